@@ -1,0 +1,325 @@
+// Reads and validates the whole stack configuration before anything is declared. Every
+// problem names the key and the expected form; all problems are reported at once.
+
+import * as pulumi from "@pulumi/pulumi";
+import {
+    CANARY_LADDER,
+    CONTROL,
+    Environment,
+    RUNTIME,
+    RUNTIME_MIGRATE,
+    isEnvironment,
+    isValidDigest,
+    isValidTag,
+    legacyEnvReason,
+    legacyNameReason,
+    legacySecretReason,
+} from "../catalog";
+import { CONFIG_SCHEMA, ConfigKey, ConfigKeySpec, PROJECT } from "./config-schema";
+
+export interface SecretRef {
+    /** Env var the container reads. */
+    env: string;
+    /** Secret Manager secret name. */
+    secret: string;
+    version: string;
+}
+
+export interface EnvVar {
+    name: string;
+    value: string;
+}
+
+export interface ContainerSizing {
+    cpu: string;
+    memory: string;
+}
+
+export interface ServiceSettings extends ContainerSizing {
+    name: string;
+    imageTag: string;
+    minInstances: number;
+    maxInstances: number;
+    concurrency: number;
+    timeoutSeconds: number;
+    startupCpuBoost: boolean;
+    ingress: string;
+    env: EnvVar[];
+    secrets: SecretRef[];
+}
+
+export interface StackConfig {
+    environment: Environment;
+    project: string;
+    region: string;
+    deletionProtection: boolean;
+    control: ServiceSettings & {
+        authProviderMode: "workos" | "mock";
+        stableRevision: string;
+        canaryPercent: number;
+        domain: string;
+        maintenance: { enabled: boolean; allowedPaths: string[]; cookieName: string; cookieTtlSeconds: number; bypassTokenSecret: string };
+        syncTokenSigningKeySecret: string;
+    };
+    runtime: ServiceSettings & { databaseUrlSecret: string; smokeInvoker: string };
+    migrate: ContainerSizing & { name: string; timeoutSeconds: number; maxRetries: number; rerun: number };
+    secretVersion: string;
+}
+
+export interface ConfigProblem {
+    key: string;
+    expected: string;
+    got?: string;
+}
+
+/** A configuration error: a pulumi.RunError, so `pulumi up` prints the message without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+    constructor(public readonly problems: ConfigProblem[]) {
+        super(
+            problems
+                .map((p) => `${p.key}: expected ${p.expected}${p.got !== undefined ? `, got ${JSON.stringify(p.got)}` : ""}`)
+                .join("; "),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** Raw values as the engine hands them over: strings, with arrays as JSON. */
+export type RawConfigReader = (key: string) => string | undefined;
+
+const SECRET_LOOKING = /(_KEY|_TOKEN|_SECRET)$|PASSWORD|^DB_URL$|^DATABASE_URL$/i;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SECRET_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const SECRET_VERSION = /^(latest|[1-9][0-9]*)$/;
+const RESOURCE_NAME = /^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$/;
+const CPU = /^([1-8]|[0-9]+m)$/;
+const MEMORY = /^[0-9]+(Mi|Gi)$/;
+const INGRESS = ["INGRESS_TRAFFIC_ALL", "INGRESS_TRAFFIC_INTERNAL_ONLY", "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"];
+const MEMBER = /^(serviceAccount|user|group):[^\s@]+@[^\s@]+\.[a-z]+$/;
+const DOMAIN = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
+/** Env vars the program sets itself; config may not override them. */
+const RESERVED_ENV = new Set([
+    CONTROL.bindAddrEnv, "OA_CONTROL_STATIC_DIR", "OA_AUTH_PROVIDER_MODE", RUNTIME.bindAddrEnv,
+    "RUNTIME_SERVICE_NAME", "RUNTIME_BUILD_SHA", "OA_SYNC_TOKEN_SIGNING_KEY", "DB_URL", "DATABASE_URL", "PORT",
+]);
+
+/** Parses and validates raw config; throws one ConfigError listing every problem. */
+export function parseStackConfig(read: RawConfigReader, provider: { project?: string; region?: string }): StackConfig {
+    const problems: ConfigProblem[] = [];
+    const problem = (key: string, expected: string, got?: string) => problems.push({ key: `${PROJECT}:${key}`, expected, got });
+
+    const raw = (key: ConfigKey): string | undefined => {
+        const v = read(key);
+        return v === undefined || v === null ? undefined : v;
+    };
+    const specOf = (key: ConfigKey): ConfigKeySpec => CONFIG_SCHEMA[key];
+
+    function str(key: ConfigKey, expected: string, ok: (v: string) => boolean = () => true): string {
+        const v = raw(key);
+        const spec = specOf(key);
+        if (v === undefined) {
+            if (spec.default !== undefined) return String(spec.default);
+            problem(key, `${expected} (required)`);
+            return "";
+        }
+        if (!ok(v)) problem(key, expected, v);
+        return v;
+    }
+    function int(key: ConfigKey, min: number, max: number): number {
+        const v = raw(key);
+        const spec = specOf(key);
+        if (v === undefined) {
+            if (typeof spec.default === "number") return spec.default;
+            problem(key, `an integer from ${min} to ${max} (required)`);
+            return min;
+        }
+        const n = Number(v);
+        if (!/^-?[0-9]+$/.test(v.trim()) || n < min || n > max) {
+            problem(key, `an integer from ${min} to ${max}`, v);
+            return min;
+        }
+        return n;
+    }
+    function bool(key: ConfigKey): boolean {
+        const v = raw(key);
+        const spec = specOf(key);
+        if (v === undefined) {
+            if (typeof spec.default === "boolean") return spec.default;
+            problem(key, "true or false (required)");
+            return false;
+        }
+        if (v !== "true" && v !== "false") problem(key, "true or false", v);
+        return v === "true";
+    }
+    function list(key: ConfigKey): string[] {
+        const v = raw(key);
+        const spec = specOf(key);
+        if (v === undefined) return Array.isArray(spec.default) ? [...spec.default] : [];
+        try {
+            const parsed: unknown = JSON.parse(v);
+            if (Array.isArray(parsed) && parsed.every((x) => typeof x === "string")) return parsed;
+        } catch {
+            // reported below
+        }
+        problem(key, "a list of strings", v);
+        return [];
+    }
+
+    const environmentRaw = str("environment", "staging or prod", isEnvironment);
+    const environment: Environment = isEnvironment(environmentRaw) ? environmentRaw : "staging";
+
+    const imageTag = (key: ConfigKey) =>
+        str(key, "an image tag such as a1b2c3d (not latest) or a digest sha256:<64 hex>", (v) =>
+            isValidDigest(v) || (isValidTag(v) && v.toLowerCase() !== "latest"),
+        );
+    const resourceName = (key: ConfigKey, fallback: string): string => {
+        const v = str(key, "a Cloud Run name", () => true) || fallback;
+        const legacy = legacyNameReason(v);
+        if (legacy) problem(key, `a canonical Rust lane name such as ${fallback}, not a legacy one (${legacy})`, v);
+        else if (!RESOURCE_NAME.test(v)) problem(key, "a Cloud Run name: lowercase letters, digits and dashes, starting with a letter, at most 49 characters", v);
+        return v;
+    };
+    const secretName = (key: ConfigKey): string => {
+        const v = str(key, "a Secret Manager secret name", (s) => SECRET_NAME.test(s));
+        const legacy = legacySecretReason(v);
+        if (legacy) problem(key, `a secret of the Rust lanes, not a legacy one (${legacy})`, v);
+        return v;
+    };
+    const secretVersion = str("secretVersion", "latest or a version number", (v) => SECRET_VERSION.test(v));
+
+    function plainEnv(key: ConfigKey): EnvVar[] {
+        return list(key).flatMap((item) => {
+            const eq = item.indexOf("=");
+            const name = eq > 0 ? item.slice(0, eq) : "";
+            const value = eq > 0 ? item.slice(eq + 1) : "";
+            if (!ENV_NAME.test(name)) {
+                problem(key, "items of the form NAME=value", item);
+                return [];
+            }
+            if (SECRET_LOOKING.test(name)) {
+                problem(key, `no secret-looking name in plain env (move ${name} to the matching *SecretEnv key)`, name);
+                return [];
+            }
+            if (RESERVED_ENV.has(name.toUpperCase())) {
+                problem(key, `no env the program sets itself (${name})`, name);
+                return [];
+            }
+            const legacy = legacyEnvReason(name, value);
+            if (legacy) {
+                problem(key, `no legacy Laravel/Elixir env (${legacy})`, name);
+                return [];
+            }
+            return [{ name, value }];
+        });
+    }
+    function secretEnv(key: ConfigKey): SecretRef[] {
+        return list(key).flatMap((item) => {
+            const m = /^([A-Za-z_][A-Za-z0-9_]*)=([A-Za-z0-9_-]{1,255})(?::(latest|[1-9][0-9]*))?$/.exec(item);
+            if (!m) {
+                problem(key, "items of the form NAME=secret-name[:version]", item);
+                return [];
+            }
+            const [, env, secret, version] = m;
+            const legacy = legacySecretReason(secret) ?? legacyEnvReason(env);
+            if (legacy) {
+                problem(key, `no legacy Laravel/Elixir secret or env (${legacy})`, item);
+                return [];
+            }
+            if (RESERVED_ENV.has(env.toUpperCase())) {
+                problem(key, `no env the program sets itself (${env})`, item);
+                return [];
+            }
+            return [{ env, secret, version: version ?? secretVersion }];
+        });
+    }
+    const cpu = (key: ConfigKey) => str(key, 'a CPU limit such as "1", "2" or "1000m"', (v) => CPU.test(v));
+    const memory = (key: ConfigKey) => str(key, 'a memory limit such as "512Mi" or "1Gi"', (v) => MEMORY.test(v));
+    const ingress = (key: ConfigKey) => str(key, INGRESS.join(", "), (v) => INGRESS.includes(v));
+
+    const controlName = resourceName("controlServiceName", CONTROL.names[environment]);
+    const runtimeName = resourceName("runtimeServiceName", RUNTIME.names[environment]);
+    const migrateName = resourceName("migrateJobName", RUNTIME_MIGRATE.names[environment]);
+
+    const canaryPercent = int("controlCanaryPercent", 0, 100);
+    const stableRevision = str("controlStableRevision", `a revision of ${controlName} (${controlName}-...)`, (v) => v === "" || v.startsWith(`${controlName}-`));
+    if (stableRevision !== "" && legacyNameReason(stableRevision)) {
+        problem("controlStableRevision", "a revision of the Rust control service, never a legacy revision", stableRevision);
+    }
+    if (stableRevision === "" && canaryPercent < 100) {
+        problem("controlStableRevision", `the revision serving now, required while controlCanaryPercent is below 100 (ladder ${CANARY_LADDER.join(" -> ")})`);
+    }
+
+    const minOf = (k: ConfigKey) => int(k, 0, 1000);
+    const control = {
+        name: controlName,
+        imageTag: imageTag("controlImageTag"),
+        cpu: cpu("controlCpu"),
+        memory: memory("controlMemory"),
+        minInstances: minOf("controlMinInstances"),
+        maxInstances: int("controlMaxInstances", 1, 1000),
+        concurrency: int("controlConcurrency", 1, 1000),
+        timeoutSeconds: int("controlTimeoutSeconds", 1, 3600),
+        startupCpuBoost: bool("controlStartupCpuBoost"),
+        ingress: ingress("controlIngress"),
+        env: plainEnv("controlEnv"),
+        secrets: secretEnv("controlSecretEnv"),
+        authProviderMode: str("controlAuthProviderMode", "workos or mock", (v) => v === "workos" || v === "mock") as "workos" | "mock",
+        stableRevision,
+        canaryPercent,
+        domain: str("controlDomain", "a domain name such as staging.openagents.com, or empty", (v) => v === "" || DOMAIN.test(v)),
+        maintenance: {
+            enabled: bool("controlMaintenanceEnabled"),
+            allowedPaths: list("controlMaintenanceAllowedPaths"),
+            cookieName: str("controlMaintenanceCookieName", "a cookie name", (v) => /^[A-Za-z0-9_-]+$/.test(v)),
+            cookieTtlSeconds: int("controlMaintenanceCookieTtlSeconds", 60, 86400),
+            bypassTokenSecret: secretName("controlMaintenanceBypassTokenSecret"),
+        },
+        syncTokenSigningKeySecret: secretName("controlSyncTokenSigningKeySecret"),
+    };
+    for (const p of control.maintenance.allowedPaths) {
+        if (!p.startsWith("/") || p.includes(",")) problem("controlMaintenanceAllowedPaths", "absolute paths without commas", p);
+    }
+    const runtime = {
+        name: runtimeName,
+        imageTag: imageTag("runtimeImageTag"),
+        cpu: cpu("runtimeCpu"),
+        memory: memory("runtimeMemory"),
+        minInstances: minOf("runtimeMinInstances"),
+        maxInstances: int("runtimeMaxInstances", 1, 1000),
+        concurrency: int("runtimeConcurrency", 1, 1000),
+        timeoutSeconds: int("runtimeTimeoutSeconds", 1, 3600),
+        startupCpuBoost: bool("runtimeStartupCpuBoost"),
+        ingress: ingress("runtimeIngress"),
+        env: plainEnv("runtimeEnv"),
+        secrets: secretEnv("runtimeSecretEnv"),
+        databaseUrlSecret: secretName("runtimeDatabaseUrlSecret"),
+        smokeInvoker: str("runtimeSmokeInvoker", "an IAM member such as serviceAccount:gate@PROJECT.iam.gserviceaccount.com, or empty", (v) => v === "" || MEMBER.test(v)),
+    };
+    for (const s of [control, runtime]) {
+        if (s.minInstances > s.maxInstances) problem(s === control ? "controlMinInstances" : "runtimeMinInstances", "at most the matching *MaxInstances", String(s.minInstances));
+    }
+    const migrate = {
+        name: migrateName,
+        cpu: cpu("migrateCpu"),
+        memory: memory("migrateMemory"),
+        timeoutSeconds: int("migrateTimeoutSeconds", 1, 86400),
+        maxRetries: int("migrateMaxRetries", 0, 10),
+        rerun: int("migrateRerun", 0, 9999),
+    };
+    const deletionProtection = bool("deletionProtection");
+
+    const project = provider.project ?? "";
+    if (!project) problems.push({ key: "gcp:project", expected: "the GCP project id (openagentsgemini) (required)" });
+    const region = provider.region ?? "";
+    if (!region) problems.push({ key: "gcp:region", expected: "the GCP region (us-central1) (required)" });
+
+    if (problems.length > 0) throw new ConfigError(problems);
+    return { environment, project, region, deletionProtection, control, runtime, migrate, secretVersion };
+}
+
+/** Reads the stack's config through the Pulumi SDK and validates it. */
+export function loadStackConfig(): StackConfig {
+    const config = new pulumi.Config(PROJECT);
+    const gcp = new pulumi.Config("gcp");
+    return parseStackConfig((key) => config.get(key), { project: gcp.get("project"), region: gcp.get("region") });
+}

@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "./config";
+import { ControlService } from "./control-service";
+import { RuntimeLane } from "./runtime-lane";
+
+export interface LaneEnvironmentArgs {
+    /** The validated stack configuration (see services/config.ts). */
+    config: StackConfig;
+}
+
+/** What the post-deploy gate reads from `pulumi stack output --json`. */
+export interface LaneEnvironmentOutputs {
+    environment: string;
+    project: string;
+    region: string;
+    controlServiceName: pulumi.Output<string>;
+    controlServiceUrl: pulumi.Output<string>;
+    controlBaseUrl: pulumi.Output<string>;
+    controlImage: string;
+    controlRevision: string;
+    controlStableRevision: string;
+    controlCanaryPercent: number;
+    runtimeServiceName: pulumi.Output<string>;
+    runtimeServiceUrl: pulumi.Output<string>;
+    runtimeImage: string;
+    migrateJobName: pulumi.Output<string>;
+    migrateJobImage: string;
+}
+
+/** One environment's canonical lanes: the control service and the runtime with its migrate job. */
+export class LaneEnvironment extends pulumi.ComponentResource {
+    public readonly control: ControlService;
+    public readonly runtime: RuntimeLane;
+    public readonly outputs: LaneEnvironmentOutputs;
+
+    constructor(name: string, args: LaneEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("openagents:lanes:Environment", name, {}, opts);
+        const c = args.config;
+        const common = { environment: c.environment, project: c.project, region: c.region, deletionProtection: c.deletionProtection };
+
+        this.control = new ControlService("control", { ...common, settings: c.control, secretVersion: c.secretVersion }, { parent: this });
+
+        const invokers: Record<string, pulumi.Input<string>> = { control: this.control.identity.member };
+        if (c.runtime.smokeInvoker) invokers.smoke = c.runtime.smokeInvoker;
+        this.runtime = new RuntimeLane(
+            "runtime",
+            { ...common, runtime: c.runtime, migrate: c.migrate, secretVersion: c.secretVersion, invokers },
+            { parent: this },
+        );
+
+        // With no stable revision, this deploy's revision takes everything.
+        const canaryPercent = c.control.stableRevision === "" ? 100 : c.control.canaryPercent;
+        this.outputs = {
+            environment: c.environment,
+            project: c.project,
+            region: c.region,
+            controlServiceName: this.control.service.name,
+            controlServiceUrl: this.control.url,
+            controlBaseUrl: this.control.baseUrl,
+            controlImage: this.control.image,
+            controlRevision: this.control.revision,
+            controlStableRevision: c.control.stableRevision,
+            controlCanaryPercent: canaryPercent,
+            runtimeServiceName: this.runtime.service.name,
+            runtimeServiceUrl: this.runtime.url,
+            runtimeImage: this.runtime.image,
+            migrateJobName: this.runtime.job.name,
+            migrateJobImage: this.runtime.image,
+        };
+        this.registerOutputs({ ...this.outputs });
+    }
+}

@@ -1,0 +1,55 @@
+// Deterministic names derived from config: revision names, execution tokens, account ids and
+// labels. Deterministic so that a preview shows exactly what `up` will create and a rollback
+// can name the revision it returns to.
+
+import { createHash } from "node:crypto";
+import { Environment, MANAGED_BY } from "../catalog";
+
+function shortHash(value: unknown, length: number): string {
+    return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, length);
+}
+
+/** "a1b2c3d" or "sha256:abcd..." -> a DNS-label-safe fragment. */
+function tagFragment(tagOrDigest: string, max: number): string {
+    const t = tagOrDigest.toLowerCase().replace(/^sha256:/, "").replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+    return t.slice(0, max).replace(/-+$/, "");
+}
+
+/** Cloud Run revision names are DNS labels: at most 63 characters. */
+const REVISION_MAX = 63;
+
+/**
+ * The revision a template creates: `<service>-<tag>-<hash of the template>`. A change of image
+ * or of any setting gives a new name (Cloud Run refuses to reuse one); the same config gives
+ * the same name on every preview.
+ */
+export function revisionName(service: string, imageTag: string, template: unknown): string {
+    const hash = shortHash(template, 6);
+    const room = REVISION_MAX - service.length - hash.length - 2;
+    const tag = tagFragment(imageTag, Math.max(0, Math.min(room, 20)));
+    return tag ? `${service}-${tag}-${hash}` : `${service}-${hash}`;
+}
+
+/**
+ * The migrate job's execution token: derived from the image, so every new runtime image runs
+ * the migration exactly once; `rerun` bumps it to run again on the same image. Job name plus
+ * token must stay under 63 characters.
+ */
+export function executionToken(jobName: string, image: string, rerun: number): string {
+    const suffix = rerun > 0 ? `-r${rerun}` : "";
+    const hash = shortHash(image, 8);
+    const room = 62 - jobName.length - 1 - hash.length - suffix.length - 1;
+    const tag = tagFragment(image.split(/[:@]/).pop() ?? "", Math.max(0, Math.min(room, 16)));
+    return tag ? `${tag}-${hash}${suffix}` : `${hash}${suffix}`;
+}
+
+/** Service account ids: 6-30 characters, lowercase. */
+export function accountId(workload: string, environment: Environment): string {
+    const id = `oa-${workload}-${environment}`;
+    if (id.length > 30) throw new Error(`account id ${id} is longer than 30 characters`);
+    return id;
+}
+
+export function laneLabels(environment: Environment, lane: string): Record<string, string> {
+    return { environment, lane, "managed-by": MANAGED_BY };
+}
