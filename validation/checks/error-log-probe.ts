@@ -1,0 +1,126 @@
+// control-error-log-probe, runtime-error-log-probe: the ERROR (and worse) entries a service's
+// revisions logged over a window, counted against a threshold. The old probes passed whenever
+// `gcloud logging read` exited 0, even for a legacy or misspelt service name that can only
+// return nothing. Here the name must be a Rust lane's and the service must exist, and the entries
+// found are listed (trimmed) in the log.
+
+import { canonicalLaneAnywhere, legacyNameReason, type CloudRunLaneId } from "../../catalog";
+import type { Check, CheckContext, CheckVerdict } from "../check";
+import type { CloudRunApi } from "../gcp/cloudrun";
+import { trimText } from "../gcp/errors";
+import { read, verdictOf } from "../gcp/judgement";
+import type { LoggingApi } from "../gcp/logging";
+import type { LogEntry } from "../gcp/types";
+
+export const DEFAULT_LOG_LIMIT = 50;
+/** Logging's own cap on one page. */
+const MAX_PAGE_SIZE = 1000;
+const ENTRY_TEXT_MAX = 240;
+
+export interface ErrorLogProbeOptions {
+    lane: Extract<CloudRunLaneId, "control" | "runtime">;
+    serviceName: string;
+    project: string;
+    region: string;
+    windowMinutes: number;
+    /** The check fails when more entries than this are found. */
+    threshold: number;
+    /** Entries read at most (the old probe's limit, 50); always above the threshold so the verdict is exact. */
+    limit?: number;
+    cloudRun: () => CloudRunApi;
+    logging: () => LoggingApi;
+    skipReason?: string;
+    now?: () => Date;
+}
+
+/** The text of an entry, whatever payload it carries. */
+export function entryText(entry: LogEntry): string {
+    if (entry.textPayload) return entry.textPayload;
+    const json = entry.jsonPayload;
+    if (json) {
+        for (const key of ["message", "msg", "error", "err"]) {
+            if (typeof json[key] === "string") return json[key] as string;
+        }
+        return JSON.stringify(json);
+    }
+    const req = entry.httpRequest;
+    if (req) return `${req.requestMethod ?? "?"} ${req.requestUrl ?? "?"} -> ${req.status ?? "?"}`;
+    const status = entry.protoPayload?.["status"] as { message?: string } | undefined;
+    if (status?.message) return status.message;
+    return "<no payload>";
+}
+
+/** One log line per entry: time, severity, revision, trimmed text. */
+export function formatEntry(entry: LogEntry): string {
+    const revision = entry.resource?.labels?.["revision_name"] ?? "?";
+    return `${entry.timestamp ?? "?"} ${entry.severity ?? "?"} ${revision}: ${trimText(entryText(entry), ENTRY_TEXT_MAX)}`;
+}
+
+/** Why a name cannot be the lane's service (legacy, or another lane's name), or undefined. */
+export function serviceNameProblem(lane: ErrorLogProbeOptions["lane"], name: string): string | undefined {
+    if (!name.trim()) return `no ${lane} service name given: an empty query proves nothing`;
+    const legacy = legacyNameReason(name);
+    if (legacy) return `${legacy}: its logs say nothing about the Rust ${lane} service`;
+    const canonical = canonicalLaneAnywhere(name);
+    if (canonical && canonical.lane.id !== lane) return `'${name}' is the ${canonical.lane.id} lane's name, not the ${lane} service's`;
+    return undefined;
+}
+
+export function errorLogProbeCheck(options: ErrorLogProbeOptions): Check {
+    const id = `${options.lane}-error-log-probe`;
+    const minutes = options.windowMinutes;
+    return {
+        id,
+        required: true,
+        description: `${options.lane} service '${options.serviceName}': at most ${options.threshold} severity>=ERROR log entries over the last ${minutes} min`,
+        command: `Cloud Logging entries:list resource.type=cloud_run_revision service_name=${options.serviceName} severity>=ERROR window ${minutes}m threshold ${options.threshold}`,
+        skipReason: options.skipReason,
+        skipAction: "set RUN_LOG_PROBES=1",
+        run: (ctx) => probe(ctx, options),
+    };
+}
+
+const LOG_ACTION = "read the ERROR entries listed in the log and fix their cause (or raise LOG_ERROR_THRESHOLD for known noise); point the probe at the canonical Rust service";
+
+async function probe(ctx: CheckContext, options: ErrorLogProbeOptions): Promise<CheckVerdict> {
+    const problems: string[] = [];
+    const warnings: string[] = [];
+    const nameProblem = serviceNameProblem(options.lane, options.serviceName);
+    if (nameProblem) problems.push(nameProblem);
+    if (!options.serviceName.trim()) return verdictOf(problems, warnings, "", LOG_ACTION);
+    if (!nameProblem && !canonicalLaneAnywhere(options.serviceName)) {
+        warnings.push(`'${options.serviceName}' is not a canonical ${options.lane} service name`);
+    }
+
+    // The service must exist: the logs of a service that is not there are always empty.
+    const service = await read(() => options.cloudRun().getService(ctx, options.serviceName));
+    if (!service.ok) {
+        problems.push(
+            service.error.kind === "not-found"
+                ? `service '${options.serviceName}' does not exist in ${options.project}/${options.region}: an empty log answer would prove nothing`
+                : `service '${options.serviceName}' could not be read: ${service.error.message}`,
+        );
+    }
+
+    const now = (options.now ?? (() => new Date()))();
+    const since = new Date(now.getTime() - options.windowMinutes * 60_000);
+    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(options.limit ?? DEFAULT_LOG_LIMIT, options.threshold + 1));
+    const result = await read(() =>
+        options.logging().listErrors(ctx, { project: options.project, region: options.region, service: options.serviceName, since, pageSize }),
+    );
+    if (!result.ok) {
+        problems.push(`ERROR entries of '${options.serviceName}' could not be read: ${result.error.message}`);
+        return verdictOf(problems, warnings, "", LOG_ACTION);
+    }
+    const { entries, more, filter } = result.value;
+    ctx.log(`filter: ${filter}`);
+    const count = `${more ? "at least " : ""}${entries.length}`;
+    ctx.log(`${count} severity>=ERROR entries since ${since.toISOString()} (threshold ${options.threshold})`);
+    for (const entry of entries) ctx.log(`  ${formatEntry(entry)}`);
+    if (entries.length > options.threshold) {
+        const first = entries[0] ? `; newest: ${formatEntry(entries[0])}` : "";
+        problems.unshift(`${count} severity>=ERROR entries for '${options.serviceName}' in the last ${options.windowMinutes} min (threshold ${options.threshold})${first}`);
+    }
+    for (const problem of problems) ctx.log(`FAIL ${problem}`);
+    return verdictOf(problems, warnings, `${count} ERROR entries in the last ${options.windowMinutes} min (threshold ${options.threshold})`, LOG_ACTION);
+}

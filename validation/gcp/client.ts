@@ -1,0 +1,91 @@
+// A small JSON client for the Google APIs the gate reads (Cloud Run Admin v2, Cloud Logging v2)
+// on top of the gate's HTTP client: a bearer token, retries of 429/5xx honouring Retry-After
+// within the check's deadline, and every failure turned into a GcpApiError whose message names
+// the API, the resource and the cause.
+
+import type { CheckContext } from "../check";
+import { isTransient, withRetry, type HttpClient, type HttpOutcome } from "../http";
+import type { AccessTokenSource } from "./credentials";
+import { GcpApiError, errorForStatus, trimText } from "./errors";
+
+export const DEFAULT_CLOUD_RUN_API_URL = "https://run.googleapis.com";
+export const DEFAULT_CLOUD_LOGGING_API_URL = "https://logging.googleapis.com";
+
+/** API answers are small; a bigger one is a wrong endpoint, not data to parse. */
+const MAX_API_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface GcpClientOptions {
+    http: HttpClient;
+    tokens: AccessTokenSource;
+    /** Attempts for 429, 5xx and transient transport failures, the first included. Default 3. */
+    attempts?: number;
+    /** First backoff when no Retry-After is given. Default 500 ms. */
+    baseDelayMs?: number;
+    /** Longest wait between attempts. Default 10 s. */
+    maxDelayMs?: number;
+}
+
+/** 429 and every 5xx (Google's APIs answer 500 for transient trouble too), plus transport hiccups. */
+function retryable(outcome: HttpOutcome): boolean {
+    if (outcome.ok) return outcome.response.status === 429 || outcome.response.status >= 500;
+    return isTransient(outcome);
+}
+
+export class GcpClient {
+    constructor(private readonly options: GcpClientOptions) {}
+
+    /**
+     * Calls a JSON API and returns the parsed object; throws GcpApiError for every failure.
+     * `api` and `what` name the call in errors ("Cloud Run Admin API", "job 'runtime-migrate'").
+     */
+    async json<T>(ctx: CheckContext, api: string, what: string, method: "GET" | "POST", url: string, body?: unknown): Promise<T> {
+        const token = await this.options.tokens.token();
+        let attempts = 0;
+        const outcome = await withRetry(
+            (attempt) => {
+                attempts = attempt;
+                return this.options.http.request({
+                    url,
+                    method,
+                    headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+                    json: body,
+                    signal: ctx.signal,
+                    maxBodyBytes: MAX_API_BODY_BYTES,
+                    // An API never redirects a client that is doing the right thing.
+                    followRedirects: false,
+                    log: (line) => ctx.log(line),
+                });
+            },
+            {
+                attempts: this.options.attempts ?? 3,
+                baseDelayMs: this.options.baseDelayMs ?? 500,
+                maxDelayMs: this.options.maxDelayMs ?? 10_000,
+                deadline: ctx.deadline,
+                signal: ctx.signal,
+                retryable,
+                log: (line) => ctx.log(`  ${line}`),
+            },
+        );
+        if (!outcome.ok) {
+            const tries = attempts > 1 ? ` (after ${attempts} attempts)` : "";
+            throw new GcpApiError("transport", `${api} could not be reached for ${what}${tries}: ${outcome.failure.message}`);
+        }
+        const response = outcome.response;
+        const text = response.body.toString("utf8");
+        if (response.status < 200 || response.status >= 300) throw errorForStatus(api, what, response.status, text, attempts);
+        return parseObject<T>(api, what, text);
+    }
+}
+
+function parseObject<T>(api: string, what: string, body: string): T {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(body);
+    } catch {
+        throw new GcpApiError("bad-response", `${api} answered ${what} with a body that is not JSON: ${trimText(body, 120) || "<empty>"}`);
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+        throw new GcpApiError("bad-response", `${api} answered ${what} with JSON that is not an object: ${trimText(body, 120)}`);
+    }
+    return parsed as T;
+}

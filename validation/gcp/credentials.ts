@@ -1,0 +1,61 @@
+// The OAuth access token the Cloud Run Admin and Logging calls carry. An explicit token
+// (CLOUDSDK_AUTH_ACCESS_TOKEN, the variable gcloud itself honours) wins; otherwise the ambient
+// Application Default Credentials are looked up through google-auth-library, lazily: only when
+// a check actually calls an API, because that lookup may probe the GCE metadata server (tests
+// and CI set METADATA_SERVER_DETECTION=none so it never does).
+
+import { GcpApiError } from "./errors";
+
+export const ACCESS_TOKEN_ENV = "CLOUDSDK_AUTH_ACCESS_TOKEN";
+const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
+
+export interface AccessTokenSource {
+    /** Where the token comes from, for the logs (never the token). */
+    readonly origin: string;
+    /** The token; throws GcpApiError("credentials") when there is none. */
+    token(): Promise<string>;
+}
+
+/** A fixed token (from the environment or a flag). */
+export function staticTokenSource(token: string, origin: string): AccessTokenSource {
+    return { origin, token: async () => token };
+}
+
+export type AdcLoader = () => Promise<string | null | undefined>;
+
+/** Application Default Credentials through google-auth-library, loaded on first use only. */
+export const loadAdcAccessToken: AdcLoader = async () => {
+    const { GoogleAuth } = await import("google-auth-library");
+    const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
+    return auth.getAccessToken();
+};
+
+/** ADC, resolved once on the first call and shared by every check after it. */
+export function adcTokenSource(load: AdcLoader = loadAdcAccessToken): AccessTokenSource {
+    let pending: Promise<string> | undefined;
+    return {
+        origin: "application default credentials",
+        token() {
+            pending ??= load().then(
+                (token) => {
+                    if (!token) throw new GcpApiError("credentials", "application default credentials gave no access token");
+                    return token;
+                },
+                (err: unknown) => {
+                    const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
+                    throw new GcpApiError(
+                        "credentials",
+                        `no Google credentials: set ${ACCESS_TOKEN_ENV} (e.g. $(gcloud auth print-access-token)) or configure application default credentials (${why})`,
+                    );
+                },
+            );
+            return pending;
+        },
+    };
+}
+
+/** The token source for a run: the explicit token when given, else ADC. */
+export function accessTokenSource(explicitToken: string | undefined, load: AdcLoader = loadAdcAccessToken): AccessTokenSource {
+    const token = explicitToken?.trim();
+    return token ? staticTokenSource(token, ACCESS_TOKEN_ENV) : adcTokenSource(load);
+}
