@@ -19,6 +19,8 @@ export interface CheckVerdict {
     cause?: string;
     /** Things a reviewer should see that do not fail the check (e.g. /healthz swallowed by Google's front end). */
     warnings?: string[];
+    /** Extension (part 1): for a failure, what to do about it (SUMMARY.md's Go/No-Go section). */
+    action?: string;
 }
 
 export interface Check {
@@ -30,6 +32,8 @@ export interface Check {
     readonly command: string;
     /** When set, the check does not run and is recorded as skipped with this reason. */
     readonly skipReason?: string;
+    /** Extension (part 1): for a skip, what to do so the check runs (SUMMARY.md's Go/No-Go section). */
+    readonly skipAction?: string;
     run(ctx: CheckContext): Promise<CheckVerdict>;
 }
 
@@ -44,6 +48,17 @@ export interface CheckResult {
     warnings: string[];
     /** Path of the log relative to the output directory (logs/<id>.log). */
     logPath: string;
+    /** Extension (part 1): the verdict's action, or the check's skipAction for a skip. */
+    action?: string;
     startedAt: string;
     durationMs: number;
 }
+
+// Extensions made by part 1 (issue 4), all optional so existing checks stay valid:
+// - CheckVerdict.action / Check.skipAction / CheckResult.action feed SUMMARY.md's Go/No-Go section.
+// - A check is built by a CheckFactory (validation/checks/index.ts) from GateOptions
+//   (validation/options.ts) and CheckDeps: the shared HttpClient (validation/http.ts: request(),
+//   withRetry(), expectStatus()), the Redactor, and an ID-token source. Part 2 adds its
+//   factories to CHECK_LIST there, replacing the pending() placeholders.
+// - The runner catches anything a check throws (failed, "check crashed: ..."), but checks should
+//   return verdicts; the HttpClient never throws.

@@ -1,0 +1,494 @@
+// The gate's one HTTP client. Every check (HTTP smoke checks and Cloud Run / Logging API calls)
+// goes through it so the same rules hold everywhere: a timeout per request, the check's abort
+// signal, a cap on response bodies, no automatic redirects (same-host ones are followed here, by
+// hand, up to a bound; never one to another host), and failures returned as data, classified,
+// never thrown.
+
+import * as http from "node:http";
+import * as https from "node:https";
+import type { LookupFunction } from "node:net";
+import axios, { AxiosError } from "axios";
+import type { Readable } from "node:stream";
+
+export type HttpFailureKind =
+    | "refused"
+    | "dns"
+    | "tls"
+    | "timeout"
+    | "reset"
+    | "too-large"
+    | "redirect-off-host"
+    | "too-many-redirects"
+    | "http-status"
+    | "aborted"
+    | "invalid-url"
+    | "other";
+
+export interface HttpResponse {
+    status: number;
+    /** Header names lowercased; repeated headers (set-cookie) joined by ", " except set-cookie, kept as a list. */
+    headers: Record<string, string>;
+    setCookies: string[];
+    body: Buffer;
+    /** Final URL after same-host redirects. */
+    url: string;
+    /** URLs redirected through, in order (empty when none). */
+    redirects: string[];
+    durationMs: number;
+}
+
+export interface HttpFailure {
+    kind: HttpFailureKind;
+    /** One line saying what happened, for logs and causes. */
+    message: string;
+    url: string;
+    /** Node/axios error code when there was one (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT...). */
+    code?: string;
+    /** Set for kind "http-status" and for redirect failures. */
+    status?: number;
+    /** The response when there was one (kind "http-status"). */
+    response?: HttpResponse;
+    durationMs: number;
+}
+
+export type HttpOutcome = { ok: true; response: HttpResponse } | { ok: false; failure: HttpFailure };
+
+export interface HttpRequest {
+    url: string;
+    method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
+    headers?: Record<string, string>;
+    /** Sent as JSON with content-type application/json. */
+    json?: unknown;
+    /** Raw body (ignored when json is set). */
+    body?: string | Buffer;
+    /** Total time for this request including the body, per hop. Default: the client's. */
+    timeoutMs?: number;
+    signal?: AbortSignal;
+    maxBodyBytes?: number;
+    /** false: return a 3xx as it is (e.g. to read its set-cookie). Default true (same host only). */
+    followRedirects?: boolean;
+    /** Receives one summary line per hop (the runner redacts it). */
+    log?: (line: string) => void;
+}
+
+export interface HttpClientOptions {
+    /** Default per-request timeout. */
+    timeoutMs?: number;
+    /** Default cap on a response body; the stream is aborted past it. */
+    maxBodyBytes?: number;
+    /** Bound on same-host redirects followed by hand. */
+    maxRedirects?: number;
+    /** Name resolution used by the sockets; tests inject one that fails without a DNS query. */
+    lookup?: LookupFunction;
+    /** Extra trusted CA certificates (PEM) for HTTPS, e.g. a test's self-signed certificate. */
+    ca?: string | Buffer | Array<string | Buffer>;
+    userAgent?: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_MAX_REDIRECTS = 5;
+
+const TLS_CODES = new Set([
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "UNABLE_TO_GET_ISSUER_CERT",
+    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    "CERT_HAS_EXPIRED",
+    "CERT_NOT_YET_VALID",
+    "CERT_REVOKED",
+    "CERT_UNTRUSTED",
+    "CERT_REJECTED",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+    "ERR_SSL_WRONG_VERSION_NUMBER",
+    "EPROTO",
+]);
+
+export class HttpClient {
+    readonly timeoutMs: number;
+    readonly maxBodyBytes: number;
+    readonly maxRedirects: number;
+    private readonly httpAgent: http.Agent;
+    private readonly httpsAgent: https.Agent;
+    private readonly userAgent: string;
+
+    constructor(options: HttpClientOptions = {}) {
+        this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+        this.maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+        this.userAgent = options.userAgent ?? "openagents-post-deploy-gate";
+        // keepAlive off: a check's sockets close with it, and an interrupted run leaves nothing open.
+        const agentOptions = { keepAlive: false, ...(options.lookup ? { lookup: options.lookup } : {}) };
+        this.httpAgent = new http.Agent(agentOptions);
+        this.httpsAgent = new https.Agent({ ...agentOptions, ...(options.ca ? { ca: options.ca } : {}) });
+    }
+
+    /** Sends a request; never throws. Follows same-host redirects (unless told not to). */
+    async request(req: HttpRequest): Promise<HttpOutcome> {
+        const started = Date.now();
+        const redirects: string[] = [];
+        let current: URL;
+        try {
+            current = new URL(req.url);
+        } catch {
+            return fail("invalid-url", `invalid URL '${req.url}'`, req.url, started);
+        }
+        if (current.protocol !== "http:" && current.protocol !== "https:") {
+            return fail("invalid-url", `unsupported protocol in '${req.url}'`, req.url, started);
+        }
+        let method = req.method ?? "GET";
+        let sendBody = true;
+        for (;;) {
+            const outcome = await this.once(current.toString(), method, req, sendBody);
+            if (!outcome.ok) return { ok: false, failure: { ...outcome.failure, durationMs: Date.now() - started } };
+            const response = outcome.response;
+            response.redirects = redirects.slice();
+            response.durationMs = Date.now() - started;
+            const location = response.headers["location"];
+            if (req.followRedirects === false || !isRedirect(response.status) || !location) return outcome;
+            let next: URL;
+            try {
+                next = new URL(location, current);
+            } catch {
+                return fail("redirect-off-host", `redirect ${response.status} to an invalid location`, current.toString(), started, { status: response.status });
+            }
+            if (!sameHost(current, next)) {
+                // Never follow: the request may carry credentials, and another host is not the target.
+                return fail(
+                    "redirect-off-host",
+                    `redirect ${response.status} from ${current.host} to another host ${next.protocol}//${next.host} (not followed)`,
+                    current.toString(),
+                    started,
+                    { status: response.status, response },
+                );
+            }
+            if (redirects.length >= this.maxRedirects) {
+                return fail("too-many-redirects", `more than ${this.maxRedirects} redirects`, current.toString(), started, { status: response.status });
+            }
+            redirects.push(current.toString());
+            if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+                method = "GET";
+                sendBody = false;
+            }
+            current = next;
+        }
+    }
+
+    /** Frees the agents' sockets. */
+    close(): void {
+        this.httpAgent.destroy();
+        this.httpsAgent.destroy();
+    }
+
+    private async once(url: string, method: string, req: HttpRequest, sendBody: boolean): Promise<HttpOutcome> {
+        const started = Date.now();
+        const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+        const maxBody = req.maxBodyBytes ?? this.maxBodyBytes;
+        const controller = new AbortController();
+        let timedOut = false;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+        }, timeoutMs);
+        const onOuterAbort = (): void => controller.abort();
+        if (req.signal?.aborted) controller.abort();
+        req.signal?.addEventListener("abort", onOuterAbort, { once: true });
+        const headers: Record<string, string> = { "user-agent": this.userAgent, ...(req.headers ?? {}) };
+        let data: string | Buffer | undefined;
+        if (sendBody && req.json !== undefined) {
+            data = JSON.stringify(req.json);
+            headers["content-type"] = "application/json";
+        } else if (sendBody && req.body !== undefined) {
+            data = req.body;
+        }
+        const log = req.log;
+        try {
+            const res = await axios.request<Readable>({
+                url,
+                method,
+                headers,
+                data,
+                signal: controller.signal,
+                maxRedirects: 0,
+                responseType: "stream",
+                validateStatus: () => true,
+                proxy: false,
+                httpAgent: this.httpAgent,
+                httpsAgent: this.httpsAgent,
+                transitional: { clarifyTimeoutError: true },
+            });
+            const responseHeaders = flattenHeaders(res.headers as Record<string, unknown>);
+            const setCookies = listHeader((res.headers as Record<string, unknown>)["set-cookie"]);
+            const declared = Number(responseHeaders["content-length"]);
+            if (Number.isFinite(declared) && declared > maxBody) {
+                res.data.destroy();
+                const message = `${method} ${url} -> ${res.status} with a ${declared}-byte body, over the ${maxBody}-byte cap (not read)`;
+                log?.(message);
+                return fail("too-large", message, url, started, { status: res.status });
+            }
+            const body = await readCapped(res.data, maxBody, controller.signal);
+            const response: HttpResponse = {
+                status: res.status,
+                headers: responseHeaders,
+                setCookies,
+                body,
+                url,
+                redirects: [],
+                durationMs: Date.now() - started,
+            };
+            log?.(`${method} ${url} -> ${res.status} (${response.durationMs} ms, ${body.length} B)`);
+            return { ok: true, response };
+        } catch (error) {
+            const failure = classify(error, url, method, timedOut, timeoutMs, maxBody, started);
+            log?.(`${method} ${url} -> ${failure.kind}: ${failure.message}`);
+            return { ok: false, failure };
+        } finally {
+            clearTimeout(timer);
+            req.signal?.removeEventListener("abort", onOuterAbort);
+        }
+    }
+}
+
+class BodyTooLarge extends Error {
+    constructor(readonly limit: number) {
+        super(`body over the ${limit}-byte cap`);
+    }
+}
+
+function readCapped(stream: Readable, limit: number, signal: AbortSignal): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let settled = false;
+        const finish = (err: unknown, value?: Buffer): void => {
+            if (settled) return;
+            settled = true;
+            signal.removeEventListener("abort", onAbort);
+            if (err) reject(err);
+            else resolve(value ?? Buffer.alloc(0));
+        };
+        const onAbort = (): void => {
+            stream.destroy();
+            finish(Object.assign(new Error("aborted while reading the body"), { code: "ERR_CANCELED" }));
+        };
+        if (signal.aborted) return onAbort();
+        signal.addEventListener("abort", onAbort, { once: true });
+        stream.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > limit) {
+                stream.destroy();
+                finish(new BodyTooLarge(limit));
+                return;
+            }
+            chunks.push(chunk);
+        });
+        stream.on("end", () => finish(undefined, Buffer.concat(chunks)));
+        stream.on("error", (err) => finish(err));
+        stream.on("close", () => {
+            if (!settled && !(stream as Readable & { readableEnded?: boolean }).readableEnded) {
+                finish(Object.assign(new Error("connection closed before the body ended"), { code: "ECONNRESET" }));
+            }
+        });
+    });
+}
+
+function classify(
+    error: unknown,
+    url: string,
+    method: string,
+    timedOut: boolean,
+    timeoutMs: number,
+    maxBody: number,
+    started: number,
+): HttpFailure {
+    const durationMs = Date.now() - started;
+    const base = { url, durationMs };
+    if (error instanceof BodyTooLarge) {
+        return { ...base, kind: "too-large", message: `${method} ${url}: response body over the ${maxBody}-byte cap (aborted)` };
+    }
+    if (timedOut) {
+        return { ...base, kind: "timeout", code: "ETIMEDOUT", message: `${method} ${url}: no complete answer within ${timeoutMs} ms` };
+    }
+    const code = errorCode(error);
+    const text = errorMessage(error);
+    if (code === "ERR_CANCELED" || (error instanceof AxiosError && axios.isCancel(error))) {
+        return { ...base, kind: "aborted", code, message: `${method} ${url}: aborted (check deadline or interrupt)` };
+    }
+    if (code === "ECONNREFUSED") return { ...base, kind: "refused", code, message: `${method} ${url}: connection refused` };
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || code === "EAI_FAIL") {
+        return { ...base, kind: "dns", code, message: `${method} ${url}: name resolution failed (${code})` };
+    }
+    if (code && (TLS_CODES.has(code) || code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL") || code.startsWith("CERT_"))) {
+        return { ...base, kind: "tls", code, message: `${method} ${url}: TLS failure ${code}: ${text}` };
+    }
+    if (code === "ETIMEDOUT" || code === "ECONNABORTED") {
+        return { ...base, kind: "timeout", code, message: `${method} ${url}: timed out (${code})` };
+    }
+    if (code === "ECONNRESET" || code === "EPIPE" || /socket hang up|aborted/i.test(text)) {
+        return { ...base, kind: "reset", code: code ?? "ECONNRESET", message: `${method} ${url}: connection reset by the server (${text})` };
+    }
+    return { ...base, kind: "other", code, message: `${method} ${url}: ${code ? `${code}: ` : ""}${text}` };
+}
+
+function errorCode(error: unknown): string | undefined {
+    const seen = new Set<unknown>();
+    let e: unknown = error;
+    while (e && typeof e === "object" && !seen.has(e)) {
+        seen.add(e);
+        const code = (e as { code?: unknown }).code;
+        if (typeof code === "string" && code !== "ERR_BAD_RESPONSE" && code !== "ERR_BAD_REQUEST") {
+            // axios wraps a cancel as ERR_CANCELED; TLS and socket codes come from Node directly.
+            return code;
+        }
+        e = (e as { cause?: unknown }).cause;
+    }
+    return undefined;
+}
+
+function errorMessage(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
+
+function fail(
+    kind: HttpFailureKind,
+    message: string,
+    url: string,
+    started: number,
+    extra: Partial<HttpFailure> = {},
+): { ok: false; failure: HttpFailure } {
+    return { ok: false, failure: { kind, message, url, durationMs: Date.now() - started, ...extra } };
+}
+
+function isRedirect(status: number): boolean {
+    return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+/** Same host and port; https -> http is a downgrade and counts as another host. */
+export function sameHost(from: URL, to: URL): boolean {
+    if (from.host.toLowerCase() !== to.host.toLowerCase()) return false;
+    return !(from.protocol === "https:" && to.protocol !== "https:");
+}
+
+function flattenHeaders(raw: Record<string, unknown>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(raw)) {
+        if (value === undefined || value === null) continue;
+        out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+    }
+    return out;
+}
+
+function listHeader(value: unknown): string[] {
+    if (value === undefined || value === null) return [];
+    return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+/** Turns a non-matching status into an "http-status" failure; passes everything else through. */
+export function expectStatus(outcome: HttpOutcome, accepted: (status: number) => boolean, what?: string): HttpOutcome {
+    if (!outcome.ok || accepted(outcome.response.status)) return outcome;
+    const r = outcome.response;
+    return {
+        ok: false,
+        failure: {
+            kind: "http-status",
+            status: r.status,
+            url: r.url,
+            response: r,
+            durationMs: r.durationMs,
+            message: `${what ?? r.url} answered ${r.status}`,
+        },
+    };
+}
+
+// ---- retries (for API calls and readiness waits) ----
+
+export interface RetryOptions {
+    /** Total attempts including the first. */
+    attempts?: number;
+    baseDelayMs?: number;
+    maxDelayMs?: number;
+    /** Epoch ms: no attempt starts (and no wait runs) past it. */
+    deadline?: number;
+    signal?: AbortSignal;
+    /** Which outcomes to retry. Default: transient transport failures and 429/502/503/504. */
+    retryable?: (outcome: HttpOutcome) => boolean;
+    log?: (line: string) => void;
+}
+
+export function isTransient(outcome: HttpOutcome): boolean {
+    if (outcome.ok) return [429, 502, 503, 504].includes(outcome.response.status);
+    const f = outcome.failure;
+    if (f.kind === "http-status") return f.status !== undefined && [429, 502, 503, 504].includes(f.status);
+    return f.kind === "refused" || f.kind === "timeout" || f.kind === "reset" || f.kind === "dns";
+}
+
+/** Retry-After (seconds or an HTTP date) of a 429/503 answer, in ms; undefined when absent. */
+export function retryAfterMs(outcome: HttpOutcome, now = Date.now()): number | undefined {
+    const response = outcome.ok ? outcome.response : outcome.failure.response;
+    if (!response || (response.status !== 429 && response.status !== 503)) return undefined;
+    const value = response.headers["retry-after"];
+    if (!value) return undefined;
+    if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Calls send until it gives a non-retryable outcome, attempts run out, or the deadline or signal
+ * stops it; returns the last outcome. Backoff doubles from baseDelayMs (with jitter) up to
+ * maxDelayMs; a 429/503 Retry-After replaces the backoff (still bounded by the deadline).
+ */
+export async function withRetry(send: (attempt: number) => Promise<HttpOutcome>, options: RetryOptions = {}): Promise<HttpOutcome> {
+    const attempts = options.attempts ?? 4;
+    const base = options.baseDelayMs ?? 500;
+    const max = options.maxDelayMs ?? 10_000;
+    const retryable = options.retryable ?? isTransient;
+    let outcome = await send(1);
+    for (let attempt = 2; attempt <= attempts; attempt++) {
+        if (!retryable(outcome) || options.signal?.aborted) return outcome;
+        const backoff = Math.min(max, base * 2 ** (attempt - 2)) * (0.8 + Math.random() * 0.4);
+        const hinted = retryAfterMs(outcome);
+        let delay = hinted ?? backoff;
+        if (options.deadline !== undefined) {
+            const left = options.deadline - Date.now();
+            if (left <= 0 || delay >= left) return outcome;
+        }
+        delay = Math.max(0, Math.round(delay));
+        options.log?.(`retry ${attempt}/${attempts} in ${delay} ms${hinted !== undefined ? " (Retry-After)" : ""}`);
+        if (!(await sleep(delay, options.signal))) return outcome;
+        outcome = await send(attempt);
+    }
+    return outcome;
+}
+
+/** Waits ms; resolves false early when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+        if (signal?.aborted) return resolve(false);
+        const timer = setTimeout(() => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve(true);
+        }, ms);
+        const onAbort = (): void => {
+            clearTimeout(timer);
+            resolve(false);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+    });
+}
+
+/** A short description of an outcome for logs and causes. */
+export function describeOutcome(outcome: HttpOutcome): string {
+    if (outcome.ok) return `${outcome.response.status} (${outcome.response.body.length} B)`;
+    return `${outcome.failure.kind}: ${outcome.failure.message}`;
+}
+
+/** Parses a response body as JSON; undefined when it is not JSON. */
+export function parseJson(response: HttpResponse): unknown {
+    try {
+        return JSON.parse(response.body.toString("utf8"));
+    } catch {
+        return undefined;
+    }
+}
