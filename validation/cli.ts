@@ -1,0 +1,80 @@
+// `npm run validate -- [options]`: the post-deploy gate. Exit 0 GO (or NO-GO with
+// FAIL_ON_REQUIRED_FAILURE=0), 1 NO-GO, 2 usage or config error, 130/143 interrupted by
+// SIGINT/SIGTERM (the evidence is written first, unfinished checks failed "interrupted").
+
+import { CHECK_IDS, unknownCheckIds } from "./checks";
+import { runGate } from "./gate";
+import { ENV_HELP, FLAGS, type GateOptions, UsageError, resolveOptions } from "./options";
+
+export function helpText(): string {
+    const lines = [
+        "Usage: npm run validate -- [options]",
+        "",
+        "Post-deploy gate for the OpenAgents Rust lanes: probes the deployed services, writes the",
+        "evidence (results.tsv, logs/<id>.log, SUMMARY.md, results.json, junit.xml) and decides GO/NO-GO.",
+        "Precedence: flags > env vars > stack outputs (--stack/--outputs) > defaults.",
+        "",
+        "Options:",
+    ];
+    for (const f of FLAGS) {
+        const left = `  --${f.name}${f.value ? ` ${f.value}` : ""}`;
+        lines.push(`${left.padEnd(38)} ${f.help}${f.env ? ` [env ${f.env}]` : ""}${f.repeat ? " (repeatable)" : ""}`);
+    }
+    lines.push("", "Env vars without a flag (secrets are read from the environment only):");
+    for (const [name, help] of ENV_HELP) lines.push(`  ${name}`, `      ${help}`);
+    lines.push("", "Checks (in order):", ...CHECK_IDS.map((id) => `  ${id}`));
+    lines.push(
+        "",
+        "Exit codes: 0 GO (or NO-GO with FAIL_ON_REQUIRED_FAILURE=0), 1 NO-GO, 2 usage/config error,",
+        "            130 interrupted (SIGINT), 143 terminated (SIGTERM).",
+    );
+    return `${lines.join("\n")}\n`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        process.stdout.write(helpText());
+        return 0;
+    }
+    let options: GateOptions;
+    try {
+        options = resolveOptions(argv);
+        const unknown = unknownCheckIds(options.only ?? []);
+        if (unknown.length > 0) throw new UsageError(`--only: unknown check id(s) ${unknown.join(", ")} (known: ${CHECK_IDS.join(", ")})`);
+    } catch (error) {
+        if (error instanceof UsageError) {
+            process.stderr.write(`error: ${error.message}\n`);
+            return 2;
+        }
+        throw error;
+    }
+
+    const controller = new AbortController();
+    let signalExit: number | undefined;
+    const onSignal = (signal: NodeJS.Signals): void => {
+        if (signalExit !== undefined) process.exit(signalExit); // a second signal: stop now
+        signalExit = signal === "SIGINT" ? 130 : 143;
+        process.stderr.write(`\n${signal}: stopping; writing the evidence with unfinished checks failed "interrupted"\n`);
+        controller.abort();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+
+    try {
+        const run = await runGate(options, { interrupt: controller.signal, stepSummaryFile: process.env.GITHUB_STEP_SUMMARY || undefined });
+        return signalExit ?? run.exitCode;
+    } catch (error) {
+        process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+        return signalExit ?? 2;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+            process.exit(2);
+        },
+    );
+}

@@ -1,0 +1,33 @@
+// The Environment section of the evidence: targets and names, each with where it came from.
+// Tokens appear only as "set" / "unset", never their value.
+
+import type { GateOptions } from "../options";
+
+export interface EnvironmentEntry {
+    name: string;
+    value: string;
+    source?: string;
+}
+
+export function environmentEntries(o: GateOptions): EnvironmentEntry[] {
+    const unset = (v: string | undefined): string => (v === undefined || v === "" ? "<unset>" : v);
+    const secret = (v: string | undefined): string => (v ? "set" : "unset");
+    return [
+        { name: "STAGING_CONTROL_BASE_URL", value: unset(o.staging.controlBaseUrl), source: o.staging.controlBaseUrlSource },
+        { name: "PROD_CONTROL_BASE_URL", value: unset(o.prod.controlBaseUrl), source: o.prod.controlBaseUrlSource },
+        { name: "STAGING_RUNTIME_BASE_URL", value: unset(o.staging.runtimeBaseUrl), source: o.staging.runtimeBaseUrlSource },
+        { name: "PROD_RUNTIME_BASE_URL", value: unset(o.prod.runtimeBaseUrl), source: o.prod.runtimeBaseUrlSource },
+        { name: "GCP_PROJECT", value: unset(o.gcpProject) },
+        { name: "GCP_REGION", value: unset(o.gcpRegion) },
+        { name: "CONTROL_SERVICE", value: unset(o.controlService) },
+        { name: "RUNTIME_SERVICE", value: unset(o.runtimeService) },
+        { name: "MIGRATE_JOB", value: unset(o.migrateJob) },
+        { name: "STAGING_CONTROL_ACCESS_TOKEN", value: secret(o.staging.controlAccessToken) },
+        { name: "PROD_CONTROL_ACCESS_TOKEN", value: secret(o.prod.controlAccessToken) },
+        { name: "STAGING_MAINTENANCE_BYPASS_TOKEN", value: secret(o.staging.maintenanceBypassToken) },
+        { name: "PROD_MAINTENANCE_BYPASS_TOKEN", value: secret(o.prod.maintenanceBypassToken) },
+        { name: "RUNTIME_ID_TOKEN", value: o.staging.runtimeIdToken || o.prod.runtimeIdToken ? "set" : "unset (ambient credentials when needed)" },
+        { name: "FAIL_ON_REQUIRED_FAILURE", value: o.failOnRequiredFailure ? "1" : "0" },
+        { name: "ONLY", value: o.only ? o.only.join(",") : "<all checks>" },
+    ];
+}

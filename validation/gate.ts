@@ -1,0 +1,88 @@
+// One gate run: build the checks from the options, run them, decide GO/NO-GO, write the
+// evidence. The CLI wraps this with argument parsing, signals and exit codes; the bench and the
+// tests call it directly.
+
+import { buildChecks } from "./checks";
+import { type Progress, formatResultLine, liveProgress, plainProgress } from "./console";
+import { type Decision, decide } from "./evidence/decision";
+import { environmentEntries } from "./evidence/environment";
+import { type EvidenceFiles, writeEvidence } from "./evidence/write";
+import { HttpClient, type HttpClientOptions } from "./http";
+import { type IdTokenSource, ambientIdTokenSource } from "./id-token";
+import { type GateOptions, secretsOf } from "./options";
+import { Redactor } from "./redact";
+import { type RunOutcome, runChecks } from "./runner";
+
+export interface GateIo {
+    /** Where progress and the final lines go (stdout by default). */
+    write?: (text: string) => void;
+    interrupt?: AbortSignal;
+    /** $GITHUB_STEP_SUMMARY. */
+    stepSummaryFile?: string;
+    /** Extra HTTP client settings (tests: a failing lookup, a test CA). */
+    http?: HttpClientOptions;
+    idTokens?: IdTokenSource;
+    /** Skip writing files (the bench). */
+    noEvidence?: boolean;
+}
+
+export interface GateRun {
+    outcome: RunOutcome;
+    decision: Decision;
+    files?: EvidenceFiles;
+    /** 0 GO (or NO-GO with FAIL_ON_REQUIRED_FAILURE=0), 1 NO-GO; the CLI maps interrupts to 130/143. */
+    exitCode: 0 | 1;
+}
+
+export async function runGate(options: GateOptions, io: GateIo = {}): Promise<GateRun> {
+    const write = io.write ?? ((text: string) => void process.stdout.write(text));
+    const redactor = new Redactor(secretsOf(options));
+    const http = new HttpClient({ timeoutMs: options.requestTimeoutMs, maxBodyBytes: options.maxBodyBytes, ...io.http });
+    const idTokens = io.idTokens ?? ambientIdTokenSource((token) => redactor.add(token));
+    try {
+        const checks = buildChecks(options, { http, redactor, idTokens });
+        const progress: Progress = options.plain ? plainProgress(write, redactor) : liveProgress(checks, write, redactor, process.stdout.columns ?? 120);
+        if (options.plain) write(`post-deploy gate: ${checks.length} check(s), concurrency ${options.concurrency}, evidence in ${options.outputDir}\n`);
+        const outcome = await runChecks(checks, {
+            concurrency: options.concurrency,
+            checkTimeoutMs: options.checkTimeoutMs + options.waitReadyMs,
+            overallTimeoutMs: options.overallTimeoutMs,
+            interrupt: io.interrupt,
+            redactor,
+            onStart: (c) => progress.start(c),
+            onFinish: (r) => progress.finish(r),
+        });
+        progress.stop();
+        const decision = decide(outcome.results, outcome.interrupted);
+        let files: EvidenceFiles | undefined;
+        if (!io.noEvidence) {
+            files = writeEvidence({
+                outputDir: options.outputDir,
+                outcome,
+                decision,
+                environment: environmentEntries(options),
+                failOnRequiredFailure: options.failOnRequiredFailure,
+                generatedAt: new Date().toISOString(),
+                redactor,
+                stepSummaryFile: io.stepSummaryFile,
+            });
+        }
+        write(redactor.redact(finalLines(decision, options, files)));
+        const exitCode: 0 | 1 = decision.go || !options.failOnRequiredFailure ? 0 : 1;
+        return { outcome, decision, files, exitCode };
+    } finally {
+        http.close();
+    }
+}
+
+function finalLines(d: Decision, o: GateOptions, files?: EvidenceFiles): string {
+    const lines: string[] = [];
+    const c = d.counts;
+    lines.push(
+        `${d.go ? "GO" : "NO-GO"}${d.interrupted ? " (interrupted)" : ""}: ${c.passed} passed, ${c.requiredFailures} required failure(s), ${c.optionalFailures} optional failure(s), ${c.requiredSkipped} required skipped, ${c.optionalSkipped} optional skipped`,
+    );
+    for (const b of d.blockers) lines.push(`  blocking: ${formatResultLine(b)}`);
+    if (!d.go && !o.failOnRequiredFailure) lines.push("FAIL_ON_REQUIRED_FAILURE=0: exiting 0 despite NO-GO");
+    if (files) lines.push(`evidence: ${files.summary}`);
+    return `${lines.join("\n")}\n`;
+}
