@@ -51,7 +51,7 @@ function computedState(type: string, inputs: Record<string, unknown>): Record<st
         case "gcp:cloudrunv2/service:Service":
             return { uri: runAppUrl(String(inputs.name)) };
         case "gcp:serviceaccount/account:Account":
-            return { email: `${String(inputs.accountId)}@${String(inputs.project ?? GCP.project)}.iam.gserviceaccount.com` };
+            return { email: `${String(inputs.accountId)}@${typeof inputs.project === "string" ? inputs.project : GCP.project}.iam.gserviceaccount.com` };
         default:
             return {};
     }
@@ -150,6 +150,8 @@ async function recordStackNow(stack: string, options: RecordOptions): Promise<St
         });
 
     unloadProgram(dir);
+    // The program is a CommonJS module run for its side effects, as the Pulumi CLI runs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require(path.join(dir, "index.ts")) as Record<string, unknown>;
     const outputs = await resolveOutputs(program);
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();

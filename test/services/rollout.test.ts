@@ -10,7 +10,7 @@ const JOB = "gcp:cloudrunv2/job:Job";
 const STABLE = "openagents-control-service-3f9c2ab-92ef96";
 
 async function controlOf(overrides: Record<string, string>): Promise<Obj> {
-    return findResource(await recordStack("prod", { overrides }), SERVICE, "control").inputs as Obj;
+    return findResource(await recordStack("prod", { overrides }), SERVICE, "control").inputs;
 }
 
 describe("control canary traffic", () => {

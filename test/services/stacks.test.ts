@@ -96,7 +96,7 @@ for (const env of ["staging", "prod"] as const) {
         });
 
         it("references secrets by name and grants secretAccessor per secret to the account that reads it", () => {
-            const grants = resourcesOfType(plan(), SECRET_IAM).map((r) => `${r.inputs.secretId} -> ${r.inputs.member}`).sort();
+            const grants = resourcesOfType(plan(), SECRET_IAM).map((r) => `${String(r.inputs.secretId)} -> ${String(r.inputs.member)}`).sort();
             const sa = (a: string) => `serviceAccount:oa-${a}-${env}@${GCP.project}.iam.gserviceaccount.com`;
             const db = plan().config["openagents-rust-lanes:runtimeDatabaseUrlSecret"];
             const workos = env === "prod" ? "openagents-control-workos-api-key" : "openagents-control-workos-api-key-staging";
