@@ -1,0 +1,51 @@
+// Shared by the Cloud Run state tests: a CheckContext that records the log, and API clients
+// pointed at a stand-in with short backoffs (the retry logic is the same, the waits are shorter).
+
+import type { CheckContext, CheckVerdict, Check } from "../../../validation/check";
+import { GcpClient } from "../../../validation/gcp/client";
+import { CloudRunApi } from "../../../validation/gcp/cloudrun";
+import { staticTokenSource, type AccessTokenSource } from "../../../validation/gcp/credentials";
+import { LoggingApi } from "../../../validation/gcp/logging";
+import { HttpClient } from "../../../validation/http";
+import type { CloudStandIn } from "./stand-in";
+
+export const TOKEN = "ya29.stand-in-token";
+
+export interface RecordingContext extends CheckContext {
+    lines: string[];
+    text(): string;
+}
+
+export function recordingContext(timeoutMs = 15_000): RecordingContext {
+    const lines: string[] = [];
+    return {
+        signal: new AbortController().signal,
+        deadline: Date.now() + timeoutMs,
+        log: (line) => lines.push(line),
+        lines,
+        text: () => lines.join("\n"),
+    };
+}
+
+export interface TestApis {
+    cloudRun: CloudRunApi;
+    logging: LoggingApi;
+    http: HttpClient;
+}
+
+export function apisFor(standIn: CloudStandIn | { url: string; state: { project: string; region: string } }, tokens: AccessTokenSource = staticTokenSource(TOKEN, "test")): TestApis {
+    const http = new HttpClient({ timeoutMs: 5_000 });
+    const client = new GcpClient({ http, tokens, attempts: 3, baseDelayMs: 20, maxDelayMs: 2_000 });
+    return {
+        http,
+        cloudRun: new CloudRunApi(client, standIn.url, { project: standIn.state.project, region: standIn.state.region }),
+        logging: new LoggingApi(client, standIn.url),
+    };
+}
+
+/** Runs a check the way the runner would (skips are not run), returning the verdict and the log. */
+export async function runCheck(check: Check, ctx = recordingContext()): Promise<{ verdict: CheckVerdict; log: string }> {
+    if (check.skipReason) throw new Error(`check ${check.id} is skipped: ${check.skipReason}`);
+    const verdict = await check.run(ctx);
+    return { verdict, log: ctx.text() };
+}
