@@ -1,0 +1,102 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { countTests, crossSurfaceHarnessCheck, khalaContractTestsCheck } from "../../../validation/checks/contract-tests";
+import { cargoOutput, fakeOpenAgentsRepo, type FakeRepo } from "./fake-openagents";
+import { recordingContext, runCheck } from "./helpers";
+
+describe("contract-test checks (a real child process, a fake cargo)", () => {
+    let fake: FakeRepo | undefined;
+    afterEach(() => fake?.cleanup());
+
+    const khala = (f: FakeRepo, env: NodeJS.ProcessEnv = { ...process.env, PATH: f.path }) =>
+        runCheck(khalaContractTestsCheck({ repo: f.repo, enabled: true, env }));
+
+    it("passes on cargo's own count of 7 passed, running the old gate's exact command in the checkout", async () => {
+        fake = fakeOpenAgentsRepo("pass");
+        const { verdict, log } = await khala(fake);
+        assert.equal(verdict.status, "passed", verdict.cause);
+        assert.equal(verdict.cause, "7 passed, 0 failed, 0 ignored, 212 filtered out");
+        assert.deepEqual(fake.calls(), [`${fake.repo} test --manifest-path apps/runtime/Cargo.toml server::tests::khala_topic_messages -- --nocapture`]);
+        assert.match(log, /test server::tests::khala_topic_messages_case_0 \.\.\. ok/);
+        assert.match(log, /warning: unused import/, "stderr is logged too");
+    });
+
+    it("fails when the filter ran zero tests, though cargo exited 0 (the old gate's vacuous pass)", async () => {
+        fake = fakeOpenAgentsRepo("zero");
+        const { verdict } = await khala(fake);
+        assert.equal(verdict.status, "failed");
+        assert.match(verdict.cause ?? "", /the filter 'server::tests::khala_topic_messages' ran zero tests \(219 filtered out\)/);
+    });
+
+    it("fails when a test fails, with the counts", async () => {
+        fake = fakeOpenAgentsRepo("fail");
+        const { verdict } = await khala(fake);
+        assert.equal(verdict.status, "failed");
+        assert.equal(verdict.cause, "cargo test exited 101: 6 passed, 1 failed, 0 ignored, 212 filtered out");
+    });
+
+    it("fails when cargo prints no test result at all", async () => {
+        fake = fakeOpenAgentsRepo("no-summary");
+        const { verdict } = await khala(fake);
+        assert.equal(verdict.status, "failed");
+        assert.match(verdict.cause ?? "", /printed no 'test result:' line/);
+    });
+
+    it("fails when cargo is not installed", async () => {
+        fake = fakeOpenAgentsRepo("pass");
+        const { verdict } = await khala(fake, { PATH: path.join(fake.repo, "no-such-bin") });
+        assert.equal(verdict.status, "failed");
+        assert.match(verdict.cause ?? "", /cargo test could not start: 'cargo' not found on PATH/);
+    });
+
+    it("fails when OPENAGENTS_REPO is not an OpenAgents checkout", async () => {
+        fake = fakeOpenAgentsRepo("pass");
+        fs.rmSync(path.join(fake.repo, "apps"), { recursive: true });
+        const { verdict } = await khala(fake);
+        assert.equal(verdict.status, "failed");
+        assert.match(verdict.cause ?? "", /is not an OpenAgents checkout: apps\/runtime\/Cargo.toml is missing/);
+        const missing = await runCheck(khalaContractTestsCheck({ repo: path.join(fake.repo, "nope"), enabled: true }));
+        assert.match(missing.verdict.cause ?? "", /does not exist/);
+    });
+
+    it("is a required skip with its reason when OPENAGENTS_REPO is unset, or when turned off", () => {
+        const unset = khalaContractTestsCheck({ repo: undefined, enabled: true });
+        assert.equal(unset.required, true);
+        assert.match(unset.skipReason ?? "", /OPENAGENTS_REPO is not set/);
+        const off = khalaContractTestsCheck({ repo: "/somewhere", enabled: false });
+        assert.equal(off.skipReason, "disabled by RUN_KHALA_CONTRACT_TESTS=0");
+    });
+
+    it("is killed when the check's deadline aborts it", async () => {
+        fake = fakeOpenAgentsRepo("pass");
+        fs.writeFileSync(path.join(fake.bin, "cargo"), "#!/bin/sh\nsleep 30\n", { mode: 0o755 });
+        const controller = new AbortController();
+        const ctx = { ...recordingContext(), signal: controller.signal };
+        setTimeout(() => controller.abort(), 200);
+        const started = Date.now();
+        const verdict = await khalaContractTestsCheck({ repo: fake.repo, enabled: true, env: { ...process.env, PATH: fake.path } }).run(ctx);
+        assert.equal(verdict.status, "failed");
+        assert.match(verdict.cause ?? "", /killed by SIGTERM/);
+        assert.ok(Date.now() - started < 10_000);
+    });
+
+    it("cross-surface harness: optional, off by default, runs the script when asked", async () => {
+        const off = crossSurfaceHarnessCheck({ repo: "/somewhere", enabled: false });
+        assert.equal(off.required, false);
+        assert.equal(off.skipReason, "off by default (RUN_CROSS_SURFACE=0)");
+        fake = fakeOpenAgentsRepo("pass");
+        const ok = await runCheck(crossSurfaceHarnessCheck({ repo: fake.repo, enabled: true }));
+        assert.equal(ok.verdict.status, "passed", ok.verdict.cause);
+        assert.match(ok.log, /cross-surface harness: web, desktop, ios/);
+        fake.cleanup();
+        fake = fakeOpenAgentsRepo("pass", { harness: "fail" });
+        const failed = await runCheck(crossSurfaceHarnessCheck({ repo: fake.repo, enabled: true }));
+        assert.equal(failed.verdict.status, "failed");
+        assert.match(failed.verdict.cause ?? "", /exited 1/);
+    });
+
+    it("counts every libtest summary line (unit tests and doc-tests)", () => {
+        assert.deepEqual(countTests(cargoOutput(7, 0, 3)), { passed: 7, failed: 0, ignored: 0, filteredOut: 3, suites: 2 });
+    });
+});

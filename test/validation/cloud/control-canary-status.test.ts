@@ -1,0 +1,109 @@
+import * as assert from "node:assert/strict";
+import { controlCanaryStatusCheck, type IntendedSplit } from "../../../validation/checks/control-canary-status";
+import { ALIGNED, BASELINE, CONTROL_IMAGE, LARAVEL_IMAGE, alignedState, baselineState, revision, service } from "./environments";
+import { apisFor, runCheck, type TestApis } from "./helpers";
+import { CloudStandIn } from "./stand-in";
+
+describe("control-canary-status against the Cloud Run stand-in", () => {
+    let standIn: CloudStandIn;
+    let apis: TestApis;
+    const stable = `${ALIGNED.control}-00011-stb`;
+    const canary = ALIGNED.controlRevision;
+
+    beforeEach(async () => {
+        standIn = await new CloudStandIn(alignedState(), "ya29.stand-in-token").start();
+        apis = apisFor(standIn);
+        standIn.state.revisions[stable] = revision(stable, `${CONTROL_IMAGE}-previous`);
+    });
+    afterEach(async () => {
+        apis.http.close();
+        await standIn.close();
+    });
+
+    const canaryStatus = (intended?: IntendedSplit, serviceName = ALIGNED.control) =>
+        runCheck(controlCanaryStatusCheck({ api: () => apis.cloudRun, serviceName, intended }));
+
+    const splitTraffic = (canaryPercent: number): void => {
+        standIn.state.services[ALIGNED.control] = service(ALIGNED.control, CONTROL_IMAGE, [
+            { revision: canary, percent: canaryPercent },
+            { revision: stable, percent: 100 - canaryPercent },
+        ]);
+    };
+
+    it("passes when the deploy's revision serves 100% as intended, logging revision, percent and image", async () => {
+        const { verdict, log } = await canaryStatus({ revision: canary, canaryPercent: 100 });
+        assert.equal(verdict.status, "passed", verdict.cause);
+        assert.match(log, new RegExp(`serving ${canary} 100% image ${CONTROL_IMAGE.replace(/[.]/g, "\\.")} Ready CONDITION_SUCCEEDED`));
+        assert.match(log, /intended split \(stack outputs\): openagents-control-service-00012-rst=100%/);
+    });
+
+    it("passes a 5% canary that matches the stack's intent", async () => {
+        splitTraffic(5);
+        const { verdict } = await canaryStatus({ revision: canary, stableRevision: stable, canaryPercent: 5 });
+        assert.equal(verdict.status, "passed", verdict.cause);
+        assert.match(verdict.cause ?? "", /openagents-control-service-00011-stb=95%/);
+    });
+
+    it("fails when the split differs from the intended canary percent", async () => {
+        splitTraffic(25);
+        const { verdict } = await canaryStatus({ revision: canary, stableRevision: stable, canaryPercent: 5 });
+        assert.equal(verdict.status, "failed");
+        assert.match(verdict.cause ?? "", /traffic split openagents-control-service-00011-stb=75%, openagents-control-service-00012-rst=25% is not the intended openagents-control-service-00012-rst=5%, openagents-control-service-00011-stb=95%/);
+    });
+
+    it("fails when the intended revision serves nothing (rolled back by hand)", async () => {
+        standIn.state.services[ALIGNED.control] = service(ALIGNED.control, CONTROL_IMAGE, [{ revision: stable, percent: 100 }]);
+        const { verdict } = await canaryStatus({ revision: canary, canaryPercent: 100 });
+        assert.equal(verdict.status, "failed");
+        assert.match(verdict.cause ?? "", /is not the intended/);
+    });
+
+    it("fails when a serving revision is not ready", async () => {
+        splitTraffic(5);
+        standIn.state.revisions[canary] = revision(canary, CONTROL_IMAGE, false);
+        const { verdict } = await canaryStatus({ revision: canary, stableRevision: stable, canaryPercent: 5 });
+        assert.equal(verdict.status, "failed");
+        assert.match(verdict.cause ?? "", /serving revision openagents-control-service-00012-rst \(5%\) is not ready: Ready CONDITION_FAILED: Container failed to start/);
+    });
+
+    it("fails when a legacy image serves traffic under a Rust-looking revision name", async () => {
+        standIn.state.revisions[canary] = revision(canary, LARAVEL_IMAGE);
+        const { verdict } = await canaryStatus();
+        assert.equal(verdict.status, "failed");
+        assert.match(verdict.cause ?? "", /runs a legacy image: image '.*openagents-web\/laravel:9d8e7f6' is from the legacy repository/);
+    });
+
+    it("warns (does not fail) when the newest revision never became ready, and judges without an intent", async () => {
+        const broken = `${ALIGNED.control}-00013-brk`;
+        standIn.state.services[ALIGNED.control] = service(ALIGNED.control, CONTROL_IMAGE, [{ revision: canary, percent: 100 }], { created: broken, ready: canary });
+        const { verdict } = await canaryStatus();
+        assert.equal(verdict.status, "passed", verdict.cause);
+        const warnings = (verdict.warnings ?? []).join("\n");
+        assert.match(warnings, /latest created revision openagents-control-service-00013-brk is not the latest ready one/);
+        assert.match(warnings, /intended split unknown/);
+    });
+
+    it("reads a 'latest' traffic target as the latest ready revision", async () => {
+        const s = service(ALIGNED.control, CONTROL_IMAGE, [{ revision: canary, percent: 100 }]);
+        s.trafficStatuses = [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }];
+        standIn.state.services[ALIGNED.control] = s;
+        const { verdict } = await canaryStatus({ revision: canary, canaryPercent: 100 });
+        assert.equal(verdict.status, "passed", verdict.cause);
+    });
+
+    it("2026-02-21: traffic pinned to the Laravel revision while the template shows the Rust image fails", async () => {
+        standIn.state = baselineState();
+        const { verdict, log } = await canaryStatus(undefined, BASELINE.control);
+        assert.equal(verdict.status, "failed");
+        assert.match(verdict.cause ?? "", /^legacy revision openagents-web-00097-jr6 serves 100% of traffic/);
+        assert.match(log, /template image: .*openagents-control-service\/control:rust-/);
+        assert.match(log, /FAIL revision openagents-web-00097-jr6 serving 100% runs a legacy image/);
+        assert.match(log, /FAIL control service is a legacy lane: 'openagents-web' is the legacy laravel service/);
+    });
+
+    it("fails for a control service that does not exist", async () => {
+        const { verdict } = await canaryStatus(undefined, "openagents-control-service-typo");
+        assert.equal(verdict.status, "failed");
+        assert.match(verdict.cause ?? "", /control service 'openagents-control-service-typo' does not exist/);
+    });
+});
