@@ -59,6 +59,6 @@ export interface CheckResult {
 // - A check is built by a CheckFactory (validation/checks/index.ts) from GateOptions
 //   (validation/options.ts) and CheckDeps: the shared HttpClient (validation/http.ts: request(),
 //   withRetry(), expectStatus()), the Redactor, and an ID-token source. Part 2 adds its
-//   factories to CHECK_LIST there, replacing the pending() placeholders.
+//   factories to CHECK_LIST there (validation/checks/cloud-state.ts).
 // - The runner catches anything a check throws (failed, "check crashed: ..."), but checks should
 //   return verdicts; the HttpClient never throws.
