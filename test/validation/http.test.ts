@@ -106,9 +106,8 @@ describe("validation/http: HttpClient", () => {
         const s = await start((req, res) => {
             if (req.url === "/old") {
                 res.writeHead(301, { location: "/readyz" });
-                return res.end();
-            }
-            sendJson(res, 200, { status: "ready" });
+                res.end();
+            } else sendJson(res, 200, { status: "ready" });
         });
         const out = await client.request({ url: `${s.url}/old` });
         assert.ok(out.ok);
@@ -188,9 +187,8 @@ describe("validation/http: withRetry", () => {
             times.push(Date.now());
             if (times.length === 1) {
                 res.writeHead(503, { "retry-after": "1" });
-                return res.end();
-            }
-            sendJson(res, 200, { ok: true });
+                res.end();
+            } else sendJson(res, 200, { ok: true });
         });
         const out = await withRetry(() => client.request({ url: `${server.url}/x` }), { attempts: 3, baseDelayMs: 10 });
         assert.ok(out.ok);

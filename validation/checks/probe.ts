@@ -1,7 +1,7 @@
 // Shared pieces of the HTTP checks: is the target a legacy lane, did a legacy or foreign
 // service answer, is a 404 Google's front end, and the readiness wait behind --wait-ready.
 
-import { LEGACY_HTTP, legacyNameReason, legacyUrlReason } from "../../catalog";
+import { CLOUD_RUN_LANES, LEGACY_HTTP, legacyNameReason, legacyUrlReason } from "../../catalog";
 import { type HttpClient, type HttpOutcome, type HttpResponse, describeOutcome, parseJson, sleep } from "../http";
 
 /** Why a target URL (or the service name behind it) is a legacy lane; undefined when it is not. */
@@ -17,8 +17,8 @@ export function legacyTargetReason(url: string, serviceName?: string): string | 
 
 /**
  * Why an answer is not from the expected Rust service: Laravel/PHP traits, or a JSON body
- * naming another service. expectedService: the `service` field the Rust binary reports
- * (undefined: only legacy traits and legacy names are judged).
+ * naming another service. expectedService: the `service` field the Rust binary reports; when
+ * undefined, only legacy traits, legacy names and the other Rust lanes' names are judged.
  */
 export function impostorReason(response: HttpResponse, expectedService?: string): string | undefined {
     const poweredBy = response.headers["x-powered-by"];
@@ -32,9 +32,29 @@ export function impostorReason(response: HttpResponse, expectedService?: string)
     }
     const json = parseJson(response) as { service?: unknown } | undefined;
     if (json && typeof json === "object" && typeof json.service === "string") {
-        const legacy = legacyNameReason(json.service);
-        if (legacy) return `answered by service '${json.service}' (${legacy})`;
-        if (expectedService && json.service !== expectedService) return `answered by service '${json.service}', not ${expectedService}`;
+        const service = json.service;
+        if (service === expectedService) return undefined;
+        // The Rust binaries' own names are not legacy, even where a legacy stem is part of them
+        // ("openagents-runtime-service" contains "openagents-runtime").
+        const rust = RUST_BINARIES.includes(service);
+        if (!rust) {
+            const legacy = legacyNameReason(service);
+            if (legacy) return `answered by service '${service}' (${legacy})`;
+        }
+        if (expectedService) return `answered by service '${service}', not ${expectedService}`;
+        if (rust) return undefined;
+    }
+    return undefined;
+}
+
+/** The service names the Rust lanes report. */
+const RUST_BINARIES: readonly string[] = CLOUD_RUN_LANES.map((l) => l.binary);
+
+/** For the runtime, whose `service` value is not pinned: another Rust lane answering is still wrong. */
+export function otherLaneReason(response: HttpResponse, ownBinary: string): string | undefined {
+    const json = parseJson(response) as { service?: unknown } | undefined;
+    if (json && typeof json === "object" && typeof json.service === "string" && json.service !== ownBinary && RUST_BINARIES.includes(json.service)) {
+        return `answered by service '${json.service}', another Rust lane`;
     }
     return undefined;
 }

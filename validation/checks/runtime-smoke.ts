@@ -11,7 +11,7 @@ import type { Check, CheckContext, CheckVerdict } from "../check";
 import { type HttpOutcome, parseJson } from "../http";
 import type { EnvironmentTargets, GateOptions } from "../options";
 import type { CheckDeps } from "./index";
-import { bodySnippet, impostorReason, isFrontEnd404, joinUrl, legacyTargetReason, outcomeCause, waitReady } from "./probe";
+import { bodySnippet, impostorReason, isFrontEnd404, joinUrl, legacyTargetReason, otherLaneReason, outcomeCause, waitReady } from "./probe";
 
 export function runtimeSmokeCheck(t: EnvironmentTargets, options: GateOptions, deps: CheckDeps): Check {
     const base = t.runtimeBaseUrl;
@@ -58,7 +58,7 @@ async function runRuntimeSmoke(base: string, t: EnvironmentTargets, options: Gat
     const step = (what: string, outcome: HttpOutcome, expected: number): CheckVerdict | undefined => {
         if (!outcome.ok) return { status: "failed", cause: outcomeCause(what, outcome), action: "check that the runtime service is deployed and reachable at this URL" };
         const r = outcome.response;
-        const impostor = impostorReason(r);
+        const impostor = impostorReason(r) ?? otherLaneReason(r, RUNTIME.binary);
         if (impostor) {
             ctx.log(`body: ${bodySnippet(r)}`);
             return { status: "failed", cause: `${what} ${impostor}`, action: `point the target at the Rust runtime service ${RUNTIME.names[t.environment]}` };
@@ -82,7 +82,7 @@ async function runRuntimeSmoke(base: string, t: EnvironmentTargets, options: Gat
     } else {
         const failed = step(`GET ${RUNTIME.health.liveness}`, healthz, 200);
         if (failed) return { ...failed, warnings };
-        const json = parseJson((healthz as { ok: true; response: { body: Buffer } } & HttpOutcome).response) as { authority_write_mode?: unknown } | undefined;
+        const json = healthz.ok ? (parseJson(healthz.response) as { authority_write_mode?: unknown } | undefined) : undefined;
         if (json && typeof json.authority_write_mode === "string") writeMode = json.authority_write_mode;
     }
 
@@ -105,7 +105,7 @@ async function runRuntimeSmoke(base: string, t: EnvironmentTargets, options: Gat
         if (created.ok && created.response.status === 503 && writeMode) createFailed.cause += ` (authority_write_mode=${writeMode}: writes are off)`;
         return { ...createFailed, warnings };
     }
-    const createdJson = parseJson((created as { ok: true; response: import("../http").HttpResponse }).response) as { run?: { id?: unknown } } | undefined;
+    const createdJson = created.ok ? (parseJson(created.response) as { run?: { id?: unknown } } | undefined) : undefined;
     const runId = createdJson?.run?.id;
     if (typeof runId !== "string" && typeof runId !== "number") {
         return { status: "failed", cause: "POST /internal/v1/runs answered 201 without a run id at /run/id", action: "check the runtime's API version", warnings };

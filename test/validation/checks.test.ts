@@ -1,0 +1,295 @@
+// The HTTP checks (control health and smoke, runtime smoke) against real loopback servers that
+// speak the Rust contracts, and against every impostor and fault a target can show.
+
+import * as assert from "node:assert/strict";
+import { HASHED_ASSET, controlContract, runtimeContract } from "./fixtures/contracts";
+import { failingLookup } from "./fixtures/dns";
+import { frontEnd404Everywhere, hanging, hugeBody, laravelImpostor, redirectTo, refusedUrl, resetServer } from "./fixtures/faults";
+import { runInProcess } from "./fixtures/gate";
+import { type TestServer, closeAll, serve } from "./fixtures/server";
+
+const CONTROL_STAGING = "control-staging-health,control-staging-smoke";
+const RUNTIME_STAGING = "runtime-staging-smoke";
+
+describe("validation/checks: HTTP checks against loopback services", () => {
+    const servers: TestServer[] = [];
+    const start = async (...args: Parameters<typeof serve>): Promise<TestServer> => {
+        const s = await serve(...args);
+        servers.push(s);
+        return s;
+    };
+    after(() => closeAll(servers));
+
+    describe("control", () => {
+        it("passes health and smoke against the Rust control contract (unauthenticated steps)", async () => {
+            const s = await start(controlContract());
+            const run = await runInProcess(["--only", CONTROL_STAGING, "--staging-control-url", `${s.url}/`]);
+            assert.equal(run.result("control-staging-health").status, "passed");
+            assert.equal(run.result("control-staging-smoke").status, "passed", run.log("control-staging-smoke"));
+            assert.ok(run.decision.go);
+            assert.equal(run.exitCode, 0);
+            const paths = s.requests.map((r) => `${r.method} ${r.path}`);
+            for (const p of ["GET /readyz", "GET /healthz", "GET /api/v1/control/status", "GET /manifest.json", "GET /sw.js", `GET ${HASHED_ASSET}`]) assert.ok(paths.includes(p), p);
+            // Without a token the authenticated routes are not called.
+            assert.ok(!paths.some((p) => p.includes("session") || p.includes("sync")));
+            assert.match(run.log("control-staging-smoke"), /no access token: session and sync-token routes skipped/);
+        });
+
+        it("with an access token, calls the session and sync-token routes with it", async () => {
+            const s = await start(controlContract({ accessToken: "staging-access-token-1" }));
+            const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url], { STAGING_CONTROL_ACCESS_TOKEN: "staging-access-token-1" });
+            assert.equal(run.result("control-staging-smoke").status, "passed", run.log("control-staging-smoke"));
+            const sync = s.requests.filter((r) => r.path === "/api/v1/sync/token" || r.path === "/api/sync/token");
+            assert.equal(sync.length, 2);
+            for (const r of sync) {
+                assert.equal(r.method, "POST");
+                assert.deepEqual(JSON.parse(r.body), { scopes: ["runtime.codex_worker_events"] });
+                assert.equal(r.headers.authorization, "Bearer staging-access-token-1");
+            }
+        });
+
+        it("fails the smoke when the token is refused on the status route", async () => {
+            const s = await start(controlContract({ accessToken: "the-right-token" }));
+            const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url], { STAGING_CONTROL_ACCESS_TOKEN: "a-wrong-token" });
+            const r = run.result("control-staging-smoke");
+            assert.equal(r.status, "failed");
+            assert.match(r.cause!, /\/api\/v1\/control\/status answered 401, expected 2xx with the access token/);
+        });
+
+        it("gets the maintenance bypass cookie first and sends it", async () => {
+            const s = await start(controlContract({ maintenanceBypassToken: "bypass-token-xyz" }));
+            const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url], { STAGING_MAINTENANCE_BYPASS_TOKEN: "bypass-token-xyz" });
+            assert.equal(run.result("control-staging-smoke").status, "passed", run.log("control-staging-smoke"));
+            assert.equal(s.requests[0].path, "/?maintenance_bypass=bypass-token-xyz");
+            const manifest = s.requests.find((r) => r.path === "/manifest.json")!;
+            assert.match(String(manifest.headers.cookie), /^oa_maintenance_bypass=granted-/);
+        });
+
+        it("without the bypass token, maintenance mode fails the smoke with the cause", async () => {
+            const s = await start(controlContract({ maintenanceBypassToken: "bypass-token-xyz" }));
+            const run = await runInProcess(["--only", CONTROL_STAGING, "--staging-control-url", s.url]);
+            assert.equal(run.result("control-staging-health").status, "passed");
+            const r = run.result("control-staging-smoke");
+            assert.equal(r.status, "failed");
+            assert.match(r.cause!, /status answered 503/);
+            assert.match(r.action!, /maintenance/);
+        });
+
+        it("a Google front-end 404 on /healthz is a warning, not a failure", async () => {
+            const s = await start(controlContract({ frontEnd404Healthz: true }));
+            const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url]);
+            const r = run.result("control-staging-health");
+            assert.equal(r.status, "passed");
+            assert.equal(r.warnings.length, 1);
+            assert.match(r.warnings[0], /Google's front end \(404\)/);
+        });
+
+        it("a Laravel impostor fails, saying what answered", async () => {
+            const s = await start(laravelImpostor());
+            const run = await runInProcess(["--only", CONTROL_STAGING, "--staging-control-url", s.url]);
+            for (const id of ["control-staging-health", "control-staging-smoke"]) {
+                const r = run.result(id);
+                assert.equal(r.status, "failed");
+                assert.match(r.cause!, /answered by PHP \(x-powered-by: PHP\/8\.3\.4\)/);
+            }
+            assert.equal(run.decision.go, false);
+        });
+
+        it("another service answering /healthz fails even when /readyz looks ready", async () => {
+            const s = await start(controlContract({ serviceName: "openagents-web" }));
+            const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url]);
+            const r = run.result("control-staging-health");
+            assert.equal(r.status, "failed");
+            assert.match(r.cause!, /answered by service 'openagents-web'/);
+        });
+
+        it("a legacy run.app URL never passes, and no request is sent to it", async () => {
+            // The failing lookup proves no connection was even attempted: a request would fail with "dns".
+            const run = await runInProcess(["--only", CONTROL_STAGING, "--staging-control-url", "https://openagents-web-staging-ezxz4mgdsq-uc.a.run.app"], {}, { http: { lookup: failingLookup() } });
+            for (const id of ["control-staging-health", "control-staging-smoke"]) {
+                const r = run.result(id);
+                assert.equal(r.status, "failed");
+                assert.match(r.cause!, /^legacy target: .*openagents-web-staging/);
+                assert.doesNotMatch(run.log(id), /GET /);
+            }
+        });
+
+        it("a legacy service name in the stack outputs fails the target too", async () => {
+            const s = await start(controlContract());
+            const fs = await import("node:fs");
+            const path = await import("node:path");
+            const os = await import("node:os");
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "outputs-")), "staging.json");
+            fs.writeFileSync(file, JSON.stringify({ environment: "staging", controlBaseUrl: s.url, controlServiceName: "openagents-web-staging" }));
+            const run = await runInProcess(["--only", "control-staging-health", "--outputs", `staging=${file}`]);
+            assert.match(run.result("control-staging-health").cause!, /legacy target: target service 'openagents-web-staging' is the legacy laravel service/);
+        });
+
+        it("not ready (503) fails without --wait-ready", async () => {
+            const s = await start(controlContract({ notReady: true }));
+            const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url]);
+            assert.match(run.result("control-staging-health").cause!, /\/readyz answered 503 \(not ready/);
+        });
+
+        it("--wait-ready retries readiness until a starting service turns ready", async () => {
+            const s = await start(controlContract({ readyAfterMs: 1500 }));
+            const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url, "--wait-ready", "20s"]);
+            const r = run.result("control-staging-health");
+            assert.equal(r.status, "passed", run.log("control-staging-health"));
+            assert.ok(s.requests.filter((x) => x.path === "/readyz").length >= 2);
+            assert.match(run.log("control-staging-health"), /not ready yet .* \(--wait-ready\)/);
+        });
+
+        it("--wait-ready gives up at its deadline", async () => {
+            const s = await start(controlContract({ notReady: true }));
+            const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url, "--wait-ready", "1500ms"]);
+            assert.equal(run.result("control-staging-health").status, "failed");
+            assert.ok(s.requests.filter((x) => x.path === "/readyz").length >= 2);
+        });
+
+        it("a wrong manifest version fails the smoke", async () => {
+            const s = await start(controlContract({ manifestVersion: "openagents.webshell.v1" }));
+            const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url]);
+            assert.match(run.result("control-staging-smoke").cause!, /manifestVersion/);
+        });
+
+        it("a manifest served without no-cache fails the smoke", async () => {
+            const s = await start(controlContract({ manifestCacheControl: "public, max-age=600" }));
+            const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url]);
+            assert.match(run.result("control-staging-smoke").cause!, /\/manifest\.json cache-control 'public, max-age=600' lacks no-cache/);
+        });
+
+        it("a hashed asset without immutable fails the smoke", async () => {
+            const s = await start(controlContract({ assetCacheControl: "public, max-age=3600" }));
+            const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url]);
+            assert.match(run.result("control-staging-smoke").cause!, /hashed asset app-3f9a2c1d7b\.js cache-control .* lacks immutable/);
+        });
+
+        it("an unset URL is a required skip with its reason, and NO-GO", async () => {
+            const run = await runInProcess(["--only", "runtime-prod-smoke"]);
+            const r = run.result("runtime-prod-smoke");
+            assert.equal(r.status, "skipped");
+            assert.equal(r.cause, "PROD_RUNTIME_BASE_URL is unset");
+            assert.equal(run.decision.go, false);
+            assert.equal(run.decision.counts.requiredSkipped, 1);
+        });
+    });
+
+    describe("faults become failed checks whose log says what happened", () => {
+        const cases: Array<[string, () => Promise<string>, RegExp]> = [
+            ["refused", () => refusedUrl(), /connection refused/],
+            ["reset", async () => (await resetServer().then((s) => (servers.push(s), s))).url, /connection reset/],
+            ["hanging (request timeout)", async () => (await start(hanging())).url, /no complete answer within 300 ms/],
+            ["50 MB body", async () => (await start(hugeBody())).url, /over the 65536-byte cap/],
+            ["5xx", async () => (await start((_q, res) => (res.writeHead(502), res.end("bad gateway")))).url, /\/readyz answered 502/],
+            ["front-end 404 everywhere", async () => (await start(frontEnd404Everywhere())).url, /\/readyz answered 404/],
+            [
+                "cross-host redirect",
+                async () => {
+                    const other = await start(controlContract(), { host: "127.0.0.2" });
+                    return (await start(redirectTo(other.url))).url;
+                },
+                /another host http:\/\/127\.0\.0\.2/,
+            ],
+        ];
+        for (const [name, target, expected] of cases) {
+            it(name, async () => {
+                const url = await target();
+                const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", url, "--request-timeout", "300ms", "--max-body", "65536"]);
+                const r = run.result("control-staging-health");
+                assert.equal(r.status, "failed");
+                assert.match(r.cause!, expected);
+                assert.match(run.log("control-staging-health"), /result: failed/);
+            });
+        }
+
+        it("a DNS failure (injected lookup, no query sent)", async () => {
+            const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", "https://control.invalid"], {}, { http: { lookup: failingLookup() } });
+            assert.match(run.result("control-staging-health").cause!, /name resolution failed \(ENOTFOUND\)/);
+        });
+
+        it("a TLS failure (self-signed certificate)", async () => {
+            const s = await start(controlContract(), { tls: true });
+            const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url]);
+            assert.match(run.result("control-staging-health").cause!, /TLS failure DEPTH_ZERO_SELF_SIGNED_CERT/);
+        });
+    });
+
+    describe("runtime", () => {
+        it("passes the smoke against the runtime contract with exact codes", async () => {
+            const s = await start(runtimeContract());
+            const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url]);
+            const r = run.result(RUNTIME_STAGING);
+            assert.equal(r.status, "passed", run.log(RUNTIME_STAGING));
+            const steps = s.requests.map((q) => `${q.method} ${q.path.replace(/[0-9a-f-]{36}/, "{id}")}`);
+            assert.deepEqual(steps, ["GET /healthz", "GET /readyz", "POST /internal/v1/runs", "POST /internal/v1/runs/{id}/events", "GET /internal/v1/runs/{id}"]);
+            assert.deepEqual(JSON.parse(s.requests[2].body), { worker_id: "smoke:runtime", metadata: { source: "runtime-smoke" } });
+            const event = JSON.parse(s.requests[3].body) as { event_type: string; idempotency_key: string; payload: unknown };
+            assert.equal(event.event_type, "run.started");
+            assert.match(event.idempotency_key, /^smoke-[0-9a-f-]{36}$/);
+            assert.deepEqual(event.payload, { smoke: true });
+        });
+
+        it("with no credentials sends no token, says so, and a 401 fails with that cause", async () => {
+            const s = await start(runtimeContract({ requiredToken: "id-token-for-runtime" }));
+            const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url]);
+            const r = run.result(RUNTIME_STAGING);
+            assert.equal(r.status, "failed");
+            assert.match(r.cause!, /answered 401: no ID token was sent \(no credentials\)/);
+            assert.match(run.log(RUNTIME_STAGING), /no usable Google credentials .*sending no token/);
+            assert.equal(s.requests[0].headers.authorization, undefined);
+        });
+
+        it("sends the explicit ID token and passes", async () => {
+            const s = await start(runtimeContract({ requiredToken: "explicit-id-token-1" }));
+            let asked = 0;
+            const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url], { STAGING_RUNTIME_ID_TOKEN: "explicit-id-token-1" }, {
+                idTokens: async () => {
+                    asked++;
+                    return { note: "should not be asked" };
+                },
+            });
+            assert.equal(run.result(RUNTIME_STAGING).status, "passed", run.log(RUNTIME_STAGING));
+            assert.equal(asked, 0, "ambient credentials must not be consulted when a token is given");
+            assert.ok(s.requests.every((q) => q.headers.authorization === "Bearer explicit-id-token-1"));
+        });
+
+        it("uses a token from the ID-token source for the run.app audience, and a refused token fails", async () => {
+            const s = await start(runtimeContract({ requiredToken: "minted-token-abc" }));
+            const audiences: string[] = [];
+            const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url], {}, {
+                idTokens: async (audience) => {
+                    audiences.push(audience);
+                    return { token: "minted-token-wrong", note: "minted from test credentials" };
+                },
+            });
+            assert.deepEqual(audiences, [s.url]);
+            assert.match(run.result(RUNTIME_STAGING).cause!, /answered 403: the ID token was refused/);
+        });
+
+        it("a runtime in shadow_only write mode fails the create step, naming the mode", async () => {
+            const s = await start(runtimeContract({ writeMode: "shadow_only" }));
+            const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url]);
+            assert.match(run.result(RUNTIME_STAGING).cause!, /POST \/internal\/v1\/runs answered 503, expected 201 \(authority_write_mode=shadow_only/);
+        });
+
+        it("a front-end 404 on /healthz is a warning; the rest must still pass", async () => {
+            const s = await start(runtimeContract({ frontEnd404Healthz: true }));
+            const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url]);
+            const r = run.result(RUNTIME_STAGING);
+            assert.equal(r.status, "passed");
+            assert.match(r.warnings[0], /front end/);
+        });
+
+        it("the legacy Elixir runtime's URL never passes", async () => {
+            const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", "https://openagents-runtime-ezxz4mgdsq-uc.a.run.app"], {}, { http: { lookup: failingLookup() } });
+            assert.match(run.result(RUNTIME_STAGING).cause!, /^legacy target: .*'openagents-runtime' is the legacy elixir service/);
+        });
+
+        it("the Laravel impostor fails the runtime smoke", async () => {
+            const s = await start(laravelImpostor());
+            const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url]);
+            assert.match(run.result(RUNTIME_STAGING).cause!, /answered by PHP/);
+        });
+    });
+});
