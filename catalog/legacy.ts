@@ -111,7 +111,8 @@ export const LEGACY_DEPLOY_PATHS: readonly string[] = [
 ];
 
 function squash(value: string): string {
-    return value.toLowerCase().replace(/[^a-z0-9]/g, "");
+    // NFKD folds full-width and compatibility forms to ASCII before separators are dropped.
+    return value.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]/g, "");
 }
 
 const SQUASHED_STEMS = LEGACY_NAME_STEMS.map(squash);
@@ -132,9 +133,11 @@ export function legacyNameReason(name: string): string | undefined {
 
 /** Why an image reference is legacy, or undefined. Hosts in any case and digests are handled. */
 export function legacyImageReason(image: string): string | undefined {
-    const ref = parseImageRef(image);
-    const path = ref ? ref.path : image.trim().toLowerCase().replace(/[@:].*$/, "");
-    const segments = path.split("/");
+    // A scheme ("docker://", "https://") is not part of a reference but must not hide one.
+    const bare = image.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+    const ref = parseImageRef(bare);
+    const path = ref ? ref.path : bare.toLowerCase().replace(/[@:].*$/, "");
+    const segments = path.split("/").filter((s) => s !== "");
     // Repositories below a project: "<project>/<repo>/<image>".
     const belowProject = segments.slice(1).join("/");
     for (const repo of LEGACY_IMAGE_REPOSITORIES) {
@@ -143,7 +146,11 @@ export function legacyImageReason(image: string): string | undefined {
         }
     }
     for (const segment of segments) {
-        if (LEGACY_IMAGE_SEGMENTS.includes(segment)) {
+        // Exact words ("php" in "php-fpm", "php8.2") and name stems anywhere ("openagents-web-v2").
+        const words = segment.split(/[-_.]+/);
+        const word = LEGACY_IMAGE_SEGMENTS.find((w) => segment === w || words.includes(w)) ?? words.find((w) => /^php[0-9]+$/.test(w));
+        const stem = word ? undefined : SQUASHED_STEMS.findIndex((st) => squash(segment).includes(st));
+        if (word !== undefined || (stem !== undefined && stem >= 0)) {
             return `image '${image}' has the legacy path segment '${segment}'`;
         }
     }
@@ -152,13 +159,17 @@ export function legacyImageReason(image: string): string | undefined {
 
 /** Why a container command line (command + args) runs a legacy stack, or undefined. */
 export function legacyCommandReason(words: readonly string[]): string | undefined {
-    // Shell wrappers ("sh -c 'php artisan migrate'") hide the real words inside one argument.
-    const tokens = words.flatMap((w) => w.split(/[\s;&|()'"`]+/)).filter((t) => t !== "");
+    // Shell wrappers ("sh -c 'php artisan migrate'") hide the real words inside one argument;
+    // quotes, escapes and ${IFS}-style expansions can split or glue a word ('p''hp', php${IFS}artisan).
+    const tokens = words
+        .map((w) => w.replace(/['"\\]/g, ""))
+        .flatMap((w) => w.split(/[\s;&|()`$={}<>]+/))
+        .filter((t) => t !== "");
     for (const token of tokens) {
         const t = token.toLowerCase();
         const base = t.split("/").pop() ?? t;
         for (const exe of LEGACY_EXECUTABLES) {
-            if (t === exe || t.endsWith(`/${exe}`) || base === exe || /^php[0-9.]+$/.test(base)) {
+            if (t === exe || t.endsWith(`/${exe}`) || base === exe || /^php[0-9.]+$/.test(base) || /^php-fpm[0-9.]*$/.test(base)) {
                 return `command '${words.join(" ")}' runs the legacy '${token}'`;
             }
         }
@@ -166,21 +177,39 @@ export function legacyCommandReason(words: readonly string[]): string | undefine
     return undefined;
 }
 
-/** Why an env var is legacy residue, or undefined. */
+/** Env name prefixes only the legacy frameworks use. */
+export const LEGACY_ENV_PREFIXES: readonly { prefix: string; stack: LegacyStack }[] = [
+    { prefix: "LARAVEL_", stack: "laravel" },
+    { prefix: "PHX_", stack: "elixir" },
+];
+
+/** Why an env var is legacy residue, or undefined. A value that addresses a legacy service counts too. */
 export function legacyEnvReason(name: string, value?: string): string | undefined {
     const upper = name.trim().toUpperCase();
     const marker = LEGACY_ENV.find((m) => m.name === upper);
-    if (!marker) return undefined;
-    if (marker.valuePattern && !(value !== undefined && marker.valuePattern.test(value))) return undefined;
-    return `env ${name} is ${marker.stack === "laravel" ? "Laravel" : "Elixir"} residue`;
+    if (marker && !(marker.valuePattern && !(value !== undefined && marker.valuePattern.test(value)))) {
+        return `env ${name} is ${marker.stack === "laravel" ? "Laravel" : "Elixir"} residue`;
+    }
+    const prefixed = LEGACY_ENV_PREFIXES.find((p) => upper.startsWith(p.prefix));
+    if (prefixed) return `env ${name} is ${prefixed.stack === "laravel" ? "Laravel" : "Elixir"} residue`;
+    if (value !== undefined && /^https?:\/\//i.test(value.trim())) {
+        const url = legacyUrlReason(value.trim());
+        if (url) return `env ${name}: ${url}`;
+    }
+    return undefined;
 }
 
 /** Why a Secret Manager secret name belongs to the legacy service, or undefined. */
 export function legacySecretReason(secret: string): string | undefined {
-    // Accept the full resource form projects/P/secrets/NAME too.
-    const name = secret.trim().toLowerCase().split("/secrets/").pop() ?? "";
+    // Accept the full resource form projects/P/secrets/NAME[/versions/V] too.
+    const afterSecrets = secret.trim().toLowerCase().split("/secrets/").pop() ?? "";
+    const name = afterSecrets.split("/")[0];
     const prefix = LEGACY_SECRET_PREFIXES.find((p) => name.startsWith(p));
-    return prefix ? `secret '${secret}' belongs to the legacy Laravel service` : undefined;
+    // Separator variants of the same prefix: openagents_web-*, openagentsweb-*, openagents.web-*.
+    if (prefix || /^openagents[-_.]?web([-_.]|$)/.test(name)) {
+        return `secret '${secret}' belongs to the legacy Laravel service`;
+    }
+    return undefined;
 }
 
 /**

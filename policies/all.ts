@@ -1,0 +1,31 @@
+// Every policy of the pack, in report order. Importing this starts nothing (index.ts builds
+// the PolicyPack, which starts the policy server); tests and the offline review use it.
+
+import { approvedImages } from "./images";
+import { canaryLadder } from "./canary-ladder";
+import { canonicalLaneNames } from "./canonical-names";
+import { healthProbes } from "./probes";
+import { identityAndAccess } from "./identity-access";
+import { laneLabels } from "./labels";
+import { noLegacyTargets } from "./legacy-targets";
+import { productionSafety } from "./production-safety";
+import { resourceLimits } from "./resource-limits";
+import { runtimeImageLock } from "./image-lock";
+import { secretsFromSecretManager } from "./secrets";
+import type { PackPolicy } from "./lib/types";
+
+export const PACK_NAME = "openagents-rust-lanes";
+
+export const POLICIES: readonly PackPolicy[] = [
+    noLegacyTargets,
+    canonicalLaneNames,
+    approvedImages,
+    healthProbes,
+    runtimeImageLock,
+    identityAndAccess,
+    secretsFromSecretManager,
+    productionSafety,
+    resourceLimits,
+    laneLabels,
+    canaryLadder,
+];

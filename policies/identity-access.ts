@@ -1,0 +1,99 @@
+// Mandatory: identity and access. Every legacy lane ran as the default compute account; no
+// primitive role is ever granted; the runtime service (whose /internal/v1 write API has no
+// authentication of its own) is never invokable by everyone nor with its invoker check off.
+
+import { ENVIRONMENTS, PRIMITIVE_ROLES, PUBLIC_MEMBERS, RUNTIME, isDefaultComputeAccount } from "../catalog";
+import { TYPES, cloudName, iamTarget, isCloudRunIamType, isIamType, workloadType } from "./lib/resources";
+import type { PackResourcePolicy, Props } from "./lib/types";
+import { UNKNOWN, readKnown } from "./lib/unknown";
+
+const RUNTIME_NAMES = ENVIRONMENTS.map((e) => RUNTIME.names[e]);
+
+function isRuntimeName(name: string): boolean {
+    return RUNTIME_NAMES.includes(name.trim().toLowerCase());
+}
+
+interface Grant {
+    role: string;
+    members: string[];
+}
+
+/** Role/member pairs of an IAM member, binding or policy resource (policyData is JSON). */
+function grantsOf(props: Props): Grant[] {
+    const grants: Grant[] = [];
+    const member = readKnown(() => props.member);
+    const members = readKnown(() => props.members);
+    const role = props.role;
+    if (typeof role === "string") {
+        const list = [
+            ...(typeof member === "string" ? [member] : []),
+            ...(Array.isArray(members) ? members.filter((m): m is string => typeof m === "string") : []),
+        ];
+        grants.push({ role, members: list });
+    }
+    if (typeof props.policyData === "string") {
+        try {
+            const policy = JSON.parse(props.policyData) as { bindings?: { role?: unknown; members?: unknown }[] };
+            for (const b of policy.bindings ?? []) {
+                if (typeof b.role === "string") grants.push({ role: b.role, members: Array.isArray(b.members) ? b.members.filter((m): m is string => typeof m === "string") : [] });
+            }
+        } catch {
+            grants.push({ role: "<unparseable policyData>", members: [] });
+        }
+    }
+    return grants;
+}
+
+function isPublic(member: string): boolean {
+    return (PUBLIC_MEMBERS as readonly string[]).includes(member.trim());
+}
+
+export const identityAndAccess: PackResourcePolicy = {
+    name: "identity-and-access",
+    description: "No workload on the default compute account, no primitive role, and the runtime service is never public.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps:
+        "Give each workload its own service account (services/workload-identity.ts), grant predefined roles on the " +
+        "narrowest resource (e.g. roles/run.invoker on the runtime for the control service's account), and keep " +
+        "allUsers/allAuthenticatedUsers and invokerIamDisabled off the runtime service.",
+    validateResource: (args, reportViolation) => {
+        const { type, props } = args;
+        const workload = workloadType(type);
+        if (workload) {
+            const name = cloudName(props, args.name);
+            const account = readKnown(() => (type === TYPES.serviceV1 ? props.template?.spec?.serviceAccountName : type === TYPES.jobV2 ? props.template?.template?.serviceAccount : props.template?.serviceAccount));
+            // Unknown during preview means an account created by this deployment: not the default one.
+            if (account !== UNKNOWN) {
+                if (typeof account !== "string" || account.trim() === "") {
+                    reportViolation(`${workload.kind} '${name}' sets no service account, so it runs as the default compute account`);
+                } else if (isDefaultComputeAccount(account)) {
+                    reportViolation(`${workload.kind} '${name}' runs as the default compute account '${account}'`);
+                }
+            }
+            if (workload.kind === "service" && isRuntimeName(name)) {
+                const disabled =
+                    type === TYPES.serviceV1
+                        ? String(props.metadata?.annotations?.["run.googleapis.com/invoker-iam-disabled"]).toLowerCase() === "true"
+                        : props.invokerIamDisabled === true;
+                if (disabled) reportViolation(`runtime service '${name}' has its invoker IAM check disabled: anyone could call its internal API`);
+            }
+            return;
+        }
+        if (!isIamType(type)) return args.notApplicable("neither a Cloud Run workload nor an IAM grant");
+        const grants = grantsOf(props);
+        for (const grant of grants) {
+            if ((PRIMITIVE_ROLES as readonly string[]).includes(grant.role)) {
+                reportViolation(`IAM grant '${args.name}' gives the primitive role '${grant.role}'${grant.members.length ? ` to ${grant.members.join(", ")}` : ""}`);
+            }
+        }
+        if (isCloudRunIamType(type)) {
+            const target = iamTarget(type, props);
+            if (target !== undefined && isRuntimeName(target)) {
+                for (const member of grants.flatMap((g) => g.members).filter(isPublic)) {
+                    reportViolation(`runtime service '${target}' is invokable by '${member}': its internal API has no authentication of its own`);
+                }
+            }
+        }
+    },
+};

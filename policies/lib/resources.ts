@@ -1,0 +1,174 @@
+// Where things live in the props of the Cloud Run resources this pack judges, for both APIs:
+// gcp.cloudrunv2 (Service, Job, WorkerPool) and the v1 gcp.cloudrun (Service, DomainMapping;
+// the gcp provider has no v1 Job). Accessors read lazily, field by field, so that a value
+// unknown during preview only stops the checks that really need it (see unknown.ts).
+
+import type { Props } from "./types";
+
+export const TYPES = {
+    serviceV2: "gcp:cloudrunv2/service:Service",
+    jobV2: "gcp:cloudrunv2/job:Job",
+    workerPoolV2: "gcp:cloudrunv2/workerPool:WorkerPool",
+    serviceV1: "gcp:cloudrun/service:Service",
+    domainMappingV1: "gcp:cloudrun/domainMapping:DomainMapping",
+    secretIamMember: "gcp:secretmanager/secretIamMember:SecretIamMember",
+} as const;
+
+export type WorkloadKind = "service" | "job" | "worker pool";
+
+interface WorkloadType {
+    kind: WorkloadKind;
+    api: "v1" | "v2";
+}
+
+const WORKLOADS: Record<string, WorkloadType> = {
+    [TYPES.serviceV2]: { kind: "service", api: "v2" },
+    [TYPES.jobV2]: { kind: "job", api: "v2" },
+    [TYPES.workerPoolV2]: { kind: "worker pool", api: "v2" },
+    [TYPES.serviceV1]: { kind: "service", api: "v1" },
+};
+
+/** A Cloud Run service, job or worker pool (either API), else undefined. */
+export function workloadType(type: string): WorkloadType | undefined {
+    return WORKLOADS[type];
+}
+
+export function isServiceType(type: string): boolean {
+    return type === TYPES.serviceV2 || type === TYPES.serviceV1;
+}
+
+/**
+ * IAM resources that grant on a Cloud Run service or job: the service/job they target is in
+ * `name` (v2) or `service` (v1), possibly as a full resource path.
+ */
+const CLOUD_RUN_IAM = /^gcp:cloudrun(v2)?\/(service|job|workerPool)?iam(member|binding|policy):/i;
+
+export function isCloudRunIamType(type: string): boolean {
+    return CLOUD_RUN_IAM.test(type);
+}
+
+/** Any IAM member/binding/policy resource of the gcp provider (projects, secrets, Cloud Run...). */
+export function isIamType(type: string): boolean {
+    return /^gcp:[a-z0-9]+\/[a-z0-9]*iam(member|binding|policy):/i.test(type);
+}
+
+/** The name Cloud Run knows a resource by: its `name` input, else the logical (auto-name) name. */
+export function cloudName(props: Props, logicalName: string): string {
+    const name = props.name;
+    return typeof name === "string" && name.trim() !== "" ? name : logicalName;
+}
+
+/** The last path segment of "projects/P/locations/L/services/S" (or S itself). */
+export function lastSegment(reference: string): string {
+    const parts = reference.trim().split("/");
+    return parts[parts.length - 1] ?? "";
+}
+
+/** The Cloud Run service or job an IAM resource grants on. */
+export function iamTarget(type: string, props: Props): string | undefined {
+    const target = type.startsWith("gcp:cloudrun/") ? props.service : props.name;
+    return typeof target === "string" ? lastSegment(target) : undefined;
+}
+
+export function labelsOf(type: string, props: Props): Record<string, unknown> {
+    const labels = type.startsWith("gcp:cloudrun/") ? props.metadata?.labels : props.labels;
+    return labels && typeof labels === "object" ? labels : {};
+}
+
+/** The revision template: v2 Service/WorkerPool `template`, v2 Job `template.template`, v1 `template.spec`. */
+function revisionTemplate(type: string, props: Props): Props | undefined {
+    if (type === TYPES.jobV2) return props.template?.template;
+    if (type === TYPES.serviceV1) return props.template?.spec;
+    return props.template;
+}
+
+export function containersOf(type: string, props: Props): Props[] {
+    const containers = revisionTemplate(type, props)?.containers;
+    return Array.isArray(containers) ? containers : [];
+}
+
+/** "container 'web'" or "container 0" for messages. */
+export function containerLabel(container: Props, index: number): string {
+    return typeof container.name === "string" && container.name !== "" ? `container '${container.name}'` : `container ${index}`;
+}
+
+/** Command and args as one word list (what actually runs). */
+export function commandLine(container: Props): string[] {
+    const words = [...asArray(container.commands), ...asArray(container.args)];
+    return words.filter((w): w is string => typeof w === "string");
+}
+
+export interface EnvView {
+    name: string;
+    /** Reads the literal value lazily (it may be unknown during preview). */
+    value: () => unknown;
+    /** The Secret Manager secret it reads, when it reads one. */
+    secret: () => string | undefined;
+}
+
+export function envsOf(container: Props): EnvView[] {
+    return asArray(container.envs)
+        .filter((e: Props) => e && typeof e.name === "string")
+        .map((e: Props) => ({
+            name: e.name as string,
+            value: () => e.value,
+            secret: () => {
+                const ref = e.valueSource?.secretKeyRef ?? e.valueFrom?.secretKeyRef;
+                const secret = ref?.secret ?? ref?.name;
+                return typeof secret === "string" ? secret : undefined;
+            },
+        }));
+}
+
+/** Secret names mounted as volumes. */
+export function secretVolumesOf(type: string, props: Props): string[] {
+    return asArray(revisionTemplate(type, props)?.volumes)
+        .map((v: Props) => v?.secret?.secret ?? v?.secret?.secretName)
+        .filter((s): s is string => typeof s === "string");
+}
+
+export function serviceAccountOf(type: string, props: Props): unknown {
+    const template = revisionTemplate(type, props);
+    return type === TYPES.serviceV1 ? template?.serviceAccountName : template?.serviceAccount;
+}
+
+/** The revision name a service template asks for (v2 template.revision, v1 template.metadata.name). */
+export function revisionNameOf(type: string, props: Props): unknown {
+    return type === TYPES.serviceV1 ? props.template?.metadata?.name : type === TYPES.serviceV2 ? props.template?.revision : undefined;
+}
+
+export interface TrafficView {
+    revision?: string;
+    tag?: string;
+    percent?: number;
+    latest: boolean;
+}
+
+export function trafficOf(type: string, props: Props): TrafficView[] {
+    if (!isServiceType(type)) return [];
+    return asArray(props.traffics).map((t: Props) => {
+        const revision = type === TYPES.serviceV1 ? t.revisionName : t.revision;
+        return {
+            revision: typeof revision === "string" && revision !== "" ? revision : undefined,
+            tag: typeof t.tag === "string" && t.tag !== "" ? t.tag : undefined,
+            percent: typeof t.percent === "number" ? t.percent : undefined,
+            latest: type === TYPES.serviceV1 ? t.latestRevision === true : t.type === "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST",
+        };
+    });
+}
+
+/** Minimum warm instances of a service: v2 service- or template-level scaling, v1 minScale annotation. */
+export function minInstancesOf(type: string, props: Props): number {
+    if (type === TYPES.serviceV1) {
+        const annotation = props.template?.metadata?.annotations?.["autoscaling.knative.dev/minScale"];
+        const n = Number(annotation);
+        return Number.isFinite(n) ? n : 0;
+    }
+    const counts = [props.scaling?.minInstanceCount, props.template?.scaling?.minInstanceCount].filter((n) => typeof n === "number");
+    return counts.length > 0 ? Math.max(...counts) : 0;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function asArray(value: unknown): any[] {
+    return Array.isArray(value) ? value : [];
+}

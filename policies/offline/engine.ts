@@ -1,0 +1,232 @@
+// Runs the pack's policies offline through the policy SDK's own analyzer code
+// (@pulumi/policy/server makeAnalyzeRpcFun / makeAnalyzeStackRpcFun), fed with the same
+// protobuf requests the Pulumi engine sends. So the SDK itself does what the engine-side
+// run does: props through the unknown-checking proxy (a preview unknown becomes the advisory
+// "can't run policy ... during preview"), the type fast path and notApplicable, the
+// enforcement level, and the "<description>\n<message>" diagnostics.
+// Two things the SDK only takes over gRPC (its configure/configureStack calls) are supplied
+// by wrapping each policy: the reconciled config (getConfig, level) and the stack tags.
+
+import { createRequire } from "node:module";
+import { isUnknown } from "@pulumi/pulumi/output";
+import type { EnforcementLevel, Severity, StackValidationArgs } from "@pulumi/policy";
+import type { PackPolicy } from "../lib/types";
+import { ReconciledConfig, reconcilePolicyConfig } from "./config";
+
+// Load the proto and struct modules the SDK itself loads, so instanceof checks hold.
+const sdkRequire = createRequire(require.resolve("@pulumi/policy/server"));
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
+const server = require("@pulumi/policy/server") as {
+    makeAnalyzeRpcFun: (pack: string, version: string, level: EnforcementLevel, policies: unknown[]) => RpcFun;
+    makeAnalyzeStackRpcFun: (pack: string, version: string, level: EnforcementLevel, policies: unknown[]) => RpcFun;
+};
+const analyzerproto = sdkRequire("@pulumi/pulumi/proto/analyzer_pb") as any;
+const structproto = sdkRequire("google-protobuf/google/protobuf/struct_pb") as any;
+/* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
+
+type RpcFun = (call: { request: unknown }, callback: (err: unknown, resp: unknown) => void) => Promise<void>;
+
+/** The engine's wire sentinel for a value not known during preview (any type). */
+export const UNKNOWN_WIRE_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface EngineResource {
+    type: string;
+    name: string;
+    urn?: string;
+    /** Inputs (resource analysis) or outputs (stack analysis); preview unknowns may be pulumi Unknowns. */
+    props: Record<string, unknown>;
+    parent?: string;
+    /** URNs this resource explicitly depends on. */
+    dependencies?: string[];
+    protect?: boolean;
+}
+
+export interface Verdict {
+    policy: string;
+    level: EnforcementLevel;
+    severity?: Severity;
+    /** URN of the resource the verdict is about (stack verdicts may name none). */
+    urn?: string;
+    /** Logical name of that resource, when known. */
+    resource?: string;
+    type?: string;
+    /** What the policy reported (the SDK's message without the description line). */
+    message: string;
+    description: string;
+}
+
+export interface NotApplicable {
+    policy: string;
+    reason: string;
+    urn?: string;
+}
+
+export interface AnalysisResult {
+    verdicts: Verdict[];
+    notApplicable: NotApplicable[];
+}
+
+export interface EngineOptions {
+    /** Reconciled policy config; defaults to the schemas' defaults. */
+    config?: ReconciledConfig;
+    /** Stack tags as the engine's configureStack would give them. */
+    stackTags?: Record<string, string>;
+    packName?: string;
+    packVersion?: string;
+    packLevel?: EnforcementLevel;
+}
+
+const SEVERITIES: Record<number, Severity | undefined> = { 1: "low", 2: "medium", 3: "high", 4: "critical" };
+const LEVELS: Record<number, EnforcementLevel> = { 0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate" };
+
+export function defaultUrn(type: string, name: string, stack = "offline", project = "openagents-rust-lanes"): string {
+    return `urn:pulumi:${stack}::${project}::${type}::${name}`;
+}
+
+/** JSON-ready value: pulumi Unknowns become the wire sentinel, undefined fields disappear. */
+function toWire(value: unknown): unknown {
+    if (isUnknown(value)) return UNKNOWN_WIRE_VALUE;
+    if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : toWire(v)));
+    if (value && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toWire(v);
+        return out;
+    }
+    return value;
+}
+
+function toStruct(props: Record<string, unknown>): unknown {
+    return structproto.Struct.fromJavaScript(toWire(props));
+}
+
+function options(resource: EngineResource): unknown {
+    const opts = new analyzerproto.AnalyzerResourceOptions();
+    opts.setProtect(resource.protect ?? false);
+    if (resource.parent) opts.setParent(resource.parent);
+    return opts;
+}
+
+function frozenTags(tags: Record<string, string>): ReadonlyMap<string, string> {
+    return new Map(Object.entries(tags));
+}
+
+/** Gives each policy its reconciled level, config and the stack tags, keeping the SDK's type fast path. */
+function bindPolicies(policies: readonly PackPolicy[], config: ReconciledConfig, stackTags: ReadonlyMap<string, string>): unknown[] {
+    const wrap = <F extends (...a: never[]) => unknown>(fn: F, policyName: string): F => {
+        const getConfig = () => structuredClone(config[policyName]?.properties ?? {});
+        const wrapped = ((args: StackValidationArgs, report: unknown) =>
+            (fn as unknown as (a: unknown, r: unknown) => unknown)({ ...args, getConfig, stackTags }, report)) as unknown as F;
+        const pulumiType = (fn as unknown as { __pulumiType?: string }).__pulumiType;
+        if (pulumiType) (wrapped as unknown as { __pulumiType?: string }).__pulumiType = pulumiType;
+        return wrapped;
+    };
+    return policies.map((p) => {
+        const level = config[p.name]?.enforcementLevel ?? p.enforcementLevel;
+        if ("validateResource" in p && p.validateResource) {
+            const v = p.validateResource;
+            return { ...p, enforcementLevel: level, validateResource: Array.isArray(v) ? v.map((f) => wrap(f, p.name)) : wrap(v, p.name) };
+        }
+        if ("validateStack" in p) return { ...p, enforcementLevel: level, validateStack: wrap(p.validateStack, p.name) };
+        return { ...p, enforcementLevel: level };
+    });
+}
+
+function call(fn: RpcFun, request: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return new Promise((resolve, reject) => {
+        void fn({ request }, (err, resp) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(resp)));
+    });
+}
+
+/** An analyzer bound to a policy list and options: the offline stand-in for the pack's server. */
+export class OfflineAnalyzer {
+    private readonly analyze: RpcFun;
+    private readonly analyzeStackFun: RpcFun;
+
+    constructor(policies: readonly PackPolicy[], opts: EngineOptions = {}) {
+        const config = opts.config ?? reconcilePolicyConfig(policies);
+        const bound = bindPolicies(policies, config, frozenTags(opts.stackTags ?? {}));
+        const name = opts.packName ?? "openagents-rust-lanes";
+        const version = opts.packVersion ?? "0.0.0";
+        const level = opts.packLevel ?? "advisory";
+        this.analyze = server.makeAnalyzeRpcFun(name, version, level, bound);
+        this.analyzeStackFun = server.makeAnalyzeStackRpcFun(name, version, level, bound);
+    }
+
+    /** One resource, as the engine's Analyze call (inputs, before the step runs). */
+    async analyzeResource(resource: EngineResource): Promise<AnalysisResult> {
+        const urn = resource.urn ?? defaultUrn(resource.type, resource.name);
+        const req = new analyzerproto.AnalyzeRequest();
+        req.setType(resource.type);
+        req.setName(resource.name);
+        req.setUrn(urn);
+        req.setProperties(toStruct(resource.props));
+        req.setOptions(options(resource));
+        const resp = await call(this.analyze, req);
+        return decode(resp, new Map([[urn, resource]]), urn);
+    }
+
+    /** The whole stack, as the engine's AnalyzeStack call at the end of a preview or update. */
+    async analyzeStack(resources: readonly EngineResource[]): Promise<AnalysisResult> {
+        const byUrn = new Map<string, EngineResource>();
+        const list = resources.map((r) => {
+            const urn = r.urn ?? defaultUrn(r.type, r.name);
+            byUrn.set(urn, r);
+            const ar = new analyzerproto.AnalyzerResource();
+            ar.setType(r.type);
+            ar.setName(r.name);
+            ar.setUrn(urn);
+            ar.setProperties(toStruct(r.props));
+            ar.setOptions(options(r));
+            if (r.parent) ar.setParent(r.parent);
+            ar.setDependenciesList(r.dependencies ?? []);
+            return ar;
+        });
+        const req = new analyzerproto.AnalyzeStackRequest();
+        req.setResourcesList(list);
+        const resp = await call(this.analyzeStackFun, req);
+        return decode(resp, byUrn, undefined);
+    }
+
+    /** Every resource, then the stack: what `pulumi preview --policy-pack` runs. */
+    async analyzeAll(resources: readonly EngineResource[]): Promise<AnalysisResult> {
+        const result: AnalysisResult = { verdicts: [], notApplicable: [] };
+        for (const r of resources) {
+            const one = await this.analyzeResource(r);
+            result.verdicts.push(...one.verdicts);
+            result.notApplicable.push(...one.notApplicable);
+        }
+        const stack = await this.analyzeStack(resources);
+        result.verdicts.push(...stack.verdicts);
+        result.notApplicable.push(...stack.notApplicable);
+        return result;
+    }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function decode(resp: any, byUrn: Map<string, EngineResource>, defaultUrnOfResource: string | undefined): AnalysisResult {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const verdicts = resp.getDiagnosticsList().map((d: any): Verdict => {
+        const description: string = d.getDescription();
+        const raw: string = d.getMessage();
+        const message = raw.startsWith(`${description}\n`) ? raw.slice(description.length + 1) : raw;
+        const urn: string | undefined = d.getUrn() || defaultUrnOfResource;
+        const resource = urn ? byUrn.get(urn) : undefined;
+        return {
+            policy: d.getPolicyname(),
+            level: LEVELS[d.getEnforcementlevel()],
+            severity: SEVERITIES[d.getSeverity()],
+            urn,
+            resource: resource?.name,
+            type: resource?.type,
+            message,
+            description,
+        };
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const notApplicable = resp.getNotApplicableList().map((n: any): NotApplicable => ({
+        policy: n.getPolicyName(),
+        reason: n.getReason(),
+        urn: defaultUrnOfResource,
+    }));
+    return { verdicts, notApplicable };
+}

@@ -1,0 +1,56 @@
+// Mandatory: env vars whose names look secret come from Secret Manager, never a literal value
+// (a literal lands in the revision spec, readable by anyone with run.services.get).
+
+import { cloudName, containersOf, envsOf, workloadType } from "./lib/resources";
+import type { PackResourcePolicy } from "./lib/types";
+
+export interface SecretEnvConfig {
+    /** Env names that look secret but are not (e.g. a token's TTL named *_TOKEN). */
+    allowedLiteralNames: string[];
+}
+
+/** *_KEY, *_TOKEN, *_SECRET, anything with PASSWORD, DB_URL, DATABASE_URL (case-insensitive). */
+export function looksSecret(name: string): boolean {
+    const n = name.trim().toUpperCase();
+    return /(^|_)(KEY|TOKEN|SECRET)$/.test(n) || n.includes("PASSWORD") || n === "DB_URL" || n === "DATABASE_URL";
+}
+
+export const secretsFromSecretManager: PackResourcePolicy = {
+    name: "secrets-from-secret-manager",
+    description: "Env vars that look secret are read from Secret Manager, never given a literal value.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps:
+        "Store the value in Secret Manager and reference it (envs[].valueSource.secretKeyRef {secret, version}); list " +
+        "the secret in the stack config's secrets so the workload's account gets secretAccessor on it.",
+    configSchema: {
+        properties: {
+            allowedLiteralNames: {
+                type: "array",
+                items: { type: "string", minLength: 1 },
+                default: [],
+                description: "Env names that look secret but may carry a literal value.",
+            },
+        },
+    },
+    validateResource: (args, reportViolation) => {
+        const { type, props } = args;
+        const workload = workloadType(type);
+        if (!workload) return args.notApplicable("not a Cloud Run service, job or worker pool");
+        const allowed = args.getConfig<SecretEnvConfig>().allowedLiteralNames.map((n) => n.trim().toUpperCase());
+        const name = cloudName(props, args.name);
+        for (const container of containersOf(type, props)) {
+            for (const env of envsOf(container)) {
+                if (!looksSecret(env.name) || allowed.includes(env.name.trim().toUpperCase())) continue;
+                if (env.secret() !== undefined) continue;
+                // Never echo the value: only whether one is there.
+                const value = env.value();
+                if (value !== undefined && value !== null) {
+                    reportViolation(`${workload.kind} '${name}' sets env ${env.name} to a literal value: read it from Secret Manager`);
+                } else {
+                    reportViolation(`${workload.kind} '${name}' declares env ${env.name} without a Secret Manager reference`);
+                }
+            }
+        }
+    },
+};

@@ -1,0 +1,44 @@
+import * as assert from "node:assert/strict";
+import { identityAndAccess } from "../../policies/identity-access";
+import { controlService, iamMember, migrateJob, mutate, runtimeService, serviceAccount } from "./fixtures";
+import { UNKNOWN, messages, runOn } from "./harness";
+
+describe("policy identity-and-access", () => {
+    it("passes dedicated accounts, a public control service and a private runtime", async () => {
+        for (const r of [controlService(), runtimeService(), migrateJob(), iamMember("openagents-control-service", "allUsers"), iamMember("runtime", "serviceAccount:oa-control-prod@openagentsgemini.iam.gserviceaccount.com")]) {
+            assert.deepEqual(messages(await runOn(identityAndAccess, r)), [], r.name);
+        }
+    });
+
+    it("rejects the default compute account and a missing account, with the exact messages", async () => {
+        const onDefault = mutate(migrateJob(), (p) => (p.template.template.serviceAccount = "157437760789-compute@developer.gserviceaccount.com"));
+        assert.deepEqual(messages(await runOn(identityAndAccess, onDefault)), ["job 'runtime-migrate' runs as the default compute account '157437760789-compute@developer.gserviceaccount.com'"]);
+        const none = mutate(controlService(), (p) => delete p.template.serviceAccount);
+        assert.deepEqual(messages(await runOn(identityAndAccess, none)), ["service 'openagents-control-service' sets no service account, so it runs as the default compute account"]);
+    });
+
+    it("rejects a public runtime, its invoker check disabled, and primitive roles", async () => {
+        assert.deepEqual(messages(await runOn(identityAndAccess, iamMember("projects/openagentsgemini/locations/us-central1/services/runtime-staging", "allAuthenticatedUsers"))), [
+            "runtime service 'runtime-staging' is invokable by 'allAuthenticatedUsers': its internal API has no authentication of its own",
+        ]);
+        const disabled = mutate(runtimeService(), (p) => (p.invokerIamDisabled = true));
+        assert.deepEqual(messages(await runOn(identityAndAccess, disabled)), ["runtime service 'runtime' has its invoker IAM check disabled: anyone could call its internal API"]);
+        const editor = { type: "gcp:projects/iAMMember:IAMMember", name: "ci-editor", props: { project: "openagentsgemini", role: "roles/editor", member: "serviceAccount:ci@x.iam.gserviceaccount.com" } };
+        assert.deepEqual(messages(await runOn(identityAndAccess, editor)), ["IAM grant 'ci-editor' gives the primitive role 'roles/editor' to serviceAccount:ci@x.iam.gserviceaccount.com"]);
+        const policy = { type: "gcp:cloudrunv2/serviceIamPolicy:ServiceIamPolicy", name: "rt-policy", props: { name: "runtime", policyData: JSON.stringify({ bindings: [{ role: "roles/run.invoker", members: ["allUsers"] }] }) } };
+        assert.deepEqual(messages(await runOn(identityAndAccess, policy)), ["runtime service 'runtime' is invokable by 'allUsers': its internal API has no authentication of its own"]);
+    });
+
+    it("is not applicable to a service account resource", async () => {
+        assert.deepEqual((await runOn(identityAndAccess, serviceAccount())).notApplicable.map((n) => n.reason), ["neither a Cloud Run workload nor an IAM grant"]);
+    });
+
+    it("treats an account unknown during preview as one this deployment creates, but cannot judge an unknown role", async () => {
+        const created = mutate(controlService(), (p) => (p.template.serviceAccount = UNKNOWN));
+        assert.deepEqual((await runOn(identityAndAccess, created)).verdicts, []);
+        const unknownRole = mutate(iamMember("runtime", "allUsers"), (p) => (p.role = UNKNOWN));
+        assert.deepEqual((await runOn(identityAndAccess, unknownRole)).verdicts.map((v) => [v.level, v.message]), [
+            ["advisory", "can't run policy 'identity-and-access' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .role can't be known during preview"],
+        ]);
+    });
+});
