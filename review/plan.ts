@@ -69,9 +69,9 @@ interface MockMonitorLike {
     registerResource(req: MonitorRequest, callback: Callback): Promise<void>;
 }
 
-async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function resolveOutputs(programExports: Record<string, unknown>): Promise<Record<string, unknown>> {
     const outputs: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(exports)) {
+    for (const [key, value] of Object.entries(programExports)) {
         if (pulumi.Output.isInstance(value)) {
             // Output.promise()/isKnown are internal but stable: the SDK's own tests read them.
             const internal = value as unknown as { promise(): Promise<unknown>; isKnown: Promise<boolean> };

@@ -107,7 +107,10 @@ export function renderPlan(plan: StackPlan): string {
 
 /** JSON-safe copy of a plan: preview unknowns become "(known after apply)". */
 export function planToJson(plan: StackPlan): unknown {
+    // The replacer sees values after toJSON(); the holder still has the original.
     return JSON.parse(
-        JSON.stringify(plan, (_key, value: unknown) => (pulumi.isUnknown(value) ? UNKNOWN_OUTPUT : value)),
+        JSON.stringify(plan, function (this: Record<string, unknown>, key: string, value: unknown) {
+            return pulumi.isUnknown(this[key]) ? UNKNOWN_OUTPUT : value;
+        }),
     );
 }

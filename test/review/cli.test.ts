@@ -1,0 +1,62 @@
+// `npm run review` as a user runs it: a child process, its stdout, stderr and exit code.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+
+const root = path.resolve(__dirname, "../..");
+
+function review(...args: string[]) {
+    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "review/cli.ts", ...args], {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, METADATA_SERVER_DETECTION: "none" },
+        timeout: 60_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("npm run review", () => {
+    it("prints both stacks' plans by default: components, images, probes, accounts, secrets by name", () => {
+        const r = review();
+        assert.equal(r.stderr.replace(/^npm warn.*\n/gm, ""), "");
+        assert.ok([0, 1].includes(r.code ?? -1), `exit ${r.code}`);
+        for (const env of ["staging", "prod"]) assert.match(r.stdout, new RegExp(`^Stack ${env} \\(${env}\\)`, "m"));
+        assert.match(r.stdout, /# openagents:ControlService control/);
+        assert.match(r.stdout, /probes startup GET \/readyz :8080, liveness GET \/healthz :8080/);
+        assert.match(r.stdout, /env DB_URL <- secret runtime-database-url:latest/);
+        assert.match(r.stdout, /account oa-runtime-prod@openagentsgemini\.iam\.gserviceaccount\.com/);
+        assert.match(r.stdout, /command \["runtime-migrate"\]  args \[\]/);
+    });
+
+    it("prints JSON for machines: per stack every resource with its type token, name and inputs", () => {
+        const r = review("--stack", "staging", "--json");
+        const doc = JSON.parse(r.stdout) as { stacks: Array<{ stack: string; resources: Array<{ type: string; name: string; inputs: Record<string, unknown> }>; outputs: Record<string, unknown> }> };
+        assert.deepEqual(doc.stacks.map((s) => s.stack), ["staging"]);
+        const job = doc.stacks[0].resources.find((x) => x.type === "gcp:cloudrunv2/job:Job");
+        assert.equal(job?.name, "runtime-migrate");
+        assert.equal(job?.inputs.name, "runtime-migrate-staging");
+        assert.equal(doc.stacks[0].outputs.runtimeServiceName, "runtime-staging");
+    });
+
+    it("marks values unknown during a preview instead of inventing them", () => {
+        const doc = JSON.parse(review("--stack", "staging", "--json", "--preview").stdout);
+        assert.equal(doc.stacks[0].outputs.controlServiceUrl, "(known after apply)");
+        const svc = doc.stacks[0].resources.find((x: any) => x.type === "gcp:cloudrunv2/service:Service" && x.name === "runtime");
+        assert.equal(svc.inputs.template.serviceAccount, "(known after apply)");
+    });
+
+    it("refuses a legacy service name as a what-if with exit 2 and one line naming the key", () => {
+        const r = review("--stack", "staging", "--set", "controlServiceName=openagents-web");
+        assert.equal(r.code, 2);
+        const lines = r.stderr.split("\n").filter((l) => l.startsWith("review:"));
+        assert.equal(lines.length, 1);
+        assert.match(lines[0], /^review: stack staging: openagents-rust-lanes:controlServiceName: expected a canonical Rust lane name/);
+        assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, "no stack trace");
+    });
+
+    it("exits 2 on a usage error", () => {
+        assert.equal(review("--stack", "qa").code, 2);
+        assert.equal(review("--bogus").code, 2);
+        assert.equal(review("--set", "novalue").code, 2);
+    });
+});
