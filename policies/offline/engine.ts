@@ -137,6 +137,39 @@ function call(fn: RpcFun, request: unknown): Promise<any> { // eslint-disable-li
     });
 }
 
+function urnOf(resource: EngineResource): string {
+    return resource.urn ?? defaultUrn(resource.type, resource.name);
+}
+
+/** The engine's AnalyzeRequest for one resource (pulumirpc.AnalyzeRequest). */
+export function analyzeRequest(resource: EngineResource): unknown {
+    const req = new analyzerproto.AnalyzeRequest();
+    req.setType(resource.type);
+    req.setName(resource.name);
+    req.setUrn(urnOf(resource));
+    req.setProperties(toStruct(resource.props));
+    req.setOptions(options(resource));
+    return req;
+}
+
+/** The engine's AnalyzeStackRequest for a stack (pulumirpc.AnalyzeStackRequest). */
+export function analyzeStackRequest(resources: readonly EngineResource[]): unknown {
+    const list = resources.map((r) => {
+        const ar = new analyzerproto.AnalyzerResource();
+        ar.setType(r.type);
+        ar.setName(r.name);
+        ar.setUrn(urnOf(r));
+        ar.setProperties(toStruct(r.props));
+        ar.setOptions(options(r));
+        if (r.parent) ar.setParent(r.parent);
+        ar.setDependenciesList(r.dependencies ?? []);
+        return ar;
+    });
+    const req = new analyzerproto.AnalyzeStackRequest();
+    req.setResourcesList(list);
+    return req;
+}
+
 /** An analyzer bound to a policy list and options: the offline stand-in for the pack's server. */
 export class OfflineAnalyzer {
     private readonly analyze: RpcFun;
@@ -154,37 +187,14 @@ export class OfflineAnalyzer {
 
     /** One resource, as the engine's Analyze call (inputs, before the step runs). */
     async analyzeResource(resource: EngineResource): Promise<AnalysisResult> {
-        const urn = resource.urn ?? defaultUrn(resource.type, resource.name);
-        const req = new analyzerproto.AnalyzeRequest();
-        req.setType(resource.type);
-        req.setName(resource.name);
-        req.setUrn(urn);
-        req.setProperties(toStruct(resource.props));
-        req.setOptions(options(resource));
-        const resp = await call(this.analyze, req);
-        return decode(resp, new Map([[urn, resource]]), urn);
+        const resp = await call(this.analyze, analyzeRequest(resource));
+        return decodeAnalyzeResponse(resp, [resource], urnOf(resource));
     }
 
     /** The whole stack, as the engine's AnalyzeStack call at the end of a preview or update. */
     async analyzeStack(resources: readonly EngineResource[]): Promise<AnalysisResult> {
-        const byUrn = new Map<string, EngineResource>();
-        const list = resources.map((r) => {
-            const urn = r.urn ?? defaultUrn(r.type, r.name);
-            byUrn.set(urn, r);
-            const ar = new analyzerproto.AnalyzerResource();
-            ar.setType(r.type);
-            ar.setName(r.name);
-            ar.setUrn(urn);
-            ar.setProperties(toStruct(r.props));
-            ar.setOptions(options(r));
-            if (r.parent) ar.setParent(r.parent);
-            ar.setDependenciesList(r.dependencies ?? []);
-            return ar;
-        });
-        const req = new analyzerproto.AnalyzeStackRequest();
-        req.setResourcesList(list);
-        const resp = await call(this.analyzeStackFun, req);
-        return decode(resp, byUrn, undefined);
+        const resp = await call(this.analyzeStackFun, analyzeStackRequest(resources));
+        return decodeAnalyzeResponse(resp, resources, undefined);
     }
 
     /** Every resource, then the stack: what `pulumi preview --policy-pack` runs. */
@@ -202,8 +212,10 @@ export class OfflineAnalyzer {
     }
 }
 
+/** Verdicts and not-applicable reasons of a pulumirpc.AnalyzeResponse. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function decode(resp: any, byUrn: Map<string, EngineResource>, defaultUrnOfResource: string | undefined): AnalysisResult {
+export function decodeAnalyzeResponse(resp: any, resources: readonly EngineResource[], defaultUrnOfResource: string | undefined): AnalysisResult {
+    const byUrn = new Map(resources.map((r) => [urnOf(r), r]));
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const verdicts = resp.getDiagnosticsList().map((d: any): Verdict => {
         const description: string = d.getDescription();
