@@ -39,7 +39,8 @@ export function entryText(entry: LogEntry): string {
     const json = entry.jsonPayload;
     if (json) {
         for (const key of ["message", "msg", "error", "err"]) {
-            if (typeof json[key] === "string") return json[key] as string;
+            const value = json[key];
+            if (typeof value === "string") return value;
         }
         return JSON.stringify(json);
     }

@@ -18,7 +18,7 @@ export interface AccessTokenSource {
 
 /** A fixed token (from the environment or a flag). */
 export function staticTokenSource(token: string, origin: string): AccessTokenSource {
-    return { origin, token: async () => token };
+    return { origin, token: () => Promise.resolve(token) };
 }
 
 export type AdcLoader = () => Promise<string | null | undefined>;

@@ -150,9 +150,7 @@ describe("Cloud Run / Logging API failures become failed checks with a cause", (
     });
 
     it("no credentials at all: fails naming CLOUDSDK_AUTH_ACCESS_TOKEN, and sends no API request", async () => {
-        const noAdc = adcTokenSource(async () => {
-            throw new Error("Could not load the default credentials.");
-        });
+        const noAdc = adcTokenSource(() => Promise.reject(new Error("Could not load the default credentials.")));
         const { verdict } = await drift(apisFor(standIn, noAdc));
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /no Google credentials: set CLOUDSDK_AUTH_ACCESS_TOKEN .*Could not load the default credentials/);

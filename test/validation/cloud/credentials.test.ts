@@ -6,9 +6,9 @@ import { GcpApiError } from "../../../validation/gcp/errors";
 describe("Google API credentials", () => {
     it("uses the explicit token and never looks for application default credentials", async () => {
         let loads = 0;
-        const source = accessTokenSource("ya29.explicit", async () => {
+        const source = accessTokenSource("ya29.explicit", () => {
             loads++;
-            return "ya29.adc";
+            return Promise.resolve("ya29.adc");
         });
         assert.equal(await source.token(), "ya29.explicit");
         assert.equal(source.origin, "CLOUDSDK_AUTH_ACCESS_TOKEN");
@@ -17,9 +17,9 @@ describe("Google API credentials", () => {
 
     it("resolves ADC lazily (not when created) and once for every caller", async () => {
         let loads = 0;
-        const source = accessTokenSource(undefined, async () => {
+        const source = accessTokenSource(undefined, () => {
             loads++;
-            return "ya29.adc";
+            return Promise.resolve("ya29.adc");
         });
         assert.equal(loads, 0, "creating the source looks nothing up");
         const tokens = await Promise.all([source.token(), source.token(), source.token()]);
@@ -28,7 +28,7 @@ describe("Google API credentials", () => {
     });
 
     it("turns a missing ADC into a credentials error that says what to set", async () => {
-        const source = accessTokenSource("  ", async () => null);
+        const source = accessTokenSource("  ", () => Promise.resolve(null));
         await assert.rejects(source.token(), (e: unknown) => e instanceof GcpApiError && e.kind === "credentials" && /no access token/.test(e.message));
     });
 
@@ -41,20 +41,21 @@ describe("Google API credentials", () => {
         process.env.HOME = "/nonexistent-home";
         // Record every socket the library opens (the metadata server would be 169.254.169.254:80).
         const destinations: string[] = [];
-        const connect = net.Socket.prototype.connect;
-        net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+        const proto = net.Socket.prototype as unknown as { connect: (...a: unknown[]) => net.Socket };
+        const connect = proto.connect;
+        proto.connect = function (this: net.Socket, ...args: unknown[]) {
             // net.connect hands over its normalized [options, callback] pair.
             const raw = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
             const first = raw as { host?: string; port?: number } | number;
             destinations.push(typeof first === "object" ? `${first.host}:${first.port}` : `${String(args[1])}:${String(first)}`);
-            return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
-        } as typeof connect;
+            return connect.apply(this, args);
+        };
         try {
             const source = accessTokenSource(undefined);
             await assert.rejects(source.token(), (e: unknown) => e instanceof GcpApiError && /no Google credentials: set CLOUDSDK_AUTH_ACCESS_TOKEN/.test(e.message));
             assert.deepEqual(destinations, [], "no socket opened");
         } finally {
-            net.Socket.prototype.connect = connect;
+            proto.connect = connect;
             for (const key of ["GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG", "HOME"]) {
                 if (saved[key] === undefined) delete process.env[key];
                 else process.env[key] = saved[key];
