@@ -1,0 +1,24 @@
+// The offline review should cost about what loading the Pulumi SDKs costs: its wall time for
+// both stacks (through `npm run`, as a user starts it) against a bare require of the SDKs.
+import type { Bench } from "./figure";
+import { timeCommand } from "./lib/timing";
+
+const RUNS = 5;
+
+const bench: Bench = () => {
+    const baseline = timeCommand(process.execPath, ["-e", "require('@pulumi/pulumi'); require('@pulumi/gcp')"], RUNS);
+    // Exit 1 means a mandatory policy violation: still a complete review run.
+    const measured = timeCommand("npm", ["run", "-s", "review"], RUNS, [0, 1]);
+    return Promise.resolve([
+        {
+            name: "npm run review, both stacks (plan + policy verdicts)",
+            measured,
+            baselineLabel: "node -e \"require('@pulumi/pulumi'); require('@pulumi/gcp')\"",
+            baseline,
+            unit: "ms",
+            goalRatio: 2,
+        },
+    ]);
+};
+
+export default bench;
