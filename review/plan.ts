@@ -87,7 +87,8 @@ async function resolveOutputs(programExports: Record<string, unknown>): Promise<
 
 /** Forgets the program's modules so the next require runs it again with new config. */
 function unloadProgram(dir: string): void {
-    const roots = [path.join(dir, "index.ts"), path.join(dir, "services") + path.sep];
+    // Only the entry point has side effects; services/ modules are pure and stay loaded.
+    const roots = [path.join(dir, "index.ts")];
     for (const id of Object.keys(require.cache)) {
         if (roots.some((r) => id === r || id.startsWith(r))) delete require.cache[id];
     }
