@@ -1,11 +1,15 @@
 // `npm run review`: the offline review. Runs the Pulumi program for each stack under the mock
-// runtime (no cloud, no Pulumi CLI) and prints the plan a reviewer reads.
-// Exit: 0 reviewed, 2 config or usage error.
+// runtime (no cloud, no Pulumi CLI) and prints the plan a reviewer reads, then the policy
+// pack's verdicts on it (policies/offline: the same pack and SDK analyzer as a real preview).
+// Exit: 0 no mandatory violation, 1 any mandatory violation, 2 config or usage error.
 
 import { parseArgs } from "node:util";
 import { recordStack, StackPlan } from "./plan";
 import { planToJson, renderPlan } from "./render";
 import { StackFileError, stackNames } from "./stack-files";
+import { POLICIES } from "../policies/all";
+import { GivenPolicyConfig, PolicyConfigError, readPolicyConfigFile, reconcilePolicyConfig, unknownPolicyNames } from "../policies/offline/config";
+import { renderVerdicts, runPolicies, StackVerdicts } from "../policies/offline/runner";
 
 const USAGE = `Usage: npm run review -- [options]
 
@@ -16,10 +20,13 @@ Options:
   --set KEY=VALUE    override a stack config value for a what-if (KEY as in the stack file,
                      e.g. controlCanaryPercent=25 or gcp:region=europe-west1); repeatable
   --preview          leave computed values (URLs, account emails) unknown, as a first preview does
-  --json             print the plan as JSON on stdout (per stack: every resource's type, name, inputs)
+  --policy-config FILE  policy pack config, the JSON \`pulumi preview --policy-pack-config\` takes
+                     (keyed by policy name: a level, or {enforcementLevel, ...properties})
+  --json             print the plan as JSON on stdout (per stack: every resource's type, name, inputs,
+                     and the policy verdicts)
   -h, --help         this text
 
-Exit codes: 0 reviewed, 2 config or usage error.`;
+Exit codes: 0 no mandatory policy violation, 1 a mandatory violation, 2 config or usage error.`;
 
 export class UsageError extends Error {}
 
@@ -29,6 +36,7 @@ export interface ReviewArgs {
     preview: boolean;
     json: boolean;
     help: boolean;
+    policyConfig?: string;
 }
 
 export function parseReviewArgs(argv: string[]): ReviewArgs {
@@ -41,6 +49,7 @@ export function parseReviewArgs(argv: string[]): ReviewArgs {
                 set: { type: "string", multiple: true },
                 preview: { type: "boolean", default: false },
                 json: { type: "boolean", default: false },
+                "policy-config": { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
             },
             strict: true,
@@ -58,7 +67,14 @@ export function parseReviewArgs(argv: string[]): ReviewArgs {
         if (eq <= 0) throw new UsageError(`--set ${item}: expected KEY=VALUE`);
         overrides[item.slice(0, eq)] = item.slice(eq + 1);
     }
-    return { stacks, overrides, preview: values.preview ?? false, json: values.json ?? false, help: values.help ?? false };
+    return {
+        stacks,
+        overrides,
+        preview: values.preview ?? false,
+        json: values.json ?? false,
+        help: values.help ?? false,
+        policyConfig: values["policy-config"],
+    };
 }
 
 /** Config problems a person fixes in a stack file: one line, exit 2, no stack trace. */
@@ -78,6 +94,16 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${USAGE}\n`);
         return 0;
     }
+    let policyConfig: Record<string, GivenPolicyConfig> = {};
+    try {
+        if (args.policyConfig !== undefined) policyConfig = readPolicyConfigFile(args.policyConfig);
+        reconcilePolicyConfig(POLICIES, policyConfig);
+    } catch (err) {
+        if (!(err instanceof PolicyConfigError)) throw err;
+        process.stderr.write(`review: ${err.message}\n`);
+        return 2;
+    }
+    for (const name of unknownPolicyNames(POLICIES, policyConfig)) process.stderr.write(`review: warning: policy config names no policy of the pack: ${name}\n`);
     const plans: StackPlan[] = [];
     for (const stack of args.stacks) {
         try {
@@ -88,12 +114,15 @@ export async function main(argv: string[]): Promise<number> {
             return 2;
         }
     }
+    const verdicts: StackVerdicts[] = [];
+    for (const plan of plans) verdicts.push(await runPolicies(plan, { config: policyConfig }));
     if (args.json) {
-        process.stdout.write(`${JSON.stringify({ stacks: plans.map(planToJson) }, null, 2)}\n`);
+        const stacks = plans.map((plan, i) => ({ ...(planToJson(plan) as object), policy: verdicts[i] }));
+        process.stdout.write(`${JSON.stringify({ stacks }, null, 2)}\n`);
     } else {
-        for (const plan of plans) process.stdout.write(`${renderPlan(plan)}\n\n`);
+        plans.forEach((plan, i) => process.stdout.write(`${renderPlan(plan)}\n\n${renderVerdicts(verdicts[i])}\n\n`));
     }
-    return 0;
+    return verdicts.some((v) => v.mandatory > 0) ? 1 : 0;
 }
 
 if (require.main === module) {
