@@ -33,9 +33,19 @@ function firstImage(r: PolicyResource): string | undefined {
     return typeof image === "string" ? image : undefined;
 }
 
-/** Pairs each runtime service with the migrate job of the same environment (or the only one). */
-function pair<T extends LaneResource>(service: LaneResource, jobs: T[]): T | undefined {
-    return jobs.find((j) => j.environment === service.environment) ?? (jobs.length === 1 ? jobs[0] : undefined);
+interface JobIndex {
+    byUrn: Map<string, LaneResource>;
+    byEnvironment: Map<Environment | undefined, LaneResource>;
+    all: LaneResource[];
+}
+
+/** A runtime service's migrate job: the one it depends on, else its environment's, else the only one. */
+function pair(service: LaneResource, jobs: JobIndex): LaneResource | undefined {
+    for (const dependency of service.resource.dependencies) {
+        const job = jobs.byUrn.get(dependency.urn);
+        if (job) return job;
+    }
+    return jobs.byEnvironment.get(service.environment) ?? (jobs.all.length === 1 ? jobs.all[0] : undefined);
 }
 
 export const runtimeImageLock: PackStackPolicy = {
@@ -62,9 +72,14 @@ export const runtimeImageLock: PackStackPolicy = {
         }
         if (services.length === 0 && jobs.length === 0) return args.notApplicable("no runtime lane in this stack");
 
+        const index: JobIndex = { byUrn: new Map(), byEnvironment: new Map(), all: jobs };
+        for (const job of jobs) {
+            index.byUrn.set(job.resource.urn, job);
+            if (!index.byEnvironment.has(job.environment)) index.byEnvironment.set(job.environment, job);
+        }
         const paired = new Set<LaneResource>();
         for (const service of services) {
-            const job = pair(service, jobs);
+            const job = pair(service, index);
             if (!job) {
                 reportViolation(`runtime service '${service.name}' has no migrate job in this stack: migrations would never run`, service.resource.urn);
                 continue;

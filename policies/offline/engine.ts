@@ -170,6 +170,29 @@ export function analyzeStackRequest(resources: readonly EngineResource[]): unkno
     return req;
 }
 
+/**
+ * The same request without the protobuf round trip: the SDK reads a request only through
+ * getType/getName/getUrn/getOptions/getProvider/getProperties().toJavaScript(), and its
+ * deserializer copies what toJavaScript returns. toWire already gives what Struct
+ * fromJavaScript/toJavaScript would (unknowns as the wire sentinel, no undefined fields), so
+ * skipping the encoding changes nothing the policies see (pack-server.test.ts compares both).
+ */
+function directRequest(resource: EngineResource): unknown {
+    const wire = toWire(resource.props);
+    const opts = options(resource);
+    return {
+        getType: () => resource.type,
+        getName: () => resource.name,
+        getUrn: () => urnOf(resource),
+        getOptions: () => opts,
+        getProvider: () => undefined,
+        getProperties: () => ({ toJavaScript: () => wire }),
+        getParent: () => resource.parent ?? "",
+        getDependenciesList: () => resource.dependencies ?? [],
+        getPropertydependenciesMap: () => undefined,
+    };
+}
+
 /** An analyzer bound to a policy list and options: the offline stand-in for the pack's server. */
 export class OfflineAnalyzer {
     private readonly analyze: RpcFun;
@@ -187,13 +210,14 @@ export class OfflineAnalyzer {
 
     /** One resource, as the engine's Analyze call (inputs, before the step runs). */
     async analyzeResource(resource: EngineResource): Promise<AnalysisResult> {
-        const resp = await call(this.analyze, analyzeRequest(resource));
+        const resp = await call(this.analyze, directRequest(resource));
         return decodeAnalyzeResponse(resp, [resource], urnOf(resource));
     }
 
     /** The whole stack, as the engine's AnalyzeStack call at the end of a preview or update. */
     async analyzeStack(resources: readonly EngineResource[]): Promise<AnalysisResult> {
-        const resp = await call(this.analyzeStackFun, analyzeStackRequest(resources));
+        const req = { getResourcesList: () => resources.map(directRequest) };
+        const resp = await call(this.analyzeStackFun, req);
         return decodeAnalyzeResponse(resp, resources, undefined);
     }
 

@@ -27,6 +27,15 @@ describe("policy runtime-image-lock", () => {
         assert.deepEqual(messages(await runOnStack(runtimeImageLock, [runtimeService()])), ["runtime service 'runtime' has no migrate job in this stack: migrations would never run"]);
     });
 
+    it("pairs each runtime service with the job it depends on when a stack has several", async () => {
+        const copy = (n: number) => [
+            mutate(runtimeService(), (_p, r) => ((r.urn = `${r.urn}-${n}`), (r.name = `runtime-${n}`), (r.dependencies = [`${migrateJob().urn}-${n}`]))),
+            mutate(migrateJob(), (p, r) => ((r.urn = `${r.urn}-${n}`), (r.name = `runtime-migrate-${n}`), n === 2 && (p.template.template.containers[0].image = p.template.template.containers[0].image.replace(/:[^:]+$/, ":other")))),
+        ];
+        const result = await runOnStack(runtimeImageLock, [...copy(1), ...copy(2)]);
+        assert.deepEqual(result.verdicts.map((v) => v.resource), ["runtime-migrate-2"]);
+    });
+
     it("tolerates outputs with extra fields (what the engine passes to stack policies)", async () => {
         const withOutputs = compliantStack("prod").map((r) => mutate(r, (p) => Object.assign(p, { uid: "u-1", etag: "e", uri: "https://x.a.run.app", terminalConditions: [{ state: "CONDITION_SUCCEEDED" }] })));
         assert.deepEqual(messages(await runOnStack(runtimeImageLock, withOutputs)), []);
