@@ -2,6 +2,8 @@
 // environment's canonical lanes, of the right kind; a domain mapping routes to the control
 // service. Anything else is either a legacy lane or a lane nobody reviewed.
 
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument --
+   props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { CLOUD_RUN_LANES, CONTROL, Environment, ENVIRONMENTS } from "../catalog";
 import { environmentConfigProperty, resolveEnvironment } from "./lib/environment";
 import { TYPES, cloudName, workloadType } from "./lib/resources";

@@ -2,6 +2,8 @@
 // primitive role is ever granted; the runtime service (whose /internal/v1 write API has no
 // authentication of its own) is never invokable by everyone nor with its invoker check off.
 
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return --
+   props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { ENVIRONMENTS, PRIMITIVE_ROLES, PUBLIC_MEMBERS, RUNTIME, isDefaultComputeAccount } from "../catalog";
 import { TYPES, cloudName, iamTarget, isCloudRunIamType, isIamType, workloadType } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";

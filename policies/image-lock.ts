@@ -4,6 +4,8 @@
 // image, run `runtime-migrate` with no leftover args, and the service must wait for it.
 // The stack is indexed once (no per-resource scan of the whole stack).
 
+/* eslint-disable @typescript-eslint/no-unsafe-assignment --
+   props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { PolicyResource } from "@pulumi/policy";
 import { Environment, RUNTIME, RUNTIME_MIGRATE, parseImageRef } from "../catalog";
 import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";

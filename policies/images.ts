@@ -1,6 +1,8 @@
 // Mandatory: every container image comes from the approved Artifact Registry repository of its
 // lane and names an exact build (a tag other than latest, or a digest).
 
+/* eslint-disable @typescript-eslint/no-unsafe-assignment --
+   props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { CLOUD_RUN_LANES, Environment, isPinned, parseImageRef } from "../catalog";
 import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";
 import { cloudName, containerLabel, containersOf, workloadType } from "./lib/resources";

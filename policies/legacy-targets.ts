@@ -2,6 +2,8 @@
 // one. The production trap this guards against: the Rust image deployed INTO the legacy
 // service kept its name, env, secrets and a traffic pin to an old Laravel revision.
 
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access --
+   props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { ResourceValidationArgs } from "@pulumi/policy";
 import {
     legacyCommandReason,

@@ -2,6 +2,8 @@
 // own health endpoints (startup on readiness, liveness on /healthz: container probes reach the
 // container directly, so /healthz works there even though the public front end eats it).
 
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access --
+   props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { CLOUD_RUN_LANES, Environment } from "../catalog";
 import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";
 import { cloudName, containerLabel, containersOf, isServiceType } from "./lib/resources";

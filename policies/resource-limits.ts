@@ -1,6 +1,8 @@
 // Advisory: every container states its CPU and memory limits; an unset limit inherits
 // whatever the service had, which is how the shell deploys drifted.
 
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access --
+   props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { cloudName, containerLabel, containersOf, workloadType } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
 

@@ -3,6 +3,8 @@
 // the gcp provider has no v1 Job). Accessors read lazily, field by field, so that a value
 // unknown during preview only stops the checks that really need it (see unknown.ts).
 
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return --
+   props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import type { Props } from "./types";
 
 export const TYPES = {

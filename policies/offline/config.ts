@@ -54,7 +54,7 @@ export function parsePolicyConfig(text: string, source = "policy config"): Recor
             if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
                 throw new PolicyConfigError(`${source}: parsing enforcement level for "${policy}": ${JSON.stringify(enforcementLevel)} is not a valid enforcement level`);
             }
-            result[policy] = { enforcementLevel: enforcementLevel as EnforcementLevel | undefined, properties };
+            result[policy] = { enforcementLevel: enforcementLevel, properties };
         } else {
             throw new PolicyConfigError(`${source}: parsing "${policy}": ${JSON.stringify(value)} is not a valid value; must be a string or object`);
         }

@@ -7,6 +7,8 @@
 // Two things the SDK only takes over gRPC (its configure/configureStack calls) are supplied
 // by wrapping each policy: the reconciled config (getConfig, level) and the stack tags.
 
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any --
+   the SDK's protobuf modules (pulumirpc analyzer messages, google.protobuf.Struct) have no typings. */
 import { createRequire } from "node:module";
 import { isUnknown } from "@pulumi/pulumi/output";
 import type { EnforcementLevel, Severity, StackValidationArgs } from "@pulumi/policy";
@@ -15,14 +17,14 @@ import { ReconciledConfig, reconcilePolicyConfig } from "./config";
 
 // Load the proto and struct modules the SDK itself loads, so instanceof checks hold.
 const sdkRequire = createRequire(require.resolve("@pulumi/policy/server"));
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports */
 const server = require("@pulumi/policy/server") as {
     makeAnalyzeRpcFun: (pack: string, version: string, level: EnforcementLevel, policies: unknown[]) => RpcFun;
     makeAnalyzeStackRpcFun: (pack: string, version: string, level: EnforcementLevel, policies: unknown[]) => RpcFun;
 };
-const analyzerproto = sdkRequire("@pulumi/pulumi/proto/analyzer_pb") as any;
-const structproto = sdkRequire("google-protobuf/google/protobuf/struct_pb") as any;
-/* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
+const analyzerproto = sdkRequire("@pulumi/pulumi/proto/analyzer_pb");
+const structproto = sdkRequire("google-protobuf/google/protobuf/struct_pb");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 type RpcFun = (call: { request: unknown }, callback: (err: unknown, resp: unknown) => void) => Promise<void>;
 
@@ -131,9 +133,9 @@ function bindPolicies(policies: readonly PackPolicy[], config: ReconciledConfig,
     });
 }
 
-function call(fn: RpcFun, request: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+function call(fn: RpcFun, request: unknown): Promise<any> {  
     return new Promise((resolve, reject) => {
-        void fn({ request }, (err, resp) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(resp)));
+        void fn({ request }, (err, resp) => (err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(resp)));
     });
 }
 
@@ -237,10 +239,10 @@ export class OfflineAnalyzer {
 }
 
 /** Verdicts and not-applicable reasons of a pulumirpc.AnalyzeResponse. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export function decodeAnalyzeResponse(resp: any, resources: readonly EngineResource[], defaultUrnOfResource: string | undefined): AnalysisResult {
     const byUrn = new Map(resources.map((r) => [urnOf(r), r]));
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     const verdicts = resp.getDiagnosticsList().map((d: any): Verdict => {
         const description: string = d.getDescription();
         const raw: string = d.getMessage();
@@ -258,7 +260,7 @@ export function decodeAnalyzeResponse(resp: any, resources: readonly EngineResou
             description,
         };
     });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     const notApplicable = resp.getNotApplicableList().map((n: any): NotApplicable => ({
         policy: n.getPolicyName(),
         reason: n.getReason(),

@@ -6,7 +6,6 @@ import { CONTROL, Environment, GCP, KNOWN_SECRETS, RUNTIME, RUNTIME_MIGRATE } fr
 import { TYPES } from "../../policies/lib/resources";
 import { EngineResource, defaultUrn } from "../../policies/offline/engine";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
 export const TAG = "a1b2c3d";

@@ -14,15 +14,15 @@ import { AnalysisResult, EngineResource, OfflineAnalyzer, analyzeRequest, analyz
 import { compliantStack, controlService, migrateJob, mutate } from "./fixtures";
 import { UNKNOWN } from "./harness";
 
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports */
 const sdkRequire = createRequire(require.resolve("@pulumi/policy/server"));
-const grpc = sdkRequire("@grpc/grpc-js") as any;
-const analyzerrpc = sdkRequire("@pulumi/pulumi/proto/analyzer_grpc_pb") as any;
-const analyzerproto = sdkRequire("@pulumi/pulumi/proto/analyzer_pb") as any;
-const structproto = sdkRequire("google-protobuf/google/protobuf/struct_pb") as any;
-const emptyproto = sdkRequire("google-protobuf/google/protobuf/empty_pb") as any;
+const grpc = sdkRequire("@grpc/grpc-js");
+const analyzerrpc = sdkRequire("@pulumi/pulumi/proto/analyzer_grpc_pb");
+const analyzerproto = sdkRequire("@pulumi/pulumi/proto/analyzer_pb");
+const structproto = sdkRequire("google-protobuf/google/protobuf/struct_pb");
+const emptyproto = sdkRequire("google-protobuf/google/protobuf/empty_pb");
 const packVersion = (require("../../policies/package.json") as { version: string }).version;
-/* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const PACK_DIR = path.join(__dirname, "../../policies");
 const LEVEL_ENUM: Record<string, number> = { advisory: 0, mandatory: 1, disabled: 2, remediate: 3 };
@@ -33,17 +33,17 @@ function startPack(): Promise<{ child: ChildProcess; port: number }> {
     return new Promise((resolve, reject) => {
         let out = "";
         let err = "";
-        child.stdout!.on("data", (d: Buffer) => {
+        child.stdout?.on("data", (d: Buffer) => {
             out += d.toString();
             const m = /^(\d+)\s*$/m.exec(out);
             if (m) resolve({ child, port: Number(m[1]) });
         });
-        child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+        child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
         child.on("exit", (code) => reject(new Error(`policy pack exited with ${code}: ${err}`)));
     });
 }
 
-function rpc<T>(client: any, method: string, request: unknown): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+function rpc<T>(client: any, method: string, request: unknown): Promise<T> {
     return new Promise((resolve, reject) => client[method](request, (e: Error | null, r: T) => (e ? reject(e) : resolve(r))));
 }
 
@@ -61,7 +61,7 @@ function configureRequest(config: ReconciledConfig): unknown {
 describe("the policy pack run as the Pulumi CLI runs it", function () {
     this.timeout(90_000);
     let child: ChildProcess | undefined;
-    let client: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    let client: any;
     const config = reconcilePolicyConfig(POLICIES, parsePolicyConfig('{"canary-ladder": "mandatory", "production-safety": {"minControlInstances": 2}}'));
     const stackTags = { environment: "prod" };
 
@@ -81,10 +81,10 @@ describe("the policy pack run as the Pulumi CLI runs it", function () {
     });
 
     it("starts under ts-node with type checking and describes all policies", async () => {
-        const info = await rpc<any>(client, "getAnalyzerInfo", new emptyproto.Empty()); // eslint-disable-line @typescript-eslint/no-explicit-any
+        const info = await rpc<any>(client, "getAnalyzerInfo", new emptyproto.Empty());
         assert.equal(info.getName(), PACK_NAME);
         assert.equal(info.getVersion(), packVersion);
-        assert.deepEqual(info.getPoliciesList().map((p: any) => p.getName()), POLICIES.map((p) => p.name)); // eslint-disable-line @typescript-eslint/no-explicit-any
+        assert.deepEqual(info.getPoliciesList().map((p: any) => p.getName()), POLICIES.map((p) => p.name));
     });
 
     it("gives the same verdicts as the offline engine, resource by resource and for the stack", async () => {
