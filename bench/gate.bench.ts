@@ -32,7 +32,7 @@ const bench: Bench = async () => {
         let slowest = 0;
         for (let i = 0; i < RUNS; i++) {
             const started = performance.now();
-            const run = await runGate(options, { write: () => undefined, noEvidence: true, idTokens: async () => ({ note: "bench: no token" }) });
+            const run = await runGate(options, { write: () => undefined, noEvidence: true, idTokens: () => Promise.resolve({ note: "bench: no token" }) });
             const elapsed = performance.now() - started;
             if (!run.decision.go) throw new Error(`bench run was not GO: ${run.outcome.results.map((r) => `${r.id} ${r.status} ${r.cause ?? ""}`).join("; ")}`);
             // Keep the fastest run and the check durations of that run.

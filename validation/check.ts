@@ -10,7 +10,7 @@ export interface CheckContext {
     /** Epoch milliseconds after which the runner marks the check failed. */
     readonly deadline: number;
     /** Appends a line to logs/<check_id>.log (the runner redacts secrets before writing). */
-    log(line: string): void;
+    log: (line: string) => void;
 }
 
 export interface CheckVerdict {

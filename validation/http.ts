@@ -218,7 +218,7 @@ export class HttpClient {
                 httpsAgent: this.httpsAgent,
                 transitional: { clarifyTimeoutError: true },
             });
-            const responseHeaders = flattenHeaders(res.headers as Record<string, unknown>);
+            const responseHeaders = flattenHeaders(res.headers);
             const setCookies = listHeader((res.headers as Record<string, unknown>)["set-cookie"]);
             const declared = Number(responseHeaders["content-length"]);
             if (Number.isFinite(declared) && declared > maxBody) {
@@ -261,7 +261,7 @@ function readCapped(stream: Readable, limit: number, signal: AbortSignal): Promi
         const chunks: Buffer[] = [];
         let size = 0;
         let settled = false;
-        const finish = (err: unknown, value?: Buffer): void => {
+        const finish = (err: Error | undefined, value?: Buffer): void => {
             if (settled) return;
             settled = true;
             signal.removeEventListener("abort", onAbort);
@@ -373,15 +373,15 @@ export function sameHost(from: URL, to: URL): boolean {
 function flattenHeaders(raw: Record<string, unknown>): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(raw)) {
-        if (value === undefined || value === null) continue;
-        out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+        if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") out[name.toLowerCase()] = String(value);
+        else if (Array.isArray(value)) out[name.toLowerCase()] = value.map(String).join(", ");
     }
     return out;
 }
 
 function listHeader(value: unknown): string[] {
-    if (value === undefined || value === null) return [];
-    return Array.isArray(value) ? value.map(String) : [String(value)];
+    if (Array.isArray(value)) return value.map(String);
+    return typeof value === "string" ? [value] : [];
 }
 
 /** Turns a non-matching status into an "http-status" failure; passes everything else through. */

@@ -43,4 +43,4 @@ async function fetchAmbient(audience: string, onToken?: (token: string) => void)
 }
 
 /** A source that never finds credentials (for runs that must not look). */
-export const noIdTokenSource: IdTokenSource = async () => ({ note: "credential lookup disabled; sending no token" });
+export const noIdTokenSource: IdTokenSource = () => Promise.resolve({ note: "credential lookup disabled; sending no token" });

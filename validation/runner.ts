@@ -41,6 +41,8 @@ export async function runChecks(checks: readonly Check[], options: RunOptions): 
     const results = new Map<string, CheckResult>();
     const logs = new Map<string, string[]>();
     const running = new Map<string, { check: Check; started: number; controller: AbortController }>();
+    // Set when a check's timer hits the overall deadline (timers may fire a millisecond before the clock agrees).
+    let overallExpired = false;
     const redact = (text: string): string => options.redactor.redact(text);
 
     const record = (result: CheckResult): void => {
@@ -116,6 +118,7 @@ export async function runChecks(checks: readonly Check[], options: RunOptions): 
             timer = setTimeout(() => {
                 controller.abort();
                 const overall = deadline === overallDeadline && overallDeadline < started + options.checkTimeoutMs;
+                if (overall) overallExpired = true;
                 resolve({
                     status: "failed",
                     cause: overall ? `overall deadline of ${options.overallTimeoutMs} ms passed before the check finished` : `check deadline of ${options.checkTimeoutMs} ms passed`,
@@ -148,7 +151,7 @@ export async function runChecks(checks: readonly Check[], options: RunOptions): 
     const worker = async (): Promise<void> => {
         while (!interrupted && next < toRun.length) {
             const check = toRun[next++];
-            if (now() >= overallDeadline) {
+            if (overallExpired || now() >= overallDeadline) {
                 const t = now();
                 record({ ...base(check, t), status: "failed", cause: "not started: the overall deadline had passed", warnings: [], action: "raise --timeout or lower the number of slow checks" });
                 continue;

@@ -244,9 +244,9 @@ describe("validation/checks: HTTP checks against loopback services", () => {
             const s = await start(runtimeContract({ requiredToken: "explicit-id-token-1" }));
             let asked = 0;
             const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url], { STAGING_RUNTIME_ID_TOKEN: "explicit-id-token-1" }, {
-                idTokens: async () => {
+                idTokens: () => {
                     asked++;
-                    return { note: "should not be asked" };
+                    return Promise.resolve({ note: "should not be asked" });
                 },
             });
             assert.equal(run.result(RUNTIME_STAGING).status, "passed", run.log(RUNTIME_STAGING));
@@ -258,9 +258,9 @@ describe("validation/checks: HTTP checks against loopback services", () => {
             const s = await start(runtimeContract({ requiredToken: "minted-token-abc" }));
             const audiences: string[] = [];
             const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url], {}, {
-                idTokens: async (audience) => {
+                idTokens: (audience) => {
                     audiences.push(audience);
-                    return { token: "minted-token-wrong", note: "minted from test credentials" };
+                    return Promise.resolve({ token: "minted-token-wrong", note: "minted from test credentials" });
                 },
             });
             assert.deepEqual(audiences, [s.url]);

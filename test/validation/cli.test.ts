@@ -150,7 +150,10 @@ describe("validation/cli (child process)", function () {
         // Servers that reflect what they get: a careless check would copy tokens into logs.
         const secretControl = await serve(controlContract({ accessToken: "stg-access-7f3a9c", maintenanceBypassToken: "stg-bypass-55aa77" }));
         const echo = await serve((req, res) => {
-            if (req.url === "/readyz") return res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ready"}');
+            if (req.url === "/readyz") {
+                res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ready"}');
+                return;
+            }
             res.writeHead(401, { "content-type": "text/plain" });
             res.end(`you sent ${req.headers.authorization ?? "nothing"} to ${req.url}`);
         });

@@ -10,7 +10,7 @@ import { TLS_FIXTURE, type TestServer, closeAll, sendJson, serve } from "./fixtu
 
 function failureOf(outcome: HttpOutcome): NonNullable<Extract<HttpOutcome, { ok: false }>["failure"]> {
     assert.equal(outcome.ok, false, "expected a failure");
-    return (outcome as Extract<HttpOutcome, { ok: false }>).failure;
+    return (outcome).failure;
 }
 
 describe("validation/http: HttpClient", () => {

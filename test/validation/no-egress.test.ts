@@ -14,6 +14,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 describe("validation: no traffic off loopback without credentials", () => {
     const servers: TestServer[] = [];
     const destinations: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- re-applied below with the socket as `this`
     const original = net.Socket.prototype.connect;
     const savedEnv: Record<string, string | undefined> = {};
     before(() => {
@@ -26,14 +27,14 @@ describe("validation: no traffic off loopback without credentials", () => {
             // net.connect()/createConnection() pass their normalized [options, callback] array as one argument.
             const call = Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
             const first = call[0] as { host?: string; port?: number; path?: string } | number | string;
-            const host = typeof first === "object" && first !== null ? (first.path ? `unix:${first.path}` : (first.host ?? "localhost")) : typeof first === "number" ? String(call[1] ?? "localhost") : `unix:${String(first)}`;
+            const host = typeof first === "object" && first !== null ? (first.path ? `unix:${first.path}` : (first.host ?? "localhost")) : typeof first === "number" ? (typeof call[1] === "string" ? call[1] : "localhost") : `unix:${String(first)}`;
             destinations.push(host);
             if (!host.startsWith("unix:") && !LOOPBACK.test(host)) {
                 process.nextTick(() => this.destroy(Object.assign(new Error(`blocked by test: connection to ${host}`), { code: "EBLOCKED" })));
                 return this;
             }
             return (original as (...a: unknown[]) => net.Socket).apply(this, args);
-        } as typeof net.Socket.prototype.connect;
+        };
     });
     after(async () => {
         net.Socket.prototype.connect = original;

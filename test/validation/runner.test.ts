@@ -62,7 +62,7 @@ describe("validation/runner", () => {
     it("a crashing check is one failed result, not a crashed run", async () => {
         const out = await runChecks(
             [
-                check("boom", async () => {
+                check("boom", () => {
                     throw new Error("kaboom");
                 }),
                 check("ok", pass(1)),
@@ -77,9 +77,9 @@ describe("validation/runner", () => {
         let ran = false;
         const out = await runChecks(
             [
-                check("s", async () => {
+                check("s", () => {
                     ran = true;
-                    return { status: "passed" };
+                    return Promise.resolve({ status: "passed" });
                 }, { skipReason: "URL unset", skipAction: "set it" }),
             ],
             base,
@@ -109,10 +109,10 @@ describe("validation/runner", () => {
         const redactor = new Redactor(["s3cret-token-value"]);
         const out = await runChecks(
             [
-                check("leaky", async (ctx) => {
+                check("leaky", (ctx) => {
                     ctx.log("sending Authorization: Bearer s3cret-token-value");
                     ctx.log("GET https://x/?maintenance_bypass=abc123def");
-                    return { status: "failed", cause: "token s3cret-token-value refused", warnings: ["saw s3cret-token-value"] };
+                    return Promise.resolve({ status: "failed", cause: "token s3cret-token-value refused", warnings: ["saw s3cret-token-value"] });
                 }),
             ],
             { ...base, redactor },
