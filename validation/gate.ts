@@ -41,7 +41,7 @@ export async function runGate(options: GateOptions, io: GateIo = {}): Promise<Ga
     const idTokens = io.idTokens ?? ambientIdTokenSource((token) => redactor.add(token));
     try {
         const checks = buildChecks(options, { http, redactor, idTokens });
-        const progress: Progress = options.plain ? plainProgress(write, redactor) : liveProgress(checks, write, redactor, process.stdout.columns ?? 120);
+        const progress: Progress = options.plain ? plainProgress(write, redactor) : liveProgress(checks, write, redactor, terminalWidth());
         if (options.plain) write(`post-deploy gate: ${checks.length} check(s), concurrency ${options.concurrency}, evidence in ${options.outputDir}\n`);
         const outcome = await runChecks(checks, {
             concurrency: options.concurrency,
@@ -85,4 +85,10 @@ function finalLines(d: Decision, o: GateOptions, files?: EvidenceFiles): string 
     if (!d.go && !o.failOnRequiredFailure) lines.push("FAIL_ON_REQUIRED_FAILURE=0: exiting 0 despite NO-GO");
     if (files) lines.push(`evidence: ${files.summary}`);
     return `${lines.join("\n")}\n`;
+}
+
+/** The terminal's width; a pseudo-terminal may report none or a tiny one. */
+function terminalWidth(): number {
+    const columns = process.stdout.columns;
+    return columns !== undefined && columns >= 40 ? columns : 120;
 }
