@@ -1,0 +1,512 @@
+// The invariants the GitHub workflows must hold, checked here without GitHub. Each function
+// reads workflows (their text and the YAML it parses to) and returns the problems it finds, one
+// line each; the tests assert the real files have none and that a realistic edit breaking the
+// invariant is caught. Workflows are judged as text first, as GitHub reads them.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import YAML from "yaml";
+import { CHECK_IDS, unknownCheckIds } from "../../validation/checks";
+import { parseArgs as parseGateArgs, parseDuration } from "../../validation/options";
+import { parseReviewArgs } from "../../review/cli";
+import { stackNames } from "../../review/stack-files";
+import { POLICIES } from "../../policies/all";
+import { parsePolicyConfig, reconcilePolicyConfig, unknownPolicyNames } from "../../policies/offline/config";
+
+export const REPO = path.resolve(__dirname, "..", "..");
+export const WORKFLOW_DIR = path.join(REPO, ".github", "workflows");
+export const POLICY_CONFIG_DIR = path.join(REPO, ".github", "policy-config");
+/** The policy pack directory every preview and up must run. */
+export const POLICY_PACK = "policies";
+
+export interface Step {
+    name?: string;
+    id?: string;
+    uses?: string;
+    run?: string;
+    if?: unknown;
+    with?: Record<string, unknown>;
+    env?: Record<string, unknown>;
+    "continue-on-error"?: unknown;
+}
+
+export interface Job {
+    name?: string;
+    needs?: string | string[];
+    if?: unknown;
+    environment?: unknown;
+    concurrency?: unknown;
+    permissions?: unknown;
+    strategy?: { matrix?: Record<string, unknown> };
+    env?: Record<string, unknown>;
+    steps?: Step[];
+    "continue-on-error"?: unknown;
+}
+
+export interface WorkflowDoc {
+    name?: string;
+    on?: unknown;
+    env?: Record<string, unknown>;
+    concurrency?: unknown;
+    jobs?: Record<string, Job>;
+}
+
+export interface Workflow {
+    file: string;
+    text: string;
+    doc: WorkflowDoc;
+}
+
+export function parseWorkflow(file: string, text: string): Workflow {
+    return { file, text, doc: (YAML.parse(text) ?? {}) as WorkflowDoc };
+}
+
+export function loadWorkflows(dir = WORKFLOW_DIR): Workflow[] {
+    return fs
+        .readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => parseWorkflow(f, fs.readFileSync(path.join(dir, f), "utf8")));
+}
+
+/** Policy config files by stack name (the JSON text), as committed. */
+export function loadPolicyConfigs(dir = POLICY_CONFIG_DIR): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const f of fs.readdirSync(dir)) if (f.endsWith(".json")) out[f.replace(/\.json$/, "")] = fs.readFileSync(path.join(dir, f), "utf8");
+    return out;
+}
+
+// ---- reading jobs ----
+
+export function jobsOf(wf: Workflow): Array<[string, Job]> {
+    return Object.entries(wf.doc.jobs ?? {});
+}
+
+function str(v: unknown): string {
+    return typeof v === "string" ? v : v === undefined || v === null ? "" : JSON.stringify(v);
+}
+
+function isTrue(v: unknown): boolean {
+    return v === true || (typeof v === "string" && v.trim() !== "" && v.trim() !== "false");
+}
+
+/** The stack names a job works on: its matrix, its dispatch input's options, or its literal stack-name. */
+export function jobStacks(wf: Workflow, job: Job): string[] {
+    const matrix = job.strategy?.matrix?.stack;
+    if (Array.isArray(matrix)) return matrix.map(String);
+    const text = YAML.stringify(job);
+    if (/inputs\.stack/.test(text)) {
+        const on = wf.doc.on as { workflow_dispatch?: { inputs?: { stack?: { options?: unknown } } } } | undefined;
+        const options = on?.workflow_dispatch?.inputs?.stack?.options;
+        return Array.isArray(options) ? options.map(String) : [];
+    }
+    const literal = new Set<string>();
+    for (const s of job.steps ?? []) {
+        const name = s.with?.["stack-name"];
+        if (typeof name === "string") literal.add(name);
+        const m = /--stack[ =]"?([a-z]+)"?/.exec(s.run ?? "");
+        if (m) literal.add(m[1]);
+    }
+    return [...literal];
+}
+
+/** Substitutes the stack expressions a job uses (`${{ matrix.stack }}`, `${{ inputs.stack }}`, $STACK, $stack). */
+export function forStack(text: string, stack: string): string {
+    return text.replace(/\$\{\{\s*(matrix|inputs)\.stack\s*\}\}/g, stack).replace(/\$\{?(STACK|stack)\}?/g, stack);
+}
+
+export interface PulumiOp {
+    index: number;
+    kind: "preview" | "up";
+    step: Step;
+}
+
+/** Every `pulumi preview`/`pulumi up` of a job, through pulumi/actions or a shell line. */
+export function pulumiOps(job: Job): PulumiOp[] {
+    const ops: PulumiOp[] = [];
+    (job.steps ?? []).forEach((step, index) => {
+        if (step.uses?.startsWith("pulumi/actions@")) {
+            const command = str(step.with?.command);
+            if (command === "preview" || command === "up") ops.push({ index, kind: command, step });
+        }
+        for (const m of (step.run ?? "").matchAll(/\bpulumi\s+(preview|up)\b/g)) ops.push({ index, kind: m[1] as "preview" | "up", step });
+    });
+    return ops;
+}
+
+function isGate(step: Step): boolean {
+    return /\bnpm run (--silent )?validate\b/.test(step.run ?? "");
+}
+
+/** The arguments after `npm run [--silent] <script> --` up to a redirect, pipe or command end. */
+export function npmRuns(run: string): Array<{ script: string; args: string[] }> {
+    const out: Array<{ script: string; args: string[] }> = [];
+    for (const m of run.matchAll(/\bnpm (?:run|run-script)((?:\s+--?[a-z-]+(?=\s))*)\s+([a-z][\w:-]*)([^\n]*)/g)) {
+        let rest = m[3];
+        const cut = rest.search(/\s(?:\d?>|\||;|&&|\))/);
+        if (cut >= 0) rest = rest.slice(0, cut);
+        const tokens = tokenize(rest);
+        const args = tokens[0] === "--" ? tokens.slice(1) : [];
+        out.push({ script: m[2], args });
+    }
+    for (const m of run.matchAll(/\bnpm (test|start)\b/g)) out.push({ script: m[1], args: [] });
+    return out;
+}
+
+function tokenize(text: string): string[] {
+    const tokens: string[] = [];
+    for (const m of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) tokens.push(m[1] ?? m[2] ?? m[3]);
+    return tokens;
+}
+
+// ---- invariants ----
+
+/** Every preview and up runs the policy pack, with the config of the stack it works on. */
+export function policyPackProblems(wfs: Workflow[]): string[] {
+    const problems: string[] = [];
+    let ops = 0;
+    if (!fs.existsSync(path.join(REPO, POLICY_PACK, "PulumiPolicy.yaml"))) problems.push(`${POLICY_PACK}/PulumiPolicy.yaml is missing`);
+    for (const wf of wfs) {
+        for (const [id, job] of jobsOf(wf)) {
+            for (const op of pulumiOps(job)) {
+                ops++;
+                const where = `${wf.file} ${id} step ${op.index + 1} (${op.kind})`;
+                if (op.step.uses) {
+                    const packs = str(op.step.with?.policyPacks).split(/[;\n]/).map((s) => s.trim());
+                    if (!packs.includes(POLICY_PACK)) problems.push(`${where}: policyPacks does not name ${POLICY_PACK}`);
+                    const configs = str(op.step.with?.policyPackConfigs);
+                    for (const stack of jobStacks(wf, job)) {
+                        const file = forStack(configs, stack);
+                        if (file !== `.github/policy-config/${stack}.json`) problems.push(`${where}: policyPackConfigs for ${stack} is '${file}', not .github/policy-config/${stack}.json`);
+                        else if (!fs.existsSync(path.join(REPO, file))) problems.push(`${where}: ${file} does not exist`);
+                    }
+                } else if (!new RegExp(`--policy-pack[ =]${POLICY_PACK}\\b`).test(op.step.run ?? "")) {
+                    problems.push(`${where}: runs pulumi ${op.kind} without --policy-pack ${POLICY_PACK}`);
+                }
+            }
+        }
+    }
+    if (ops === 0) problems.push("no workflow runs pulumi preview or up");
+    return problems;
+}
+
+/** Each stack's policy config is valid for the pack and pins every environment-aware policy to that stack. */
+export function policyConfigProblems(configs: Record<string, string>, stacks = stackNames()): string[] {
+    const problems: string[] = [];
+    for (const stack of stacks) {
+        const text = configs[stack];
+        if (text === undefined) {
+            problems.push(`no policy config for stack ${stack}`);
+            continue;
+        }
+        try {
+            const given = parsePolicyConfig(text, `${stack}.json`);
+            for (const name of unknownPolicyNames(POLICIES, given)) problems.push(`${stack}.json names no policy of the pack: ${name}`);
+            const reconciled = reconcilePolicyConfig(POLICIES, given);
+            for (const p of POLICIES) {
+                if (!p.configSchema?.properties?.environment) continue;
+                const env = reconciled[p.name].properties.environment;
+                if (env !== stack) problems.push(`${stack}.json: policy ${p.name} has environment ${str(env) || "<unset>"}, not ${stack}`);
+            }
+        } catch (e) {
+            problems.push(`${stack}.json: ${(e as Error).message}`);
+        }
+    }
+    return problems;
+}
+
+const SWALLOWED_EXIT = [/\|\|\s*(true|:|exit 0)\b/, /\bset \+e\b/, /;\s*exit 0\b/, /--fail-on-required-failure[ =](0|false)\b/];
+
+function failOnRequiredOff(env: Record<string, unknown> | undefined): boolean {
+    const v = env?.FAIL_ON_REQUIRED_FAILURE;
+    return v !== undefined && /^(0|false|no)$/i.test(str(v).trim());
+}
+
+/**
+ * After every `up`, the gate runs on that stack's outputs in the same job and its exit code can
+ * fail the job; its evidence is uploaded whatever happens.
+ */
+export function gateProblems(wfs: Workflow[]): string[] {
+    const problems: string[] = [];
+    let ups = 0;
+    for (const wf of wfs) {
+        if (failOnRequiredOff(wf.doc.env)) problems.push(`${wf.file}: FAIL_ON_REQUIRED_FAILURE=0 for the whole workflow`);
+        for (const [id, job] of jobsOf(wf)) {
+            const steps = job.steps ?? [];
+            const lastUp = pulumiOps(job).filter((o) => o.kind === "up").map((o) => o.index).pop();
+            if (lastUp === undefined) continue;
+            ups++;
+            const where = `${wf.file} ${id}`;
+            if (isTrue(job["continue-on-error"])) problems.push(`${where}: the job has continue-on-error`);
+            if (failOnRequiredOff(job.env)) problems.push(`${where}: FAIL_ON_REQUIRED_FAILURE=0 for the job`);
+            const gateIndex = steps.findIndex((s, i) => i > lastUp && isGate(s));
+            if (gateIndex < 0) {
+                problems.push(`${where}: no gate (npm run validate) after pulumi up`);
+                continue;
+            }
+            for (let i = lastUp; i <= gateIndex; i++) {
+                if (isTrue(steps[i]["continue-on-error"])) problems.push(`${where} step ${i + 1}: continue-on-error between up and the gate`);
+            }
+            const gate = steps[gateIndex];
+            if (gate.if !== undefined) problems.push(`${where}: the gate step has an if: (${str(gate.if)}); it must run exactly when up succeeded`);
+            if (failOnRequiredOff(gate.env)) problems.push(`${where}: the gate step sets FAIL_ON_REQUIRED_FAILURE=0`);
+            for (const re of SWALLOWED_EXIT) if (re.test(gate.run ?? "")) problems.push(`${where}: the gate's exit code is swallowed (${re.source})`);
+            for (const stack of jobStacks(wf, job)) problems.push(...gateTargetProblems(where, steps, lastUp, gateIndex, stack));
+            const gateArgs = npmRuns(gate.run ?? "").find((r) => r.script === "validate")?.args ?? [];
+            const outputDir = gateArgs[gateArgs.indexOf("--output-dir") + 1];
+            const upload = steps.findIndex((s, i) => i > gateIndex && s.uses?.startsWith("actions/upload-artifact@"));
+            if (upload < 0) problems.push(`${where}: the gate's evidence is not uploaded`);
+            else {
+                const u = steps[upload];
+                if (!/always\(\)/.test(str(u.if))) problems.push(`${where}: the evidence upload lacks if: always() (a NO-GO would lose it)`);
+                const uploaded = str(u.with?.path).replace(/\/$/, "");
+                if (!gateArgs.includes("--output-dir") || !outputDir || !(outputDir === uploaded || outputDir.startsWith(`${uploaded}/`))) {
+                    problems.push(`${where}: the upload (${uploaded || "<none>"}) does not cover the gate's --output-dir (${outputDir ?? "<unset>"})`);
+                }
+            }
+        }
+    }
+    if (ups === 0) problems.push("no workflow runs pulumi up");
+    return problems;
+}
+
+/** The gate reads this stack's outputs: `--stack <stack>`, or `--outputs <stack>=FILE` written by `pulumi stack output --json --stack <stack>`. */
+function gateTargetProblems(where: string, steps: Step[], upIndex: number, gateIndex: number, stack: string): string[] {
+    const args = npmRuns(forStack(steps[gateIndex].run ?? "", stack)).find((r) => r.script === "validate")?.args ?? [];
+    const targets = args.flatMap((a, i) => (a === "--outputs" || a === "--stack" ? [`${a} ${args[i + 1]}`] : []));
+    if (targets.length !== 1) return [`${where} (${stack}): the gate names ${targets.length} stack target(s) (${targets.join(", ")}); expected exactly this stack's`];
+    const [flag, value] = targets[0].split(" ");
+    if (flag === "--stack") return value === stack || value === `${stack}=${stack}` ? [] : [`${where}: the gate reads --stack ${value}, not ${stack}`];
+    const eq = value.indexOf("=");
+    const env = value.slice(0, eq);
+    const file = value.slice(eq + 1);
+    if (env !== stack) return [`${where}: the gate reads outputs as environment '${env}' in the ${stack} job`];
+    const writer = steps
+        .slice(upIndex + 1, gateIndex)
+        .some((s) => forStack(s.run ?? "", stack).split("\n").some((line) => /pulumi stack output --json/.test(line) && new RegExp(`--stack\\s+"?${stack}"?(\\s|$)`).test(line) && new RegExp(`>\\s*"?${escape(file)}"?\\s*$`).test(line.trim())));
+    return writer ? [] : [`${where} (${stack}): nothing between up and the gate writes ${file} from \`pulumi stack output --json --stack ${stack}\``];
+}
+
+function escape(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The checks a deploy gate of one environment must run: every check but the other environment's. */
+export function checksFor(stack: string): string[] {
+    const others = stackNames().filter((s) => s !== stack);
+    return CHECK_IDS.filter((id) => !others.some((o) => id.split("-").includes(o)));
+}
+
+/** A deploy's gate runs every check that concerns its stack, and none of the other stack's. */
+export function deployGateScopeProblems(wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [id, job] of jobsOf(wf)) {
+        for (const step of job.steps ?? []) {
+            if (!isGate(step)) continue;
+            for (const stack of jobStacks(wf, job)) {
+                const args = npmRuns(forStack(step.run ?? "", stack)).find((r) => r.script === "validate")?.args ?? [];
+                const only = args.flatMap((a, i) => (a === "--only" ? (args[i + 1] ?? "").split(",") : [])).filter(Boolean);
+                const expected = checksFor(stack);
+                const missing = expected.filter((c) => !only.includes(c));
+                const extra = only.filter((c) => !expected.includes(c));
+                if (only.length === 0) problems.push(`${wf.file} ${id}: the gate runs every check, the other environment's included`);
+                else if (missing.length || extra.length) problems.push(`${wf.file} ${id} (${stack}): --only misses [${missing.join(", ")}], has extra [${extra.join(", ")}]`);
+            }
+        }
+    }
+    return problems;
+}
+
+/** Production runs only after staging succeeded, behind the production environment. */
+export function orderProblems(deploy: Workflow): string[] {
+    const problems: string[] = [];
+    const jobs = deploy.doc.jobs ?? {};
+    const on = deploy.doc.on as { push?: { branches?: unknown } } | undefined;
+    if (!Array.isArray(on?.push?.branches) || !on.push.branches.includes("main")) problems.push(`${deploy.file}: not triggered by a push to main`);
+    const staging = jobs.staging;
+    const production = jobs.production;
+    if (!staging || !production) return [...problems, `${deploy.file}: expected jobs 'staging' and 'production'`];
+    if (jobStacks(deploy, staging).join() !== "staging") problems.push(`${deploy.file}: the staging job deploys ${jobStacks(deploy, staging).join(", ")}`);
+    if (jobStacks(deploy, production).join() !== "prod") problems.push(`${deploy.file}: the production job deploys ${jobStacks(deploy, production).join(", ")}`);
+    const needs = typeof production.needs === "string" ? [production.needs] : (production.needs ?? []);
+    if (!needs.includes("staging")) problems.push(`${deploy.file}: production does not need staging`);
+    if (/always\(\)|failure\(\)|cancelled\(\)/.test(str(production.if))) problems.push(`${deploy.file}: production runs even when staging failed (if: ${str(production.if)})`);
+    if (isTrue(staging["continue-on-error"])) problems.push(`${deploy.file}: staging has continue-on-error, so its NO-GO would not stop production`);
+    const env = production.environment;
+    const envName = typeof env === "object" && env !== null ? (env as { name?: unknown }).name : env;
+    if (envName !== "production") problems.push(`${deploy.file}: production is not behind the 'production' environment`);
+    return problems;
+}
+
+const LONG_LIVED_KEYS = [/credentials_json/i, /GOOGLE_CREDENTIALS/, /GOOGLE_APPLICATION_CREDENTIALS\s*:/, /service_account_key/i, /secrets\.[A-Z0-9_]*(SA_KEY|KEY_JSON|SERVICE_ACCOUNT_KEY|CREDENTIALS)\b/];
+
+/** Google access only through Workload Identity Federation; no JSON key anywhere. */
+export function credentialProblems(wfs: Workflow[]): string[] {
+    const problems: string[] = [];
+    let auths = 0;
+    for (const wf of wfs) {
+        for (const re of LONG_LIVED_KEYS) if (re.test(wf.text)) problems.push(`${wf.file}: a long-lived credential (${re.source})`);
+        for (const [id, job] of jobsOf(wf)) {
+            const steps = (job.steps ?? []).filter((s) => s.uses?.startsWith("google-github-actions/auth@"));
+            for (const s of steps) {
+                auths++;
+                for (const key of ["workload_identity_provider", "service_account"]) {
+                    if (!/^\$\{\{\s*vars\.[A-Z0-9_]+\s*\}\}$/.test(str(s.with?.[key]))) problems.push(`${wf.file} ${id}: auth ${key} is not a repository/environment variable`);
+                }
+            }
+            const perms = job.permissions as Record<string, unknown> | undefined;
+            if (steps.length > 0 && perms?.["id-token"] !== "write") problems.push(`${wf.file} ${id}: authenticates to Google without permissions id-token: write`);
+            if (pulumiOps(job).length > 0 && steps.length === 0) problems.push(`${wf.file} ${id}: runs pulumi without authenticating to Google`);
+        }
+    }
+    if (auths === 0) problems.push("no workflow authenticates to Google");
+    return problems;
+}
+
+const USES_LINE = /^\s*(?:-\s+)?uses:\s*(["']?)([^\s"'#]+)\1\s*(?:#\s*(.*))?$/;
+
+/** Every third-party action is pinned to a full commit SHA with its version in a comment, the same pin everywhere. */
+export function pinningProblems(wfs: Workflow[]): string[] {
+    const problems: string[] = [];
+    const pins = new Map<string, string>();
+    let count = 0;
+    for (const wf of wfs) {
+        wf.text.split("\n").forEach((line, i) => {
+            const m = USES_LINE.exec(line);
+            if (!m) return;
+            const ref = m[2];
+            if (ref.startsWith("./") || ref.startsWith("docker://")) return;
+            count++;
+            const where = `${wf.file}:${i + 1}`;
+            const pin = /^([\w.-]+\/[\w.-]+)(\/[\w./-]+)?@([0-9a-f]{40})$/.exec(ref);
+            if (!pin) {
+                problems.push(`${where}: ${ref} is not pinned to a 40-hex commit SHA`);
+                return;
+            }
+            const version = (m[3] ?? "").trim();
+            if (!/^v\d+(\.\d+){0,2}\b/.test(version)) problems.push(`${where}: ${ref} has no version comment (# vX.Y.Z)`);
+            const key = pin[1] + (pin[2] ?? "");
+            const seen = pins.get(key);
+            const value = `${pin[3]} # ${version}`;
+            if (seen && seen !== value) problems.push(`${where}: ${key} pinned to ${value} here and ${seen} elsewhere`);
+            pins.set(key, seen ?? value);
+        });
+    }
+    if (count === 0) problems.push("no uses: line found");
+    return problems;
+}
+
+/** One run per stack at a time, never cancelled midway; deploys and the migration rerun share a stack's group. */
+export function concurrencyProblems(wfs: Workflow[]): string[] {
+    const problems: string[] = [];
+    const upGroups = new Map<string, Set<string>>();
+    for (const wf of wfs) {
+        const top = wf.doc.concurrency as { "cancel-in-progress"?: unknown } | undefined;
+        if (top && top["cancel-in-progress"] !== false) problems.push(`${wf.file}: workflow-level concurrency may cancel a run in progress`);
+        for (const [id, job] of jobsOf(wf)) {
+            const ops = pulumiOps(job);
+            if (ops.length === 0) continue;
+            const c = job.concurrency as { group?: unknown; "cancel-in-progress"?: unknown } | undefined;
+            if (!c || typeof c !== "object" || typeof c.group !== "string") {
+                problems.push(`${wf.file} ${id}: runs pulumi without a concurrency group`);
+                continue;
+            }
+            if (c["cancel-in-progress"] !== false) problems.push(`${wf.file} ${id}: concurrency does not set cancel-in-progress: false`);
+            const stacks = jobStacks(wf, job);
+            const groups = stacks.map((s) => forStack(c.group as string, s));
+            if (new Set(groups).size !== stacks.length || groups.some((g, i) => !g.includes(stacks[i]))) {
+                problems.push(`${wf.file} ${id}: concurrency group '${c.group}' is not one per stack`);
+            }
+            if (ops.some((o) => o.kind === "up")) {
+                stacks.forEach((s, i) => upGroups.set(s, (upGroups.get(s) ?? new Set()).add(groups[i])));
+            }
+        }
+    }
+    for (const [stack, groups] of upGroups) {
+        if (groups.size !== 1) problems.push(`stack ${stack}: jobs that run pulumi up use different concurrency groups (${[...groups].join(", ")})`);
+    }
+    return problems;
+}
+
+/** Node comes from .nvmrc in every job; the Pulumi CLI matches the pinned SDK. */
+export function toolVersionProblems(wfs: Workflow[], packageJson = readPackageJson()): string[] {
+    const problems: string[] = [];
+    if (!fs.existsSync(path.join(REPO, ".nvmrc"))) problems.push(".nvmrc is missing");
+    const sdk = packageJson.dependencies?.["@pulumi/pulumi"];
+    for (const wf of wfs) {
+        for (const [id, job] of jobsOf(wf)) {
+            const steps = job.steps ?? [];
+            const setup = steps.findIndex((s) => s.uses?.startsWith("actions/setup-node@"));
+            const firstNpm = steps.findIndex((s) => /\bnpm\b/.test(s.run ?? ""));
+            if (firstNpm >= 0 && (setup < 0 || setup > firstNpm)) problems.push(`${wf.file} ${id}: runs npm before setting up Node`);
+            for (const s of steps) {
+                if (s.uses?.startsWith("actions/setup-node@")) {
+                    if (s.with?.["node-version-file"] !== ".nvmrc") problems.push(`${wf.file} ${id}: setup-node does not read .nvmrc`);
+                    if (s.with?.["node-version"] !== undefined) problems.push(`${wf.file} ${id}: setup-node sets node-version by hand`);
+                }
+                if (s.uses?.startsWith("pulumi/actions@") && str(s.with?.["pulumi-version"]) !== sdk) {
+                    problems.push(`${wf.file} ${id}: pulumi-version ${str(s.with?.["pulumi-version"]) || "<latest>"} is not the pinned SDK's ${sdk}`);
+                }
+            }
+        }
+    }
+    return problems;
+}
+
+interface PackageJson {
+    scripts?: Record<string, string>;
+    dependencies?: Record<string, string>;
+}
+
+function readPackageJson(): PackageJson {
+    return JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as PackageJson;
+}
+
+/** Every npm script the workflows run exists, and the flags given to the gate and the review are theirs. */
+export function commandProblems(wfs: Workflow[], packageJson = readPackageJson()): string[] {
+    const problems: string[] = [];
+    const scripts = packageJson.scripts ?? {};
+    for (const wf of wfs) {
+        for (const [id, job] of jobsOf(wf)) {
+            // A job without a stack of its own (e.g. a loop over both) is read once per stack.
+            const stacks = jobStacks(wf, job);
+            for (const step of job.steps ?? []) {
+                if (!step.run) continue;
+                for (const stack of stacks.length > 0 ? stacks : stackNames()) {
+                    const run = forStack(step.run, stack);
+                    for (const { script, args } of npmRuns(run)) {
+                        const where = `${wf.file} ${id}: npm run ${script}`;
+                        if (!(script in scripts)) {
+                            problems.push(`${where}: no such script in package.json`);
+                            continue;
+                        }
+                        try {
+                            if (script === "validate") problems.push(...gateArgProblems(where, args));
+                            if (script === "review") problems.push(...reviewArgProblems(where, args));
+                        } catch (e) {
+                            problems.push(`${where}: ${(e as Error).message}`);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return problems;
+}
+
+function reviewArgProblems(where: string, args: string[]): string[] {
+    const parsed = parseReviewArgs(args);
+    if (parsed.policyConfig !== undefined && !fs.existsSync(path.join(REPO, parsed.policyConfig))) return [`${where}: --policy-config ${parsed.policyConfig} does not exist`];
+    return [];
+}
+
+function gateArgProblems(where: string, args: string[]): string[] {
+    const parsed = parseGateArgs(args);
+    const problems: string[] = [];
+    const only = (parsed.values.get("only") ?? []).flatMap((v) => v.split(","));
+    for (const id of unknownCheckIds(only)) problems.push(`${where}: --only names an unknown check ${id}`);
+    for (const flag of ["wait-ready", "check-timeout", "timeout", "request-timeout"]) {
+        for (const v of parsed.values.get(flag) ?? []) parseDuration(v, `--${flag}`);
+    }
+    return problems;
+}

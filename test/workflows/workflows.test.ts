@@ -1,0 +1,189 @@
+// The GitHub workflows, checked without GitHub: each invariant holds on the committed files, and
+// a realistic one-line edit that breaks it is caught (so none of these can pass vacuously).
+
+import { strict as assert } from "node:assert";
+import {
+    type Workflow,
+    checksFor,
+    commandProblems,
+    concurrencyProblems,
+    credentialProblems,
+    deployGateScopeProblems,
+    gateProblems,
+    jobStacks,
+    jobsOf,
+    loadPolicyConfigs,
+    loadWorkflows,
+    orderProblems,
+    parseWorkflow,
+    pinningProblems,
+    pulumiOps,
+    policyConfigProblems,
+    policyPackProblems,
+    toolVersionProblems,
+} from "./invariants";
+import { helpText } from "../../validation/cli";
+
+const WORKFLOWS = loadWorkflows();
+const CONFIGS = loadPolicyConfigs();
+
+function file(name: string): Workflow {
+    const wf = WORKFLOWS.find((w) => w.file === name);
+    assert.ok(wf, `.github/workflows/${name} exists`);
+    return wf;
+}
+
+/** The workflows with one text edit in one file; fails if the edit does not apply. */
+function edit(name: string, from: string | RegExp, to: string): Workflow[] {
+    return WORKFLOWS.map((wf) => {
+        if (wf.file !== name) return wf;
+        const text = wf.text.replace(from, to);
+        assert.notEqual(text, wf.text, `the edit of ${name} applies (${String(from)})`);
+        return parseWorkflow(wf.file, text);
+    });
+}
+
+function caught(problems: string[], pattern: RegExp): void {
+    assert.ok(problems.some((p) => pattern.test(p)), `expected a problem matching ${pattern}, got:\n  ${problems.join("\n  ") || "<none>"}`);
+}
+
+describe("GitHub workflows", () => {
+    it("the three flows are there: review, deploy, migrate", () => {
+        assert.deepEqual(WORKFLOWS.map((w) => w.file), ["deploy.yml", "migrate.yml", "review.yml"]);
+    });
+
+    describe("every pulumi preview and up carries the policy pack", () => {
+        it("holds on the workflows", () => assert.deepEqual(policyPackProblems(WORKFLOWS), []));
+        it("reviews and deploys both stacks: a preview per stack on pull requests, an up per stack on main", () => {
+            const stacksWith = (wf: Workflow, kind: string): string[] =>
+                jobsOf(wf).flatMap(([, job]) => (pulumiOps(job).some((o) => o.kind === kind) ? jobStacks(wf, job) : [])).sort();
+            assert.deepEqual(stacksWith(file("review.yml"), "preview"), ["prod", "staging"]);
+            assert.deepEqual(stacksWith(file("deploy.yml"), "up"), ["prod", "staging"]);
+        });
+        it("catches an up without policyPacks", () => {
+            caught(policyPackProblems(edit("deploy.yml", "          policyPacks: policies\n", "")), /deploy\.yml staging .*policyPacks/);
+        });
+        it("catches a preview given the other stack's policy config", () => {
+            caught(policyPackProblems(edit("review.yml", "policy-config/${{ matrix.stack }}.json", "policy-config/prod.json")), /review\.yml preview .*staging/);
+        });
+        it("catches a plain `pulumi up` shell line without --policy-pack", () => {
+            caught(policyPackProblems(edit("migrate.yml", "pulumi config set migrateRerun \"$next\" --stack \"$STACK\"", 'pulumi config set migrateRerun "$next" --stack "$STACK" && pulumi up --yes --stack "$STACK"')), /without --policy-pack/);
+        });
+        it("the policy config of each stack is valid and pins every environment-aware policy to it", () => {
+            assert.deepEqual(policyConfigProblems(CONFIGS), []);
+        });
+        it("catches a prod policy config that says staging, and a misspelt policy name", () => {
+            caught(policyConfigProblems({ ...CONFIGS, prod: CONFIGS.prod.replace('"production-safety": { "environment": "prod" }', '"production-safety": { "environment": "staging" }') }), /production-safety has environment staging/);
+            caught(policyConfigProblems({ ...CONFIGS, prod: CONFIGS.prod.replace('"health-probes"', '"health-probe"') }), /health-probe\b/);
+        });
+    });
+
+    describe("the gate runs after every up and can fail the job", () => {
+        it("holds on the workflows", () => assert.deepEqual(gateProblems(WORKFLOWS), []));
+        it("catches continue-on-error on the gate", () => {
+            caught(gateProblems(edit("deploy.yml", "      - name: Post-deploy gate (GO or NO-GO; NO-GO fails the job)\n", "      - name: Post-deploy gate (GO or NO-GO; NO-GO fails the job)\n        continue-on-error: true\n")), /continue-on-error between up and the gate/);
+        });
+        it("catches an exit code swallowed with || true", () => {
+            caught(gateProblems(edit("deploy.yml", "          --plain\n        env:\n          PROD_", "          --plain || true\n        env:\n          PROD_")), /production: the gate's exit code is swallowed/);
+        });
+        it("catches FAIL_ON_REQUIRED_FAILURE=0", () => {
+            caught(gateProblems(edit("migrate.yml", "      STACK: ${{ inputs.stack }}\n", "      STACK: ${{ inputs.stack }}\n      FAIL_ON_REQUIRED_FAILURE: \"0\"\n")), /FAIL_ON_REQUIRED_FAILURE=0 for the job/);
+        });
+        it("catches a gate that reads another stack's outputs", () => {
+            caught(gateProblems(edit("deploy.yml", "--outputs prod=gate/prod-outputs.json", "--outputs prod=gate/staging-outputs.json")), /nothing between up and the gate writes gate\/staging-outputs\.json/);
+        });
+        it("catches a migration rerun without its drift check", () => {
+            caught(gateProblems(edit("migrate.yml", /npm run validate --\n/, "echo skipped --\n")), /migrate\.yml rerun: no gate/);
+        });
+        it("catches an evidence upload that only runs on success", () => {
+            caught(gateProblems(edit("deploy.yml", "      - name: Upload the gate's evidence\n        if: always()\n", "      - name: Upload the gate's evidence\n")), /lacks if: always\(\)/);
+        });
+        it("each deploy gate runs every check of its environment and none of the other's", () => {
+            assert.deepEqual(deployGateScopeProblems(file("deploy.yml")), []);
+            assert.ok(checksFor("staging").includes("runtime-migration-drift") && !checksFor("staging").includes("control-prod-health"));
+            caught(deployGateScopeProblems(edit("deploy.yml", "--only control-staging-health,", "--only ").find((w) => w.file === "deploy.yml")!), /misses \[control-staging-health\]/);
+        });
+        it("the gate appends its SUMMARY to the job summary by itself (GITHUB_STEP_SUMMARY)", () => {
+            assert.match(helpText(), /GITHUB_STEP_SUMMARY\n\s+when set, SUMMARY\.md is appended to it/);
+        });
+    });
+
+    describe("production needs staging", () => {
+        it("holds on deploy.yml", () => assert.deepEqual(orderProblems(file("deploy.yml")), []));
+        it("catches production without needs: staging", () => {
+            caught(orderProblems(edit("deploy.yml", "    needs: staging\n", "").find((w) => w.file === "deploy.yml")!), /production does not need staging/);
+        });
+        it("catches production that runs whatever staging did", () => {
+            caught(orderProblems(edit("deploy.yml", "    needs: staging\n", "    needs: staging\n    if: always()\n").find((w) => w.file === "deploy.yml")!), /even when staging failed/);
+        });
+        it("catches production outside the production environment", () => {
+            caught(orderProblems(edit("deploy.yml", "    environment: production\n", "    environment: staging\n").find((w) => w.file === "deploy.yml")!), /not behind the 'production' environment/);
+        });
+    });
+
+    describe("no long-lived key", () => {
+        it("holds on the workflows", () => assert.deepEqual(credentialProblems(WORKFLOWS), []));
+        it("catches a JSON key in place of Workload Identity Federation", () => {
+            caught(credentialProblems(edit("review.yml", /workload_identity_provider: .*\n/, "credentials_json: ${{ secrets.GCP_SA_KEY }}\n")), /long-lived credential/);
+        });
+        it("catches a GOOGLE_CREDENTIALS secret in the environment", () => {
+            caught(credentialProblems(edit("deploy.yml", "      PULUMI_BACKEND_URL: ${{ vars.PULUMI_BACKEND_URL }}\n", "      PULUMI_BACKEND_URL: ${{ vars.PULUMI_BACKEND_URL }}\n      GOOGLE_CREDENTIALS: ${{ secrets.GOOGLE_CREDENTIALS }}\n")), /GOOGLE_CREDENTIALS/);
+        });
+        it("catches a job that federates without id-token: write", () => {
+            caught(credentialProblems(edit("migrate.yml", "      id-token: write\n", "")), /without permissions id-token: write/);
+        });
+    });
+
+    describe("every third-party action is pinned to a commit SHA with its version", () => {
+        it("holds on the workflows", () => assert.deepEqual(pinningProblems(WORKFLOWS), []));
+        it("catches a tag instead of a SHA", () => {
+            caught(pinningProblems(edit("review.yml", "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0", "pulumi/actions@v7")), /pulumi\/actions@v7 is not pinned/);
+        });
+        it("catches a SHA without its version comment", () => {
+            caught(pinningProblems(edit("deploy.yml", "actions/upload-artifact@330a01c490aca151604b8cf639adc76d48f6c5d4 # v5.0.0", "actions/upload-artifact@330a01c490aca151604b8cf639adc76d48f6c5d4")), /no version comment/);
+        });
+        it("catches one action pinned to two SHAs", () => {
+            caught(pinningProblems(edit("migrate.yml", "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0", "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2")), /actions\/checkout pinned to/);
+        });
+    });
+
+    describe("concurrency per stack never cancels in progress", () => {
+        it("holds on the workflows", () => assert.deepEqual(concurrencyProblems(WORKFLOWS), []));
+        it("catches cancel-in-progress on a deploy", () => {
+            caught(concurrencyProblems(edit("deploy.yml", "      group: deploy-prod\n      cancel-in-progress: false\n", "      group: deploy-prod\n      cancel-in-progress: true\n")), /production: concurrency does not set cancel-in-progress: false/);
+        });
+        it("catches a group shared by both stacks", () => {
+            caught(concurrencyProblems(edit("review.yml", "group: preview-${{ matrix.stack }}-pr-", "group: preview-pr-")), /not one per stack/);
+        });
+        it("catches a migration rerun outside the deploy's group", () => {
+            caught(concurrencyProblems(edit("migrate.yml", "group: deploy-${{ inputs.stack }}", "group: migrate-${{ inputs.stack }}")), /different concurrency groups/);
+        });
+    });
+
+    describe("Node from .nvmrc, the Pulumi CLI at the SDK's version", () => {
+        it("holds on the workflows", () => assert.deepEqual(toolVersionProblems(WORKFLOWS), []));
+        it("catches a Node version typed by hand", () => {
+            caught(toolVersionProblems(edit("review.yml", "          node-version-file: .nvmrc\n", "          node-version: 22\n")), /does not read \.nvmrc/);
+        });
+        it("catches a Pulumi CLI that drifts from @pulumi/pulumi in package.json", () => {
+            caught(toolVersionProblems(edit("deploy.yml", "pulumi-version: 3.248.0", "pulumi-version: 3.200.0")), /not the pinned SDK's 3\.248\.0/);
+        });
+    });
+
+    describe("the commands the workflows run exist", () => {
+        it("holds on the workflows (npm scripts, the gate's and the review's flags, check ids)", () => assert.deepEqual(commandProblems(WORKFLOWS), []));
+        it("catches an npm script that does not exist", () => {
+            caught(commandProblems(edit("review.yml", "      - run: npm run lint\n", "      - run: npm run lint:ci\n")), /npm run lint:ci: no such script/);
+        });
+        it("catches a gate flag it does not have", () => {
+            caught(commandProblems(edit("migrate.yml", "--only runtime-migration-drift", "--check runtime-migration-drift")), /unknown option --check/);
+        });
+        it("catches a check id the gate does not know", () => {
+            caught(commandProblems(edit("migrate.yml", "--only runtime-migration-drift", "--only runtime-drift")), /unknown check runtime-drift/);
+        });
+        it("catches a review flag it does not have, and a policy config that is not there", () => {
+            caught(commandProblems(edit("review.yml", '--policy-config ".github/policy-config/$stack.json"', '--policy-pack-config ".github/policy-config/$stack.json"')), /review/);
+            caught(commandProblems(edit("review.yml", '--policy-config ".github/policy-config/$stack.json"', '--policy-config "policies/$stack.json"')), /does not exist/);
+        });
+    });
+});
