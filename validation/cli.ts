@@ -2,7 +2,7 @@
 // FAIL_ON_REQUIRED_FAILURE=0), 1 NO-GO, 2 usage or config error, 130/143 interrupted by
 // SIGINT/SIGTERM (the evidence is written first, unfinished checks failed "interrupted").
 
-import { CHECK_IDS, unknownCheckIds } from "./checks";
+import { CHECK_IDS, selectChecks, unknownCheckIds } from "./checks";
 import { runGate } from "./gate";
 import { ENV_HELP, FLAGS, type GateOptions, UsageError, resolveOptions } from "./options";
 
@@ -41,6 +41,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         options = resolveOptions(argv);
         const unknown = unknownCheckIds(options.only ?? []);
         if (unknown.length > 0) throw new UsageError(`--only: unknown check id(s) ${unknown.join(", ")} (known: ${CHECK_IDS.join(", ")})`);
+        // An empty run would be a GO that checked nothing.
+        if (selectChecks(options).length === 0) throw new UsageError(`--only ${options.only?.join(",")} selects no check of --environment ${options.environment}`);
     } catch (error) {
         if (error instanceof UsageError) {
             process.stderr.write(`error: ${error.message}\n`);

@@ -60,6 +60,8 @@ export interface GateOptions {
     failOnRequiredFailure: boolean;
     /** Check ids to run (--only); undefined = all. */
     only?: string[];
+    /** Gate one environment (--environment): the other environment's HTTP checks are not part of the run. */
+    environment?: Environment;
     concurrency: number;
     requestTimeoutMs: number;
     /** Per-check deadline (wait-ready time is added on top for readiness waits). */
@@ -133,6 +135,7 @@ export const FLAGS: readonly FlagSpec[] = [
     { name: "stack", value: "[ENV=]NAME", repeat: true, help: "read targets from `pulumi stack output --json --stack NAME` (needs the pulumi CLI on PATH)" },
     { name: "outputs", value: "ENV=FILE", repeat: true, help: "read targets from a saved `pulumi stack output --json` of environment ENV (staging|prod)" },
     { name: "only", value: "ID[,ID...]", repeat: true, help: "run only these checks (the others are not part of the run, so a subset can be GO)" },
+    { name: "environment", value: "staging|prod", env: "GATE_ENVIRONMENT", help: "gate one environment: the other one's HTTP checks are not part of the run, and the state checks inspect this one's services (its outputs, else its canonical names)" },
     { name: "output-dir", value: "DIR", env: "OUTPUT_DIR", help: "where the evidence goes (default docs/reports/rust-cutover-validation/<UTC stamp>)" },
     { name: "staging-control-url", value: "URL", env: "STAGING_CONTROL_BASE_URL", help: "staging control base URL (default https://staging.openagents.com)" },
     { name: "prod-control-url", value: "URL", env: "PROD_CONTROL_BASE_URL", help: "production control base URL (default https://openagents.com)" },
@@ -140,9 +143,9 @@ export const FLAGS: readonly FlagSpec[] = [
     { name: "prod-runtime-url", value: "URL", env: "PROD_RUNTIME_BASE_URL", help: "production runtime base URL (unset: a required skip)" },
     { name: "gcp-project", value: "ID", env: "GCP_PROJECT", help: `GCP project (default ${GCP.project})` },
     { name: "gcp-region", value: "REGION", env: "GCP_REGION", help: `GCP region (default ${GCP.region})` },
-    { name: "control-service", value: "NAME", env: "CONTROL_SERVICE", help: `control service the state checks inspect (default ${CONTROL.names.prod})` },
-    { name: "runtime-service", value: "NAME", env: "RUNTIME_SERVICE", help: `runtime service the state checks inspect (default ${RUNTIME.names.prod})` },
-    { name: "migrate-job", value: "NAME", env: "MIGRATE_JOB", help: `migrate job the drift check inspects (default ${RUNTIME_MIGRATE.names.prod})` },
+    { name: "control-service", value: "NAME", env: "CONTROL_SERVICE", help: `control service the state checks inspect (default ${CONTROL.names.prod}; with --environment, that environment's)` },
+    { name: "runtime-service", value: "NAME", env: "RUNTIME_SERVICE", help: `runtime service the state checks inspect (default ${RUNTIME.names.prod}; with --environment, that environment's)` },
+    { name: "migrate-job", value: "NAME", env: "MIGRATE_JOB", help: `migrate job the drift check inspects (default ${RUNTIME_MIGRATE.names.prod}; with --environment, that environment's)` },
     { name: "concurrency", value: "N", env: "GATE_CONCURRENCY", help: "checks run at once (default 6)" },
     { name: "request-timeout", value: "DURATION", env: "GATE_REQUEST_TIMEOUT", help: "timeout of one HTTP request (default 10s)" },
     { name: "check-timeout", value: "DURATION", env: "GATE_CHECK_TIMEOUT", help: "deadline of one check, plus --wait-ready (default 60s)" },
@@ -413,9 +416,15 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         };
     };
 
-    // The state checks inspect one environment: prod's outputs when given, else staging's.
-    const stateEnvironment: Environment | undefined = outputs.prod ? "prod" : outputs.staging ? "staging" : undefined;
+    const [environmentText] = pick("environment", "GATE_ENVIRONMENT", undefined, "");
+    if (environmentText !== "" && !isEnvironment(environmentText)) throw new UsageError(`--environment: expected staging or prod, got '${environmentText}'`);
+    const environment = environmentText === "" ? undefined : (environmentText as Environment);
+
+    // The state checks inspect one environment: the gated one, else prod's outputs when given, else staging's.
+    const stateEnvironment: Environment | undefined = environment ?? (outputs.prod ? "prod" : outputs.staging ? "staging" : undefined);
     const so = stateEnvironment ? outputs[stateEnvironment] : undefined;
+    // Without outputs, the old gate's defaults were production's names; a gated environment has its own.
+    const namesOf = stateEnvironment ?? "prod";
 
     const only = args.values.get("only")?.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== "");
     if (args.values.has("only") && (!only || only.length === 0)) throw new UsageError("--only needs at least one check id");
@@ -435,6 +444,7 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         outputDir,
         failOnRequiredFailure: failFlag === undefined ? true : parseFlag01(failFlag, "FAIL_ON_REQUIRED_FAILURE"),
         only,
+        environment,
         concurrency: num("concurrency", "GATE_CONCURRENCY", 6, parsePositiveInt),
         requestTimeoutMs,
         checkTimeoutMs: num("check-timeout", "GATE_CHECK_TIMEOUT", 60_000, parseDuration),
@@ -446,9 +456,9 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         prod: targets("prod"),
         gcpProject: pick("gcp-project", "GCP_PROJECT", so?.project, GCP.project)[0],
         gcpRegion: pick("gcp-region", "GCP_REGION", so?.region, GCP.region)[0],
-        controlService: pick("control-service", "CONTROL_SERVICE", so?.controlServiceName, CONTROL.names.prod)[0],
-        runtimeService: pick("runtime-service", "RUNTIME_SERVICE", so?.runtimeServiceName, RUNTIME.names.prod)[0],
-        migrateJob: pick("migrate-job", "MIGRATE_JOB", so?.migrateJobName, RUNTIME_MIGRATE.names.prod)[0],
+        controlService: pick("control-service", "CONTROL_SERVICE", so?.controlServiceName, CONTROL.names[namesOf])[0],
+        runtimeService: pick("runtime-service", "RUNTIME_SERVICE", so?.runtimeServiceName, RUNTIME.names[namesOf])[0],
+        migrateJob: pick("migrate-job", "MIGRATE_JOB", so?.migrateJobName, RUNTIME_MIGRATE.names[namesOf])[0],
         stateEnvironment,
         runRuntimeDriftCheck: toggle("RUN_RUNTIME_DRIFT_CHECK", true),
         runKhalaContractTests: toggle("RUN_KHALA_CONTRACT_TESTS", true),

@@ -13,7 +13,7 @@ import { TYPES } from "../../policies/lib/resources";
 const root = path.resolve(__dirname, "../..");
 
 function review(...args: string[]) {
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "review/cli.ts", ...args], {
+    const r = spawnSync(process.execPath, ["-r", "sucrase/register/ts", "review/cli.ts", ...args], {
         cwd: root,
         encoding: "utf8",
         env: { ...process.env, METADATA_SERVER_DETECTION: "none" },

@@ -6,7 +6,8 @@ import * as path from "node:path";
 const root = path.resolve(__dirname, "../..");
 
 function review(...args: string[]) {
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "review/cli.ts", ...args], {
+    // Started as `npm run review` starts it (see package.json), minus npm itself.
+    const r = spawnSync(process.execPath, ["-r", "sucrase/register/ts", "review/cli.ts", ...args], {
         cwd: root,
         encoding: "utf8",
         env: { ...process.env, METADATA_SERVER_DETECTION: "none" },

@@ -1,6 +1,7 @@
 // The ordered check list: the old gate's twelve checks, same ids, order and required/optional.
 // A new check is one module and one line here.
 
+import type { Environment } from "../../catalog";
 import type { Check } from "../check";
 import type { HttpClient } from "../http";
 import type { IdTokenSource } from "../id-token";
@@ -45,13 +46,20 @@ export const CHECK_IDS = [
 
 export type CheckId = (typeof CHECK_IDS)[number];
 
-export const CHECK_LIST: ReadonlyArray<{ id: CheckId; build: CheckFactory }> = [
-    { id: "control-staging-health", build: (o, d) => controlHealthCheck(o.staging, o, d) },
-    { id: "control-staging-smoke", build: (o, d) => controlSmokeCheck(o.staging, o, d) },
-    { id: "control-prod-health", build: (o, d) => controlHealthCheck(o.prod, o, d) },
-    { id: "control-prod-smoke", build: (o, d) => controlSmokeCheck(o.prod, o, d) },
-    { id: "runtime-staging-smoke", build: (o, d) => runtimeSmokeCheck(o.staging, o, d) },
-    { id: "runtime-prod-smoke", build: (o, d) => runtimeSmokeCheck(o.prod, o, d) },
+/** A check of the list; `environment` marks the checks that belong to one environment's targets. */
+export interface CheckEntry {
+    id: CheckId;
+    environment?: Environment;
+    build: CheckFactory;
+}
+
+export const CHECK_LIST: readonly CheckEntry[] = [
+    { id: "control-staging-health", environment: "staging", build: (o, d) => controlHealthCheck(o.staging, o, d) },
+    { id: "control-staging-smoke", environment: "staging", build: (o, d) => controlSmokeCheck(o.staging, o, d) },
+    { id: "control-prod-health", environment: "prod", build: (o, d) => controlHealthCheck(o.prod, o, d) },
+    { id: "control-prod-smoke", environment: "prod", build: (o, d) => controlSmokeCheck(o.prod, o, d) },
+    { id: "runtime-staging-smoke", environment: "staging", build: (o, d) => runtimeSmokeCheck(o.staging, o, d) },
+    { id: "runtime-prod-smoke", environment: "prod", build: (o, d) => runtimeSmokeCheck(o.prod, o, d) },
     // ---- part 2 (issue 5): Cloud Run state, logs and contract tests (./cloud-state.ts) ----
     { id: "runtime-migration-drift", build: runtimeMigrationDrift },
     { id: "khala-contract-tests", build: khalaContractTests },
@@ -61,10 +69,17 @@ export const CHECK_LIST: ReadonlyArray<{ id: CheckId; build: CheckFactory }> = [
     { id: "control-canary-status", build: controlCanaryStatus },
 ];
 
-/** Builds the checks of a run in matrix order, only the selected ones with --only. */
-export function buildChecks(options: GateOptions, deps: CheckDeps): Check[] {
+/** The entries of a run in matrix order: those of the gated environment (--environment), then only the selected ones (--only). */
+export function selectChecks(options: Pick<GateOptions, "only" | "environment">): CheckEntry[] {
     const selected = options.only ? new Set(options.only) : undefined;
-    return CHECK_LIST.filter((entry) => !selected || selected.has(entry.id)).map((entry) => entry.build(options, deps));
+    return CHECK_LIST.filter((entry) => !options.environment || !entry.environment || entry.environment === options.environment).filter(
+        (entry) => !selected || selected.has(entry.id),
+    );
+}
+
+/** Builds the checks of a run (see selectChecks). */
+export function buildChecks(options: GateOptions, deps: CheckDeps): Check[] {
+    return selectChecks(options).map((entry) => entry.build(options, deps));
 }
 
 /** Ids given to --only that are not checks (the CLI exits 2 on them). */
