@@ -418,7 +418,7 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
 
     const [environmentText] = pick("environment", "GATE_ENVIRONMENT", undefined, "");
     if (environmentText !== "" && !isEnvironment(environmentText)) throw new UsageError(`--environment: expected staging or prod, got '${environmentText}'`);
-    const environment = environmentText === "" ? undefined : (environmentText as Environment);
+    const environment = isEnvironment(environmentText) ? environmentText : undefined;
 
     // The state checks inspect one environment: the gated one, else prod's outputs when given, else staging's.
     const stateEnvironment: Environment | undefined = environment ?? (outputs.prod ? "prod" : outputs.staging ? "staging" : undefined);
