@@ -2,25 +2,14 @@
 // in `npm run review`: verdicts after the plan, exit 0/1/2, --policy-config, --json.
 
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { recordStack } from "../../review/plan";
 import { runPolicies } from "../../policies/offline/runner";
 import { TYPES } from "../../policies/lib/resources";
+import { review } from "../review/run-review";
 
-const root = path.resolve(__dirname, "../..");
-
-function review(...args: string[]) {
-    const r = spawnSync(process.execPath, ["-r", "sucrase/register/ts", "review/cli.ts", ...args], {
-        cwd: root,
-        encoding: "utf8",
-        env: { ...process.env, METADATA_SERVER_DETECTION: "none" },
-        timeout: 60_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function tempJson(value: unknown): string {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-")), "config.json");

@@ -8,43 +8,32 @@ import { controlCanaryStatusCheck } from "../../../validation/checks/control-can
 import { errorLogProbeCheck } from "../../../validation/checks/error-log-probe";
 import { runtimeMigrationDriftCheck } from "../../../validation/checks/runtime-migration-drift";
 import { adcTokenSource, staticTokenSource } from "../../../validation/gcp/credentials";
-import { ALIGNED, RUNTIME_IMAGE, alignedState } from "./environments";
-import { apisFor, runCheck, type TestApis } from "./helpers";
-import { CloudStandIn } from "./stand-in";
+import { ALIGNED, RUNTIME_IMAGE } from "./environments";
+import { apisFor, runCheck, useStandIn, type TestApis } from "./helpers";
 
 const JOB_PATH = /^GET \/v2\/projects\/openagentsgemini\/locations\/us-central1\/jobs\/runtime-migrate$/;
 
 describe("Cloud Run / Logging API failures become failed checks with a cause", () => {
-    let standIn: CloudStandIn;
-    let apis: TestApis;
+    const live = useStandIn();
 
-    beforeEach(async () => {
-        standIn = await new CloudStandIn(alignedState(), "ya29.stand-in-token").start();
-        apis = apisFor(standIn);
-    });
-    afterEach(async () => {
-        apis.http.close();
-        await standIn.close();
-    });
-
-    const drift = (a: TestApis = apis) =>
+    const drift = (a: TestApis = live.apis) =>
         runCheck(runtimeMigrationDriftCheck({ api: () => a.cloudRun, serviceName: ALIGNED.runtime, jobName: ALIGNED.job, expectedImage: RUNTIME_IMAGE }));
 
     it("401: a refused token says so and how to refresh it", async () => {
-        const { verdict } = await drift(apisFor(standIn, staticTokenSource("ya29.expired", "test")));
+        const { verdict } = await drift(apisFor(live.standIn, staticTokenSource("ya29.expired", "test")));
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /Cloud Run Admin API answered 401 UNAUTHENTICATED for (service|job) .*access token was refused/);
     });
 
     it("403: names the permission problem", async () => {
-        standIn.fail(JOB_PATH, { status: 403 });
+        live.standIn.fail(JOB_PATH, { status: 403 });
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /migrate job 'runtime-migrate' could not be read: Cloud Run Admin API answered 403 PERMISSION_DENIED .*roles\/run\.viewer/);
     });
 
     it("403 for another project: the stand-in's own answer for a project it does not serve", async () => {
-        const other = apisFor({ url: standIn.url, state: { project: "someone-else", region: "us-central1" } });
+        const other = apisFor({ url: live.standIn.url, state: { project: "someone-else", region: "us-central1" } });
         const { verdict } = await drift(other);
         other.http.close();
         assert.equal(verdict.status, "failed");
@@ -52,68 +41,68 @@ describe("Cloud Run / Logging API failures become failed checks with a cause", (
     });
 
     it("404 of the service: the service does not exist, named with project and region", async () => {
-        delete standIn.state.services[ALIGNED.runtime];
+        delete live.standIn.state.services[ALIGNED.runtime];
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /^runtime service 'runtime' does not exist in openagentsgemini\/us-central1/);
     });
 
     it("429 with Retry-After: waits as asked and passes when the API recovers", async () => {
-        standIn.fail(JOB_PATH, { status: 429, retryAfter: "1", times: 1 });
+        live.standIn.fail(JOB_PATH, { status: 429, retryAfter: "1", times: 1 });
         const started = Date.now();
         const { verdict, log } = await drift();
         assert.equal(verdict.status, "passed", verdict.cause);
-        assert.equal(standIn.requestsTo(JOB_PATH).length, 2);
+        assert.equal(live.standIn.requestsTo(JOB_PATH).length, 2);
         assert.ok(Date.now() - started >= 900, "the retry honoured Retry-After: 1");
         assert.match(log, /retry 2\/3 in 1000 ms \(Retry-After\)/);
     });
 
     it("429 that persists: fails after the attempts, saying quota", async () => {
-        standIn.fail(JOB_PATH, { status: 429, retryAfter: "0" });
+        live.standIn.fail(JOB_PATH, { status: 429, retryAfter: "0" });
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
-        assert.equal(standIn.requestsTo(JOB_PATH).length, 3);
+        assert.equal(live.standIn.requestsTo(JOB_PATH).length, 3);
         assert.match(verdict.cause ?? "", /answered 429 RESOURCE_EXHAUSTED for job 'runtime-migrate' in openagentsgemini\/us-central1 after 3 attempts/);
     });
 
     it("a Retry-After beyond the check's deadline is not waited for: the 429 is the cause", async () => {
-        standIn.fail(JOB_PATH, { status: 429, retryAfter: "3600" });
+        live.standIn.fail(JOB_PATH, { status: 429, retryAfter: "3600" });
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
-        assert.equal(standIn.requestsTo(JOB_PATH).length, 1);
+        assert.equal(live.standIn.requestsTo(JOB_PATH).length, 1);
         assert.match(verdict.cause ?? "", /429 RESOURCE_EXHAUSTED/);
     });
 
     it("5xx: retried, then a failure saying the API failed on its side", async () => {
-        standIn.fail(JOB_PATH, { status: 503 });
+        live.standIn.fail(JOB_PATH, { status: 503 });
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
-        assert.equal(standIn.requestsTo(JOB_PATH).length, 3);
+        assert.equal(live.standIn.requestsTo(JOB_PATH).length, 3);
         assert.match(verdict.cause ?? "", /503 UNAVAILABLE .*after 3 attempts.*failed on its side/);
     });
 
     it("a 500 once is absorbed by a retry", async () => {
-        standIn.fail(JOB_PATH, { status: 500, times: 1 });
+        live.standIn.fail(JOB_PATH, { status: 500, times: 1 });
         const { verdict } = await drift();
         assert.equal(verdict.status, "passed", verdict.cause);
     });
 
     it("a 200 whose body is not JSON fails as a bad answer", async () => {
-        standIn.fail(JOB_PATH, { status: 200, body: "<html>captive portal</html>" });
+        live.standIn.fail(JOB_PATH, { status: 200, body: "<html>captive portal</html>" });
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /answered job 'runtime-migrate' .* with a body that is not JSON: <html>captive portal<\/html>/);
     });
 
     it("a 200 with JSON that is not an object fails too", async () => {
-        standIn.fail(JOB_PATH, { status: 200, body: "[]" });
+        live.standIn.fail(JOB_PATH, { status: 200, body: "[]" });
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /JSON that is not an object/);
     });
 
     it("a reset connection is a transport failure", async () => {
-        standIn.fail(JOB_PATH, { reset: true });
+        live.standIn.fail(JOB_PATH, { reset: true });
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /Cloud Run Admin API could not be reached for job 'runtime-migrate'.*(reset|hang up)/);
@@ -121,7 +110,7 @@ describe("Cloud Run / Logging API failures become failed checks with a cause", (
 
     it("a refused connection fails every Cloud Run check with that cause", async () => {
         const port = await closedPort();
-        const dead = apisFor({ url: `http://127.0.0.1:${port}`, state: standIn.state });
+        const dead = apisFor({ url: `http://127.0.0.1:${port}`, state: live.standIn.state });
         const { verdict } = await drift(dead);
         const canary = await runCheck(controlCanaryStatusCheck({ api: () => dead.cloudRun, serviceName: ALIGNED.control }));
         dead.http.close();
@@ -132,17 +121,17 @@ describe("Cloud Run / Logging API failures become failed checks with a cause", (
     });
 
     it("Logging API errors fail the log probe (an error is never 'no entries')", async () => {
-        standIn.fail(/^POST \/v2\/entries:list$/, { status: 403 });
+        live.standIn.fail(/^POST \/v2\/entries:list$/, { status: 403 });
         const { verdict } = await runCheck(
             errorLogProbeCheck({
                 lane: "runtime",
                 serviceName: ALIGNED.runtime,
-                project: standIn.state.project,
-                region: standIn.state.region,
+                project: live.standIn.state.project,
+                region: live.standIn.state.region,
                 windowMinutes: 10,
                 threshold: 0,
-                cloudRun: () => apis.cloudRun,
-                logging: () => apis.logging,
+                cloudRun: () => live.apis.cloudRun,
+                logging: () => live.apis.logging,
             }),
         );
         assert.equal(verdict.status, "failed");
@@ -151,16 +140,16 @@ describe("Cloud Run / Logging API failures become failed checks with a cause", (
 
     it("no credentials at all: fails naming CLOUDSDK_AUTH_ACCESS_TOKEN, and sends no API request", async () => {
         const noAdc = adcTokenSource(() => Promise.reject(new Error("Could not load the default credentials.")));
-        const { verdict } = await drift(apisFor(standIn, noAdc));
+        const { verdict } = await drift(apisFor(live.standIn, noAdc));
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /no Google credentials: set CLOUDSDK_AUTH_ACCESS_TOKEN .*Could not load the default credentials/);
-        assert.equal(standIn.requests.length, 0);
+        assert.equal(live.standIn.requests.length, 0);
     });
 
     it("the bearer token goes to the API on every call", async () => {
         await drift();
-        assert.ok(standIn.requests.length >= 4);
-        for (const r of standIn.requests) assert.equal(r.authorization, "Bearer ya29.stand-in-token");
+        assert.ok(live.standIn.requests.length >= 4);
+        for (const r of live.standIn.requests) assert.equal(r.authorization, "Bearer ya29.stand-in-token");
     });
 });
 

@@ -1,33 +1,22 @@
 import * as assert from "node:assert/strict";
 import { errorLogProbeCheck, type ErrorLogProbeOptions } from "../../../validation/checks/error-log-probe";
-import { ALIGNED, BASELINE, alignedState, baselineState, logEntry } from "./environments";
-import { apisFor, runCheck, type TestApis } from "./helpers";
-import { CloudStandIn } from "./stand-in";
+import { ALIGNED, BASELINE, baselineState, logEntry } from "./environments";
+import { runCheck, useStandIn } from "./helpers";
 
 describe("error log probes against the Logging stand-in", () => {
-    let standIn: CloudStandIn;
-    let apis: TestApis;
-
-    beforeEach(async () => {
-        standIn = await new CloudStandIn(alignedState(), "ya29.stand-in-token").start();
-        apis = apisFor(standIn);
-    });
-    afterEach(async () => {
-        apis.http.close();
-        await standIn.close();
-    });
+    const live = useStandIn();
 
     const probe = (overrides: Partial<ErrorLogProbeOptions> = {}) =>
         runCheck(
             errorLogProbeCheck({
                 lane: "control",
                 serviceName: ALIGNED.control,
-                project: standIn.state.project,
-                region: standIn.state.region,
+                project: live.standIn.state.project,
+                region: live.standIn.state.region,
                 windowMinutes: 10,
                 threshold: 0,
-                cloudRun: () => apis.cloudRun,
-                logging: () => apis.logging,
+                cloudRun: () => live.apis.cloudRun,
+                logging: () => live.apis.logging,
                 ...overrides,
             }),
         );
@@ -36,7 +25,7 @@ describe("error log probes against the Logging stand-in", () => {
         const { verdict, log } = await probe();
         assert.equal(verdict.status, "passed", verdict.cause);
         assert.match(verdict.cause ?? "", /^0 ERROR entries in the last 10 min \(threshold 0\)/);
-        const [query] = standIn.requestsTo(/^POST \/v2\/entries:list/);
+        const [query] = live.standIn.requestsTo(/^POST \/v2\/entries:list/);
         const body = query.body as { resourceNames: string[]; filter: string; orderBy: string; pageSize: number };
         assert.deepEqual(body.resourceNames, ["projects/openagentsgemini"]);
         assert.match(body.filter, /resource\.type="cloud_run_revision" AND resource\.labels\.service_name="openagents-control-service" AND resource\.labels\.location="us-central1" AND severity>=ERROR AND timestamp>="/);
@@ -47,8 +36,8 @@ describe("error log probes against the Logging stand-in", () => {
 
     it("fails when ERROR entries exceed the threshold, listing them trimmed", async () => {
         const long = `panic: ${"y".repeat(1000)}`;
-        standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", long, 2));
-        standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "CRITICAL", "db pool exhausted", 1));
+        live.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", long, 2));
+        live.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "CRITICAL", "db pool exhausted", 1));
         const { verdict, log } = await probe();
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /^2 severity>=ERROR entries for 'openagents-control-service' in the last 10 min \(threshold 0\); newest: .* CRITICAL openagents-control-service-00012-rst: db pool exhausted/);
@@ -59,21 +48,21 @@ describe("error log probes against the Logging stand-in", () => {
     });
 
     it("passes at the threshold and fails one above it", async () => {
-        for (const m of [1, 2]) standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", `e${m}`, m));
+        for (const m of [1, 2]) live.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", `e${m}`, m));
         assert.equal((await probe({ threshold: 2 })).verdict.status, "passed");
         assert.equal((await probe({ threshold: 1 })).verdict.status, "failed");
     });
 
     it("says 'at least' when the page was full", async () => {
-        for (let m = 0; m < 5; m++) standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", `e${m}`, 1));
+        for (let m = 0; m < 5; m++) live.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", `e${m}`, 1));
         const { verdict } = await probe({ limit: 3 });
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /^at least 3 severity>=ERROR entries/);
     });
 
     it("a legacy service name fails even when its logs are empty", async () => {
-        standIn.state = baselineState();
-        standIn.state.logs = {};
+        live.standIn.state = baselineState();
+        live.standIn.state.logs = {};
         const { verdict } = await probe({ serviceName: BASELINE.control });
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /'openagents-web' is the legacy laravel service .*its logs say nothing about the Rust control service/);
@@ -92,7 +81,7 @@ describe("error log probes against the Logging stand-in", () => {
     });
 
     it("2026-02-21: the legacy runtime's ERROR entries fail the runtime probe", async () => {
-        standIn.state = baselineState();
+        live.standIn.state = baselineState();
         const { verdict, log } = await probe({ lane: "runtime", serviceName: BASELINE.runtime });
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /^1 severity>=ERROR entries for 'openagents-runtime'/);

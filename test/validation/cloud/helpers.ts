@@ -7,7 +7,8 @@ import { CloudRunApi } from "../../../validation/gcp/cloudrun";
 import { staticTokenSource, type AccessTokenSource } from "../../../validation/gcp/credentials";
 import { LoggingApi } from "../../../validation/gcp/logging";
 import { HttpClient } from "../../../validation/http";
-import type { CloudStandIn } from "./stand-in";
+import { alignedState } from "./environments";
+import { CloudStandIn } from "./stand-in";
 
 export const TOKEN = "ya29.stand-in-token";
 
@@ -48,4 +49,18 @@ export async function runCheck(check: Check, ctx = recordingContext()): Promise<
     if (check.skipReason) throw new Error(`check ${check.id} is skipped: ${check.skipReason}`);
     const verdict = await check.run(ctx);
     return { verdict, log: ctx.text() };
+}
+
+/** A fresh stand-in (the aligned environment) and clients pointed at it, for each test of the calling suite. */
+export function useStandIn(): { readonly standIn: CloudStandIn; readonly apis: TestApis } {
+    const live = {} as { standIn: CloudStandIn; apis: TestApis };
+    beforeEach(async () => {
+        live.standIn = await new CloudStandIn(alignedState(), TOKEN).start();
+        live.apis = apisFor(live.standIn);
+    });
+    afterEach(async () => {
+        live.apis.http.close();
+        await live.standIn.close();
+    });
+    return live;
 }

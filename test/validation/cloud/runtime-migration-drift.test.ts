@@ -1,26 +1,15 @@
 import * as assert from "node:assert/strict";
 import { runtimeMigrationDriftCheck } from "../../../validation/checks/runtime-migration-drift";
-import { ALIGNED, BASELINE, OLD_RUNTIME_IMAGE, RUNTIME_IMAGE, alignedState, baselineState, execution, job, revision, service } from "./environments";
-import { apisFor, runCheck, type TestApis } from "./helpers";
-import { CloudStandIn } from "./stand-in";
+import { ALIGNED, BASELINE, OLD_RUNTIME_IMAGE, RUNTIME_IMAGE, baselineState, execution, job, revision, service } from "./environments";
+import { runCheck, useStandIn } from "./helpers";
 
 describe("runtime-migration-drift against the Cloud Run stand-in", () => {
-    let standIn: CloudStandIn;
-    let apis: TestApis;
-
-    beforeEach(async () => {
-        standIn = await new CloudStandIn(alignedState(), "ya29.stand-in-token").start();
-        apis = apisFor(standIn);
-    });
-    afterEach(async () => {
-        apis.http.close();
-        await standIn.close();
-    });
+    const live = useStandIn();
 
     const drift = (names: { serviceName?: string; jobName?: string; expectedImage?: string } = {}) =>
         runCheck(
             runtimeMigrationDriftCheck({
-                api: () => apis.cloudRun,
+                api: () => live.apis.cloudRun,
                 serviceName: names.serviceName ?? ALIGNED.runtime,
                 jobName: names.jobName ?? ALIGNED.job,
                 expectedImage: "expectedImage" in names ? names.expectedImage : RUNTIME_IMAGE,
@@ -39,8 +28,8 @@ describe("runtime-migration-drift against the Cloud Run stand-in", () => {
 
     it("fails when the revision serving traffic runs another image than the template (the template alone looked fine)", async () => {
         const old = `${ALIGNED.runtime}-00006-old`;
-        standIn.state.services[ALIGNED.runtime] = service(ALIGNED.runtime, RUNTIME_IMAGE, [{ revision: old, percent: 100 }], { created: ALIGNED.runtimeRevision, ready: ALIGNED.runtimeRevision });
-        standIn.state.revisions[old] = revision(old, OLD_RUNTIME_IMAGE);
+        live.standIn.state.services[ALIGNED.runtime] = service(ALIGNED.runtime, RUNTIME_IMAGE, [{ revision: old, percent: 100 }], { created: ALIGNED.runtimeRevision, ready: ALIGNED.runtimeRevision });
+        live.standIn.state.revisions[old] = revision(old, OLD_RUNTIME_IMAGE);
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", new RegExp(`serving revision '${old}' \\(100%\\) runs ${escape(OLD_RUNTIME_IMAGE)}, not the expected image`));
@@ -48,47 +37,47 @@ describe("runtime-migration-drift against the Cloud Run stand-in", () => {
 
     it("fails when a canary revision on a stale image serves part of the traffic", async () => {
         const old = `${ALIGNED.runtime}-00006-old`;
-        standIn.state.services[ALIGNED.runtime] = service(ALIGNED.runtime, RUNTIME_IMAGE, [
+        live.standIn.state.services[ALIGNED.runtime] = service(ALIGNED.runtime, RUNTIME_IMAGE, [
             { revision: ALIGNED.runtimeRevision, percent: 90 },
             { revision: old, percent: 10 },
         ]);
-        standIn.state.revisions[old] = revision(old, OLD_RUNTIME_IMAGE);
+        live.standIn.state.revisions[old] = revision(old, OLD_RUNTIME_IMAGE);
         const { verdict, log } = await drift();
         assert.equal(verdict.status, "failed");
         assert.match(log, /FAIL serving revision 'runtime-00006-old' \(10%\) runs/);
     });
 
     it("fails when the job's template runs another image", async () => {
-        standIn.state.jobs[ALIGNED.job] = job(ALIGNED.job, OLD_RUNTIME_IMAGE, ALIGNED.execution);
+        live.standIn.state.jobs[ALIGNED.job] = job(ALIGNED.job, OLD_RUNTIME_IMAGE, ALIGNED.execution);
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", new RegExp(`job '${ALIGNED.job}' template runs ${escape(OLD_RUNTIME_IMAGE)}, not the expected image`));
     });
 
     it("fails when the latest execution failed, quoting its condition", async () => {
-        standIn.state.executions[ALIGNED.job] = [execution(ALIGNED.job, ALIGNED.execution, RUNTIME_IMAGE, "failed", 3)];
+        live.standIn.state.executions[ALIGNED.job] = [execution(ALIGNED.job, ALIGNED.execution, RUNTIME_IMAGE, "failed", 3)];
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /latest execution 'runtime-migrate-x7k2p' of job 'runtime-migrate' did not succeed: CONDITION_FAILED \(succeeded 0, failed 1\): .*checksum mismatch/);
     });
 
     it("fails when the latest execution is still running", async () => {
-        standIn.state.executions[ALIGNED.job] = [execution(ALIGNED.job, ALIGNED.execution, RUNTIME_IMAGE, "running", 1)];
+        live.standIn.state.executions[ALIGNED.job] = [execution(ALIGNED.job, ALIGNED.execution, RUNTIME_IMAGE, "running", 1)];
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /did not succeed: CONDITION_RECONCILING/);
     });
 
     it("fails when the job has never been executed", async () => {
-        standIn.state.jobs[ALIGNED.job] = job(ALIGNED.job, RUNTIME_IMAGE);
-        standIn.state.executions = {};
+        live.standIn.state.jobs[ALIGNED.job] = job(ALIGNED.job, RUNTIME_IMAGE);
+        live.standIn.state.executions = {};
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /migrate job 'runtime-migrate' has never been executed/);
     });
 
     it("fails when the latest execution ran an older image, even if it succeeded", async () => {
-        standIn.state.executions[ALIGNED.job] = [execution(ALIGNED.job, ALIGNED.execution, OLD_RUNTIME_IMAGE, "succeeded", 3)];
+        live.standIn.state.executions[ALIGNED.job] = [execution(ALIGNED.job, ALIGNED.execution, OLD_RUNTIME_IMAGE, "succeeded", 3)];
         const { verdict } = await drift();
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", new RegExp(`latest execution '${ALIGNED.execution}' runs ${escape(OLD_RUNTIME_IMAGE)}`));
@@ -107,7 +96,7 @@ describe("runtime-migration-drift against the Cloud Run stand-in", () => {
     });
 
     it("2026-02-21: a missing runtime-migrate job fails naming it, and the legacy runtime is reported", async () => {
-        standIn.state = baselineState();
+        live.standIn.state = baselineState();
         const { verdict, log } = await drift({ serviceName: BASELINE.runtime, jobName: BASELINE.job, expectedImage: undefined });
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /^migrate job 'runtime-migrate' does not exist in openagentsgemini\/us-central1/);

@@ -1,0 +1,21 @@
+// Runs `npm run review` as a user does (a child process started as the npm script starts it).
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+
+const root = path.resolve(__dirname, "../..");
+
+export interface ReviewRun {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+export function review(...args: string[]): ReviewRun {
+    const r = spawnSync(process.execPath, ["-r", "sucrase/register/ts", "review/cli.ts", ...args], {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, METADATA_SERVER_DETECTION: "none" },
+        timeout: 60_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
