@@ -6,7 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { CHECK_IDS, unknownCheckIds } from "../../validation/checks";
+import { CHECK_IDS, selectChecks, unknownCheckIds } from "../../validation/checks";
+import { isEnvironment } from "../../catalog";
 import { parseArgs as parseGateArgs, parseDuration } from "../../validation/options";
 import { parseReviewArgs } from "../../review/cli";
 import { stackNames } from "../../review/stack-files";
@@ -297,7 +298,7 @@ export function checksFor(stack: string): string[] {
     return CHECK_IDS.filter((id) => !others.some((o) => id.split("-").includes(o)));
 }
 
-/** A deploy's gate runs every check that concerns its stack, and none of the other stack's. */
+/** A deploy's gate runs every check that concerns its stack (as the gate itself selects them), and none of the other's. */
 export function deployGateScopeProblems(wf: Workflow): string[] {
     const problems: string[] = [];
     for (const [id, job] of jobsOf(wf)) {
@@ -305,12 +306,14 @@ export function deployGateScopeProblems(wf: Workflow): string[] {
             if (!isGate(step)) continue;
             for (const stack of jobStacks(wf, job)) {
                 const args = npmRuns(forStack(step.run ?? "", stack)).find((r) => r.script === "validate")?.args ?? [];
-                const only = args.flatMap((a, i) => (a === "--only" ? (args[i + 1] ?? "").split(",") : [])).filter(Boolean);
+                const parsed = parseGateArgs(args);
+                const environment = parsed.values.get("environment")?.[0];
+                const only = parsed.values.get("only")?.flatMap((v) => v.split(","));
+                const selected = selectChecks({ only, environment: isEnvironment(environment) ? environment : undefined }).map((e) => e.id as string);
                 const expected = checksFor(stack);
-                const missing = expected.filter((c) => !only.includes(c));
-                const extra = only.filter((c) => !expected.includes(c));
-                if (only.length === 0) problems.push(`${wf.file} ${id}: the gate runs every check, the other environment's included`);
-                else if (missing.length || extra.length) problems.push(`${wf.file} ${id} (${stack}): --only misses [${missing.join(", ")}], has extra [${extra.join(", ")}]`);
+                const missing = expected.filter((c) => !selected.includes(c));
+                const extra = selected.filter((c) => !expected.includes(c));
+                if (missing.length || extra.length) problems.push(`${wf.file} ${id} (${stack}): the gate misses [${missing.join(", ")}], runs the other environment's [${extra.join(", ")}]`);
             }
         }
     }

@@ -101,7 +101,8 @@ describe("GitHub workflows", () => {
         it("each deploy gate runs every check of its environment and none of the other's", () => {
             assert.deepEqual(deployGateScopeProblems(file("deploy.yml")), []);
             assert.ok(checksFor("staging").includes("runtime-migration-drift") && !checksFor("staging").includes("control-prod-health"));
-            caught(deployGateScopeProblems(edit("deploy.yml", "--only control-staging-health,", "--only ").find((w) => w.file === "deploy.yml")!), /misses \[control-staging-health\]/);
+            caught(deployGateScopeProblems(edit("deploy.yml", "          --environment prod\n", "").find((w) => w.file === "deploy.yml")!), /production \(prod\): .*other environment's \[control-staging-health/);
+            caught(deployGateScopeProblems(edit("deploy.yml", "          --environment staging\n", "          --environment staging --only control-staging-health\n").find((w) => w.file === "deploy.yml")!), /misses \[control-staging-smoke/);
         });
         it("the gate appends its SUMMARY to the job summary by itself (GITHUB_STEP_SUMMARY)", () => {
             assert.match(helpText(), /GITHUB_STEP_SUMMARY\n\s+when set, SUMMARY\.md is appended to it/);
