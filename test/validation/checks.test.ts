@@ -5,6 +5,7 @@ import * as assert from "node:assert/strict";
 import { HASHED_ASSET, controlContract, runtimeContract } from "./fixtures/contracts";
 import { failingLookup } from "./fixtures/dns";
 import { frontEnd404Everywhere, hanging, hugeBody, laravelImpostor, redirectTo, refusedUrl, resetServer } from "./fixtures/faults";
+import { ambientIdTokenSource } from "../../validation/id-token";
 import { runInProcess } from "./fixtures/gate";
 import { type TestServer, closeAll, serve } from "./fixtures/server";
 
@@ -232,7 +233,8 @@ describe("validation/checks: HTTP checks against loopback services", () => {
 
         it("with no credentials sends no token, says so, and a 401 fails with that cause", async () => {
             const s = await start(runtimeContract({ requiredToken: "id-token-for-runtime" }));
-            const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url]);
+            // The real ambient lookup: test/setup.ts leaves it no credentials to find.
+            const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url], {}, { idTokens: ambientIdTokenSource() });
             const r = run.result(RUNTIME_STAGING);
             assert.equal(r.status, "failed");
             assert.match(r.cause!, /answered 401: no ID token was sent \(no credentials\)/);

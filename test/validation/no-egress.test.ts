@@ -6,6 +6,8 @@ import * as assert from "node:assert/strict";
 import * as net from "node:net";
 import { controlContract, runtimeContract } from "./fixtures/contracts";
 import { tempDir } from "./fixtures/cli";
+import * as fs from "node:fs";
+import { ambientIdTokenSource } from "../../validation/id-token";
 import { runInProcess } from "./fixtures/gate";
 import { type TestServer, closeAll, serve } from "./fixtures/server";
 
@@ -49,12 +51,13 @@ describe("validation: no traffic off loopback without credentials", () => {
         const control = await serve(controlContract());
         const runtime = await serve(runtimeContract({ requiredToken: "only-with-credentials" }));
         servers.push(control, runtime);
+        // The real ambient ID-token lookup (the in-process runner's default looks for nothing).
         const run = await runInProcess([], {
             STAGING_CONTROL_BASE_URL: control.url,
             PROD_CONTROL_BASE_URL: control.url,
             STAGING_RUNTIME_BASE_URL: runtime.url,
             PROD_RUNTIME_BASE_URL: runtime.url,
-        });
+        }, { idTokens: ambientIdTokenSource() });
         // All twelve checks were part of the run, whatever they concluded.
         assert.equal(run.outcome.results.length, 12);
         assert.ok(destinations.includes("127.0.0.1"), `the HTTP checks connected to loopback (saw ${destinations.join(", ")})`);
@@ -71,5 +74,27 @@ describe("validation: no traffic off loopback without credentials", () => {
         const error = await new Promise<NodeJS.ErrnoException>((resolve) => socket.once("error", resolve));
         assert.equal(error.code, "EBLOCKED");
         assert.deepEqual(destinations.slice(before), ["192.0.2.1"]);
+    });
+});
+
+describe("test setup: no ambient Google credentials in the test process", () => {
+    it("empties every place google-auth-library reads Application Default Credentials from", () => {
+        assert.equal(process.env.GOOGLE_APPLICATION_CREDENTIALS, undefined);
+        assert.equal(process.env.google_application_credentials, undefined);
+        assert.equal(process.env.CLOUDSDK_AUTH_ACCESS_TOKEN, undefined);
+        assert.equal(process.env.METADATA_SERVER_DETECTION, "none");
+        const config = process.env.CLOUDSDK_CONFIG;
+        assert.ok(config, "CLOUDSDK_CONFIG points away from ~/.config/gcloud");
+        assert.deepEqual(fs.readdirSync(config), [], "and at an empty directory");
+    });
+
+    it("in-process runs look for no ambient ID token unless a test passes a source", async () => {
+        const runtime = await serve(runtimeContract());
+        try {
+            const run = await runInProcess(["--only", "runtime-staging-smoke", "--staging-runtime-url", runtime.url]);
+            assert.match(run.log("runtime-staging-smoke"), /credential lookup disabled; sending no token/);
+        } finally {
+            await runtime.close();
+        }
     });
 });
