@@ -2,12 +2,12 @@
 // speak the Rust contracts, and against every impostor and fault a target can show.
 
 import * as assert from "node:assert/strict";
-import { HASHED_ASSET, controlContract, runtimeContract } from "./fixtures/contracts";
+import { HASHED_ASSET, controlContract, frontEnd404Response, runtimeContract } from "./fixtures/contracts";
 import { failingLookup } from "./fixtures/dns";
 import { frontEnd404Everywhere, hanging, hugeBody, laravelImpostor, redirectTo, refusedUrl, resetServer } from "./fixtures/faults";
 import { ambientIdTokenSource } from "../../validation/id-token";
 import { runInProcess } from "./fixtures/gate";
-import { type TestServer, closeAll, serve } from "./fixtures/server";
+import { type TestServer, closeAll, sendJson, serve } from "./fixtures/server";
 
 const CONTROL_STAGING = "control-staging-health,control-staging-smoke";
 const RUNTIME_STAGING = "runtime-staging-smoke";
@@ -102,6 +102,22 @@ describe("validation/checks: HTTP checks against loopback services", () => {
             const r = run.result("control-staging-health");
             assert.equal(r.status, "failed");
             assert.match(r.cause!, /answered by service 'openagents-web'/);
+        });
+
+        it("the runtime answering (its /readyz also says ready; /healthz swallowed by the front end) fails, saying so", async () => {
+            const s = await start(runtimeContract({ frontEnd404Healthz: true }));
+            const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url]);
+            const r = run.result("control-staging-health");
+            assert.equal(r.status, "failed");
+            assert.match(r.cause!, /\/readyz answered by the runtime service \(its readiness JSON has authority_ready, projector_ready, workers_ready\), not openagents-control-service/);
+        });
+
+        it("a bare {\"status\":\"ready\"} without static_dir is not the control service's ready JSON", async () => {
+            const s = await start((req, res) => (req.url === "/readyz" ? sendJson(res, 200, { status: "ready" }) : frontEnd404Response(res)));
+            const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url]);
+            const r = run.result("control-staging-health");
+            assert.equal(r.status, "failed");
+            assert.match(r.cause!, /\/readyz answered 200 without the control service's ready JSON/);
         });
 
         it("a legacy run.app URL never passes, and no request is sent to it", async () => {

@@ -151,7 +151,7 @@ describe("validation/cli (child process)", function () {
         const secretControl = await serve(controlContract({ accessToken: "stg-access-7f3a9c", maintenanceBypassToken: "stg-bypass-55aa77" }));
         const echo = await serve((req, res) => {
             if (req.url === "/readyz") {
-                res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ready"}');
+                res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ready","static_dir":"/app/web-shell/dist"}');
                 return;
             }
             res.writeHead(401, { "content-type": "text/plain" });

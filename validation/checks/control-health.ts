@@ -5,7 +5,7 @@
 
 import { CONTROL } from "../../catalog";
 import type { Check, CheckContext, CheckVerdict } from "../check";
-import { type HttpOutcome, parseJson } from "../http";
+import { type HttpOutcome, type HttpResponse, parseJson } from "../http";
 import type { EnvironmentTargets, GateOptions } from "../options";
 import type { CheckDeps } from "./index";
 import { bodySnippet, impostorReason, isFrontEnd404, joinUrl, legacyTargetReason, outcomeCause, waitReady } from "./probe";
@@ -24,10 +24,25 @@ export function controlHealthCheck(t: EnvironmentTargets, options: GateOptions, 
     };
 }
 
+/** Keys of the runtime's readiness JSON that the control service's never has. */
+const RUNTIME_READINESS_KEYS = ["authority_ready", "projector_ready", "workers_ready"] as const;
+
+/**
+ * Why a readiness answer comes from the runtime rather than the control service (both say
+ * {"status":"ready"}); undefined when it does not.
+ */
+export function runtimeReadinessReason(response: HttpResponse): string | undefined {
+    const json = parseJson(response) as Record<string, unknown> | undefined;
+    if (!json || typeof json !== "object") return undefined;
+    const keys = RUNTIME_READINESS_KEYS.filter((k) => k in json);
+    return keys.length > 0 ? `answered by the runtime service (its readiness JSON has ${keys.join(", ")}), not ${CONTROL.binary}` : undefined;
+}
+
+/** The control service's ready JSON: {"status":"ready","static_dir":"..."} and nothing of the runtime's. */
 export function isControlReady(outcome: HttpOutcome): boolean {
     if (!outcome.ok || outcome.response.status !== 200) return false;
-    const json = parseJson(outcome.response) as { status?: unknown } | undefined;
-    return !!json && json.status === "ready";
+    const json = parseJson(outcome.response) as { status?: unknown; static_dir?: unknown } | undefined;
+    return !!json && json.status === "ready" && typeof json.static_dir === "string" && !runtimeReadinessReason(outcome.response);
 }
 
 /** Readiness of the control service, shared by the health and smoke checks; undefined when ready. */
@@ -48,12 +63,13 @@ export async function controlReadiness(
         signal: ctx.signal,
         log: ctx.log,
         isReady: isControlReady,
+        wrongService: runtimeReadinessReason,
     });
     if (!outcome.ok) {
         return { status: "failed", cause: outcomeCause(`${CONTROL.health.readiness}`, outcome), action: "check that the control service is deployed, reachable and serving at this URL" };
     }
     const r = outcome.response;
-    const impostor = impostorReason(r, CONTROL.binary);
+    const impostor = impostorReason(r, CONTROL.binary) ?? runtimeReadinessReason(r);
     if (impostor) {
         ctx.log(`body: ${bodySnippet(r)}`);
         return { status: "failed", cause: `${CONTROL.health.readiness} ${impostor}`, action: `point the target at the Rust control service (${CONTROL.names.prod} / ${CONTROL.names.staging})` };
@@ -69,7 +85,7 @@ export async function controlReadiness(
     }
     if (!isControlReady(outcome)) {
         ctx.log(`body: ${bodySnippet(r)}`);
-        return { status: "failed", cause: `${CONTROL.health.readiness} answered 200 without the control service's ready JSON ({"status":"ready"})`, action: "check what serves this URL" };
+        return { status: "failed", cause: `${CONTROL.health.readiness} answered 200 without the control service's ready JSON ({"status":"ready","static_dir":"..."})`, action: "check what serves this URL" };
     }
     ctx.log(`${CONTROL.health.readiness}: ready`);
     return undefined;

@@ -80,6 +80,8 @@ export interface ReadyWait {
     signal: AbortSignal;
     log: (line: string) => void;
     isReady: (outcome: HttpOutcome) => boolean;
+    /** Why an answer is from another (non-legacy) service, which waiting cannot fix; stops the retries. */
+    wrongService?: (response: HttpResponse) => string | undefined;
 }
 
 /** GETs readiness, retrying with backoff (1 s doubling to 10 s) until ready, the wait is over, or the deadline. */
@@ -91,7 +93,7 @@ export async function waitReady(w: ReadyWait): Promise<HttpOutcome> {
         const outcome = await w.http.request({ url: w.url, headers: w.headers, signal: w.signal, log: w.log });
         if (w.isReady(outcome) || w.waitMs <= 0 || w.signal.aborted) return outcome;
         // An impostor never turns into the Rust service by waiting.
-        if (outcome.ok && impostorReason(outcome.response)) return outcome;
+        if (outcome.ok && (impostorReason(outcome.response) ?? w.wrongService?.(outcome.response))) return outcome;
         const left = until - Date.now();
         if (left <= 0) return outcome;
         const wait = Math.min(delay, left);
