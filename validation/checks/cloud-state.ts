@@ -69,9 +69,12 @@ export function errorLogProbe(lane: "control" | "runtime"): (options: GateOption
     };
 }
 
-/** The split the stack meant, when its outputs (or CONTROL_CANARY_PERCENT) say. */
+/**
+ * The split the stack meant, when its outputs (or CONTROL_CANARY_PERCENT) say. With a percent
+ * but no controlRevision, the share of the latest ready revision is judged against it.
+ */
 export function intendedSplit(options: GateOptions): IntendedSplit | undefined {
-    if (!options.controlRevision) return undefined;
+    if (!options.controlRevision) return options.intendedCanaryPercent === undefined ? undefined : { canaryPercent: options.intendedCanaryPercent };
     const stable = options.controlStableRevision;
     return {
         revision: options.controlRevision,
@@ -82,5 +85,10 @@ export function intendedSplit(options: GateOptions): IntendedSplit | undefined {
 
 export function controlCanaryStatus(options: GateOptions, deps: CheckDeps): Check {
     const apis = cloudApis(options, deps);
-    return controlCanaryStatusCheck({ api: () => apis().cloudRun, serviceName: options.controlService, intended: intendedSplit(options) });
+    return controlCanaryStatusCheck({
+        api: () => apis().cloudRun,
+        serviceName: options.controlService,
+        intended: intendedSplit(options),
+        expectedImage: options.expectedControlImage,
+    });
 }

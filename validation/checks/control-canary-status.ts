@@ -1,12 +1,14 @@
 // control-canary-status: the control service's traffic split as it is, judged. The old gate
 // passed whenever `gcloud run services describe` worked, even with traffic pinned to a Laravel
 // revision. Here it fails when a legacy revision or image serves traffic, when a serving
-// revision is not ready, or when the split is not the one the stack meant (its outputs
-// controlRevision, controlStableRevision, controlCanaryPercent).
+// revision is not ready, when the split is not the one the stack meant (its outputs
+// controlRevision, controlStableRevision, controlCanaryPercent; with only a percent known, the
+// latest ready revision's share), or when the new revision does not run the expected image.
 
 import { legacyImageReason, legacyNameReason } from "../../catalog";
 import type { Check, CheckContext } from "../check";
 import type { CloudRunApi } from "../gcp/cloudrun";
+import { sameImage } from "../gcp/images";
 import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
 import { servingTargets, taggedOnly, type ServingTarget } from "../gcp/traffic";
 import { primaryImage, shortName, type CloudRunRevision, type CloudRunService } from "../gcp/types";
@@ -15,8 +17,12 @@ export const CONTROL_CANARY_STATUS_ID = "control-canary-status";
 
 /** The split the stack meant, from its outputs. */
 export interface IntendedSplit {
-    /** The revision this deploy created (controlRevision). */
-    revision: string;
+    /**
+     * The revision this deploy created (controlRevision). Absent when only a percent is known
+     * (CONTROL_CANARY_PERCENT): then the new revision is the service's latest ready one, and only
+     * its share is judged.
+     */
+    revision?: string;
     /** The revision that keeps the rest of the traffic ("" or absent when none). */
     stableRevision?: string;
     /** Percent meant for `revision` (controlCanaryPercent); 100 when there is no stable revision. */
@@ -30,6 +36,10 @@ export interface CanaryState {
     /** The serving revisions, each with what its GET returned. */
     serving: { target: ServingTarget; revision: Read<CloudRunRevision> }[];
     intended?: IntendedSplit;
+    /** The image the new revision must run (EXPECTED_CONTROL_IMAGE, else the controlImage output). */
+    expectedImage?: string;
+    /** The new revision (intended.revision, else the latest ready one) and what its GET returned; read only with an expected image. */
+    newRevision?: { name: string; revision: Read<CloudRunRevision> };
 }
 
 /** Whether a revision reports itself ready, and its Ready condition in a few words. */
@@ -41,7 +51,7 @@ export function revisionReadiness(revision: CloudRunRevision): { ready: boolean;
 }
 
 /** The split as revision -> percent, from the intended canary (the stable revision takes the rest). */
-export function intendedPercents(intended: IntendedSplit): Map<string, number> {
+export function intendedPercents(intended: IntendedSplit & { revision: string }): Map<string, number> {
     const split = new Map<string, number>();
     const stable = intended.stableRevision?.trim();
     if (!stable) {
@@ -101,15 +111,24 @@ export function judgeCanaryStatus(state: CanaryState): Judgement {
 
         const actual = new Map(state.serving.map(({ target }) => [target.revision, target.percent]));
         lines.push(`actual split: ${describeSplit(actual)}`);
-        if (state.intended?.revision) {
-            const intended = intendedPercents(state.intended);
+        const intent = state.intended;
+        if (intent?.revision) {
+            const intended = intendedPercents({ ...intent, revision: intent.revision });
             lines.push(`intended split (stack outputs): ${describeSplit(intended)}`);
             const revisions = new Set([...intended.keys(), ...actual.keys()]);
             const differs = [...revisions].some((r) => (intended.get(r) ?? 0) !== (actual.get(r) ?? 0));
             if (differs) problems.push(`traffic split ${describeSplit(actual)} is not the intended ${describeSplit(intended)}`);
+        } else if (intent) {
+            // Only a percent: the deploy's revision is taken to be the latest ready one.
+            lines.push(`intended: the latest ready revision ${latestReady || "<none>"} takes ${intent.canaryPercent}% (no controlRevision in the stack outputs)`);
+            if (!latestReady) problems.push(`intended canary ${intent.canaryPercent}% cannot be judged: the service reports no latest ready revision`);
+            else if ((actual.get(latestReady) ?? 0) !== intent.canaryPercent) {
+                problems.push(`latest ready revision ${latestReady} serves ${actual.get(latestReady) ?? 0}% of traffic, not the intended ${intent.canaryPercent}%`);
+            }
         } else {
-            warnings.push("intended split unknown (no controlRevision in the stack outputs): only legacy and readiness were judged");
+            warnings.push("intended split unknown (no controlRevision in the stack outputs, no CONTROL_CANARY_PERCENT): only legacy and readiness were judged");
         }
+        if (state.expectedImage) judgeNewRevisionImage(state.expectedImage, state.newRevision, lines, problems);
     }
 
     // Legacy service name last: the traffic findings say more about what to do.
@@ -118,17 +137,43 @@ export function judgeCanaryStatus(state: CanaryState): Judgement {
     return { problems, lines, warnings };
 }
 
-export async function readCanaryState(ctx: CheckContext, api: CloudRunApi, serviceName: string, intended?: IntendedSplit): Promise<CanaryState> {
+/** The new revision runs the expected control image (compared with sameImage). */
+function judgeNewRevisionImage(expected: string, newRevision: CanaryState["newRevision"], lines: string[], problems: string[]): void {
+    lines.push(`expected control image: ${expected}`);
+    if (!newRevision) {
+        problems.push(`expected control image ${expected} cannot be compared: no new revision known (no controlRevision, no latest ready revision)`);
+        return;
+    }
+    const { name, revision } = newRevision;
+    if (!revision.ok) {
+        problems.push(revision.error.kind === "not-found" ? `new revision '${name}' does not exist` : `new revision '${name}' could not be read: ${revision.error.message}`);
+        return;
+    }
+    const image = primaryImage(revision.value.containers);
+    lines.push(`new revision ${name} image: ${image ?? "<none>"}`);
+    if (!image || !sameImage(image, expected)) problems.push(`new revision ${name} runs ${image ?? "no image"}, not the expected control image ${expected}`);
+}
+
+export async function readCanaryState(ctx: CheckContext, api: CloudRunApi, serviceName: string, intended?: IntendedSplit, expectedImage?: string): Promise<CanaryState> {
     const service = await read(() => api.getService(ctx, serviceName));
     const targets = service.ok ? servingTargets(service.value) : [];
     const serving = await Promise.all(targets.map(async (target) => ({ target, revision: await read(() => api.getRevision(ctx, serviceName, target.revision)) })));
-    return { serviceName, where: api.where, service, serving, intended };
+    let newRevision: CanaryState["newRevision"];
+    const newName = intended?.revision || (service.ok ? shortName(service.value.latestReadyRevision) : "");
+    if (expectedImage && newName) {
+        // A canary at 0% serves nothing yet: read it on its own.
+        const served = serving.find((s) => s.target.revision === newName);
+        newRevision = { name: newName, revision: served ? served.revision : await read(() => api.getRevision(ctx, serviceName, newName)) };
+    }
+    return { serviceName, where: api.where, service, serving, intended, expectedImage, newRevision };
 }
 
 export interface CanaryCheckOptions {
     api: () => CloudRunApi;
     serviceName: string;
     intended?: IntendedSplit;
+    /** The image the deploy's new revision must run (EXPECTED_CONTROL_IMAGE, else the controlImage output). */
+    expectedImage?: string;
     skipReason?: string;
 }
 
@@ -136,11 +181,11 @@ export function controlCanaryStatusCheck(options: CanaryCheckOptions): Check {
     return {
         id: CONTROL_CANARY_STATUS_ID,
         required: true,
-        description: "control traffic split: no legacy revision or image serving, serving revisions ready, split as the stack intended",
+        description: "control traffic split: no legacy revision or image serving, serving revisions ready, split as the stack intended, new revision on the expected image",
         command: `Cloud Run Admin API v2: services/${options.serviceName} traffic + serving revisions`,
         skipReason: options.skipReason,
         async run(ctx) {
-            const state = await readCanaryState(ctx, options.api(), options.serviceName, options.intended);
+            const state = await readCanaryState(ctx, options.api(), options.serviceName, options.intended, options.expectedImage);
             const { problems, lines, warnings } = judgeCanaryStatus(state);
             for (const line of lines) ctx.log(line);
             for (const problem of problems) ctx.log(`FAIL ${problem}`);

@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
+import { CONTROL } from "../../../catalog";
 import { controlCanaryStatusCheck, type IntendedSplit } from "../../../validation/checks/control-canary-status";
 import { ALIGNED, BASELINE, CONTROL_IMAGE, LARAVEL_IMAGE, alignedState, baselineState, revision, service } from "./environments";
+import { runInProcess } from "../fixtures/gate";
 import { apisFor, runCheck, type TestApis } from "./helpers";
 import { CloudStandIn } from "./stand-in";
 
@@ -105,5 +107,73 @@ describe("control-canary-status against the Cloud Run stand-in", () => {
         const { verdict } = await canaryStatus(undefined, "openagents-control-service-typo");
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /control service 'openagents-control-service-typo' does not exist/);
+    });
+});
+
+describe("control-canary-status wired from the gate's options (in-process run against the stand-in)", () => {
+    let standIn: CloudStandIn;
+    const stable = `${ALIGNED.control}-00011-stb`;
+    const canary = ALIGNED.controlRevision;
+    beforeEach(async () => {
+        standIn = await new CloudStandIn(alignedState(), "ya29.stand-in-token").start();
+        standIn.state.revisions[stable] = revision(stable, `${CONTROL_IMAGE}-previous`);
+    });
+    afterEach(() => standIn.close());
+
+    const gate = async (env: Record<string, string>) => {
+        const run = await runInProcess(["--only", "control-canary-status"], { CLOUD_RUN_API_URL: standIn.url, CLOUDSDK_AUTH_ACCESS_TOKEN: "ya29.stand-in-token", ...env });
+        return { result: run.result("control-canary-status"), log: run.log("control-canary-status") };
+    };
+
+    it("EXPECTED_CONTROL_IMAGE: the new revision must run it; a different image fails with both images", async () => {
+        const expected = `${CONTROL.imageRepository}:rust-2026-02-22-ffffff0`;
+        const { result, log } = await gate({ EXPECTED_CONTROL_IMAGE: expected });
+        assert.equal(result.status, "failed");
+        assert.ok(result.cause?.includes(`new revision ${canary} runs ${CONTROL_IMAGE}, not the expected control image ${expected}`), result.cause);
+        assert.ok(log.includes(`expected control image: ${expected}`), log);
+        const same = await gate({ EXPECTED_CONTROL_IMAGE: CONTROL_IMAGE });
+        assert.equal(same.result.status, "passed", same.result.cause);
+        assert.ok(same.log.includes(`new revision ${canary} image: ${CONTROL_IMAGE}`), same.log);
+    });
+
+    it("CONTROL_CANARY_PERCENT alone judges the latest ready revision's share", async () => {
+        standIn.state.services[ALIGNED.control] = service(ALIGNED.control, CONTROL_IMAGE, [
+            { revision: canary, percent: 25 },
+            { revision: stable, percent: 75 },
+        ]);
+        const { result, log } = await gate({ CONTROL_CANARY_PERCENT: "5" });
+        assert.equal(result.status, "failed");
+        assert.match(result.cause ?? "", /latest ready revision openagents-control-service-00012-rst serves 25% of traffic, not the intended 5%/);
+        assert.match(log, /intended: the latest ready revision openagents-control-service-00012-rst takes 5%/);
+        const matching = await gate({ CONTROL_CANARY_PERCENT: "25" });
+        assert.equal(matching.result.status, "passed", matching.result.cause);
+        assert.deepEqual(matching.result.warnings, []);
+    });
+});
+
+describe("control-canary-status: the expected image of a revision that serves no traffic yet", () => {
+    it("reads the deploy's revision even at 0% and compares its image", async () => {
+        const standIn = await new CloudStandIn(alignedState(), "ya29.stand-in-token").start();
+        const apis = apisFor(standIn);
+        try {
+            const stable = `${ALIGNED.control}-00011-stb`;
+            standIn.state.revisions[stable] = revision(stable, CONTROL_IMAGE);
+            standIn.state.revisions[ALIGNED.controlRevision] = revision(ALIGNED.controlRevision, LARAVEL_IMAGE.replace("openagents-web/laravel", "openagents-control-service/control"));
+            standIn.state.services[ALIGNED.control] = service(ALIGNED.control, CONTROL_IMAGE, [{ revision: stable, percent: 100 }], { created: ALIGNED.controlRevision, ready: ALIGNED.controlRevision });
+            const { verdict, log } = await runCheck(
+                controlCanaryStatusCheck({
+                    api: () => apis.cloudRun,
+                    serviceName: ALIGNED.control,
+                    intended: { revision: ALIGNED.controlRevision, stableRevision: stable, canaryPercent: 0 },
+                    expectedImage: CONTROL_IMAGE,
+                }),
+            );
+            assert.equal(verdict.status, "failed");
+            assert.match(verdict.cause ?? "", /new revision openagents-control-service-00012-rst runs .*control:9d8e7f6, not the expected control image/);
+            assert.match(log, /new revision openagents-control-service-00012-rst image: .*control:9d8e7f6/);
+        } finally {
+            apis.http.close();
+            await standIn.close();
+        }
     });
 });
