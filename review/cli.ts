@@ -4,6 +4,8 @@
 // Exit: 0 no mandatory violation, 1 any mandatory violation, 2 config or usage error.
 
 import { parseArgs } from "node:util";
+import type { CloudRunLaneId } from "../catalog";
+import { importFileFor, LANE_IDS } from "./import-file";
 import { recordStack, StackPlan } from "./plan";
 import { planToJson, renderPlan } from "./render";
 import { StackFileError, stackNames } from "./stack-files";
@@ -24,6 +26,9 @@ Options:
                      (keyed by policy name: a level, or {enforcementLevel, ...properties})
   --json             print the plan as JSON on stdout (per stack: every resource's type, name, inputs,
                      and the policy verdicts)
+  --import LANES     instead of the plan, print the \`pulumi import --file\` document that adopts the
+                     existing Cloud Run resources of these lanes (control, runtime, runtime-migrate;
+                     comma-separated) at the URNs the program declares; needs exactly one --stack
   -h, --help         this text
 
 Exit codes: 0 no mandatory policy violation, 1 a mandatory violation, 2 config or usage error.`;
@@ -37,6 +42,8 @@ export interface ReviewArgs {
     json: boolean;
     help: boolean;
     policyConfig?: string;
+    /** Lanes whose existing Cloud Run resources to adopt (--import). */
+    importLanes?: CloudRunLaneId[];
 }
 
 export function parseReviewArgs(argv: string[]): ReviewArgs {
@@ -50,6 +57,7 @@ export function parseReviewArgs(argv: string[]): ReviewArgs {
                 preview: { type: "boolean", default: false },
                 json: { type: "boolean", default: false },
                 "policy-config": { type: "string" },
+                import: { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
             },
             strict: true,
@@ -67,7 +75,16 @@ export function parseReviewArgs(argv: string[]): ReviewArgs {
         if (eq <= 0) throw new UsageError(`--set ${item}: expected KEY=VALUE`);
         overrides[item.slice(0, eq)] = item.slice(eq + 1);
     }
+    let importLanes: CloudRunLaneId[] | undefined;
+    if (values.import !== undefined) {
+        const lanes = values.import.split(",").map((l) => l.trim()).filter((l) => l !== "");
+        const unknown = lanes.filter((l) => !(LANE_IDS as readonly string[]).includes(l));
+        if (lanes.length === 0 || unknown.length > 0) throw new UsageError(`--import ${values.import}: expected lanes among ${LANE_IDS.join(", ")}`);
+        if (stacks.length !== 1) throw new UsageError("--import: name exactly one --stack (an import file is for one stack)");
+        importLanes = lanes as CloudRunLaneId[];
+    }
     return {
+        importLanes,
         stacks,
         overrides,
         preview: values.preview ?? false,
@@ -113,6 +130,10 @@ export async function main(argv: string[]): Promise<number> {
             process.stderr.write(`review: stack ${stack}: ${err.message}\n`);
             return 2;
         }
+    }
+    if (args.importLanes) {
+        process.stdout.write(`${JSON.stringify(importFileFor(plans[0], args.importLanes), null, 2)}\n`);
+        return 0;
     }
     const verdicts: StackVerdicts[] = [];
     for (const plan of plans) verdicts.push(await runPolicies(plan, { config: policyConfig }));

@@ -6,6 +6,7 @@ import {
     CANARY_LADDER,
     CONTROL,
     Environment,
+    MAINTENANCE,
     RUNTIME,
     RUNTIME_MIGRATE,
     isEnvironment,
@@ -16,6 +17,7 @@ import {
     legacySecretReason,
 } from "../catalog";
 import { CONFIG_SCHEMA, ConfigKey, ConfigKeySpec, PROJECT } from "./config-schema";
+import { parseCpu, parseMemory, sizingProblem } from "./sizing";
 
 export interface SecretRef {
     /** Env var the container reads. */
@@ -92,15 +94,14 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const SECRET_VERSION = /^(latest|[1-9][0-9]*)$/;
 const RESOURCE_NAME = /^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$/;
-const CPU = /^([1-8]|[0-9]+m)$/;
-const MEMORY = /^[0-9]+(Mi|Gi)$/;
 const INGRESS = ["INGRESS_TRAFFIC_ALL", "INGRESS_TRAFFIC_INTERNAL_ONLY", "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"];
 const MEMBER = /^(serviceAccount|user|group):[^\s@]+@[^\s@]+\.[a-z]+$/;
 const DOMAIN = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
-/** Env vars the program sets itself; config may not override them. */
+/** Env vars the program sets itself (maintenance mode included); config may not override them. */
 const RESERVED_ENV = new Set([
     CONTROL.bindAddrEnv, "OA_CONTROL_STATIC_DIR", "OA_AUTH_PROVIDER_MODE", RUNTIME.bindAddrEnv,
     "RUNTIME_SERVICE_NAME", "RUNTIME_BUILD_SHA", "OA_SYNC_TOKEN_SIGNING_KEY", "DB_URL", "DATABASE_URL", "PORT",
+    MAINTENANCE.enabledEnv, MAINTENANCE.allowedPathsEnv, MAINTENANCE.cookieNameEnv, MAINTENANCE.cookieTtlEnv, MAINTENANCE.bypassTokenEnv,
 ]);
 
 /** Parses and validates raw config; throws one ConfigError listing every problem. */
@@ -232,8 +233,23 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
             return [{ env, secret, version: version ?? secretVersion }];
         });
     }
-    const cpu = (key: ConfigKey) => str(key, 'a CPU limit such as "1", "2" or "1000m"', (v) => CPU.test(v));
-    const memory = (key: ConfigKey) => str(key, 'a memory limit such as "512Mi" or "1Gi"', (v) => MEMORY.test(v));
+    const cpu = (key: ConfigKey) => str(key, 'a Cloud Run CPU limit: "1", "2", "4", "6", "8", or 80m to 999m', (v) => parseCpu(v) !== undefined);
+    const memory = (key: ConfigKey) => str(key, 'a Cloud Run memory limit from "128Mi" to "32Gi"', (v) => parseMemory(v) !== undefined);
+    /** Cloud Run's pairing rules, once both values parsed. */
+    const sizing = (prefix: "control" | "runtime" | "migrate", c: string, m: string, concurrency?: number) => {
+        const cpus = parseCpu(c);
+        const mib = parseMemory(m);
+        const why = cpus !== undefined && mib !== undefined ? sizingProblem(cpus, mib, concurrency) : undefined;
+        if (why) problem(`${prefix}Cpu`, `a CPU limit that fits ${prefix}Memory${concurrency === undefined ? "" : ` and ${prefix}Concurrency`} (${why})`, c);
+    };
+    /** Cloud Run refuses a container with two env vars of one name. */
+    const uniqueEnv = (key: ConfigKey, plain: EnvVar[], secrets: SecretRef[]) => {
+        const seen = new Set<string>();
+        for (const name of [...plain.map((e) => e.name), ...secrets.map((e) => e.env)]) {
+            if (seen.has(name)) problem(key, `each env name once across the plain and secret env keys (${name} is set twice)`, name);
+            seen.add(name);
+        }
+    };
     const ingress = (key: ConfigKey) => str(key, INGRESS.join(", "), (v) => INGRESS.includes(v));
 
     const controlName = resourceName("controlServiceName", CONTROL.names[environment]);
@@ -295,6 +311,10 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         databaseUrlSecret: secretName("runtimeDatabaseUrlSecret"),
         smokeInvoker: str("runtimeSmokeInvoker", "an IAM member such as serviceAccount:gate@PROJECT.iam.gserviceaccount.com, or empty", (v) => v === "" || MEMBER.test(v)),
     };
+    sizing("control", control.cpu, control.memory, control.concurrency);
+    sizing("runtime", runtime.cpu, runtime.memory, runtime.concurrency);
+    uniqueEnv("controlSecretEnv", control.env, control.secrets);
+    uniqueEnv("runtimeSecretEnv", runtime.env, runtime.secrets);
     for (const s of [control, runtime]) {
         if (s.minInstances > s.maxInstances) problem(s === control ? "controlMinInstances" : "runtimeMinInstances", "at most the matching *MaxInstances", String(s.minInstances));
     }
@@ -306,6 +326,7 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         maxRetries: int("migrateMaxRetries", 0, 10),
         rerun: int("migrateRerun", 0, 9999),
     };
+    sizing("migrate", migrate.cpu, migrate.memory);
     const deletionProtection = bool("deletionProtection");
 
     const project = provider.project ?? "";

@@ -29,8 +29,9 @@ export function healthProbes(lane: CloudRunServiceLane): { startupProbe: Startup
             initialDelaySeconds: 0,
             periodSeconds: 5,
             timeoutSeconds: 3,
-            // Up to 5 minutes to become ready (migrations already ran; cold caches may not).
-            failureThreshold: 60,
+            // Up to 4 minutes to become ready, Cloud Run's cap for a startup probe
+            // (failureThreshold x periodSeconds <= 240 s).
+            failureThreshold: 48,
         },
         livenessProbe: {
             httpGet: { path: lane.health.liveness, port: lane.containerPort },

@@ -82,9 +82,18 @@ export class ControlService extends pulumi.ComponentResource {
             resources: { limits: { cpu: s.cpu, memory: s.memory }, startupCpuBoost: s.startupCpuBoost, cpuIdle: true },
             ...healthProbes(CONTROL),
         };
-        const templateSpec = { container, account: accountId("control", args.environment), s };
-        this.revision = revisionName(s.name, s.imageTag, templateSpec);
         const labels = laneLabels(args.environment, CONTROL.id);
+        const template = {
+            labels,
+            containers: [container],
+            scaling: { minInstanceCount: s.minInstances, maxInstanceCount: s.maxInstances },
+            maxInstanceRequestConcurrency: s.concurrency,
+            timeout: `${s.timeoutSeconds}s`,
+        };
+        // Named from the revision template only: moving traffic (canary percent, stable revision)
+        // or mapping a domain keeps the revision, so each rung of the ladder and the rollback
+        // move traffic between the same two revisions. The account is known by its id here.
+        this.revision = revisionName(s.name, s.imageTag, { template, account: accountId("control", args.environment) });
 
         this.service = new Service(
             name,
@@ -96,15 +105,7 @@ export class ControlService extends pulumi.ComponentResource {
                 ingress: s.ingress,
                 deletionProtection: args.deletionProtection,
                 labels,
-                template: {
-                    revision: this.revision,
-                    labels,
-                    serviceAccount: this.identity.email,
-                    containers: [container],
-                    scaling: { minInstanceCount: s.minInstances, maxInstanceCount: s.maxInstances },
-                    maxInstanceRequestConcurrency: s.concurrency,
-                    timeout: `${s.timeoutSeconds}s`,
-                },
+                template: { ...template, revision: this.revision, serviceAccount: this.identity.email },
                 traffics: controlTraffic(this.revision, s.stableRevision, s.canaryPercent),
             },
             // A revision must not start before it may read its secrets.

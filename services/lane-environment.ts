@@ -24,7 +24,8 @@ export interface LaneEnvironmentOutputs {
     runtimeServiceUrl: pulumi.Output<string>;
     runtimeImage: string;
     migrateJobName: pulumi.Output<string>;
-    migrateJobImage: string;
+    /** Read back from the job's template, so the equality with runtimeImage is a fact, not an assumption. */
+    migrateJobImage: pulumi.Output<string>;
 }
 
 /** One environment's canonical lanes: the control service and the runtime with its migrate job. */
@@ -65,7 +66,7 @@ export class LaneEnvironment extends pulumi.ComponentResource {
             runtimeServiceUrl: this.runtime.url,
             runtimeImage: this.runtime.image,
             migrateJobName: this.runtime.job.name,
-            migrateJobImage: this.runtime.image,
+            migrateJobImage: this.runtime.job.template.apply((t) => t.template.containers?.[0]?.image ?? ""),
         };
         this.registerOutputs({ ...this.outputs });
     }

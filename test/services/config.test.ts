@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { CONFIG_SCHEMA, ConfigError, parseStackConfig } from "../../services";
 import { findResource, recordStack } from "../../review/plan";
@@ -46,7 +47,7 @@ describe("stack config validation", () => {
         ["a legacy job name", { migrateJobName: "openagents-migrate" }, /migrateJobName: expected a canonical Rust lane name/],
         ["a bad integer", { controlMaxInstances: "lots" }, /controlMaxInstances: expected an integer from 1 to 1000, got "lots"/],
         ["min above max", { runtimeMinInstances: "50" }, /runtimeMinInstances: expected at most the matching \*MaxInstances/],
-        ["a bad memory size", { controlMemory: "512MB" }, /controlMemory: expected a memory limit such as "512Mi" or "1Gi", got "512MB"/],
+        ["a bad memory size", { controlMemory: "512MB" }, /controlMemory: expected a Cloud Run memory limit from "128Mi" to "32Gi", got "512MB"/],
         ["a secret value in plain env", { controlEnv: JSON.stringify(["WORKOS_API_KEY=sk_live_123"]) }, /controlEnv: expected no secret-looking name in plain env \(move WORKOS_API_KEY/],
         ["Laravel residue in env", { runtimeEnv: JSON.stringify(["SESSION_DRIVER=database"]) }, /runtimeEnv: expected no legacy Laravel\/Elixir env \(env SESSION_DRIVER is Laravel residue\)/],
         ["Elixir residue in env", { runtimeEnv: JSON.stringify(["PHX_SERVER=true"]) }, /runtimeEnv: expected no legacy Laravel\/Elixir env \(env PHX_SERVER is Elixir residue\)/],
@@ -58,6 +59,13 @@ describe("stack config validation", () => {
         ["a canary percentage over 100", { controlCanaryPercent: "150" }, /controlCanaryPercent: expected an integer from 0 to 100, got "150"/],
         ["a bad invoker member", { runtimeSmokeInvoker: "allUsers" }, /runtimeSmokeInvoker: expected an IAM member/],
         ["a non-boolean", { deletionProtection: "yes" }, /deletionProtection: expected true or false, got "yes"/],
+        ["overriding maintenance mode from plain env", { controlEnv: JSON.stringify(["OA_MAINTENANCE_MODE_ENABLED=true"]) }, /controlEnv: expected no env the program sets itself \(OA_MAINTENANCE_MODE_ENABLED\)/],
+        ["overriding the bypass token's secret", { controlSecretEnv: JSON.stringify(["OA_MAINTENANCE_BYPASS_TOKEN=other-secret"]) }, /controlSecretEnv: expected no env the program sets itself \(OA_MAINTENANCE_BYPASS_TOKEN\)/],
+        ["one env name twice", { controlSecretEnv: JSON.stringify(["WORKOS_API_KEY=a", "WORKOS_API_KEY=b"]) }, /controlSecretEnv: expected each env name once across the plain and secret env keys \(WORKOS_API_KEY is set twice\)/],
+        ["a CPU count Cloud Run does not offer", { controlCpu: "3" }, /controlCpu: expected a Cloud Run CPU limit: "1", "2", "4", "6", "8", or 80m to 999m, got "3"/],
+        ["memory beyond Cloud Run's range", { runtimeMemory: "100000Gi" }, /runtimeMemory: expected a Cloud Run memory limit from "128Mi" to "32Gi", got "100000Gi"/],
+        ["more memory than the CPU allows", { runtimeCpu: "1", runtimeMemory: "8Gi" }, /runtimeCpu: expected a CPU limit that fits runtimeMemory and runtimeConcurrency \(1 CPU allows at most 4Gi of memory\), got "1"/],
+        ["a fractional CPU with concurrency", { controlCpu: "500m" }, /controlCpu: expected a CPU limit that fits controlMemory and controlConcurrency \(less than 1 CPU allows a concurrency of 1 only, not 80\)/],
     ];
     for (const [what, changes, message] of cases) {
         it(`refuses ${what}, naming the key and the expected form`, () => {
@@ -79,7 +87,16 @@ describe("stack config validation", () => {
     });
 
     it("declares nothing when the config is wrong", async () => {
-        await assert.rejects(recordStack("staging", { overrides: { controlImageTag: "latest" } }), (err: Error) => err.name === "ConfigError");
+        let registered = 0;
+        await pulumi.runtime.setMocks({ newResource: (a) => ((registered += 1), { id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs }, "openagents-rust-lanes", "staging", false);
+        const { config } = readStackConfig("staging", { controlImageTag: "latest" });
+        pulumi.runtime.setAllConfig(config);
+        const entry = path.join(PROJECT_DIR, "index.ts");
+        delete require.cache[entry];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs on require, as under the CLI
+        assert.throws(() => require(entry), (err: Error) => err.name === "ConfigError" && /controlImageTag/.test(err.message));
+        await new Promise((r) => setTimeout(r, 50));
+        assert.equal(registered, 0, "no resource may be registered before the config is valid");
     });
 
     it("accepts an image pinned by digest", async () => {

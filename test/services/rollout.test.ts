@@ -33,6 +33,28 @@ describe("control canary traffic", () => {
         assert.equal(svc.traffics.find((t: Obj) => t.tag === "canary").percent, 0);
     });
 
+    it("moves traffic between the same two revisions on every rung of the ladder and on rollback", async () => {
+        const base = { controlImageTag: "9e8d7c6", controlStableRevision: STABLE };
+        const revisions = new Set<string>();
+        for (const percent of ["0", "5", "25", "50", "0"]) {
+            revisions.add((await controlOf({ ...base, controlCanaryPercent: percent })).template.revision);
+        }
+        assert.equal(revisions.size, 1, `one canary revision for the whole rollout, got ${[...revisions].join(", ")}`);
+    });
+
+    it("promotes by naming the canary as stable: it keeps its name and takes 100 % under one tag", async () => {
+        const canary = (await controlOf({ controlImageTag: "9e8d7c6", controlStableRevision: STABLE, controlCanaryPercent: "50" })).template.revision;
+        const promoted = await controlOf({ controlImageTag: "9e8d7c6", controlStableRevision: canary, controlCanaryPercent: "50" });
+        assert.equal(promoted.template.revision, canary);
+        assert.deepEqual(promoted.traffics, [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: canary, percent: 100, tag: "current" }]);
+    });
+
+    it("keeps the revision when only traffic-level settings change (domain, maintenance paths stay in the template)", async () => {
+        const a = await controlOf({ controlImageTag: "9e8d7c6" });
+        const b = await controlOf({ controlImageTag: "9e8d7c6", controlDomain: "beta.openagents.com" });
+        assert.equal(a.template.revision, b.template.revision);
+    });
+
     it("keeps the same revision name for the same config, so a preview shows what up creates", async () => {
         const a = await controlOf({ controlImageTag: "9e8d7c6" });
         const b = await controlOf({ controlImageTag: "9e8d7c6" });

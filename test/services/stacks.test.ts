@@ -137,16 +137,22 @@ for (const env of ["staging", "prod"] as const) {
             for (const r of plan().resources) assert.ok(!["roles/owner", "roles/editor", "roles/viewer"].includes(String(r.inputs.role)), r.name);
         });
 
-        it("writes every scaling and sizing setting explicitly", () => {
-            const t = (control().inputs as Obj).template;
-            const c = container(control());
+        it("writes every scaling and sizing setting of both services and the job explicitly, from the stack file", () => {
             const cfg = (k: string) => plan().config[`openagents-rust-lanes:${k}`];
-            assert.deepEqual(t.scaling, { minInstanceCount: Number(cfg("controlMinInstances")), maxInstanceCount: Number(cfg("controlMaxInstances")) });
-            assert.equal(t.maxInstanceRequestConcurrency, 80);
-            assert.equal(t.timeout, "300s");
-            assert.deepEqual(c.resources.limits, { cpu: cfg("controlCpu"), memory: cfg("controlMemory") });
-            assert.equal(c.resources.startupCpuBoost, true);
-            assert.equal(control().inputs.ingress, "INGRESS_TRAFFIC_ALL");
+            for (const [lane, svc] of [["control", control()], ["runtime", runtime()]] as const) {
+                const t = (svc.inputs as Obj).template;
+                const c = container(svc);
+                assert.deepEqual(t.scaling, { minInstanceCount: Number(cfg(`${lane}MinInstances`)), maxInstanceCount: Number(cfg(`${lane}MaxInstances`)) }, lane);
+                assert.equal(t.maxInstanceRequestConcurrency, Number(cfg(`${lane}Concurrency`)), lane);
+                assert.equal(t.timeout, `${cfg(`${lane}TimeoutSeconds`)}s`, lane);
+                assert.deepEqual(c.resources, { limits: { cpu: cfg(`${lane}Cpu`), memory: cfg(`${lane}Memory`) }, startupCpuBoost: cfg(`${lane}StartupCpuBoost`) === "true", cpuIdle: true }, lane);
+                assert.equal(svc.inputs.ingress, cfg(`${lane}Ingress`), lane);
+            }
+            const jt = (job().inputs as Obj).template;
+            assert.deepEqual(jobContainer(job()).resources, { limits: { cpu: cfg("migrateCpu"), memory: cfg("migrateMemory") } });
+            assert.deepEqual([jt.taskCount, jt.parallelism], [1, 1]);
+            assert.equal(jt.template.maxRetries, Number(cfg("migrateMaxRetries")));
+            assert.equal(jt.template.timeout, `${cfg("migrateTimeoutSeconds")}s`);
         });
 
         it("labels every Cloud Run resource with environment, lane and managed-by", () => {
