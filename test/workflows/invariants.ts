@@ -513,3 +513,169 @@ function gateArgProblems(where: string, args: string[]): string[] {
     }
     return problems;
 }
+
+// ---- deploy trigger: docs-only pushes skip, deploy inputs never ----
+
+/**
+ * A GitHub filter pattern (on.push.paths / paths-ignore) as a RegExp: `*` any characters but `/`,
+ * `**` any characters, `?` the preceding character optional, `+` it repeated, `[...]` a class.
+ */
+export function filterPatternRegExp(pattern: string): RegExp {
+    let re = "";
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === "*" && pattern[i + 1] === "*") {
+            re += ".*";
+            i++;
+        } else if (c === "*") re += "[^/]*";
+        else if (c === "?" || c === "+") re += c;
+        else if (c === "[") {
+            const end = pattern.indexOf("]", i);
+            re += end > i ? pattern.slice(i, end + 1) : "\\[";
+            if (end > i) i = end;
+        } else re += escape(c);
+    }
+    return new RegExp(`^${re}$`);
+}
+
+/** Whether a push changing only `file` on main starts the deploy, by GitHub's path filter rules. */
+export function pushTriggers(deploy: Workflow, file: string): boolean {
+    const push = (deploy.doc.on as { push?: { paths?: unknown; "paths-ignore"?: unknown } } | undefined)?.push;
+    if (!push) return false;
+    const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+    if (push["paths-ignore"] !== undefined) return !list(push["paths-ignore"]).some((p) => filterPatternRegExp(p).test(file));
+    if (push.paths !== undefined) {
+        // The last pattern that matches decides; `!` excludes.
+        let hit = false;
+        for (const p of list(push.paths)) {
+            const negated = p.startsWith("!");
+            if (filterPatternRegExp(negated ? p.slice(1) : p).test(file)) hit = !negated;
+        }
+        return hit;
+    }
+    return true;
+}
+
+/** What a deploy reads, as path globs; a change to any of these must deploy. */
+export const DEPLOY_INPUTS = ["Pulumi.yaml", "Pulumi.*.yaml", "index.ts", "services/**", "policies/**", "catalog/**", "package.json", "package-lock.json", ".nvmrc", "tsconfig.json", ".github/policy-config/**", ".github/scripts/**", ".github/workflows/deploy.yml"];
+
+/**
+ * Paths a deploy depends on: the committed files under DEPLOY_INPUTS, plus files such inputs could
+ * gain (docs among them: a README in policies/ still changes the pack's directory).
+ */
+export function deployInputPaths(): string[] {
+    const walk = (dir: string): string[] =>
+        fs.existsSync(path.join(REPO, dir))
+            ? fs.readdirSync(path.join(REPO, dir), { withFileTypes: true }).flatMap((e) => (e.name === "node_modules" ? [] : e.isDirectory() ? walk(`${dir}/${e.name}`) : [`${dir}/${e.name}`]))
+            : [];
+    const committed = [...fs.readdirSync(REPO).filter((f) => DEPLOY_INPUTS.some((g) => !g.includes("/") && filterPatternRegExp(g).test(f))), ...["services", "policies", "catalog", ".github/policy-config", ".github/scripts"].flatMap(walk), ".github/workflows/deploy.yml"];
+    const possible = ["Pulumi.dev.yaml", "services/README.md", "services/new/lane.ts", "policies/README.md", "policies/docs/rules.md", "catalog/NOTES.md", "catalog/data/lanes.json", ".github/policy-config/README.md"];
+    return [...new Set([...committed, ...possible])];
+}
+
+/** The deploy starts on a push to main touching any deploy input, and not on a docs-only push. */
+export function deployTriggerProblems(deploy: Workflow, inputs = deployInputPaths(), docs = ["README.md", "docs/runbook.md"]): string[] {
+    const problems: string[] = [];
+    for (const f of inputs) if (!pushTriggers(deploy, f)) problems.push(`${deploy.file}: a push changing only ${f} does not deploy`);
+    for (const f of docs) if (pushTriggers(deploy, f)) problems.push(`${deploy.file}: a docs-only push (${f}) deploys`);
+    return problems;
+}
+
+// ---- migration rerun: the bump lands on main ----
+
+const COMMIT_SCRIPT = ".github/scripts/commit-stack-file.sh";
+
+/**
+ * A job that bumps migrateRerun commits the bumped Pulumi.<stack>.yaml to main after its up and
+ * drift check, whenever the bump ran (the up may have spent the token even if it then failed),
+ * and a refused push fails the job. Only that job may write to the repository.
+ */
+export function migrateCommitProblems(wfs: Workflow[]): string[] {
+    const problems: string[] = [];
+    let bumps = 0;
+    for (const wf of wfs) {
+        const top = (wf.doc as { permissions?: Record<string, unknown> }).permissions;
+        if (top?.contents === "write") problems.push(`${wf.file}: contents: write for the whole workflow`);
+        for (const [id, job] of jobsOf(wf)) {
+            const where = `${wf.file} ${id}`;
+            const steps = job.steps ?? [];
+            const bump = steps.findIndex((s) => /pulumi config set migrateRerun\b/.test(s.run ?? ""));
+            const writes = (job.permissions as Record<string, unknown> | undefined)?.contents === "write";
+            if (bump < 0) {
+                if (writes) problems.push(`${where}: contents: write without a migrateRerun bump to commit`);
+                continue;
+            }
+            bumps++;
+            if (!writes) problems.push(`${where}: bumps migrateRerun without contents: write to commit it`);
+            const bumpId = steps[bump].id;
+            const lastUp = pulumiOps(job).filter((o) => o.kind === "up").map((o) => o.index).pop() ?? -1;
+            const gate = steps.findIndex((s, i) => i > lastUp && isGate(s));
+            const commit = steps.findIndex((s) => (s.run ?? "").includes(COMMIT_SCRIPT));
+            if (commit < 0) {
+                problems.push(`${where}: the bumped migrateRerun is never committed to main (${COMMIT_SCRIPT})`);
+                continue;
+            }
+            const step = steps[commit];
+            if (commit < lastUp || commit < gate) problems.push(`${where}: the bump is committed before the up and the drift check finished`);
+            for (const stack of jobStacks(wf, job)) {
+                const args = tokenize(forStack(step.run ?? "", stack).replace(/\n/g, " "));
+                const at = args.indexOf(COMMIT_SCRIPT);
+                if (args[at + 1] !== `Pulumi.${stack}.yaml` || args[at + 2] !== "main") problems.push(`${where} (${stack}): commits ${args[at + 1]} to ${args[at + 2]}, not Pulumi.${stack}.yaml to main`);
+            }
+            const cond = str(step.if);
+            if (!/always\(\)/.test(cond) || !bumpId || !new RegExp(`steps\\.${escape(bumpId)}\\.outcome == 'success'`).test(cond)) {
+                problems.push(`${where}: the commit must run whenever the bump ran (if: always() && steps.<bump>.outcome == 'success'), not only when the up and drift check pass (${cond || "<no if>"})`);
+            }
+            if (isTrue(step["continue-on-error"]) || isTrue(job["continue-on-error"])) problems.push(`${where}: a refused push would not fail the job (continue-on-error)`);
+            for (const re of SWALLOWED_EXIT) if (re.test(step.run ?? "")) problems.push(`${where}: the commit's exit code is swallowed (${re.source})`);
+            if (!/github\.token|secrets\.GITHUB_TOKEN/.test(str(step.env?.REMOTE))) problems.push(`${where}: the commit step pushes without the job's token (env REMOTE)`);
+        }
+    }
+    if (bumps === 0) problems.push("no workflow bumps migrateRerun");
+    return problems;
+}
+
+// ---- custom domains: the gate waits for the certificate ----
+
+const DOMAIN_WAIT_SCRIPT = ".github/scripts/wait-for-domain-certificate.sh";
+
+/** Stacks whose stack file maps a custom domain to the control service. */
+export function stacksWithDomain(dir = REPO): string[] {
+    return stackNames(dir).filter((s) => {
+        const doc = YAML.parse(fs.readFileSync(path.join(dir, `Pulumi.${s}.yaml`), "utf8")) as { config?: Record<string, unknown> } | null;
+        return Object.entries(doc?.config ?? {}).some(([k, v]) => k.endsWith(":controlDomain") && typeof v === "string" && v !== "");
+    });
+}
+
+/**
+ * In a job that ups a stack with a custom domain, the certificate wait runs on that stack's outputs
+ * between the up and the gate, and before the gate's ID token is minted (it lives an hour).
+ */
+export function domainWaitProblems(wfs: Workflow[], domainStacks = stacksWithDomain()): string[] {
+    const problems: string[] = [];
+    for (const wf of wfs) {
+        for (const [id, job] of jobsOf(wf)) {
+            const steps = job.steps ?? [];
+            const lastUp = pulumiOps(job).filter((o) => o.kind === "up").map((o) => o.index).pop();
+            if (lastUp === undefined) continue;
+            const gate = steps.findIndex((s, i) => i > lastUp && isGate(s));
+            // The migration rerun's up changes no domain mapping: the mapping is as the last deploy left it.
+            if (steps.some((s) => /pulumi config set migrateRerun\b/.test(s.run ?? ""))) continue;
+            for (const stack of jobStacks(wf, job).filter((s) => domainStacks.includes(s))) {
+                const where = `${wf.file} ${id} (${stack})`;
+                const wait = steps.findIndex((s, i) => i > lastUp && (gate < 0 || i < gate) && tokenize(forStack(s.run ?? "", stack)).includes(DOMAIN_WAIT_SCRIPT));
+                if (wait < 0) {
+                    problems.push(`${where}: no wait for the custom domain's certificate (${DOMAIN_WAIT_SCRIPT}) between the up and the gate`);
+                    continue;
+                }
+                const args = tokenize(forStack(steps[wait].run ?? "", stack));
+                const at = args.indexOf(DOMAIN_WAIT_SCRIPT);
+                if (args[at + 1] !== `gate/${stack}-outputs.json` || args[at + 2] !== stack) problems.push(`${where}: the certificate wait reads ${args[at + 1]} ${args[at + 2]}, not gate/${stack}-outputs.json ${stack}`);
+                if (isTrue(steps[wait]["continue-on-error"]) || steps[wait].if !== undefined) problems.push(`${where}: the certificate wait must run after every up and fail the job`);
+                const idToken = steps.findIndex((s, i) => i > lastUp && s.uses?.startsWith("google-github-actions/auth@") && s.with?.token_format === "id_token");
+                if (idToken >= 0 && idToken < wait) problems.push(`${where}: the gate's ID token is minted before the certificate wait (it may expire during it)`);
+            }
+        }
+    }
+    return problems;
+}

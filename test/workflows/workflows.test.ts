@@ -9,16 +9,21 @@ import {
     concurrencyProblems,
     credentialProblems,
     deployGateScopeProblems,
+    deployTriggerProblems,
+    domainWaitProblems,
     gateProblems,
     jobStacks,
     jobsOf,
     loadPolicyConfigs,
     loadWorkflows,
+    migrateCommitProblems,
     orderProblems,
     parseWorkflow,
     pinningProblems,
     pulumiOps,
+    pushTriggers,
     policyConfigProblems,
+    stacksWithDomain,
     policyPackProblems,
     toolVersionProblems,
 } from "./invariants";
@@ -168,6 +173,61 @@ describe("GitHub workflows", () => {
         });
         it("catches a Pulumi CLI that drifts from @pulumi/pulumi in package.json", () => {
             caught(toolVersionProblems(edit("deploy.yml", "pulumi-version: 3.248.0", "pulumi-version: 3.200.0")), /not the pinned SDK's 3\.248\.0/);
+        });
+    });
+
+    describe("docs-only pushes do not deploy; a change to anything the deploy reads always does", () => {
+        it("holds on deploy.yml", () => assert.deepEqual(deployTriggerProblems(file("deploy.yml")), []));
+        it("reads GitHub's filter patterns: `*` stops at /, `**` does not", () => {
+            const wf = parseWorkflow("deploy.yml", "on:\n  push:\n    branches: [main]\n    paths-ignore: ['*.md', 'docs/**']\n");
+            assert.equal(pushTriggers(wf, "README.md"), false);
+            assert.equal(pushTriggers(wf, "docs/a/b.md"), false);
+            assert.equal(pushTriggers(wf, "policies/README.md"), true);
+            assert.equal(pushTriggers(wf, "Pulumi.prod.yaml"), true);
+        });
+        it("catches `**.md`, which would skip a change under policies/ or services/", () => {
+            caught(deployTriggerProblems(edit("deploy.yml", '      - "*.md"\n', '      - "**.md"\n').find((w) => w.file === "deploy.yml")!), /only policies\/README\.md does not deploy/);
+        });
+        it("catches an ignored deploy input (a stack file, services/, package-lock.json)", () => {
+            const ignoring = (pattern: string) => edit("deploy.yml", '      - "docs/**"\n', `      - "docs/**"\n      - "${pattern}"\n`).find((w) => w.file === "deploy.yml")!;
+            caught(deployTriggerProblems(ignoring("Pulumi.*.yaml")), /only Pulumi\.staging\.yaml does not deploy/);
+            caught(deployTriggerProblems(ignoring("services/**")), /only services\/.* does not deploy/);
+            caught(deployTriggerProblems(ignoring("package-lock.json")), /only package-lock\.json does not deploy/);
+        });
+        it("catches a deploy that runs on a docs-only push", () => {
+            caught(deployTriggerProblems(edit("deploy.yml", '    paths-ignore:\n      - "*.md"\n      - "docs/**"\n', "").find((w) => w.file === "deploy.yml")!), /docs-only push \(README\.md\) deploys/);
+        });
+    });
+
+    describe("the migration rerun commits its bump to main", () => {
+        it("holds on the workflows", () => assert.deepEqual(migrateCommitProblems(WORKFLOWS), []));
+        it("catches a rerun that leaves the bump uncommitted", () => {
+            caught(migrateCommitProblems(edit("migrate.yml", /      - name: Commit the bump to main[\s\S]*?(?=      - name: Upload)/, "")), /never committed to main/);
+        });
+        it("catches a commit that only runs when the up and drift check pass", () => {
+            caught(migrateCommitProblems(edit("migrate.yml", "        if: always() && steps.bump.outcome == 'success'\n", "")), /must run whenever the bump ran/);
+        });
+        it("catches a refused push that would not fail the job", () => {
+            caught(migrateCommitProblems(edit("migrate.yml", "main\n          \"$STACK: migrateRerun", "main || true\n          \"$STACK: migrateRerun")), /exit code is swallowed/);
+        });
+        it("catches the rerun without contents: write, and a deploy job with it", () => {
+            caught(migrateCommitProblems(edit("migrate.yml", "      contents: write\n", "      contents: read\n")), /without contents: write/);
+            caught(migrateCommitProblems(edit("deploy.yml", "    permissions:\n      contents: read\n", "    permissions:\n      contents: write\n")), /deploy\.yml staging: contents: write without a migrateRerun bump/);
+        });
+        it("catches the commit of another stack's file", () => {
+            caught(migrateCommitProblems(edit("migrate.yml", '"Pulumi.$STACK.yaml" main', '"Pulumi.prod.yaml" main')), /\(staging\): commits Pulumi\.prod\.yaml/);
+        });
+    });
+
+    describe("the gate waits for a new custom domain's certificate", () => {
+        it("both stacks map a custom domain", () => assert.deepEqual(stacksWithDomain().sort(), ["prod", "staging"]));
+        it("holds on the workflows", () => assert.deepEqual(domainWaitProblems(WORKFLOWS), []));
+        it("catches a deploy job without the wait", () => {
+            caught(domainWaitProblems(edit("deploy.yml", "        run: bash .github/scripts/wait-for-domain-certificate.sh gate/prod-outputs.json prod\n", "        run: echo skipped\n")), /production \(prod\): no wait/);
+        });
+        it("catches the gate's ID token minted before the wait", () => {
+            const moved = edit("deploy.yml", /(      - name: Wait until the control domain[\s\S]*?MAX_WAIT: "2700"\n)(      - name: Authenticate to Google Cloud as the gate[\s\S]*?id_token_include_email: true\n)/, "$2$1");
+            caught(domainWaitProblems(moved), /staging\): the gate's ID token is minted before the certificate wait/);
         });
     });
 
