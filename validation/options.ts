@@ -148,8 +148,8 @@ export const FLAGS: readonly FlagSpec[] = [
     { name: "migrate-job", value: "NAME", env: "MIGRATE_JOB", help: `migrate job the drift check inspects (default ${RUNTIME_MIGRATE.names.prod}; with --environment, that environment's)` },
     { name: "concurrency", value: "N", env: "GATE_CONCURRENCY", help: "checks run at once (default 6)" },
     { name: "request-timeout", value: "DURATION", env: "GATE_REQUEST_TIMEOUT", help: "timeout of one HTTP request (default 10s)" },
-    { name: "check-timeout", value: "DURATION", env: "GATE_CHECK_TIMEOUT", help: "deadline of one check, plus --wait-ready (default 60s)" },
-    { name: "timeout", value: "DURATION", env: "GATE_TIMEOUT", help: "deadline of the whole run (default 10m)" },
+    { name: "check-timeout", value: "DURATION", env: "GATE_CHECK_TIMEOUT", help: "deadline of one check, plus --wait-ready (default 60s; above 0)" },
+    { name: "timeout", value: "DURATION", env: "GATE_TIMEOUT", help: "deadline of the whole run (default 10m; above 0)" },
     { name: "wait-ready", value: "DURATION", env: "GATE_WAIT_READY", help: "retry /readyz with backoff up to this long (default 0: one try)" },
     { name: "max-body", value: "BYTES", env: "GATE_MAX_BODY_BYTES", help: "cap on a response body (default 2097152)" },
     { name: "fail-on-required-failure", value: "0|1", env: "FAIL_ON_REQUIRED_FAILURE", help: "1 (default): exit 1 on NO-GO; 0: exit 0 (pre-cutover baseline only)" },
@@ -432,6 +432,11 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
     const waitReadyMs = num("wait-ready", "GATE_WAIT_READY", 0, parseDuration);
     const requestTimeoutMs = num("request-timeout", "GATE_REQUEST_TIMEOUT", 10_000, parseDuration);
     if (requestTimeoutMs <= 0) throw new UsageError("--request-timeout must be above 0");
+    // A zero deadline would fail every check at once (or the whole run) before it starts.
+    const checkTimeoutMs = num("check-timeout", "GATE_CHECK_TIMEOUT", 60_000, parseDuration);
+    if (checkTimeoutMs <= 0) throw new UsageError("--check-timeout must be above 0");
+    const overallTimeoutMs = num("timeout", "GATE_TIMEOUT", 600_000, parseDuration);
+    if (overallTimeoutMs <= 0) throw new UsageError("--timeout must be above 0");
     const [outputDir] = pick("output-dir", "OUTPUT_DIR", undefined, path.join("docs", "reports", "rust-cutover-validation", utcStamp(context.now ?? new Date())));
     const failFlag = flag("fail-on-required-failure") ?? envValue("FAIL_ON_REQUIRED_FAILURE");
     const toggle = (name: string, fallback: boolean): boolean => {
@@ -447,8 +452,8 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         environment,
         concurrency: num("concurrency", "GATE_CONCURRENCY", 6, parsePositiveInt),
         requestTimeoutMs,
-        checkTimeoutMs: num("check-timeout", "GATE_CHECK_TIMEOUT", 60_000, parseDuration),
-        overallTimeoutMs: num("timeout", "GATE_TIMEOUT", 600_000, parseDuration),
+        checkTimeoutMs,
+        overallTimeoutMs,
         waitReadyMs,
         maxBodyBytes: num("max-body", "GATE_MAX_BODY_BYTES", 2 * 1024 * 1024, parsePositiveInt),
         plain: args.plain || !(context.isTTY ?? process.stdout.isTTY === true) || envValue("CI") !== undefined,
@@ -490,6 +495,10 @@ function checkUrl(url: string, what: string): void {
         parsed = new URL(url);
     } catch {
         throw new UsageError(`${what}: '${url}' is not a URL`);
+    }
+    // A password in a target URL would reach every log and artifact; the gate takes credentials from env vars only.
+    if (parsed.username !== "" || parsed.password !== "") {
+        throw new UsageError(`${what}: '${parsed.protocol}//***@${parsed.host}' must not carry a user or password; pass credentials through the token env vars`);
     }
     if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new UsageError(`${what}: '${url}' is not http(s)`);
 }

@@ -69,11 +69,13 @@ describe("validation/cli (child process)", function () {
             [["--only", "no-such-check"], /unknown check id\(s\) no-such-check/],
             [["--outputs", "prod=/nonexistent.json"], /cannot read/],
             [["--stack", "prod"], /pulumi CLI is not on PATH/],
+            [["--staging-control-url", "https://gate:pw-hunter2@staging.openagents.com"], /staging control URL: .*must not carry a user or password/],
         ];
         for (const [args, message] of cases) {
             const r = await runCli(args, cleanEnv({ OUTPUT_DIR: tempDir(), PATH: path.dirname(process.execPath) }));
             assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
             assert.match(r.stderr, message);
+            assert.ok(!r.stderr.includes("hunter2"), `the password is not repeated: ${r.stderr}`);
         }
     });
 

@@ -103,6 +103,10 @@ describe("validation/options", () => {
             [[], { FAIL_ON_REQUIRED_FAILURE: "maybe" }, /not 0 or 1/],
             [[], { PROD_CONTROL_BASE_URL: "not a url" }, /is not a URL/],
             [["--only"], {}, /needs a value/],
+            [["--check-timeout", "0"], {}, /--check-timeout must be above 0/],
+            [["--timeout", "0s"], {}, /--timeout must be above 0/],
+            [[], { GATE_CHECK_TIMEOUT: "0" }, /--check-timeout must be above 0/],
+            [[], { GATE_TIMEOUT: "0ms" }, /--timeout must be above 0/],
         ];
         for (const [argv, env, message] of bad) {
             assert.throws(() => resolve(argv, env), (e: unknown) => e instanceof UsageError && message.test(e.message), `${argv.join(" ")} ${JSON.stringify(env)}`);
@@ -126,5 +130,20 @@ describe("validation/options", () => {
         assert.equal(o.staging.controlAccessToken, "a-token");
         assert.equal(o.prod.runtimeIdToken, "id-token");
         assert.equal(o.gcpAccessToken, "api-token");
+    });
+
+    it("refuses a target URL with a user or password in it, without repeating the password", () => {
+        const cases: Array<[string[], NodeJS.ProcessEnv]> = [
+            [["--prod-control-url", "https://gate:pw-hunter2@openagents.com"], {}],
+            [[], { STAGING_RUNTIME_BASE_URL: "https://pw-hunter2@runtime-staging-ezxz4mgdsq-uc.a.run.app" }],
+            [[], { PROD_CONTROL_BASE_URL: "ftp://gate:pw-hunter2@openagents.com" }],
+        ];
+        for (const [argv, env] of cases) {
+            assert.throws(
+                () => resolve(argv, env),
+                (e: unknown) => e instanceof UsageError && /must not carry a user or password/.test(e.message) && !e.message.includes("hunter2"),
+                `${argv.join(" ")} ${JSON.stringify(env)}`,
+            );
+        }
     });
 });

@@ -23,6 +23,7 @@ function cloudApis(options: GateOptions, deps: CheckDeps): () => CloudApis {
                     cloudRunApiUrl: options.cloudRunApiUrl,
                     cloudLoggingApiUrl: options.cloudLoggingApiUrl,
                     accessToken: options.gcpAccessToken,
+                    onAccessToken: (token) => deps.redactor.add(token),
                 },
                 deps.http,
             );

@@ -15,6 +15,8 @@ export interface CloudApiSettings {
     cloudLoggingApiUrl: string;
     /** Explicit OAuth access token (CLOUDSDK_AUTH_ACCESS_TOKEN); ADC when absent. */
     accessToken?: string;
+    /** Gets a token obtained from ADC (register it with the run's redactor). */
+    onAccessToken?: (token: string) => void;
 }
 
 export interface CloudApis {
@@ -23,7 +25,7 @@ export interface CloudApis {
 }
 
 export function createCloudApis(settings: CloudApiSettings, http: HttpClient, loadAdc?: AdcLoader): CloudApis {
-    const client = new GcpClient({ http, tokens: accessTokenSource(settings.accessToken, loadAdc) });
+    const client = new GcpClient({ http, tokens: accessTokenSource(settings.accessToken, loadAdc, settings.onAccessToken) });
     return {
         cloudRun: new CloudRunApi(client, settings.cloudRunApiUrl, { project: settings.project, region: settings.region }),
         logging: new LoggingApi(client, settings.cloudLoggingApiUrl),

@@ -30,8 +30,11 @@ export const loadAdcAccessToken: AdcLoader = async () => {
     return auth.getAccessToken();
 };
 
-/** ADC, resolved once on the first call and shared by every check after it. */
-export function adcTokenSource(load: AdcLoader = loadAdcAccessToken): AccessTokenSource {
+/**
+ * ADC, resolved once on the first call and shared by every check after it. onToken gets the
+ * token as soon as it is obtained (the run's redactor: it was not among the options' secrets).
+ */
+export function adcTokenSource(load: AdcLoader = loadAdcAccessToken, onToken?: (token: string) => void): AccessTokenSource {
     let pending: Promise<string> | undefined;
     return {
         origin: "application default credentials",
@@ -39,6 +42,7 @@ export function adcTokenSource(load: AdcLoader = loadAdcAccessToken): AccessToke
             pending ??= load().then(
                 (token) => {
                     if (!token) throw new GcpApiError("credentials", "application default credentials gave no access token");
+                    onToken?.(token);
                     return token;
                 },
                 (err: unknown) => {
@@ -54,8 +58,8 @@ export function adcTokenSource(load: AdcLoader = loadAdcAccessToken): AccessToke
     };
 }
 
-/** The token source for a run: the explicit token when given, else ADC. */
-export function accessTokenSource(explicitToken: string | undefined, load: AdcLoader = loadAdcAccessToken): AccessTokenSource {
+/** The token source for a run: the explicit token when given, else ADC (onToken: see adcTokenSource). */
+export function accessTokenSource(explicitToken: string | undefined, load: AdcLoader = loadAdcAccessToken, onToken?: (token: string) => void): AccessTokenSource {
     const token = explicitToken?.trim();
-    return token ? staticTokenSource(token, ACCESS_TOKEN_ENV) : adcTokenSource(load);
+    return token ? staticTokenSource(token, ACCESS_TOKEN_ENV) : adcTokenSource(load, onToken);
 }

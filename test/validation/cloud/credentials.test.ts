@@ -1,6 +1,12 @@
 import * as assert from "node:assert/strict";
 import * as net from "node:net";
+import { createCloudApis } from "../../../validation/gcp/apis";
 import { accessTokenSource } from "../../../validation/gcp/credentials";
+import { HttpClient } from "../../../validation/http";
+import { Redactor } from "../../../validation/redact";
+import { ALIGNED, alignedState } from "./environments";
+import { recordingContext } from "./helpers";
+import { CloudStandIn } from "./stand-in";
 import { GcpApiError } from "../../../validation/gcp/errors";
 
 describe("Google API credentials", () => {
@@ -25,6 +31,35 @@ describe("Google API credentials", () => {
         const tokens = await Promise.all([source.token(), source.token(), source.token()]);
         assert.deepEqual(tokens, ["ya29.adc", "ya29.adc", "ya29.adc"]);
         assert.equal(loads, 1);
+    });
+
+    it("hands a token obtained from ADC to the redactor as soon as it is obtained", async () => {
+        const seen: string[] = [];
+        const source = accessTokenSource(undefined, () => Promise.resolve("ya29.adc-minted-77"), (t) => seen.push(t));
+        await Promise.all([source.token(), source.token()]);
+        assert.deepEqual(seen, ["ya29.adc-minted-77"]);
+        // The explicit token is registered with the options' secrets already: no callback.
+        const explicit = accessTokenSource("ya29.explicit", undefined, (t) => seen.push(t));
+        await explicit.token();
+        assert.deepEqual(seen, ["ya29.adc-minted-77"]);
+    });
+
+    it("the gate's Cloud Run clients register the ADC token with the run's redactor", async () => {
+        const redactor = new Redactor();
+        const http = new HttpClient({ timeoutMs: 5_000 });
+        const standIn = await new CloudStandIn(alignedState(), "adc-token-not-ya29-shaped").start();
+        try {
+            const apis = createCloudApis(
+                { project: standIn.state.project, region: standIn.state.region, cloudRunApiUrl: standIn.url, cloudLoggingApiUrl: standIn.url, onAccessToken: (t) => redactor.add(t) },
+                http,
+                () => Promise.resolve("adc-token-not-ya29-shaped"),
+            );
+            await apis.cloudRun.getService(recordingContext(), ALIGNED.control);
+            assert.equal(redactor.redact("token adc-token-not-ya29-shaped"), "token ***");
+        } finally {
+            http.close();
+            await standIn.close();
+        }
     });
 
     it("turns a missing ADC into a credentials error that says what to set", async () => {
