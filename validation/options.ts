@@ -109,6 +109,18 @@ export interface GateOptions {
     controlStableRevision?: string;
 }
 
+/** The env vars that hold secrets (listed in --help); never passed on to a child process. */
+export const SECRET_ENV_VARS: readonly string[] = [
+    "STAGING_CONTROL_ACCESS_TOKEN",
+    "PROD_CONTROL_ACCESS_TOKEN",
+    "STAGING_MAINTENANCE_BYPASS_TOKEN",
+    "PROD_MAINTENANCE_BYPASS_TOKEN",
+    "STAGING_RUNTIME_ID_TOKEN",
+    "PROD_RUNTIME_ID_TOKEN",
+    "RUNTIME_ID_TOKEN",
+    "CLOUDSDK_AUTH_ACCESS_TOKEN",
+];
+
 /** Every secret value in the options, for the redactor. */
 export function secretsOf(options: GateOptions): string[] {
     const out: string[] = [];

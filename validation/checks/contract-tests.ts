@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Check, CheckContext, CheckVerdict } from "../check";
+import { SECRET_ENV_VARS } from "../options";
 
 export const KHALA_CONTRACT_TESTS_ID = "khala-contract-tests";
 export const CROSS_SURFACE_HARNESS_ID = "cross-surface-contract-harness";
@@ -102,6 +103,13 @@ export function runCommand(ctx: CheckContext, command: readonly string[], cwd: s
     });
 }
 
+/** The environment without the gate's secrets: the tests in the checkout have no use for them. */
+export function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    const out = { ...env };
+    for (const name of SECRET_ENV_VARS) delete out[name];
+    return out;
+}
+
 /** Judges a test command by its exit code and by the runner's own count. */
 export function judgeTestRun(run: CommandRun, what: string, options: { requireCount: boolean; filter?: string }): CheckVerdict {
     const c = run.counts;
@@ -157,7 +165,7 @@ export function khalaContractTestsCheck(options: ContractCheckOptions): Check {
             const repo = options.repo as string;
             const problem = repoProblem(repo, "apps/runtime/Cargo.toml");
             if (problem) return { status: "failed", cause: problem };
-            const run = await runCommand(ctx, KHALA_COMMAND, repo, options.env ?? process.env);
+            const run = await runCommand(ctx, KHALA_COMMAND, repo, withoutSecrets(options.env ?? process.env));
             return judgeTestRun(run, "cargo test", { requireCount: true, filter: KHALA_FILTER });
         },
     };
@@ -180,7 +188,7 @@ export function crossSurfaceHarnessCheck(options: ContractCheckOptions): Check {
             const repo = options.repo as string;
             const problem = repoProblem(repo, CROSS_SURFACE_SCRIPT);
             if (problem) return { status: "failed", cause: problem };
-            const run = await runCommand(ctx, ["bash", CROSS_SURFACE_SCRIPT], repo, options.env ?? process.env);
+            const run = await runCommand(ctx, ["bash", CROSS_SURFACE_SCRIPT], repo, withoutSecrets(options.env ?? process.env));
             // The harness may run more than cargo: its exit code rules, and a count it prints must not be zero.
             return judgeTestRun(run, CROSS_SURFACE_SCRIPT, { requireCount: false });
         },

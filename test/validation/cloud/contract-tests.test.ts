@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { countTests, crossSurfaceHarnessCheck, khalaContractTestsCheck } from "../../../validation/checks/contract-tests";
+import { CROSS_SURFACE_SCRIPT, countTests, crossSurfaceHarnessCheck, khalaContractTestsCheck } from "../../../validation/checks/contract-tests";
 import { cargoOutput, fakeOpenAgentsRepo, type FakeRepo } from "./fake-openagents";
 import { recordingContext, runCheck } from "./helpers";
 
@@ -94,6 +94,33 @@ describe("contract-test checks (a real child process, a fake cargo)", () => {
         const failed = await runCheck(crossSurfaceHarnessCheck({ repo: fake.repo, enabled: true }));
         assert.equal(failed.verdict.status, "failed");
         assert.match(failed.verdict.cause ?? "", /exited 1/);
+    });
+
+    it("runs cargo and the harness without the gate's secrets in their environment", async () => {
+        fake = fakeOpenAgentsRepo("pass");
+        const printEnv = `#!/bin/sh\nenv\ncat <<'OUT'\n${cargoOutput(7, 0, 212)}OUT\n`;
+        fs.writeFileSync(path.join(fake.bin, "cargo"), printEnv, { mode: 0o755 });
+        fs.writeFileSync(path.join(fake.repo, CROSS_SURFACE_SCRIPT), printEnv, { mode: 0o755 });
+        const secrets: Record<string, string> = {
+            STAGING_CONTROL_ACCESS_TOKEN: "secret-stg-access",
+            PROD_CONTROL_ACCESS_TOKEN: "secret-prod-access",
+            STAGING_MAINTENANCE_BYPASS_TOKEN: "secret-stg-bypass",
+            PROD_MAINTENANCE_BYPASS_TOKEN: "secret-prod-bypass",
+            STAGING_RUNTIME_ID_TOKEN: "secret-stg-id",
+            PROD_RUNTIME_ID_TOKEN: "secret-prod-id",
+            RUNTIME_ID_TOKEN: "secret-any-id",
+            CLOUDSDK_AUTH_ACCESS_TOKEN: "secret-api-token",
+        };
+        const env = { ...process.env, PATH: fake.path, ...secrets, GATE_TEST_MARKER: "kept-for-cargo" };
+        for (const check of [khalaContractTestsCheck({ repo: fake.repo, enabled: true, env }), crossSurfaceHarnessCheck({ repo: fake.repo, enabled: true, env })]) {
+            const { verdict, log } = await runCheck(check);
+            assert.equal(verdict.status, "passed", verdict.cause);
+            assert.match(log, /^GATE_TEST_MARKER=kept-for-cargo$/m, "the rest of the environment is passed on");
+            for (const [name, value] of Object.entries(secrets)) {
+                assert.ok(!log.includes(value), `${name} reached ${check.id}`);
+                assert.ok(!new RegExp(`^${name}=`, "m").test(log), `${name} is not even set for ${check.id}`);
+            }
+        }
     });
 
     it("counts every libtest summary line (unit tests and doc-tests)", () => {
