@@ -288,7 +288,13 @@ describe("validation/checks: HTTP checks against loopback services", () => {
         it("a runtime in shadow_only write mode fails the create step, naming the mode", async () => {
             const s = await start(runtimeContract({ writeMode: "shadow_only" }));
             const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url]);
-            assert.match(run.result(RUNTIME_STAGING).cause!, /POST \/internal\/v1\/runs answered 503, expected 201 \(authority_write_mode=shadow_only/);
+            assert.match(run.result(RUNTIME_STAGING).cause!, /POST \/internal\/v1\/runs answered 503, expected 201 \(authority_write_mode=shadow_only: writes are off\): \{"error":"writes disabled \(shadow_only\)"\}/);
+        });
+
+        it("on run.app (/healthz swallowed) a 503 on the write says the mode is unknown and shows the body", async () => {
+            const s = await start(runtimeContract({ writeMode: "read_only", frontEnd404Healthz: true }));
+            const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url]);
+            assert.match(run.result(RUNTIME_STAGING).cause!, /POST \/internal\/v1\/runs answered 503, expected 201 \(write mode unknown\): \{"error":"writes disabled \(read_only\)"\}/);
         });
 
         it("a front-end 404 on /healthz is a warning; the rest must still pass", async () => {

@@ -102,7 +102,12 @@ async function runRuntimeSmoke(base: string, t: EnvironmentTargets, options: Gat
     const created = await send("POST", "/internal/v1/runs", { worker_id: "smoke:runtime", metadata: { source: "runtime-smoke" } });
     const createFailed = step("POST /internal/v1/runs", created, 201);
     if (createFailed) {
-        if (created.ok && created.response.status === 503 && writeMode) createFailed.cause += ` (authority_write_mode=${writeMode}: writes are off)`;
+        if (created.ok && created.response.status === 503) {
+            // On run.app /healthz never reaches the runtime, so its write mode may be unknown: the body says more.
+            const mode = writeMode ? `authority_write_mode=${writeMode}: writes are off` : "write mode unknown";
+            const snippet = deps.redactor.redact(bodySnippet(created.response)).slice(0, 120);
+            createFailed.cause += ` (${mode})${snippet ? `: ${snippet}` : ""}`;
+        }
         return { ...createFailed, warnings };
     }
     const createdJson = created.ok ? (parseJson(created.response) as { run?: { id?: unknown } } | undefined) : undefined;
