@@ -176,6 +176,20 @@ describe("validation/checks: HTTP checks against loopback services", () => {
             assert.match(run.result("control-staging-smoke").cause!, /\/manifest\.json cache-control 'public, max-age=600' lacks no-cache/);
         });
 
+        it("a JS asset that mentions Laravel or Phoenix is not a legacy answer (only HTML bodies are scanned)", async () => {
+            const s = await start(controlContract({ assetBody: "/* migrated from Laravel Mix */ import { Socket } from 'phoenix'; console.log('app');" }));
+            const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url]);
+            assert.equal(run.result("control-staging-smoke").status, "passed", run.result("control-staging-smoke").cause);
+        });
+
+        it("a manifest whose JS asset is on another host passes with a warning (asset not fetched)", async () => {
+            const s = await start(controlContract({ manifestJs: "https://cdn.example.test/assets/app-3f9a2c1d7b.js" }));
+            const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url], {}, { http: { lookup: failingLookup() } });
+            const r = run.result("control-staging-smoke");
+            assert.equal(r.status, "passed", r.cause);
+            assert.ok(r.warnings.some((w) => /manifest js asset https:\/\/cdn\.example\.test\/assets\/app-3f9a2c1d7b\.js is on another host: its cache headers were not checked/.test(w)), r.warnings.join("\n"));
+        });
+
         it("a hashed asset without immutable fails the smoke", async () => {
             const s = await start(controlContract({ assetCacheControl: "public, max-age=3600" }));
             const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url]);

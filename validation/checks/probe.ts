@@ -16,7 +16,8 @@ export function legacyTargetReason(url: string, serviceName?: string): string | 
 }
 
 /**
- * Why an answer is not from the expected Rust service: Laravel/PHP traits, or a JSON body
+ * Why an answer is not from the expected Rust service: Laravel/PHP traits (headers and cookies on
+ * any answer, body markers on HTML pages only), or a JSON body
  * naming another service. expectedService: the `service` field the Rust binary reports; when
  * undefined, only legacy traits, legacy names and the other Rust lanes' names are judged.
  */
@@ -26,9 +27,12 @@ export function impostorReason(response: HttpResponse, expectedService?: string)
     for (const cookie of response.setCookies) {
         if (LEGACY_HTTP.laravelCookiePattern.test(cookie)) return `answered by Laravel (sets ${cookie.split("=")[0]}), not the Rust service`;
     }
-    const text = response.body.toString("utf8", 0, Math.min(response.body.length, 64 * 1024));
-    for (const pattern of LEGACY_HTTP.bodyPatterns) {
-        if (pattern.test(text)) return `answered by a legacy stack (body matches ${pattern}), not the Rust service`;
+    // Only HTML pages: a JS bundle or JSON may mention "laravel" or "phoenix" (a library name, a comment).
+    if (/^\s*text\/html\b/i.test(response.headers["content-type"] ?? "")) {
+        const text = response.body.toString("utf8", 0, Math.min(response.body.length, 64 * 1024));
+        for (const pattern of LEGACY_HTTP.bodyPatterns) {
+            if (pattern.test(text)) return `answered by a legacy stack (body matches ${pattern}), not the Rust service`;
+        }
     }
     const json = parseJson(response) as { service?: unknown } | undefined;
     if (json && typeof json === "object" && typeof json.service === "string") {
