@@ -139,6 +139,16 @@ describe("validation/cli (child process)", function () {
         assert.equal(fs.readFileSync(stepSummary, "utf8"), `previous step\n${summary}\n`);
     });
 
+    it("a GITHUB_STEP_SUMMARY that cannot be appended to is a warning on stderr; the exit code stays the verdict's", async () => {
+        const out = tempDir();
+        const notAFile = tempDir("gh-dir-");
+        const r = await runCli(["--only", "control-staging-health"], cleanEnv({ OUTPUT_DIR: out, STAGING_CONTROL_BASE_URL: control.url, GITHUB_STEP_SUMMARY: notAFile }));
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /^GO: 1 passed/m);
+        assert.match(r.stderr, /warning: could not append the summary to GITHUB_STEP_SUMMARY .*EISDIR/);
+        assert.ok(fs.existsSync(path.join(out, "SUMMARY.md")));
+    });
+
     it("never writes a token to stdout or any artifact", async () => {
         const secrets = {
             STAGING_CONTROL_ACCESS_TOKEN: "stg-access-7f3a9c",

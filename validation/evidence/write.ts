@@ -24,6 +24,8 @@ export interface EvidenceInput {
     redactor: Redactor;
     /** $GITHUB_STEP_SUMMARY, when set: SUMMARY.md is appended to it. */
     stepSummaryFile?: string;
+    /** Where a warning goes (stderr by default): a failed append to stepSummaryFile is one, not an error. */
+    warn?: (line: string) => void;
 }
 
 export interface EvidenceFiles {
@@ -75,7 +77,13 @@ export function writeEvidence(input: EvidenceInput): EvidenceFiles {
     const junit = write("junit.xml", renderJunit(results, input.outcome.logs, input.outcome.startedAt, input.outcome.durationMs));
     const summary = write("SUMMARY.md", summaryText);
     if (input.stepSummaryFile) {
-        fs.appendFileSync(input.stepSummaryFile, `${input.redactor.redact(summaryText)}\n`);
+        // The evidence is written and the verdict decided: a step summary that cannot be appended to must not change the exit code.
+        try {
+            fs.appendFileSync(input.stepSummaryFile, `${input.redactor.redact(summaryText)}\n`);
+        } catch (error) {
+            const warn = input.warn ?? ((line: string) => void process.stderr.write(`${line}\n`));
+            warn(input.redactor.redact(`warning: could not append the summary to GITHUB_STEP_SUMMARY (${input.stepSummaryFile}): ${(error as Error).message}`));
+        }
     }
     return { summary, tsv, json, junit, logs };
 }
