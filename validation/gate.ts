@@ -38,7 +38,8 @@ export async function runGate(options: GateOptions, io: GateIo = {}): Promise<Ga
     const write = io.write ?? ((text: string) => void process.stdout.write(text));
     const redactor = new Redactor(secretsOf(options));
     const http = new HttpClient({ timeoutMs: options.requestTimeoutMs, maxBodyBytes: options.maxBodyBytes, ...io.http });
-    const idTokens = io.idTokens ?? ambientIdTokenSource((token) => redactor.add(token));
+    // A minted token is registered with the redactor by the check that asks for it (runtime-smoke).
+    const idTokens = io.idTokens ?? ambientIdTokenSource();
     try {
         const checks = buildChecks(options, { http, redactor, idTokens });
         const progress: Progress = options.plain ? plainProgress(write, redactor) : liveProgress(checks, write, redactor, terminalWidth());

@@ -14,19 +14,19 @@ export interface IdTokenResult {
 export type IdTokenSource = (audience: string) => Promise<IdTokenResult>;
 
 /** Mints tokens from Application Default Credentials, lazily, once per audience. */
-export function ambientIdTokenSource(onToken?: (token: string) => void): IdTokenSource {
+export function ambientIdTokenSource(): IdTokenSource {
     const cache = new Map<string, Promise<IdTokenResult>>();
     return (audience) => {
         let pending = cache.get(audience);
         if (!pending) {
-            pending = fetchAmbient(audience, onToken);
+            pending = fetchAmbient(audience);
             cache.set(audience, pending);
         }
         return pending;
     };
 }
 
-async function fetchAmbient(audience: string, onToken?: (token: string) => void): Promise<IdTokenResult> {
+async function fetchAmbient(audience: string): Promise<IdTokenResult> {
     try {
         // Loaded here, not at the top: the gate never touches google-auth-library unless a check needs a token.
         const { GoogleAuth } = await import("google-auth-library");
@@ -34,7 +34,6 @@ async function fetchAmbient(audience: string, onToken?: (token: string) => void)
         const client = await auth.getIdTokenClient(audience);
         const token = await client.idTokenProvider.fetchIdToken(audience);
         if (!token) return { note: "ambient credentials gave no ID token; sending no token" };
-        onToken?.(token);
         return { token, note: "sending a Google ID token minted from ambient credentials" };
     } catch (error) {
         const message = error instanceof Error ? error.message.split("\n")[0] : String(error);

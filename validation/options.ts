@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CONTROL, type Environment, GCP, RUNTIME, RUNTIME_MIGRATE, isEnvironment } from "../catalog";
+import { DEFAULT_CLOUD_LOGGING_API_URL, DEFAULT_CLOUD_RUN_API_URL } from "./gcp/client";
 
 /** A usage or configuration error: the CLI prints it and exits 2. */
 export class UsageError extends Error {}
@@ -49,10 +50,6 @@ export interface EnvironmentTargets {
     runtimeIdToken?: string;
     /** The stack outputs of this environment, when read (--stack / --outputs). */
     outputs?: StackOutputs;
-    /** Service and job names of this environment: outputs, else the catalog's canonical names. */
-    controlServiceName: string;
-    runtimeServiceName: string;
-    migrateJobName: string;
 }
 
 export interface GateOptions {
@@ -178,7 +175,7 @@ export const ENV_HELP: ReadonlyArray<[string, string]> = [
     ["CLOUDSDK_AUTH_ACCESS_TOKEN", "OAuth access token for the Cloud Run and Logging APIs (secret)"],
     ["RUN_RUNTIME_DRIFT_CHECK, RUN_KHALA_CONTRACT_TESTS, RUN_LOG_PROBES", "1 (default) or 0: 0 makes that required check a skip (NO-GO)"],
     ["RUN_CROSS_SURFACE", "0 (default) or 1: run the optional cross-surface harness"],
-    ["CLOUD_RUN_API_URL, CLOUD_LOGGING_API_URL", "API base URLs (default https://run.googleapis.com, https://logging.googleapis.com)"],
+    ["CLOUD_RUN_API_URL, CLOUD_LOGGING_API_URL", `API base URLs (default ${DEFAULT_CLOUD_RUN_API_URL}, ${DEFAULT_CLOUD_LOGGING_API_URL})`],
     ["LOG_WINDOW_MINUTES, LOG_ERROR_THRESHOLD, LOG_LIMIT", "log probe window (10), errors tolerated (0), entries read (50)"],
     ["EXPECTED_CONTROL_IMAGE, EXPECTED_RUNTIME_IMAGE", "image the control service's new revision (control-canary-status) and the runtime and migrate job (runtime-migration-drift) must run (default: the controlImage / runtimeImage outputs)"],
     ["CONTROL_CANARY_PERCENT", "percent of control traffic meant for the new revision (default: stack outputs); without a controlRevision output, the latest ready revision's share is judged against it"],
@@ -422,9 +419,6 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
             maintenanceBypassToken: envValue(`${upper}_MAINTENANCE_BYPASS_TOKEN`),
             runtimeIdToken: envValue(`${upper}_RUNTIME_ID_TOKEN`) ?? envValue("RUNTIME_ID_TOKEN"),
             outputs: o,
-            controlServiceName: o?.controlServiceName || CONTROL.names[environment],
-            runtimeServiceName: o?.runtimeServiceName || RUNTIME.names[environment],
-            migrateJobName: o?.migrateJobName || RUNTIME_MIGRATE.names[environment],
         };
     };
 
@@ -482,8 +476,8 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         runCrossSurface: toggle("RUN_CROSS_SURFACE", false),
         runLogProbes: toggle("RUN_LOG_PROBES", true),
         openagentsRepo: pick("openagents-repo", "OPENAGENTS_REPO", undefined, "")[0] || undefined,
-        cloudRunApiUrl: stripSlash(envValue("CLOUD_RUN_API_URL") ?? "https://run.googleapis.com"),
-        cloudLoggingApiUrl: stripSlash(envValue("CLOUD_LOGGING_API_URL") ?? "https://logging.googleapis.com"),
+        cloudRunApiUrl: stripSlash(envValue("CLOUD_RUN_API_URL") ?? DEFAULT_CLOUD_RUN_API_URL),
+        cloudLoggingApiUrl: stripSlash(envValue("CLOUD_LOGGING_API_URL") ?? DEFAULT_CLOUD_LOGGING_API_URL),
         gcpAccessToken: envValue("CLOUDSDK_AUTH_ACCESS_TOKEN"),
         logWindowMinutes: envValue("LOG_WINDOW_MINUTES") ? parsePositiveInt(envValue("LOG_WINDOW_MINUTES")!, "LOG_WINDOW_MINUTES") : 10,
         logErrorThreshold: envValue("LOG_ERROR_THRESHOLD") ? parseNonNegativeInt(envValue("LOG_ERROR_THRESHOLD")!, "LOG_ERROR_THRESHOLD") : 0,

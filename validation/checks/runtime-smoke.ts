@@ -44,6 +44,7 @@ async function runRuntimeSmoke(base: string, t: EnvironmentTargets, options: Gat
         const audience = t.outputs?.runtimeServiceUrl || base;
         const got = await deps.idTokens(audience);
         if (got.token) {
+            // Whatever the source, a minted token is a secret from here on.
             deps.redactor.add(got.token);
             headers.authorization = `Bearer ${got.token}`;
         }

@@ -14,9 +14,14 @@ export interface ServingTarget {
 
 const LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST";
 
+/** The split in effect: trafficStatuses when Cloud Run reports any, else the requested traffic. */
+function effectiveSplit(service: CloudRunService): NonNullable<CloudRunService["traffic"]> {
+    return service.trafficStatuses && service.trafficStatuses.length > 0 ? service.trafficStatuses : service.traffic ?? [];
+}
+
 /** Revisions with a share of traffic (percent > 0), one entry per revision, largest share first. */
 export function servingTargets(service: CloudRunService): ServingTarget[] {
-    const split = service.trafficStatuses && service.trafficStatuses.length > 0 ? service.trafficStatuses : service.traffic ?? [];
+    const split = effectiveSplit(service);
     const byRevision = new Map<string, ServingTarget>();
     for (const target of split) {
         const percent = typeof target.percent === "number" ? target.percent : 0;
@@ -33,8 +38,7 @@ export function servingTargets(service: CloudRunService): ServingTarget[] {
 
 /** Revisions that carry a tag but no traffic (reachable by their tag URL only). */
 export function taggedOnly(service: CloudRunService): { revision: string; tag: string }[] {
-    const split = service.trafficStatuses && service.trafficStatuses.length > 0 ? service.trafficStatuses : service.traffic ?? [];
-    return split
+    return effectiveSplit(service)
         .filter((t) => t.tag && (t.percent ?? 0) <= 0)
         .map((t) => ({ revision: shortName(t.revision || service.latestReadyRevision), tag: t.tag as string }));
 }
