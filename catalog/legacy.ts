@@ -45,21 +45,39 @@ export const LEGACY_IMAGE_REPOSITORIES: readonly string[] = [
     "openagents-runtime/runtime",
 ];
 
-/** Any image whose repository path has one of these segments is legacy too. */
-export const LEGACY_IMAGE_SEGMENTS: readonly string[] = ["openagents-web", "openagents-runtime", "laravel", "elixir", "php", "php-fpm"];
+/**
+ * Image path segments that mark an image as legacy when a segment IS one of them (compared
+ * exactly, lowercased): the legacy repository and resource names, and PHP/Laravel/Elixir base
+ * images. Exact, not substring: the Rust runtime's own binary is `openagents-runtime-service`.
+ */
+export const LEGACY_IMAGE_SEGMENTS: readonly string[] = [
+    "openagents-web",
+    "openagents-runtime",
+    ...LEGACY_RESOURCES.map((r) => r.name),
+    "laravel",
+    "elixir",
+    "php",
+    "php-fpm",
+    "frankenphp",
+];
 
-/** Executables of the legacy stacks, as the first word of a command or any word of a shell line. */
+/**
+ * Executables of the legacy stacks, judged as the program a container runs (its first word,
+ * past env/exec-style wrappers; inside `sh -c` each command's first word). Also legacy:
+ * php with a version (`php8.2`, `php8.2-fpm`) and `openagents-runtime` spelled with a dash.
+ */
 export const LEGACY_EXECUTABLES: readonly string[] = [
     "php",
     "artisan",
     "php-fpm",
+    "frankenphp",
     "composer",
     "mix",
     "iex",
     "elixir",
     "erl",
-    "bin/openagents_runtime",
     "openagents_runtime",
+    "openagents-runtime",
 ];
 
 export interface LegacyEnvMarker {
@@ -110,16 +128,20 @@ export const LEGACY_DEPLOY_PATHS: readonly string[] = [
     "apps/openagents.com/docs/archived/legacy-laravel-deploy/",
 ];
 
-function squash(value: string): string {
+/** A name with case and separators removed ("OpenAgents_Web2" -> "openagentsweb2"), as the name matchers compare. */
+export function squashName(value: string): string {
     // NFKD folds full-width and compatibility forms to ASCII before separators are dropped.
     return value.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]/g, "");
 }
 
-const SQUASHED_STEMS = LEGACY_NAME_STEMS.map(squash);
+const SQUASHED_STEMS = LEGACY_NAME_STEMS.map(squashName);
 
-/** Why a resource (service, job or revision) name is legacy, or undefined when it is not. */
-export function legacyNameReason(name: string): string | undefined {
-    const squashed = squash(name);
+/**
+ * Why a resource (service, job or revision) name is legacy, or undefined when it is not.
+ * `extraStems` are further legacy names or fragments (e.g. from policy config), matched alike.
+ */
+export function legacyNameReason(name: string, extraStems: readonly string[] = []): string | undefined {
+    const squashed = squashName(name);
     for (const [i, stem] of SQUASHED_STEMS.entries()) {
         if (squashed.includes(stem)) {
             const exact = LEGACY_RESOURCES.find((r) => r.name === name.trim().toLowerCase());
@@ -128,13 +150,24 @@ export function legacyNameReason(name: string): string | undefined {
                 : `'${name}' carries the legacy name '${LEGACY_NAME_STEMS[i]}'`;
         }
     }
-    return undefined;
+    const extra = extraStems.find((n) => squashName(n) !== "" && squashed.includes(squashName(n)));
+    return extra !== undefined ? `'${name}' carries the legacy name '${extra}' (added by config)` : undefined;
 }
 
-/** Why an image reference is legacy, or undefined. Hosts in any case and digests are handled. */
-export function legacyImageReason(image: string): string | undefined {
-    // A scheme ("docker://", "https://") is not part of a reference but must not hide one.
-    const bare = image.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+/** A scheme ("docker://", "https://") is not part of an image reference but must not hide one. */
+function withoutScheme(image: string): string {
+    return image.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+}
+
+/** php, php8.2, php-fpm, php8.2-fpm, php-fpm8.2: the PHP interpreter and FPM in their distribution names. */
+const PHP_VERSIONED = /^php([0-9][0-9.]*)?(-fpm[0-9.]*)?$/;
+
+/**
+ * Why an image reference is legacy, or undefined. Hosts in any case, schemes and digests are
+ * handled. `extraRepositories` are further legacy repositories (host/path, e.g. from policy config).
+ */
+export function legacyImageReason(image: string, extraRepositories: readonly string[] = []): string | undefined {
+    const bare = withoutScheme(image);
     const ref = parseImageRef(bare);
     const path = ref ? ref.path : bare.toLowerCase().replace(/[@:].*$/, "");
     const segments = path.split("/").filter((s) => s !== "");
@@ -145,36 +178,87 @@ export function legacyImageReason(image: string): string | undefined {
             return `image '${image}' is from the legacy repository '${repo}'`;
         }
     }
-    for (const segment of segments) {
-        // Exact words ("php" in "php-fpm", "php8.2") and name stems anywhere ("openagents-web-v2").
-        const words = segment.split(/[-_.]+/);
-        const word = LEGACY_IMAGE_SEGMENTS.find((w) => segment === w || words.includes(w)) ?? words.find((w) => /^php[0-9]+$/.test(w));
-        const stem = word ? undefined : SQUASHED_STEMS.findIndex((st) => squash(segment).includes(st));
-        if (word !== undefined || (stem !== undefined && stem >= 0)) {
-            return `image '${image}' has the legacy path segment '${segment}'`;
+    const segment = segments.find((s) => LEGACY_IMAGE_SEGMENTS.includes(s) || PHP_VERSIONED.test(s));
+    if (segment !== undefined) return `image '${image}' has the legacy path segment '${segment}'`;
+    const repository = ref ? ref.repository : path;
+    const extra = extraRepositories.find((r) => {
+        const repo = withoutScheme(r).toLowerCase().replace(/\/+$/, "");
+        return repo !== "" && (repository === repo || repository.startsWith(`${repo}/`));
+    });
+    return extra !== undefined ? `image '${image}' is from the legacy repository '${extra}' (added by config)` : undefined;
+}
+
+/** Words that run the next word rather than being the program: `env A=1 php`, `exec php`, `nice -n 5 php`. */
+const COMMAND_WRAPPERS: readonly string[] = ["env", "exec", "nice", "nohup", "time", "timeout", "stdbuf", "ionice", "setsid", "tini", "dumb-init", "command", "builtin"];
+/** Shell words that come before a command rather than being one. */
+const SHELL_KEYWORDS: readonly string[] = ["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}"];
+const SHELLS: readonly string[] = ["sh", "bash", "dash", "ash", "zsh"];
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+/** How a shell line splits into commands: ; && || | & newlines, subshells and substitutions. */
+const COMMAND_SEPARATORS = /[;&|\n()`]+|\$\(/;
+
+function baseName(word: string): string {
+    return (word.toLowerCase().split("/").pop() ?? "").trim();
+}
+
+function isLegacyExecutable(word: string): boolean {
+    const base = baseName(word);
+    return LEGACY_EXECUTABLES.includes(base) || PHP_VERSIONED.test(base);
+}
+
+/** The program a word list runs, past wrappers, their options and VAR=value words; undefined when none. */
+function programIndex(words: readonly string[]): number | undefined {
+    let wrapped = false;
+    for (const [i, raw] of words.entries()) {
+        const word = raw.trim();
+        if (word === "" || ASSIGNMENT.test(word) || SHELL_KEYWORDS.includes(word)) continue;
+        // After a wrapper: its options ("-n", "--") and numeric arguments ("nice -n 10", "timeout 30s").
+        if (wrapped && (word.startsWith("-") || /^[0-9][0-9.]*[a-z]?$/i.test(word))) continue;
+        if (COMMAND_WRAPPERS.includes(baseName(word))) {
+            wrapped = true;
+            continue;
         }
+        return i;
     }
     return undefined;
 }
 
-/** Why a container command line (command + args) runs a legacy stack, or undefined. */
-export function legacyCommandReason(words: readonly string[]): string | undefined {
-    // Shell wrappers ("sh -c 'php artisan migrate'") hide the real words inside one argument;
-    // quotes, escapes and ${IFS}-style expansions can split or glue a word ('p''hp', php${IFS}artisan).
-    const tokens = words
-        .map((w) => w.replace(/['"\\]/g, ""))
-        .flatMap((w) => w.split(/[\s;&|()`$={}<>]+/))
-        .filter((t) => t !== "");
-    for (const token of tokens) {
-        const t = token.toLowerCase();
-        const base = t.split("/").pop() ?? t;
-        for (const exe of LEGACY_EXECUTABLES) {
-            if (t === exe || t.endsWith(`/${exe}`) || base === exe || /^php[0-9.]+$/.test(base) || /^php-fpm[0-9.]*$/.test(base)) {
-                return `command '${words.join(" ")}' runs the legacy '${token}'`;
-            }
-        }
+/** Quotes and escapes can split or glue a word ('p''hp', p\hp); $IFS stands for a space. */
+function unquote(script: string): string {
+    return script.replace(/\$\{IFS\}|\$IFS\b/g, " ").replace(/['"\\]/g, "");
+}
+
+/** The legacy program a word list runs (inside shells too), or undefined. */
+function legacyProgram(words: readonly string[], depth: number): string | undefined {
+    const at = programIndex(words);
+    if (at === undefined) return undefined;
+    const program = unquote(words[at]).trim();
+    if (isLegacyExecutable(program)) return program;
+    if (!SHELLS.includes(baseName(program)) || depth > 3) return undefined;
+    // A shell runs the string after -c (also bundled: -lc, -ec), else the script file it is given.
+    const rest = words.slice(at + 1);
+    const flag = rest.findIndex((w) => /^-[a-z]*c[a-z]*$/i.test(w.trim()));
+    if (flag < 0) {
+        const script = rest.find((w) => !w.trim().startsWith("-"));
+        return script !== undefined && isLegacyExecutable(unquote(script)) ? unquote(script).trim() : undefined;
+    }
+    const line = unquote(rest[flag + 1] ?? "");
+    for (const command of line.split(COMMAND_SEPARATORS)) {
+        const found = legacyProgram(command.split(/\s+/), depth + 1);
+        if (found !== undefined) return found;
     }
     return undefined;
+}
+
+/**
+ * Why a container command line (command + args, as one list) runs a legacy stack, or undefined.
+ * Judges the program it executes (commands[0], or args[0] when there are no commands) and, for a
+ * shell, every command of its -c line; the other words are arguments and may mention anything
+ * ("--banner 'no php here'").
+ */
+export function legacyCommandReason(words: readonly string[]): string | undefined {
+    const program = legacyProgram(words, 0);
+    return program !== undefined ? `command '${words.join(" ")}' runs the legacy '${program}'` : undefined;
 }
 
 /** Env name prefixes only the legacy frameworks use. */

@@ -5,13 +5,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { ResourceValidationArgs } from "@pulumi/policy";
-import {
-    legacyCommandReason,
-    legacyEnvReason,
-    legacyImageReason,
-    legacyNameReason,
-    legacySecretReason,
-} from "../catalog";
+import { legacyCommandReason, legacyEnvReason, legacyImageReason, legacyNameReason, legacySecretReason } from "../catalog";
 import {
     TYPES,
     cloudName,
@@ -20,13 +14,15 @@ import {
     envsOf,
     iamTarget,
     isCloudRunIamType,
+    isSecretIamType,
+    lastSegment,
     revisionNameOf,
     secretVolumesOf,
     trafficOf,
     workloadType,
 } from "./lib/resources";
-import type { PackResourcePolicy, Props } from "./lib/types";
-import { readKnown } from "./lib/unknown";
+import type { PackResourcePolicy } from "./lib/types";
+import { SubChecks, readKnown } from "./lib/unknown";
 
 export interface LegacyTargetsConfig {
     /** More legacy resource names (or name fragments), matched like the catalog's stems. */
@@ -35,68 +31,87 @@ export interface LegacyTargetsConfig {
     additionalLegacyImageRepositories: string[];
 }
 
-function squash(value: string): string {
-    return value.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]/g, "");
+/** Cloud Run's generated revision suffix (-00097-jr6) or this program's template hash (-270c70). */
+const REVISION_SUFFIX = /-([0-9]{5}-[a-z0-9]{3}|[0-9a-f]{6})$/;
+
+/** Whether a revision or tag is this service's own: `<service>-...` of a service that is not legacy itself. */
+function isOwn(ref: string, service: string | undefined): boolean {
+    return service !== undefined && ref.trim().toLowerCase().startsWith(`${service.trim().toLowerCase()}-`);
 }
 
-/** Catalog matchers extended by the policy config. */
-function nameReason(name: string, config: LegacyTargetsConfig): string | undefined {
-    const catalog = legacyNameReason(name);
-    if (catalog) return catalog;
-    const extra = config.additionalLegacyNames.find((n) => squash(n) !== "" && squash(name).includes(squash(n)));
-    return extra ? `'${name}' carries the legacy name '${extra}' (policy config)` : undefined;
+/**
+ * Why a revision is legacy. The program names revisions `<service>-<image tag>-<hash>`, so the
+ * tag part may say anything ("drop-laravel-1"): a revision of this (non-legacy) service is
+ * fine; any other is judged by its service part (`openagents-web-00097-jr6` -> `openagents-web`).
+ */
+function revisionReason(revision: string, ownService: string | undefined, config: LegacyTargetsConfig): string | undefined {
+    if (isOwn(revision, ownService)) return undefined;
+    const owner = revision.trim().toLowerCase().replace(REVISION_SUFFIX, "");
+    const why = legacyNameReason(owner, config.additionalLegacyNames);
+    return why ? `'${revision}' belongs to '${owner}': ${why}` : undefined;
 }
 
-function imageReason(image: string, config: LegacyTargetsConfig): string | undefined {
-    const catalog = legacyImageReason(image);
-    if (catalog) return catalog;
-    const lower = image.trim().toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, "");
-    const extra = config.additionalLegacyImageRepositories.find((r) => {
-        const repo = r.trim().toLowerCase().replace(/\/+$/, "");
-        return repo !== "" && (lower.startsWith(`${repo}:`) || lower.startsWith(`${repo}@`) || lower.startsWith(`${repo}/`) || lower === repo);
-    });
-    return extra ? `image '${image}' is from the legacy repository '${extra}' (policy config)` : undefined;
-}
-
-function checkWorkload(args: ResourceValidationArgs, kind: string, report: (m: string) => void, config: LegacyTargetsConfig): void {
+function checkWorkload(args: ResourceValidationArgs, kind: string, checks: SubChecks, config: LegacyTargetsConfig): void {
     const { type, props } = args;
-    const name = cloudName(props, args.name);
-    const subject = `${kind} '${name}'`;
-    const nameWhy = nameReason(name, config);
-    if (nameWhy) report(`${subject} is a legacy target: ${nameWhy}`);
-
-    const revision = revisionNameOf(type, props);
-    if (typeof revision === "string") {
-        const why = nameReason(revision, config);
+    const report = checks.report;
+    // Each block below is one sub-check: a value unknown during preview skips only that block.
+    let name: string | undefined;
+    checks.run(() => (name = cloudName(props, args.name)));
+    const subject = `${kind} '${name ?? args.name}'`;
+    let ownService: string | undefined;
+    checks.run(() => {
+        if (name === undefined) return;
+        const why = legacyNameReason(name, config.additionalLegacyNames);
+        if (why) report(`${subject} is a legacy target: ${why}`);
+        else ownService = name;
+    });
+    checks.run(() => {
+        const revision = revisionNameOf(type, props);
+        const why = typeof revision === "string" ? revisionReason(revision, ownService, config) : undefined;
         if (why) report(`${subject} names a legacy revision: ${why}`);
-    }
-    for (const target of trafficOf(type, props)) {
-        for (const ref of [target.revision, target.tag]) {
-            const why = ref !== undefined ? nameReason(ref, config) : undefined;
-            if (why) report(`${subject} routes traffic to a legacy revision: ${why}`);
-        }
-    }
-    containersOf(type, props).forEach((container: Props) => {
-        if (typeof container.image === "string") {
-            const why = imageReason(container.image, config);
-            if (why) report(`${subject} runs a legacy image: ${why}`);
-        }
-        const why = legacyCommandReason(commandLine(container));
-        if (why) report(`${subject} runs a legacy command: ${why}`);
-        for (const env of envsOf(container)) {
-            const secret = env.secret();
-            // A literal unknown during preview still leaves the name to judge.
-            const value = secret === undefined ? readKnown(env.value) : undefined;
-            const envWhy = legacyEnvReason(env.name, typeof value === "string" ? value : undefined);
-            if (envWhy) report(`${subject} carries legacy env: ${envWhy}`);
-            const secretWhy = secret !== undefined ? legacySecretReason(secret) : undefined;
-            if (secretWhy) report(`${subject} reads a legacy secret: ${secretWhy}`);
+    });
+    checks.run(() => {
+        for (const target of trafficOf(type, props)) {
+            const revisionWhy = target.revision !== undefined ? revisionReason(target.revision, ownService, config) : undefined;
+            if (revisionWhy) report(`${subject} routes traffic to a legacy revision: ${revisionWhy}`);
+            const tagWhy = target.tag !== undefined && !isOwn(target.tag, ownService) ? legacyNameReason(target.tag, config.additionalLegacyNames) : undefined;
+            if (tagWhy) report(`${subject} routes traffic under a legacy tag: ${tagWhy}`);
         }
     });
-    for (const secret of secretVolumesOf(type, props)) {
-        const why = legacySecretReason(secret);
-        if (why) report(`${subject} mounts a legacy secret: ${why}`);
-    }
+    checks.run(() => {
+        for (const container of containersOf(type, props)) {
+            checks.run(() => {
+                const image = container.image;
+                const why = typeof image === "string" ? legacyImageReason(image, config.additionalLegacyImageRepositories) : undefined;
+                if (why) report(`${subject} runs a legacy image: ${why}`);
+            });
+            checks.run(() => {
+                const why = legacyCommandReason(commandLine(container));
+                if (why) report(`${subject} runs a legacy command: ${why}`);
+            });
+            checks.run(() => {
+                for (const env of envsOf(container)) {
+                    checks.run(() => {
+                        // A literal unknown during preview still leaves the name to judge.
+                        const value = readKnown(env.value);
+                        const why = legacyEnvReason(env.name, typeof value === "string" ? value : undefined);
+                        if (why) report(`${subject} carries legacy env: ${why}`);
+                    });
+                    checks.run(() => {
+                        const secret = env.secret();
+                        const why = secret !== undefined ? legacySecretReason(secret) : undefined;
+                        if (why) report(`${subject} reads a legacy secret: ${why}`);
+                    });
+                }
+            });
+        }
+    });
+    checks.run(() => {
+        for (const secret of secretVolumesOf(type, props)) {
+            const why = legacySecretReason(secret);
+            if (why) report(`${subject} mounts a legacy secret: ${why}`);
+        }
+    });
 }
 
 export const noLegacyTargets: PackResourcePolicy = {
@@ -127,30 +142,36 @@ export const noLegacyTargets: PackResourcePolicy = {
         const config = args.getConfig<LegacyTargetsConfig>();
         const { type, props } = args;
         const workload = workloadType(type);
-        if (workload) return checkWorkload(args, workload.kind, reportViolation, config);
+        if (workload) {
+            const checks = new SubChecks(reportViolation);
+            checkWorkload(args, workload.kind, checks, config);
+            return checks.finish();
+        }
         if (type === TYPES.domainMappingV1) {
             const route = props.spec?.routeName;
-            const why = typeof route === "string" ? nameReason(lastPart(route), config) : undefined;
+            const why = typeof route === "string" ? legacyNameReason(lastSegment(route), config.additionalLegacyNames) : undefined;
             if (why) reportViolation(`domain mapping '${cloudName(props, args.name)}' routes to a legacy service: ${why}`);
+            return;
+        }
+        if (type === TYPES.regionNetworkEndpointGroup) {
+            // A serverless NEG puts a Cloud Run service behind a load balancer: a route like a domain mapping.
+            const service = props.cloudRun?.service;
+            const why = typeof service === "string" ? legacyNameReason(lastSegment(service), config.additionalLegacyNames) : undefined;
+            if (why) reportViolation(`serverless NEG '${cloudName(props, args.name)}' routes to a legacy service: ${why}`);
             return;
         }
         if (isCloudRunIamType(type)) {
             const target = iamTarget(type, props);
-            const why = target !== undefined ? nameReason(target, config) : undefined;
+            const why = target !== undefined ? legacyNameReason(target, config.additionalLegacyNames) : undefined;
             if (why) reportViolation(`IAM grant '${args.name}' is on a legacy target: ${why}`);
             return;
         }
-        if (type === TYPES.secretIamMember) {
+        if (isSecretIamType(type)) {
             const secret = props.secretId;
             const why = typeof secret === "string" ? legacySecretReason(secret) : undefined;
             if (why) reportViolation(`secret grant '${args.name}' opens a legacy secret: ${why}`);
             return;
         }
-        args.notApplicable("not a Cloud Run workload, domain mapping or grant");
+        args.notApplicable("not a Cloud Run workload, domain mapping, serverless NEG or grant");
     },
 };
-
-function lastPart(reference: string): string {
-    const parts = reference.split("/");
-    return parts[parts.length - 1] ?? reference;
-}

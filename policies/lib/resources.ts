@@ -14,6 +14,9 @@ export const TYPES = {
     serviceV1: "gcp:cloudrun/service:Service",
     domainMappingV1: "gcp:cloudrun/domainMapping:DomainMapping",
     secretIamMember: "gcp:secretmanager/secretIamMember:SecretIamMember",
+    secretIamBinding: "gcp:secretmanager/secretIamBinding:SecretIamBinding",
+    secretIamPolicy: "gcp:secretmanager/secretIamPolicy:SecretIamPolicy",
+    regionNetworkEndpointGroup: "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup",
 } as const;
 
 export type WorkloadKind = "service" | "job" | "worker pool";
@@ -47,6 +50,11 @@ const CLOUD_RUN_IAM = /^gcp:cloudrun(v2)?\/(service|job|workerPool)?iam(member|b
 
 export function isCloudRunIamType(type: string): boolean {
     return CLOUD_RUN_IAM.test(type);
+}
+
+/** Secret Manager IAM member, binding or policy: the secret they open is in `secretId`. */
+export function isSecretIamType(type: string): boolean {
+    return type === TYPES.secretIamMember || type === TYPES.secretIamBinding || type === TYPES.secretIamPolicy;
 }
 
 /** Any IAM member/binding/policy resource of the gcp provider (projects, secrets, Cloud Run...). */

@@ -18,3 +18,34 @@ export function readKnown<T>(read: () => T): T | typeof UNKNOWN {
         throw e;
     }
 }
+
+/**
+ * Independent sub-checks of one policy on one resource: a preview unknown only skips the
+ * sub-check that read it. When some sub-check was skipped and none reported anything, finish()
+ * rethrows the first unknown (the SDK's own error, untouched) so the engine still says "can't
+ * run policy ... during preview" instead of a silent pass.
+ */
+export class SubChecks {
+    private firstUnknown: Error | undefined;
+    private reported = false;
+
+    constructor(private readonly reportViolation: (message: string) => void) {}
+
+    readonly report = (message: string): void => {
+        this.reported = true;
+        this.reportViolation(message);
+    };
+
+    run(check: () => void): void {
+        try {
+            check();
+        } catch (e) {
+            if (!(e instanceof sdk.UnknownValueError)) throw e;
+            this.firstUnknown ??= e;
+        }
+    }
+
+    finish(): void {
+        if (this.firstUnknown !== undefined && !this.reported) throw this.firstUnknown;
+    }
+}

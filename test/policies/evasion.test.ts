@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import { noLegacyTargets } from "../../policies/legacy-targets";
 import type { EngineResource } from "../../policies/offline/engine";
 import { TYPES } from "../../policies/lib/resources";
-import { Json, compliantStack, controlService, domainMapping, iamMember, migrateJob, mutate, runtimeService, secretGrant } from "./fixtures";
+import { Json, compliantStack, controlService, domainMapping, iamMember, migrateJob, mutate, runtimeService, secretGrant, serverlessNeg } from "./fixtures";
 import { mandatory, runOn, runPack } from "./harness";
 
 const named = (base: () => EngineResource) => (name: string) => mutate(base(), (p) => (p.name = name));
@@ -31,6 +31,19 @@ function v1Service(name: string, image = "us-central1-docker.pkg.dev/openagentsg
             traffics: [{ latestRevision: true, percent: 100 }],
         },
     };
+}
+
+function secretGrantOf(type: string, secretId: string): EngineResource {
+    return mutate(secretGrant(secretId), (p, r) => {
+        r.type = type;
+        delete p.member;
+        if (type === TYPES.secretIamPolicy) {
+            delete p.role;
+            p.policyData = JSON.stringify({ bindings: [{ role: "roles/secretmanager.secretAccessor", members: ["serviceAccount:oa-control-prod@openagentsgemini.iam.gserviceaccount.com"] }] });
+        } else {
+            p.members = ["serviceAccount:oa-control-prod@openagentsgemini.iam.gserviceaccount.com"];
+        }
+    });
 }
 
 const DIGEST = `sha256:${"0f".repeat(32)}`;
@@ -79,6 +92,16 @@ const CORPUS: [string, EngineResource][] = [
     ["env-wrapped mix", jobCommand(["env", "MIX_ENV=prod", "mix", "phx.server"])],
     ["command bin/openagents_runtime eval", jobCommand(["bin/openagents_runtime", "eval", "OpenAgentsRuntime.Release.migrate"])],
     ["command /app/bin/openagents_runtime", jobCommand(["/app/bin/openagents_runtime", "start"])],
+    ["command php8.2-fpm", jobCommand(["php8.2-fpm"])],
+    ["command frankenphp php-server", jobCommand(["frankenphp", "php-server"])],
+    ["command bin/openagents-runtime eval", jobCommand(["bin/openagents-runtime", "eval", "Release.migrate"])],
+    ["args-only php (no command)", jobCommand([], ["php", "artisan", "migrate"])],
+    ["nice -n 10 php", jobCommand(["nice", "-n", "10", "php", "artisan", "migrate"])],
+    ["env -i VAR=value /usr/bin/php8.3", jobCommand(["env", "-i", "APP_ENV=prod", "/usr/bin/php8.3", "artisan"])],
+    ["tini -- php-fpm", jobCommand(["tini", "--", "php-fpm"])],
+    ["bash -lc with php after ;", jobCommand(["bash", "-lc", "cd /app; php artisan migrate"])],
+    ["shell pipe into mix", jobCommand(["sh", "-c", "echo start | mix run"])],
+    ["shell || frankenphp on a new line", jobCommand(["dash", "-c", "test -f x || true\nFRANKENPHP run"])],
     // Env residue, any case, by value, and by URL.
     ["env APP_KEY", controlEnv({ name: "APP_KEY", value: "base64:x" })],
     ["env app_key lower case", controlEnv({ name: "app_key", value: "x" })],
@@ -99,6 +122,10 @@ const CORPUS: [string, EngineResource][] = [
     ["domain mapping to openagents-web", domainMapping("openagents-web")],
     ["domain mapping to a path, upper case", domainMapping("namespaces/openagentsgemini/services/OPENAGENTS-WEB")],
     ["invoker grant on openagents-web", iamMember("openagents-web", "allUsers")],
+    ["secret binding on openagents-web-*", secretGrantOf(TYPES.secretIamBinding, "openagents-web-app-key")],
+    ["secret policy on openagents-web-*", secretGrantOf(TYPES.secretIamPolicy, "projects/openagentsgemini/secrets/openagents-web-db-password")],
+    ["serverless NEG in front of openagents-web", serverlessNeg("openagents-web")],
+    ["serverless NEG in front of OpenAgents-Web-Staging", serverlessNeg("OpenAgents-Web-Staging")],
     // Traffic pinned to a legacy revision (the February 2026 trap), v2 and v1, any case.
     ["traffic pinned to openagents-web-00097-jr6", pinned("openagents-web-00097-jr6")],
     ["traffic pinned, upper case", pinned("OPENAGENTS-WEB-00097-JR6")],
@@ -117,6 +144,14 @@ const LOOK_ALIKES: [string, EngineResource][] = [
     ["canary split between two Rust revisions", mutate(controlService(), (p) => (p.traffics = [{ revision: "openagents-control-service-old-111111", percent: 95, type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" }, { revision: "openagents-control-service-new-222222", percent: 5, type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" }]))],
     ["control service with a web-shell annotation", mutate(controlService(), (p) => (p.annotations = { "openagents/web-shell": "laravel-free" }))],
     ["image tag that names a migration off Laravel", controlImage("us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:from-laravel-1")],
+    ["args with a banner that mentions php", mutate(controlService(), (p) => (p.template.containers[0].args = ["--banner", "no php here"]))],
+    ["args --strategy=mix", mutate(controlService(), (p) => (p.template.containers[0].args = ["--strategy=mix"]))],
+    ["args naming an /srv/elixir directory", mutate(controlService(), (p) => (p.template.containers[0].args = ["--static-dir", "/srv/elixir"]))],
+    ["shell line whose later words mention php", mutate(controlService(), (p) => Object.assign(p.template.containers[0], { commands: ["sh", "-c", "exec openagents-control-service --motd 'php mix artisan'"] }))],
+    ["the program's own revision whose image tag names Laravel", mutate(controlService(), (p) => {
+        p.template.revision = "openagents-control-service-drop-laravel-1-270c70";
+        p.traffics = [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: "openagents-control-service-drop-laravel-1-270c70", percent: 100, tag: "current" }];
+    })],
 ];
 
 describe("evasion corpus: legacy targets in every disguise", () => {

@@ -163,6 +163,33 @@ export function domainMapping(routeName: string, environment: Environment = "pro
     };
 }
 
+/** A serverless network endpoint group: how a load balancer routes to a Cloud Run service. */
+export function serverlessNeg(service: string, environment: Environment = "prod"): EngineResource {
+    const type = "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup";
+    return {
+        type,
+        name: "control-neg",
+        urn: defaultUrn(type, "control-neg", environment),
+        props: { project: GCP.project, region: GCP.region, name: "control-neg", networkEndpointType: "SERVERLESS", cloudRun: { service } },
+    };
+}
+
+/** A Cloud Run v2 worker pool (no traffic, no probes) declared like the lanes. */
+export function workerPool(name: string, image: string, environment: Environment = "prod"): EngineResource {
+    return {
+        type: TYPES.workerPoolV2,
+        name,
+        urn: defaultUrn(TYPES.workerPoolV2, name, environment),
+        props: {
+            name,
+            project: GCP.project,
+            location: GCP.region,
+            labels: labels(environment, "runtime"),
+            template: { serviceAccount: account("runtime", environment), containers: [{ image, resources: { limits: { cpu: "1", memory: "512Mi" } } }] },
+        },
+    };
+}
+
 export function serviceAccount(environment: Environment = "prod"): EngineResource {
     const type = "gcp:serviceaccount/account:Account";
     return { type, name: "control-identity", urn: defaultUrn(type, "control-identity", environment), props: { project: GCP.project, accountId: `oa-control-${environment}` } };
