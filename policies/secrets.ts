@@ -3,6 +3,7 @@
 
 import { cloudName, containersOf, envsOf, workloadType } from "./lib/resources";
 import type { PackResourcePolicy } from "./lib/types";
+import { SubChecks, UNKNOWN, readKnown } from "./lib/unknown";
 
 export interface SecretEnvConfig {
     /** Env names that look secret but are not (e.g. a token's TTL named *_TOKEN). */
@@ -38,19 +39,24 @@ export const secretsFromSecretManager: PackResourcePolicy = {
         const workload = workloadType(type);
         if (!workload) return args.notApplicable("not a Cloud Run service, job or worker pool");
         const allowed = args.getConfig<SecretEnvConfig>().allowedLiteralNames.map((n) => n.trim().toUpperCase());
+        const checks = new SubChecks(reportViolation);
         const name = cloudName(props, args.name);
         for (const container of containersOf(type, props)) {
             for (const env of envsOf(container)) {
-                if (!looksSecret(env.name) || allowed.includes(env.name.trim().toUpperCase())) continue;
-                if (env.secret() !== undefined) continue;
-                // Never echo the value: only whether one is there.
-                const value = env.value();
-                if (value !== undefined && value !== null) {
-                    reportViolation(`${workload.kind} '${name}' sets env ${env.name} to a literal value: read it from Secret Manager`);
-                } else {
-                    reportViolation(`${workload.kind} '${name}' declares env ${env.name} without a Secret Manager reference`);
-                }
+                // One sub-check per env: an unknown secret reference skips only that env.
+                checks.run(() => {
+                    if (!looksSecret(env.name) || allowed.includes(env.name.trim().toUpperCase())) return;
+                    if (env.secret() !== undefined) return;
+                    // Never echo the value: only whether one is there. An unknown one is still a literal.
+                    const value = readKnown(env.value);
+                    if (value === UNKNOWN || (value !== undefined && value !== null)) {
+                        checks.report(`${workload.kind} '${name}' sets env ${env.name} to a literal value: read it from Secret Manager`);
+                    } else {
+                        checks.report(`${workload.kind} '${name}' declares env ${env.name} without a Secret Manager reference`);
+                    }
+                });
             }
         }
+        checks.finish();
     },
 };
