@@ -1,7 +1,8 @@
 // Mandatory stack policy: the runtime image lock. A stale migrate image once left tables
 // missing while the runtime answered 500, and `gcloud run jobs update` could not create a
 // missing job: so the migrate job must exist beside the runtime service, run exactly its
-// image, run `runtime-migrate` with no leftover args, and the service must wait for it.
+// image, run `runtime-migrate` with no leftover args, and the service must wait for it. A job
+// no runtime service depends on (a second migrate job, a stray one) is outside the lock: reported.
 // The stack is indexed once (no per-resource scan of the whole stack).
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment --
@@ -9,7 +10,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { Environment, RUNTIME, RUNTIME_MIGRATE, parseImageRef } from "../catalog";
 import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";
-import { cloudName, commandLine, containersOf, workloadType } from "./lib/resources";
+import { cloudName, containersOf, workloadType } from "./lib/resources";
 import type { PackStackPolicy } from "./lib/types";
 
 export interface ImageLockConfig {
@@ -28,6 +29,11 @@ function sameImage(a: string, b: string): boolean {
     const rb = parseImageRef(b);
     if (!ra || !rb) return a.trim() === b.trim();
     return ra.repository === rb.repository && ra.tag === rb.tag && ra.digest === rb.digest;
+}
+
+/** The strings of a commands/args list (anything else is ignored). */
+function words(value: unknown): string[] {
+    return Array.isArray(value) ? value.filter((w): w is string => typeof w === "string") : [];
 }
 
 function firstImage(r: PolicyResource): string | undefined {
@@ -63,6 +69,7 @@ export const runtimeImageLock: PackStackPolicy = {
         const config = args.getConfig<ImageLockConfig>();
         const services: LaneResource[] = [];
         const jobs: LaneResource[] = [];
+        const allJobs: LaneResource[] = [];
         for (const resource of args.resources) {
             const workload = workloadType(resource.type);
             if (!workload) continue;
@@ -70,7 +77,10 @@ export const runtimeImageLock: PackStackPolicy = {
             const environment = resolveEnvironment({ configured: config.environment, stackTags: args.stackTags, type: resource.type, props: resource.props, name });
             const lane = laneOf(name, environment, resource.type, resource.props);
             if (lane === RUNTIME && workload.kind === "service") services.push({ resource, name, environment });
-            if (lane === RUNTIME_MIGRATE && workload.kind === "job") jobs.push({ resource, name, environment });
+            if (workload.kind === "job") {
+                allJobs.push({ resource, name, environment });
+                if (lane === RUNTIME_MIGRATE) jobs.push(allJobs[allJobs.length - 1]);
+            }
         }
         if (services.length === 0 && jobs.length === 0) return args.notApplicable("no runtime lane in this stack");
 
@@ -80,7 +90,9 @@ export const runtimeImageLock: PackStackPolicy = {
             if (!index.byEnvironment.has(job.environment)) index.byEnvironment.set(job.environment, job);
         }
         const paired = new Set<LaneResource>();
+        const dependedOn = new Set<string>();
         for (const service of services) {
+            for (const dependency of service.resource.dependencies) dependedOn.add(dependency.urn);
             const job = pair(service, index);
             if (!job) {
                 reportViolation(`runtime service '${service.name}' has no migrate job in this stack: migrations would never run`, service.resource.urn);
@@ -102,15 +114,27 @@ export const runtimeImageLock: PackStackPolicy = {
                 );
             }
         }
+        const expected = RUNTIME_MIGRATE.command;
         for (const job of jobs) {
-            const command = containersOf(job.resource.type, job.resource.props)[0];
-            const words = command ? commandLine(command) : [];
-            if (words.join(" ") !== RUNTIME_MIGRATE.command.join(" ")) {
-                reportViolation(`migrate job '${job.name}' runs '${words.join(" ")}', expected '${RUNTIME_MIGRATE.command.join(" ")}' with no args`, job.resource.urn);
+            // Commands and args separately: ["runtime-migrate"] as args with no command is not the same container.
+            const container = containersOf(job.resource.type, job.resource.props)[0];
+            const commands = container ? words(container.commands) : [];
+            const jobArgs = container ? words(container.args) : [];
+            if (commands.length !== expected.length || commands.some((c, i) => c !== expected[i])) {
+                reportViolation(`migrate job '${job.name}' has commands ${JSON.stringify(commands)}, expected ${JSON.stringify(expected)}`, job.resource.urn);
             }
-            if (!paired.has(job) && services.length === 0) {
-                reportViolation(`migrate job '${job.name}' has no runtime service in this stack`, job.resource.urn);
+            if (jobArgs.length > 0) {
+                reportViolation(`migrate job '${job.name}' passes args ${JSON.stringify(jobArgs)}: runtime-migrate takes none`, job.resource.urn);
             }
+        }
+        for (const job of allJobs) {
+            if (paired.has(job) || dependedOn.has(job.resource.urn)) continue;
+            reportViolation(
+                services.length === 0
+                    ? `${jobs.includes(job) ? "migrate job" : "job"} '${job.name}' has no runtime service in this stack`
+                    : `job '${job.name}' is not a dependency of any runtime service: no runtime deploy runs it, so the image lock does not hold for it`,
+                job.resource.urn,
+            );
         }
     },
 };

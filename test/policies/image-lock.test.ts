@@ -22,9 +22,28 @@ describe("policy runtime-image-lock", () => {
         const service = mutate(runtimeService(), (_p, r) => (r.dependencies = []));
         assert.deepEqual(messages(await runOnStack(runtimeImageLock, [service, job])), [
             "runtime service 'runtime' does not depend on migrate job 'runtime-migrate': it could roll out before the migration ran",
-            "migrate job 'runtime-migrate' runs 'runtime-migrate --stale', expected 'runtime-migrate' with no args",
+            'migrate job \'runtime-migrate\' passes args ["--stale"]: runtime-migrate takes none',
         ]);
         assert.deepEqual(messages(await runOnStack(runtimeImageLock, [runtimeService()])), ["runtime service 'runtime' has no migrate job in this stack: migrations would never run"]);
+    });
+
+    it("checks commands and args separately: the binary given as args with no command is rejected", async () => {
+        const argsOnly = mutate(migrateJob(), (p) => Object.assign(p.template.template.containers[0], { commands: [], args: ["runtime-migrate"] }));
+        assert.deepEqual(messages(await runOnStack(runtimeImageLock, [runtimeService(), argsOnly])), [
+            'migrate job \'runtime-migrate\' has commands [], expected ["runtime-migrate"]',
+            'migrate job \'runtime-migrate\' passes args ["runtime-migrate"]: runtime-migrate takes none',
+        ]);
+    });
+
+    it("reports a job no runtime service depends on, and a migrate job with no runtime service at all", async () => {
+        const extra = mutate(migrateJob(), (p, r) => ((r.urn = `${r.urn}-extra`), (r.name = "runtime-migrate-extra"), (p.name = "runtime-migrate-2")));
+        const other = mutate(migrateJob(), (p, r) => ((r.urn = `${r.urn}-report`), (r.name = "nightly-report"), (p.name = "nightly-report"), (p.labels = {})));
+        const result = await runOnStack(runtimeImageLock, [runtimeService(), migrateJob(), extra, other]);
+        assert.deepEqual(messages(result), [
+            "job 'runtime-migrate-2' is not a dependency of any runtime service: no runtime deploy runs it, so the image lock does not hold for it",
+            "job 'nightly-report' is not a dependency of any runtime service: no runtime deploy runs it, so the image lock does not hold for it",
+        ]);
+        assert.deepEqual(messages(await runOnStack(runtimeImageLock, [controlService(), migrateJob()])), ["migrate job 'runtime-migrate' has no runtime service in this stack"]);
     });
 
     it("pairs each runtime service with the job it depends on when a stack has several", async () => {
