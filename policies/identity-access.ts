@@ -5,7 +5,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { ENVIRONMENTS, PRIMITIVE_ROLES, PUBLIC_MEMBERS, RUNTIME, isDefaultComputeAccount } from "../catalog";
-import { TYPES, cloudName, iamTarget, isCloudRunIamType, isIamType, workloadType } from "./lib/resources";
+import { TYPES, cloudName, iamTarget, isCloudRunIamType, isIamType, serviceAccountOf, workloadType } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
 import { UNKNOWN, readKnown } from "./lib/unknown";
 
@@ -20,30 +20,37 @@ interface Grant {
     members: string[];
 }
 
+interface Grants {
+    grants: Grant[];
+    /** policyData was given but is not JSON: its grants cannot be read, so they cannot pass. */
+    unparseable: boolean;
+}
+
+function memberStrings(value: unknown): string[] {
+    return Array.isArray(value) ? value.filter((m): m is string => typeof m === "string") : [];
+}
+
 /** Role/member pairs of an IAM member, binding or policy resource (policyData is JSON). */
-function grantsOf(props: Props): Grant[] {
+function grantsOf(props: Props): Grants {
     const grants: Grant[] = [];
     const member = readKnown(() => props.member);
     const members = readKnown(() => props.members);
     const role = props.role;
     if (typeof role === "string") {
-        const list = [
-            ...(typeof member === "string" ? [member] : []),
-            ...(Array.isArray(members) ? members.filter((m): m is string => typeof m === "string") : []),
-        ];
-        grants.push({ role, members: list });
+        grants.push({ role, members: [...(typeof member === "string" ? [member] : []), ...memberStrings(members)] });
     }
     if (typeof props.policyData === "string") {
+        let policy: { bindings?: { role?: unknown; members?: unknown }[] };
         try {
-            const policy = JSON.parse(props.policyData) as { bindings?: { role?: unknown; members?: unknown }[] };
-            for (const b of policy.bindings ?? []) {
-                if (typeof b.role === "string") grants.push({ role: b.role, members: Array.isArray(b.members) ? b.members.filter((m): m is string => typeof m === "string") : [] });
-            }
+            policy = JSON.parse(props.policyData) as typeof policy;
         } catch {
-            grants.push({ role: "<unparseable policyData>", members: [] });
+            return { grants, unparseable: true };
+        }
+        for (const b of policy.bindings ?? []) {
+            if (typeof b.role === "string") grants.push({ role: b.role, members: memberStrings(b.members) });
         }
     }
-    return grants;
+    return { grants, unparseable: false };
 }
 
 function isPublic(member: string): boolean {
@@ -64,7 +71,7 @@ export const identityAndAccess: PackResourcePolicy = {
         const workload = workloadType(type);
         if (workload) {
             const name = cloudName(props, args.name);
-            const account = readKnown(() => (type === TYPES.serviceV1 ? props.template?.spec?.serviceAccountName : type === TYPES.jobV2 ? props.template?.template?.serviceAccount : props.template?.serviceAccount));
+            const account = readKnown(() => serviceAccountOf(type, props));
             // Unknown during preview means an account created by this deployment: not the default one.
             if (account !== UNKNOWN) {
                 if (typeof account !== "string" || account.trim() === "") {
@@ -83,7 +90,8 @@ export const identityAndAccess: PackResourcePolicy = {
             return;
         }
         if (!isIamType(type)) return args.notApplicable("neither a Cloud Run workload nor an IAM grant");
-        const grants = grantsOf(props);
+        const { grants, unparseable } = grantsOf(props);
+        if (unparseable) reportViolation(`IAM grant '${args.name}' has policyData that is not valid JSON, so its grants cannot be checked`);
         for (const grant of grants) {
             if ((PRIMITIVE_ROLES as readonly string[]).includes(grant.role)) {
                 reportViolation(`IAM grant '${args.name}' gives the primitive role '${grant.role}'${grant.members.length ? ` to ${grant.members.join(", ")}` : ""}`);

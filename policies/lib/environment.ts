@@ -6,7 +6,7 @@
 //   4. the environment whose canonical name the resource has (a prod name is a prod resource).
 // Unresolved, environment-specific checks accept any environment's canonical facts.
 
-import { CloudRunLane, Environment, canonicalLaneAnywhere, canonicalLaneFor, isEnvironment, laneById, CLOUD_RUN_LANES } from "../../catalog";
+import { CloudRunLane, ENVIRONMENTS, Environment, canonicalLaneAnywhere, canonicalLaneFor, isEnvironment, laneById, CLOUD_RUN_LANES } from "../../catalog";
 import type { PolicyConfigSchema } from "@pulumi/policy";
 
 type PolicyConfigJSONSchema = PolicyConfigSchema["properties"][string];
@@ -20,7 +20,7 @@ export const LANE_LABEL = "lane";
 /** The config property every environment-aware policy accepts. */
 export const environmentConfigProperty: PolicyConfigJSONSchema = {
     type: "string",
-    enum: ["staging", "prod"],
+    enum: [...ENVIRONMENTS],
     description: "Environment of the stack being checked; by default from the stack tag 'environment', the resource's 'environment' label or its canonical name.",
 };
 

@@ -29,6 +29,11 @@ describe("policy identity-and-access", () => {
         assert.deepEqual(messages(await runOn(identityAndAccess, policy)), ["runtime service 'runtime' is invokable by 'allUsers': its internal API has no authentication of its own"]);
     });
 
+    it("rejects policyData it cannot parse: grants it cannot read are not grants it can pass", async () => {
+        const broken = { type: "gcp:projects/iAMPolicy:IAMPolicy", name: "project-policy", props: { project: "openagentsgemini", policyData: "{bindings: [" } };
+        assert.deepEqual(messages(await runOn(identityAndAccess, broken)), ["IAM grant 'project-policy' has policyData that is not valid JSON, so its grants cannot be checked"]);
+    });
+
     it("is not applicable to a service account resource", async () => {
         assert.deepEqual((await runOn(identityAndAccess, serviceAccount())).notApplicable.map((n) => n.reason), ["neither a Cloud Run workload nor an IAM grant"]);
     });
