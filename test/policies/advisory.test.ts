@@ -46,7 +46,9 @@ describe("policy lane-labels (advisory)", () => {
         ]);
     });
     it("is not applicable to a service account", async () => {
-        assert.equal((await runOn(laneLabels, serviceAccount())).notApplicable.length, 1);
+        assert.deepEqual((await runOn(laneLabels, serviceAccount())).notApplicable.map((n) => [n.policy, n.reason]), [
+            ["lane-labels", "not a Cloud Run service, job, worker pool or domain mapping"],
+        ]);
     });
     it("cannot run during preview when the labels are unknown", async () => {
         const r = mutate(controlService(), (p) => (p.labels = UNKNOWN));

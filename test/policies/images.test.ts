@@ -27,6 +27,13 @@ describe("policy approved-pinned-images", () => {
         assert.equal(messages(await runOn(approvedImages, untagged)).length, 1);
     });
 
+    it("rejects a reference that does not parse, with the exact message", async () => {
+        const r = mutate(controlService(), (p) => (p.template.containers[0].image = "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:bad tag"));
+        assert.deepEqual(messages(await runOn(approvedImages, r)), [
+            "service 'openagents-control-service' container 0: image 'us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:bad tag' is not a valid image reference",
+        ]);
+    });
+
     it("accepts an extra repository from policy config", async () => {
         const r = mutate(controlService(), (p) => (p.template.containers[0].image = "europe-docker.pkg.dev/mirror/control:abc"));
         assert.equal(messages(await runOn(approvedImages, r)).length, 1);

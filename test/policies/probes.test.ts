@@ -25,6 +25,11 @@ describe("policy health-probes", () => {
         assert.deepEqual(messages(await runOn(healthProbes, r)), []);
     });
 
+    it("rejects a service that declares no container, with the exact message", async () => {
+        const r = mutate(controlService(), (p) => (p.template.containers = []));
+        assert.deepEqual(messages(await runOn(healthProbes, r)), ["service 'openagents-control-service' declares no container, so no probes"]);
+    });
+
     it("is not applicable to a job (jobs serve no traffic)", async () => {
         assert.deepEqual((await runOn(healthProbes, migrateJob())).notApplicable.map((n) => n.reason), ["not a Cloud Run service"]);
     });

@@ -21,6 +21,15 @@ describe("policy production-safety", () => {
         ]);
     });
 
+    it("rejects the v1 Cloud Run API in prod, with the exact message", async () => {
+        const v1 = {
+            type: "gcp:cloudrun/service:Service",
+            name: "runtime",
+            props: { name: "runtime", location: "us-central1", metadata: { labels: { environment: "prod", lane: "runtime" } }, template: { spec: { containers: [{ image: "x" }] } } },
+        };
+        assert.deepEqual(messages(await runOn(productionSafety, v1)), ["service 'runtime' uses the v1 Cloud Run API, which has no deletion protection: use gcp.cloudrunv2"]);
+    });
+
     it("takes the minimum from config and the environment from a stack tag", async () => {
         const tagged = mutate(controlService("staging"), (p) => (p.name = "openagents-control-service"));
         const result = await runOn(productionSafety, mutate(tagged, (p) => delete p.labels), { stackTags: { environment: "prod" }, config: { "production-safety": { minControlInstances: 2 } } });
