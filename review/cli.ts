@@ -31,7 +31,8 @@ Options:
                      comma-separated) at the URNs the program declares; needs exactly one --stack
   -h, --help         this text
 
-Exit codes: 0 no mandatory policy violation, 1 a mandatory violation, 2 config or usage error.`;
+Exit codes: 0 no mandatory policy violation, 1 a mandatory violation, 2 config or usage error,
+3 the review itself crashed.`;
 
 export class UsageError extends Error {}
 
@@ -151,7 +152,8 @@ if (require.main === module) {
         (code) => process.exit(code),
         (err: unknown) => {
             process.stderr.write(`review: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-            process.exit(1);
+            // Not 1: a crash must not read as "a mandatory policy violation".
+            process.exit(3);
         },
     );
 }

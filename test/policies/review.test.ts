@@ -2,6 +2,7 @@
 // in `npm run review`: verdicts after the plan, exit 0/1/2, --policy-config, --json.
 
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -28,6 +29,14 @@ describe("the policy pack on the real stacks", () => {
             });
         }
     }
+
+    it("accepts the program's own revision when the image tag holds a legacy word (--set controlImageTag=drop-laravel-1)", async () => {
+        const plan = await recordStack("staging", { overrides: { controlImageTag: "drop-laravel-1" } });
+        const control = plan.resources.find((r) => r.type === TYPES.serviceV2 && r.inputs.name === "openagents-control-service-staging");
+        const revision = (control?.inputs.template as { revision?: unknown } | undefined)?.revision;
+        assert.match(String(revision), /^openagents-control-service-staging-drop-laravel-1-[0-9a-f]+$/, "the revision carries the tag");
+        assert.deepEqual((await runPolicies(plan)).verdicts, []);
+    });
 
     it("rejects a control service named openagents-web even if a program let it through", async () => {
         const plan = await recordStack("prod");
@@ -69,6 +78,20 @@ describe("npm run review with the policy pack", function () {
         assert.equal(doc.stacks[0].policy.mandatory, 0);
         assert.equal(doc.stacks[0].policy.advisory, 4);
         assert.deepEqual(Object.keys(doc.stacks[0].policy.verdicts[0]).sort(), ["description", "level", "message", "policy", "resource", "severity", "type", "urn"]);
+    });
+
+    it("exits 3 when the review itself crashes, distinct from a mandatory violation (1)", () => {
+        // A preload that breaks stdout: the review runs fully, then fails writing its report.
+        const preload = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "review-crash-")), "break-stdout.js");
+        fs.writeFileSync(preload, 'process.stdout.write = () => { throw new Error("simulated crash: stdout is gone"); };\n');
+        const r = spawnSync(process.execPath, ["-r", "sucrase/register/ts", "-r", preload, "review/cli.ts", "--stack", "staging"], {
+            cwd: path.resolve(__dirname, "../.."),
+            encoding: "utf8",
+            env: { ...process.env, METADATA_SERVER_DETECTION: "none" },
+            timeout: 60_000,
+        });
+        assert.equal(r.status, 3, r.stderr);
+        assert.match(r.stderr, /^review: Error: simulated crash: stdout is gone/);
     });
 
     it("exits 2 on a policy config the CLI would refuse", () => {
