@@ -154,6 +154,28 @@ export function legacyNameReason(name: string, extraStems: readonly string[] = [
     return extra !== undefined ? `'${name}' carries the legacy name '${extra}' (added by config)` : undefined;
 }
 
+/** Cloud Run's generated revision suffix (-00097-jr6) or the program's template hash (-270c70). */
+const REVISION_SUFFIX = /-([0-9]{5}-[a-z0-9]{3}|[0-9a-f]{6})$/;
+
+/** Whether a revision or traffic tag belongs to `service` (`<service>-...`) and that service is not legacy itself. */
+export function isOwnRevision(ref: string, service: string | undefined): boolean {
+    if (service === undefined || legacyNameReason(service) !== undefined) return false;
+    return ref.trim().toLowerCase().startsWith(`${service.trim().toLowerCase()}-`);
+}
+
+/**
+ * Why a revision is legacy. Revisions are named `<service>-<suffix>`, and the program's suffix
+ * carries the image tag, which may say anything ("drop-laravel-1"): a revision of `ownService`
+ * (not legacy itself) is fine; any other is judged by its service part
+ * (`openagents-web-00097-jr6` -> `openagents-web`).
+ */
+export function legacyRevisionReason(revision: string, ownService?: string, extraStems: readonly string[] = []): string | undefined {
+    if (isOwnRevision(revision, ownService)) return undefined;
+    const owner = revision.trim().toLowerCase().replace(REVISION_SUFFIX, "");
+    const why = legacyNameReason(owner, extraStems);
+    return why ? `'${revision}' belongs to '${owner}': ${why}` : undefined;
+}
+
 /** A scheme ("docker://", "https://") is not part of an image reference but must not hide one. */
 function withoutScheme(image: string): string {
     return image.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");

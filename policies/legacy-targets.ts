@@ -5,7 +5,15 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { ResourceValidationArgs } from "@pulumi/policy";
-import { legacyCommandReason, legacyEnvReason, legacyImageReason, legacyNameReason, legacySecretReason } from "../catalog";
+import {
+    isOwnRevision,
+    legacyCommandReason,
+    legacyEnvReason,
+    legacyImageReason,
+    legacyNameReason,
+    legacyRevisionReason,
+    legacySecretReason,
+} from "../catalog";
 import {
     TYPES,
     cloudName,
@@ -31,26 +39,6 @@ export interface LegacyTargetsConfig {
     additionalLegacyImageRepositories: string[];
 }
 
-/** Cloud Run's generated revision suffix (-00097-jr6) or this program's template hash (-270c70). */
-const REVISION_SUFFIX = /-([0-9]{5}-[a-z0-9]{3}|[0-9a-f]{6})$/;
-
-/** Whether a revision or tag is this service's own: `<service>-...` of a service that is not legacy itself. */
-function isOwn(ref: string, service: string | undefined): boolean {
-    return service !== undefined && ref.trim().toLowerCase().startsWith(`${service.trim().toLowerCase()}-`);
-}
-
-/**
- * Why a revision is legacy. The program names revisions `<service>-<image tag>-<hash>`, so the
- * tag part may say anything ("drop-laravel-1"): a revision of this (non-legacy) service is
- * fine; any other is judged by its service part (`openagents-web-00097-jr6` -> `openagents-web`).
- */
-function revisionReason(revision: string, ownService: string | undefined, config: LegacyTargetsConfig): string | undefined {
-    if (isOwn(revision, ownService)) return undefined;
-    const owner = revision.trim().toLowerCase().replace(REVISION_SUFFIX, "");
-    const why = legacyNameReason(owner, config.additionalLegacyNames);
-    return why ? `'${revision}' belongs to '${owner}': ${why}` : undefined;
-}
-
 function checkWorkload(args: ResourceValidationArgs, kind: string, checks: SubChecks, config: LegacyTargetsConfig): void {
     const { type, props } = args;
     const report = checks.report;
@@ -67,14 +55,14 @@ function checkWorkload(args: ResourceValidationArgs, kind: string, checks: SubCh
     });
     checks.run(() => {
         const revision = revisionNameOf(type, props);
-        const why = typeof revision === "string" ? revisionReason(revision, ownService, config) : undefined;
+        const why = typeof revision === "string" ? legacyRevisionReason(revision, ownService, config.additionalLegacyNames) : undefined;
         if (why) report(`${subject} names a legacy revision: ${why}`);
     });
     checks.run(() => {
         for (const target of trafficOf(type, props)) {
-            const revisionWhy = target.revision !== undefined ? revisionReason(target.revision, ownService, config) : undefined;
+            const revisionWhy = target.revision !== undefined ? legacyRevisionReason(target.revision, ownService, config.additionalLegacyNames) : undefined;
             if (revisionWhy) report(`${subject} routes traffic to a legacy revision: ${revisionWhy}`);
-            const tagWhy = target.tag !== undefined && !isOwn(target.tag, ownService) ? legacyNameReason(target.tag, config.additionalLegacyNames) : undefined;
+            const tagWhy = target.tag !== undefined && !isOwnRevision(target.tag, ownService) ? legacyNameReason(target.tag, config.additionalLegacyNames) : undefined;
             if (tagWhy) report(`${subject} routes traffic under a legacy tag: ${tagWhy}`);
         }
     });

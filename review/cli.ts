@@ -1,7 +1,7 @@
 // `npm run review`: the offline review. Runs the Pulumi program for each stack under the mock
 // runtime (no cloud, no Pulumi CLI) and prints the plan a reviewer reads, then the policy
 // pack's verdicts on it (policies/offline: the same pack and SDK analyzer as a real preview).
-// Exit: 0 no mandatory violation, 1 any mandatory violation, 2 config or usage error.
+// Exit: 0 no mandatory violation, 1 any mandatory violation, 2 config or usage error, 3 the review crashed.
 
 import { parseArgs } from "node:util";
 import type { CloudRunLaneId } from "../catalog";

@@ -5,7 +5,7 @@
 // controlRevision, controlStableRevision, controlCanaryPercent; with only a percent known, the
 // latest ready revision's share), or when the new revision does not run the expected image.
 
-import { legacyImageReason, legacyNameReason } from "../../catalog";
+import { legacyImageReason, legacyNameReason, legacyRevisionReason } from "../../catalog";
 import type { Check, CheckContext } from "../check";
 import type { CloudRunApi } from "../gcp/cloudrun";
 import { sameImage } from "../gcp/images";
@@ -93,7 +93,8 @@ export function judgeCanaryStatus(state: CanaryState): Judgement {
 
         for (const { target, revision } of state.serving) {
             const tags = target.tags.length ? ` tags ${target.tags.join(",")}` : "";
-            const legacyRevision = legacyNameReason(target.revision);
+            // The service's own revisions may carry any image tag ("drop-laravel-1"); others are judged by their service part.
+            const legacyRevision = legacyRevisionReason(target.revision, state.serviceName);
             if (legacyRevision) problems.push(`legacy revision ${target.revision} serves ${target.percent}% of traffic: ${legacyRevision}`);
             if (!revision.ok) {
                 lines.push(`serving ${target.revision} ${target.percent}%${tags}: <could not be read>`);

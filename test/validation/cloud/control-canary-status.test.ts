@@ -93,6 +93,14 @@ describe("control-canary-status against the Cloud Run stand-in", () => {
         assert.equal(verdict.status, "passed", verdict.cause);
     });
 
+    it("does not mistake the service's own revision for legacy when its image tag names a legacy word", async () => {
+        const own = `${ALIGNED.control}-drop-laravel-1-270c70`;
+        standIn.state.revisions[own] = revision(own, CONTROL_IMAGE);
+        standIn.state.services[ALIGNED.control] = service(ALIGNED.control, CONTROL_IMAGE, [{ revision: own, percent: 100 }], { created: own, ready: own });
+        const { verdict } = await canaryStatus({ revision: own, canaryPercent: 100 });
+        assert.equal(verdict.status, "passed", verdict.cause);
+    });
+
     it("2026-02-21: traffic pinned to the Laravel revision while the template shows the Rust image fails", async () => {
         standIn.state = baselineState();
         const { verdict, log } = await canaryStatus(undefined, BASELINE.control);
