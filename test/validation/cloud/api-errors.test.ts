@@ -5,11 +5,10 @@
 import * as assert from "node:assert/strict";
 import * as net from "node:net";
 import { controlCanaryStatusCheck } from "../../../validation/checks/control-canary-status";
-import { errorLogProbeCheck } from "../../../validation/checks/error-log-probe";
 import { runtimeMigrationDriftCheck } from "../../../validation/checks/runtime-migration-drift";
 import { adcTokenSource, staticTokenSource } from "../../../validation/gcp/credentials";
 import { ALIGNED, RUNTIME_IMAGE } from "./environments";
-import { apisFor, runCheck, useStandIn, type TestApis } from "./helpers";
+import { apisFor, logProbe, runCheck, useStandIn, type TestApis } from "./helpers";
 
 const JOB_PATH = /^GET \/v2\/projects\/openagentsgemini\/locations\/us-central1\/jobs\/runtime-migrate$/;
 
@@ -122,18 +121,7 @@ describe("Cloud Run / Logging API failures become failed checks with a cause", (
 
     it("Logging API errors fail the log probe (an error is never 'no entries')", async () => {
         live.standIn.fail(/^POST \/v2\/entries:list$/, { status: 403 });
-        const { verdict } = await runCheck(
-            errorLogProbeCheck({
-                lane: "runtime",
-                serviceName: ALIGNED.runtime,
-                project: live.standIn.state.project,
-                region: live.standIn.state.region,
-                windowMinutes: 10,
-                threshold: 0,
-                cloudRun: () => live.apis.cloudRun,
-                logging: () => live.apis.logging,
-            }),
-        );
+        const { verdict } = await logProbe(live, { lane: "runtime", serviceName: ALIGNED.runtime });
         assert.equal(verdict.status, "failed");
         assert.match(verdict.cause ?? "", /ERROR entries of 'runtime' could not be read: Cloud Logging API answered 403 PERMISSION_DENIED .*roles\/logging\.viewer/);
     });

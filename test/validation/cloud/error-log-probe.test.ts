@@ -1,25 +1,12 @@
 import * as assert from "node:assert/strict";
-import { errorLogProbeCheck, type ErrorLogProbeOptions } from "../../../validation/checks/error-log-probe";
+import type { ErrorLogProbeOptions } from "../../../validation/checks/error-log-probe";
 import { ALIGNED, BASELINE, baselineState, logEntry } from "./environments";
-import { runCheck, useStandIn } from "./helpers";
+import { logProbe, useStandIn } from "./helpers";
 
 describe("error log probes against the Logging stand-in", () => {
     const live = useStandIn();
 
-    const probe = (overrides: Partial<ErrorLogProbeOptions> = {}) =>
-        runCheck(
-            errorLogProbeCheck({
-                lane: "control",
-                serviceName: ALIGNED.control,
-                project: live.standIn.state.project,
-                region: live.standIn.state.region,
-                windowMinutes: 10,
-                threshold: 0,
-                cloudRun: () => live.apis.cloudRun,
-                logging: () => live.apis.logging,
-                ...overrides,
-            }),
-        );
+    const probe = (overrides: Partial<ErrorLogProbeOptions> = {}) => logProbe(live, overrides);
 
     it("passes when the window holds no ERROR entry (a WARNING and an ERROR 90 min old do not count)", async () => {
         const { verdict, log } = await probe();

@@ -7,7 +7,8 @@ import { CloudRunApi } from "../../../validation/gcp/cloudrun";
 import { staticTokenSource, type AccessTokenSource } from "../../../validation/gcp/credentials";
 import { LoggingApi } from "../../../validation/gcp/logging";
 import { HttpClient } from "../../../validation/http";
-import { alignedState } from "./environments";
+import { errorLogProbeCheck, type ErrorLogProbeOptions } from "../../../validation/checks/error-log-probe";
+import { ALIGNED, alignedState } from "./environments";
 import { CloudStandIn } from "./stand-in";
 
 export const TOKEN = "ya29.stand-in-token";
@@ -63,4 +64,21 @@ export function useStandIn(): { readonly standIn: CloudStandIn; readonly apis: T
         await live.standIn.close();
     });
     return live;
+}
+
+/** An error log probe of the aligned control service against the stand-in, with overrides. */
+export function logProbe(live: { readonly standIn: CloudStandIn; readonly apis: TestApis }, overrides: Partial<ErrorLogProbeOptions> = {}): Promise<{ verdict: CheckVerdict; log: string }> {
+    return runCheck(
+        errorLogProbeCheck({
+            lane: "control",
+            serviceName: ALIGNED.control,
+            project: live.standIn.state.project,
+            region: live.standIn.state.region,
+            windowMinutes: 10,
+            threshold: 0,
+            cloudRun: () => live.apis.cloudRun,
+            logging: () => live.apis.logging,
+            ...overrides,
+        }),
+    );
 }
