@@ -5,6 +5,7 @@
 import { buildChecks } from "./checks";
 import { type Progress, formatResultLine, liveProgress, plainProgress } from "./console";
 import { type Decision, decide } from "./evidence/decision";
+import { assertWritableDir } from "./evidence/atomic";
 import { environmentEntries } from "./evidence/environment";
 import { type EvidenceFiles, writeEvidence } from "./evidence/write";
 import { HttpClient, type HttpClientOptions } from "./http";
@@ -36,6 +37,8 @@ export interface GateRun {
 
 export async function runGate(options: GateOptions, io: GateIo = {}): Promise<GateRun> {
     const write = io.write ?? ((text: string) => void process.stdout.write(text));
+    // Before the first request: a verdict that cannot be written is a verdict lost.
+    if (!io.noEvidence) assertWritableDir(options.outputDir, "OUTPUT_DIR");
     const redactor = new Redactor(secretsOf(options));
     const http = new HttpClient({ timeoutMs: options.requestTimeoutMs, maxBodyBytes: options.maxBodyBytes, ...io.http });
     // A minted token is registered with the redactor by the check that asks for it (runtime-smoke).
@@ -43,7 +46,7 @@ export async function runGate(options: GateOptions, io: GateIo = {}): Promise<Ga
     try {
         const checks = buildChecks(options, { http, redactor, idTokens });
         const progress: Progress = options.plain ? plainProgress(write, redactor) : liveProgress(checks, write, redactor, terminalWidth());
-        if (options.plain) write(`post-deploy gate: ${checks.length} check(s), concurrency ${options.concurrency}, evidence in ${options.outputDir}\n`);
+        if (options.plain) write(`post-deploy gate: ${checks.length} check(s), concurrency ${options.concurrency > 0 ? options.concurrency : "all"}, evidence in ${options.outputDir}\n`);
         const outcome = await runChecks(checks, {
             concurrency: options.concurrency,
             checkTimeoutMs: options.checkTimeoutMs + options.waitReadyMs,

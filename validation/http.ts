@@ -9,6 +9,7 @@ import * as https from "node:https";
 import type { LookupFunction } from "node:net";
 import axios, { AxiosError } from "axios";
 import type { Readable } from "node:stream";
+import { isLoopbackHost } from "./endpoints";
 
 export type HttpFailureKind =
     | "refused"
@@ -22,6 +23,7 @@ export type HttpFailureKind =
     | "http-status"
     | "aborted"
     | "invalid-url"
+    | "insecure"
     | "other";
 
 export interface HttpResponse {
@@ -136,6 +138,11 @@ export class HttpClient {
         }
         if (current.protocol !== "http:" && current.protocol !== "https:") {
             return fail("invalid-url", `unsupported protocol in '${req.url}'`, req.url, started);
+        }
+        const credentialed = Object.keys(req.headers ?? {}).some((name) => /^(authorization|cookie)$/i.test(name));
+        if (credentialed && current.protocol === "http:" && !isLoopbackHost(current.hostname)) {
+            // A bearer token or cookie over plain http can be read by anyone on the path.
+            return fail("insecure", `refused to send credentials over plain http to ${current.host} (https required off loopback)`, req.url, started);
         }
         let method = req.method ?? "GET";
         let sendBody = true;

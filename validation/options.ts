@@ -6,7 +6,9 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CONTROL, type Environment, GCP, RUNTIME, RUNTIME_MIGRATE, isEnvironment } from "../catalog";
+import { displayUrl, endpointProblem } from "./endpoints";
 import { DEFAULT_CLOUD_LOGGING_API_URL, DEFAULT_CLOUD_RUN_API_URL } from "./gcp/client";
+import { targetClashProblem } from "./targets";
 
 /** A usage or configuration error: the CLI prints it and exits 2. */
 export class UsageError extends Error {}
@@ -59,6 +61,7 @@ export interface GateOptions {
     only?: string[];
     /** Gate one environment (--environment): the other environment's HTTP checks are not part of the run. */
     environment?: Environment;
+    /** Checks run at once; 0 = all of them. */
     concurrency: number;
     requestTimeoutMs: number;
     /** Per-check deadline (wait-ready time is added on top for readiness waits). */
@@ -155,7 +158,7 @@ export const FLAGS: readonly FlagSpec[] = [
     { name: "control-service", value: "NAME", env: "CONTROL_SERVICE", help: `control service the state checks inspect (default ${CONTROL.names.prod}; with --environment, that environment's)` },
     { name: "runtime-service", value: "NAME", env: "RUNTIME_SERVICE", help: `runtime service the state checks inspect (default ${RUNTIME.names.prod}; with --environment, that environment's)` },
     { name: "migrate-job", value: "NAME", env: "MIGRATE_JOB", help: `migrate job the drift check inspects (default ${RUNTIME_MIGRATE.names.prod}; with --environment, that environment's)` },
-    { name: "concurrency", value: "N", env: "GATE_CONCURRENCY", help: "checks run at once (default 6)" },
+    { name: "concurrency", value: "N", env: "GATE_CONCURRENCY", help: "checks run at once (default: all of them)" },
     { name: "request-timeout", value: "DURATION", env: "GATE_REQUEST_TIMEOUT", help: "timeout of one HTTP request (default 10s)" },
     { name: "check-timeout", value: "DURATION", env: "GATE_CHECK_TIMEOUT", help: "deadline of one check, plus --wait-ready (default 60s; above 0)" },
     { name: "timeout", value: "DURATION", env: "GATE_TIMEOUT", help: "deadline of the whole run (default 10m; above 0)" },
@@ -224,14 +227,19 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 
 // ---- values ----
 
-/** Parses "500ms", "10s", "2m", "1h" or a bare number of seconds into ms. */
+/** The longest delay a Node timer holds (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** Parses "500ms", "10s", "2m", "1h" or a bare number of seconds into ms (at most MAX_TIMER_MS). */
 export function parseDuration(text: string, what: string): number {
     const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-    if (!m) throw new UsageError(`${what}: '${text}' is not a duration (e.g. 500ms, 30s, 5m)`);
+    if (!m) throw new UsageError(`${what}: '${text.slice(0, 40)}' is not a duration (e.g. 500ms, 30s, 5m)`);
     const n = Number(m[1]);
     const unit = m[2] ?? "s";
     const factor = unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000;
-    return Math.round(n * factor);
+    const ms = Math.round(n * factor);
+    if (!Number.isFinite(ms) || ms > MAX_TIMER_MS) throw new UsageError(`${what}: '${text.slice(0, 40)}' is longer than a timer can hold (at most 596h, about 24.8 days)`);
+    return ms;
 }
 
 function parseFlag01(text: string, what: string): boolean {
@@ -407,7 +415,7 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         );
         const [runtimeBaseUrl, runtimeBaseUrlSource] = pick(`${environment}-runtime-url`, `${upper}_RUNTIME_BASE_URL`, o?.runtimeServiceUrl, "");
         for (const [what, url] of [[`${environment} control URL`, controlBaseUrl], [`${environment} runtime URL`, runtimeBaseUrl]] as const) {
-            if (url !== "") checkUrl(url, what);
+            if (url !== "") checkEndpoint(url, what);
         }
         return {
             environment,
@@ -443,6 +451,7 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
     if (checkTimeoutMs <= 0) throw new UsageError("--check-timeout must be above 0");
     const overallTimeoutMs = num("timeout", "GATE_TIMEOUT", 600_000, parseDuration);
     if (overallTimeoutMs <= 0) throw new UsageError("--timeout must be above 0");
+    if (checkTimeoutMs + waitReadyMs > MAX_TIMER_MS) throw new UsageError("--check-timeout plus --wait-ready is longer than a timer can hold (at most 596h together)");
     const [outputDir] = pick("output-dir", "OUTPUT_DIR", undefined, path.join("docs", "reports", "rust-cutover-validation", utcStamp(context.now ?? new Date())));
     const failFlag = flag("fail-on-required-failure") ?? envValue("FAIL_ON_REQUIRED_FAILURE");
     const toggle = (name: string, fallback: boolean): boolean => {
@@ -450,21 +459,29 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         return v === undefined ? fallback : parseFlag01(v, name);
     };
     const pctText = envValue("CONTROL_CANARY_PERCENT");
+    const staging = targets("staging");
+    const prod = targets("prod");
+    const clash = targetClashProblem([staging, prod], environment ? [environment] : ["staging", "prod"]);
+    if (clash) throw new UsageError(clash);
+    const cloudRunApiUrl = stripSlash(envValue("CLOUD_RUN_API_URL") ?? DEFAULT_CLOUD_RUN_API_URL);
+    const cloudLoggingApiUrl = stripSlash(envValue("CLOUD_LOGGING_API_URL") ?? DEFAULT_CLOUD_LOGGING_API_URL);
+    checkEndpoint(cloudRunApiUrl, "CLOUD_RUN_API_URL");
+    checkEndpoint(cloudLoggingApiUrl, "CLOUD_LOGGING_API_URL");
 
     return {
         outputDir,
         failOnRequiredFailure: failFlag === undefined ? true : parseFlag01(failFlag, "FAIL_ON_REQUIRED_FAILURE"),
         only,
         environment,
-        concurrency: num("concurrency", "GATE_CONCURRENCY", 6, parsePositiveInt),
+        concurrency: num("concurrency", "GATE_CONCURRENCY", 0, parsePositiveInt),
         requestTimeoutMs,
         checkTimeoutMs,
         overallTimeoutMs,
         waitReadyMs,
         maxBodyBytes: num("max-body", "GATE_MAX_BODY_BYTES", 2 * 1024 * 1024, parsePositiveInt),
         plain: args.plain || !(context.isTTY ?? process.stdout.isTTY === true) || envValue("CI") !== undefined,
-        staging: targets("staging"),
-        prod: targets("prod"),
+        staging,
+        prod,
         gcpProject: pick("gcp-project", "GCP_PROJECT", so?.project, GCP.project)[0],
         gcpRegion: pick("gcp-region", "GCP_REGION", so?.region, GCP.region)[0],
         controlService: pick("control-service", "CONTROL_SERVICE", so?.controlServiceName, CONTROL.names[namesOf])[0],
@@ -476,8 +493,8 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         runCrossSurface: toggle("RUN_CROSS_SURFACE", false),
         runLogProbes: toggle("RUN_LOG_PROBES", true),
         openagentsRepo: pick("openagents-repo", "OPENAGENTS_REPO", undefined, "")[0] || undefined,
-        cloudRunApiUrl: stripSlash(envValue("CLOUD_RUN_API_URL") ?? DEFAULT_CLOUD_RUN_API_URL),
-        cloudLoggingApiUrl: stripSlash(envValue("CLOUD_LOGGING_API_URL") ?? DEFAULT_CLOUD_LOGGING_API_URL),
+        cloudRunApiUrl,
+        cloudLoggingApiUrl,
         gcpAccessToken: envValue("CLOUDSDK_AUTH_ACCESS_TOKEN"),
         logWindowMinutes: envValue("LOG_WINDOW_MINUTES") ? parsePositiveInt(envValue("LOG_WINDOW_MINUTES")!, "LOG_WINDOW_MINUTES") : 10,
         logErrorThreshold: envValue("LOG_ERROR_THRESHOLD") ? parseNonNegativeInt(envValue("LOG_ERROR_THRESHOLD")!, "LOG_ERROR_THRESHOLD") : 0,
@@ -495,18 +512,10 @@ function parseNonNegativeInt(text: string, what: string): number {
     return Number(text);
 }
 
-function checkUrl(url: string, what: string): void {
-    let parsed: URL;
-    try {
-        parsed = new URL(url);
-    } catch {
-        throw new UsageError(`${what}: '${url}' is not a URL`);
-    }
-    // A password in a target URL would reach every log and artifact; the gate takes credentials from env vars only.
-    if (parsed.username !== "" || parsed.password !== "") {
-        throw new UsageError(`${what}: '${parsed.protocol}//***@${parsed.host}' must not carry a user or password; pass credentials through the token env vars`);
-    }
-    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new UsageError(`${what}: '${url}' is not http(s)`);
+/** A target or API URL the gate may send credentials to (see endpoints.ts), else a usage error. */
+export function checkEndpoint(url: string, what: string): void {
+    const problem = endpointProblem(url);
+    if (problem) throw new UsageError(`${what}: ${displayUrl(url)} ${problem}`);
 }
 
 function stripSlash(url: string): string {

@@ -32,6 +32,43 @@ const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 // Google OAuth access tokens.
 const GOOGLE_ACCESS_TOKEN = /\bya29\.[A-Za-z0-9._-]+/g;
 
+/** The shortest piece of a secret found anywhere once a cut has split it. */
+const PIECE = 8;
+/** Text just before a cut mark ("…", "...") or the end of a line. */
+const CUT_EDGE = /([^\s]{4,})(…|\.\.\.|\r?\n|$)/g;
+
+/** Replaces every run of the text that is a head (or a tail) of the secret, PIECE or longer. */
+function maskRuns(text: string, secret: string, end: "head" | "tail"): string {
+    const probe = end === "head" ? secret.slice(0, PIECE) : secret.slice(-PIECE);
+    let from = 0;
+    let out = "";
+    for (;;) {
+        const at = text.indexOf(probe, from);
+        if (at < 0) return out + text.slice(from);
+        let start = at;
+        let stop = at + PIECE;
+        if (end === "head") {
+            while (stop < text.length && stop - at < secret.length && text[stop] === secret[stop - at]) stop++;
+        } else {
+            let k = secret.length - PIECE - 1;
+            while (start > from && k >= 0 && text[start - 1] === secret[k]) {
+                start--;
+                k--;
+            }
+        }
+        out += text.slice(from, start) + MASK;
+        from = stop;
+    }
+}
+
+/** The text with its end masked when that end is a head of the secret of 4 or more characters. */
+function maskShortHead(text: string, secret: string): string {
+    for (let k = Math.min(PIECE - 1, secret.length - 1, text.length); k >= 4; k--) {
+        if (text.endsWith(secret.slice(0, k))) return `${text.slice(0, text.length - k)}${MASK}`;
+    }
+    return text;
+}
+
 export class Redactor {
     private secrets: string[] = [];
 
@@ -60,11 +97,29 @@ export class Redactor {
         for (const secret of this.secrets) {
             if (out.includes(secret)) out = out.split(secret).join(MASK);
         }
+        out = this.maskPieces(out);
         out = out.replace(HEADER_LINE, (_m, name: string, sep: string) => `${name}${sep}${MASK}`);
         out = out.replace(QUERY_SECRET, (_m, prefix: string) => `${prefix}${MASK}`);
         out = out.replace(BEARER, (_m, prefix: string) => `${prefix}${MASK}`);
         out = out.replace(JWT, MASK);
         out = out.replace(GOOGLE_ACCESS_TOKEN, MASK);
+        return out;
+    }
+
+    /**
+     * Masks what a cut left of a secret: a run of 8 or more characters that starts like a secret
+     * (its head survived the cut) or ends like one (its tail did), and a shorter head of 4 or more
+     * just before a cut mark or at the end of a line.
+     */
+    private maskPieces(text: string): string {
+        let out = text;
+        for (const secret of this.secrets) {
+            if (secret.length >= PIECE) {
+                out = maskRuns(out, secret, "head");
+                out = maskRuns(out, secret, "tail");
+            }
+            out = out.replace(CUT_EDGE, (_match: string, before: string, mark: string) => `${maskShortHead(before, secret)}${mark}`);
+        }
         return out;
     }
 

@@ -5,8 +5,10 @@
 
 import type { Check, CheckContext, CheckResult, CheckVerdict } from "./check";
 import type { Redactor } from "./redact";
+import { escapeControl } from "./text";
 
 export interface RunOptions {
+    /** Checks run at once; 0 = all of them. */
     concurrency: number;
     /** Per-check deadline in ms from the check's start. */
     checkTimeoutMs: number;
@@ -43,7 +45,8 @@ export async function runChecks(checks: readonly Check[], options: RunOptions): 
     const running = new Map<string, { check: Check; started: number; controller: AbortController }>();
     // Set when a check's timer hits the overall deadline (timers may fire a millisecond before the clock agrees).
     let overallExpired = false;
-    const redact = (text: string): string => options.redactor.redact(text);
+    // Everything a check reports may carry server text: redacted, then its control characters shown.
+    const redact = (text: string): string => escapeControl(options.redactor.redact(text));
 
     const record = (result: CheckResult): void => {
         if (results.has(result.id)) return;
@@ -159,7 +162,8 @@ export async function runChecks(checks: readonly Check[], options: RunOptions): 
             await runOne(check);
         }
     };
-    const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, toRun.length)) }, () => worker());
+    const slots = options.concurrency > 0 ? Math.min(options.concurrency, toRun.length) : toRun.length;
+    const workers = Array.from({ length: Math.max(1, slots) }, () => worker());
     await Promise.race([Promise.all(workers), stopped]);
     interrupt?.removeEventListener("abort", onInterrupt);
 

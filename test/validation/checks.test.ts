@@ -109,7 +109,7 @@ describe("validation/checks: HTTP checks against loopback services", () => {
             const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url]);
             const r = run.result("control-staging-health");
             assert.equal(r.status, "failed");
-            assert.match(r.cause!, /\/readyz answered by the runtime service \(its readiness JSON has authority_ready, projector_ready, workers_ready\), not openagents-control-service/);
+            assert.match(r.cause!, /\/readyz answered 200 from the runtime service \(its readiness JSON has authority_ready, projector_ready, workers_ready\), not openagents-control-service/);
         });
 
         it("a bare {\"status\":\"ready\"} without static_dir is not the control service's ready JSON", async () => {
@@ -117,7 +117,7 @@ describe("validation/checks: HTTP checks against loopback services", () => {
             const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url]);
             const r = run.result("control-staging-health");
             assert.equal(r.status, "failed");
-            assert.match(r.cause!, /\/readyz answered 200 without the control service's ready JSON/);
+            assert.match(r.cause!, /\/readyz answered 200 JSON without static_dir: not the control service's ready JSON/);
         });
 
         it("a legacy run.app URL never passes, and no request is sent to it", async () => {
@@ -173,7 +173,7 @@ describe("validation/checks: HTTP checks against loopback services", () => {
         it("a manifest served without no-cache fails the smoke", async () => {
             const s = await start(controlContract({ manifestCacheControl: "public, max-age=600" }));
             const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url]);
-            assert.match(run.result("control-staging-smoke").cause!, /\/manifest\.json cache-control 'public, max-age=600' lacks no-cache/);
+            assert.match(run.result("control-staging-smoke").cause!, /\/manifest\.json answered 200 with cache-control 'public, max-age=600', which lacks no-cache/);
         });
 
         it("a JS asset that mentions Laravel or Phoenix is not a legacy answer (only HTML bodies are scanned)", async () => {
@@ -193,7 +193,7 @@ describe("validation/checks: HTTP checks against loopback services", () => {
         it("a hashed asset without immutable fails the smoke", async () => {
             const s = await start(controlContract({ assetCacheControl: "public, max-age=3600" }));
             const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url]);
-            assert.match(run.result("control-staging-smoke").cause!, /hashed asset app-3f9a2c1d7b\.js cache-control .* lacks immutable/);
+            assert.match(run.result("control-staging-smoke").cause!, /GET \/assets\/app-3f9a2c1d7b\.js answered 200 \(hashed asset app-3f9a2c1d7b\.js\) with cache-control .*, which lacks immutable/);
         });
 
         it("an unset URL is a required skip with its reason, and NO-GO", async () => {
@@ -267,7 +267,7 @@ describe("validation/checks: HTTP checks against loopback services", () => {
             const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url], {}, { idTokens: ambientIdTokenSource() });
             const r = run.result(RUNTIME_STAGING);
             assert.equal(r.status, "failed");
-            assert.match(r.cause!, /answered 401: no ID token was sent \(no credentials\)/);
+            assert.match(r.cause!, /answered 401, expected 200: no ID token was sent \(no credentials\)/);
             assert.match(run.log(RUNTIME_STAGING), /no usable Google credentials .*sending no token/);
             assert.equal(s.requests[0].headers.authorization, undefined);
         });
@@ -296,7 +296,7 @@ describe("validation/checks: HTTP checks against loopback services", () => {
                 },
             });
             assert.deepEqual(audiences, [s.url]);
-            assert.match(run.result(RUNTIME_STAGING).cause!, /answered 403: the ID token was refused/);
+            assert.match(run.result(RUNTIME_STAGING).cause!, /answered 403, expected 200: the ID token was refused/);
         });
 
         it("a runtime in shadow_only write mode fails the create step, naming the mode", async () => {
@@ -308,7 +308,7 @@ describe("validation/checks: HTTP checks against loopback services", () => {
         it("on run.app (/healthz swallowed) a 503 on the write says the mode is unknown and shows the body", async () => {
             const s = await start(runtimeContract({ writeMode: "read_only", frontEnd404Healthz: true }));
             const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url]);
-            assert.match(run.result(RUNTIME_STAGING).cause!, /POST \/internal\/v1\/runs answered 503, expected 201 \(write mode unknown\): \{"error":"writes disabled \(read_only\)"\}/);
+            assert.match(run.result(RUNTIME_STAGING).cause!, /POST \/internal\/v1\/runs answered 503, expected 201 \(write mode unknown: \/healthz did not say\): \{"error":"writes disabled \(read_only\)"\}/);
         });
 
         it("a front-end 404 on /healthz is a warning; the rest must still pass", async () => {

@@ -15,11 +15,16 @@ describe("validation/cli (child process)", function () {
     this.timeout(60_000);
     const servers: TestServer[] = [];
     let control: TestServer;
+    let prodControl: TestServer;
     let runtime: TestServer;
+    let prodRuntime: TestServer;
     before(async () => {
+        // One service per environment and lane: the gate refuses two environments on one URL.
         control = await serve(controlContract());
+        prodControl = await serve(controlContract());
         runtime = await serve(runtimeContract());
-        servers.push(control, runtime);
+        prodRuntime = await serve(runtimeContract({ serviceName: "runtime" }));
+        servers.push(control, prodControl, runtime, prodRuntime);
     });
     after(() => closeAll(servers));
 
@@ -27,9 +32,9 @@ describe("validation/cli (child process)", function () {
         cleanEnv({
             OUTPUT_DIR: out,
             STAGING_CONTROL_BASE_URL: control.url,
-            PROD_CONTROL_BASE_URL: control.url,
+            PROD_CONTROL_BASE_URL: prodControl.url,
             STAGING_RUNTIME_BASE_URL: runtime.url,
-            PROD_RUNTIME_BASE_URL: runtime.url,
+            PROD_RUNTIME_BASE_URL: prodRuntime.url,
             ...extra,
         });
 
@@ -111,8 +116,8 @@ describe("validation/cli (child process)", function () {
         const log = fs.readFileSync(path.join(out, "logs", "control-staging-health.log"), "utf8");
         assert.match(log, /^# control-staging-health \(required\): /);
         assert.match(log, /GET http:\/\/127\.0\.0\.1:\d+\/readyz -> 200 \(\d+ ms, \d+ B\)/);
-        assert.match(log, /result: passed: ready\n$/);
-        assert.equal(fs.readFileSync(path.join(out, "logs", "runtime-prod-smoke.log"), "utf8"), "# runtime-prod-smoke (required): prod runtime smoke: /healthz 200, /readyz 200, create run 201, append event 200, read run 200\nskipped: PROD_RUNTIME_BASE_URL is unset\nresult: skipped: PROD_RUNTIME_BASE_URL is unset\n");
+        assert.match(log, /result: passed: ready and live\n$/);
+        assert.equal(fs.readFileSync(path.join(out, "logs", "runtime-prod-smoke.log"), "utf8"), "# runtime-prod-smoke (required): prod runtime smoke: /healthz names runtime, /readyz ready, a run created (201), an event appended (200), the run read back with it (200)\nskipped: PROD_RUNTIME_BASE_URL is unset\nresult: skipped: PROD_RUNTIME_BASE_URL is unset\n");
 
         const summary = fs.readFileSync(path.join(out, "SUMMARY.md"), "utf8");
         const headings = summary.split("\n").filter((l) => l.startsWith("#"));
@@ -161,15 +166,18 @@ describe("validation/cli (child process)", function () {
         };
         // Servers that reflect what they get: a careless check would copy tokens into logs.
         const secretControl = await serve(controlContract({ accessToken: "stg-access-7f3a9c", maintenanceBypassToken: "stg-bypass-55aa77" }));
-        const echo = await serve((req, res) => {
+        const echoing: Parameters<typeof serve>[0] = (req, res) => {
             if (req.url === "/readyz") {
                 res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ready","static_dir":"/app/web-shell/dist"}');
                 return;
             }
             res.writeHead(401, { "content-type": "text/plain" });
             res.end(`you sent ${req.headers.authorization ?? "nothing"} to ${req.url}`);
-        });
-        servers.push(secretControl, echo);
+        };
+        const echo = await serve(echoing);
+        const stagingRuntimeEcho = await serve(echoing);
+        const prodRuntimeEcho = await serve(echoing);
+        servers.push(secretControl, echo, stagingRuntimeEcho, prodRuntimeEcho);
         const out = tempDir();
         const stepSummary = path.join(tempDir("gh-"), "summary.md");
         const r = await runCli(["--only", HTTP_CHECKS], cleanEnv({
@@ -178,14 +186,14 @@ describe("validation/cli (child process)", function () {
             GITHUB_STEP_SUMMARY: stepSummary,
             STAGING_CONTROL_BASE_URL: secretControl.url,
             PROD_CONTROL_BASE_URL: echo.url,
-            STAGING_RUNTIME_BASE_URL: echo.url,
-            PROD_RUNTIME_BASE_URL: echo.url,
+            STAGING_RUNTIME_BASE_URL: stagingRuntimeEcho.url,
+            PROD_RUNTIME_BASE_URL: prodRuntimeEcho.url,
         }));
         assert.equal(r.code, 1, r.stdout + r.stderr);
         // The staging control smoke really used the tokens (it passed the authenticated steps).
         assert.match(fs.readFileSync(path.join(out, "logs", "control-staging-smoke.log"), "utf8"), /result: passed: smoke passed \(with authenticated steps\)/);
         assert.ok(echo.requests.some((q) => q.headers.authorization === "Bearer prod-access-1b2c3d"));
-        assert.ok(echo.requests.some((q) => q.headers.authorization === "Bearer prod-id-token-4242"));
+        assert.ok(prodRuntimeEcho.requests.some((q) => q.headers.authorization === "Bearer prod-id-token-4242"));
         assert.match(fs.readFileSync(path.join(out, "logs", "control-prod-smoke.log"), "utf8"), /body: you sent Bearer \*\*\* to \/api\/v1\/control\/status/);
         const texts: Array<[string, string]> = [["stdout", r.stdout], ["stderr", r.stderr], ["step summary", fs.readFileSync(stepSummary, "utf8")]];
         for (const f of filesUnder(out)) texts.push([f, fs.readFileSync(f, "utf8")]);

@@ -49,14 +49,16 @@ describe("validation: no traffic off loopback without credentials", () => {
 
     it("runs every check of the matrix (runtime private, no token) and connects only to loopback", async () => {
         const control = await serve(controlContract());
+        const prodControl = await serve(controlContract());
         const runtime = await serve(runtimeContract({ requiredToken: "only-with-credentials" }));
-        servers.push(control, runtime);
+        const prodRuntime = await serve(runtimeContract({ requiredToken: "only-with-credentials", serviceName: "runtime" }));
+        servers.push(control, prodControl, runtime, prodRuntime);
         // The real ambient ID-token lookup (the in-process runner's default looks for nothing).
         const run = await runInProcess([], {
             STAGING_CONTROL_BASE_URL: control.url,
-            PROD_CONTROL_BASE_URL: control.url,
+            PROD_CONTROL_BASE_URL: prodControl.url,
             STAGING_RUNTIME_BASE_URL: runtime.url,
-            PROD_RUNTIME_BASE_URL: runtime.url,
+            PROD_RUNTIME_BASE_URL: prodRuntime.url,
         }, { idTokens: ambientIdTokenSource() });
         // All twelve checks were part of the run, whatever they concluded.
         assert.equal(run.outcome.results.length, 12);
@@ -65,7 +67,7 @@ describe("validation: no traffic off loopback without credentials", () => {
         assert.deepEqual(off, [], `connections off loopback: ${off.join(", ")}`);
         // The runtime smoke said it sent no token, and no request carried one.
         assert.match(run.log("runtime-staging-smoke"), /sending no token/);
-        assert.ok(runtime.requests.every((q) => q.headers.authorization === undefined));
+        assert.ok([...runtime.requests, ...prodRuntime.requests].every((q) => q.headers.authorization === undefined));
     });
 
     it("the recorder sees and blocks an off-loopback connection (so the test above can fail)", async () => {

@@ -24,6 +24,7 @@ function cloudApis(options: GateOptions, deps: CheckDeps): () => CloudApis {
                     cloudLoggingApiUrl: options.cloudLoggingApiUrl,
                     accessToken: options.gcpAccessToken,
                     onAccessToken: (token) => deps.redactor.add(token),
+                    redactor: deps.redactor,
                 },
                 deps.http,
             );
@@ -65,6 +66,7 @@ export function errorLogProbe(lane: "control" | "runtime"): (options: GateOption
             limit: options.logLimit,
             cloudRun: () => apis().cloudRun,
             logging: () => apis().logging,
+            redactor: deps.redactor,
             skipReason: options.runLogProbes ? undefined : "disabled by RUN_LOG_PROBES=0",
         });
     };

@@ -4,6 +4,7 @@
 // failure. Output streams into the check's log as it comes.
 
 import { spawn } from "node:child_process";
+import { terminateGroup, trackGroup } from "../children";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Check, CheckContext, CheckVerdict } from "../check";
@@ -60,12 +61,9 @@ export function runCommand(ctx: CheckContext, command: readonly string[], cwd: s
         const counts: TestCounts = { passed: 0, failed: 0, ignored: 0, filteredOut: 0, suites: 0 };
         ctx.log(`$ (cd ${cwd} && ${command.join(" ")})`);
         const child = spawn(command[0], command.slice(1), { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+        const untrack = child.pid ? trackGroup(child.pid) : () => undefined;
         const kill = (): void => {
-            try {
-                if (child.pid) process.kill(-child.pid, "SIGTERM");
-            } catch {
-                // already gone
-            }
+            if (child.pid) terminateGroup(child.pid);
         };
         if (ctx.signal.aborted) kill();
         ctx.signal.addEventListener("abort", kill, { once: true });
@@ -92,6 +90,7 @@ export function runCommand(ctx: CheckContext, command: readonly string[], cwd: s
         const done = (run: CommandRun): void => {
             if (settled) return;
             settled = true;
+            untrack();
             ctx.signal.removeEventListener("abort", kill);
             resolve(run);
         };

@@ -7,10 +7,11 @@
 import { canonicalLaneAnywhere, legacyNameReason, type CloudRunLaneId } from "../../catalog";
 import type { Check, CheckContext, CheckVerdict } from "../check";
 import type { CloudRunApi } from "../gcp/cloudrun";
-import { trimText } from "../gcp/errors";
 import { read, verdictOf } from "../gcp/judgement";
-import type { LoggingApi } from "../gcp/logging";
+import { type LoggingApi, MAX_LOG_PAGES } from "../gcp/logging";
 import type { LogEntry } from "../gcp/types";
+import type { Redactor } from "../redact";
+import { excerpt } from "../text";
 
 export const DEFAULT_LOG_LIMIT = 50;
 /** Logging's own cap on one page. */
@@ -29,6 +30,8 @@ export interface ErrorLogProbeOptions {
     limit?: number;
     cloudRun: () => CloudRunApi;
     logging: () => LoggingApi;
+    /** Log entries may echo a credential: their text is redacted before it is cut. */
+    redactor: Redactor;
     skipReason?: string;
     now?: () => Date;
 }
@@ -52,9 +55,10 @@ export function entryText(entry: LogEntry): string {
 }
 
 /** One log line per entry: time, severity, revision, trimmed text. */
-export function formatEntry(entry: LogEntry): string {
+export function formatEntry(entry: LogEntry, redactor: Redactor): string {
     const revision = entry.resource?.labels?.["revision_name"] ?? "?";
-    return `${entry.timestamp ?? "?"} ${entry.severity ?? "?"} ${revision}: ${trimText(entryText(entry), ENTRY_TEXT_MAX)}`;
+    const head = excerpt(`${String(entry.timestamp ?? "?")} ${String(entry.severity ?? "?")} ${String(revision)}`, 120, redactor);
+    return `${head}: ${excerpt(entryText(entry), ENTRY_TEXT_MAX, redactor)}`;
 }
 
 /** Why a name cannot be the lane's service (legacy, or another lane's name), or undefined. */
@@ -105,22 +109,27 @@ async function probe(ctx: CheckContext, options: ErrorLogProbeOptions): Promise<
 
     const now = (options.now ?? (() => new Date()))();
     const since = new Date(now.getTime() - options.windowMinutes * 60_000);
-    const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(options.limit ?? DEFAULT_LOG_LIMIT, options.threshold + 1));
+    const limit = Math.max(options.limit ?? DEFAULT_LOG_LIMIT, options.threshold + 1);
+    const pageSize = Math.min(MAX_PAGE_SIZE, limit);
     const result = await read(() =>
-        options.logging().listErrors(ctx, { project: options.project, region: options.region, service: options.serviceName, since, pageSize }),
+        options.logging().listErrors(ctx, { project: options.project, region: options.region, service: options.serviceName, since, pageSize, limit }),
     );
     if (!result.ok) {
         problems.push(`ERROR entries of '${options.serviceName}' could not be read: ${result.error.message}`);
         return verdictOf(problems, warnings, "", LOG_ACTION);
     }
-    const { entries, more, filter } = result.value;
+    const { entries, more, filter, pages, stoppedBy } = result.value;
     ctx.log(`filter: ${filter}`);
     const count = `${more ? "at least " : ""}${entries.length}`;
-    ctx.log(`${count} severity>=ERROR entries since ${since.toISOString()} (threshold ${options.threshold})`);
-    for (const entry of entries) ctx.log(`  ${formatEntry(entry)}`);
+    const unread = stoppedBy === "limit" ? ` (limit ${limit} reached with more pages left)` : stoppedBy === "pages" ? ` (${pages} pages read, the bound, with more left)` : "";
+    ctx.log(`${count} severity>=ERROR entries since ${since.toISOString()} in ${pages} page(s)${unread} (threshold ${options.threshold})`);
+    for (const entry of entries) ctx.log(`  ${formatEntry(entry, options.redactor)}`);
     if (entries.length > options.threshold) {
-        const first = entries[0] ? `; newest: ${formatEntry(entries[0])}` : "";
-        problems.unshift(`${count} severity>=ERROR entries for '${options.serviceName}' in the last ${options.windowMinutes} min (threshold ${options.threshold})${first}`);
+        const first = entries[0] ? `; newest: ${formatEntry(entries[0], options.redactor)}` : "";
+        problems.unshift(`${count} severity>=ERROR entries for '${options.serviceName}' in the last ${options.windowMinutes} min${unread} (threshold ${options.threshold})${first}`);
+    } else if (stoppedBy === "pages") {
+        // Fewer entries than the threshold so far, but the window was not read to its end.
+        problems.unshift(`Cloud Logging gave ${pages} pages (the bound, ${MAX_LOG_PAGES}) with more left and only ${entries.length} entries: the window was not read to its end`);
     }
     for (const problem of problems) ctx.log(`FAIL ${problem}`);
     return verdictOf(problems, warnings, `${count} ERROR entries in the last ${options.windowMinutes} min (threshold ${options.threshold})`, LOG_ACTION);

@@ -1,8 +1,8 @@
 // Shared pieces of the HTTP checks: is the target a legacy lane, did a legacy or foreign
-// service answer, is a 404 Google's front end, and the readiness wait behind --wait-ready.
+// service answer, is a 404 Google's front end.
 
 import { CLOUD_RUN_LANES, LEGACY_HTTP, legacyNameReason, legacyUrlReason } from "../../catalog";
-import { type HttpClient, type HttpOutcome, type HttpResponse, describeOutcome, parseJson, sleep } from "../http";
+import { type HttpResponse, parseJson } from "../http";
 
 /** Why a target URL (or the service name behind it) is a legacy lane; undefined when it is not. */
 export function legacyTargetReason(url: string, serviceName?: string): string | undefined {
@@ -68,54 +68,4 @@ export function isFrontEnd404(response: HttpResponse): boolean {
     if (response.status !== 404) return false;
     const text = response.body.toString("utf8", 0, Math.min(response.body.length, 16 * 1024));
     return /Error 404 \(Not Found\)!!1/.test(text) || (/That(’|&#8217;|')s an error\./.test(text) && /google/i.test(text));
-}
-
-export function joinUrl(base: string, path: string): string {
-    return `${base.replace(/\/+$/, "")}${path.startsWith("/") ? "" : "/"}${path}`;
-}
-
-export interface ReadyWait {
-    http: HttpClient;
-    url: string;
-    headers?: Record<string, string>;
-    /** How long to keep retrying (0: one try). */
-    waitMs: number;
-    deadline: number;
-    signal: AbortSignal;
-    log: (line: string) => void;
-    isReady: (outcome: HttpOutcome) => boolean;
-    /** Why an answer is from another (non-legacy) service, which waiting cannot fix; stops the retries. */
-    wrongService?: (response: HttpResponse) => string | undefined;
-}
-
-/** GETs readiness, retrying with backoff (1 s doubling to 10 s) until ready, the wait is over, or the deadline. */
-export async function waitReady(w: ReadyWait): Promise<HttpOutcome> {
-    const until = Math.min(Date.now() + w.waitMs, w.deadline);
-    let delay = 1000;
-    let attempt = 1;
-    for (;;) {
-        const outcome = await w.http.request({ url: w.url, headers: w.headers, signal: w.signal, log: w.log });
-        if (w.isReady(outcome) || w.waitMs <= 0 || w.signal.aborted) return outcome;
-        // An impostor never turns into the Rust service by waiting.
-        if (outcome.ok && (impostorReason(outcome.response) ?? w.wrongService?.(outcome.response))) return outcome;
-        const left = until - Date.now();
-        if (left <= 0) return outcome;
-        const wait = Math.min(delay, left);
-        w.log(`not ready yet (${describeOutcome(outcome)}); retry ${attempt + 1} in ${wait} ms (--wait-ready)`);
-        if (!(await sleep(wait, w.signal))) return outcome;
-        delay = Math.min(delay * 2, 10_000);
-        attempt++;
-    }
-}
-
-/** One line for a failed request: its kind and message, or the status it answered. */
-export function outcomeCause(what: string, outcome: HttpOutcome): string {
-    if (!outcome.ok) return `${what}: ${outcome.failure.message}`;
-    return `${what} answered ${outcome.response.status}`;
-}
-
-/** The first 200 characters of a body, one line, for logs. */
-export function bodySnippet(response: HttpResponse): string {
-    const text = response.body.toString("utf8", 0, Math.min(response.body.length, 400)).replace(/\s+/g, " ").trim();
-    return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }

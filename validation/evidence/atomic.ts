@@ -21,3 +21,14 @@ export function writeFileAtomic(file: string, content: string): void {
         throw error;
     }
 }
+
+/** Proves a directory can take the evidence (creating it if needed); throws one line saying why not. */
+export function assertWritableDir(dir: string, what: string): void {
+    try {
+        writeFileAtomic(path.join(dir, ".write-probe"), "");
+        fs.rmSync(path.join(dir, ".write-probe"), { force: true });
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new Error(`${what} ${dir} cannot take the evidence (${code ?? (error as Error).message}): nothing was probed; choose a writable directory`);
+    }
+}

@@ -3,6 +3,7 @@
 // only when the first check calls an API.
 
 import type { HttpClient } from "../http";
+import type { Redactor } from "../redact";
 import { GcpClient } from "./client";
 import { CloudRunApi } from "./cloudrun";
 import { accessTokenSource, type AdcLoader } from "./credentials";
@@ -17,6 +18,8 @@ export interface CloudApiSettings {
     accessToken?: string;
     /** Gets a token obtained from ADC (register it with the run's redactor). */
     onAccessToken?: (token: string) => void;
+    /** The run's redactor: API errors quote answers, redacted before they are cut. */
+    redactor?: Redactor;
 }
 
 export interface CloudApis {
@@ -25,7 +28,7 @@ export interface CloudApis {
 }
 
 export function createCloudApis(settings: CloudApiSettings, http: HttpClient, loadAdc?: AdcLoader): CloudApis {
-    const client = new GcpClient({ http, tokens: accessTokenSource(settings.accessToken, loadAdc, settings.onAccessToken) });
+    const client = new GcpClient({ http, tokens: accessTokenSource(settings.accessToken, loadAdc, settings.onAccessToken), redactor: settings.redactor });
     return {
         cloudRun: new CloudRunApi(client, settings.cloudRunApiUrl, { project: settings.project, region: settings.region }),
         logging: new LoggingApi(client, settings.cloudLoggingApiUrl),

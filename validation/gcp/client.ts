@@ -5,8 +5,10 @@
 
 import type { CheckContext } from "../check";
 import { isTransient, withRetry, type HttpClient, type HttpOutcome } from "../http";
+import { Redactor } from "../redact";
+import { excerpt } from "../text";
 import type { AccessTokenSource } from "./credentials";
-import { GcpApiError, errorForStatus, trimText } from "./errors";
+import { GcpApiError, errorForStatus } from "./errors";
 
 export const DEFAULT_CLOUD_RUN_API_URL = "https://run.googleapis.com";
 export const DEFAULT_CLOUD_LOGGING_API_URL = "https://logging.googleapis.com";
@@ -23,6 +25,8 @@ export interface GcpClientOptions {
     baseDelayMs?: number;
     /** Longest wait between attempts. Default 10 s. */
     maxDelayMs?: number;
+    /** Answers may echo a credential: what errors quote of them is redacted before it is cut. */
+    redactor?: Redactor;
 }
 
 /** 429 and every 5xx (Google's APIs answer 500 for transient trouble too), plus transport hiccups. */
@@ -32,7 +36,11 @@ function retryable(outcome: HttpOutcome): boolean {
 }
 
 export class GcpClient {
-    constructor(private readonly options: GcpClientOptions) {}
+    private readonly redactor: Redactor;
+
+    constructor(private readonly options: GcpClientOptions) {
+        this.redactor = options.redactor ?? new Redactor();
+    }
 
     /**
      * Calls a JSON API and returns the parsed object; throws GcpApiError for every failure.
@@ -72,20 +80,20 @@ export class GcpClient {
         }
         const response = outcome.response;
         const text = response.body.toString("utf8");
-        if (response.status < 200 || response.status >= 300) throw errorForStatus(api, what, response.status, text, attempts);
-        return parseObject<T>(api, what, text);
+        if (response.status < 200 || response.status >= 300) throw errorForStatus(api, what, response.status, text, attempts, this.redactor);
+        return parseObject<T>(api, what, text, this.redactor);
     }
 }
 
-function parseObject<T>(api: string, what: string, body: string): T {
+function parseObject<T>(api: string, what: string, body: string, redactor: Redactor): T {
     let parsed: unknown;
     try {
         parsed = JSON.parse(body);
     } catch {
-        throw new GcpApiError("bad-response", `${api} answered ${what} with a body that is not JSON: ${trimText(body, 120) || "<empty>"}`);
+        throw new GcpApiError("bad-response", `${api} answered ${what} with a body that is not JSON: ${excerpt(body, 120, redactor) || "<empty>"}`);
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw new GcpApiError("bad-response", `${api} answered ${what} with JSON that is not an object: ${trimText(body, 120)}`);
+        throw new GcpApiError("bad-response", `${api} answered ${what} with JSON that is not an object: ${excerpt(body, 120, redactor)}`);
     }
     return parsed as T;
 }

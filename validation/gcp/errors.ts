@@ -1,6 +1,8 @@
 // Every way a Google API call can fail, as one error type whose message is the check's cause.
 // Checks catch it and fail with that message; nothing here ever escapes as a crash.
 
+import { Redactor } from "../redact";
+import { excerpt } from "../text";
 import type { GoogleApiErrorBody } from "./types";
 
 export type GcpFailureKind =
@@ -53,18 +55,14 @@ export function kindOfStatus(status: number): GcpFailureKind {
 }
 
 /** The error for a non-2xx answer: "<api> answered 403 PERMISSION_DENIED for <what>: <message> (<hint>)". */
-export function errorForStatus(api: string, what: string, status: number, body: string, attempts = 1): GcpApiError {
+export function errorForStatus(api: string, what: string, status: number, body: string, attempts = 1, redactor: Redactor = new Redactor()): GcpApiError {
     const kind = kindOfStatus(status);
     const google = parseGoogleError(body);
-    const statusText = google?.status ? `${status} ${google.status}` : `${status}`;
-    const detail = google?.message ? `: ${google.message}` : body.trim() ? `: ${trimText(body, 200)}` : "";
+    const googleStatus = typeof google?.status === "string" ? excerpt(google.status, 40, redactor) : undefined;
+    const statusText = googleStatus ? `${status} ${googleStatus}` : `${status}`;
+    const message = typeof google?.message === "string" ? google.message : undefined;
+    const detail = message ? `: ${excerpt(message, 300, redactor)}` : body.trim() ? `: ${excerpt(body, 200, redactor)}` : "";
     const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
     const hint = HINTS[kind] ? ` (${HINTS[kind]})` : "";
     return new GcpApiError(kind, `${api} answered ${statusText} for ${what}${tries}${detail}${hint}`, status);
-}
-
-/** One line, at most max characters, for logs and causes. */
-export function trimText(text: string, max: number): string {
-    const flat = text.replace(/\s+/g, " ").trim();
-    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -1,6 +1,7 @@
 // Shared by the Cloud Run state tests: a CheckContext that records the log, and API clients
 // pointed at a stand-in with short backoffs (the retry logic is the same, the waits are shorter).
 
+import { Redactor } from "../../../validation/redact";
 import type { CheckContext, CheckVerdict, Check } from "../../../validation/check";
 import { GcpClient } from "../../../validation/gcp/client";
 import { CloudRunApi } from "../../../validation/gcp/cloudrun";
@@ -78,6 +79,7 @@ export function logProbe(live: { readonly standIn: CloudStandIn; readonly apis: 
             threshold: 0,
             cloudRun: () => live.apis.cloudRun,
             logging: () => live.apis.logging,
+            redactor: new Redactor([TOKEN]),
             ...overrides,
         }),
     );

@@ -171,17 +171,19 @@ describe("end to end: the gate replays 2026-02-21 and an aligned environment", f
 
         it("even when the legacy services answer on loopback (a Laravel impostor, Google's 404), the HTTP checks fail", async () => {
             const control = await serve(laravelImpostor());
+            const prodControl = await serve(laravelImpostor());
             const runtime = await serve(frontEnd404Everywhere());
-            servers.push(control, runtime);
+            const prodRuntime = await serve(frontEnd404Everywhere());
+            servers.push(control, prodControl, runtime, prodRuntime);
             const out = outputDir();
             const result = await runCli(
                 [],
                 gateEnv(standIn, fake, out, {
                     ...invocation,
                     STAGING_CONTROL_BASE_URL: control.url,
-                    PROD_CONTROL_BASE_URL: control.url,
+                    PROD_CONTROL_BASE_URL: prodControl.url,
                     STAGING_RUNTIME_BASE_URL: runtime.url,
-                    PROD_RUNTIME_BASE_URL: runtime.url,
+                    PROD_RUNTIME_BASE_URL: prodRuntime.url,
                 }),
             );
             assertStayedOnLoopback(result);
@@ -199,7 +201,7 @@ describe("end to end: the gate replays 2026-02-21 and an aligned environment", f
             const stagingControl = await serve(controlContract());
             const prodControl = await serve(controlContract());
             const stagingRuntime = await serve(runtimeContract());
-            const prodRuntime = await serve(runtimeContract());
+            const prodRuntime = await serve(runtimeContract({ serviceName: "runtime" }));
             servers.push(stagingControl, prodControl, stagingRuntime, prodRuntime);
             const out = outputDir();
             // The prod stack's outputs, as `pulumi stack output --json` would give them.
