@@ -19,10 +19,10 @@ export const CUT_MARK = "…";
 
 /**
  * One line of at most `max` characters from server text: redacted whole first, then runs of
- * whitespace folded to one space, control characters escaped, and only then cut.
+ * spaces and tabs folded to one space, control characters (newlines too) escaped, and only then cut.
  */
 export function excerpt(text: string, max: number, redactor: Redactor): string {
-    const flat = escapeControl(redactor.redact(text).replace(/[ \t\r\n]+/g, " ").trim());
+    const flat = escapeControl(redactor.redact(text).replace(/[ \t]+/g, " ").trim());
     if (flat.length <= max) return flat;
     let cut = flat.slice(0, Math.max(0, max - CUT_MARK.length));
     // Never end inside an escape sequence such as \x1b (it would read as something else).

@@ -73,6 +73,12 @@ export class CloudStandIn {
     /** Base URL, e.g. http://127.0.0.1:40123 (both APIs are served from it). */
     url = "";
 
+    /** Every answer comes this long after its request (the bench's slow APIs). */
+    delayMs = 0;
+
+    /** Logging answers this many empty pages (with a nextPageToken) before the entries, as it does while it searches. */
+    emptyLogPagesFirst = 0;
+
     async start(): Promise<this> {
         this.server = http.createServer((req, res) => this.handle(req, res));
         await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
@@ -102,25 +108,30 @@ export class CloudStandIn {
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
             const raw = Buffer.concat(chunks).toString("utf8");
-            let body: unknown;
-            try {
-                body = raw ? JSON.parse(raw) : undefined;
-            } catch {
-                body = raw;
-            }
-            const path = req.url ?? "/";
-            this.requests.push({ method: req.method ?? "GET", path, authorization: req.headers.authorization, body });
-            const line = `${req.method} ${path}`;
-            const fault = this.faults.find((f) => f.match.test(line) && (f.fault.times === undefined || f.used < f.fault.times));
-            if (fault) {
-                fault.used++;
-                return this.answerFault(res, fault.fault);
-            }
-            if (this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) {
-                return send(res, 401, googleErrorBody(401, "Request had invalid authentication credentials. Expected OAuth 2 access token."));
-            }
-            this.route(req.method ?? "GET", path, body, res);
+            if (this.delayMs > 0) setTimeout(() => this.answer(req, res, raw), this.delayMs);
+            else this.answer(req, res, raw);
         });
+    }
+
+    private answer(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+        let body: unknown;
+        try {
+            body = raw ? JSON.parse(raw) : undefined;
+        } catch {
+            body = raw;
+        }
+        const path = req.url ?? "/";
+        this.requests.push({ method: req.method ?? "GET", path, authorization: req.headers.authorization, body });
+        const line = `${req.method} ${path}`;
+        const fault = this.faults.find((f) => f.match.test(line) && (f.fault.times === undefined || f.used < f.fault.times));
+        if (fault) {
+            fault.used++;
+            return this.answerFault(res, fault.fault);
+        }
+        if (this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) {
+            return send(res, 401, googleErrorBody(401, "Request had invalid authentication credentials. Expected OAuth 2 access token."));
+        }
+        this.route(req.method ?? "GET", path, body, res);
     }
 
     private answerFault(res: http.ServerResponse, fault: Fault): void {
@@ -160,7 +171,7 @@ export class CloudStandIn {
 
     /** Honours the parts of the filter the gate sends: service_name, severity>=, timestamp>=. */
     private listEntries(body: unknown, res: http.ServerResponse): void {
-        const request = (body ?? {}) as { resourceNames?: string[]; filter?: string; pageSize?: number };
+        const request = (body ?? {}) as { resourceNames?: string[]; filter?: string; pageSize?: number; pageToken?: string };
         if (!request.resourceNames?.includes(`projects/${this.state.project}`)) {
             return send(res, 403, googleErrorBody(403, `The caller does not have permission on ${String(request.resourceNames)}`));
         }
@@ -172,10 +183,15 @@ export class CloudStandIn {
         if (minSeverity) entries = entries.filter((e) => (SEVERITY_RANK[e.severity ?? "DEFAULT"] ?? 0) >= (SEVERITY_RANK[minSeverity] ?? 0));
         if (since) entries = entries.filter((e) => (e.timestamp ?? "") >= since);
         entries = [...entries].sort((a, b) => (b.timestamp ?? "").localeCompare(a.timestamp ?? ""));
+        // Tokens are opaque to the gate: here "empty:<pages served>" or "offset:<n>".
+        const token = request.pageToken ?? "";
+        const emptyServed = /^empty:(\d+)$/.exec(token) ? Number(/^empty:(\d+)$/.exec(token)![1]) : token === "" ? 0 : this.emptyLogPagesFirst;
+        if (emptyServed < this.emptyLogPagesFirst) return send(res, 200, JSON.stringify({ nextPageToken: `empty:${emptyServed + 1}` }));
+        const offset = /^offset:(\d+)$/.exec(token) ? Number(/^offset:(\d+)$/.exec(token)![1]) : 0;
         const pageSize = request.pageSize ?? 50;
-        const page = entries.slice(0, pageSize);
+        const page = entries.slice(offset, offset + pageSize);
         const answer: Record<string, unknown> = page.length ? { entries: page } : {};
-        if (entries.length > pageSize) answer.nextPageToken = "more";
+        if (entries.length > offset + pageSize) answer.nextPageToken = `offset:${offset + pageSize}`;
         send(res, 200, JSON.stringify(answer));
     }
 }

@@ -1,0 +1,298 @@
+// The fault matrix: one fault at a time injected into an otherwise healthy environment (both
+// environments' services and the Cloud Run / Logging stand-in on loopback, every secret set), each
+// asserting the exact outcome: the check that meets the fault fails with a cause naming it, the
+// run is NO-GO, and no piece of any secret reaches stdout or any artifact. Faults that the gate
+// must refuse before sending anything are usage errors with no request sent. README
+// "Reliability" counts this table.
+
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ALIGNED, logEntry } from "./cloud/environments";
+import { googleErrorBody } from "./cloud/stand-in";
+import { cleanEnv, filesUnder } from "./fixtures/cli";
+import { type InProcessRun, runInProcess } from "./fixtures/gate";
+import { type Healthy, type Lane, healthyEnvironment, piecesOf } from "./fixtures/healthy";
+import { frontEnd404Response } from "./fixtures/contracts";
+import { sendJson } from "./fixtures/server";
+import { UsageError, resolveOptions } from "../../validation/options";
+import { KILL_GRACE_MS } from "../../validation/children";
+import { runCommand } from "../../validation/checks/contract-tests";
+import { runGate } from "../../validation/gate";
+import { noIdTokenSource } from "../../validation/id-token";
+
+type Inject = (h: Healthy) => void;
+
+interface CheckFault {
+    kind: "check";
+    cls: string;
+    name: string;
+    /** Checks of the run (--only), the faulty one among them. */
+    only: string;
+    inject: Inject;
+    /** Extra gate env (may use the environment's secrets). */
+    env?: (h: Healthy) => Record<string, string>;
+    args?: string[];
+    failed: string;
+    cause: RegExp;
+    /** Extra assertions on the run (e.g. no control character in the files). */
+    also?: (run: InProcessRun, texts: Array<[string, string]>, h: Healthy) => void;
+}
+
+interface UsageFault {
+    kind: "usage";
+    cls: string;
+    name: string;
+    env: (h: Healthy) => Record<string, string>;
+    args?: string[];
+    message: RegExp;
+}
+
+/** A fault with an outcome of its own shape (asserted by `run`). */
+interface CustomFault {
+    kind: "custom";
+    cls: string;
+    name: string;
+    run: (h: Healthy) => Promise<void>;
+}
+
+type Fault = CheckFault | UsageFault | CustomFault;
+
+const html = (status = 200, text = "<!doctype html><html><body>app</body></html>") => (_req: unknown, res: import("node:http").ServerResponse) => {
+    res.writeHead(status, { "content-type": "text/html; charset=utf-8" });
+    res.end(text);
+};
+const json = (status: number, body: unknown) => (_req: unknown, res: import("node:http").ServerResponse) => sendJson(res, status, body);
+const text = (status: number, body: string, type = "text/plain") => (_req: unknown, res: import("node:http").ServerResponse) => {
+    res.writeHead(status, { "content-type": type });
+    res.end(body);
+};
+/** Echoes the bare credential it was sent (no "Bearer " before it) far enough in that a cut at `at` would split it. */
+const echoCredential = (status: number, at: number) => (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => {
+    const credential = (req.headers.authorization ?? "").replace(/^Bearer /, "");
+    sendJson(res, status, { error: `${"x".repeat(Math.max(0, at - 20))} rejected credential ${credential} for this request` });
+};
+const override = (lane: Lane, match: RegExp, handler: Parameters<Healthy["override"]>[2]): Inject => (h) => h.override(lane, match, handler);
+
+const RUNTIME_SMOKE = "runtime-staging-smoke";
+const CONTROL_SMOKE = "control-staging-smoke";
+const CONTROL_HEALTH = "control-staging-health";
+
+export const FAULTS: readonly Fault[] = [
+    // ---- status codes judged, bodies not ----
+    { kind: "check", cls: "bodies", name: "runtime /healthz 200 HTML", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/healthz/, html()), failed: RUNTIME_SMOKE, cause: /GET \/healthz answered 200 with text\/html, not application\/json/ },
+    { kind: "check", cls: "bodies", name: "runtime /healthz 200 empty", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/healthz/, text(200, "", "application/json")), failed: RUNTIME_SMOKE, cause: /GET \/healthz answered 200 with an empty body/ },
+    { kind: "check", cls: "bodies", name: "runtime /healthz 200 JSON without service", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/healthz/, json(200, { status: "ok" })), failed: RUNTIME_SMOKE, cause: /GET \/healthz answered 200 JSON without service/ },
+    { kind: "check", cls: "bodies", name: "runtime /readyz 200 plain text", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/readyz/, text(200, "ok")), failed: RUNTIME_SMOKE, cause: /GET \/readyz answered 200 with text\/plain, not application\/json/ },
+    { kind: "check", cls: "bodies", name: "runtime /readyz 200 not_ready JSON", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/readyz/, json(200, { status: "not_ready", authority_ready: false, projector_ready: true, workers_ready: true })), failed: RUNTIME_SMOKE, cause: /GET \/readyz answered 200 JSON with status "not_ready", not "ready"/ },
+    { kind: "check", cls: "bodies", name: "run created without an id", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, json(201, { run: {} })), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs answered 201 JSON without run\.id/ },
+    { kind: "check", cls: "bodies", name: "run created as HTML", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, html(201)), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs answered 201 with text\/html/ },
+    { kind: "check", cls: "bodies", name: "event append answers {}", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs\/[^/]+\/events$/, json(200, {})), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs\/[^ ]+\/events answered 200 JSON without event/ },
+    { kind: "check", cls: "bodies", name: "read-back of another run", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/internal\/v1\/runs\/[^/]+$/, json(200, { run: { id: "someone-elses-run", events: [] } })), failed: RUNTIME_SMOKE, cause: /GET \/internal\/v1\/runs\/[^ ]+ answered 200 with run\.id "someone-elses-run", not the run created/ },
+    { kind: "check", cls: "bodies", name: "read-back without the appended event", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/internal\/v1\/runs\/[^/]+$/, (req, res) => sendJson(res, 200, { run: { id: decodeURIComponent((req.url ?? "").split("/").pop() ?? ""), events: [] } })), failed: RUNTIME_SMOKE, cause: /answered 200 without the appended event \(idempotency_key smoke-[0-9a-f-]+\) among its 0 event\(s\)/ },
+    { kind: "check", cls: "bodies", name: "control status 200 HTML (an SPA fallback)", only: CONTROL_SMOKE, inject: override("stagingControl", /^GET \/api\/v1\/control\/status/, html()), failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/control\/status answered 200 with text\/html, not application\/json/ },
+    { kind: "check", cls: "bodies", name: "session route 200 HTML", only: CONTROL_SMOKE, inject: override("stagingControl", /^GET \/api\/v1\/auth\/session/, html()), failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/auth\/session answered 200 with text\/html/ },
+    { kind: "check", cls: "bodies", name: "sync token answered without a token", only: CONTROL_SMOKE, inject: override("stagingControl", /^POST \/api\/sync\/token/, json(200, { data: {} })), failed: CONTROL_SMOKE, cause: /POST \/api\/sync\/token answered 200 JSON without data\.token/ },
+    { kind: "check", cls: "bodies", name: "/sw.js answered by an HTML fallback", only: CONTROL_SMOKE, inject: override("stagingControl", /^GET \/sw\.js/, (_q, res) => { res.writeHead(200, { "content-type": "text/html", "cache-control": "no-cache" }); res.end("<html></html>"); }), failed: CONTROL_SMOKE, cause: /GET \/sw\.js answered 200 with text\/html, not JavaScript/ },
+    { kind: "check", cls: "bodies", name: "manifest as HTML that mentions the version", only: CONTROL_SMOKE, inject: override("stagingControl", /^GET \/manifest\.json/, html(200, '<html>"manifestVersion":"openagents.webshell.v2"</html>')), failed: CONTROL_SMOKE, cause: /GET \/manifest\.json answered 200 with text\/html, not application\/json/ },
+    { kind: "check", cls: "bodies", name: "control /readyz 200 empty", only: CONTROL_HEALTH, inject: override("stagingControl", /^GET \/readyz/, text(200, "", "application/json")), failed: CONTROL_HEALTH, cause: /GET \/readyz answered 200 with an empty body/ },
+
+    // ---- the wrong environment ----
+    {
+        kind: "check", cls: "environment", name: "prod's runtime URL at the staging runtime (prod gated alone)", only: "runtime-prod-smoke", args: ["--environment", "prod"], inject: () => undefined,
+        env: (h) => ({ PROD_RUNTIME_BASE_URL: h.servers.stagingRuntime.url, PROD_RUNTIME_ID_TOKEN: h.secrets.STAGING_RUNTIME_ID_TOKEN }),
+        failed: "runtime-prod-smoke", cause: /GET \/healthz answered 200 naming service "runtime-staging", not runtime, the staging runtime: this prod target is another environment's service/,
+    },
+    { kind: "usage", cls: "environment", name: "prod's control URL is staging's", env: (h) => ({ PROD_CONTROL_BASE_URL: h.servers.stagingControl.url }), message: /prod control URL and staging control URL are the same URL/ },
+    { kind: "usage", cls: "environment", name: "prod's runtime URL is staging's", env: (h) => ({ PROD_RUNTIME_BASE_URL: h.servers.stagingRuntime.url }), message: /prod runtime URL and staging runtime URL are the same URL/ },
+    { kind: "usage", cls: "environment", name: "prod's control URL names the staging service", env: () => ({ PROD_CONTROL_BASE_URL: "https://openagents-control-service-staging-ezxz4mgdsq-uc.a.run.app" }), message: /prod control URL .* addresses openagents-control-service-staging, the staging control service/ },
+    { kind: "usage", cls: "environment", name: "staging's runtime URL is prod's tagged run.app URL", env: () => ({ STAGING_RUNTIME_BASE_URL: "https://canary---runtime-ezxz4mgdsq-uc.a.run.app" }), message: /staging runtime URL .* addresses runtime, the prod runtime service/ },
+
+    // ---- /healthz answered by the container with something else ----
+    { kind: "check", cls: "healthz", name: "control /healthz 500 from the container", only: CONTROL_HEALTH, inject: override("stagingControl", /^GET \/healthz/, json(500, { error: "db down" })), failed: CONTROL_HEALTH, cause: /GET \/healthz answered 500, expected 200/ },
+    { kind: "check", cls: "healthz", name: "runtime /healthz 503 from the container", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/healthz/, json(503, { status: "degraded" })), failed: RUNTIME_SMOKE, cause: /GET \/healthz answered 503, expected 200/ },
+    { kind: "check", cls: "healthz", name: "control /healthz a plain 404 that is not Google's page", only: CONTROL_HEALTH, inject: override("stagingControl", /^GET \/healthz/, json(404, { error: "not_found" })), failed: CONTROL_HEALTH, cause: /GET \/healthz answered 404, expected 200/ },
+
+    // ---- Cloud Logging read one page only ----
+    {
+        kind: "check", cls: "logging", name: "errors on the page after two empty pages", only: "control-error-log-probe",
+        inject: (h) => {
+            h.standIn.emptyLogPagesFirst = 2;
+            h.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", "panic in handler", 1));
+        },
+        failed: "control-error-log-probe", cause: /^1 severity>=ERROR entries for 'openagents-control-service'/,
+    },
+    {
+        kind: "check", cls: "logging", name: "the limit reached with pages left", only: "control-error-log-probe", env: () => ({ LOG_LIMIT: "3", LOG_ERROR_THRESHOLD: "2" }),
+        inject: (h) => {
+            for (let i = 0; i < 8; i++) h.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", `error ${i}`, 1));
+        },
+        failed: "control-error-log-probe", cause: /^at least 3 severity>=ERROR entries .* \(limit 3 reached with more pages left\) \(threshold 2\)/,
+    },
+    {
+        kind: "check", cls: "logging", name: "an endless chain of empty pages", only: "control-error-log-probe", inject: (h) => void (h.standIn.emptyLogPagesFirst = 1000),
+        failed: "control-error-log-probe", cause: /Cloud Logging gave 20 pages \(the bound, 20\) with more left and only 0 entries: the window was not read to its end/,
+    },
+
+    // ---- secrets cut by a truncation ----
+    { kind: "check", cls: "secrets", name: "the runtime's 503 echoes its ID token across the 120-character excerpt", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, echoCredential(503, 120)), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active/ },
+    { kind: "check", cls: "secrets", name: "the status route echoes the access token across the 200-character log excerpt", only: CONTROL_SMOKE, inject: override("stagingControl", /^GET \/api\/v1\/control\/status/, echoCredential(500, 200)), failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/control\/status answered 500, expected 2xx with the access token/ },
+    {
+        kind: "check", cls: "secrets", name: "a Cloud Run API error echoes the access token across the 300-character cut", only: "runtime-migration-drift",
+        inject: (h) => void h.standIn.fail(/GET \/v2\/.*\/services\/runtime$/, { status: 400, body: googleErrorBody(400, `${"y".repeat(285)} token ${h.secrets.CLOUDSDK_AUTH_ACCESS_TOKEN} is not allowed`) }),
+        failed: "runtime-migration-drift", cause: /Cloud Run Admin API answered 400 INVALID_ARGUMENT/,
+    },
+    {
+        kind: "check", cls: "secrets", name: "a log entry echoes the bypass token across the 240-character cut", only: "control-error-log-probe",
+        inject: (h) => void h.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", `${"z".repeat(228)} bypass=${h.secrets.STAGING_MAINTENANCE_BYPASS_TOKEN}`, 1)),
+        failed: "control-error-log-probe", cause: /^1 severity>=ERROR entries/,
+    },
+    { kind: "usage", cls: "secrets", name: "a password in CLOUD_RUN_API_URL", env: () => ({ CLOUD_RUN_API_URL: "https://gate:hunter2secretpw@run.googleapis.com" }), message: /CLOUD_RUN_API_URL: https:\/\/\*\*\*@run\.googleapis\.com\/ must not carry a user or password/ },
+    { kind: "usage", cls: "secrets", name: "file:// as CLOUD_LOGGING_API_URL", env: () => ({ CLOUD_LOGGING_API_URL: "file:///etc/passwd" }), message: /CLOUD_LOGGING_API_URL: file:\/\/\/etc\/passwd uses file, not https/ },
+    { kind: "usage", cls: "secrets", name: "plain http off loopback as CLOUD_RUN_API_URL", env: () => ({ CLOUD_RUN_API_URL: "http://run.example.com" }), message: /CLOUD_RUN_API_URL: http:\/\/run\.example\.com\/ uses plain http off loopback/ },
+    { kind: "usage", cls: "secrets", name: "the metadata server as CLOUD_LOGGING_API_URL", env: () => ({ CLOUD_LOGGING_API_URL: "https://169.254.169.254" }), message: /addresses the metadata server or a link-local address/ },
+    { kind: "usage", cls: "secrets", name: "the metadata server as a target, in decimal", env: () => ({ PROD_RUNTIME_BASE_URL: "http://2852039166/" }), message: /prod runtime URL: http:\/\/169\.254\.169\.254\/ addresses the metadata server/ },
+    { kind: "usage", cls: "secrets", name: "the metadata server by name as a target", env: () => ({ STAGING_CONTROL_BASE_URL: "http://metadata.google.internal" }), message: /staging control URL: .* addresses the metadata server/ },
+
+    // ---- server text reaching the terminal raw ----
+    {
+        kind: "check", cls: "escaping", name: "an API error message with a newline and a forged verdict line", only: "runtime-migration-drift",
+        inject: (h) => void h.standIn.fail(/GET \/v2\/.*\/services\/runtime$/, { status: 400, body: googleErrorBody(400, "bad\nGO: 11 passed, 0 required failure(s), 0 optional failure(s)\n\r") }),
+        failed: "runtime-migration-drift", cause: /bad\\nGO: 11 passed/,
+        also: (run) => {
+            assert.deepEqual(run.stdout.split("\n").filter((l) => /^(GO|NO-GO)\b/.test(l)), [run.stdout.split("\n").find((l) => l.startsWith("NO-GO"))], "one verdict line, the real one");
+        },
+    },
+    {
+        kind: "check", cls: "escaping", name: "ANSI escapes in a log entry", only: "control-error-log-probe",
+        inject: (h) => void h.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", "\u001b[2J\u001b[32mPASS everything\u001b[0m\u0007", 1)),
+        failed: "control-error-log-probe", cause: /\\x1b\[2J\\x1b\[32mPASS everything/,
+        also: (_run, texts) => {
+            for (const [where, t] of texts) assert.ok(!/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(t), `a control character reached ${where}`);
+        },
+    },
+    {
+        kind: "check", cls: "escaping", name: "a bidi override and a line separator in a body", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, text(500, "err\u202eKO OG\u2028GO")),
+        failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs answered 500, expected 201/,
+        also: (_run, texts) => {
+            for (const [where, t] of texts) assert.ok(!/[\u2028\u2029\u202a-\u202e]/.test(t), `a Unicode control reached ${where}`);
+        },
+    },
+
+    // ---- lesser ----
+    { kind: "usage", cls: "lesser", name: "a timeout longer than a timer holds", env: () => ({}), args: ["--timeout", "600h"], message: /--timeout: '600h' is longer than a timer can hold/ },
+    { kind: "usage", cls: "lesser", name: "check timeout plus wait-ready past a timer's range", env: () => ({}), args: ["--check-timeout", "500h", "--wait-ready", "200h"], message: /--check-timeout plus --wait-ready is longer than a timer can hold/ },
+    {
+        kind: "custom", cls: "lesser", name: "an OUTPUT_DIR that cannot be written: refused before the first request",
+        run: async (h) => {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gate-ro-")), "a-file");
+            fs.writeFileSync(file, "");
+            const options = resolveOptions(["--output-dir", path.join(file, "evidence"), "--only", RUNTIME_SMOKE], { env: cleanEnv(h.env()), isTTY: false });
+            await assert.rejects(runGate(options, { write: () => undefined, idTokens: noIdTokenSource }), /OUTPUT_DIR .*a-file\/evidence cannot take the evidence \(ENOTDIR\): nothing was probed/);
+            for (const s of Object.values(h.servers)) assert.equal(s.requests.length, 0, "nothing was sent");
+        },
+    },
+    {
+        kind: "custom", cls: "lesser", name: "a child that ignores SIGTERM is killed after the grace",
+        run: async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-child-"));
+            const pidFile = path.join(dir, "pid");
+            const controller = new AbortController();
+            const ctx = { signal: controller.signal, deadline: Date.now() + 20_000, log: () => undefined };
+            // A shell that ignores TERM and a grandchild (sleep) in its group.
+            const running = runCommand(ctx, ["sh", "-c", `trap '' TERM; echo $$ > ${pidFile}; sleep 30 & wait; sleep 30`], dir, { PATH: process.env.PATH });
+            while (!fs.existsSync(pidFile) || fs.readFileSync(pidFile, "utf8").trim() === "") await new Promise((r) => setTimeout(r, 20));
+            const pid = Number(fs.readFileSync(pidFile, "utf8"));
+            const started = Date.now();
+            controller.abort();
+            const result = await running;
+            assert.equal(result.signal, "SIGKILL");
+            assert.ok(Date.now() - started >= KILL_GRACE_MS - 100 && Date.now() - started < KILL_GRACE_MS + 3000, `killed after the grace (${Date.now() - started} ms)`);
+            // Killed members may linger as zombies until init reaps them: none may still be running.
+            const stillRunning = (): string[] =>
+                fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).flatMap((p) => {
+                    try {
+                        const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
+                        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+                        return Number(fields[2]) === pid && fields[0] !== "Z" ? [p] : [];
+                    } catch {
+                        return [];
+                    }
+                });
+            await new Promise((r) => setTimeout(r, 100));
+            assert.deepEqual(stillRunning(), [], "no member of the group still runs");
+        },
+    },
+    { kind: "check", cls: "lesser", name: "a 503 on the write while /healthz says rust_active", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, json(503, { error: "authority unavailable" })), failed: RUNTIME_SMOKE, cause: /answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active: the runtime refused a write it should take\): \{"error":"authority unavailable"\}/ },
+    { kind: "check", cls: "lesser", name: "Google's front-end 404 on the runtime /healthz hides a failing readiness", only: RUNTIME_SMOKE, inject: (h) => { h.override("stagingRuntime", /^GET \/healthz/, (_q, res) => frontEnd404Response(res)); h.override("stagingRuntime", /^GET \/readyz/, json(503, { status: "not_ready", authority_ready: false, projector_ready: false, workers_ready: false })); }, failed: RUNTIME_SMOKE, cause: /GET \/readyz answered 503, expected 200/ },
+];
+
+/** Every text a run produced: stdout and each file of its evidence. */
+function outputsOf(run: InProcessRun): Array<[string, string]> {
+    const texts: Array<[string, string]> = [["stdout", run.stdout]];
+    for (const f of filesUnder(run.outputDir)) texts.push([path.relative(run.outputDir, f), fs.readFileSync(f, "utf8")]);
+    return texts;
+}
+
+function assertNoSecretPiece(texts: Array<[string, string]>, secrets: Record<string, string>): void {
+    for (const [where, t] of texts) {
+        for (const [name, value] of Object.entries(secrets)) {
+            const piece = piecesOf(value).find((p) => t.includes(p));
+            assert.equal(piece, undefined, `a piece of ${name} (${piece}) reached ${where}`);
+        }
+    }
+}
+
+describe("validation: the fault matrix (one fault at a time, loopback only)", function () {
+    this.timeout(30_000);
+    let h: Healthy;
+    beforeEach(async () => {
+        h = await healthyEnvironment();
+    });
+    afterEach(() => h.close());
+
+    it("the healthy environment is GO on every check this matrix touches, with every secret in play", async () => {
+        const run = await runInProcess(["--only", [...new Set(FAULTS.flatMap((f) => (f.kind === "check" ? [f.only] : [])))].join(",")], h.env());
+        assert.ok(run.decision.go, run.stdout);
+        assert.equal(run.exitCode, 0);
+        for (const id of ["control-staging-smoke", "runtime-staging-smoke"]) assert.match(run.log(id), /step (sync-token|read-run): passed/);
+        assertNoSecretPiece(outputsOf(run), h.secrets);
+    });
+
+    for (const fault of FAULTS) {
+        it(`[${fault.cls}] ${fault.name}`, async () => {
+            if (fault.kind === "custom") return fault.run(h);
+            if (fault.kind === "usage") {
+                const env = cleanEnv({ ...h.env(), ...fault.env(h) });
+                assert.throws(() => resolveOptions(["--output-dir", os.tmpdir(), ...(fault.args ?? [])], { env, isTTY: false }), (error: unknown) => {
+                    assert.ok(error instanceof UsageError, String(error));
+                    assert.match(error.message, fault.message);
+                    assert.ok(!error.message.includes("\n"), "one line");
+                    assertNoSecretPiece([["the usage error", error.message]], { ...h.secrets, password: "hunter2secretpw" });
+                    return true;
+                });
+                for (const s of Object.values(h.servers)) assert.equal(s.requests.length, 0, "nothing was sent");
+                assert.equal(h.standIn.requests.length, 0, "nothing was sent");
+                return;
+            }
+            fault.inject(h);
+            const run = await runInProcess(["--only", fault.only, ...(fault.args ?? [])], { ...h.env(), ...(fault.env?.(h) ?? {}) });
+            const result = run.result(fault.failed);
+            assert.equal(result.status, "failed", `${fault.failed} should fail:\n${run.log(fault.failed)}`);
+            assert.match(result.cause ?? "", fault.cause);
+            assert.equal(run.decision.go, false);
+            assert.equal(run.exitCode, 1);
+            const texts = outputsOf(run);
+            assertNoSecretPiece(texts, h.secrets);
+            fault.also?.(run, texts, h);
+        });
+    }
+});
+
+/** The matrix's size by class, as README "Reliability" states it. */
+export function faultCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const f of FAULTS) counts[f.cls] = (counts[f.cls] ?? 0) + 1;
+    return counts;
+}
