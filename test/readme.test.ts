@@ -3,6 +3,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { readmeStepTables } from "../validation/checks/step-tables";
 
 const root = path.resolve(__dirname, "..");
 const readme = readFileSync(path.join(root, "README.md"), "utf8");
@@ -30,5 +31,12 @@ describe("README", () => {
         const section = (readme.split("## Config reference")[1] ?? "").split("\n## ")[0];
         const documented = [...section.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((m) => m[1]);
         assert.deepEqual(documented.filter((k) => !(k in project.config)), []);
+    });
+
+    it("lists each HTTP check's steps exactly as the check runs them", () => {
+        for (const [name, table] of Object.entries(readmeStepTables())) {
+            const shown = new RegExp(`<!-- steps:${name} -->\\n([\\s\\S]*?)\\n<!-- /steps -->`).exec(readme)?.[1];
+            assert.equal(shown, table, `README table ${name}`);
+        }
     });
 });

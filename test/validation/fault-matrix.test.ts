@@ -278,6 +278,8 @@ describe("validation: the fault matrix (one fault at a time, loopback only)", fu
             }
             fault.inject(h);
             const run = await runInProcess(["--only", fault.only, ...(fault.args ?? [])], { ...h.env(), ...(fault.env?.(h) ?? {}) });
+            for (const r of run.outcome.results) assert.doesNotMatch(r.cause ?? "", /check crashed/, `${r.id} crashed`);
+            assert.ok(run.outcome.durationMs < 10_000, `the run took ${run.outcome.durationMs} ms (a hang)`);
             const result = run.result(fault.failed);
             assert.equal(result.status, "failed", `${fault.failed} should fail:\n${run.log(fault.failed)}`);
             assert.match(result.cause ?? "", fault.cause);
@@ -296,3 +298,12 @@ export function faultCounts(): Record<string, number> {
     for (const f of FAULTS) counts[f.cls] = (counts[f.cls] ?? 0) + 1;
     return counts;
 }
+
+describe("README Reliability: the fault matrix's figures", () => {
+    it("states the matrix as it is", () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+        const line = /<!-- fault-matrix -->\n(.*)\n<!-- \/fault-matrix -->/.exec(readme)?.[1];
+        const classes = Object.entries(faultCounts()).map(([cls, n]) => `${cls} ${n}`).join(", ");
+        assert.equal(line, `${FAULTS.length} faults tried (${classes}): false GO 0, leaks 0, crashes 0, hangs 0.`);
+    });
+});

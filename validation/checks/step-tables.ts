@@ -1,0 +1,16 @@
+// The HTTP checks' step tables as the README lists them (with every optional step: an access
+// token and a bypass token given, --wait-ready off). test/readme.test.ts holds the README to these.
+
+import { RUNTIME } from "../../catalog";
+import { Redactor } from "../redact";
+import { stepTable } from "../steps";
+import { controlHealthSteps, controlSmokeSteps } from "./control-steps";
+import { runtimeSteps } from "./runtime-smoke";
+
+export function readmeStepTables(): Record<string, string> {
+    return {
+        "control-health": stepTable(controlHealthSteps({ environment: "prod", waitForReady: false })),
+        "control-smoke": stepTable(controlSmokeSteps({ environment: "prod", base: "https://openagents.com", accessToken: "<token>", bypassToken: "<token>", redactor: new Redactor(), waitForReady: false })),
+        "runtime-smoke": stepTable(runtimeSteps("prod", RUNTIME.names.prod, "smoke-<uuid>", false)),
+    };
+}
