@@ -144,7 +144,7 @@ export class MonitoringStandIn {
                 }
             } else if (t.latenciesMs.length > 0) {
                 const parts = Array.from({ length: n }, (_, i) => t.latenciesMs.filter((_, k) => k % n === i));
-                out.push({ metric: { type: metric }, resource: resource(revision), metricKind: "DELTA", valueType: "DISTRIBUTION", points: parts.map((p) => ({ interval: { startTime: endTime, endTime }, value: { distributionValue: distribution(p) } })) } as TimeSeries);
+                out.push({ metric: { type: metric }, resource: resource(revision), metricKind: "DELTA", valueType: "DISTRIBUTION", points: parts.map((p) => ({ interval: { startTime: endTime, endTime }, value: { distributionValue: distribution(p) } })) });
             }
         }
         return out;
