@@ -11,9 +11,11 @@ export interface BenchFigure {
     baselineLabel: string;
     /** Baseline value, measured in the same run, same unit. */
     baseline: number;
-    unit: "ms" | "MiB";
+    unit: "ms" | "MiB" | "%";
     /** The goal as a ceiling on measured/baseline, when the issue sets one. */
     goalRatio?: number;
+    /** The goal as bounds on the measured value itself (for rates, where a ratio means little). */
+    goal?: { atMost?: number; atLeast?: number };
 }
 
 export type Bench = () => Promise<BenchFigure[]>;

@@ -5,7 +5,17 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import type { Bench, BenchFigure } from "./figure";
 
+/** Whether a figure misses its goal (a ratio to its baseline, or bounds on the value itself). */
+function missed(f: BenchFigure): boolean {
+    if (f.goal) return (f.goal.atMost !== undefined && f.measured > f.goal.atMost) || (f.goal.atLeast !== undefined && f.measured < f.goal.atLeast);
+    return f.goalRatio !== undefined && f.measured / f.baseline > f.goalRatio;
+}
+
 function format(f: BenchFigure): string {
+    if (f.goal) {
+        const bounds = [f.goal.atMost !== undefined ? `<= ${f.goal.atMost}` : "", f.goal.atLeast !== undefined ? `>= ${f.goal.atLeast}` : ""].filter(Boolean).join(", ");
+        return [`${f.name}: ${f.measured.toFixed(2)} ${f.unit}  (goal ${bounds}: ${missed(f) ? "MISSED" : "met"})`, `  vs ${f.baselineLabel}: ${f.baseline.toFixed(2)} ${f.unit}`].join("\n");
+    }
     const ratio = f.measured / f.baseline;
     const goal = f.goalRatio === undefined ? "" : ratio <= f.goalRatio ? `  (goal <= ${f.goalRatio}x: met)` : `  (goal <= ${f.goalRatio}x: MISSED)`;
     return [
@@ -25,17 +35,17 @@ async function main(): Promise<number> {
         process.stderr.write(`bench: nothing to run (have: ${readdirSync(__dirname).filter((f) => f.endsWith(".bench.ts")).join(", ")})\n`);
         return 2;
     }
-    let missed = 0;
+    let misses = 0;
     for (const file of files) {
         process.stdout.write(`== ${file}\n`);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const mod = require(path.join(__dirname, file)) as { default: Bench };
         for (const figure of await mod.default()) {
             process.stdout.write(`${format(figure)}\n`);
-            if (figure.goalRatio !== undefined && figure.measured / figure.baseline > figure.goalRatio) missed++;
+            if (missed(figure)) misses++;
         }
     }
-    return missed > 0 ? 1 : 0;
+    return misses > 0 ? 1 : 0;
 }
 
 main().then(

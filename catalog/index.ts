@@ -2,3 +2,4 @@
 export * from "./lanes";
 export * from "./images";
 export * from "./legacy";
+export * from "./canary";

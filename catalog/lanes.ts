@@ -169,9 +169,6 @@ export const MAINTENANCE = {
     defaultCookieTtlSeconds: 900,
 } as const;
 
-/** The documented canary ladder for the control service (percent on the new revision). */
-export const CANARY_LADDER = [0, 5, 25, 50, 100] as const;
-
 /** Labels every managed resource carries. */
 export const LABEL_KEYS = ["environment", "lane", "managed-by"] as const;
 export const MANAGED_BY = "pulumi";

@@ -337,7 +337,8 @@ function splitEnvPrefix(value: string, flag: string): { env?: Environment; rest:
     return { env, rest: value.slice(eq + 1) };
 }
 
-function loadOutputs(args: ParsedArgs, pulumi: PulumiRunner): Partial<Record<Environment, StackOutputs>> {
+/** The outputs named by --outputs ENV=FILE and --stack [ENV=]NAME values, by environment (the canary analysis reads them too). */
+export function loadOutputs(args: Pick<ParsedArgs, "values">, pulumi: PulumiRunner): Partial<Record<Environment, StackOutputs>> {
     const result: Partial<Record<Environment, StackOutputs>> = {};
     const put = (environment: Environment, outputs: StackOutputs, source: string): void => {
         if (outputs.environment !== undefined && outputs.environment !== environment) {

@@ -7,7 +7,7 @@
 import { GcpApiError } from "./errors";
 
 export const ACCESS_TOKEN_ENV = "CLOUDSDK_AUTH_ACCESS_TOKEN";
-const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
+export const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 
 export interface AccessTokenSource {
     /** Where the token comes from, for the logs (never the token). */
@@ -23,12 +23,17 @@ export function staticTokenSource(token: string, origin: string): AccessTokenSou
 
 export type AdcLoader = () => Promise<string | null | undefined>;
 
-/** Application Default Credentials through google-auth-library, loaded on first use only. */
-export const loadAdcAccessToken: AdcLoader = async () => {
-    const { GoogleAuth } = await import("google-auth-library");
-    const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
-    return auth.getAccessToken();
-};
+/** Application Default Credentials through google-auth-library for these scopes, loaded on first use only. */
+export function adcLoader(scopes: readonly string[]): AdcLoader {
+    return async () => {
+        const { GoogleAuth } = await import("google-auth-library");
+        const auth = new GoogleAuth({ scopes: [...scopes] });
+        return auth.getAccessToken();
+    };
+}
+
+/** ADC with the cloud-platform scope (what the gate's Cloud Run and Logging reads use). */
+export const loadAdcAccessToken: AdcLoader = adcLoader([CLOUD_PLATFORM_SCOPE]);
 
 /**
  * ADC, resolved once on the first call and shared by every check after it. onToken gets the

@@ -1,0 +1,69 @@
+// `npm run canary -- <command> [options]`. Commands: analyze (judge the control service's
+// current canary stage). Exit 0 promote, 1 roll back, 2 usage or config error, 3 hold;
+// 130/143 when interrupted (the evidence is written first, the decision a hold).
+
+import { assertWritableDir } from "../validation/evidence/atomic";
+import { UsageError } from "../validation/options";
+import { runAnalysis } from "./analyze";
+import { ANALYZE_ENV_HELP, ANALYZE_FLAGS, type AnalyzeOptions, resolveAnalyzeOptions } from "./options";
+
+const COMMANDS = ["analyze"] as const;
+
+export function helpText(): string {
+    const lines = [
+        "Usage: npm run canary -- analyze --environment staging|prod (--outputs ENV=FILE | --stack ENV=NAME) [options]",
+        "",
+        "Judges the control service's canary stage on Cloud Monitoring (request_count, request_latencies)",
+        "against the stable revision and decides promote, hold or rollback, with evidence",
+        "(analysis.json, SUMMARY.md). Precedence: flags > env vars > stack outputs > catalog defaults.",
+        "",
+        "Options:",
+    ];
+    for (const f of ANALYZE_FLAGS) lines.push(`${`  --${f.name}${f.value ? ` ${f.value}` : ""}`.padEnd(32)} ${f.help}${f.env ? ` [env ${f.env}]` : ""}`);
+    lines.push("", "Env vars without a flag:");
+    for (const [name, help] of ANALYZE_ENV_HELP) lines.push(`  ${name}`, `      ${help}`);
+    lines.push("", "Exit codes: 0 promote, 1 roll back, 2 usage/config error, 3 hold, 130/143 interrupted.");
+    return `${lines.join("\n")}\n`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === "--help" || command === "-h" || rest.includes("--help")) {
+        process.stdout.write(helpText());
+        return command === undefined ? 2 : 0;
+    }
+    let options: AnalyzeOptions;
+    try {
+        if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command '${command.slice(0, 40)}' (commands: ${COMMANDS.join(", ")})`);
+        options = resolveAnalyzeOptions(rest);
+        assertWritableDir(options.outputDir, "--output-dir");
+    } catch (error) {
+        if (error instanceof UsageError || (error instanceof Error && error.message.startsWith("--output-dir"))) {
+            process.stderr.write(`error: ${error.message}\n`);
+            return 2;
+        }
+        throw error;
+    }
+    const controller = new AbortController();
+    let signalExit: number | undefined;
+    const onSignal = (signal: NodeJS.Signals): void => {
+        if (signalExit !== undefined) process.exit(signalExit); // a second signal: stop now
+        signalExit = signal === "SIGINT" ? 130 : 143;
+        process.stderr.write(`\n${signal}: stopping; writing the evidence (the decision is a hold)\n`);
+        controller.abort();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    const run = await runAnalysis(options, { interrupt: controller.signal, stepSummaryFile: process.env.GITHUB_STEP_SUMMARY || undefined });
+    return signalExit ?? run.exitCode;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+            process.exit(2);
+        },
+    );
+}
