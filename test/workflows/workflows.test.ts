@@ -172,7 +172,7 @@ describe("GitHub workflows", () => {
             caught(toolVersionProblems(edit("review.yml", "          node-version-file: .nvmrc\n", "          node-version: 22\n")), /does not read \.nvmrc/);
         });
         it("catches a Pulumi CLI that drifts from @pulumi/pulumi in package.json", () => {
-            caught(toolVersionProblems(edit("deploy.yml", "pulumi-version: 3.248.0", "pulumi-version: 3.200.0")), /not the pinned SDK's 3\.248\.0/);
+            caught(toolVersionProblems(edit("deploy.yml", "pulumi-version: 3.276.0", "pulumi-version: 3.248.0")), /not the pinned SDK's 3\.276\.0/);
         });
     });
 
