@@ -53,8 +53,8 @@ function caught(problems: string[], pattern: RegExp): void {
 }
 
 describe("GitHub workflows", () => {
-    it("the three flows are there: review, deploy, migrate", () => {
-        assert.deepEqual(WORKFLOWS.map((w) => w.file), ["deploy.yml", "migrate.yml", "review.yml"]);
+    it("the four flows are there: review, deploy, migrate, drift", () => {
+        assert.deepEqual(WORKFLOWS.map((w) => w.file), ["deploy.yml", "drift.yml", "migrate.yml", "review.yml"]);
     });
 
     describe("every pulumi preview and up carries the policy pack", () => {
@@ -146,10 +146,10 @@ describe("GitHub workflows", () => {
             caught(pinningProblems(edit("review.yml", "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0", "pulumi/actions@v7")), /pulumi\/actions@v7 is not pinned/);
         });
         it("catches a SHA without its version comment", () => {
-            caught(pinningProblems(edit("deploy.yml", "actions/upload-artifact@330a01c490aca151604b8cf639adc76d48f6c5d4 # v5.0.0", "actions/upload-artifact@330a01c490aca151604b8cf639adc76d48f6c5d4")), /no version comment/);
+            caught(pinningProblems(edit("deploy.yml", "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0", "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f")), /no version comment/);
         });
         it("catches one action pinned to two SHAs", () => {
-            caught(pinningProblems(edit("migrate.yml", "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0", "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2")), /actions\/checkout pinned to/);
+            caught(pinningProblems(edit("migrate.yml", "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0")), /actions\/checkout pinned to/);
         });
     });
 
