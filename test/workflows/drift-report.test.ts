@@ -76,7 +76,7 @@ class StandInGitHub {
                 const all = this.issues.filter((i) => (state === "all" || i.state === state) && (!label || i.labels.includes(label)));
                 const page = Number(url.searchParams.get("page") ?? "1");
                 const slice = all.slice((page - 1) * this.pageSize, page * this.pageSize);
-                const next = page * this.pageSize < all.length ? { link: `<http://127.0.0.1:${(this.server.address() as AddressInfo).port}${prefix}/issues?state=${state}&labels=${label}&page=${page + 1}>; rel="next"` } : {};
+                const next: Record<string, string> = page * this.pageSize < all.length ? { link: `<http://127.0.0.1:${(this.server.address() as AddressInfo).port}${prefix}/issues?state=${state}&labels=${label}&page=${page + 1}>; rel="next"` } : {};
                 return send(200, slice, next);
             }
             if (req.method === "POST" && route === "/issues") {

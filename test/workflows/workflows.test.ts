@@ -10,7 +10,14 @@ import {
     credentialProblems,
     deployGateScopeProblems,
     deployTriggerProblems,
+    dependabotProblems,
     domainWaitProblems,
+    driftCheckProblems,
+    driftIdentityProblems,
+    driftScheduleProblems,
+    gcloudSetupProblems,
+    isDailyCron,
+    scriptPathProblems,
     gateProblems,
     jobStacks,
     jobsOf,
@@ -28,6 +35,9 @@ import {
     toolVersionProblems,
 } from "./invariants";
 import { helpText } from "../../validation/cli";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { REPO } from "./invariants";
 
 const WORKFLOWS = loadWorkflows();
 const CONFIGS = loadPolicyConfigs();
@@ -231,6 +241,117 @@ describe("GitHub workflows", () => {
         });
     });
 
+    describe("drift is found on a schedule, per stack", () => {
+        const drift = () => file("drift.yml");
+        const driftEdit = (from: string | RegExp, to: string) => edit("drift.yml", from, to).find((w) => w.file === "drift.yml")!;
+        it("holds on drift.yml", () => assert.deepEqual(driftScheduleProblems(drift()), []));
+        it("reads a cron line as daily only when it fires every day", () => {
+            assert.equal(isDailyCron("23 5 * * *"), true);
+            assert.equal(isDailyCron("23 5 * * 1"), false);
+            assert.equal(isDailyCron("*/30 * * * *"), false);
+            assert.equal(isDailyCron("0 5 1 * *"), false);
+        });
+        it("catches a weekly schedule, and no schedule at all", () => {
+            caught(driftScheduleProblems(driftEdit('- cron: "23 5 * * *"', '- cron: "23 5 * * 1"')), /no daily schedule .*23 5 \* \* 1/);
+            caught(driftScheduleProblems(driftEdit(/  schedule:\n.*\n.*\n/, "")), /no daily schedule/);
+        });
+        it("catches a check that cannot be run on demand", () => {
+            caught(driftScheduleProblems(driftEdit("  workflow_dispatch:\n", "")), /no workflow_dispatch/);
+        });
+        it("catches a matrix that leaves a stack out, and fail-fast that would cancel the other leg", () => {
+            caught(driftScheduleProblems(driftEdit("stack: [staging, prod]", "stack: [staging]")), /checks \[staging\], not every stack \[prod, staging\]/);
+            caught(driftScheduleProblems(driftEdit("      fail-fast: false\n", "")), /fail-fast: false/);
+        });
+        it("catches a check on any ref", () => {
+            caught(driftScheduleProblems(driftEdit("    if: github.ref == 'refs/heads/main'\n", "")), /runs on any ref/);
+        });
+    });
+
+    describe("the drift job is read-only", () => {
+        const driftEdit = (from: string | RegExp, to: string) => edit("drift.yml", from, to).find((w) => w.file === "drift.yml")!;
+        it("holds on drift.yml", () => assert.deepEqual(driftIdentityProblems(file("drift.yml")), []));
+        it("catches the deploy account in place of the preview account", () => {
+            caught(driftIdentityProblems(driftEdit("vars.GCP_PREVIEW_SERVICE_ACCOUNT", "vars.GCP_DEPLOY_SERVICE_ACCOUNT")), /not the read-only preview account/);
+        });
+        it("catches a job in a deploy environment (where the deploy identity is bound)", () => {
+            caught(driftIdentityProblems(driftEdit("    timeout-minutes: 30\n", "    timeout-minutes: 30\n    environment: production\n")), /runs in an environment \(production\)/);
+        });
+        it("catches a write permission beyond issues", () => {
+            caught(driftIdentityProblems(driftEdit("      contents: read\n      id-token: write\n", "      contents: write\n      id-token: write\n")), /permission contents: write/);
+        });
+        it("catches a refresh of the real state (before the backend points at the private copy)", () => {
+            const moved = driftEdit(/(          export PULUMI_BACKEND_URL="file:\/\/\$copy"\n)([\s\S]*?pulumi refresh[^\n]*\n)/, "$2$1");
+            caught(driftIdentityProblems(moved), /`pulumi refresh` against the real backend/);
+        });
+        it("catches a state-writing command, and pulumi/actions running up", () => {
+            caught(driftIdentityProblems(driftEdit("          mkdir -p drift\n          rc=0\n", '          mkdir -p drift\n          pulumi config set migrateRerun 0 --stack "$STACK"\n          rc=0\n')), /`pulumi config set` writes state or config/);
+            caught(driftIdentityProblems(driftEdit("          pulumi-version: 3.276.0\n", "          pulumi-version: 3.276.0\n          command: up\n")), /pulumi\/actions runs up/);
+        });
+    });
+
+    describe("the drift job compares program, state and cloud, and reports every outcome", () => {
+        const driftEdit = (from: string | RegExp, to: string) => edit("drift.yml", from, to).find((w) => w.file === "drift.yml")!;
+        it("holds on drift.yml", () => assert.deepEqual(driftCheckProblems(file("drift.yml")), []));
+        it("catches a preview without --refresh (it would compare with the state, not the cloud)", () => {
+            caught(driftCheckProblems(driftEdit("\"$STACK\" --refresh --expect-no-changes", "\"$STACK\" --expect-no-changes")), /pulumi preview without --refresh/);
+        });
+        it("catches a preview without --expect-no-changes (drift would pass)", () => {
+            caught(driftCheckProblems(driftEdit("\"$STACK\" --refresh --expect-no-changes", "\"$STACK\" --refresh")), /without --expect-no-changes/);
+        });
+        it("catches the other stack's policy config, and an analysis without any", () => {
+            caught(driftCheckProblems(driftEdit('--policy-pack-config ".github/policy-config/$STACK.json" > drift/preview.txt', '--policy-pack-config ".github/policy-config/prod.json" > drift/preview.txt')), /\(staging\): pulumi preview reads policy config \.github\/policy-config\/prod\.json/);
+            caught(driftCheckProblems(driftEdit(' --policy-pack-config ".github/policy-config/$STACK.json" > drift/analyze.txt', " > drift/analyze.txt")), /pulumi policy analyze reads policy config <none>/);
+        });
+        it("catches an analysis of the state as it was (no refresh before it)", () => {
+            const moved = driftEdit(/(          pulumi refresh [^\n]*\n)([\s\S]*?)(            pulumi policy analyze [^\n]*\n)/, "$2$3$1");
+            caught(driftCheckProblems(moved), /does not run on the refreshed copy/);
+        });
+        it("catches an exit code the report never sees", () => {
+            caught(driftCheckProblems(driftEdit('          echo "$rc" > drift/preview.rc\n', "")), /nothing writes drift\/preview\.rc/);
+            caught(driftCheckProblems(driftEdit("> drift/preview.txt 2>&1 || rc=$?", "> drift/preview.txt 2>&1 || true")), /preview's output and exit code are not recorded/);
+        });
+        it("catches a report that is skipped when a step before it failed", () => {
+            caught(driftCheckProblems(driftEdit(/(      - name: Report[^\n]*\n)        if: always\(\)\n/, "$1")), /report lacks if: always\(\)/);
+        });
+        it("catches drift that would not fail the job", () => {
+            caught(driftCheckProblems(driftEdit('--stack "$STACK" --dir drift', '--stack "$STACK" --dir drift || true')), /report's exit code is swallowed/);
+            caught(driftCheckProblems(driftEdit("    timeout-minutes: 30\n", "    timeout-minutes: 30\n    continue-on-error: true\n")), /drift would not fail the job/);
+        });
+        it("catches a report filed under another stack, or without the token to keep the issue", () => {
+            caught(driftCheckProblems(driftEdit('drift-report.ts --stack "$STACK"', "drift-report.ts --stack staging")), /\(prod\): the report is for stack staging/);
+            caught(driftCheckProblems(driftEdit("          GITHUB_TOKEN: ${{ github.token }}\n", "          GH_TOKEN: ${{ github.token }}\n")), /no GITHUB_TOKEN/);
+            caught(driftIdentityProblems(driftEdit("      issues: write\n", "")), /permission issues is <unset>, expected write/);
+        });
+        it("catches evidence that is lost when the job fails", () => {
+            caught(driftCheckProblems(driftEdit(/(      - name: Upload the drift evidence\n)        if: always\(\)\n/, "$1")), /drift evidence .* not uploaded/);
+        });
+    });
+
+    describe("gcloud comes from a pinned setup-gcloud", () => {
+        it("holds on the workflows (the certificate wait's gcloud beta, the drift job's state copy)", () => assert.deepEqual(gcloudSetupProblems(WORKFLOWS), []));
+        it("catches the certificate wait on the runner image's gcloud", () => {
+            caught(gcloudSetupProblems(edit("deploy.yml", /      - name: Install gcloud and its beta component[^\n]*\n.*\n.*\n.*\n/, "")), /deploy\.yml staging step \d+ \(Wait until the control domain.*without google-github-actions\/setup-gcloud/);
+        });
+        it("catches gcloud beta without the beta component", () => {
+            caught(gcloudSetupProblems(edit("deploy.yml", "        with:\n          install_components: beta\n", "")), /calls gcloud beta, and setup-gcloud does not install the beta component/);
+        });
+        it("catches setup-gcloud after the step that needs it", () => {
+            const moved = edit("drift.yml", /(      - name: Install gcloud[^\n]*\n[^\n]*\n)([\s\S]*?)(      - name: Report)/, "$2$1$3");
+            caught(gcloudSetupProblems(moved), /drift\.yml drift .*without google-github-actions\/setup-gcloud/);
+        });
+    });
+
+    describe("Dependabot proposes npm and Actions updates, grouped", () => {
+        const text = fs.readFileSync(path.join(REPO, ".github", "dependabot.yml"), "utf8");
+        it("holds on .github/dependabot.yml", () => assert.deepEqual(dependabotProblems(text), []));
+        it("catches the Actions ecosystem left out (the pins would never move)", () => {
+            caught(dependabotProblems(text.replace(/  - package-ecosystem: github-actions[\s\S]*$/, "")), /no updates for github-actions/);
+        });
+        it("catches ungrouped updates (a pull request per package)", () => {
+            caught(dependabotProblems(text.replace(/    groups:\n      actions:\n        patterns: \["\*"\]\n/, "")), /github-actions: updates are not grouped/);
+        });
+    });
+
     describe("the commands the workflows run exist", () => {
         it("holds on the workflows (npm scripts, the gate's and the review's flags, check ids)", () => assert.deepEqual(commandProblems(WORKFLOWS), []));
         it("catches an npm script that does not exist", () => {
@@ -241,6 +362,10 @@ describe("GitHub workflows", () => {
         });
         it("catches a check id the gate does not know", () => {
             caught(commandProblems(edit("migrate.yml", "--only runtime-migration-drift", "--only runtime-drift")), /unknown check runtime-drift/);
+        });
+        it("every .github/scripts/ file the workflows run exists", () => {
+            assert.deepEqual(scriptPathProblems(WORKFLOWS), []);
+            caught(scriptPathProblems(edit("drift.yml", ".github/scripts/drift-report.ts", ".github/scripts/drift-issue.ts")), /drift-issue\.ts does not exist/);
         });
         it("catches a review flag it does not have, and a policy config that is not there", () => {
             caught(commandProblems(edit("review.yml", '--policy-config ".github/policy-config/$stack.json"', '--policy-pack-config ".github/policy-config/$stack.json"')), /review/);
