@@ -18,6 +18,7 @@ import {
     gcloudSetupProblems,
     isDailyCron,
     scriptPathProblems,
+    setupProblems,
     gateProblems,
     jobStacks,
     jobsOf,
@@ -286,6 +287,17 @@ describe("GitHub workflows", () => {
         it("catches a state-writing command, and pulumi/actions running up", () => {
             caught(driftIdentityProblems(driftEdit("          mkdir -p drift\n          rc=0\n", '          mkdir -p drift\n          pulumi config set migrateRerun 0 --stack "$STACK"\n          rc=0\n')), /`pulumi config set` writes state or config/);
             caught(driftIdentityProblems(driftEdit("          pulumi-version: 3.276.0\n", "          pulumi-version: 3.276.0\n          command: up\n")), /pulumi\/actions runs up/);
+        });
+    });
+
+    describe("the README's one-time set-up: the repository pinned by id, the preview account read-only", () => {
+        const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+        it("holds on the README", () => assert.deepEqual(setupProblems(readme), []));
+        it("catches a condition on the repository name only", () => {
+            caught(setupProblems(readme.replace(/ && assertion\.repository_id == '\$GH_REPO_ID' && assertion\.repository_owner_id == '\$GH_OWNER_ID'/, "")), /does not pin repository_id/);
+        });
+        it("catches a preview account that can write the state", () => {
+            caught(setupProblems(readme.replace("oa-pulumi-preview@$PROJECT.$SA --role roles/storage.objectViewer", "oa-pulumi-preview@$PROJECT.$SA --role roles/storage.objectUser")), /preview account gets BUCKET roles\/storage\.objectUser, which writes/);
         });
     });
 
