@@ -66,8 +66,26 @@ const OUTPUT_BUDGET = 20_000;
 
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
 
+/**
+ * Credential shapes a hand-made change can leave in a diff (Pulumi prints its own secrets as
+ * [secret], not a value someone typed into the console): masked before the text reaches the issue.
+ */
+const CREDENTIALS: RegExp[] = [
+    /\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*/g, // JWT
+    /\bya29\.[\w-]+/g, // Google OAuth access token
+    /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,})/g,
+    /\bAKIA[0-9A-Z]{16}\b/g,
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+    /\bbase64:[A-Za-z0-9+/=]{16,}/g, // a Laravel APP_KEY
+    /(:\/\/[^\s:/@"]+:)[^\s@"]+(?=@)/g, // the password of a URL (postgres://user:pw@host)
+];
+
+export function maskCredentials(text: string): string {
+    return CREDENTIALS.reduce((t, re) => t.replace(re, (m: string, keep?: string) => (typeof keep === "string" && m.startsWith(keep) ? `${keep}***` : "***")), text);
+}
+
 function clip(text: string): string {
-    const clean = text.replace(ANSI, "").trimEnd();
+    const clean = maskCredentials(text.replace(ANSI, "")).trimEnd();
     if (clean.length <= OUTPUT_BUDGET) return clean;
     const cut = clean.slice(clean.length - OUTPUT_BUDGET);
     return `[... ${clean.length - OUTPUT_BUDGET} earlier characters: see the run's drift-<stack> artifact ...]\n${cut.slice(cut.indexOf("\n") + 1)}`;

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { REPO } from "./invariants";
-import { type DriftRun, classify, issueBody, main, marker } from "../../.github/scripts/drift-report";
+import { type DriftRun, classify, issueBody, main, marker, maskCredentials } from "../../.github/scripts/drift-report";
 
 const SCRIPT = path.join(REPO, ".github", "scripts", "drift-report.ts");
 const TOKEN = "ghs_standin0123456789";
@@ -178,6 +178,24 @@ describe("drift-report.ts: the drift job's verdict and its issue", () => {
             assert.ok(body.includes("error: policy analysis found mandatory violations"));
             assert.ok(body.includes("earlier characters: see the run's drift-<stack> artifact"));
             assert.match(body, /\n````\n/);
+        });
+        it("masks credentials a hand-made change left in the diff, and keeps digests and names", () => {
+            const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvYS1nYXRlIn0.c2lnbmF0dXJlLXBhcnQ";
+            const diff = [
+                `~ value: "${jwt}" => "[secret]"`,
+                '~ value: "base64:q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6" => output<string>',
+                '- value: "postgres://runtime:hunter2-Pa55@10.0.0.3:5432/runtime"',
+                "+ token ya29.a0AfB_byC1234567890abcdef and ghp_abcdefghijklmnopqrstuvwxyz0123",
+                '~ image: "us-central1-docker.pkg.dev/openagentsgemini/runtime/runtime@sha256:3f9c2ab3f9c2ab3f9c2ab3f9c2ab3f9c2ab3f9c2ab3f9c2ab3f9c2ab3f9c2ab0"',
+                '~ name: "APP_KEY"',
+            ].join("\n");
+            const masked = maskCredentials(diff);
+            for (const secret of [jwt, "q1w2e3r4t5y6u7i8o9p0", "hunter2-Pa55", "ya29.a0AfB", "ghp_abcdefghij"]) assert.ok(!masked.includes(secret), `${secret} in:\n${masked}`);
+            assert.ok(masked.includes("postgres://runtime:***@10.0.0.3:5432/runtime"), masked);
+            assert.ok(masked.includes("runtime@sha256:3f9c2ab3f9c2ab"), "a digest is not a credential");
+            assert.ok(masked.includes('name: "APP_KEY"'));
+            const r = run("staging", { preview: { rc: 255, output: `${diff}\nerror: no changes were expected but changes were proposed` } });
+            assert.ok(!issueBody(r, classify(r), undefined).includes("hunter2"));
         });
         it("strips terminal colours from the outputs", () => {
             const r = run("staging", { preview: { rc: 255, output: "\u001b[31merror: no changes were expected but changes were proposed\u001b[0m" } });
