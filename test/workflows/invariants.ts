@@ -723,7 +723,7 @@ const MUTATING_PULUMI = /\bpulumi\s+(up|destroy|import|refresh|cancel|state\b|co
  * deploy environment), no write permission but issues, and no Pulumi command that writes state,
  * except a refresh of a private file:// copy.
  */
-export function driftIdentityProblems(wf: Workflow): string[] {
+export function driftIdentityProblems(wf: Workflow, read: ScriptReader = scriptText): string[] {
     const problems: string[] = [];
     for (const [id, job] of driftJobs(wf)) {
         const where = `${wf.file} ${id}`;
@@ -740,7 +740,7 @@ export function driftIdentityProblems(wf: Workflow): string[] {
         for (const a of auths) if (!/^\$\{\{\s*vars\.GCP_PREVIEW_SERVICE_ACCOUNT\s*\}\}$/.test(str(a.with?.service_account))) problems.push(`${where}: authenticates as ${str(a.with?.service_account)}, not the read-only preview account (vars.GCP_PREVIEW_SERVICE_ACCOUNT)`);
         for (const s of steps) {
             if (s.uses?.startsWith("pulumi/actions@") && s.with?.command !== undefined && s.with.command !== "preview") problems.push(`${where}: pulumi/actions runs ${str(s.with.command)}`);
-            const lines = (s.run ?? "").split("\n");
+            const lines = effectiveRun(s, read).split("\n");
             let privateCopy = false;
             for (const line of lines) {
                 if (/^\s*(export\s+)?PULUMI_BACKEND_URL="?file:\/\//.test(line)) privateCopy = true;
@@ -754,14 +754,24 @@ export function driftIdentityProblems(wf: Workflow): string[] {
     return problems;
 }
 
-/** The line of a job's steps that runs `pulumi <command>`, as (step index, line). */
-function pulumiLines(job: Job, command: RegExp): Array<{ index: number; line: string }> {
-    return (job.steps ?? []).flatMap((s, index) => (s.run ?? "").split("\n").filter((l) => command.test(l)).map((line) => ({ index, line })));
+/** The lines of a job's steps (and the scripts they call) that run `pulumi <command>`, as (step index, position, line). */
+function pulumiLines(job: Job, command: RegExp, read: ScriptReader): Array<{ index: number; at: number; line: string }> {
+    return (job.steps ?? []).flatMap((s, index) =>
+        effectiveRun(s, read)
+            .split("\n")
+            .map((line, at) => ({ index, at, line }))
+            .filter(({ line }) => command.test(line)),
+    );
 }
 
+/** Where the drift checks record: drift/ in the workflow, the script's OUT_DIR ("$out", given drift) in a script. */
+const RECORD_DIR = String.raw`(?:drift|"\$out|\$out)`;
+
 function recordedTo(line: string, name: string): boolean {
-    return new RegExp(`>\\s*"?drift/${name}\\.txt"?\\s+2>&1\\s*\\|\\|\\s*rc=\\$\\?\\s*$`).test(line.trim());
+    return new RegExp(String.raw`>\s*"?${RECORD_DIR}/${name}\.txt"?\s+2>&1\s*\|\|\s*rc=\$\?\s*$`).test(line.trim());
 }
+
+const STATE_SCRIPT = ".github/scripts/analyze-refreshed-state.sh";
 
 /**
  * Each leg runs `pulumi preview --refresh --expect-no-changes` and, on a refreshed copy,
@@ -769,14 +779,14 @@ function recordedTo(line: string, name: string): boolean {
  * exit code where the report reads them; the report runs after them whatever happened, can fail
  * the job, and keeps the issue (issues: write, the job's token); the evidence is uploaded.
  */
-export function driftCheckProblems(wf: Workflow): string[] {
+export function driftCheckProblems(wf: Workflow, read: ScriptReader = scriptText): string[] {
     const problems: string[] = [];
     for (const [id, job] of driftJobs(wf)) {
         const where = `${wf.file} ${id}`;
         const steps = job.steps ?? [];
-        const previews = pulumiLines(job, /\bpulumi\s+preview\b/);
-        const refreshes = pulumiLines(job, /\bpulumi\s+refresh\b/);
-        const analyses = pulumiLines(job, /\bpulumi\s+policy\s+analyze\b/);
+        const previews = pulumiLines(job, /\bpulumi\s+preview\b/, read);
+        const refreshes = pulumiLines(job, /\bpulumi\s+refresh\b/, read);
+        const analyses = pulumiLines(job, /\bpulumi\s+policy\s+analyze\b/, read);
         if (previews.length !== 1) problems.push(`${where}: ${previews.length} pulumi preview lines, expected one`);
         for (const { line } of previews) {
             for (const flag of ["--refresh", "--expect-no-changes"]) if (!tokenize(line).includes(flag)) problems.push(`${where}: pulumi preview without ${flag}`);
@@ -784,9 +794,9 @@ export function driftCheckProblems(wf: Workflow): string[] {
         }
         if (refreshes.length !== 1 || !recordedTo(refreshes[0]?.line ?? "", "refresh")) problems.push(`${where}: no pulumi refresh recorded to drift/refresh.txt`);
         if (analyses.length !== 1) problems.push(`${where}: ${analyses.length} pulumi policy analyze lines, expected one`);
-        for (const { index, line } of analyses) {
+        for (const { index, at, line } of analyses) {
             const r = refreshes[0];
-            if (!r || r.index > index || (r.index === index && steps[index].run!.indexOf(r.line) > steps[index].run!.indexOf(line))) problems.push(`${where}: pulumi policy analyze does not run on the refreshed copy (no pulumi refresh before it)`);
+            if (!r || r.index > index || (r.index === index && r.at > at)) problems.push(`${where}: pulumi policy analyze does not run on the refreshed copy (no pulumi refresh before it)`);
             if (!recordedTo(line, "analyze")) problems.push(`${where}: the analysis's output and exit code are not recorded to drift/analyze.txt`);
         }
         for (const stack of jobStacks(wf, job)) {
@@ -800,7 +810,14 @@ export function driftCheckProblems(wf: Workflow): string[] {
             }
         }
         for (const name of DRIFT_RECORDS) {
-            if (!steps.some((s) => new RegExp(`echo "\\$rc" > drift/${name}\\.rc`).test(s.run ?? ""))) problems.push(`${where}: nothing writes drift/${name}.rc (the exit code the report reads)`);
+            if (!steps.some((s) => new RegExp(String.raw`echo "\$rc" > ${RECORD_DIR}/${name}\.rc`).test(effectiveRun(s, read)))) problems.push(`${where}: nothing writes drift/${name}.rc (the exit code the report reads)`);
+        }
+        for (const stack of jobStacks(wf, job)) {
+            for (const s of steps) {
+                const args = tokenize(forStack(s.run ?? "", stack));
+                const at = args.indexOf(STATE_SCRIPT);
+                if (at >= 0 && (args[at + 1] !== stack || args[at + 2] !== "drift")) problems.push(`${where} (${stack}): ${STATE_SCRIPT} is given ${args[at + 1]} ${args[at + 2]}, not ${stack} drift`);
+            }
         }
         const reportIndex = steps.findIndex((s) => tokenize(s.run ?? "").includes(DRIFT_REPORT_SCRIPT));
         const report = steps[reportIndex];
@@ -823,15 +840,23 @@ export function driftCheckProblems(wf: Workflow): string[] {
 
 // ---- gcloud comes from setup-gcloud ----
 
+/** The text of a repository file (a script a step runs), or "" if there is none. */
+export type ScriptReader = (file: string) => string;
+
 function scriptText(file: string): string {
     const p = path.join(REPO, file);
     return fs.existsSync(p) ? fs.readFileSync(p, "utf8") : "";
 }
 
-/** What a step runs, with the text of any .github/scripts/ script it calls. */
-function effectiveRun(step: Step): string {
+/** What a step runs, with the text of any .github/scripts/ shell script it calls; comment lines left out. */
+function effectiveRun(step: Step, read: ScriptReader = scriptText): string {
     const run = step.run ?? "";
-    return [run, ...[...run.matchAll(/\.github\/scripts\/[\w.-]+/g)].map((m) => scriptText(m[0]))].join("\n");
+    const scripts = [...run.matchAll(/\.github\/scripts\/[\w.-]+\.sh\b/g)].map((m) => read(m[0]));
+    return [run, ...scripts]
+        .join("\n")
+        .split("\n")
+        .filter((l) => !/^\s*#/.test(l))
+        .join("\n");
 }
 
 /** A step that calls gcloud (itself or through a script) comes after setup-gcloud, with the beta component if it uses gcloud beta. */
@@ -842,7 +867,7 @@ export function gcloudSetupProblems(wfs: Workflow[]): string[] {
         for (const [id, job] of jobsOf(wf)) {
             const steps = job.steps ?? [];
             steps.forEach((step, i) => {
-                const text = effectiveRun(step).split("\n").filter((l) => !/^\s*#/.test(l)).join("\n");
+                const text = effectiveRun(step);
                 if (!/(^|[\s$(`;|&])gcloud\s/m.test(text)) return;
                 calls++;
                 const setup = steps.slice(0, i).filter((s) => s.uses?.startsWith("google-github-actions/setup-gcloud@"));

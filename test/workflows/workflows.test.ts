@@ -268,6 +268,15 @@ describe("GitHub workflows", () => {
         });
     });
 
+    /** The script reader of the invariants, with one edit in the drift job's state script; fails if the edit does not apply. */
+    const STATE_SCRIPT = ".github/scripts/analyze-refreshed-state.sh";
+    const stateScriptEdit = (from: string | RegExp, to: string) => {
+        const text = fs.readFileSync(path.join(REPO, STATE_SCRIPT), "utf8");
+        const edited = text.replace(from, to);
+        assert.notEqual(edited, text, `the edit of ${STATE_SCRIPT} applies (${String(from)})`);
+        return (file: string) => (file === STATE_SCRIPT ? edited : fs.existsSync(path.join(REPO, file)) ? fs.readFileSync(path.join(REPO, file), "utf8") : "");
+    };
+
     describe("the drift job is read-only", () => {
         const driftEdit = (from: string | RegExp, to: string) => edit("drift.yml", from, to).find((w) => w.file === "drift.yml")!;
         it("holds on drift.yml", () => assert.deepEqual(driftIdentityProblems(file("drift.yml")), []));
@@ -281,8 +290,8 @@ describe("GitHub workflows", () => {
             caught(driftIdentityProblems(driftEdit("      contents: read\n      id-token: write\n", "      contents: write\n      id-token: write\n")), /permission contents: write/);
         });
         it("catches a refresh of the real state (before the backend points at the private copy)", () => {
-            const moved = driftEdit(/(          export PULUMI_BACKEND_URL="file:\/\/\$copy"\n)([\s\S]*?pulumi refresh[^\n]*\n)/, "$2$1");
-            caught(driftIdentityProblems(moved), /`pulumi refresh` against the real backend/);
+            const moved = stateScriptEdit(/(export PULUMI_BACKEND_URL="file:\/\/\$copy"\n)([\s\S]*?pulumi refresh[^\n]*\n)/, "$2$1");
+            caught(driftIdentityProblems(file("drift.yml"), moved), /`pulumi refresh` against the real backend/);
         });
         it("catches a state-writing command, and pulumi/actions running up", () => {
             caught(driftIdentityProblems(driftEdit("          mkdir -p drift\n          rc=0\n", '          mkdir -p drift\n          pulumi config set migrateRerun 0 --stack "$STACK"\n          rc=0\n')), /`pulumi config set` writes state or config/);
@@ -312,15 +321,21 @@ describe("GitHub workflows", () => {
         });
         it("catches the other stack's policy config, and an analysis without any", () => {
             caught(driftCheckProblems(driftEdit('--policy-pack-config ".github/policy-config/$STACK.json" > drift/preview.txt', '--policy-pack-config ".github/policy-config/prod.json" > drift/preview.txt')), /\(staging\): pulumi preview reads policy config \.github\/policy-config\/prod\.json/);
-            caught(driftCheckProblems(driftEdit(' --policy-pack-config ".github/policy-config/$STACK.json" > drift/analyze.txt', " > drift/analyze.txt")), /pulumi policy analyze reads policy config <none>/);
+            caught(driftCheckProblems(file("drift.yml"), stateScriptEdit(' --policy-pack-config ".github/policy-config/$stack.json" > "$out/analyze.txt"', ' > "$out/analyze.txt"')), /pulumi policy analyze reads policy config <none>/);
         });
         it("catches an analysis of the state as it was (no refresh before it)", () => {
-            const moved = driftEdit(/(          pulumi refresh [^\n]*\n)([\s\S]*?)(            pulumi policy analyze [^\n]*\n)/, "$2$3$1");
-            caught(driftCheckProblems(moved), /does not run on the refreshed copy/);
+            const moved = stateScriptEdit(/(pulumi refresh [^\n]*\n)([\s\S]*?)(pulumi policy analyze [^\n]*\n)/, "$2$3$1");
+            caught(driftCheckProblems(file("drift.yml"), moved), /does not run on the refreshed copy/);
         });
         it("catches an exit code the report never sees", () => {
             caught(driftCheckProblems(driftEdit('          echo "$rc" > drift/preview.rc\n', "")), /nothing writes drift\/preview\.rc/);
             caught(driftCheckProblems(driftEdit("> drift/preview.txt 2>&1 || rc=$?", "> drift/preview.txt 2>&1 || true")), /preview's output and exit code are not recorded/);
+        });
+        it("catches the state script given another stack or another directory than the report reads", () => {
+            caught(driftCheckProblems(driftEdit('analyze-refreshed-state.sh "$STACK" drift', 'analyze-refreshed-state.sh "$STACK" out')), /\(staging\): .*analyze-refreshed-state\.sh is given staging out, not staging drift/);
+        });
+        it("catches an analysis exit code the script never records", () => {
+            caught(driftCheckProblems(file("drift.yml"), stateScriptEdit('echo "$rc" > "$out/analyze.rc"\n', "")), /nothing writes drift\/analyze\.rc/);
         });
         it("catches a report that is skipped when a step before it failed", () => {
             caught(driftCheckProblems(driftEdit(/(      - name: Report[^\n]*\n)        if: always\(\)\n/, "$1")), /report lacks if: always\(\)/);
