@@ -679,3 +679,268 @@ export function domainWaitProblems(wfs: Workflow[], domainStacks = stacksWithDom
     }
     return problems;
 }
+
+// ---- drift: found on a schedule, read-only, reported in one issue per stack ----
+
+const DRIFT_REPORT_SCRIPT = ".github/scripts/drift-report.ts";
+/** The files the report reads from its --dir, one pair per command (see readRun in the script). */
+const DRIFT_RECORDS = ["preview", "refresh", "analyze"];
+
+/** The jobs of a workflow that run the drift report. */
+function driftJobs(wf: Workflow): Array<[string, Job]> {
+    return jobsOf(wf).filter(([, job]) => (job.steps ?? []).some((s) => tokenize(s.run ?? "").includes(DRIFT_REPORT_SCRIPT)));
+}
+
+/** A cron line that fires once every day: fixed minute and hour, every day of every month. */
+export function isDailyCron(cron: string): boolean {
+    const f = cron.trim().split(/\s+/);
+    return f.length === 5 && /^\d{1,2}$/.test(f[0]) && /^\d{1,2}$/.test(f[1]) && f.slice(2).every((x) => x === "*");
+}
+
+/** Runs daily and on demand, checking every stack in its own matrix leg, on main only. */
+export function driftScheduleProblems(wf: Workflow, stacks = stackNames()): string[] {
+    const problems: string[] = [];
+    const on = (wf.doc.on ?? {}) as { schedule?: Array<{ cron?: unknown }>; workflow_dispatch?: unknown };
+    const crons = (Array.isArray(on.schedule) ? on.schedule : []).map((s) => str(s.cron));
+    if (!crons.some(isDailyCron)) problems.push(`${wf.file}: no daily schedule (on.schedule cron 'M H * * *'; found ${crons.join(", ") || "none"})`);
+    if (!("workflow_dispatch" in (on as object))) problems.push(`${wf.file}: cannot be run on demand (no workflow_dispatch)`);
+    const jobs = driftJobs(wf);
+    if (jobs.length === 0) problems.push(`${wf.file}: no job runs ${DRIFT_REPORT_SCRIPT}`);
+    for (const [id, job] of jobs) {
+        const matrix = job.strategy?.matrix?.stack;
+        const legs = Array.isArray(matrix) ? matrix.map(String).sort() : [];
+        if (legs.join() !== [...stacks].sort().join()) problems.push(`${wf.file} ${id}: the matrix checks [${legs.join(", ")}], not every stack [${[...stacks].sort().join(", ")}]`);
+        if ((job.strategy as { "fail-fast"?: unknown } | undefined)?.["fail-fast"] !== false) problems.push(`${wf.file} ${id}: without fail-fast: false, one stack's drift cancels the other's check`);
+        if (!/github\.ref == 'refs\/heads\/main'/.test(str(job.if))) problems.push(`${wf.file} ${id}: runs on any ref (if: github.ref == 'refs/heads/main'), and another ref's changes would read as drift`);
+    }
+    return problems;
+}
+
+const MUTATING_PULUMI = /\bpulumi\s+(up|destroy|import|refresh|cancel|state\b|config\s+(set|rm)|stack\s+(rm|import|init|rename))\b/;
+
+/**
+ * The drift job can change nothing: the preview account (bound to the repository, not to a
+ * deploy environment), no write permission but issues, and no Pulumi command that writes state,
+ * except a refresh of a private file:// copy.
+ */
+export function driftIdentityProblems(wf: Workflow, read: ScriptReader = scriptText): string[] {
+    const problems: string[] = [];
+    for (const [id, job] of driftJobs(wf)) {
+        const where = `${wf.file} ${id}`;
+        if (job.environment !== undefined) problems.push(`${where}: runs in an environment (${str(job.environment)}), where the deploy identity is bound`);
+        const perms = (job.permissions ?? {}) as Record<string, unknown>;
+        const expected: Record<string, string> = { contents: "read", "id-token": "write", issues: "write" };
+        for (const [k, v] of Object.entries(perms)) if (v === "write" && expected[k] !== "write") problems.push(`${where}: permission ${k}: write (only id-token and issues may write)`);
+        for (const [k, v] of Object.entries(expected)) if (perms[k] !== v) problems.push(`${where}: permission ${k} is ${str(perms[k]) || "<unset>"}, expected ${v}`);
+        const top = (wf.doc as { permissions?: Record<string, unknown> }).permissions ?? {};
+        for (const [k, v] of Object.entries(top)) if (v === "write") problems.push(`${wf.file}: workflow-level permission ${k}: write`);
+        const steps = job.steps ?? [];
+        const auths = steps.filter((s) => s.uses?.startsWith("google-github-actions/auth@"));
+        if (auths.length === 0) problems.push(`${where}: never authenticates to Google`);
+        for (const a of auths) if (!/^\$\{\{\s*vars\.GCP_PREVIEW_SERVICE_ACCOUNT\s*\}\}$/.test(str(a.with?.service_account))) problems.push(`${where}: authenticates as ${str(a.with?.service_account)}, not the read-only preview account (vars.GCP_PREVIEW_SERVICE_ACCOUNT)`);
+        for (const s of steps) {
+            if (s.uses?.startsWith("pulumi/actions@") && s.with?.command !== undefined && s.with.command !== "preview") problems.push(`${where}: pulumi/actions runs ${str(s.with.command)}`);
+            const lines = effectiveRun(s, read).split("\n");
+            let privateCopy = false;
+            for (const line of lines) {
+                if (/^\s*(export\s+)?PULUMI_BACKEND_URL="?file:\/\//.test(line)) privateCopy = true;
+                const m = MUTATING_PULUMI.exec(line);
+                if (!m) continue;
+                if (m[1] === "refresh" && privateCopy) continue;
+                problems.push(`${where}: \`pulumi ${m[1]}\` ${m[1] === "refresh" ? "against the real backend (refresh a file:// copy)" : "writes state or config"}`);
+            }
+        }
+    }
+    return problems;
+}
+
+/** The lines of a job's steps (and the scripts they call) that run `pulumi <command>`, as (step index, position, line). */
+function pulumiLines(job: Job, command: RegExp, read: ScriptReader): Array<{ index: number; at: number; line: string }> {
+    return (job.steps ?? []).flatMap((s, index) =>
+        effectiveRun(s, read)
+            .split("\n")
+            .map((line, at) => ({ index, at, line }))
+            .filter(({ line }) => command.test(line)),
+    );
+}
+
+/** Where the drift checks record: drift/ in the workflow, the script's OUT_DIR ("$out", given drift) in a script. */
+const RECORD_DIR = String.raw`(?:drift|"\$out|\$out)`;
+
+function recordedTo(line: string, name: string): boolean {
+    return new RegExp(String.raw`>\s*"?${RECORD_DIR}/${name}\.txt"?\s+2>&1\s*\|\|\s*rc=\$\?\s*$`).test(line.trim());
+}
+
+const STATE_SCRIPT = ".github/scripts/analyze-refreshed-state.sh";
+
+/**
+ * Each leg runs `pulumi preview --refresh --expect-no-changes` and, on a refreshed copy,
+ * `pulumi policy analyze`, both with the pack and that stack's policy config, recording output and
+ * exit code where the report reads them; the report runs after them whatever happened, can fail
+ * the job, and keeps the issue (issues: write, the job's token); the evidence is uploaded.
+ */
+export function driftCheckProblems(wf: Workflow, read: ScriptReader = scriptText): string[] {
+    const problems: string[] = [];
+    for (const [id, job] of driftJobs(wf)) {
+        const where = `${wf.file} ${id}`;
+        const steps = job.steps ?? [];
+        const previews = pulumiLines(job, /\bpulumi\s+preview\b/, read);
+        const refreshes = pulumiLines(job, /\bpulumi\s+refresh\b/, read);
+        const analyses = pulumiLines(job, /\bpulumi\s+policy\s+analyze\b/, read);
+        if (previews.length !== 1) problems.push(`${where}: ${previews.length} pulumi preview lines, expected one`);
+        for (const { line } of previews) {
+            for (const flag of ["--refresh", "--expect-no-changes"]) if (!tokenize(line).includes(flag)) problems.push(`${where}: pulumi preview without ${flag}`);
+            if (!recordedTo(line, "preview")) problems.push(`${where}: the preview's output and exit code are not recorded to drift/preview.txt (… > drift/preview.txt 2>&1 || rc=$?)`);
+        }
+        if (refreshes.length !== 1 || !recordedTo(refreshes[0]?.line ?? "", "refresh")) problems.push(`${where}: no pulumi refresh recorded to drift/refresh.txt`);
+        if (analyses.length !== 1) problems.push(`${where}: ${analyses.length} pulumi policy analyze lines, expected one`);
+        for (const { index, at, line } of analyses) {
+            const r = refreshes[0];
+            if (!r || r.index > index || (r.index === index && r.at > at)) problems.push(`${where}: pulumi policy analyze does not run on the refreshed copy (no pulumi refresh before it)`);
+            if (!recordedTo(line, "analyze")) problems.push(`${where}: the analysis's output and exit code are not recorded to drift/analyze.txt`);
+        }
+        for (const stack of jobStacks(wf, job)) {
+            for (const { line } of [...previews, ...analyses]) {
+                const args = tokenize(forStack(line, stack));
+                const verb = args.includes("analyze") ? "policy analyze" : "preview";
+                if (args[args.indexOf("--policy-pack") + 1] !== POLICY_PACK || !args.includes("--policy-pack")) problems.push(`${where} (${stack}): pulumi ${verb} without --policy-pack ${POLICY_PACK}`);
+                const config = args.includes("--policy-pack-config") ? args[args.indexOf("--policy-pack-config") + 1] : "<none>";
+                if (config !== `.github/policy-config/${stack}.json`) problems.push(`${where} (${stack}): pulumi ${verb} reads policy config ${config}, not .github/policy-config/${stack}.json`);
+                if (args[args.indexOf("--stack") + 1] !== stack) problems.push(`${where} (${stack}): pulumi ${verb} is not given --stack ${stack}`);
+            }
+        }
+        for (const name of DRIFT_RECORDS) {
+            if (!steps.some((s) => new RegExp(String.raw`echo "\$rc" > ${RECORD_DIR}/${name}\.rc`).test(effectiveRun(s, read)))) problems.push(`${where}: nothing writes drift/${name}.rc (the exit code the report reads)`);
+        }
+        for (const stack of jobStacks(wf, job)) {
+            for (const s of steps) {
+                const args = tokenize(forStack(s.run ?? "", stack));
+                const at = args.indexOf(STATE_SCRIPT);
+                if (at >= 0 && (args[at + 1] !== stack || args[at + 2] !== "drift")) problems.push(`${where} (${stack}): ${STATE_SCRIPT} is given ${args[at + 1]} ${args[at + 2]}, not ${stack} drift`);
+            }
+        }
+        const reportIndex = steps.findIndex((s) => tokenize(s.run ?? "").includes(DRIFT_REPORT_SCRIPT));
+        const report = steps[reportIndex];
+        const lastCheck = Math.max(...[...previews, ...refreshes, ...analyses].map((p) => p.index), -1);
+        if (reportIndex < lastCheck) problems.push(`${where}: the report runs before the checks`);
+        if (!/always\(\)/.test(str(report.if))) problems.push(`${where}: the report lacks if: always() (a failed step before it would leave the issue as it was)`);
+        if (isTrue(report["continue-on-error"]) || isTrue(job["continue-on-error"])) problems.push(`${where}: continue-on-error: drift would not fail the job`);
+        for (const re of SWALLOWED_EXIT) if (re.test(report.run ?? "")) problems.push(`${where}: the report's exit code is swallowed (${re.source})`);
+        if (!/^\$\{\{\s*(github\.token|secrets\.GITHUB_TOKEN)\s*\}\}$/.test(str(report.env?.GITHUB_TOKEN))) problems.push(`${where}: the report has no GITHUB_TOKEN to keep the issue`);
+        for (const stack of jobStacks(wf, job)) {
+            const args = tokenize(forStack(report.run ?? "", stack));
+            if (args[args.indexOf("--stack") + 1] !== stack) problems.push(`${where} (${stack}): the report is for stack ${args[args.indexOf("--stack") + 1]}`);
+            if (args[args.indexOf("--dir") + 1] !== "drift") problems.push(`${where} (${stack}): the report reads ${args[args.indexOf("--dir") + 1]}, not drift (where the checks record)`);
+        }
+        const upload = steps.findIndex((s, i) => i > lastCheck && s.uses?.startsWith("actions/upload-artifact@"));
+        if (upload < 0 || !/always\(\)/.test(str(steps[upload].if)) || str(steps[upload].with?.path).replace(/\/$/, "") !== "drift") problems.push(`${where}: the drift evidence (drift/) is not uploaded with if: always()`);
+    }
+    return problems;
+}
+
+// ---- gcloud comes from setup-gcloud ----
+
+/** The text of a repository file (a script a step runs), or "" if there is none. */
+export type ScriptReader = (file: string) => string;
+
+function scriptText(file: string): string {
+    const p = path.join(REPO, file);
+    return fs.existsSync(p) ? fs.readFileSync(p, "utf8") : "";
+}
+
+/** What a step runs, with the text of any .github/scripts/ shell script it calls; comment lines left out. */
+function effectiveRun(step: Step, read: ScriptReader = scriptText): string {
+    const run = step.run ?? "";
+    const scripts = [...run.matchAll(/\.github\/scripts\/[\w.-]+\.sh\b/g)].map((m) => read(m[0]));
+    return [run, ...scripts]
+        .join("\n")
+        .split("\n")
+        .filter((l) => !/^\s*#/.test(l))
+        .join("\n");
+}
+
+/** A step that calls gcloud (itself or through a script) comes after setup-gcloud, with the beta component if it uses gcloud beta. */
+export function gcloudSetupProblems(wfs: Workflow[]): string[] {
+    const problems: string[] = [];
+    let calls = 0;
+    for (const wf of wfs) {
+        for (const [id, job] of jobsOf(wf)) {
+            const steps = job.steps ?? [];
+            steps.forEach((step, i) => {
+                const text = effectiveRun(step);
+                if (!/(^|[\s$(`;|&])gcloud\s/m.test(text)) return;
+                calls++;
+                const setup = steps.slice(0, i).filter((s) => s.uses?.startsWith("google-github-actions/setup-gcloud@"));
+                const where = `${wf.file} ${id} step ${i + 1} (${step.name ?? "run"})`;
+                if (setup.length === 0) problems.push(`${where}: calls gcloud without google-github-actions/setup-gcloud before it (the runner image's gcloud is not pinned)`);
+                else if (/gcloud\s+beta\s/.test(text) && !setup.some((s) => str(s.with?.install_components).split(",").map((c) => c.trim()).includes("beta"))) problems.push(`${where}: calls gcloud beta, and setup-gcloud does not install the beta component`);
+            });
+        }
+    }
+    if (calls === 0) problems.push("no workflow step calls gcloud");
+    return problems;
+}
+
+/** Every .github/scripts/ file a workflow runs exists. */
+export function scriptPathProblems(wfs: Workflow[]): string[] {
+    const problems: string[] = [];
+    for (const wf of wfs) {
+        for (const [id, job] of jobsOf(wf)) {
+            for (const step of job.steps ?? []) {
+                for (const m of (step.run ?? "").matchAll(/\.github\/scripts\/[\w.-]+/g)) if (!fs.existsSync(path.join(REPO, m[0]))) problems.push(`${wf.file} ${id}: ${m[0]} does not exist`);
+            }
+        }
+    }
+    return problems;
+}
+
+// ---- Dependabot ----
+
+interface DependabotUpdate {
+    "package-ecosystem"?: string;
+    directory?: string;
+    schedule?: { interval?: string };
+    groups?: Record<string, { patterns?: string[] }>;
+}
+
+/** npm and GitHub Actions both get update pull requests, each ecosystem's updates grouped. */
+export function dependabotProblems(text: string): string[] {
+    const problems: string[] = [];
+    const doc = (YAML.parse(text) ?? {}) as { version?: unknown; updates?: DependabotUpdate[] };
+    if (doc.version !== 2) problems.push("dependabot.yml: version is not 2");
+    for (const ecosystem of ["npm", "github-actions"]) {
+        const u = (doc.updates ?? []).find((x) => x["package-ecosystem"] === ecosystem);
+        if (!u) {
+            problems.push(`dependabot.yml: no updates for ${ecosystem}`);
+            continue;
+        }
+        if (u.directory !== "/") problems.push(`dependabot.yml ${ecosystem}: directory ${str(u.directory)}, not / (the root manifest and lockfile, the workspace, .github/workflows)`);
+        if (!u.schedule?.interval) problems.push(`dependabot.yml ${ecosystem}: no schedule interval`);
+        const patterns = Object.values(u.groups ?? {}).flatMap((g) => g.patterns ?? []);
+        if (!patterns.includes("*")) problems.push(`dependabot.yml ${ecosystem}: updates are not grouped (a group with patterns ["*"])`);
+    }
+    return problems;
+}
+
+// ---- the README's one-time Google Cloud set-up ----
+
+/**
+ * The set-up the workflows rely on: the Workload Identity condition pins the repository by name
+ * and by its ids (a deleted and re-created repository of the same name gets new ids), and the
+ * preview account (pull-request previews, the drift job) can read the state but not write it.
+ */
+export function setupProblems(readme: string): string[] {
+    const problems: string[] = [];
+    const setup = readme.split("### One-time Google Cloud set-up")[1]?.split("\n### ")[0] ?? "";
+    if (!setup) return ["README: no One-time Google Cloud set-up section"];
+    const condition = /--attribute-condition "([^"]*)"/.exec(setup)?.[1] ?? "";
+    for (const claim of ["repository", "repository_id", "repository_owner_id"]) {
+        if (!new RegExp(`assertion\\.${claim} == '\\$\\w+'`).test(condition)) problems.push(`README set-up: the Workload Identity condition does not pin ${claim} (${condition || "no condition"})`);
+    }
+    if (/\|\|/.test(condition)) problems.push(`README set-up: the Workload Identity condition has an alternative (||): ${condition}`);
+    const previewRoles = [...setup.matchAll(/add-iam-policy-binding \$(BUCKET|KEY) --member serviceAccount:oa-pulumi-preview@\S+ --role (\S+)/g)].map((m) => `${m[1]} ${m[2]}`);
+    const readOnly = ["BUCKET roles/storage.objectViewer", "KEY roles/cloudkms.cryptoKeyDecrypter"];
+    for (const r of previewRoles) if (!readOnly.includes(r)) problems.push(`README set-up: the preview account gets ${r}, which writes (read-only: ${readOnly.join(", ")})`);
+    for (const r of readOnly) if (!previewRoles.includes(r)) problems.push(`README set-up: the preview account lacks ${r}`);
+    return problems;
+}

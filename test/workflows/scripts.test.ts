@@ -1,6 +1,7 @@
 // The workflows' shell steps, run for real: the migration rerun's commit against a local bare
-// repository standing in for GitHub (file paths only, no network), and the custom-domain
-// certificate wait against a stand-in `gcloud` first on PATH.
+// repository standing in for GitHub (file paths only, no network), the custom-domain
+// certificate wait against a stand-in `gcloud` first on PATH, and the drift job's state copy,
+// refresh and analysis against stand-in `gcloud` and `pulumi` (a local directory as the bucket).
 
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
@@ -8,9 +9,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { REPO } from "./invariants";
+import { classify, issueBody, readRun } from "../../.github/scripts/drift-report";
 
 const COMMIT = path.join(REPO, ".github", "scripts", "commit-stack-file.sh");
 const WAIT = path.join(REPO, ".github", "scripts", "wait-for-domain-certificate.sh");
+const ANALYZE = path.join(REPO, ".github", "scripts", "analyze-refreshed-state.sh");
 
 interface Run {
     status: number | null;
@@ -176,6 +179,113 @@ describe("workflow scripts", () => {
             const r = wait(bin, outputs(SERVICE_URL));
             assert.equal(r.status, 0, r.out);
             assert.deepEqual(calls(), []);
+        });
+    });
+
+    describe("analyze-refreshed-state.sh: the drift job judges a refreshed private copy of the state", () => {
+        const STATE = ".pulumi/stacks/openagents-rust-lanes/staging.json";
+        let bucket: string;
+        let bin: string;
+
+        /** A bucket (a directory) holding a DIY backend with history, backups and a lock besides the stacks; stand-in gcloud and pulumi that log their calls. */
+        beforeEach(() => {
+            bucket = path.join(tmp, "bucket");
+            for (const f of [".pulumi/meta.yaml", STATE, ".pulumi/stacks/openagents-rust-lanes/prod.json", ".pulumi/history/openagents-rust-lanes/staging/staging-1.history.json", ".pulumi/backups/openagents-rust-lanes/staging/staging.1.json", ".pulumi/locks/openagents-rust-lanes/staging/lock.json"]) {
+                fs.mkdirSync(path.dirname(path.join(bucket, f)), { recursive: true });
+                fs.writeFileSync(path.join(bucket, f), `{"file":"${f}"}\n`);
+            }
+            bin = path.join(tmp, "bin");
+            fs.mkdirSync(bin);
+            // gcloud storage rsync SRC DST with --exclude REGEX (matched, as gcloud does, against the path under SRC).
+            fs.writeFileSync(
+                path.join(bin, "gcloud"),
+                `#!/usr/bin/env bash
+echo "gcloud $*" >> '${tmp}/calls'
+[ -n "\${FAKE_GCLOUD_FAIL:-}" ] && { echo "$FAKE_GCLOUD_FAIL" >&2; exit 1; }
+[ "$1 $2" = "storage rsync" ] || exit 9
+shift 2; exclude=""; args=()
+while [ $# -gt 0 ]; do case "$1" in --recursive) shift;; --exclude) exclude="$2"; shift 2;; *) args+=("$1"); shift;; esac; done
+src="${bucket}\${args[0]#gs://bucket}"; dst="\${args[1]}"
+(cd "$src" && find . -type f | sed 's|^\\./||') | while read -r rel; do
+  if [ -n "$exclude" ] && [[ "$rel" =~ $exclude ]]; then continue; fi
+  mkdir -p "$dst/$(dirname "$rel")"; cp "$src/$rel" "$dst/$rel"
+done
+`,
+                { mode: 0o755 },
+            );
+            // pulumi: refuses to refresh anything but a file:// backend holding the stack; exits as told.
+            fs.writeFileSync(
+                path.join(bin, "pulumi"),
+                `#!/usr/bin/env bash
+echo "$PULUMI_BACKEND_URL pulumi $*" >> '${tmp}/calls'
+case "$1" in
+  refresh)
+    case "$PULUMI_BACKEND_URL" in file://*) ;; *) echo "error: refresh of the real backend"; exit 7;; esac
+    [ -f "\${PULUMI_BACKEND_URL#file://}/${STATE}" ] || { echo "error: no stack named staging"; exit 4; }
+    echo "\${FAKE_REFRESH_OUT:-Resources: 12 unchanged}"; exit "\${FAKE_REFRESH_RC:-0}";;
+  policy) echo "\${FAKE_ANALYZE_OUT:-no policy violations}"; exit "\${FAKE_ANALYZE_RC:-0}";;
+esac
+exit 9
+`,
+                { mode: 0o755 },
+            );
+        });
+
+        function analyze(env: NodeJS.ProcessEnv = {}): Run {
+            return run("bash", [ANALYZE, "staging", "drift"], tmp, { PATH: `${bin}:${process.env.PATH}`, PULUMI_BACKEND_URL: "gs://bucket/", RUNNER_TEMP: tmp, ...env });
+        }
+
+        function calls(): string[] {
+            return fs.readFileSync(path.join(tmp, "calls"), "utf8").trim().split("\n");
+        }
+
+        /** The report's view of drift/, with a clean preview beside what the script recorded. */
+        function verdict(): string[] {
+            fs.writeFileSync(path.join(tmp, "drift", "preview.rc"), "0\n");
+            return classify(readRun("staging", path.join(tmp, "drift")));
+        }
+
+        it("copies meta.yaml and stacks/ only, refreshes the copy, and analyzes it with the stack's pack config", () => {
+            const r = analyze();
+            assert.equal(r.status, 0, r.out);
+            const [copy, refresh, policy] = calls();
+            const backend = refresh.split(" ")[0];
+            assert.match(backend, new RegExp(`^file://${tmp}/state\\.`));
+            assert.equal(copy, `gcloud storage rsync --recursive --exclude ^(history|backups|locks)/ gs://bucket/.pulumi ${backend.replace("file://", "")}/.pulumi`);
+            const copied = run("find", [".", "-type", "f"], backend.replace("file://", "")).out.trim().split("\n").sort();
+            assert.deepEqual(copied, ["./.pulumi/meta.yaml", "./.pulumi/stacks/openagents-rust-lanes/prod.json", `./${STATE}`]);
+            assert.equal(refresh, `${backend} pulumi refresh --stack staging --yes --skip-preview --non-interactive --color never`);
+            assert.equal(policy, `${backend} pulumi policy analyze --stack staging --non-interactive --color never --policy-pack policies --policy-pack-config .github/policy-config/staging.json`);
+            assert.equal(fs.readFileSync(path.join(tmp, "drift", "refresh.rc"), "utf8"), "0\n");
+            assert.equal(fs.readFileSync(path.join(tmp, "drift", "analyze.rc"), "utf8"), "0\n");
+            assert.deepEqual(verdict(), []);
+        });
+
+        it("records a violation for the report and exits 0 (the report fails the job)", () => {
+            const r = analyze({ FAKE_ANALYZE_RC: "1", FAKE_ANALYZE_OUT: "- [mandatory]  approved-pinned-images  (control-service): image tagged latest" });
+            assert.equal(r.status, 0, r.out);
+            assert.equal(fs.readFileSync(path.join(tmp, "drift", "analyze.rc"), "utf8"), "1\n");
+            assert.match(fs.readFileSync(path.join(tmp, "drift", "analyze.txt"), "utf8"), /image tagged latest/);
+            assert.deepEqual(verdict(), ["policy"]);
+        });
+
+        it("skips the analysis after a failed refresh, which the report calls refresh-failed", () => {
+            const r = analyze({ FAKE_REFRESH_RC: "255", FAKE_REFRESH_OUT: "error: googleapi: Error 403: Permission 'run.services.get' denied" });
+            assert.equal(r.status, 0, r.out);
+            assert.equal(calls().length, 2);
+            assert.ok(!fs.existsSync(path.join(tmp, "drift", "analyze.rc")));
+            assert.deepEqual(verdict(), ["refresh-failed"]);
+        });
+
+        it("fails when the state cannot be copied, and the report shows gcloud's error", () => {
+            const r = analyze({ FAKE_GCLOUD_FAIL: "AccessDeniedException: 403 oa-pulumi-preview does not have storage.objects.list access" });
+            assert.equal(r.status, 1, r.out);
+            assert.match(r.out, /::error::could not copy the state of staging from gs:\/\/bucket\/\.pulumi/);
+            assert.ok(!calls().some((c) => c.includes(" pulumi ")), "no pulumi command without the copy");
+            assert.ok(!fs.existsSync(path.join(tmp, "drift", "refresh.rc")));
+            const report = readRun("staging", path.join(tmp, "drift"));
+            assert.deepEqual(verdict(), ["refresh-failed"]);
+            assert.match(issueBody(report, ["refresh-failed"], undefined), /storage\.objects\.list/);
         });
     });
 });

@@ -10,7 +10,15 @@ import {
     credentialProblems,
     deployGateScopeProblems,
     deployTriggerProblems,
+    dependabotProblems,
     domainWaitProblems,
+    driftCheckProblems,
+    driftIdentityProblems,
+    driftScheduleProblems,
+    gcloudSetupProblems,
+    isDailyCron,
+    scriptPathProblems,
+    setupProblems,
     gateProblems,
     jobStacks,
     jobsOf,
@@ -28,6 +36,9 @@ import {
     toolVersionProblems,
 } from "./invariants";
 import { helpText } from "../../validation/cli";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { REPO } from "./invariants";
 
 const WORKFLOWS = loadWorkflows();
 const CONFIGS = loadPolicyConfigs();
@@ -53,8 +64,8 @@ function caught(problems: string[], pattern: RegExp): void {
 }
 
 describe("GitHub workflows", () => {
-    it("the three flows are there: review, deploy, migrate", () => {
-        assert.deepEqual(WORKFLOWS.map((w) => w.file), ["deploy.yml", "migrate.yml", "review.yml"]);
+    it("the four flows are there: review, deploy, migrate, drift", () => {
+        assert.deepEqual(WORKFLOWS.map((w) => w.file), ["deploy.yml", "drift.yml", "migrate.yml", "review.yml"]);
     });
 
     describe("every pulumi preview and up carries the policy pack", () => {
@@ -146,10 +157,10 @@ describe("GitHub workflows", () => {
             caught(pinningProblems(edit("review.yml", "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0", "pulumi/actions@v7")), /pulumi\/actions@v7 is not pinned/);
         });
         it("catches a SHA without its version comment", () => {
-            caught(pinningProblems(edit("deploy.yml", "actions/upload-artifact@330a01c490aca151604b8cf639adc76d48f6c5d4 # v5.0.0", "actions/upload-artifact@330a01c490aca151604b8cf639adc76d48f6c5d4")), /no version comment/);
+            caught(pinningProblems(edit("deploy.yml", "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0", "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f")), /no version comment/);
         });
         it("catches one action pinned to two SHAs", () => {
-            caught(pinningProblems(edit("migrate.yml", "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0", "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2")), /actions\/checkout pinned to/);
+            caught(pinningProblems(edit("migrate.yml", "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0")), /actions\/checkout pinned to/);
         });
     });
 
@@ -172,7 +183,7 @@ describe("GitHub workflows", () => {
             caught(toolVersionProblems(edit("review.yml", "          node-version-file: .nvmrc\n", "          node-version: 22\n")), /does not read \.nvmrc/);
         });
         it("catches a Pulumi CLI that drifts from @pulumi/pulumi in package.json", () => {
-            caught(toolVersionProblems(edit("deploy.yml", "pulumi-version: 3.248.0", "pulumi-version: 3.200.0")), /not the pinned SDK's 3\.248\.0/);
+            caught(toolVersionProblems(edit("deploy.yml", "pulumi-version: 3.276.0", "pulumi-version: 3.248.0")), /not the pinned SDK's 3\.276\.0/);
         });
     });
 
@@ -231,6 +242,143 @@ describe("GitHub workflows", () => {
         });
     });
 
+    describe("drift is found on a schedule, per stack", () => {
+        const drift = () => file("drift.yml");
+        const driftEdit = (from: string | RegExp, to: string) => edit("drift.yml", from, to).find((w) => w.file === "drift.yml")!;
+        it("holds on drift.yml", () => assert.deepEqual(driftScheduleProblems(drift()), []));
+        it("reads a cron line as daily only when it fires every day", () => {
+            assert.equal(isDailyCron("23 5 * * *"), true);
+            assert.equal(isDailyCron("23 5 * * 1"), false);
+            assert.equal(isDailyCron("*/30 * * * *"), false);
+            assert.equal(isDailyCron("0 5 1 * *"), false);
+        });
+        it("catches a weekly schedule, and no schedule at all", () => {
+            caught(driftScheduleProblems(driftEdit('- cron: "23 5 * * *"', '- cron: "23 5 * * 1"')), /no daily schedule .*23 5 \* \* 1/);
+            caught(driftScheduleProblems(driftEdit(/  schedule:\n.*\n.*\n/, "")), /no daily schedule/);
+        });
+        it("catches a check that cannot be run on demand", () => {
+            caught(driftScheduleProblems(driftEdit("  workflow_dispatch:\n", "")), /no workflow_dispatch/);
+        });
+        it("catches a matrix that leaves a stack out, and fail-fast that would cancel the other leg", () => {
+            caught(driftScheduleProblems(driftEdit("stack: [staging, prod]", "stack: [staging]")), /checks \[staging\], not every stack \[prod, staging\]/);
+            caught(driftScheduleProblems(driftEdit("      fail-fast: false\n", "")), /fail-fast: false/);
+        });
+        it("catches a check on any ref", () => {
+            caught(driftScheduleProblems(driftEdit("    if: github.ref == 'refs/heads/main'\n", "")), /runs on any ref/);
+        });
+    });
+
+    /** The script reader of the invariants, with one edit in the drift job's state script; fails if the edit does not apply. */
+    const STATE_SCRIPT = ".github/scripts/analyze-refreshed-state.sh";
+    const stateScriptEdit = (from: string | RegExp, to: string) => {
+        const text = fs.readFileSync(path.join(REPO, STATE_SCRIPT), "utf8");
+        const edited = text.replace(from, to);
+        assert.notEqual(edited, text, `the edit of ${STATE_SCRIPT} applies (${String(from)})`);
+        return (file: string) => (file === STATE_SCRIPT ? edited : fs.existsSync(path.join(REPO, file)) ? fs.readFileSync(path.join(REPO, file), "utf8") : "");
+    };
+
+    describe("the drift job is read-only", () => {
+        const driftEdit = (from: string | RegExp, to: string) => edit("drift.yml", from, to).find((w) => w.file === "drift.yml")!;
+        it("holds on drift.yml", () => assert.deepEqual(driftIdentityProblems(file("drift.yml")), []));
+        it("catches the deploy account in place of the preview account", () => {
+            caught(driftIdentityProblems(driftEdit("vars.GCP_PREVIEW_SERVICE_ACCOUNT", "vars.GCP_DEPLOY_SERVICE_ACCOUNT")), /not the read-only preview account/);
+        });
+        it("catches a job in a deploy environment (where the deploy identity is bound)", () => {
+            caught(driftIdentityProblems(driftEdit("    timeout-minutes: 30\n", "    timeout-minutes: 30\n    environment: production\n")), /runs in an environment \(production\)/);
+        });
+        it("catches a write permission beyond issues", () => {
+            caught(driftIdentityProblems(driftEdit("      contents: read\n      id-token: write\n", "      contents: write\n      id-token: write\n")), /permission contents: write/);
+        });
+        it("catches a refresh of the real state (before the backend points at the private copy)", () => {
+            const moved = stateScriptEdit(/(export PULUMI_BACKEND_URL="file:\/\/\$copy"\n)([\s\S]*?pulumi refresh[^\n]*\n)/, "$2$1");
+            caught(driftIdentityProblems(file("drift.yml"), moved), /`pulumi refresh` against the real backend/);
+        });
+        it("catches a state-writing command, and pulumi/actions running up", () => {
+            caught(driftIdentityProblems(driftEdit("          mkdir -p drift\n          rc=0\n", '          mkdir -p drift\n          pulumi config set migrateRerun 0 --stack "$STACK"\n          rc=0\n')), /`pulumi config set` writes state or config/);
+            caught(driftIdentityProblems(driftEdit("          pulumi-version: 3.276.0\n", "          pulumi-version: 3.276.0\n          command: up\n")), /pulumi\/actions runs up/);
+        });
+    });
+
+    describe("the README's one-time set-up: the repository pinned by id, the preview account read-only", () => {
+        const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+        it("holds on the README", () => assert.deepEqual(setupProblems(readme), []));
+        it("catches a condition on the repository name only", () => {
+            caught(setupProblems(readme.replace(/ && assertion\.repository_id == '\$GH_REPO_ID' && assertion\.repository_owner_id == '\$GH_OWNER_ID'/, "")), /does not pin repository_id/);
+        });
+        it("catches a preview account that can write the state", () => {
+            caught(setupProblems(readme.replace("oa-pulumi-preview@$PROJECT.$SA --role roles/storage.objectViewer", "oa-pulumi-preview@$PROJECT.$SA --role roles/storage.objectUser")), /preview account gets BUCKET roles\/storage\.objectUser, which writes/);
+        });
+    });
+
+    describe("the drift job compares program, state and cloud, and reports every outcome", () => {
+        const driftEdit = (from: string | RegExp, to: string) => edit("drift.yml", from, to).find((w) => w.file === "drift.yml")!;
+        it("holds on drift.yml", () => assert.deepEqual(driftCheckProblems(file("drift.yml")), []));
+        it("catches a preview without --refresh (it would compare with the state, not the cloud)", () => {
+            caught(driftCheckProblems(driftEdit("\"$STACK\" --refresh --expect-no-changes", "\"$STACK\" --expect-no-changes")), /pulumi preview without --refresh/);
+        });
+        it("catches a preview without --expect-no-changes (drift would pass)", () => {
+            caught(driftCheckProblems(driftEdit("\"$STACK\" --refresh --expect-no-changes", "\"$STACK\" --refresh")), /without --expect-no-changes/);
+        });
+        it("catches the other stack's policy config, and an analysis without any", () => {
+            caught(driftCheckProblems(driftEdit('--policy-pack-config ".github/policy-config/$STACK.json" > drift/preview.txt', '--policy-pack-config ".github/policy-config/prod.json" > drift/preview.txt')), /\(staging\): pulumi preview reads policy config \.github\/policy-config\/prod\.json/);
+            caught(driftCheckProblems(file("drift.yml"), stateScriptEdit(' --policy-pack-config ".github/policy-config/$stack.json" > "$out/analyze.txt"', ' > "$out/analyze.txt"')), /pulumi policy analyze reads policy config <none>/);
+        });
+        it("catches an analysis of the state as it was (no refresh before it)", () => {
+            const moved = stateScriptEdit(/(pulumi refresh [^\n]*\n)([\s\S]*?)(pulumi policy analyze [^\n]*\n)/, "$2$3$1");
+            caught(driftCheckProblems(file("drift.yml"), moved), /does not run on the refreshed copy/);
+        });
+        it("catches an exit code the report never sees", () => {
+            caught(driftCheckProblems(driftEdit('          echo "$rc" > drift/preview.rc\n', "")), /nothing writes drift\/preview\.rc/);
+            caught(driftCheckProblems(driftEdit("> drift/preview.txt 2>&1 || rc=$?", "> drift/preview.txt 2>&1 || true")), /preview's output and exit code are not recorded/);
+        });
+        it("catches the state script given another stack or another directory than the report reads", () => {
+            caught(driftCheckProblems(driftEdit('analyze-refreshed-state.sh "$STACK" drift', 'analyze-refreshed-state.sh "$STACK" out')), /\(staging\): .*analyze-refreshed-state\.sh is given staging out, not staging drift/);
+        });
+        it("catches an analysis exit code the script never records", () => {
+            caught(driftCheckProblems(file("drift.yml"), stateScriptEdit('echo "$rc" > "$out/analyze.rc"\n', "")), /nothing writes drift\/analyze\.rc/);
+        });
+        it("catches a report that is skipped when a step before it failed", () => {
+            caught(driftCheckProblems(driftEdit(/(      - name: Report[^\n]*\n)        if: always\(\)\n/, "$1")), /report lacks if: always\(\)/);
+        });
+        it("catches drift that would not fail the job", () => {
+            caught(driftCheckProblems(driftEdit('--stack "$STACK" --dir drift', '--stack "$STACK" --dir drift || true')), /report's exit code is swallowed/);
+            caught(driftCheckProblems(driftEdit("    timeout-minutes: 30\n", "    timeout-minutes: 30\n    continue-on-error: true\n")), /drift would not fail the job/);
+        });
+        it("catches a report filed under another stack, or without the token to keep the issue", () => {
+            caught(driftCheckProblems(driftEdit('drift-report.ts --stack "$STACK"', "drift-report.ts --stack staging")), /\(prod\): the report is for stack staging/);
+            caught(driftCheckProblems(driftEdit("          GITHUB_TOKEN: ${{ github.token }}\n", "          GH_TOKEN: ${{ github.token }}\n")), /no GITHUB_TOKEN/);
+            caught(driftIdentityProblems(driftEdit("      issues: write\n", "")), /permission issues is <unset>, expected write/);
+        });
+        it("catches evidence that is lost when the job fails", () => {
+            caught(driftCheckProblems(driftEdit(/(      - name: Upload the drift evidence\n)        if: always\(\)\n/, "$1")), /drift evidence .* not uploaded/);
+        });
+    });
+
+    describe("gcloud comes from a pinned setup-gcloud", () => {
+        it("holds on the workflows (the certificate wait's gcloud beta, the drift job's state copy)", () => assert.deepEqual(gcloudSetupProblems(WORKFLOWS), []));
+        it("catches the certificate wait on the runner image's gcloud", () => {
+            caught(gcloudSetupProblems(edit("deploy.yml", /      - name: Install gcloud and its beta component[^\n]*\n.*\n.*\n.*\n/, "")), /deploy\.yml staging step \d+ \(Wait until the control domain.*without google-github-actions\/setup-gcloud/);
+        });
+        it("catches gcloud beta without the beta component", () => {
+            caught(gcloudSetupProblems(edit("deploy.yml", "        with:\n          install_components: beta\n", "")), /calls gcloud beta, and setup-gcloud does not install the beta component/);
+        });
+        it("catches setup-gcloud after the step that needs it", () => {
+            const moved = edit("drift.yml", /(      - name: Install gcloud[^\n]*\n[^\n]*\n)([\s\S]*?)(      - name: Report)/, "$2$1$3");
+            caught(gcloudSetupProblems(moved), /drift\.yml drift .*without google-github-actions\/setup-gcloud/);
+        });
+    });
+
+    describe("Dependabot proposes npm and Actions updates, grouped", () => {
+        const text = fs.readFileSync(path.join(REPO, ".github", "dependabot.yml"), "utf8");
+        it("holds on .github/dependabot.yml", () => assert.deepEqual(dependabotProblems(text), []));
+        it("catches the Actions ecosystem left out (the pins would never move)", () => {
+            caught(dependabotProblems(text.replace(/  - package-ecosystem: github-actions[\s\S]*$/, "")), /no updates for github-actions/);
+        });
+        it("catches ungrouped updates (a pull request per package)", () => {
+            caught(dependabotProblems(text.replace(/    groups:\n      actions:\n        patterns: \["\*"\]\n/, "")), /github-actions: updates are not grouped/);
+        });
+    });
+
     describe("the commands the workflows run exist", () => {
         it("holds on the workflows (npm scripts, the gate's and the review's flags, check ids)", () => assert.deepEqual(commandProblems(WORKFLOWS), []));
         it("catches an npm script that does not exist", () => {
@@ -241,6 +389,10 @@ describe("GitHub workflows", () => {
         });
         it("catches a check id the gate does not know", () => {
             caught(commandProblems(edit("migrate.yml", "--only runtime-migration-drift", "--only runtime-drift")), /unknown check runtime-drift/);
+        });
+        it("every .github/scripts/ file the workflows run exists", () => {
+            assert.deepEqual(scriptPathProblems(WORKFLOWS), []);
+            caught(scriptPathProblems(edit("drift.yml", ".github/scripts/drift-report.ts", ".github/scripts/drift-issue.ts")), /drift-issue\.ts does not exist/);
         });
         it("catches a review flag it does not have, and a policy config that is not there", () => {
             caught(commandProblems(edit("review.yml", '--policy-config ".github/policy-config/$stack.json"', '--policy-pack-config ".github/policy-config/$stack.json"')), /review/);
