@@ -1,13 +1,17 @@
 // `npm run canary -- <command> [options]`. Commands: analyze (judge the control service's
-// current canary stage). Exit 0 promote, 1 roll back, 2 usage or config error, 3 hold;
-// 130/143 when interrupted (the evidence is written first, the decision a hold).
+// current canary stage: exit 0 promote, 1 roll back, 3 hold), rollout (drive the ladder: 0
+// promoted, 1 rolled back or NO-GO, 3 held, 4 an up failed), rollback (back to the stable
+// revision: 0 done and GO, 1 NO-GO, 4 the up failed). 2 usage or config error; 130/143
+// interrupted (the evidence is written first).
 
 import { assertWritableDir } from "../validation/evidence/atomic";
 import { UsageError } from "../validation/options";
 import { runAnalysis } from "./analyze";
 import { ANALYZE_ENV_HELP, ANALYZE_FLAGS, type AnalyzeOptions, resolveAnalyzeOptions } from "./options";
+import { rollbackMain, rolloutMain } from "./rollout-cli";
+import { ROLLOUT_HELP } from "./rollout-options";
 
-const COMMANDS = ["analyze"] as const;
+const COMMANDS = ["analyze", "rollout", "rollback"] as const;
 
 export function helpText(): string {
     const lines = [
@@ -23,6 +27,19 @@ export function helpText(): string {
     lines.push("", "Env vars without a flag:");
     for (const [name, help] of ANALYZE_ENV_HELP) lines.push(`  ${name}`, `      ${help}`);
     lines.push("", "Exit codes: 0 promote, 1 roll back, 2 usage/config error, 3 hold, 130/143 interrupted.");
+    lines.push(
+        "",
+        "npm run canary -- rollout --environment prod [--stack prod] [options]",
+        "  Drives the ladder through the Pulumi Automation API (needs the Pulumi CLI): the serving revision",
+        "  becomes controlStableRevision, the new one goes up at 0 % and is gated, then each rung is applied,",
+        "  waited on and judged; promote, hold or roll back; at 100 % the stack file is committed.",
+        "  Exit codes: 0 promoted, 1 rolled back or NO-GO, 2 usage, 3 held past --max-holds, 4 an up failed, 130/143 interrupted.",
+        "npm run canary -- rollback --environment prod [--stack prod] [--to REVISION]",
+        "  controlCanaryPercent 0 on controlStableRevision (or REVISION), up, the gate, the stack file committed.",
+        "",
+        "Rollout and rollback options:",
+        ...ROLLOUT_HELP,
+    );
     return `${lines.join("\n")}\n`;
 }
 
@@ -32,6 +49,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(helpText());
         return command === undefined ? 2 : 0;
     }
+    if (command === "rollout") return rolloutMain(rest);
+    if (command === "rollback") return rollbackMain(rest);
     let options: AnalyzeOptions;
     try {
         if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command '${command.slice(0, 40)}' (commands: ${COMMANDS.join(", ")})`);

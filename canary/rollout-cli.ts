@@ -1,0 +1,125 @@
+// The `rollout` and `rollback` commands: options, signals, the real stack (Automation API) and
+// the real deps. A first SIGINT/SIGTERM stops at the current rung (during a wait at once; during
+// an `up`, once it has finished: cancelling it would leave the stack locked with pending
+// operations); a second one cancels an `up` in flight; a third exits at once.
+
+import { CANARY_WINDOW } from "../catalog";
+import { assertWritableDir } from "../validation/evidence/atomic";
+import { HttpClient } from "../validation/http";
+import { UsageError } from "../validation/options";
+import { Redactor } from "../validation/redact";
+import { excerpt } from "../validation/text";
+import { runRollback } from "./rollback";
+import { type RolloutDeps, runRollout } from "./rollout";
+import { cloudRunTraffic, countdown, environmentGate, stackFileCommit, stageAnalysis } from "./rollout-deps";
+import { type RolloutOptions, resolveRolloutOptions } from "./rollout-options";
+import { type RolloutStack, StackError, automationStack } from "./stack";
+
+interface Signals {
+    interrupt: AbortController;
+    cancelUp: AbortController;
+    exitCode(): number | undefined;
+}
+
+function handleSignals(): Signals {
+    const interrupt = new AbortController();
+    const cancelUp = new AbortController();
+    let code: number | undefined;
+    let count = 0;
+    const on = (signal: NodeJS.Signals): void => {
+        count++;
+        code ??= signal === "SIGINT" ? 130 : 143;
+        if (count === 1) {
+            process.stderr.write(`\n${signal}: stopping at the current rung (an up in progress finishes first; signal again to cancel it)\n`);
+            interrupt.abort();
+        } else if (count === 2) {
+            process.stderr.write(`\n${signal}: cancelling the up in progress\n`);
+            cancelUp.abort();
+        } else process.exit(code);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+    return { interrupt, cancelUp, exitCode: () => code };
+}
+
+function options(argv: readonly string[], command: "rollout" | "rollback"): RolloutOptions | number {
+    try {
+        const o = resolveRolloutOptions(argv, command);
+        assertWritableDir(o.outputDir, "--output-dir");
+        return o;
+    } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof UsageError || message.startsWith("--output-dir")) {
+            process.stderr.write(`error: ${message}\n`);
+            return 2;
+        }
+        throw error;
+    }
+}
+
+async function openStack(o: RolloutOptions): Promise<RolloutStack | number> {
+    try {
+        return await automationStack({ projectDir: o.projectDir, stackName: o.stackName, environment: o.environment });
+    } catch (error) {
+        process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+        return error instanceof StackError && error.kind !== "cli-missing" ? 4 : 2;
+    }
+}
+
+function realDeps(o: RolloutOptions, stack: RolloutStack, signals: Signals): RolloutDeps {
+    const redactor = new Redactor([process.env.CLOUDSDK_AUTH_ACCESS_TOKEN]);
+    const write = (text: string): void => void process.stdout.write(text);
+    const http = new HttpClient({ timeoutMs: 30_000, userAgent: "openagents-canary-rollout" });
+    return {
+        stack,
+        readTraffic: cloudRunTraffic(process.env, o.environment, http, redactor),
+        analyze: stageAnalysis(o, process.env, { write, interrupt: signals.interrupt.signal, http }),
+        gate: environmentGate(o, process.env, { write, interrupt: signals.interrupt.signal }),
+        wait: countdown(o.plain, write, signals.interrupt.signal),
+        commit: stackFileCommit(o),
+        write: (line) => write(`${excerpt(line, 2000, redactor)}\n`),
+        now: () => new Date(),
+        interrupt: signals.interrupt.signal,
+        cancelUp: signals.cancelUp.signal,
+        stepSummaryFile: process.env.GITHUB_STEP_SUMMARY || undefined,
+    };
+}
+
+/** The command that continues this rollout (printed on a hold or an interrupt). */
+export function resumeCommand(o: RolloutOptions): string {
+    const ladder = o.ladder.join(",");
+    return `npm run canary -- rollout --environment ${o.environment} --stack ${o.stackName}${ladder !== "5,25,50,100" ? ` --ladder ${ladder}` : ""}${o.windowMs !== CANARY_WINDOW.defaultMs ? ` --window ${o.windowMs / 1000}s` : ""}`;
+}
+
+export async function rolloutMain(argv: readonly string[]): Promise<number> {
+    const o = options(argv, "rollout");
+    if (typeof o === "number") return o;
+    const stack = await openStack(o);
+    if (typeof stack === "number") return stack;
+    const signals = handleSignals();
+    const result = await runRollout(
+        {
+            environment: o.environment,
+            ladder: o.ladder,
+            waitMs: o.windowMs + CANARY_WINDOW.ingestionLagMs,
+            maxHolds: o.maxHolds,
+            outputDir: o.outputDir,
+            resumeCommand: resumeCommand(o),
+            rollbackCommand: `npm run canary -- rollback --environment ${o.environment} --stack ${o.stackName}`,
+        },
+        realDeps(o, stack, signals),
+    );
+    process.stdout.write(`evidence: ${o.outputDir}/SUMMARY.md, ${o.outputDir}/rollout.json\n`);
+    return result.record.outcome === "interrupted" ? (signals.exitCode() ?? 130) : result.exitCode;
+}
+
+export async function rollbackMain(argv: readonly string[]): Promise<number> {
+    const o = options(argv, "rollback");
+    if (typeof o === "number") return o;
+    const stack = await openStack(o);
+    if (typeof stack === "number") return stack;
+    const deps = realDeps(o, stack, handleSignals());
+    const result = await runRollback(o.to, deps, `${o.outputDir}/gate`);
+    deps.write(`${result.exitCode === 0 ? "ROLLED BACK" : "ROLLBACK INCOMPLETE"}: ${result.message}`);
+    return result.exitCode;
+}

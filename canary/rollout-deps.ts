@@ -1,0 +1,132 @@
+// The real pieces a rollout runs on: Cloud Run's split (Admin API v2), the canary analysis, the
+// post-deploy gate (both in-process, with this process's env: tokens, API URLs), a countdown,
+// and the stack file's commit (git, or the CI script that pushes it).
+
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { CONTROL, GCP } from "../catalog";
+import { writeFileAtomic } from "../validation/evidence/atomic";
+import { GcpClient } from "../validation/gcp/client";
+import { CloudRunApi, } from "../validation/gcp/cloudrun";
+import { CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader } from "../validation/gcp/credentials";
+import { DEFAULT_CLOUD_RUN_API_URL } from "../validation/gcp/client";
+import { servingTargets } from "../validation/gcp/traffic";
+import { runGate } from "../validation/gate";
+import { HttpClient, sleep } from "../validation/http";
+import { resolveOptions } from "../validation/options";
+import { Redactor } from "../validation/redact";
+import { runAnalysis } from "./analyze";
+import { MONITORING_READ_SCOPE } from "./monitoring";
+import { resolveAnalyzeOptions } from "./options";
+import type { RolloutDeps } from "./rollout";
+import type { RolloutOptions } from "./rollout-options";
+
+const str = (v: unknown, fallback: string): string => (typeof v === "string" && v !== "" ? v : fallback);
+
+/** The split serving now, read with the same client and credentials the analysis uses. */
+export function cloudRunTraffic(env: NodeJS.ProcessEnv, environment: RolloutOptions["environment"], http: HttpClient, redactor: Redactor): RolloutDeps["readTraffic"] {
+    const token = env.CLOUDSDK_AUTH_ACCESS_TOKEN?.trim() || undefined;
+    redactor.add(token);
+    const client = new GcpClient({ http, redactor, tokens: accessTokenSource(token, adcLoader([MONITORING_READ_SCOPE, CLOUD_PLATFORM_SCOPE]), (t) => redactor.add(t)) });
+    return async (outputs) => {
+        const api = new CloudRunApi(client, (env.CLOUD_RUN_API_URL || DEFAULT_CLOUD_RUN_API_URL).replace(/\/+$/, ""), { project: str(outputs.project, GCP.project), region: str(outputs.region, GCP.region) });
+        const ctx = { signal: new AbortController().signal, deadline: Date.now() + 60_000, log: () => undefined };
+        return servingTargets(await api.getService(ctx, str(outputs.controlServiceName, CONTROL.names[environment])));
+    };
+}
+
+/** One stage's analysis, with the analysis' own option rules (and its env vars for the thresholds). */
+export function stageAnalysis(o: RolloutOptions, env: NodeJS.ProcessEnv, deps: { write: (text: string) => void; interrupt: AbortSignal; http?: HttpClient }): RolloutDeps["analyze"] {
+    return async (stage) => {
+        const options = resolveAnalyzeOptions(
+            [
+                "--environment", o.environment,
+                "--canary-revision", stage.canary,
+                "--stable-revision", stage.stable,
+                "--canary-percent", String(stage.percent),
+                "--window", `${o.windowMs / 1000}s`,
+                "--output-dir", stage.outputDir,
+                "--service", str(stage.outputs.controlServiceName, CONTROL.names[o.environment]),
+                "--gcp-project", str(stage.outputs.project, GCP.project),
+                "--gcp-region", str(stage.outputs.region, GCP.region),
+                ...(o.plain ? ["--plain"] : []),
+            ],
+            { env, isTTY: !o.plain },
+        );
+        return runAnalysis(options, { write: deps.write, interrupt: deps.interrupt, http: deps.http });
+    };
+}
+
+/** The gate on this environment, from the stack's outputs saved next to its evidence. */
+export function environmentGate(o: RolloutOptions, env: NodeJS.ProcessEnv, deps: { write: (text: string) => void; interrupt: AbortSignal; gateIo?: Parameters<typeof runGate>[1] }): RolloutDeps["gate"] {
+    return async (outputs, outputDir) => {
+        const file = path.join(outputDir, `${o.environment}-outputs.json`);
+        writeFileAtomic(file, `${JSON.stringify(outputs, null, 2)}\n`);
+        const options = resolveOptions(["--environment", o.environment, "--outputs", `${o.environment}=${file}`, "--output-dir", outputDir, "--plain"], { env, isTTY: false });
+        const run = await runGate(options, { write: deps.write, interrupt: deps.interrupt, ...deps.gateIo });
+        const c = run.decision.counts;
+        const blockers = run.decision.blockers.map((b) => `${b.id}: ${b.cause ?? b.status}`).join("; ");
+        return { go: run.decision.go, summary: `${run.decision.go ? "GO" : "NO-GO"}: ${c.passed} passed, ${c.requiredFailures} required failure(s), ${c.requiredSkipped} required skipped${blockers ? `; ${blockers}` : ""}`, evidence: run.files?.summary };
+    };
+}
+
+function clock(ms: number): string {
+    const s = Math.max(0, Math.ceil(ms / 1000));
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/** Waits with a live countdown on a terminal, a line a minute otherwise; false when interrupted. */
+export function countdown(plain: boolean, write: (text: string) => void, interrupt: AbortSignal, tickMs = 1000): RolloutDeps["wait"] {
+    return async (ms, what) => {
+        const until = Date.now() + ms;
+        let lastLine = -1;
+        write(plain ? `waiting ${clock(ms)} (${what})\n` : "");
+        while (Date.now() < until) {
+            const left = until - Date.now();
+            if (plain) {
+                const minute = Math.floor(left / 60_000);
+                if (minute !== lastLine && left > 1000 && lastLine !== -1) write(`  ${clock(left)} left (${what})\n`);
+                lastLine = minute;
+            } else write(`\r\x1b[2Kwaiting ${clock(left)} left (${what}); Ctrl-C stops here, traffic unchanged`);
+            if (!(await sleep(Math.min(tickMs, left), interrupt))) {
+                if (!plain) write("\r\x1b[2K");
+                return false;
+            }
+        }
+        if (!plain) write("\r\x1b[2K");
+        return true;
+    };
+}
+
+/** Commits the stack file: pushed by the CI script with `push`, else a local commit, else says what to do. */
+export function stackFileCommit(o: RolloutOptions): RolloutDeps["commit"] {
+    return (file, message) => Promise.resolve(commitNow(o, file, message));
+}
+
+function commitNow(o: RolloutOptions, file: string, message: string): string {
+    {
+        const rel = path.relative(o.projectDir, file);
+        if (!o.commit) return `left uncommitted (--no-commit): commit ${rel} so main holds what is deployed`;
+        const git = (...args: string[]): string => execFileSync("git", ["-C", o.projectDir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+        try {
+            git("rev-parse", "--is-inside-work-tree");
+        } catch {
+            return `not a git checkout: commit ${rel} yourself so main holds what is deployed`;
+        }
+        if (git("status", "--porcelain", "--", rel) === "") return `${rel} unchanged: nothing to commit`;
+        try {
+            if (o.push) {
+                const script = path.join(o.projectDir, ".github", "scripts", "commit-stack-file.sh");
+                if (!fs.existsSync(script)) return `cannot push: ${path.relative(o.projectDir, script)} is missing; commit ${rel} yourself`;
+                execFileSync("bash", [script, rel, o.push, message], { cwd: o.projectDir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+                return `${rel} committed and pushed to ${o.push}`;
+            }
+            git("commit", "-m", message, "--", rel);
+            return `${rel} committed locally as ${git("rev-parse", "--short", "HEAD")}: push it so main holds what is deployed`;
+        } catch (error) {
+            const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split("\n").slice(-2).join(" / ");
+            return `the commit of ${rel} failed (${stderr.slice(0, 300)}): commit it yourself so main holds what is deployed`;
+        }
+    }
+}

@@ -1,0 +1,137 @@
+// The evidence of a rollout: rollout.json (every rung: percent, times, the `up` summary, the
+// gate's decision, each analysis' numbers and decision) and SUMMARY.md (the outcome first, the
+// ladder as a timeline, a canary-vs-stable chart per stage), appended to $GITHUB_STEP_SUMMARY at
+// the end. Rewritten atomically after every step, so a run cut short still leaves its record.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { writeFileAtomic } from "../validation/evidence/atomic";
+import { Redactor } from "../validation/redact";
+import { escapeControl } from "../validation/text";
+import type { Decision } from "./judge";
+import type { UpSummary } from "./stack";
+
+export const ROLLOUT_SCHEMA_VERSION = 1;
+
+export interface StageNumbers {
+    revision: string;
+    requests: number;
+    errors: number;
+    errorRate: number;
+    errorRateUpper: number;
+    p95Ms?: number;
+    latencySamples: number;
+}
+
+export interface RungRecord {
+    percent: number;
+    startedAt: string;
+    finishedAt?: string;
+    note?: string;
+    up?: UpSummary;
+    error?: string;
+    gate?: { go: boolean; summary: string; evidence?: string };
+    analyses: Array<{ decision: Decision; reasons: string[]; canary: StageNumbers; stable: StageNumbers; evidence: string }>;
+}
+
+export interface RolloutRecord {
+    schemaVersion: number;
+    environment: string;
+    stack: string;
+    ladder: number[];
+    waitSeconds: number;
+    maxHolds: number;
+    startedAt: string;
+    finishedAt?: string;
+    outcome: "promoted" | "rolled-back" | "no-go" | "held" | "up-failed" | "interrupted" | "usage" | "nothing";
+    message: string;
+    stableRevision?: string;
+    canaryRevision?: string;
+    /** The command that continues a held or interrupted rollout. */
+    resume?: string;
+    /** What happened to the stack file (committed, pushed, or what to do). */
+    commit?: string;
+    rungs: RungRecord[];
+}
+
+const cell = (s: string): string => escapeControl(s).replace(/\|/g, "\\|");
+const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
+
+export function renderRolloutSummary(r: RolloutRecord): string {
+    const lines = [
+        `# Canary rollout: ${cell(r.outcome.toUpperCase())} (${cell(r.stack)})`,
+        "",
+        `**${cell(r.message)}**`,
+        "",
+        `Canary \`${cell(r.canaryRevision ?? "?")}\` against stable \`${cell(r.stableRevision ?? "?")}\`; ladder ${r.ladder.join(" -> ")} %, ${Math.round(r.waitSeconds / 60)} min a stage, at most ${r.maxHolds} hold(s).`,
+        ...(r.resume ? ["", `Resume: \`${cell(r.resume)}\``] : []),
+        ...(r.commit ? ["", `Stack file: ${cell(r.commit)}`] : []),
+        "",
+        "## Timeline",
+        "",
+        "| step | % | started | finished | up | gate | analyses |",
+        "|---|---|---|---|---|---|---|",
+    ];
+    r.rungs.forEach((g, i) => {
+        const up = g.error ? `failed: ${g.error}` : g.up ? `${g.up.result} (${Object.entries(g.up.changes).map(([k, n]) => `${n} ${k}`).join(", ") || "no changes"})` : "-";
+        const gate = g.gate ? `${g.gate.go ? "GO" : "NO-GO"}` : "-";
+        const analyses = g.analyses.map((a) => a.decision).join(", ") || (g.note ?? "-");
+        lines.push(`| ${i + 1} | ${g.percent} | ${g.startedAt} | ${g.finishedAt ?? "-"} | ${cell(up)} | ${gate} | ${cell(analyses)} |`);
+    });
+    const judged = r.rungs.flatMap((g) => g.analyses.map((a) => ({ percent: g.percent, a })));
+    if (judged.length > 0) {
+        const labels = judged.map((j, i) => `"${i + 1}: ${j.percent}%"`).join(", ");
+        const rates = (side: "canary" | "stable") => judged.map((j) => (j.a[side].errorRate * 100).toFixed(3)).join(", ");
+        const p95 = (side: "canary" | "stable") => judged.map((j) => (j.a[side].p95Ms ?? 0).toFixed(1)).join(", ");
+        const maxRate = Math.max(1, ...judged.flatMap((j) => [j.a.canary.errorRate * 100, j.a.stable.errorRate * 100])) * 1.2;
+        const maxP95 = Math.max(1, ...judged.flatMap((j) => [j.a.canary.p95Ms ?? 0, j.a.stable.p95Ms ?? 0])) * 1.2;
+        lines.push(
+            "",
+            "## Canary vs stable, stage by stage",
+            "",
+            "| stage | decision | canary requests / 5xx | canary 5xx rate (upper bound) | stable 5xx rate | canary p95 | stable p95 |",
+            "|---|---|---|---|---|---|---|",
+            ...judged.map((j, i) => `| ${i + 1}: ${j.percent} % | ${j.a.decision} | ${j.a.canary.requests} / ${j.a.canary.errors} | ${pct(j.a.canary.errorRate)} (${pct(j.a.canary.errorRateUpper)}) | ${pct(j.a.stable.errorRate)} | ${j.a.canary.p95Ms?.toFixed(1) ?? "n/a"} ms | ${j.a.stable.p95Ms?.toFixed(1) ?? "n/a"} ms |`),
+            "",
+            "5xx rate, % (bars: canary, line: stable):",
+            "",
+            "```mermaid",
+            "xychart-beta",
+            `    x-axis [${labels}]`,
+            `    y-axis "5xx %" 0 --> ${maxRate.toFixed(2)}`,
+            `    bar [${rates("canary")}]`,
+            `    line [${rates("stable")}]`,
+            "```",
+            "",
+            "p95 latency, ms (bars: canary, line: stable):",
+            "",
+            "```mermaid",
+            "xychart-beta",
+            `    x-axis [${labels}]`,
+            `    y-axis "p95 ms" 0 --> ${maxP95.toFixed(0)}`,
+            `    bar [${p95("canary")}]`,
+            `    line [${p95("stable")}]`,
+            "```",
+        );
+        const last = judged[judged.length - 1].a;
+        lines.push("", "Reasons of the last analysis:", "", ...last.reasons.map((reason) => `- ${cell(reason)}`));
+    }
+    return `${lines.join("\n")}\n`;
+}
+
+/** Writes rollout.json and SUMMARY.md; with stepSummaryFile, appends the summary there too. */
+export function writeRolloutEvidence(dir: string, record: RolloutRecord, stepSummaryFile?: string, redactor = new Redactor()): { json: string; summary: string } {
+    const json = path.join(dir, "rollout.json");
+    const summary = path.join(dir, "SUMMARY.md");
+    const text = redactor.redact(renderRolloutSummary(record));
+    writeFileAtomic(json, redactor.redact(`${JSON.stringify(record, null, 2)}\n`));
+    writeFileAtomic(summary, text);
+    if (stepSummaryFile) {
+        try {
+            fs.appendFileSync(stepSummaryFile, `${text}\n`);
+        } catch (error) {
+            process.stderr.write(`warning: could not append the rollout summary to GITHUB_STEP_SUMMARY: ${(error as Error).message}\n`);
+        }
+    }
+    return { json, summary };
+}

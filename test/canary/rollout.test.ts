@@ -1,0 +1,341 @@
+// The rollout driven end to end against a fake stack (its config in a real stack file in a real
+// git repository; its `up` moves the Cloud Run split of the loopback stand-in with the program's
+// own traffic function) and the real canary analysis against the Monitoring stand-in. One
+// scenario per path: promote and commit, roll back at 5 % and at 50 %, hold then promote, held
+// past --max-holds, NO-GO at 0 %, an interrupt then a resume, an up that fails, metrics unreadable.
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type RolloutDeps, type RolloutSettings, runRollout } from "../../canary/rollout";
+import { cloudRunTraffic, environmentGate, stackFileCommit, stageAnalysis } from "../../canary/rollout-deps";
+import { resolveRolloutOptions } from "../../canary/rollout-options";
+import { runRollback } from "../../canary/rollback";
+import { type RolloutStack, StackError, type UpSummary } from "../../canary/stack";
+import { controlTraffic } from "../../services/control-service";
+import { HttpClient } from "../../validation/http";
+import { Redactor } from "../../validation/redact";
+import { noIdTokenSource } from "../../validation/id-token";
+import { ALIGNED } from "../validation/cloud/environments";
+import { fakeOpenAgentsRepo } from "../validation/cloud/fake-openagents";
+import { cleanEnv } from "../validation/fixtures/cli";
+import { healthyEnvironment } from "../validation/fixtures/healthy";
+import { sendJson } from "../validation/fixtures/server";
+import { CANARY, MonitoringStandIn, PROJECT, REGION, SERVICE, STABLE, TOKEN, errorBody, spread, traffic, type MonitoringState } from "./stand-in";
+
+const git = (dir: string, ...args: string[]): string => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" }).trim();
+
+/** A stack whose config is a real stack file and whose `up` applies the split the program would declare. */
+class FakeStack implements RolloutStack {
+    readonly name = "prod";
+    readonly stackFile: string;
+    readonly ups: Array<{ percent: string; stable: string }> = [];
+    /** The revision the last up deployed (before any up: the one serving). */
+    deployed = STABLE;
+    failUpAt?: { call: number; error: StackError };
+    private readonly config = new Map<string, string>([["controlCanaryPercent", "100"], ["controlStableRevision", ""], ["controlImageTag", "9e8d7c6"]]);
+
+    constructor(
+        readonly dir: string,
+        private readonly standIn: MonitoringStandIn,
+    ) {
+        this.stackFile = path.join(dir, "Pulumi.prod.yaml");
+        this.flush();
+    }
+
+    private flush(): void {
+        fs.writeFileSync(this.stackFile, `config:\n${[...this.config].map(([k, v]) => `  openagents-rust-lanes:${k}: "${v}"`).join("\n")}\n`);
+    }
+
+    getConfig(key: string): Promise<string | undefined> {
+        return Promise.resolve(this.config.get(key));
+    }
+    setConfig(key: string, value: string): Promise<void> {
+        this.config.set(key, value);
+        this.flush();
+        return Promise.resolve();
+    }
+    async up(): Promise<UpSummary> {
+        await Promise.resolve();
+        this.ups.push({ percent: this.config.get("controlCanaryPercent")!, stable: this.config.get("controlStableRevision")! });
+        if (this.failUpAt?.call === this.ups.length) throw this.failUpAt.error;
+        // The stack file carries the new image: every up deploys the new revision's template.
+        this.deployed = CANARY;
+        const split = controlTraffic(this.deployed, this.config.get("controlStableRevision")!, Number(this.config.get("controlCanaryPercent")));
+        this.standIn.state.split = split.filter((t) => (t.percent as number) > 0).map((t) => ({ revision: t.revision as string, percent: t.percent as number }));
+        return { result: "succeeded", changes: { update: 1, same: 11 }, durationMs: 5 };
+    }
+    outputs(): Promise<Record<string, unknown>> {
+        return Promise.resolve({ environment: "prod", project: PROJECT, region: REGION, controlServiceName: SERVICE, controlRevision: this.deployed, controlStableRevision: this.config.get("controlStableRevision"), controlCanaryPercent: Number(this.config.get("controlCanaryPercent")) });
+    }
+    cancel(): Promise<void> {
+        return Promise.resolve();
+    }
+}
+
+const healthy = (canary: number): MonitoringState["revisions"] => ({ [CANARY]: traffic(canary, 0, spread(40, 160, canary)), [STABLE]: traffic(20_000, 20, spread(40, 160, 20_000)) });
+const broken = (canary: number): MonitoringState["revisions"] => ({ [CANARY]: traffic(canary, Math.round(canary * 0.08), spread(40, 160, canary)), [STABLE]: traffic(20_000, 20, spread(40, 160, 20_000)) });
+const tooFew = (): MonitoringState["revisions"] => healthy(30);
+
+describe("canary rollout: the ladder driven against a fake stack and the Monitoring stand-in", function () {
+    this.timeout(30_000);
+    let standIn: MonitoringStandIn;
+    let dir: string;
+    let out: string;
+    let stack: FakeStack;
+    let http: HttpClient;
+    let printed: string[];
+    let gates: Array<{ percent: string }>;
+
+    beforeEach(async () => {
+        standIn = await new MonitoringStandIn({ revisions: healthy(600), split: [{ revision: STABLE, percent: 100 }], pageSize: 50, pointsPerSeries: 1 }).start();
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "rollout-repo-"));
+        out = fs.mkdtempSync(path.join(os.tmpdir(), "rollout-out-"));
+        git(dir, "init", "-q", "-b", "main");
+        git(dir, "config", "user.email", "test@example.invalid");
+        git(dir, "config", "user.name", "test");
+        stack = new FakeStack(dir, standIn);
+        git(dir, "add", ".");
+        git(dir, "commit", "-q", "-m", "the stack before the rollout");
+        http = new HttpClient({ timeoutMs: 5_000 });
+        printed = [];
+        gates = [];
+    });
+    afterEach(async () => {
+        http.close();
+        await standIn.close();
+        for (const d of [dir, out]) fs.rmSync(d, { recursive: true, force: true });
+    });
+
+    const env = (): NodeJS.ProcessEnv => ({ CLOUD_MONITORING_API_URL: standIn.url, CLOUD_RUN_API_URL: standIn.url, CLOUDSDK_AUTH_ACCESS_TOKEN: TOKEN });
+
+    interface Scenario {
+        /** The canary's traffic seen by the analysis at a rung (its nth analysis there). */
+        metrics?: (percent: number, attempt: number) => MonitoringState["revisions"];
+        gate?: (percent: string) => boolean;
+        /** The wait that returns false (an interrupt), counting from 1. */
+        interruptAtWait?: number;
+        maxHolds?: number;
+    }
+
+    async function rollout(s: Scenario = {}): Promise<Awaited<ReturnType<typeof runRollout>>> {
+        const o = resolveRolloutOptions(["--environment", "prod", "--window", "1m", "--output-dir", out, "--plain"], "rollout", { env: {}, cwd: dir });
+        const interrupt = new AbortController();
+        const attempts = new Map<number, number>();
+        let waits = 0;
+        const analyze = stageAnalysis(o, env(), { write: () => undefined, interrupt: interrupt.signal, http });
+        const deps: RolloutDeps = {
+            stack,
+            readTraffic: cloudRunTraffic(env(), "prod", http, new Redactor()),
+            analyze: async (stage) => {
+                const n = attempts.get(stage.percent) ?? 0;
+                attempts.set(stage.percent, n + 1);
+                standIn.state.revisions = (s.metrics ?? ((p) => healthy(p * 60)))(stage.percent, n);
+                return analyze(stage);
+            },
+            gate: async () => {
+                const percent = (await stack.getConfig("controlCanaryPercent"))!;
+                gates.push({ percent });
+                const go = s.gate ? s.gate(percent) : true;
+                return { go, summary: go ? "GO: 11 passed" : "NO-GO: 1 required failure(s); control-prod-smoke: GET /readyz answered 503" };
+            },
+            wait: () => {
+                waits++;
+                if (waits === s.interruptAtWait) interrupt.abort();
+                return Promise.resolve(waits !== s.interruptAtWait);
+            },
+            commit: stackFileCommit(o),
+            write: (line) => void printed.push(line),
+            now: () => new Date(),
+            interrupt: interrupt.signal,
+            cancelUp: new AbortController().signal,
+        };
+        const settings: RolloutSettings = { environment: "prod", ladder: o.ladder, waitMs: 60_000, maxHolds: s.maxHolds ?? 2, outputDir: out, resumeCommand: "npm run canary -- rollout --environment prod --stack prod", rollbackCommand: "npm run canary -- rollback --environment prod --stack prod" };
+        return runRollout(settings, deps);
+    }
+
+    const evidence = (): { json: any; summary: string } => ({ json: JSON.parse(fs.readFileSync(path.join(out, "rollout.json"), "utf8")), summary: fs.readFileSync(path.join(out, "SUMMARY.md"), "utf8") });
+    const config = async (): Promise<[string | undefined, string | undefined]> => [await stack.getConfig("controlCanaryPercent"), await stack.getConfig("controlStableRevision")];
+
+    it("promotes to 100 %, makes the new revision stable, and commits the stack file", async () => {
+        const result = await rollout();
+        assert.equal(result.exitCode, 0, printed.join("\n"));
+        assert.equal(result.record.outcome, "promoted");
+        assert.deepEqual(stack.ups, [{ percent: "0", stable: STABLE }, { percent: "5", stable: STABLE }, { percent: "25", stable: STABLE }, { percent: "50", stable: STABLE }, { percent: "100", stable: CANARY }]);
+        assert.deepEqual(await config(), ["100", CANARY]);
+        assert.deepEqual(standIn.state.split, [{ revision: CANARY, percent: 100 }]);
+        assert.deepEqual(gates, [{ percent: "0" }]);
+        // Main holds what is deployed: the stack file is committed, with nothing left over.
+        assert.match(git(dir, "log", "-1", "--format=%s"), new RegExp(`^Promote ${CANARY} to 100 % on prod`));
+        assert.equal(git(dir, "status", "--porcelain"), "");
+        assert.match(fs.readFileSync(stack.stackFile, "utf8"), new RegExp(`controlStableRevision: "${CANARY}"`));
+        const { json, summary } = evidence();
+        assert.equal(json.schemaVersion, 1);
+        assert.deepEqual(json.rungs.map((r: any) => [r.percent, r.analyses.map((a: any) => a.decision)]), [[0, []], [5, ["promote"]], [25, ["promote"]], [50, ["promote"]], [100, []]]);
+        assert.equal(json.rungs[1].analyses[0].canary.requests, 300);
+        assert.equal(json.rungs[0].gate.go, true);
+        assert.match(summary, /^# Canary rollout: PROMOTED \(prod\)/);
+        assert.match(summary, /```mermaid\nxychart-beta\n {4}x-axis \["1: 5%", "2: 25%", "3: 50%"\]/);
+    });
+
+    it("rolls back at 5 % on a clear 5xx regression: 0 %, up, the gate, exit 1, the stable revision untouched", async () => {
+        const result = await rollout({ metrics: (p) => (p === 5 ? broken(300) : healthy(p * 60)) });
+        assert.equal(result.exitCode, 1, printed.join("\n"));
+        assert.equal(result.record.outcome, "rolled-back");
+        assert.deepEqual(stack.ups.map((u) => u.percent), ["0", "5", "0"]);
+        assert.deepEqual(await config(), ["0", STABLE]);
+        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
+        assert.deepEqual(gates.map((g) => g.percent), ["0", "0"], "gated at 0 % and after the rollback");
+        assert.match(result.record.message, /rolled back to .* \(100 %\): the analysis at 5 %: canary 5xx rate clearly above 1\.00 %/);
+        assert.match(git(dir, "log", "-1", "--format=%s"), /^Roll back /);
+    });
+
+    it("rolls back at 50 % on a latency regression", async () => {
+        const slow = (n: number) => ({ [CANARY]: traffic(n, 0, spread(300, 900, n)), [STABLE]: traffic(20_000, 20, spread(40, 160, 20_000)) });
+        const result = await rollout({ metrics: (p) => (p === 50 ? slow(3000) : healthy(p * 60)) });
+        assert.equal(result.exitCode, 1);
+        assert.deepEqual(stack.ups.map((u) => u.percent), ["0", "5", "25", "50", "0"]);
+        assert.match(result.record.message, /the analysis at 50 %: .*p95/);
+        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
+    });
+
+    it("holds on too few requests, waits another window, then promotes", async () => {
+        const result = await rollout({ metrics: (p, n) => (p === 25 && n === 0 ? tooFew() : healthy(p * 60)) });
+        assert.equal(result.exitCode, 0);
+        assert.deepEqual(evidence().json.rungs[2].analyses.map((a: any) => a.decision), ["hold", "promote"]);
+        assert.deepEqual(stack.ups.map((u) => u.percent), ["0", "5", "25", "50", "100"], "a hold does not re-apply the rung");
+    });
+
+    it("held past --max-holds: exit 3 with the command that resumes, traffic left at the rung", async () => {
+        const result = await rollout({ metrics: (p) => (p === 25 ? tooFew() : healthy(p * 60)), maxHolds: 2 });
+        assert.equal(result.exitCode, 3);
+        assert.equal(result.record.outcome, "held");
+        assert.equal(evidence().json.rungs[2].analyses.length, 3, "the first window and two holds");
+        assert.deepEqual(await config(), ["25", STABLE]);
+        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 75 }, { revision: CANARY, percent: 25 }]);
+        assert.equal(evidence().json.resume, "npm run canary -- rollout --environment prod --stack prod");
+        assert.match(result.record.message, /resume with `npm run canary -- rollout --environment prod --stack prod`/);
+    });
+
+    it("NO-GO at 0 %: stops before any traffic moves, the stable revision serving", async () => {
+        const result = await rollout({ gate: () => false });
+        assert.equal(result.exitCode, 1);
+        assert.equal(result.record.outcome, "no-go");
+        assert.deepEqual(stack.ups.map((u) => u.percent), ["0"]);
+        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
+        assert.match(result.record.message, /NO-GO with .* at 0 %: NO-GO: 1 required failure/);
+    });
+
+    it("an interrupt during a wait stops at the rung; a rerun resumes there and finishes", async () => {
+        const first = await rollout({ interruptAtWait: 2 });
+        assert.equal(first.record.outcome, "interrupted");
+        assert.equal(first.exitCode, 130);
+        assert.deepEqual(await config(), ["25", STABLE]);
+        assert.match(first.record.message, /interrupted while waiting at 25 %: traffic is as it was; resume with/);
+        const upsBefore = stack.ups.length;
+        const second = await rollout();
+        assert.equal(second.exitCode, 0, printed.join("\n"));
+        assert.deepEqual(stack.ups.slice(upsBefore).map((u) => u.percent), ["50", "100"], "25 % is judged again without a new up");
+        assert.ok(printed.some((l) => /resuming at 25 %/.test(l)));
+    });
+
+    it("a rerun refuses to guess when the service does not serve what the stack says", async () => {
+        await stack.setConfig("controlStableRevision", STABLE);
+        await stack.setConfig("controlCanaryPercent", "25");
+        standIn.state.split = [{ revision: STABLE, percent: 100 }];
+        const result = await rollout();
+        assert.equal(result.exitCode, 2);
+        assert.match(result.record.message, /cannot resume: the stack says .* 75 % and .* 25 %, but Cloud Run serves .* 100 %/);
+        assert.equal(stack.ups.length, 0);
+    });
+
+    it("an up refused by the policy pack stops with exit 4, the stack file back to what is deployed", async () => {
+        stack.failUpAt = { call: 4, error: new StackError("pulumi up failed: mandatory policy violation: canary-split: controlCanaryPercent 50 ...", "policy") };
+        const result = await rollout();
+        assert.equal(result.exitCode, 4);
+        assert.equal(result.record.outcome, "up-failed");
+        assert.deepEqual(await config(), ["25", STABLE], "the config names what is deployed, not the refused rung");
+        assert.match(result.record.message, /mandatory policy violation/);
+        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 75 }, { revision: CANARY, percent: 25 }]);
+    });
+
+    it("a provider error on the first up stops before anything is judged", async () => {
+        stack.failUpAt = { call: 1, error: new StackError("pulumi up failed: error: googleapi: Error 503: backend unavailable", "provider") };
+        const result = await rollout();
+        assert.equal(result.exitCode, 4);
+        assert.deepEqual(await config(), ["100", ""]);
+        assert.deepEqual(gates, []);
+    });
+
+    it("metrics unreadable (403): every stage holds, never promotes, stops past --max-holds", async () => {
+        standIn.fail(/timeSeries/, { status: 403, body: errorBody(403, "Permission monitoring.timeSeries.list denied") });
+        const result = await rollout({ maxHolds: 1 });
+        assert.equal(result.exitCode, 3);
+        assert.deepEqual(await config(), ["5", STABLE]);
+        const analyses = evidence().json.rungs[1].analyses;
+        assert.deepEqual(analyses.map((a: any) => a.decision), ["hold", "hold"]);
+        assert.match(analyses[0].reasons[0], /could not be read: .*403/);
+        for (const text of [JSON.stringify(evidence().json), evidence().summary, printed.join("\n")]) assert.ok(!text.includes(TOKEN.slice(5, 20)), "no token in any output");
+    });
+
+    it("rollback: back to the stable revision at once (no other environment involved), gated, committed", async () => {
+        await rollout({ interruptAtWait: 3 });
+        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 50 }, { revision: CANARY, percent: 50 }]);
+        const o = resolveRolloutOptions(["--environment", "prod", "--output-dir", out, "--plain"], "rollback", { env: {}, cwd: dir });
+        const result = await runRollback(undefined, {
+            stack,
+            readTraffic: cloudRunTraffic(env(), "prod", http, new Redactor()),
+            gate: () => Promise.resolve({ go: true, summary: "GO: 11 passed" }),
+            commit: stackFileCommit(o),
+            write: (l) => void printed.push(l),
+        }, out);
+        assert.equal(result.exitCode, 0, result.message);
+        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
+        assert.match(git(dir, "log", "-1", "--format=%s"), new RegExp(`Roll back the control service on prod to ${STABLE}`));
+    });
+});
+
+describe("canary rollout options", () => {
+    it("refuses a ladder that does not rise to 100, and --to on rollout", () => {
+        for (const ladder of ["5,25,50", "25,5,100", "0,5,100", "5,x,100", "5,25,50,100,120"]) {
+            assert.throws(() => resolveRolloutOptions(["--environment", "prod", "--ladder", ladder], "rollout", { env: {} }), /--ladder: .* is not rising whole percents above 0 ending at 100/);
+        }
+        assert.throws(() => resolveRolloutOptions(["--environment", "prod", "--to", "r"], "rollout", { env: {} }), /--to is for `canary rollback`/);
+        assert.throws(() => resolveRolloutOptions(["--environment", "qa"], "rollout", { env: {} }), /--environment: expected staging or prod, got 'qa'/);
+        assert.throws(() => resolveRolloutOptions(["--environment", "prod", "--bogus"], "rollout", { env: {} }), /Unknown option '--bogus'/);
+        assert.deepEqual(resolveRolloutOptions(["--environment", "prod"], "rollout", { env: {} }).ladder, [5, 25, 50, 100]);
+    });
+});
+
+describe("canary rollout: the gate it runs is the real one, on the stack's outputs", function () {
+    this.timeout(30_000);
+    it("GO on a healthy environment, NO-GO when its control service is not ready", async () => {
+        const h = await healthyEnvironment();
+        const fake = fakeOpenAgentsRepo("pass");
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "rollout-gate-"));
+        // The contract tests' cargo is looked up on this process's PATH (the gate runs in-process).
+        const savedPath = process.env.PATH;
+        process.env.PATH = fake.path;
+        try {
+            const { PROD_CONTROL_BASE_URL: _c, PROD_RUNTIME_BASE_URL: _r, STAGING_CONTROL_BASE_URL: _sc, STAGING_RUNTIME_BASE_URL: _sr, ...rest } = h.env({ RUN_KHALA_CONTRACT_TESTS: "1" });
+            const env = cleanEnv({ ...rest, PATH: fake.path, OPENAGENTS_REPO: fake.repo });
+            const o = resolveRolloutOptions(["--environment", "prod", "--output-dir", out, "--plain"], "rollout", { env: {} });
+            const gate = environmentGate(o, env, { write: () => undefined, interrupt: new AbortController().signal, gateIo: { idTokens: noIdTokenSource } });
+            const outputs = { environment: "prod", project: PROJECT, region: REGION, controlServiceName: ALIGNED.control, controlBaseUrl: h.servers.prodControl.url, runtimeServiceName: ALIGNED.runtime, runtimeServiceUrl: h.servers.prodRuntime.url, migrateJobName: ALIGNED.job };
+            const go = await gate(outputs, path.join(out, "go"));
+            assert.equal(go.go, true, go.summary);
+            assert.ok(h.servers.prodControl.requests.length > 0 && h.servers.stagingControl.requests.length === 0, "prod's targets came from the outputs, staging was not part of it");
+            h.override("prodControl", /^GET \/readyz/, (_q, res) => sendJson(res, 503, { status: "not_ready", static_dir: "/missing" }));
+            const noGo = await gate(outputs, path.join(out, "no-go"));
+            assert.equal(noGo.go, false);
+            assert.match(noGo.summary, /^NO-GO: .*control-prod-health: GET \/readyz answered 503/);
+            assert.ok(fs.existsSync(path.join(out, "no-go", "SUMMARY.md")));
+        } finally {
+            process.env.PATH = savedPath;
+            fake.cleanup();
+            await h.close();
+            fs.rmSync(out, { recursive: true, force: true });
+        }
+    });
+});
