@@ -106,6 +106,8 @@ export async function rolloutMain(argv: readonly string[]): Promise<number> {
             outputDir: o.outputDir,
             resumeCommand: resumeCommand(o),
             rollbackCommand: `npm run canary -- rollback --environment ${o.environment} --stack ${o.stackName}`,
+            stage: o.stage,
+            gated: o.gated,
         },
         realDeps(o, stack, signals),
     );

@@ -22,6 +22,10 @@ export interface RolloutOptions {
     plain: boolean;
     /** rollback only: the revision to serve 100 % (default: controlStableRevision). */
     to?: string;
+    /** Stop once the new revision is up at 0 % (CI gates it in its own step). */
+    stage: boolean;
+    /** The 0 % gate already passed: a resume at 0 % goes straight to the first rung. */
+    gated: boolean;
 }
 
 const FLAGS = {
@@ -35,6 +39,8 @@ const FLAGS = {
     push: { type: "string" },
     "no-commit": { type: "boolean" },
     to: { type: "string" },
+    stage: { type: "boolean" },
+    gated: { type: "boolean" },
     plain: { type: "boolean" },
 } as const;
 
@@ -47,6 +53,8 @@ export const ROLLOUT_HELP = [
     "  --output-dir DIR                where the evidence goes (default docs/reports/canary-rollout/<UTC stamp>)",
     "  --push BRANCH                   commit the stack file and push it to BRANCH (CI); without it the commit stays local",
     "  --no-commit                     leave the stack file uncommitted",
+    "  --stage                         rollout only: stop once the new revision is up at 0 % (the gate then runs on its own)",
+    "  --gated                         rollout only: the 0 % gate already passed; a resume at 0 % goes to the first rung",
     "  --to REVISION                   rollback only: the revision to serve 100 % (default controlStableRevision)",
     "  --project-dir DIR               the Pulumi project (default: the current directory)",
     "  --plain                         plain lines (also when CI is set or stdout is not a terminal)",
@@ -69,6 +77,8 @@ export function resolveRolloutOptions(argv: readonly string[], command: "rollout
     const maxHoldsText = values["max-holds"] ?? "3";
     if (!/^\d{1,3}$/.test(maxHoldsText)) throw new UsageError(`--max-holds: '${maxHoldsText.slice(0, 40)}' is not a whole number 0-999`);
     if (command === "rollout" && values.to !== undefined) throw new UsageError("--to is for `canary rollback`");
+    if (command === "rollback" && (values.stage || values.gated || values.ladder !== undefined)) throw new UsageError("--stage, --gated and --ladder are for `canary rollout`");
+    if (values.stage && values.gated) throw new UsageError("--stage and --gated contradict each other (stage first, gate, then --gated)");
     if (values.push !== undefined && values["no-commit"]) throw new UsageError("--push and --no-commit contradict each other");
     const stamp = utcStamp(context.now ?? new Date());
     return {
@@ -83,6 +93,8 @@ export function resolveRolloutOptions(argv: readonly string[], command: "rollout
         push: values.push,
         plain: values.plain === true || !(context.isTTY ?? process.stdout.isTTY === true) || (env.CI ?? "") !== "",
         to: values.to,
+        stage: values.stage === true,
+        gated: values.gated === true,
     };
 }
 

@@ -11,7 +11,7 @@ import type { StageJudgement } from "./judge";
 import { type RolloutRecord, type RungRecord, writeRolloutEvidence } from "./rollout-evidence";
 import { type RolloutStack, StackError, type UpSummary } from "./stack";
 
-export const ROLLOUT_EXIT = { promoted: 0, "rolled-back": 1, "no-go": 1, "usage": 2, held: 3, "up-failed": 4, nothing: 0 } as const;
+export const ROLLOUT_EXIT = { promoted: 0, staged: 0, "rolled-back": 1, "no-go": 1, usage: 2, held: 3, "up-failed": 4, nothing: 0 } as const;
 
 export interface RolloutSettings {
     environment: "staging" | "prod";
@@ -24,6 +24,10 @@ export interface RolloutSettings {
     /** The command a person runs to resume (printed on a hold or an interrupt). */
     resumeCommand: string;
     rollbackCommand: string;
+    /** Stop once the new revision is up at 0 % (the gate runs as its own CI step). */
+    stage?: boolean;
+    /** The 0 % gate already passed (CI runs it as its own step): a resume at 0 % goes straight to the first rung. */
+    gated?: boolean;
 }
 
 export interface GateOutcome {
@@ -174,6 +178,10 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
                 await deps.stack.setConfig(KEYS.percent, String(percent));
                 throw new Stop("nothing", `nothing to roll out: the stack's control revision ${stable} already serves 100 %`);
             }
+            if (settings.stage) {
+                rung.finishedAt = deps.now().toISOString();
+                throw new Stop("staged", `${canary} is up at 0 % (reachable by its canary tag), ${stable} serves 100 %; gate it, then \`${settings.resumeCommand}\``);
+            }
             const gate = await runGateOn(rung, outputs, "new revision at 0 %, reachable by its canary tag");
             rung.finishedAt = deps.now().toISOString();
             if (!gate.go) throw new Stop("no-go", `the gate said NO-GO with ${canary} at 0 %: ${gate.summary}; ${stable} still serves 100 % (controlStableRevision is set to it, controlCanaryPercent 0)`);
@@ -189,11 +197,20 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
             if (canary === "" || canary === stable || share(stable) !== 100 - percent || share(canary) !== percent || others.length > 0) {
                 throw new Stop("usage", `cannot resume: the stack says ${stable} ${100 - percent} % and ${canary || "<no controlRevision output>"} ${percent} %, but Cloud Run serves ${shownTraffic}; run \`pulumi up\` to apply the stack or roll back first`);
             }
+            if (settings.stage) {
+                if (percent > 0) throw new Stop("usage", `a rollout of ${canary} is in progress at ${percent} %: resume it (\`${settings.resumeCommand}\`) or roll back (\`${settings.rollbackCommand}\`) before staging another`);
+                // Staged before: this up deploys what the stack file holds now, still at 0 %.
+                const rung = newRung(0);
+                await apply(rung, { percent: "0" });
+                rung.finishedAt = deps.now().toISOString();
+                record.canaryRevision = revisionOf(await outputsNow());
+                throw new Stop("staged", `${record.canaryRevision} is up at 0 %, ${stable} serves 100 %; gate it, then \`${settings.resumeCommand}\``);
+            }
             say(`resuming at ${percent} %: ${canary} against ${stable}`);
             next = settings.ladder.findIndex((p) => p >= percent);
             if (next < 0) next = settings.ladder.length - 1;
             judgeCurrent = percent > 0 && settings.ladder[next] === percent;
-            if (percent === 0) {
+            if (percent === 0 && !settings.gated) {
                 const rung = newRung(0);
                 const gate = await runGateOn(rung, outputs, "resuming at 0 %");
                 rung.finishedAt = deps.now().toISOString();

@@ -117,6 +117,8 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         /** The wait that returns false (an interrupt), counting from 1. */
         interruptAtWait?: number;
         maxHolds?: number;
+        stage?: boolean;
+        gated?: boolean;
     }
 
     async function rollout(s: Scenario = {}): Promise<Awaited<ReturnType<typeof runRollout>>> {
@@ -151,7 +153,7 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
             interrupt: interrupt.signal,
             cancelUp: new AbortController().signal,
         };
-        const settings: RolloutSettings = { environment: "prod", ladder: o.ladder, waitMs: 60_000, maxHolds: s.maxHolds ?? 2, outputDir: out, resumeCommand: "npm run canary -- rollout --environment prod --stack prod", rollbackCommand: "npm run canary -- rollback --environment prod --stack prod" };
+        const settings: RolloutSettings = { environment: "prod", ladder: o.ladder, waitMs: 60_000, maxHolds: s.maxHolds ?? 2, outputDir: out, resumeCommand: "npm run canary -- rollout --environment prod --stack prod", rollbackCommand: "npm run canary -- rollback --environment prod --stack prod", stage: s.stage, gated: s.gated };
         return runRollout(settings, deps);
     }
 
@@ -238,6 +240,29 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.equal(second.exitCode, 0, printed.join("\n"));
         assert.deepEqual(stack.ups.slice(upsBefore).map((u) => u.percent), ["50", "100"], "25 % is judged again without a new up");
         assert.ok(printed.some((l) => /resuming at 25 %/.test(l)));
+    });
+
+    it("CI's order: --stage ups at 0 % and stops; the gate runs on its own; --gated resumes at the first rung", async () => {
+        const staged = await rollout({ stage: true });
+        assert.equal(staged.exitCode, 0);
+        assert.equal(staged.record.outcome, "staged");
+        assert.deepEqual(stack.ups.map((u) => u.percent), ["0"]);
+        assert.deepEqual(gates, [], "staging gates nothing");
+        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
+        const again = await rollout({ stage: true });
+        assert.equal(again.record.outcome, "staged", "staging twice ups the current stack file at 0 % again");
+        const rolled = await rollout({ gated: true });
+        assert.equal(rolled.exitCode, 0, printed.join("\n"));
+        assert.deepEqual(stack.ups.map((u) => u.percent), ["0", "0", "5", "25", "50", "100"]);
+        assert.deepEqual(gates, [], "the 0 % gate is not run twice");
+        const busy = await (async () => {
+            await stack.setConfig("controlStableRevision", STABLE);
+            await stack.setConfig("controlCanaryPercent", "25");
+            standIn.state.split = [{ revision: STABLE, percent: 75 }, { revision: CANARY, percent: 25 }];
+            return rollout({ stage: true });
+        })();
+        assert.equal(busy.exitCode, 2);
+        assert.match(busy.record.message, /a rollout of .* is in progress at 25 %: resume it/);
     });
 
     it("a rerun refuses to guess when the service does not serve what the stack says", async () => {

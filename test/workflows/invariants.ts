@@ -120,9 +120,11 @@ export interface PulumiOp {
     index: number;
     kind: "preview" | "up";
     step: Step;
+    /** `npm run canary -- rollout|rollback`: ups through the Automation API, the pack and the stack's policy config passed by the command. */
+    canary?: { args: string[]; selfGated: boolean };
 }
 
-/** Every `pulumi preview`/`pulumi up` of a job, through pulumi/actions or a shell line. */
+/** Every `pulumi preview`/`pulumi up` of a job, through pulumi/actions, a shell line or the canary commands. */
 export function pulumiOps(job: Job): PulumiOp[] {
     const ops: PulumiOp[] = [];
     (job.steps ?? []).forEach((step, index) => {
@@ -131,8 +133,20 @@ export function pulumiOps(job: Job): PulumiOp[] {
             if (command === "preview" || command === "up") ops.push({ index, kind: command, step });
         }
         for (const m of (step.run ?? "").matchAll(/\bpulumi\s+(preview|up)\b/g)) ops.push({ index, kind: m[1] as "preview" | "up", step });
+        for (const run of npmRuns((step.run ?? "").replace(/\n/g, " "))) {
+            const [command, ...args] = run.args;
+            // A rollout (but for --stage) and a rollback run the gate themselves after their ups.
+            if (run.script === "canary" && (command === "rollout" || command === "rollback")) ops.push({ index, kind: "up", step, canary: { args, selfGated: !args.includes("--stage") } });
+        }
     });
     return ops;
+}
+
+/** The value after a flag in a canary command's arguments, for one stack. */
+function canaryFlag(op: PulumiOp, flag: string, stack: string): string | undefined {
+    const args = op.canary?.args.map((a) => forStack(a, stack)) ?? [];
+    const at = args.indexOf(flag);
+    return at >= 0 ? args[at + 1] : undefined;
 }
 
 function isGate(step: Step): boolean {
@@ -172,7 +186,12 @@ export function policyPackProblems(wfs: Workflow[]): string[] {
             for (const op of pulumiOps(job)) {
                 ops++;
                 const where = `${wf.file} ${id} step ${op.index + 1} (${op.kind})`;
-                if (op.step.uses) {
+                if (op.canary) {
+                    // The command passes policies/ and .github/policy-config/<environment>.json itself (test/canary/automation-stack.test.ts).
+                    for (const stack of jobStacks(wf, job)) {
+                        if (canaryFlag(op, "--environment", stack) !== stack || canaryFlag(op, "--stack", stack) !== stack) problems.push(`${where}: the canary command's --environment/--stack are not ${stack} (its policy config is the environment's)`);
+                    }
+                } else if (op.step.uses) {
                     const packs = str(op.step.with?.policyPacks).split(/[;\n]/).map((s) => s.trim());
                     if (!packs.includes(POLICY_PACK)) problems.push(`${where}: policyPacks does not name ${POLICY_PACK}`);
                     const configs = str(op.step.with?.policyPackConfigs);
@@ -234,41 +253,60 @@ export function gateProblems(wfs: Workflow[]): string[] {
         if (failOnRequiredOff(wf.doc.env)) problems.push(`${wf.file}: FAIL_ON_REQUIRED_FAILURE=0 for the whole workflow`);
         for (const [id, job] of jobsOf(wf)) {
             const steps = job.steps ?? [];
-            const lastUp = pulumiOps(job).filter((o) => o.kind === "up").map((o) => o.index).pop();
-            if (lastUp === undefined) continue;
+            const upOps = pulumiOps(job).filter((o) => o.kind === "up");
+            if (upOps.length === 0) continue;
             ups++;
             const where = `${wf.file} ${id}`;
             if (isTrue(job["continue-on-error"])) problems.push(`${where}: the job has continue-on-error`);
             if (failOnRequiredOff(job.env)) problems.push(`${where}: FAIL_ON_REQUIRED_FAILURE=0 for the job`);
-            const gateIndex = steps.findIndex((s, i) => i > lastUp && isGate(s));
-            if (gateIndex < 0) {
-                problems.push(`${where}: no gate (npm run validate) after pulumi up`);
-                continue;
-            }
-            for (let i = lastUp; i <= gateIndex; i++) {
-                if (isTrue(steps[i]["continue-on-error"])) problems.push(`${where} step ${i + 1}: continue-on-error between up and the gate`);
-            }
-            const gate = steps[gateIndex];
-            if (gate.if !== undefined) problems.push(`${where}: the gate step has an if: (${str(gate.if)}); it must run exactly when up succeeded`);
-            if (failOnRequiredOff(gate.env)) problems.push(`${where}: the gate step sets FAIL_ON_REQUIRED_FAILURE=0`);
-            for (const re of SWALLOWED_EXIT) if (re.test(gate.run ?? "")) problems.push(`${where}: the gate's exit code is swallowed (${re.source})`);
-            for (const stack of jobStacks(wf, job)) problems.push(...gateTargetProblems(where, steps, lastUp, gateIndex, stack));
-            const gateArgs = npmRuns(gate.run ?? "").find((r) => r.script === "validate")?.args ?? [];
-            const outputDir = gateArgs[gateArgs.indexOf("--output-dir") + 1];
-            const upload = steps.findIndex((s, i) => i > gateIndex && s.uses?.startsWith("actions/upload-artifact@"));
-            if (upload < 0) problems.push(`${where}: the gate's evidence is not uploaded`);
-            else {
-                const u = steps[upload];
-                if (!/always\(\)/.test(str(u.if))) problems.push(`${where}: the evidence upload lacks if: always() (a NO-GO would lose it)`);
-                const uploaded = str(u.with?.path).replace(/\/$/, "");
-                if (!gateArgs.includes("--output-dir") || !outputDir || !(outputDir === uploaded || outputDir.startsWith(`${uploaded}/`))) {
-                    problems.push(`${where}: the upload (${uploaded || "<none>"}) does not cover the gate's --output-dir (${outputDir ?? "<unset>"})`);
+            // The gate after the last up, and after the last up that does not gate itself (a staged rollout's 0 %).
+            const lastOp = upOps[upOps.length - 1];
+            const lastPlain = upOps.filter((o) => !o.canary?.selfGated).pop();
+            if (lastOp.canary?.selfGated) problems.push(...selfGatedEvidenceProblems(where, steps, lastOp));
+            for (const lastUp of [...new Set([lastOp.index, ...(lastPlain ? [lastPlain.index] : [])])]) {
+                const gateIndex = steps.findIndex((s, i) => i > lastUp && isGate(s));
+                if (gateIndex < 0) {
+                    if (!(lastUp === lastOp.index && lastOp.canary?.selfGated)) problems.push(`${where}: no gate (npm run validate) after pulumi up`);
+                    continue;
+                }
+                // The gate that follows a plain up comes before any later up.
+                const nextUp = upOps.find((o) => o.index > lastUp);
+                if (nextUp && nextUp.index < gateIndex && lastUp !== lastOp.index) problems.push(`${where}: step ${nextUp.index + 1} ups again before the gate of the up at step ${lastUp + 1}`);
+                for (let i = lastUp; i <= gateIndex; i++) {
+                    if (isTrue(steps[i]["continue-on-error"])) problems.push(`${where} step ${i + 1}: continue-on-error between up and the gate`);
+                }
+                const gate = steps[gateIndex];
+                if (gate.if !== undefined) problems.push(`${where}: the gate step has an if: (${str(gate.if)}); it must run exactly when up succeeded`);
+                if (failOnRequiredOff(gate.env)) problems.push(`${where}: the gate step sets FAIL_ON_REQUIRED_FAILURE=0`);
+                for (const re of SWALLOWED_EXIT) if (re.test(gate.run ?? "")) problems.push(`${where}: the gate's exit code is swallowed (${re.source})`);
+                for (const stack of jobStacks(wf, job)) problems.push(...gateTargetProblems(where, steps, lastUp, gateIndex, stack));
+                const gateArgs = npmRuns(gate.run ?? "").find((r) => r.script === "validate")?.args ?? [];
+                const outputDir = gateArgs[gateArgs.indexOf("--output-dir") + 1];
+                const upload = steps.findIndex((s, i) => i > gateIndex && s.uses?.startsWith("actions/upload-artifact@"));
+                if (upload < 0) problems.push(`${where}: the gate's evidence is not uploaded`);
+                else {
+                    const u = steps[upload];
+                    if (!/always\(\)/.test(str(u.if))) problems.push(`${where}: the evidence upload lacks if: always() (a NO-GO would lose it)`);
+                    const uploaded = str(u.with?.path).replace(/\/$/, "");
+                    if (!gateArgs.includes("--output-dir") || !outputDir || !(outputDir === uploaded || outputDir.startsWith(`${uploaded}/`))) {
+                        problems.push(`${where}: the upload (${uploaded || "<none>"}) does not cover the gate's --output-dir (${outputDir ?? "<unset>"})`);
+                    }
                 }
             }
         }
     }
     if (ups === 0) problems.push("no workflow runs pulumi up");
     return problems;
+}
+
+/** A canary rollout/rollback gates itself: its --output-dir (the gates' evidence too) is uploaded whatever happens. */
+function selfGatedEvidenceProblems(where: string, steps: Step[], op: PulumiOp): string[] {
+    const dir = op.canary?.args[op.canary.args.indexOf("--output-dir") + 1];
+    const upload = steps.findIndex((s, i) => i > op.index && s.uses?.startsWith("actions/upload-artifact@") && /always\(\)/.test(str(s.if)));
+    const uploaded = upload >= 0 ? str(steps[upload].with?.path).replace(/\/$/, "") : undefined;
+    if (!op.canary?.args.includes("--output-dir") || !dir) return [`${where}: the canary command has no --output-dir to upload`];
+    if (!uploaded || !(dir === uploaded || dir.startsWith(`${uploaded}/`))) return [`${where}: the canary command's evidence (${dir}) is not uploaded with if: always()`];
+    return [];
 }
 
 /** The gate reads this stack's outputs: `--stack <stack>`, or `--outputs <stack>=FILE` written by `pulumi stack output --json --stack <stack>`. */
@@ -601,8 +639,14 @@ export function migrateCommitProblems(wfs: Workflow[]): string[] {
             const steps = job.steps ?? [];
             const bump = steps.findIndex((s) => /pulumi config set migrateRerun\b/.test(s.run ?? ""));
             const writes = (job.permissions as Record<string, unknown> | undefined)?.contents === "write";
+            const pushing = pulumiOps(job).filter((o) => o.canary?.args.includes("--push"));
             if (bump < 0) {
-                if (writes) problems.push(`${where}: contents: write without a migrateRerun bump to commit`);
+                if (writes && pushing.length === 0) problems.push(`${where}: contents: write without a migrateRerun bump or a canary promotion to commit`);
+                for (const op of pushing) {
+                    for (const stack of jobStacks(wf, job)) if (canaryFlag(op, "--push", stack) !== "main") problems.push(`${where}: the canary command pushes the stack file to ${canaryFlag(op, "--push", stack)}, not main`);
+                    if (!writes) problems.push(`${where}: the canary command pushes the stack file without contents: write`);
+                    if (!/github\.token|secrets\.GITHUB_TOKEN/.test(str(op.step.env?.REMOTE))) problems.push(`${where}: the canary command pushes without the job's token (env REMOTE)`);
+                }
                 continue;
             }
             bumps++;
@@ -656,7 +700,8 @@ export function domainWaitProblems(wfs: Workflow[], domainStacks = stacksWithDom
     for (const wf of wfs) {
         for (const [id, job] of jobsOf(wf)) {
             const steps = job.steps ?? [];
-            const lastUp = pulumiOps(job).filter((o) => o.kind === "up").map((o) => o.index).pop();
+            // A rollout after the gate moves traffic only: the mapping was made by the up before it.
+            const lastUp = pulumiOps(job).filter((o) => o.kind === "up" && !o.canary?.selfGated).map((o) => o.index).pop();
             if (lastUp === undefined) continue;
             const gate = steps.findIndex((s, i) => i > lastUp && isGate(s));
             // The migration rerun's up changes no domain mapping: the mapping is as the last deploy left it.
@@ -942,5 +987,45 @@ export function setupProblems(readme: string): string[] {
     const readOnly = ["BUCKET roles/storage.objectViewer", "KEY roles/cloudkms.cryptoKeyDecrypter"];
     for (const r of previewRoles) if (!readOnly.includes(r)) problems.push(`README set-up: the preview account gets ${r}, which writes (read-only: ${readOnly.join(", ")})`);
     for (const r of readOnly) if (!previewRoles.includes(r)) problems.push(`README set-up: the preview account lacks ${r}`);
+    return problems;
+}
+
+// ---- the control service's canary: rolled out in CI, rolled back without staging ----
+
+/** Production goes up at 0 %, is gated, then rolls out behind its environment; a rollback per stack needs nothing else. */
+export function rolloutProblems(wfs: Workflow[]): string[] {
+    const problems: string[] = [];
+    const deploy = wfs.find((w) => w.file === "deploy.yml");
+    const production = deploy ? jobsOf(deploy).find(([, job]) => jobStacks(deploy, job).includes("prod")) : undefined;
+    if (!deploy || !production) return ["deploy.yml has no production job"];
+    const [id, job] = production;
+    const where = `deploy.yml ${id}`;
+    const steps = job.steps ?? [];
+    if (job.environment !== "production" && (job.environment as { name?: string } | undefined)?.name !== "production") problems.push(`${where}: the rollout does not run behind the production environment (its reviewers)`);
+    const ops = pulumiOps(job);
+    const plainUps = ops.filter((o) => o.kind === "up" && !o.canary);
+    if (plainUps.length > 0) problems.push(`${where}: step ${plainUps[0].index + 1} ups prod straight to the stack file's split, outside the rollout`);
+    const stage = ops.find((o) => o.canary?.args.includes("--stage"));
+    const rollout = ops.find((o) => o.canary && !o.canary.args.includes("--stage"));
+    if (!stage) problems.push(`${where}: the new revision is not staged at 0 % (canary rollout --stage) before the gate`);
+    if (!rollout) return [...problems, `${where}: no canary rollout after the gate`];
+    const zeroGate = stage ? steps.findIndex((s, i) => i > stage.index && /\bnpm run (--silent )?validate\b/.test(s.run ?? "")) : -1;
+    if (stage && (zeroGate < 0 || zeroGate > rollout.index)) problems.push(`${where}: the rollout starts before the 0 % gate`);
+    if (!rollout.canary?.args.includes("--gated")) problems.push(`${where}: the rollout does not say the 0 % gate passed (--gated): it would gate twice`);
+    if (!rollout.canary?.args.includes("--push")) problems.push(`${where}: the rollout does not commit the promoted stack file (--push main)`);
+    if (!steps[rollout.index].env?.PROD_RUNTIME_ID_TOKEN) problems.push(`${where}: the rollout's gates (after a rollback) get no runtime ID token`);
+
+    const rollback = wfs.find((w) => w.file === "rollback.yml");
+    if (!rollback) return [...problems, "no rollback workflow"];
+    const on = rollback.doc.on as { workflow_dispatch?: { inputs?: { stack?: { options?: string[] } } } } | undefined;
+    const options = on?.workflow_dispatch?.inputs?.stack?.options ?? [];
+    for (const stack of stackNames()) if (!options.includes(stack)) problems.push(`rollback.yml: stack ${stack} cannot be rolled back (workflow_dispatch input stack)`);
+    for (const [rid, rjob] of jobsOf(rollback)) {
+        const rwhere = `rollback.yml ${rid}`;
+        if (rjob.needs !== undefined) problems.push(`${rwhere}: needs ${JSON.stringify(rjob.needs)}: a rollback waits for nothing`);
+        const op = pulumiOps(rjob).find((o) => o.canary && /\bcanary -- rollback\b/.test((o.step.run ?? "").replace(/\s+/g, " ")));
+        if (!op) problems.push(`${rwhere}: no canary rollback`);
+        if (!/inputs\.stack == 'prod' && 'production'/.test(str(rjob.environment))) problems.push(`${rwhere}: prod's rollback does not run in the production environment`);
+    }
     return problems;
 }

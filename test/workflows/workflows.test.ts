@@ -25,6 +25,7 @@ import {
     loadPolicyConfigs,
     loadWorkflows,
     migrateCommitProblems,
+    rolloutProblems,
     orderProblems,
     parseWorkflow,
     pinningProblems,
@@ -64,8 +65,45 @@ function caught(problems: string[], pattern: RegExp): void {
 }
 
 describe("GitHub workflows", () => {
-    it("the four flows are there: review, deploy, migrate, drift", () => {
-        assert.deepEqual(WORKFLOWS.map((w) => w.file), ["deploy.yml", "drift.yml", "migrate.yml", "review.yml"]);
+    it("the five flows are there: review, deploy, migrate, drift, rollback", () => {
+        assert.deepEqual(WORKFLOWS.map((w) => w.file), ["deploy.yml", "drift.yml", "migrate.yml", "review.yml", "rollback.yml"]);
+    });
+
+    describe("production rolls out behind its environment; a rollback needs no staging", () => {
+        it("holds on the workflows", () => assert.deepEqual(rolloutProblems(WORKFLOWS), []));
+        it("catches production upped straight to the stack file's split", () => {
+            caught(rolloutProblems(edit("deploy.yml", "        run: npm run canary -- rollout --environment prod --stack prod --stage --output-dir gate/stage --plain\n", "        run: pulumi up --yes --stack prod --policy-pack policies\n")), /ups prod straight to the stack file's split|not staged at 0 %/);
+        });
+        it("catches the rollout outside the production environment", () => {
+            caught(rolloutProblems(edit("deploy.yml", "    environment: production\n", "    environment: staging\n")), /does not run behind the production environment/);
+        });
+        it("catches a rollout that starts before the 0 % gate", () => {
+            const wfs = WORKFLOWS.map((wf) => {
+                if (wf.file !== "deploy.yml") return wf;
+                const doc = JSON.parse(JSON.stringify(wf.doc));
+                const steps = doc.jobs.production.steps as any[];
+                const rollout = steps.findIndex((st) => /canary -- rollout .*--gated/.test(st.run ?? ""));
+                const [moved] = steps.splice(rollout, 1);
+                steps.splice(steps.findIndex((st) => /npm run validate/.test(st.run ?? "")), 0, moved);
+                return { ...wf, doc };
+            });
+            caught(rolloutProblems(wfs), /the rollout starts before the 0 % gate/);
+        });
+        it("catches a promotion that is never committed", () => {
+            caught(rolloutProblems(edit("deploy.yml", " --gated --push main ", " --gated ")), /does not commit the promoted stack file/);
+        });
+        it("catches a rollback that waits for staging", () => {
+            caught(rolloutProblems(edit("rollback.yml", "    runs-on: ubuntu-latest\n", "    needs: staging\n    runs-on: ubuntu-latest\n")), /a rollback waits for nothing/);
+        });
+        it("catches a rollback that prod cannot use", () => {
+            caught(rolloutProblems(edit("rollback.yml", "options: [staging, prod]", "options: [staging]")), /stack prod cannot be rolled back/);
+        });
+        it("catches a second rollout of a stack alongside the first (another concurrency group)", () => {
+            caught(concurrencyProblems(edit("rollback.yml", "group: deploy-${{ inputs.stack }}", "group: rollback-${{ inputs.stack }}")), /different concurrency groups/);
+        });
+        it("catches a rollback whose evidence is lost on failure", () => {
+            caught(gateProblems(edit("rollback.yml", "      - name: Upload the rollback's evidence\n        if: always()\n", "      - name: Upload the rollback's evidence\n")), /evidence \(gate\/rollback\) is not uploaded with if: always\(\)/);
+        });
     });
 
     describe("every pulumi preview and up carries the policy pack", () => {
