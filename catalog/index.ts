@@ -2,3 +2,7 @@
 export * from "./lanes";
 export * from "./images";
 export * from "./legacy";
+export * from "./cloud-run";
+export * from "./identifiers";
+export * from "./serving";
+export * from "./text";

@@ -169,6 +169,9 @@ export const MAINTENANCE = {
     defaultCookieTtlSeconds: 900,
 } as const;
 
+/** Traffic tags the control service's revisions carry: the sole one, or the stable/canary pair. */
+export const CONTROL_TRAFFIC_TAGS = { sole: "current", stable: "stable", canary: "canary" } as const;
+
 /** The documented canary ladder for the control service (percent on the new revision). */
 export const CANARY_LADDER = [0, 5, 25, 50, 100] as const;
 
