@@ -47,7 +47,17 @@ export interface ReviewArgs {
     importLanes?: CloudRunLaneId[];
 }
 
-export function parseReviewArgs(argv: string[]): ReviewArgs {
+/** Where the review reads its stack files from and writes to: the process by default. */
+export interface ReviewIo {
+    out: (text: string) => void;
+    err: (text: string) => void;
+    /** Directory of Pulumi.yaml and the stack files (the program itself always runs from the checkout). */
+    stackDir?: string;
+}
+
+const PROCESS_IO: ReviewIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
     let values;
     try {
         ({ values } = parseArgs({
@@ -67,7 +77,7 @@ export function parseReviewArgs(argv: string[]): ReviewArgs {
     } catch (err) {
         throw new UsageError((err as Error).message);
     }
-    const known = stackNames();
+    const known = stackNames(stackDir);
     const stacks = values.stack ?? known;
     for (const s of stacks) if (!known.includes(s)) throw new UsageError(`--stack ${s}: expected one of ${known.join(", ")}`);
     const overrides: Record<string, string> = {};
@@ -100,16 +110,16 @@ function isConfigProblem(err: unknown): err is Error {
     return err instanceof StackFileError || (err instanceof Error && err.name === "ConfigError");
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: ReviewIo = PROCESS_IO): Promise<number> {
     let args: ReviewArgs;
     try {
-        args = parseReviewArgs(argv);
+        args = parseReviewArgs(argv, io.stackDir);
     } catch (err) {
-        process.stderr.write(`review: ${(err as Error).message}\n\n${USAGE}\n`);
+        io.err(`review: ${(err as Error).message}\n\n${USAGE}\n`);
         return 2;
     }
     if (args.help) {
-        process.stdout.write(`${USAGE}\n`);
+        io.out(`${USAGE}\n`);
         return 0;
     }
     let policyConfig: Record<string, GivenPolicyConfig> = {};
@@ -118,42 +128,45 @@ export async function main(argv: string[]): Promise<number> {
         reconcilePolicyConfig(POLICIES, policyConfig);
     } catch (err) {
         if (!(err instanceof PolicyConfigError)) throw err;
-        process.stderr.write(`review: ${err.message}\n`);
+        io.err(`review: ${err.message}\n`);
         return 2;
     }
-    for (const name of unknownPolicyNames(POLICIES, policyConfig)) process.stderr.write(`review: warning: policy config names no policy of the pack: ${name}\n`);
+    for (const name of unknownPolicyNames(POLICIES, policyConfig)) io.err(`review: warning: policy config names no policy of the pack: ${name}\n`);
     const plans: StackPlan[] = [];
     for (const stack of args.stacks) {
         try {
-            plans.push(await recordStack(stack, { overrides: args.overrides, preview: args.preview }));
+            plans.push(await recordStack(stack, { overrides: args.overrides, preview: args.preview, stackDir: io.stackDir }));
         } catch (err) {
             if (!isConfigProblem(err)) throw err;
-            process.stderr.write(`review: stack ${stack}: ${err.message}\n`);
+            io.err(`review: stack ${stack}: ${err.message}\n`);
             return 2;
         }
     }
     if (args.importLanes) {
-        process.stdout.write(`${JSON.stringify(importFileFor(plans[0], args.importLanes), null, 2)}\n`);
+        io.out(`${JSON.stringify(importFileFor(plans[0], args.importLanes), null, 2)}\n`);
         return 0;
     }
     const verdicts: StackVerdicts[] = [];
     for (const plan of plans) verdicts.push(await runPolicies(plan, { config: policyConfig }));
     if (args.json) {
         const stacks = plans.map((plan, i) => ({ ...(planToJson(plan) as object), policy: verdicts[i] }));
-        process.stdout.write(`${JSON.stringify({ stacks }, null, 2)}\n`);
+        io.out(`${JSON.stringify({ stacks }, null, 2)}\n`);
     } else {
-        plans.forEach((plan, i) => process.stdout.write(`${renderPlan(plan)}\n\n${renderVerdicts(verdicts[i])}\n\n`));
+        plans.forEach((plan, i) => io.out(`${renderPlan(plan)}\n\n${renderVerdicts(verdicts[i])}\n\n`));
     }
     return verdicts.some((v) => v.mandatory > 0) ? 1 : 0;
 }
 
+/** main with its exit code for a crash: 3, never 1 (a crash must not read as a mandatory violation). */
+export async function run(argv: string[], io: ReviewIo = PROCESS_IO): Promise<number> {
+    try {
+        return await main(argv, io);
+    } catch (err) {
+        io.err(`review: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        return 3;
+    }
+}
+
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (err: unknown) => {
-            process.stderr.write(`review: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-            // Not 1: a crash must not read as "a mandatory policy violation".
-            process.exit(3);
-        },
-    );
+    void run(process.argv.slice(2)).then((code) => process.exit(code));
 }
