@@ -1,7 +1,7 @@
 // How a value appears inside a one-line error: escaped (no newline or control character can
 // break the line) and cut, so a 5 MB value gives a message of a few hundred bytes at most.
 
-export const EXCERPT_CHARS = 60;
+export const EXCERPT_CHARS = 100;
 
 /** JSON-escaped excerpt of any value: strings quoted, long ones cut with their full length noted. */
 export function excerpt(value: unknown, max = EXCERPT_CHARS): string {
@@ -16,8 +16,19 @@ export function excerpt(value: unknown, max = EXCERPT_CHARS): string {
     return `${JSON.stringify(text.slice(0, max))}... (${text.length} characters)`;
 }
 
-/** At most `max` problems spelled out, then how many more. */
-export function joinProblems(problems: readonly string[], max = 3): string {
-    const shown = problems.slice(0, max).join("; ");
-    return problems.length > max ? `${shown}; and ${problems.length - max} more` : shown;
+/** Longest line a list of problems makes: a few hundred bytes, however many problems there are. */
+export const MAX_LINE_CHARS = 480;
+
+/** As many problems as fit on one line of MAX_LINE_CHARS (the first always, cut if need be), then how many more. */
+export function joinProblems(problems: readonly string[], maxChars = MAX_LINE_CHARS): string {
+    if (problems.length === 0) return "";
+    const first = problems[0].length > maxChars ? `${problems[0].slice(0, maxChars)}...` : problems[0];
+    let line = first;
+    let shown = 1;
+    for (; shown < problems.length; shown++) {
+        const next = `${line}; ${problems[shown]}`;
+        if (next.length > maxChars) break;
+        line = next;
+    }
+    return shown < problems.length ? `${line}; and ${problems.length - shown} more` : line;
 }
