@@ -76,6 +76,27 @@ describe("stack config validation", () => {
         });
     }
 
+    it("reports a duplicate in controlEnv against controlEnv", () => {
+        const err = configError(stagingWith({ controlEnv: JSON.stringify(["A=1", "A=2"]) }));
+        assert.deepEqual(err.problems.map((p) => p.key), [`${NS}controlEnv`]);
+    });
+
+    it("keeps a 5 MB value to a short, escaped excerpt on one line", () => {
+        const huge = `${"x".repeat(5_000_000)}\n\u0000`;
+        for (const key of ["controlImageTag", "controlDomain", "runtimeSmokeInvoker", "controlStableRevision"]) {
+            const err = configError(stagingWith({ [key]: huge }));
+            assert.ok(!err.message.includes("\n") && err.message.length < 500, `${key}: ${err.message.length} characters`);
+            assert.match(err.message, /\.\.\. \(5000002 characters\)/, key);
+        }
+    });
+
+    it("spells out as many problems as fit on one line, then counts the rest", () => {
+        const err = configError(stagingWith(Object.fromEntries(["controlCpu", "runtimeCpu", "migrateCpu", "controlMemory", "runtimeMemory", "migrateMemory"].map((k) => [k, "x".repeat(300)]))));
+        assert.ok(err.message.length <= 520, String(err.message.length));
+        assert.match(err.message, /; and \d+ more$/);
+        assert.equal(err.problems.length, 6);
+    });
+
     it("reports every problem at once", () => {
         const err = configError(stagingWith({ controlImageTag: undefined, runtimeImageTag: undefined, environment: "dev" }));
         assert.deepEqual(err.problems.map((p) => p.key), [`${NS}environment`, `${NS}controlImageTag`, `${NS}runtimeImageTag`]);
