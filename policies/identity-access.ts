@@ -47,7 +47,7 @@ function grantsOf(props: Props): Grants {
             return { grants, unparseable: true };
         }
         const bindings: unknown = policy && typeof policy === "object" ? (policy as Props).bindings : undefined;
-        if (!policy || typeof policy !== "object" || (bindings !== undefined && !Array.isArray(bindings))) return { grants, unparseable: true };
+        if (!policy || typeof policy !== "object" || Array.isArray(policy) || (bindings !== undefined && !Array.isArray(bindings))) return { grants, unparseable: true };
         for (const b of asObjects(bindings)) {
             if (typeof b.role === "string") grants.push({ role: b.role, members: memberStrings(b.members) });
         }
