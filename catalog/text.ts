@@ -32,3 +32,30 @@ export function joinProblems(problems: readonly string[], maxChars = MAX_LINE_CH
     }
     return shown < problems.length ? `${line}; and ${problems.length - shown} more` : line;
 }
+
+/** Edit distance of two short strings (case-insensitive), for "did you mean". */
+function distance(a: string, b: string): number {
+    const x = a.toLowerCase();
+    const y = b.toLowerCase();
+    let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= x.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= y.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[y.length];
+}
+
+/** The candidate closest to `word`, when it is close enough to be the one meant (a typo, not another word). */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+    if (word.length > 200) return undefined;
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const c of candidates) {
+        const d = distance(word, c);
+        if (d < bestDistance) [best, bestDistance] = [c, d];
+    }
+    return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 4)) ? best : undefined;
+}

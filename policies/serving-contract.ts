@@ -12,6 +12,7 @@ import {
     MAINTENANCE,
     authProviderProblem,
     bindAddressProblem,
+    canarySplitProblem,
     legacyNameReason,
     maintenancePathsProblem,
     revisionOwnerProblem,
@@ -76,7 +77,19 @@ export const servingContract: PackResourcePolicy = {
             if (revision !== undefined && revision !== "") owned(revision, "names its new revision");
         });
         checks.run(() => {
-            for (const target of trafficOf(type, props)) if (target.revision !== undefined) owned(target.revision, "routes traffic");
+            const traffic = trafficOf(type, props);
+            for (const target of traffic) if (target.revision !== undefined) owned(target.revision, "routes traffic");
+            // Two targets on one revision: a canary split of a revision with itself.
+            const seen = new Set<string>();
+            for (const target of traffic) {
+                if (target.revision === undefined) continue;
+                const share = target.percent ?? 0;
+                if (seen.has(target.revision)) {
+                    const why = canarySplitProblem(target.revision, target.revision, share > 0 && share < 100 ? share : 50);
+                    if (why) checks.report(`${subject} routes traffic twice to one revision: ${why}`);
+                }
+                seen.add(target.revision);
+            }
         });
 
         checks.run(() => {

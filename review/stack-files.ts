@@ -194,6 +194,11 @@ export function parseStackFile(file: string, text: string, project: ProjectFile)
         const value = pair.value;
         if (value === null || value === undefined || (isScalar(value) && value.value === null && !/\S/.test(scalarText(text, value)))) continue;
         const [namespace, name] = full.split(":");
+        // An undeclared key of the project is the program's to refuse (with the key it is closest to).
+        if (namespace === project.name && !(name in project.config)) {
+            config[full] = isScalar(value) ? String(value.value) : JSON.stringify((value as Node).toJSON());
+            continue;
+        }
         const type = namespace === project.name ? project.config[name]?.type : "string";
         config[full] = configValue(file, text, full, value, type);
     }

@@ -11,6 +11,7 @@ import {
     RUNTIME,
     RUNTIME_MIGRATE,
     authProviderProblem,
+    canarySplitProblem,
     domainProblem,
     envNameProblem,
     envSetProblem,
@@ -22,6 +23,7 @@ import {
     isValidDigest,
     isValidTag,
     jobMemoryProblem,
+    closest,
     joinProblems,
     legacyEnvReason,
     legacyNameReason,
@@ -36,6 +38,7 @@ import {
     trafficTagProblem,
 } from "../catalog";
 import { CONFIG_SCHEMA, ConfigKey, ConfigKeySpec, PROJECT } from "./config-schema";
+import { controlTemplate } from "./control-template";
 import { executionToken } from "./naming";
 
 export interface SecretRef {
@@ -126,10 +129,19 @@ const RESERVED_ENV = new Set([
     MAINTENANCE.enabledEnv, MAINTENANCE.allowedPathsEnv, MAINTENANCE.cookieNameEnv, MAINTENANCE.cookieTtlEnv, MAINTENANCE.bypassTokenEnv,
 ]);
 
-/** Parses and validates raw config; throws one ConfigError listing every problem. */
-export function parseStackConfig(read: RawConfigReader, provider: { project?: string; region?: string }): StackConfig {
+/**
+ * Parses and validates raw config; throws one ConfigError listing every problem. `givenKeys`
+ * are the keys the stack sets in the project's namespace (bare names): one the schema does not
+ * declare is read by nobody, so it is refused, with the declared key it is closest to.
+ */
+export function parseStackConfig(read: RawConfigReader, provider: { project?: string; region?: string }, givenKeys: readonly string[] = []): StackConfig {
     const problems: ConfigProblem[] = [];
     const problem = (key: string, expected: string, got?: string) => problems.push({ key: `${PROJECT}:${key}`, expected, got });
+    for (const key of givenKeys) {
+        if (key in CONFIG_SCHEMA) continue;
+        const meant = closest(key, Object.keys(CONFIG_SCHEMA));
+        problem(key, `a key Pulumi.yaml declares${meant ? ` (did you mean ${meant}?)` : ""}; nothing reads this one`);
+    }
 
     const raw = (key: ConfigKey): string | undefined => {
         const v = read(key);
@@ -400,6 +412,11 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
     const region = provider.region ?? "";
     if (!region) problems.push({ key: "gcp:region", expected: "the GCP region (us-central1) (required)" });
 
+    if (problems.length === 0) {
+        // The revision this deploy creates is known from the settings alone (see control-template.ts).
+        const why = canarySplitProblem(stableRevision, controlTemplate(control, environment, secretVersion).revision, canaryPercent);
+        if (why) problem("controlStableRevision", `the revision serving now, not this deploy's (${why})`, stableRevision);
+    }
     if (problems.length > 0) throw new ConfigError(problems);
     return { environment, project, region, deletionProtection, control, runtime, migrate, secretVersion };
 }
@@ -408,5 +425,8 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
 export function loadStackConfig(): StackConfig {
     const config = new pulumi.Config(PROJECT);
     const gcp = new pulumi.Config("gcp");
-    return parseStackConfig((key) => config.get(key), { project: gcp.get("project"), region: gcp.get("region") });
+    const given = Object.keys(pulumi.runtime.allConfig())
+        .filter((k) => k.startsWith(`${PROJECT}:`))
+        .map((k) => k.slice(PROJECT.length + 1));
+    return parseStackConfig((key) => config.get(key), { project: gcp.get("project"), region: gcp.get("region") }, given);
 }

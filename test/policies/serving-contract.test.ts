@@ -39,6 +39,12 @@ describe("policy serving-contract", () => {
         ]);
     });
 
+    it("rejects a split of one revision with itself", async () => {
+        const rev = "openagents-control-service-3f9c2ab-abc123";
+        const r = mutate(controlService("prod"), (p) => (p.traffics = [{ revision: rev, percent: 75, tag: "stable" }, { revision: rev, percent: 25, tag: "canary" }]));
+        assert.deepEqual(messages(await runOn(policy, r)), [`service 'openagents-control-service' routes traffic twice to one revision: the stable revision is this deploy's own revision, so a 25% canary splits ${rev} with itself`]);
+    });
+
     it("is not applicable to a job", async () => {
         assert.deepEqual((await runOn(policy, migrateJob())).notApplicable.map((n) => n.reason), ["not a Cloud Run service"]);
     });
