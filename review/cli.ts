@@ -3,12 +3,14 @@
 // pack's verdicts on it (policies/offline: the same pack and SDK analyzer as a real preview).
 // Exit: 0 no mandatory violation, 1 any mandatory violation, 2 config or usage error, 3 the review crashed.
 
+import { existsSync } from "node:fs";
+import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { CloudRunLaneId } from "../catalog";
 import { importFileFor, LANE_IDS } from "./import-file";
 import { recordStack, StackPlan } from "./plan";
 import { planToJson, renderPlan } from "./render";
-import { StackFileError, stackNames } from "./stack-files";
+import { PROJECT_DIR, StackFileError, stackNames } from "./stack-files";
 import { POLICIES } from "../policies/all";
 import { GivenPolicyConfig, PolicyConfigError, readPolicyConfigFile, reconcilePolicyConfig, unknownPolicyNames } from "../policies/offline/config";
 import { renderVerdicts, runPolicies, StackVerdicts } from "../policies/offline/runner";
@@ -22,7 +24,9 @@ Options:
   --set KEY=VALUE    override a stack config value for a what-if (KEY as in the stack file,
                      e.g. controlCanaryPercent=25 or gcp:region=europe-west1); repeatable
   --preview          leave computed values (URLs, account emails) unknown, as a first preview does
-  --policy-config FILE  policy pack config, the JSON \`pulumi preview --policy-pack-config\` takes
+  --policy-config [STACK=]FILE  policy pack config, the JSON \`pulumi preview --policy-pack-config\` takes;
+                     STACK=FILE for one stack (repeatable), FILE for every stack; by default each
+                     stack's .github/policy-config/<stack>.json when it exists, as CI passes it
                      (keyed by policy name: a level, or {enforcementLevel, ...properties})
   --json             print the plan as JSON on stdout (per stack: every resource's type, name, inputs,
                      and the policy verdicts)
@@ -42,7 +46,10 @@ export interface ReviewArgs {
     preview: boolean;
     json: boolean;
     help: boolean;
+    /** --policy-config FILE for every stack. */
     policyConfig?: string;
+    /** --policy-config STACK=FILE, per stack. */
+    stackPolicyConfigs: Record<string, string>;
     /** Lanes whose existing Cloud Run resources to adopt (--import). */
     importLanes?: CloudRunLaneId[];
 }
@@ -57,6 +64,32 @@ export interface ReviewIo {
 
 const PROCESS_IO: ReviewIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
+/** --policy-config values: "STACK=FILE" for a known stack, else one FILE for every stack (at most one). */
+function policyConfigArgs(values: readonly string[], stacks: readonly string[]): { policyConfig?: string; stackPolicyConfigs: Record<string, string> } {
+    const stackPolicyConfigs: Record<string, string> = {};
+    let policyConfig: string | undefined;
+    for (const value of values) {
+        const eq = value.indexOf("=");
+        const stack = eq > 0 ? value.slice(0, eq) : undefined;
+        if (stack !== undefined && stacks.includes(stack)) {
+            if (stack in stackPolicyConfigs) throw new UsageError(`--policy-config ${value}: ${stack} has a policy config already`);
+            stackPolicyConfigs[stack] = value.slice(eq + 1);
+        } else {
+            if (policyConfig !== undefined) throw new UsageError(`--policy-config ${value}: one file for every stack, or STACK=FILE per stack (${stacks.join(", ")})`);
+            policyConfig = value;
+        }
+    }
+    return { policyConfig, stackPolicyConfigs };
+}
+
+/** The policy config file a stack is judged with: its --policy-config, else CI's file for it when there is one. */
+export function policyConfigFileFor(stack: string, args: Pick<ReviewArgs, "policyConfig" | "stackPolicyConfigs">, dir = PROJECT_DIR): string | undefined {
+    const given = args.stackPolicyConfigs[stack] ?? args.policyConfig;
+    if (given !== undefined) return given;
+    const ci = path.join(dir, ".github", "policy-config", `${stack}.json`);
+    return existsSync(ci) ? path.relative(process.cwd(), ci) || ci : undefined;
+}
+
 export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
     let values;
     try {
@@ -67,7 +100,7 @@ export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
                 set: { type: "string", multiple: true },
                 preview: { type: "boolean", default: false },
                 json: { type: "boolean", default: false },
-                "policy-config": { type: "string" },
+                "policy-config": { type: "string", multiple: true },
                 import: { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
             },
@@ -101,7 +134,7 @@ export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
         preview: values.preview ?? false,
         json: values.json ?? false,
         help: values.help ?? false,
-        policyConfig: values["policy-config"],
+        ...policyConfigArgs(values["policy-config"] ?? [], known),
     };
 }
 
@@ -122,16 +155,20 @@ export async function main(argv: string[], io: ReviewIo = PROCESS_IO): Promise<n
         io.out(`${USAGE}\n`);
         return 0;
     }
-    let policyConfig: Record<string, GivenPolicyConfig> = {};
-    try {
-        if (args.policyConfig !== undefined) policyConfig = readPolicyConfigFile(args.policyConfig);
-        reconcilePolicyConfig(POLICIES, policyConfig);
-    } catch (err) {
-        if (!(err instanceof PolicyConfigError)) throw err;
-        io.err(`review: ${err.message}\n`);
-        return 2;
+    const policyConfigs: Record<string, { file?: string; config: Record<string, GivenPolicyConfig> }> = {};
+    for (const stack of args.stacks) {
+        const file = policyConfigFileFor(stack, args, io.stackDir ?? PROJECT_DIR);
+        try {
+            const config = file !== undefined ? readPolicyConfigFile(file) : {};
+            reconcilePolicyConfig(POLICIES, config);
+            policyConfigs[stack] = { file, config };
+            for (const name of unknownPolicyNames(POLICIES, config)) io.err(`review: warning: policy config ${file ?? ""} names no policy of the pack: ${name}\n`);
+        } catch (err) {
+            if (!(err instanceof PolicyConfigError)) throw err;
+            io.err(`review: stack ${stack}: ${err.message}\n`);
+            return 2;
+        }
     }
-    for (const name of unknownPolicyNames(POLICIES, policyConfig)) io.err(`review: warning: policy config names no policy of the pack: ${name}\n`);
     const plans: StackPlan[] = [];
     for (const stack of args.stacks) {
         try {
@@ -147,12 +184,13 @@ export async function main(argv: string[], io: ReviewIo = PROCESS_IO): Promise<n
         return 0;
     }
     const verdicts: StackVerdicts[] = [];
-    for (const plan of plans) verdicts.push(await runPolicies(plan, { config: policyConfig }));
+    for (const plan of plans) verdicts.push(await runPolicies(plan, { config: policyConfigs[plan.stack].config }));
+    const judgedWith = (stack: string) => policyConfigs[stack].file ?? "none (the policies' defaults)";
     if (args.json) {
-        const stacks = plans.map((plan, i) => ({ ...(planToJson(plan) as object), policy: verdicts[i] }));
+        const stacks = plans.map((plan, i) => ({ ...(planToJson(plan) as object), policy: { ...verdicts[i], config: policyConfigs[plan.stack].file ?? null } }));
         io.out(`${JSON.stringify({ stacks }, null, 2)}\n`);
     } else {
-        plans.forEach((plan, i) => io.out(`${renderPlan(plan)}\n\n${renderVerdicts(verdicts[i])}\n\n`));
+        plans.forEach((plan, i) => io.out(`${renderPlan(plan)}\n\n${renderVerdicts(verdicts[i])}\n  judged with policy config: ${judgedWith(plan.stack)}\n\n`));
     }
     return verdicts.some((v) => v.mandatory > 0) ? 1 : 0;
 }
