@@ -6,7 +6,9 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import type { CloudRunLaneId } from "../catalog";
+import { excerpt, type CloudRunLaneId } from "../catalog";
+import { BaseRefError, checkoutBase } from "./base";
+import { StackDiff, diffPlans, renderDiff } from "./diff";
 import { importFileFor, LANE_IDS } from "./import-file";
 import { recordStack, StackPlan } from "./plan";
 import { planToJson, renderPlan } from "./render";
@@ -28,6 +30,9 @@ Options:
                      STACK=FILE for one stack (repeatable), FILE for every stack; by default each
                      stack's .github/policy-config/<stack>.json when it exists, as CI passes it
                      (keyed by policy name: a level, or {enforcementLevel, ...properties})
+  --base REF         print what changes against git REF (REF's own program and stack files, run the
+                     same way): + create, - delete, ~ update, +- replace, each input old => new
+  --full             with --base, also print the whole plan
   --json             print the plan as JSON on stdout (per stack: every resource's type, name, inputs,
                      and the policy verdicts)
   --import LANES     instead of the plan, print the \`pulumi import --file\` document that adopts the
@@ -46,6 +51,9 @@ export interface ReviewArgs {
     preview: boolean;
     json: boolean;
     help: boolean;
+    /** --base REF: compare with the program of this git ref. */
+    base?: string;
+    full: boolean;
     /** --policy-config FILE for every stack. */
     policyConfig?: string;
     /** --policy-config STACK=FILE, per stack. */
@@ -60,9 +68,17 @@ export interface ReviewIo {
     err: (text: string) => void;
     /** Directory of Pulumi.yaml and the stack files (the program itself always runs from the checkout). */
     stackDir?: string;
+    /** The checkout whose program runs (and whose git history --base reads); default: this one. */
+    projectDir?: string;
+    /** Colour the diff: on a terminal unless NO_COLOR is set. */
+    colour?: boolean;
 }
 
-const PROCESS_IO: ReviewIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+const PROCESS_IO: ReviewIo = {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    colour: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
+};
 
 /** --policy-config values: "STACK=FILE" for a known stack, else one FILE for every stack (at most one). */
 function policyConfigArgs(values: readonly string[], stacks: readonly string[]): { policyConfig?: string; stackPolicyConfigs: Record<string, string> } {
@@ -100,6 +116,8 @@ export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
                 set: { type: "string", multiple: true },
                 preview: { type: "boolean", default: false },
                 json: { type: "boolean", default: false },
+                base: { type: "string" },
+                full: { type: "boolean", default: false },
                 "policy-config": { type: "string", multiple: true },
                 import: { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
@@ -133,6 +151,8 @@ export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
         overrides,
         preview: values.preview ?? false,
         json: values.json ?? false,
+        base: values.base,
+        full: values.full ?? false,
         help: values.help ?? false,
         ...policyConfigArgs(values["policy-config"] ?? [], known),
     };
@@ -172,7 +192,7 @@ export async function main(argv: string[], io: ReviewIo = PROCESS_IO): Promise<n
     const plans: StackPlan[] = [];
     for (const stack of args.stacks) {
         try {
-            plans.push(await recordStack(stack, { overrides: args.overrides, preview: args.preview, stackDir: io.stackDir }));
+            plans.push(await recordStack(stack, { overrides: args.overrides, preview: args.preview, stackDir: io.stackDir, dir: io.projectDir }));
         } catch (err) {
             if (!isConfigProblem(err)) throw err;
             io.err(`review: stack ${stack}: ${err.message}\n`);
@@ -183,16 +203,51 @@ export async function main(argv: string[], io: ReviewIo = PROCESS_IO): Promise<n
         io.out(`${JSON.stringify(importFileFor(plans[0], args.importLanes), null, 2)}\n`);
         return 0;
     }
+    let diffs: StackDiff[] | undefined;
+    if (args.base !== undefined) {
+        try {
+            diffs = await diffAgainst(args.base, plans, args.preview, io.projectDir ?? PROJECT_DIR);
+        } catch (err) {
+            if (!(err instanceof BaseRefError)) throw err;
+            io.err(`review: ${err.message}\n`);
+            return 2;
+        }
+    }
     const verdicts: StackVerdicts[] = [];
     for (const plan of plans) verdicts.push(await runPolicies(plan, { config: policyConfigs[plan.stack].config }));
     const judgedWith = (stack: string) => policyConfigs[stack].file ?? "none (the policies' defaults)";
     if (args.json) {
-        const stacks = plans.map((plan, i) => ({ ...(planToJson(plan) as object), policy: { ...verdicts[i], config: policyConfigs[plan.stack].file ?? null } }));
+        const stacks = plans.map((plan, i) => ({ ...(planToJson(plan) as object), ...(diffs ? { diff: diffs[i] } : {}), policy: { ...verdicts[i], config: policyConfigs[plan.stack].file ?? null } }));
         io.out(`${JSON.stringify({ stacks }, null, 2)}\n`);
     } else {
-        plans.forEach((plan, i) => io.out(`${renderPlan(plan)}\n\n${renderVerdicts(verdicts[i])}\n  judged with policy config: ${judgedWith(plan.stack)}\n\n`));
+        plans.forEach((plan, i) => {
+            const shown = diffs ? [...(args.full ? [renderPlan(plan)] : []), renderDiff(diffs[i], io.colour ?? false)] : [renderPlan(plan)];
+            io.out(`${shown.join("\n\n")}\n\n${renderVerdicts(verdicts[i])}\n  judged with policy config: ${judgedWith(plan.stack)}\n\n`);
+        });
     }
     return verdicts.some((v) => v.mandatory > 0) ? 1 : 0;
+}
+
+/** Each stack's plan at REF (its own program), diffed with the working tree's; a stack REF lacks is all creates. */
+async function diffAgainst(ref: string, plans: StackPlan[], preview: boolean, repo: string): Promise<StackDiff[]> {
+    const base = checkoutBase(repo, ref);
+    try {
+        const diffs: StackDiff[] = [];
+        for (const plan of plans) {
+            let before: StackPlan | undefined;
+            if (existsSync(path.join(base.dir, `Pulumi.${plan.stack}.yaml`))) {
+                try {
+                    before = await recordStack(plan.stack, { dir: base.dir, preview });
+                } catch (err) {
+                    throw new BaseRefError(`--base ${ref}: cannot run the program of ${base.commit.slice(0, 12)} for stack ${plan.stack}: ${excerpt((err as Error).message?.split("\n")[0] ?? String(err), 200)}`);
+                }
+            }
+            diffs.push(diffPlans(plan.stack, before, plan));
+        }
+        return diffs;
+    } finally {
+        base.remove();
+    }
 }
 
 /** main with its exit code for a crash: 3, never 1 (a crash must not read as a mandatory violation). */
