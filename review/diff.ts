@@ -112,7 +112,9 @@ const COLOUR: Record<Op, string> = { create: "\x1b[32m", delete: "\x1b[31m", upd
 const RESET = "\x1b[0m";
 
 function value(v: unknown): string {
-    return typeof v === "string" ? excerpt(v) : excerpt(JSON.stringify(v));
+    if (typeof v === "string") return excerpt(v);
+    const json = JSON.stringify(v) ?? String(v);
+    return json.length > 100 ? `${json.slice(0, 100)}...` : json;
 }
 
 /** `prod: 1 to update, 0 to replace, 2 unchanged` (creates and deletes when there are any). */
