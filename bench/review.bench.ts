@@ -10,6 +10,8 @@ const bench: Bench = () => {
     const baseline = timeCommand(process.execPath, ["-e", "require('@pulumi/pulumi'); require('@pulumi/gcp')"], RUNS);
     // Exit 1 means a mandatory policy violation: still a complete review run.
     const measured = timeCommand("npm", ["run", "-s", "review"], RUNS, [0, 1]);
+    // The diff against a ref runs the ref's program too: it should cost little more than one review.
+    const diff = timeCommand("npm", ["run", "-s", "review", "--", "--base", "HEAD"], RUNS, [0, 1]);
     return Promise.resolve([
         {
             name: "npm run review, both stacks (plan + policy verdicts)",
@@ -18,6 +20,14 @@ const bench: Bench = () => {
             baseline,
             unit: "ms",
             goalRatio: 2,
+        },
+        {
+            name: "npm run review -- --base HEAD, both stacks (both programs, the diff, the verdicts)",
+            measured: diff,
+            baselineLabel: "npm run review, both stacks",
+            baseline: measured,
+            unit: "ms",
+            goalRatio: 1.3,
         },
     ]);
 };
