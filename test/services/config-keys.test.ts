@@ -46,6 +46,20 @@ describe("undeclared config keys", () => {
         }
     });
 
+    it("refuses a stack that leaves controlCanaryPercent unstated (no default: a stable revision never goes with an unstated 100)", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-keys-"));
+        try {
+            fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            const prod = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8").replace(/^  openagents-rust-lanes:controlCanaryPercent: .*\n/m, "");
+            fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), prod);
+            const r = await review(["--stack", "prod", "--set", "controlStableRevision=openagents-control-service-3f9c2ab-abc123"], dir);
+            assert.equal(r.code, 2);
+            assert.equal(r.err, "review: stack prod: openagents-rust-lanes:controlCanaryPercent: expected an integer from 0 to 100 (required)\n");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("refuses no valid stack file of the repository", async () => {
         for (const stack of ["staging", "prod"]) assert.equal((await review(["--stack", stack])).code, 0, stack);
     });
