@@ -175,6 +175,11 @@ export const CONTROL_TRAFFIC_TAGS = { sole: "current", stable: "stable", canary:
 /** The documented canary ladder for the control service (percent on the new revision). */
 export const CANARY_LADDER = [0, 5, 25, 50, 100] as const;
 
+/** Whether a traffic share sits on the ladder: it, or its complement (the stable revision's share), is a rung. */
+export function isOnCanaryLadder(percent: number, ladder: readonly number[] = CANARY_LADDER): boolean {
+    return ladder.includes(percent) || ladder.includes(100 - percent);
+}
+
 /** Labels every managed resource carries. */
 export const LABEL_KEYS = ["environment", "lane", "managed-by"] as const;
 export const MANAGED_BY = "pulumi";

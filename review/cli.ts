@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { excerpt, type CloudRunLaneId } from "../catalog";
+import { CANARY_LADDER, excerpt, isOnCanaryLadder, type CloudRunLaneId } from "../catalog";
 import { BaseRefError, checkoutBase } from "./base";
 import { StackDiff, diffPlans, renderDiff } from "./diff";
 import { importFileFor, LANE_IDS } from "./import-file";
@@ -221,11 +221,17 @@ export async function main(argv: string[], io: ReviewIo = PROCESS_IO): Promise<n
         io.out(`${JSON.stringify({ stacks }, null, 2)}\n`);
     } else {
         plans.forEach((plan, i) => {
-            const shown = diffs ? [...(args.full ? [renderPlan(plan)] : []), renderDiff(diffs[i], io.colour ?? false)] : [renderPlan(plan)];
+            const shown = diffs ? [...(args.full ? [renderPlan(plan)] : []), renderDiff(diffs[i], io.colour ?? false) + ladderNote(plan)] : [renderPlan(plan)];
             io.out(`${shown.join("\n\n")}\n\n${renderVerdicts(verdicts[i])}\n  judged with policy config: ${judgedWith(plan.stack)}\n\n`);
         });
     }
     return verdicts.some((v) => v.mandatory > 0) ? 1 : 0;
+}
+
+/** Next to the diff: a canary percent off the catalog's ladder (the canary-ladder policy's rule). */
+function ladderNote(plan: StackPlan): string {
+    const percent = Number(plan.config[`${plan.project}:controlCanaryPercent`]);
+    return Number.isInteger(percent) && !isOnCanaryLadder(percent) ? `\n  note: controlCanaryPercent ${percent} is off the canary ladder ${CANARY_LADDER.join(" -> ")}` : "";
 }
 
 /** Each stack's plan at REF (its own program), diffed with the working tree's; a stack REF lacks is all creates. */

@@ -87,6 +87,10 @@ describe("review --base on real git history", function () {
         assert.ok(lines.includes('       traffics[0].tag: "current" => "stable"  [traffic]'), lines.join("\n"));
         assert.ok(lines.includes('       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-6c2f99"  [traffic]'), lines.join("\n"));
         assert.ok(lines.includes("       traffics[1].percent: (none) => 25  [traffic]"), lines.join("\n"));
+        assert.ok(!r.out.includes("off the canary ladder"));
+        edit(dir, "prod", /controlCanaryPercent: 25/, "controlCanaryPercent: 30");
+        const off = await review(dir, "--stack", "prod", "--base", "HEAD");
+        assert.match(off.out, /^  prod: 1 to update, 0 to replace, 14 unchanged\n  note: controlCanaryPercent 30 is off the canary ladder 0 -> 5 -> 25 -> 50 -> 100$/m);
     });
 
     it("marks a renamed service as a replacement that deletion protection would stop at up", async () => {
