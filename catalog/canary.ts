@@ -4,6 +4,11 @@
 /** The documented canary ladder for the control service (percent on the new revision). */
 export const CANARY_LADDER = [0, 5, 25, 50, 100] as const;
 
+/** Whether a traffic share sits on the ladder: it, or its complement (the stable revision's share), is a rung. */
+export function isOnCanaryLadder(percent: number, ladder: readonly number[] = CANARY_LADDER): boolean {
+    return ladder.includes(percent) || ladder.includes(100 - percent);
+}
+
 /** What a canary stage is judged by (the README's "Canary analysis" gives the reasoning). */
 export interface CanaryThresholds {
     /** Highest tolerated 5xx rate (the runbook's "under 1 %"), as a fraction. */

@@ -3,3 +3,7 @@ export * from "./lanes";
 export * from "./images";
 export * from "./legacy";
 export * from "./canary";
+export * from "./cloud-run";
+export * from "./identifiers";
+export * from "./serving";
+export * from "./text";

@@ -169,6 +169,9 @@ export const MAINTENANCE = {
     defaultCookieTtlSeconds: 900,
 } as const;
 
+/** Traffic tags the control service's revisions carry: the sole one, or the stable/canary pair. */
+export const CONTROL_TRAFFIC_TAGS = { sole: "current", stable: "stable", canary: "canary" } as const;
+
 /** Labels every managed resource carries. */
 export const LABEL_KEYS = ["environment", "lane", "managed-by"] as const;
 export const MANAGED_BY = "pulumi";

@@ -4,6 +4,7 @@
 import { approvedImages } from "./images";
 import { canaryLadder } from "./canary-ladder";
 import { canonicalLaneNames } from "./canonical-names";
+import { cloudRunLimits } from "./cloud-run-limits";
 import { healthProbes } from "./probes";
 import { identityAndAccess } from "./identity-access";
 import { laneLabels } from "./labels";
@@ -12,10 +13,13 @@ import { productionSafety } from "./production-safety";
 import { resourceLimits } from "./resource-limits";
 import { runtimeImageLock } from "./image-lock";
 import { secretsFromSecretManager } from "./secrets";
+import { servingContract } from "./serving-contract";
+import { total } from "./lib/total";
 import type { PackPolicy } from "./lib/types";
 
 export const PACK_NAME = "openagents-rust-lanes";
 
+/** Each guarded by total(): a throw is that policy's violation, never the end of the analysis. */
 export const POLICIES: readonly PackPolicy[] = [
     noLegacyTargets,
     canonicalLaneNames,
@@ -25,7 +29,9 @@ export const POLICIES: readonly PackPolicy[] = [
     identityAndAccess,
     secretsFromSecretManager,
     productionSafety,
+    cloudRunLimits,
+    servingContract,
     resourceLimits,
     laneLabels,
     canaryLadder,
-];
+].map(total);

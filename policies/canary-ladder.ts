@@ -1,7 +1,7 @@
 // Advisory: a service's traffic split sits on the documented canary ladder
 // (0 -> 5 -> 25 -> 50 -> 100 % on the new revision; the stable one has the rest).
 
-import { CANARY_LADDER } from "../catalog";
+import { CANARY_LADDER, isOnCanaryLadder } from "../catalog";
 import { cloudName, isServiceType, trafficOf } from "./lib/resources";
 import type { PackResourcePolicy } from "./lib/types";
 
@@ -31,8 +31,7 @@ export const canaryLadder: PackResourcePolicy = {
         const { ladder } = args.getConfig<CanaryLadderConfig>();
         const traffic = trafficOf(type, props);
         const percents = traffic.map((t) => t.percent ?? 0);
-        // A share is on the ladder when it, or its complement (the stable revision's share), is a rung.
-        const off = percents.filter((p) => !ladder.includes(p) && !ladder.includes(100 - p));
+        const off = percents.filter((p) => !isOnCanaryLadder(p, ladder));
         if (off.length > 0) {
             const split = traffic.map((t) => `${t.revision ?? (t.latest ? "latest" : "?")}=${t.percent ?? 0}`).join(", ");
             reportViolation(`service '${cloudName(props, args.name)}' splits traffic ${split}, off the canary ladder ${ladder.join(" -> ")}`);

@@ -4,8 +4,8 @@
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
-import { ENVIRONMENTS, PRIMITIVE_ROLES, PUBLIC_MEMBERS, RUNTIME, isDefaultComputeAccount } from "../catalog";
-import { TYPES, cloudName, iamTarget, isCloudRunIamType, isIamType, serviceAccountOf, workloadType } from "./lib/resources";
+import { ENVIRONMENTS, PRIMITIVE_ROLES, PUBLIC_MEMBERS, RUNTIME, excerpt, iamMemberProblem, isDefaultComputeAccount } from "../catalog";
+import { TYPES, asObjects, cloudName, iamTarget, isCloudRunIamType, isIamType, serviceAccountOf, stringField, workloadType } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
 import { UNKNOWN, readKnown } from "./lib/unknown";
 
@@ -40,13 +40,15 @@ function grantsOf(props: Props): Grants {
         grants.push({ role, members: [...(typeof member === "string" ? [member] : []), ...memberStrings(members)] });
     }
     if (typeof props.policyData === "string") {
-        let policy: { bindings?: { role?: unknown; members?: unknown }[] };
+        let policy: unknown;
         try {
-            policy = JSON.parse(props.policyData) as typeof policy;
+            policy = JSON.parse(props.policyData);
         } catch {
             return { grants, unparseable: true };
         }
-        for (const b of policy.bindings ?? []) {
+        const bindings: unknown = policy && typeof policy === "object" ? (policy as Props).bindings : undefined;
+        if (!policy || typeof policy !== "object" || Array.isArray(policy) || (bindings !== undefined && !Array.isArray(bindings))) return { grants, unparseable: true };
+        for (const b of asObjects(bindings)) {
             if (typeof b.role === "string") grants.push({ role: b.role, members: memberStrings(b.members) });
         }
     }
@@ -83,7 +85,7 @@ export const identityAndAccess: PackResourcePolicy = {
             if (workload.kind === "service" && isRuntimeName(name)) {
                 const disabled =
                     type === TYPES.serviceV1
-                        ? String(props.metadata?.annotations?.["run.googleapis.com/invoker-iam-disabled"]).toLowerCase() === "true"
+                        ? stringField(props.metadata?.annotations?.["run.googleapis.com/invoker-iam-disabled"])?.toLowerCase() === "true"
                         : props.invokerIamDisabled === true;
                 if (disabled) reportViolation(`runtime service '${name}' has its invoker IAM check disabled: anyone could call its internal API`);
             }
@@ -91,7 +93,7 @@ export const identityAndAccess: PackResourcePolicy = {
         }
         if (!isIamType(type)) return args.notApplicable("neither a Cloud Run workload nor an IAM grant");
         const { grants, unparseable } = grantsOf(props);
-        if (unparseable) reportViolation(`IAM grant '${args.name}' has policyData that is not valid JSON, so its grants cannot be checked`);
+        if (unparseable) reportViolation(`IAM grant '${args.name}' has policyData that is not a JSON IAM policy (an object with a list of bindings), so its grants cannot be checked`);
         for (const grant of grants) {
             if ((PRIMITIVE_ROLES as readonly string[]).includes(grant.role)) {
                 reportViolation(`IAM grant '${args.name}' gives the primitive role '${grant.role}'${grant.members.length ? ` to ${grant.members.join(", ")}` : ""}`);
@@ -99,6 +101,13 @@ export const identityAndAccess: PackResourcePolicy = {
         }
         if (isCloudRunIamType(type)) {
             const target = iamTarget(type, props);
+            for (const member of grants.flatMap((g) => g.members).filter((m) => isDefaultComputeAccount(m))) {
+                reportViolation(`Cloud Run grant '${args.name}' lets the default compute account ${excerpt(member)} invoke '${target ?? "?"}': every default workload runs as it`);
+            }
+            for (const member of grants.flatMap((g) => g.members)) {
+                const why = /^(serviceAccount|user|group):/.test(member) && !isDefaultComputeAccount(member) ? iamMemberProblem(member) : undefined;
+                if (why) reportViolation(`Cloud Run grant '${args.name}' names member ${excerpt(member)}, which IAM refuses: ${why}`);
+            }
             if (target !== undefined && isRuntimeName(target)) {
                 for (const member of grants.flatMap((g) => g.members).filter(isPublic)) {
                     reportViolation(`runtime service '${target}' is invokable by '${member}': its internal API has no authentication of its own`);

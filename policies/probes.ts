@@ -4,7 +4,7 @@
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
-import { CLOUD_RUN_LANES, Environment } from "../catalog";
+import { CLOUD_RUN_LANES, Environment, excerpt } from "../catalog";
 import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";
 import { cloudName, containerLabel, containersOf, isServiceType } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
@@ -56,9 +56,10 @@ export const healthProbes: PackResourcePolicy = {
                     reportViolation(`${subject} has no ${probe} probe`);
                     continue;
                 }
-                const path = spec.httpGet?.path;
-                if (spec.httpGet && !expected[probe].includes(typeof path === "string" ? path : "/")) {
-                    reportViolation(`${subject} ${probe} probe checks '${path ?? "/"}', expected ${expected[probe].map((p) => `'${p}'`).join(" or ")}`);
+                const httpGet: unknown = spec.httpGet;
+                const path: unknown = httpGet && typeof httpGet === "object" ? (httpGet as Props).path : undefined;
+                if (httpGet && !expected[probe].includes(typeof path === "string" ? path : "/")) {
+                    reportViolation(`${subject} ${probe} probe checks ${path === undefined || path === null ? "'/'" : excerpt(path)}, expected ${expected[probe].map((p) => `'${p}'`).join(" or ")}`);
                 }
             }
         });

@@ -3,12 +3,16 @@
 // pack's verdicts on it (policies/offline: the same pack and SDK analyzer as a real preview).
 // Exit: 0 no mandatory violation, 1 any mandatory violation, 2 config or usage error, 3 the review crashed.
 
+import { existsSync } from "node:fs";
+import * as path from "node:path";
 import { parseArgs } from "node:util";
-import type { CloudRunLaneId } from "../catalog";
+import { CANARY_LADDER, excerpt, isOnCanaryLadder, type CloudRunLaneId } from "../catalog";
+import { BaseRefError, checkoutBase } from "./base";
+import { StackDiff, diffPlans, renderDiff } from "./diff";
 import { importFileFor, LANE_IDS } from "./import-file";
 import { recordStack, StackPlan } from "./plan";
 import { planToJson, renderPlan } from "./render";
-import { StackFileError, stackNames } from "./stack-files";
+import { PROJECT_DIR, StackFileError, stackNames } from "./stack-files";
 import { POLICIES } from "../policies/all";
 import { GivenPolicyConfig, PolicyConfigError, readPolicyConfigFile, reconcilePolicyConfig, unknownPolicyNames } from "../policies/offline/config";
 import { renderVerdicts, runPolicies, StackVerdicts } from "../policies/offline/runner";
@@ -22,8 +26,13 @@ Options:
   --set KEY=VALUE    override a stack config value for a what-if (KEY as in the stack file,
                      e.g. controlCanaryPercent=25 or gcp:region=europe-west1); repeatable
   --preview          leave computed values (URLs, account emails) unknown, as a first preview does
-  --policy-config FILE  policy pack config, the JSON \`pulumi preview --policy-pack-config\` takes
+  --policy-config [STACK=]FILE  policy pack config, the JSON \`pulumi preview --policy-pack-config\` takes;
+                     STACK=FILE for one stack (repeatable), FILE for every stack; by default each
+                     stack's .github/policy-config/<stack>.json when it exists, as CI passes it
                      (keyed by policy name: a level, or {enforcementLevel, ...properties})
+  --base REF         print what changes against git REF (REF's own program and stack files, run the
+                     same way): + create, - delete, ~ update, +- replace, each input old => new
+  --full             with --base, also print the whole plan
   --json             print the plan as JSON on stdout (per stack: every resource's type, name, inputs,
                      and the policy verdicts)
   --import LANES     instead of the plan, print the \`pulumi import --file\` document that adopts the
@@ -42,12 +51,62 @@ export interface ReviewArgs {
     preview: boolean;
     json: boolean;
     help: boolean;
+    /** --base REF: compare with the program of this git ref. */
+    base?: string;
+    full: boolean;
+    /** --policy-config FILE for every stack. */
     policyConfig?: string;
+    /** --policy-config STACK=FILE, per stack. */
+    stackPolicyConfigs: Record<string, string>;
     /** Lanes whose existing Cloud Run resources to adopt (--import). */
     importLanes?: CloudRunLaneId[];
 }
 
-export function parseReviewArgs(argv: string[]): ReviewArgs {
+/** Where the review reads its stack files from and writes to: the process by default. */
+export interface ReviewIo {
+    out: (text: string) => void;
+    err: (text: string) => void;
+    /** Directory of Pulumi.yaml and the stack files (the program itself always runs from the checkout). */
+    stackDir?: string;
+    /** The checkout whose program runs (and whose git history --base reads); default: this one. */
+    projectDir?: string;
+    /** Colour the diff: on a terminal unless NO_COLOR is set. */
+    colour?: boolean;
+}
+
+const PROCESS_IO: ReviewIo = {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    colour: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
+};
+
+/** --policy-config values: "STACK=FILE" for a known stack, else one FILE for every stack (at most one). */
+function policyConfigArgs(values: readonly string[], stacks: readonly string[]): { policyConfig?: string; stackPolicyConfigs: Record<string, string> } {
+    const stackPolicyConfigs: Record<string, string> = {};
+    let policyConfig: string | undefined;
+    for (const value of values) {
+        const eq = value.indexOf("=");
+        const stack = eq > 0 ? value.slice(0, eq) : undefined;
+        if (stack !== undefined && stacks.includes(stack)) {
+            if (stack in stackPolicyConfigs) throw new UsageError(`--policy-config ${value}: ${stack} has a policy config already`);
+            stackPolicyConfigs[stack] = value.slice(eq + 1);
+        } else {
+            if (policyConfig !== undefined) throw new UsageError(`--policy-config ${value}: one file for every stack, or STACK=FILE per stack (${stacks.join(", ")})`);
+            policyConfig = value;
+        }
+    }
+    return { policyConfig, stackPolicyConfigs };
+}
+
+/** The policy config file a stack is judged with: its --policy-config, else CI's file for it when there is one. */
+export function policyConfigFileFor(stack: string, args: Pick<ReviewArgs, "policyConfig" | "stackPolicyConfigs">, dir = PROJECT_DIR): string | undefined {
+    const given = args.stackPolicyConfigs[stack] ?? args.policyConfig;
+    if (given !== undefined) return given;
+    const ci = path.join(dir, ".github", "policy-config", `${stack}.json`);
+    return existsSync(ci) ? path.relative(process.cwd(), ci) || ci : undefined;
+}
+
+export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
     let values;
     try {
         ({ values } = parseArgs({
@@ -57,7 +116,9 @@ export function parseReviewArgs(argv: string[]): ReviewArgs {
                 set: { type: "string", multiple: true },
                 preview: { type: "boolean", default: false },
                 json: { type: "boolean", default: false },
-                "policy-config": { type: "string" },
+                base: { type: "string" },
+                full: { type: "boolean", default: false },
+                "policy-config": { type: "string", multiple: true },
                 import: { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
             },
@@ -67,7 +128,7 @@ export function parseReviewArgs(argv: string[]): ReviewArgs {
     } catch (err) {
         throw new UsageError((err as Error).message);
     }
-    const known = stackNames();
+    const known = stackNames(stackDir);
     const stacks = values.stack ?? known;
     for (const s of stacks) if (!known.includes(s)) throw new UsageError(`--stack ${s}: expected one of ${known.join(", ")}`);
     const overrides: Record<string, string> = {};
@@ -90,8 +151,10 @@ export function parseReviewArgs(argv: string[]): ReviewArgs {
         overrides,
         preview: values.preview ?? false,
         json: values.json ?? false,
+        base: values.base,
+        full: values.full ?? false,
         help: values.help ?? false,
-        policyConfig: values["policy-config"],
+        ...policyConfigArgs(values["policy-config"] ?? [], known),
     };
 }
 
@@ -100,60 +163,109 @@ function isConfigProblem(err: unknown): err is Error {
     return err instanceof StackFileError || (err instanceof Error && err.name === "ConfigError");
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: ReviewIo = PROCESS_IO): Promise<number> {
     let args: ReviewArgs;
     try {
-        args = parseReviewArgs(argv);
+        args = parseReviewArgs(argv, io.stackDir);
     } catch (err) {
-        process.stderr.write(`review: ${(err as Error).message}\n\n${USAGE}\n`);
+        io.err(`review: ${(err as Error).message}\n\n${USAGE}\n`);
         return 2;
     }
     if (args.help) {
-        process.stdout.write(`${USAGE}\n`);
+        io.out(`${USAGE}\n`);
         return 0;
     }
-    let policyConfig: Record<string, GivenPolicyConfig> = {};
-    try {
-        if (args.policyConfig !== undefined) policyConfig = readPolicyConfigFile(args.policyConfig);
-        reconcilePolicyConfig(POLICIES, policyConfig);
-    } catch (err) {
-        if (!(err instanceof PolicyConfigError)) throw err;
-        process.stderr.write(`review: ${err.message}\n`);
-        return 2;
+    const policyConfigs: Record<string, { file?: string; config: Record<string, GivenPolicyConfig> }> = {};
+    for (const stack of args.stacks) {
+        const file = policyConfigFileFor(stack, args, io.stackDir ?? PROJECT_DIR);
+        try {
+            const config = file !== undefined ? readPolicyConfigFile(file) : {};
+            reconcilePolicyConfig(POLICIES, config);
+            policyConfigs[stack] = { file, config };
+            for (const name of unknownPolicyNames(POLICIES, config)) io.err(`review: warning: policy config ${file ?? ""} names no policy of the pack: ${name}\n`);
+        } catch (err) {
+            if (!(err instanceof PolicyConfigError)) throw err;
+            io.err(`review: stack ${stack}: ${err.message}\n`);
+            return 2;
+        }
     }
-    for (const name of unknownPolicyNames(POLICIES, policyConfig)) process.stderr.write(`review: warning: policy config names no policy of the pack: ${name}\n`);
     const plans: StackPlan[] = [];
     for (const stack of args.stacks) {
         try {
-            plans.push(await recordStack(stack, { overrides: args.overrides, preview: args.preview }));
+            plans.push(await recordStack(stack, { overrides: args.overrides, preview: args.preview, stackDir: io.stackDir, dir: io.projectDir }));
         } catch (err) {
             if (!isConfigProblem(err)) throw err;
-            process.stderr.write(`review: stack ${stack}: ${err.message}\n`);
+            io.err(`review: stack ${stack}: ${err.message}\n`);
             return 2;
         }
     }
     if (args.importLanes) {
-        process.stdout.write(`${JSON.stringify(importFileFor(plans[0], args.importLanes), null, 2)}\n`);
+        io.out(`${JSON.stringify(importFileFor(plans[0], args.importLanes), null, 2)}\n`);
         return 0;
     }
+    let diffs: StackDiff[] | undefined;
+    if (args.base !== undefined) {
+        try {
+            diffs = await diffAgainst(args.base, plans, args.preview, io.projectDir ?? PROJECT_DIR);
+        } catch (err) {
+            if (!(err instanceof BaseRefError)) throw err;
+            io.err(`review: ${err.message}\n`);
+            return 2;
+        }
+    }
     const verdicts: StackVerdicts[] = [];
-    for (const plan of plans) verdicts.push(await runPolicies(plan, { config: policyConfig }));
+    for (const plan of plans) verdicts.push(await runPolicies(plan, { config: policyConfigs[plan.stack].config }));
+    const judgedWith = (stack: string) => policyConfigs[stack].file ?? "none (the policies' defaults)";
     if (args.json) {
-        const stacks = plans.map((plan, i) => ({ ...(planToJson(plan) as object), policy: verdicts[i] }));
-        process.stdout.write(`${JSON.stringify({ stacks }, null, 2)}\n`);
+        const stacks = plans.map((plan, i) => ({ ...(planToJson(plan) as object), ...(diffs ? { diff: diffs[i] } : {}), policy: { ...verdicts[i], config: policyConfigs[plan.stack].file ?? null } }));
+        io.out(`${JSON.stringify({ stacks }, null, 2)}\n`);
     } else {
-        plans.forEach((plan, i) => process.stdout.write(`${renderPlan(plan)}\n\n${renderVerdicts(verdicts[i])}\n\n`));
+        plans.forEach((plan, i) => {
+            const shown = diffs ? [...(args.full ? [renderPlan(plan)] : []), renderDiff(diffs[i], io.colour ?? false) + ladderNote(plan)] : [renderPlan(plan)];
+            io.out(`${shown.join("\n\n")}\n\n${renderVerdicts(verdicts[i])}\n  judged with policy config: ${judgedWith(plan.stack)}\n\n`);
+        });
     }
     return verdicts.some((v) => v.mandatory > 0) ? 1 : 0;
 }
 
+/** Next to the diff: a canary percent off the catalog's ladder (the canary-ladder policy's rule). */
+function ladderNote(plan: StackPlan): string {
+    const percent = Number(plan.config[`${plan.project}:controlCanaryPercent`]);
+    return Number.isInteger(percent) && !isOnCanaryLadder(percent) ? `\n  note: controlCanaryPercent ${percent} is off the canary ladder ${CANARY_LADDER.join(" -> ")}` : "";
+}
+
+/** Each stack's plan at REF (its own program), diffed with the working tree's; a stack REF lacks is all creates. */
+async function diffAgainst(ref: string, plans: StackPlan[], preview: boolean, repo: string): Promise<StackDiff[]> {
+    const base = checkoutBase(repo, ref);
+    try {
+        const diffs: StackDiff[] = [];
+        for (const plan of plans) {
+            let before: StackPlan | undefined;
+            if (existsSync(path.join(base.dir, `Pulumi.${plan.stack}.yaml`))) {
+                try {
+                    before = await recordStack(plan.stack, { dir: base.dir, preview });
+                } catch (err) {
+                    throw new BaseRefError(`--base ${ref}: cannot run the program of ${base.commit.slice(0, 12)} for stack ${plan.stack}: ${excerpt((err as Error).message?.split("\n")[0] ?? String(err), 200)}`);
+                }
+            }
+            diffs.push(diffPlans(plan.stack, before, plan));
+        }
+        return diffs;
+    } finally {
+        base.remove();
+    }
+}
+
+/** main with its exit code for a crash: 3, never 1 (a crash must not read as a mandatory violation). */
+export async function run(argv: string[], io: ReviewIo = PROCESS_IO): Promise<number> {
+    try {
+        return await main(argv, io);
+    } catch (err) {
+        io.err(`review: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        return 3;
+    }
+}
+
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (err: unknown) => {
-            process.stderr.write(`review: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-            // Not 1: a crash must not read as "a mandatory policy violation".
-            process.exit(3);
-        },
-    );
+    void run(process.argv.slice(2)).then((code) => process.exit(code));
 }

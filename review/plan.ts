@@ -41,6 +41,8 @@ export interface RecordOptions {
     preview?: boolean;
     /** Project directory holding Pulumi.yaml, the stack files and index.ts. */
     dir?: string;
+    /** Where Pulumi.yaml and the stack files are read from, when not `dir` (the program still runs from `dir`). */
+    stackDir?: string;
 }
 
 export const UNKNOWN_OUTPUT = "(known after apply)";
@@ -108,7 +110,7 @@ export function recordStack(stack: string, options: RecordOptions = {}): Promise
 
 async function recordStackNow(stack: string, options: RecordOptions): Promise<StackPlan> {
     const dir = options.dir ?? PROJECT_DIR;
-    const { project, config } = readStackConfig(stack, options.overrides, dir);
+    const { project, config } = readStackConfig(stack, options.overrides, options.stackDir ?? dir);
     const preview = options.preview ?? false;
     const inputsByKey = new Map<string, Record<string, unknown>>();
 

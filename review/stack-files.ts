@@ -1,10 +1,17 @@
 // Reads Pulumi.yaml and Pulumi.<stack>.yaml the way the Pulumi CLI does for a program: the
 // stack's values, namespaced by project, with the project schema's defaults filled in, every
 // value handed over as a string (lists and objects as JSON).
+//
+// The files are read as data whose meaning must survive: YAML would turn an unquoted tag
+// 0123456 into the number 123456 and 2e71234 into Infinity, so a value whose YAML type is not
+// the key's schema type is refused ("quote it"), as are merge keys and a key given twice (also
+// as bare and namespaced forms). File-shape problems (UTF-16, CR-only line endings, a list at
+// the top, `Config:`) are named in one line. Every check is one pass: linear in the file.
 
-import { readFileSync, existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { Document, isMap, isScalar, isSeq, Node, parseDocument, Scalar, YAMLMap } from "yaml";
+import { excerpt } from "../catalog";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -20,19 +27,75 @@ export class StackFileError extends Error {
     }
 }
 
-function readYaml(file: string): unknown {
-    if (!existsSync(file)) throw new StackFileError(`${path.basename(file)} not found in ${path.dirname(file)}`);
+/** Top-level keys of a stack file (Pulumi's ProjectStack); anything else is a typo such as `Config:`. */
+const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
+
+/** Decodes a file as the CLI needs it: UTF-8 (a BOM is dropped), with LF or CRLF line ends. */
+export function decodeYamlFile(name: string, bytes: Buffer): string {
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) throw new StackFileError(`${name} is UTF-16: save it as UTF-8`);
+    if (bytes.includes(0)) throw new StackFileError(`${name} contains NUL bytes (UTF-16 or binary): save it as UTF-8 text`);
+    let text: string;
     try {
-        return parse(readFileSync(file, "utf8"));
-    } catch (err) {
-        throw new StackFileError(`${path.basename(file)} is not valid YAML: ${(err as Error).message}`);
+        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+        throw new StackFileError(`${name} is not valid UTF-8: save it as UTF-8`);
+    }
+    if (text.startsWith("\uFEFF")) text = text.slice(1);
+    if (text.includes("\r") && !text.includes("\n")) throw new StackFileError(`${name} has CR-only line endings: save it with LF (or CRLF) line endings`);
+    return text;
+}
+
+function lineOf(text: string, offset: number): number {
+    let line = 1;
+    for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line += 1;
+    return line;
+}
+
+/** Parses one YAML document without the quadratic duplicate-key check (see checkKeys) and without merge keys. */
+export function parseYamlText(name: string, text: string): Document.Parsed {
+    const doc = parseDocument(text, { uniqueKeys: false, merge: false, prettyErrors: false });
+    const err = doc.errors[0];
+    if (err) throw new StackFileError(`${name} is not valid YAML (line ${lineOf(text, err.pos[0])}): ${excerpt(err.message.split("\n")[0], 120)}`);
+    return doc;
+}
+
+function scalarText(text: string, node: Node): string {
+    const range = node.range;
+    return range ? text.slice(range[0], Math.min(range[1], range[0] + 200)) : "";
+}
+
+/** Refuses merge keys and any key twice in one mapping, in one pass per mapping. */
+function checkKeys(name: string, text: string, map: YAMLMap, where: string): void {
+    const seen = new Set<string>();
+    for (const pair of map.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        // Only on a refusal: counting lines for every key would make the check quadratic.
+        const at = () => (pair.key && (pair.key as Node).range ? ` (line ${lineOf(text, (pair.key as Node).range![0])})` : "");
+        if (key === undefined) throw new StackFileError(`${name}: ${where} has a key that is not a plain name${at()}`);
+        if (key === "<<") throw new StackFileError(`${name}: ${where} uses a YAML merge key (<<)${at()}, which the Pulumi CLI does not read: write the keys out`);
+        if (seen.has(key)) throw new StackFileError(`${name}: ${where} sets ${excerpt(key)} twice${at()}: keep one`);
+        seen.add(key);
     }
 }
 
+function readYamlFile(file: string): { text: string; doc: Document.Parsed } {
+    const name = path.basename(file);
+    if (!existsSync(file)) throw new StackFileError(`${name} not found in ${path.dirname(file)}`);
+    const text = decodeYamlFile(name, readFileSync(file));
+    return { text, doc: parseYamlText(name, text) };
+}
+
+function shapeOf(node: unknown): string {
+    if (isSeq(node)) return "a list";
+    if (isScalar(node)) return node.value === null ? "empty" : "a single value";
+    return "not a mapping";
+}
+
 export function readProjectFile(dir = PROJECT_DIR): ProjectFile {
-    const doc = readYaml(path.join(dir, "Pulumi.yaml")) as Partial<ProjectFile> | null;
-    if (!doc || typeof doc.name !== "string") throw new StackFileError("Pulumi.yaml has no project name");
-    return { name: doc.name, config: doc.config ?? {} };
+    const { doc } = readYamlFile(path.join(dir, "Pulumi.yaml"));
+    const js = doc.toJS() as Partial<ProjectFile> | null;
+    if (!js || typeof js !== "object" || typeof js.name !== "string") throw new StackFileError("Pulumi.yaml has no project name");
+    return { name: js.name, config: js.config ?? {} };
 }
 
 /** The stacks that have a Pulumi.<stack>.yaml next to Pulumi.yaml. */
@@ -40,13 +103,110 @@ export function stackNames(dir = PROJECT_DIR): string[] {
     return ["staging", "prod"].filter((s) => existsSync(path.join(dir, `Pulumi.${s}.yaml`)));
 }
 
-function asConfigString(value: unknown): string {
-    return typeof value === "string" ? value : JSON.stringify(value);
+/**
+ * Fully qualified key, as the Pulumi CLI parses one (config.ParseKey): "controlCpu" ->
+ * "<project>:controlCpu"; "gcp:region" stays; the old "<namespace>:config:<name>" form is
+ * "<namespace>:<name>". Anything else is not a config key.
+ */
+export function qualifyKey(project: string, key: string): string {
+    const parts = key.split(":");
+    if (parts.length === 1) return `${project}:${key}`;
+    if (parts.length === 2 && parts[0] !== "" && parts[1] !== "") return key;
+    if (parts.length === 3 && parts[1] === "config" && parts[0] !== "" && parts[2] !== "") return `${parts[0]}:${parts[2]}`;
+    throw new StackFileError(`config key ${excerpt(key)} is not <namespace>:<name> (or <name> in the project's namespace)`);
 }
 
-/** Fully qualified key: "controlCpu" -> "<project>:controlCpu"; "gcp:region" stays. */
-export function qualifyKey(project: string, key: string): string {
-    return key.includes(":") ? key : `${project}:${key}`;
+/** What YAML made of a scalar, for a message. */
+function yamlReading(value: unknown): string {
+    if (value === null) return "null";
+    if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return `the ${typeof value} ${String(value)}`;
+    return `a ${typeof value}`;
+}
+
+/** One stack value as the string the program receives, checked against the key's schema type. */
+function configValue(file: string, text: string, key: string, node: unknown, type: string | undefined): string {
+    const subject = `${file}: ${key}`;
+    if (isScalar(node)) {
+        const scalar = node;
+        const value = scalar.value;
+        const source = scalarText(text, scalar);
+        const quoted = scalar.type === Scalar.QUOTE_DOUBLE || scalar.type === Scalar.QUOTE_SINGLE;
+        if (type === "array") throw new StackFileError(`${subject} is a list (YAML items), not ${excerpt(source)}`);
+        if (typeof value === "string") return value;
+        if (type === "integer") {
+            if (typeof value === "number" && Number.isSafeInteger(value) && !/[.eE]/.test(source)) return String(value);
+            throw new StackFileError(`${subject} is an integer, not ${excerpt(source)} (YAML reads ${yamlReading(value)})`);
+        }
+        if (type === "boolean") {
+            if (typeof value === "boolean") return String(value);
+            throw new StackFileError(`${subject} is true or false, not ${excerpt(source)}`);
+        }
+        // A string key (or one the schema does not type): YAML changed the text's meaning.
+        if (!quoted) throw new StackFileError(`${subject} is a string, but YAML reads ${excerpt(source)} as ${yamlReading(value)}: quote it`);
+        return String(value);
+    }
+    if (isSeq(node)) {
+        if (type !== undefined && type !== "array") throw new StackFileError(`${subject} is ${type === "string" ? "a string" : `${type === "integer" ? "an" : "a"} ${type}`}, not a list`);
+        const items = node.items.map((item, i) => {
+            if (isScalar(item) && typeof item.value === "string") return item.value;
+            if (isScalar(item) && item.value !== null && !isMap(item) && type === "array") {
+                throw new StackFileError(`${subject} item ${i + 1} is a string, but YAML reads ${excerpt(scalarText(text, item))} as ${yamlReading(item.value)}: quote it`);
+            }
+            if (type === "array") throw new StackFileError(`${subject} item ${i + 1} is a string, not ${shapeOf(item) === "empty" ? "empty" : "a nested value"}`);
+            return (item as Node | null)?.toJSON?.() as unknown;
+        });
+        return JSON.stringify(items);
+    }
+    if (isMap(node)) {
+        if (type !== undefined) throw new StackFileError(`${subject} is ${type === "array" ? "a list" : `a single ${type}`}, not a mapping`);
+        checkKeys(file, text, node, key);
+        return JSON.stringify(node.toJSON());
+    }
+    throw new StackFileError(`${subject} has a value that is not plain YAML data (an alias or tag?)`);
+}
+
+/** The stack file's own values, fully qualified, each the string the program receives. */
+export function parseStackFile(file: string, text: string, project: ProjectFile): Record<string, string> {
+    const doc = parseYamlText(file, text);
+    const top = doc.contents;
+    if (top === null || (isScalar(top) && top.value === null)) throw new StackFileError(`${file} is empty: it needs a config: block`);
+    if (!isMap(top)) throw new StackFileError(`${file} must be a mapping with a config: block at the top, not ${shapeOf(top)}`);
+    checkKeys(file, text, top, "the top level");
+    for (const pair of top.items) {
+        const key = String((pair.key as Scalar).value);
+        if (!STACK_FILE_KEYS.includes(key)) {
+            const hint = STACK_FILE_KEYS.find((k) => k === key.toLowerCase());
+            throw new StackFileError(`${file}: unknown top-level key ${excerpt(key)}${hint ? ` (did you mean ${hint}:?)` : ""}; a stack file holds ${STACK_FILE_KEYS.join(", ")}`);
+        }
+    }
+    const configNode = top.get("config", true) as unknown;
+    if (configNode === undefined || (isScalar(configNode) && configNode.value === null)) throw new StackFileError(`${file} has no config: block`);
+    if (!isMap(configNode)) throw new StackFileError(`${file}: config: must be a mapping of key: value, not ${shapeOf(configNode)}`);
+    checkKeys(file, text, configNode, "config:");
+    const config: Record<string, string> = {};
+    const given = new Map<string, string>();
+    for (const pair of configNode.items) {
+        const raw = String((pair.key as Scalar).value);
+        const full = qualifyKey(project.name, raw);
+        const earlier = given.get(full);
+        if (earlier !== undefined) throw new StackFileError(`${file}: config sets ${full} twice (as ${excerpt(earlier)} and ${excerpt(raw)}): keep one`);
+        given.set(full, raw);
+        const value = pair.value;
+        if (value === null || value === undefined || (isScalar(value) && value.value === null && !/\S/.test(scalarText(text, value)))) continue;
+        const [namespace, name] = full.split(":");
+        // An undeclared key of the project is the program's to refuse (with the key it is closest to).
+        if (namespace === project.name && !(name in project.config)) {
+            config[full] = isScalar(value) ? String(value.value) : JSON.stringify((value as Node).toJSON());
+            continue;
+        }
+        const type = namespace === project.name ? project.config[name]?.type : "string";
+        config[full] = configValue(file, text, full, value, type);
+    }
+    return config;
+}
+
+function asConfigString(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 /**
@@ -55,15 +215,13 @@ export function qualifyKey(project: string, key: string): string {
  */
 export function readStackConfig(stack: string, overrides: Record<string, string> = {}, dir = PROJECT_DIR): { project: string; config: Record<string, string> } {
     const project = readProjectFile(dir);
-    const doc = readYaml(path.join(dir, `Pulumi.${stack}.yaml`)) as { config?: Record<string, unknown> } | null;
-    const config: Record<string, string> = {};
-    for (const [key, value] of Object.entries(doc?.config ?? {})) {
-        if (value === null || value === undefined) continue;
-        config[qualifyKey(project.name, key)] = asConfigString(value);
-    }
+    const file = `Pulumi.${stack}.yaml`;
+    const full = path.join(dir, file);
+    if (!existsSync(full)) throw new StackFileError(`${file} not found in ${dir}`);
+    const config = parseStackFile(file, decodeYamlFile(file, readFileSync(full)), project);
     for (const [key, spec] of Object.entries(project.config)) {
-        const full = qualifyKey(project.name, key);
-        if (!(full in config) && spec && spec.default !== undefined) config[full] = asConfigString(spec.default);
+        const qualified = qualifyKey(project.name, key);
+        if (!(qualified in config) && spec && spec.default !== undefined) config[qualified] = asConfigString(spec.default);
     }
     for (const [key, value] of Object.entries(overrides)) config[qualifyKey(project.name, key)] = value;
     return { project: project.name, config };

@@ -45,7 +45,7 @@ export const CONFIG_SCHEMA = {
     controlSecretEnv: { type: "array", default: [], description: "Extra env of the control service from Secret Manager, as NAME=secret-name[:version] items." },
     controlSyncTokenSigningKeySecret: { type: "string", default: "openagents-runtime-signing-key", description: "Secret Manager secret holding the sync token signing key (env OA_SYNC_TOKEN_SIGNING_KEY)." },
     controlStableRevision: { type: "string", default: "", description: "The control revision serving now (the canary's baseline). Empty: this deploy's revision takes all traffic." },
-    controlCanaryPercent: { type: "integer", default: 100, description: "Percent of control traffic on this deploy's revision; the ladder is 0, 5, 25, 50, 100. 0 is a rollback to controlStableRevision." },
+    controlCanaryPercent: { type: "integer", description: "Percent of control traffic on this deploy's revision; the ladder is 0, 5, 25, 50, 100. 0 is a rollback to controlStableRevision. No default, so a stable revision never goes with an unstated 100." },
     controlMaintenanceEnabled: { type: "boolean", default: false, description: "Maintenance mode: every path but the allowed ones answers 503." },
     controlMaintenanceAllowedPaths: { type: "array", default: ["/healthz", "/readyz"], description: "Paths served normally during maintenance." },
     controlMaintenanceCookieName: { type: "string", default: "oa_maintenance_bypass", description: "Name of the maintenance bypass cookie." },

@@ -5,19 +5,41 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     CANARY_LADDER,
     CONTROL,
+    CONTROL_TRAFFIC_TAGS,
     Environment,
     MAINTENANCE,
     RUNTIME,
     RUNTIME_MIGRATE,
+    authProviderProblem,
+    canarySplitProblem,
+    domainProblem,
+    envNameProblem,
+    envSetProblem,
+    excerpt,
+    executionNameProblem,
+    iamMemberProblem,
+    imageFromTag,
     isEnvironment,
     isValidDigest,
     isValidTag,
+    jobMemoryProblem,
+    closest,
+    joinProblems,
     legacyEnvReason,
     legacyNameReason,
     legacySecretReason,
+    maintenancePathsProblem,
+    parseCpu,
+    parseMemory,
+    projectIdProblem,
+    resourceNameProblem,
+    revisionOwnerProblem,
+    sizingProblem,
+    trafficTagProblem,
 } from "../catalog";
 import { CONFIG_SCHEMA, ConfigKey, ConfigKeySpec, PROJECT } from "./config-schema";
-import { parseCpu, parseMemory, sizingProblem } from "./sizing";
+import { controlTemplate } from "./control-template";
+import { executionToken } from "./naming";
 
 export interface SecretRef {
     /** Env var the container reads. */
@@ -77,13 +99,19 @@ export interface ConfigProblem {
 /** A configuration error: a pulumi.RunError, so `pulumi up` prints the message without a stack trace. */
 export class ConfigError extends pulumi.RunError {
     constructor(public readonly problems: ConfigProblem[]) {
-        super(
-            problems
-                .map((p) => `${p.key}: expected ${p.expected}${p.got !== undefined ? `, got ${JSON.stringify(p.got)}` : ""}`)
-                .join("; "),
-        );
+        super(joinProblems(problems.map(formatProblem)));
         this.name = "ConfigError";
     }
+}
+
+/** Longest one problem may print: the key, the expected form and a cut excerpt of the value fit well within it. */
+const MAX_PROBLEM_CHARS = 200;
+
+/** One problem on one short line: key, expected form, escaped excerpt of the value. */
+export function formatProblem(p: ConfigProblem): string {
+    const got = p.got !== undefined ? `, got ${excerpt(p.got)}` : "";
+    const expected = p.expected.length > MAX_PROBLEM_CHARS ? `${p.expected.slice(0, MAX_PROBLEM_CHARS)}...` : p.expected;
+    return `${p.key}: expected ${expected.replace(/[\r\n]+/g, " ")}${got}`;
 }
 
 /** Raw values as the engine hands them over: strings, with arrays as JSON. */
@@ -93,10 +121,7 @@ const SECRET_LOOKING = /(_KEY|_TOKEN|_SECRET)$|PASSWORD|^DB_URL$|^DATABASE_URL$/
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const SECRET_VERSION = /^(latest|[1-9][0-9]*)$/;
-const RESOURCE_NAME = /^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$/;
 const INGRESS = ["INGRESS_TRAFFIC_ALL", "INGRESS_TRAFFIC_INTERNAL_ONLY", "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"];
-const MEMBER = /^(serviceAccount|user|group):[^\s@]+@[^\s@]+\.[a-z]+$/;
-const DOMAIN = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
 /** Env vars the program sets itself (maintenance mode included); config may not override them. */
 const RESERVED_ENV = new Set([
     CONTROL.bindAddrEnv, "OA_CONTROL_STATIC_DIR", "OA_AUTH_PROVIDER_MODE", RUNTIME.bindAddrEnv,
@@ -104,10 +129,19 @@ const RESERVED_ENV = new Set([
     MAINTENANCE.enabledEnv, MAINTENANCE.allowedPathsEnv, MAINTENANCE.cookieNameEnv, MAINTENANCE.cookieTtlEnv, MAINTENANCE.bypassTokenEnv,
 ]);
 
-/** Parses and validates raw config; throws one ConfigError listing every problem. */
-export function parseStackConfig(read: RawConfigReader, provider: { project?: string; region?: string }): StackConfig {
+/**
+ * Parses and validates raw config; throws one ConfigError listing every problem. `givenKeys`
+ * are the keys the stack sets in the project's namespace (bare names): one the schema does not
+ * declare is read by nobody, so it is refused, with the declared key it is closest to.
+ */
+export function parseStackConfig(read: RawConfigReader, provider: { project?: string; region?: string }, givenKeys: readonly string[] = []): StackConfig {
     const problems: ConfigProblem[] = [];
     const problem = (key: string, expected: string, got?: string) => problems.push({ key: `${PROJECT}:${key}`, expected, got });
+    for (const key of givenKeys) {
+        if (key in CONFIG_SCHEMA) continue;
+        const meant = closest(key, Object.keys(CONFIG_SCHEMA));
+        problem(key, `a key Pulumi.yaml declares${meant ? ` (did you mean ${meant}?)` : ""}; nothing reads this one`);
+    }
 
     const raw = (key: ConfigKey): string | undefined => {
         const v = read(key);
@@ -124,6 +158,13 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
             return "";
         }
         if (!ok(v)) problem(key, expected, v);
+        return v;
+    }
+    /** A string checked by a catalog rule (empty allowed): the rule's reason goes into the message. */
+    function checked(key: ConfigKey, expected: string, rule: (v: string) => string | undefined): string {
+        const v = str(key, expected);
+        const why = v === "" ? undefined : rule(v);
+        if (why) problem(key, `${expected} (${why})`, v);
         return v;
     }
     function int(key: ConfigKey, min: number, max: number): number {
@@ -177,7 +218,10 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         const v = str(key, "a Cloud Run name", () => true) || fallback;
         const legacy = legacyNameReason(v);
         if (legacy) problem(key, `a canonical Rust lane name such as ${fallback}, not a legacy one (${legacy})`, v);
-        else if (!RESOURCE_NAME.test(v)) problem(key, "a Cloud Run name: lowercase letters, digits and dashes, starting with a letter, at most 49 characters", v);
+        else {
+            const why = resourceNameProblem(v);
+            if (why) problem(key, why, v);
+        }
         return v;
     };
     const secretName = (key: ConfigKey): string => {
@@ -188,6 +232,8 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
     };
     const secretVersion = str("secretVersion", "latest or a version number", (v) => SECRET_VERSION.test(v));
 
+    const reservedEnvProblem = (name: string): string | undefined =>
+        RESERVED_ENV.has(name.toUpperCase()) ? `no env the program sets itself (${name})` : envNameProblem(name);
     function plainEnv(key: ConfigKey): EnvVar[] {
         return list(key).flatMap((item) => {
             const eq = item.indexOf("=");
@@ -201,8 +247,9 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
                 problem(key, `no secret-looking name in plain env (move ${name} to the matching *SecretEnv key)`, name);
                 return [];
             }
-            if (RESERVED_ENV.has(name.toUpperCase())) {
-                problem(key, `no env the program sets itself (${name})`, name);
+            const reserved = reservedEnvProblem(name);
+            if (reserved) {
+                problem(key, reserved, name);
                 return [];
             }
             const legacy = legacyEnvReason(name, value);
@@ -226,8 +273,9 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
                 problem(key, `no legacy Laravel/Elixir secret or env (${legacy})`, item);
                 return [];
             }
-            if (RESERVED_ENV.has(env.toUpperCase())) {
-                problem(key, `no env the program sets itself (${env})`, item);
+            const reserved = reservedEnvProblem(env);
+            if (reserved) {
+                problem(key, reserved, item);
                 return [];
             }
             return [{ env, secret, version: version ?? secretVersion }];
@@ -242,13 +290,20 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         const why = cpus !== undefined && mib !== undefined ? sizingProblem(cpus, mib, concurrency) : undefined;
         if (why) problem(`${prefix}Cpu`, `a CPU limit that fits ${prefix}Memory${concurrency === undefined ? "" : ` and ${prefix}Concurrency`} (${why})`, c);
     };
-    /** Cloud Run refuses a container with two env vars of one name. */
-    const uniqueEnv = (key: ConfigKey, plain: EnvVar[], secrets: SecretRef[]) => {
+    /**
+     * Cloud Run's limits on one container's env (count, size, each name once), on what config
+     * adds; a duplicate is reported against the key whose item repeats a name.
+     */
+    const envLimits = (prefix: "control" | "runtime", plain: EnvVar[], secrets: SecretRef[]) => {
         const seen = new Set<string>();
-        for (const name of [...plain.map((e) => e.name), ...secrets.map((e) => e.env)]) {
-            if (seen.has(name)) problem(key, `each env name once across the plain and secret env keys (${name} is set twice)`, name);
+        const twice = (key: ConfigKey, name: string) => {
+            if (seen.has(name)) problem(key, `each env name once across ${prefix}Env and ${prefix}SecretEnv (${name} is set twice)`, name);
             seen.add(name);
-        }
+        };
+        for (const e of plain) twice(`${prefix}Env`, e.name);
+        for (const e of secrets) twice(`${prefix}SecretEnv`, e.env);
+        const why = envSetProblem([...new Map([...plain.map((e) => [e.name, e] as const), ...secrets.map((e) => [e.env, { name: e.env }] as const)]).values()]);
+        if (why) problem(`${prefix}Env`, `an env Cloud Run takes (${why})`);
     };
     const ingress = (key: ConfigKey) => str(key, INGRESS.join(", "), (v) => INGRESS.includes(v));
 
@@ -257,9 +312,19 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
     const migrateName = resourceName("migrateJobName", RUNTIME_MIGRATE.names[environment]);
 
     const canaryPercent = int("controlCanaryPercent", 0, 100);
-    const stableRevision = str("controlStableRevision", `a revision of ${controlName} (${controlName}-...)`, (v) => v === "" || v.startsWith(`${controlName}-`));
+    for (const tag of Object.values(CONTROL_TRAFFIC_TAGS)) {
+        const why = trafficTagProblem(controlName, tag);
+        if (why) {
+            problem("controlServiceName", `a name that leaves room for the revision tags (${why})`, controlName);
+            break;
+        }
+    }
+    const stableRevision = str("controlStableRevision", `a revision of ${controlName} (${controlName}-...)`);
     if (stableRevision !== "" && legacyNameReason(stableRevision)) {
         problem("controlStableRevision", "a revision of the Rust control service, never a legacy revision", stableRevision);
+    } else if (stableRevision !== "") {
+        const why = revisionOwnerProblem(stableRevision, controlName);
+        if (why) problem("controlStableRevision", `a revision of ${controlName} (${why})`, stableRevision);
     }
     if (stableRevision === "" && canaryPercent < 100) {
         problem("controlStableRevision", `the revision serving now, required while controlCanaryPercent is below 100 (ladder ${CANARY_LADDER.join(" -> ")})`);
@@ -282,7 +347,7 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         authProviderMode: str("controlAuthProviderMode", "workos or mock", (v) => v === "workos" || v === "mock") as "workos" | "mock",
         stableRevision,
         canaryPercent,
-        domain: str("controlDomain", "a domain name such as staging.openagents.com, or empty", (v) => v === "" || DOMAIN.test(v)),
+        domain: checked("controlDomain", "a domain name such as staging.openagents.com, or empty", domainProblem),
         maintenance: {
             enabled: bool("controlMaintenanceEnabled"),
             allowedPaths: list("controlMaintenanceAllowedPaths"),
@@ -295,6 +360,10 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
     for (const p of control.maintenance.allowedPaths) {
         if (!p.startsWith("/") || p.includes(",")) problem("controlMaintenanceAllowedPaths", "absolute paths without commas", p);
     }
+    const maintenanceWhy = maintenancePathsProblem(control.maintenance.enabled, control.maintenance.allowedPaths, CONTROL.health);
+    if (maintenanceWhy) problem("controlMaintenanceAllowedPaths", `paths that keep the probes answering (${maintenanceWhy})`, JSON.stringify(control.maintenance.allowedPaths));
+    const authWhy = authProviderProblem(environment, control.authProviderMode);
+    if (authWhy && (control.authProviderMode as string) !== "") problem("controlAuthProviderMode", `workos in prod (${authWhy})`, control.authProviderMode);
     const runtime = {
         name: runtimeName,
         imageTag: imageTag("runtimeImageTag"),
@@ -309,12 +378,12 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         env: plainEnv("runtimeEnv"),
         secrets: secretEnv("runtimeSecretEnv"),
         databaseUrlSecret: secretName("runtimeDatabaseUrlSecret"),
-        smokeInvoker: str("runtimeSmokeInvoker", "an IAM member such as serviceAccount:gate@PROJECT.iam.gserviceaccount.com, or empty", (v) => v === "" || MEMBER.test(v)),
+        smokeInvoker: checked("runtimeSmokeInvoker", "an IAM member such as serviceAccount:gate@PROJECT.iam.gserviceaccount.com, or empty", iamMemberProblem),
     };
     sizing("control", control.cpu, control.memory, control.concurrency);
     sizing("runtime", runtime.cpu, runtime.memory, runtime.concurrency);
-    uniqueEnv("controlSecretEnv", control.env, control.secrets);
-    uniqueEnv("runtimeSecretEnv", runtime.env, runtime.secrets);
+    envLimits("control", control.env, control.secrets);
+    envLimits("runtime", runtime.env, runtime.secrets);
     for (const s of [control, runtime]) {
         if (s.minInstances > s.maxInstances) problem(s === control ? "controlMinInstances" : "runtimeMinInstances", "at most the matching *MaxInstances", String(s.minInstances));
     }
@@ -327,13 +396,27 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         rerun: int("migrateRerun", 0, 9999),
     };
     sizing("migrate", migrate.cpu, migrate.memory);
+    const migrateMib = parseMemory(migrate.memory);
+    const jobMemoryWhy = migrateMib !== undefined ? jobMemoryProblem(migrateMib) : undefined;
+    if (jobMemoryWhy) problem("migrateMemory", `a job's memory (${jobMemoryWhy})`, migrate.memory);
+    if (resourceNameProblem(migrateName) === undefined) {
+        const token = executionToken(migrateName, imageFromTag(RUNTIME.imageRepository, runtime.imageTag), migrate.rerun);
+        const why = executionNameProblem(migrateName, token);
+        if (why) problem("migrateJobName", `a name that leaves room for the execution token (${why})`, migrateName);
+    }
     const deletionProtection = bool("deletionProtection");
 
     const project = provider.project ?? "";
     if (!project) problems.push({ key: "gcp:project", expected: "the GCP project id (openagentsgemini) (required)" });
+    else if (projectIdProblem(project)) problems.push({ key: "gcp:project", expected: `a GCP project id (${projectIdProblem(project)})`, got: project });
     const region = provider.region ?? "";
     if (!region) problems.push({ key: "gcp:region", expected: "the GCP region (us-central1) (required)" });
 
+    if (problems.length === 0) {
+        // The revision this deploy creates is known from the settings alone (see control-template.ts).
+        const why = canarySplitProblem(stableRevision, controlTemplate(control, environment, secretVersion).revision, canaryPercent);
+        if (why) problem("controlStableRevision", `the revision serving now, not this deploy's (${why})`, stableRevision);
+    }
     if (problems.length > 0) throw new ConfigError(problems);
     return { environment, project, region, deletionProtection, control, runtime, migrate, secretVersion };
 }
@@ -342,5 +425,8 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
 export function loadStackConfig(): StackConfig {
     const config = new pulumi.Config(PROJECT);
     const gcp = new pulumi.Config("gcp");
-    return parseStackConfig((key) => config.get(key), { project: gcp.get("project"), region: gcp.get("region") });
+    const given = Object.keys(pulumi.runtime.allConfig())
+        .filter((k) => k.startsWith(`${PROJECT}:`))
+        .map((k) => k.slice(PROJECT.length + 1));
+    return parseStackConfig((key) => config.get(key), { project: gcp.get("project"), region: gcp.get("region") }, given);
 }

@@ -2,10 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as gcpInputs from "@pulumi/gcp/types/input";
 import { Service, ServiceIamMember } from "@pulumi/gcp/cloudrunv2";
 import { DomainMapping } from "@pulumi/gcp/cloudrun";
-import { CONTROL, Environment, MAINTENANCE, imageFromTag } from "../catalog";
+import { CONTROL, CONTROL_TRAFFIC_TAGS, Environment, imageFromTag } from "../catalog";
 import { StackConfig } from "./config";
-import { containerEnv, healthProbes } from "./container";
-import { accountId, laneLabels, revisionName } from "./naming";
+import { controlTemplate } from "./control-template";
+import { accountId } from "./naming";
 import { WorkloadIdentity } from "./workload-identity";
 
 export interface ControlServiceArgs {
@@ -22,9 +22,9 @@ export interface ControlServiceArgs {
 /** Traffic split of the control service: this deploy's revision against the stable one. */
 export function controlTraffic(revision: string, stableRevision: string, canaryPercent: number): gcpInputs.cloudrunv2.ServiceTraffic[] {
     const toRevision = (rev: string, percent: number, tag: string) => ({ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: rev, percent, tag });
-    if (stableRevision === "" || stableRevision === revision) return [toRevision(revision, 100, "current")];
+    if (stableRevision === "" || stableRevision === revision) return [toRevision(revision, 100, CONTROL_TRAFFIC_TAGS.sole)];
     // Both stay tagged, so each has its own URL whatever its share (a 0 % canary can be tested).
-    return [toRevision(stableRevision, 100 - canaryPercent, "stable"), toRevision(revision, canaryPercent, "canary")];
+    return [toRevision(stableRevision, 100 - canaryPercent, CONTROL_TRAFFIC_TAGS.stable), toRevision(revision, canaryPercent, CONTROL_TRAFFIC_TAGS.canary)];
 }
 
 /**
@@ -45,24 +45,11 @@ export class ControlService extends pulumi.ComponentResource {
     constructor(name: string, args: ControlServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openagents:lanes:ControlService", name, {}, opts);
         const s = args.settings;
-        const m = s.maintenance;
         this.image = imageFromTag(CONTROL.imageRepository, s.imageTag);
 
-        const plainEnv = [
-            { name: CONTROL.bindAddrEnv, value: `0.0.0.0:${CONTROL.containerPort}` },
-            { name: "OA_CONTROL_STATIC_DIR", value: "/app/web-shell/dist" },
-            { name: "OA_AUTH_PROVIDER_MODE", value: s.authProviderMode },
-            { name: MAINTENANCE.enabledEnv, value: String(m.enabled) },
-            { name: MAINTENANCE.allowedPathsEnv, value: m.allowedPaths.join(",") },
-            { name: MAINTENANCE.cookieNameEnv, value: m.cookieName },
-            { name: MAINTENANCE.cookieTtlEnv, value: String(m.cookieTtlSeconds) },
-            ...s.env,
-        ];
-        const secrets = [
-            { env: "OA_SYNC_TOKEN_SIGNING_KEY", secret: s.syncTokenSigningKeySecret, version: args.secretVersion },
-            { env: MAINTENANCE.bypassTokenEnv, secret: m.bypassTokenSecret, version: args.secretVersion },
-            ...s.secrets,
-        ];
+        const built = controlTemplate(s, args.environment, args.secretVersion);
+        this.revision = built.revision;
+        const labels = built.labels;
 
         this.identity = new WorkloadIdentity(
             `${name}-identity`,
@@ -70,30 +57,11 @@ export class ControlService extends pulumi.ComponentResource {
                 project: args.project,
                 accountId: accountId("control", args.environment),
                 displayName: `OpenAgents control service (${args.environment})`,
-                secrets: secrets.map((x) => x.secret),
+                secrets: built.secrets.map((x) => x.secret),
             },
             { parent: this },
         );
-
-        const container = {
-            image: this.image,
-            ports: { containerPort: CONTROL.containerPort },
-            envs: containerEnv(plainEnv, secrets),
-            resources: { limits: { cpu: s.cpu, memory: s.memory }, startupCpuBoost: s.startupCpuBoost, cpuIdle: true },
-            ...healthProbes(CONTROL),
-        };
-        const labels = laneLabels(args.environment, CONTROL.id);
-        const template = {
-            labels,
-            containers: [container],
-            scaling: { minInstanceCount: s.minInstances, maxInstanceCount: s.maxInstances },
-            maxInstanceRequestConcurrency: s.concurrency,
-            timeout: `${s.timeoutSeconds}s`,
-        };
-        // Named from the revision template only: moving traffic (canary percent, stable revision)
-        // or mapping a domain keeps the revision, so each rung of the ladder and the rollback
-        // move traffic between the same two revisions. The account is known by its id here.
-        this.revision = revisionName(s.name, s.imageTag, { template, account: accountId("control", args.environment) });
+        const template = built.template;
 
         this.service = new Service(
             name,

@@ -92,9 +92,9 @@ function revisionTemplate(type: string, props: Props): Props | undefined {
     return props.template;
 }
 
+/** The containers that are objects (a null or a string in the list is nothing to judge). */
 export function containersOf(type: string, props: Props): Props[] {
-    const containers = revisionTemplate(type, props)?.containers;
-    return Array.isArray(containers) ? containers : [];
+    return asObjects(revisionTemplate(type, props)?.containers);
 }
 
 /** "container 'web'" or "container 0" for messages. */
@@ -117,8 +117,8 @@ export interface EnvView {
 }
 
 export function envsOf(container: Props): EnvView[] {
-    return asArray(container.envs)
-        .filter((e: Props) => e && typeof e.name === "string")
+    return asObjects(container.envs)
+        .filter((e: Props) => typeof e.name === "string")
         .map((e: Props) => ({
             name: e.name as string,
             value: () => e.value,
@@ -132,8 +132,8 @@ export function envsOf(container: Props): EnvView[] {
 
 /** Secret names mounted as volumes. */
 export function secretVolumesOf(type: string, props: Props): string[] {
-    return asArray(revisionTemplate(type, props)?.volumes)
-        .map((v: Props) => v?.secret?.secret ?? v?.secret?.secretName)
+    return asObjects(revisionTemplate(type, props)?.volumes)
+        .map((v: Props) => v.secret?.secret ?? v.secret?.secretName)
         .filter((s): s is string => typeof s === "string");
 }
 
@@ -156,7 +156,7 @@ export interface TrafficView {
 
 export function trafficOf(type: string, props: Props): TrafficView[] {
     if (!isServiceType(type)) return [];
-    return asArray(props.traffics).map((t: Props) => {
+    return asObjects(props.traffics).map((t: Props) => {
         const revision = type === TYPES.serviceV1 ? t.revisionName : t.revision;
         return {
             revision: typeof revision === "string" && revision !== "" ? revision : undefined,
@@ -170,8 +170,8 @@ export function trafficOf(type: string, props: Props): TrafficView[] {
 /** Minimum warm instances of a service: v2 service- or template-level scaling, v1 minScale annotation. */
 export function minInstancesOf(type: string, props: Props): number {
     if (type === TYPES.serviceV1) {
-        const annotation = props.template?.metadata?.annotations?.["autoscaling.knative.dev/minScale"];
-        const n = Number(annotation);
+        const annotation: unknown = props.template?.metadata?.annotations?.["autoscaling.knative.dev/minScale"];
+        const n = typeof annotation === "string" || typeof annotation === "number" ? Number(annotation) : NaN;
         return Number.isFinite(n) ? n : 0;
     }
     const counts = [props.scaling?.minInstanceCount, props.template?.scaling?.minInstanceCount].filter((n) => typeof n === "number");
@@ -181,4 +181,22 @@ export function minInstancesOf(type: string, props: Props): number {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function asArray(value: unknown): any[] {
     return Array.isArray(value) ? value : [];
+}
+
+/** The items of a list that are objects (not null, not arrays): what a policy can read fields of. */
+export function asObjects(value: unknown): Props[] {
+    return asArray(value).filter((v): v is Props => v !== null && typeof v === "object" && !Array.isArray(v));
+}
+
+/** A string field, or undefined for anything else (an object where a string belongs is no string). */
+export function stringField(value: unknown): string | undefined {
+    return typeof value === "string" ? value : undefined;
+}
+
+/** The container port a Cloud Run container listens on: its declared port (v2 object or v1 list), else Cloud Run's 8080. */
+export function containerPortOf(container: Props): number {
+    const ports: unknown = container.ports;
+    const first: unknown = Array.isArray(ports) ? ports[0] : ports;
+    const port: unknown = first && typeof first === "object" ? (first as Props).containerPort : undefined;
+    return typeof port === "number" ? port : 8080;
 }

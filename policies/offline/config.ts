@@ -7,6 +7,7 @@
 
 import * as fs from "node:fs";
 import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
+import { excerpt, joinProblems } from "../../catalog";
 import type { PackPolicy } from "../lib/types";
 
 const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
@@ -34,6 +35,23 @@ function isLevel(value: unknown): value is EnforcementLevel {
     return typeof value === "string" && (LEVELS as readonly string[]).includes(value);
 }
 
+/** Deepest nesting a policy config may have: real ones nest three levels (policy, property, list). */
+const MAX_CONFIG_DEPTH = 32;
+
+/** How deep a JSON value nests, measured without recursion (so any depth is safe to measure). */
+export function nestingDepth(value: unknown): number {
+    let deepest = 0;
+    const stack: [unknown, number][] = [[value, 0]];
+    while (stack.length > 0) {
+        const [v, depth] = stack.pop()!;
+        if (!v || typeof v !== "object") continue;
+        deepest = Math.max(deepest, depth + 1);
+        if (deepest > MAX_CONFIG_DEPTH) return deepest;
+        for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    }
+    return deepest;
+}
+
 /** Parses the JSON text the CLI takes with --policy-pack-config. */
 export function parsePolicyConfig(text: string, source = "policy config"): Record<string, GivenPolicyConfig> {
     if (text.trim() === "") return {};
@@ -44,19 +62,20 @@ export function parsePolicyConfig(text: string, source = "policy config"): Recor
         throw new PolicyConfigError(`${source}: not valid JSON (${(e as Error).message})`);
     }
     if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new PolicyConfigError(`${source}: must be a JSON object keyed by policy name`);
+    if (nestingDepth(raw) > MAX_CONFIG_DEPTH) throw new PolicyConfigError(`${source}: nested deeper than ${MAX_CONFIG_DEPTH} levels; policy config is a level or a flat object of properties`);
     const result: Record<string, GivenPolicyConfig> = {};
     for (const [policy, value] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof value === "string") {
-            if (!isLevel(value)) throw new PolicyConfigError(`${source}: parsing enforcement level for "${policy}": "${value}" is not a valid enforcement level`);
+            if (!isLevel(value)) throw new PolicyConfigError(`${source}: parsing enforcement level for ${excerpt(policy)}: ${excerpt(value)} is not a valid enforcement level`);
             result[policy] = { enforcementLevel: value, properties: {} };
         } else if (value && typeof value === "object" && !Array.isArray(value)) {
             const { enforcementLevel, ...properties } = value as Record<string, unknown>;
             if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
-                throw new PolicyConfigError(`${source}: parsing enforcement level for "${policy}": ${JSON.stringify(enforcementLevel)} is not a valid enforcement level`);
+                throw new PolicyConfigError(`${source}: parsing enforcement level for ${excerpt(policy)}: ${excerpt(enforcementLevel)} is not a valid enforcement level`);
             }
             result[policy] = { enforcementLevel: enforcementLevel, properties };
         } else {
-            throw new PolicyConfigError(`${source}: parsing "${policy}": ${JSON.stringify(value)} is not a valid value; must be a string or object`);
+            throw new PolicyConfigError(`${source}: parsing ${excerpt(policy)}: ${excerpt(value)} is not a valid value; must be a string or object`);
         }
     }
     return result;
@@ -98,7 +117,7 @@ export function reconcilePolicyConfig(
         };
     }
     const errors = policies.flatMap((p) => (p.configSchema ? validateAgainst(p.configSchema, result[p.name].properties).map((e) => `${p.name}: ${e}`) : []));
-    if (errors.length > 0) throw new PolicyConfigError(`policy config is invalid:\n  ${errors.join("\n  ")}`);
+    if (errors.length > 0) throw new PolicyConfigError(`policy config is invalid: ${joinProblems(errors)}`);
     return result;
 }
 

@@ -85,13 +85,22 @@ export function defaultUrn(type: string, name: string, stack = "offline", projec
     return `urn:pulumi:${stack}::${project}::${type}::${name}`;
 }
 
-/** JSON-ready value: pulumi Unknowns become the wire sentinel, undefined fields disappear. */
-function toWire(value: unknown): unknown {
+/**
+ * Deepest nesting handed to the SDK. Cloud Run props nest about ten levels and no policy reads
+ * deeper than that; the SDK's deserializer and proxy recurse per level and overflow the stack
+ * a few thousand levels down, so anything deeper is cut off here, before the SDK sees it.
+ */
+export const MAX_PROPS_DEPTH = 64;
+export const TOO_DEEP = `(nested deeper than ${MAX_PROPS_DEPTH} levels: cut off)`;
+
+/** JSON-ready value: pulumi Unknowns become the wire sentinel, undefined fields disappear, nesting is bounded. */
+function toWire(value: unknown, depth = 0): unknown {
     if (isUnknown(value)) return UNKNOWN_WIRE_VALUE;
-    if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : toWire(v)));
+    if (value && typeof value === "object" && depth >= MAX_PROPS_DEPTH) return TOO_DEEP;
+    if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : toWire(v, depth + 1)));
     if (value && typeof value === "object") {
         const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toWire(v);
+        for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toWire(v, depth + 1);
         return out;
     }
     return value;

@@ -31,6 +31,16 @@ describe("policy config, applied as the Pulumi CLI applies --policy-pack-config"
         );
     });
 
+    it("refuses a config nested thousands of levels in one short line, without overflowing", () => {
+        const deep = `{"canary-ladder": {"ladder": ${"[".repeat(5000)}${"]".repeat(5000)}}}`;
+        assert.throws(() => parsePolicyConfig(deep), (e: Error) => e instanceof PolicyConfigError && /nested deeper than 32 levels/.test(e.message) && !e.message.includes("\n"));
+    });
+
+    it("keeps an invalid config to one line, however many errors", () => {
+        const given = parsePolicyConfig(JSON.stringify({ "canary-ladder": { ladder: Array.from({ length: 500 }, () => 999) } }));
+        assert.throws(() => reconcilePolicyConfig(POLICIES, given), (e: Error) => !e.message.includes("\n") && e.message.length < 600 && /and \d+ more$/.test(e.message));
+    });
+
     it("lists names that are no policy of the pack (the CLI ignores them)", () => {
         assert.deepEqual(unknownPolicyNames(POLICIES, parsePolicyConfig('{"all": "mandatory", "no-legacy-target": "disabled"}')), ["no-legacy-target"]);
     });

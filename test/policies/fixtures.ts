@@ -54,6 +54,7 @@ export function controlService(environment: Environment = "prod"): EngineResourc
                             { name: "OA_CONTROL_STATIC_DIR", value: "/app/web-shell/dist" },
                             { name: "OA_SYNC_TOKEN_SIGNING_KEY", valueSource: { secretKeyRef: { secret: KNOWN_SECRETS.syncTokenSigningKey, version: "latest" } } },
                             { name: "OA_MAINTENANCE_BYPASS_TOKEN", valueSource: { secretKeyRef: { secret: KNOWN_SECRETS.maintenanceBypassToken, version: "latest" } } },
+                            { name: "OA_AUTH_PROVIDER_MODE", value: "workos" },
                         ],
                         resources: { limits: { cpu: "1", memory: "512Mi" }, startupCpuBoost: true, cpuIdle: true },
                         ...probes(CONTROL),

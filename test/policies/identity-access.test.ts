@@ -31,7 +31,13 @@ describe("policy identity-and-access", () => {
 
     it("rejects policyData it cannot parse: grants it cannot read are not grants it can pass", async () => {
         const broken = { type: "gcp:projects/iAMPolicy:IAMPolicy", name: "project-policy", props: { project: "openagentsgemini", policyData: "{bindings: [" } };
-        assert.deepEqual(messages(await runOn(identityAndAccess, broken)), ["IAM grant 'project-policy' has policyData that is not valid JSON, so its grants cannot be checked"]);
+        assert.deepEqual(messages(await runOn(identityAndAccess, broken)), ["IAM grant 'project-policy' has policyData that is not a JSON IAM policy (an object with a list of bindings), so its grants cannot be checked"]);
+        for (const policyData of ["null", '"text"', '{"bindings": {"role": "roles/owner"}}', "[]"]) {
+            const odd = { ...broken, props: { ...broken.props, policyData } };
+            assert.deepEqual(messages(await runOn(identityAndAccess, odd)), ["IAM grant 'project-policy' has policyData that is not a JSON IAM policy (an object with a list of bindings), so its grants cannot be checked"], policyData);
+        }
+        const withNull = { ...broken, props: { ...broken.props, policyData: JSON.stringify({ bindings: [null, { role: "roles/owner", members: [null, "user:a@b.com"] }] }) } };
+        assert.deepEqual(messages(await runOn(identityAndAccess, withNull)), ["IAM grant 'project-policy' gives the primitive role 'roles/owner' to user:a@b.com"]);
     });
 
     it("is not applicable to a service account resource", async () => {

@@ -14,14 +14,14 @@ describe("policy approved-pinned-images", () => {
     it("rejects the runtime image on the control service, with the exact message", async () => {
         const r = mutate(controlService(), (p) => (p.template.containers[0].image = RUNTIME_IMAGE));
         assert.deepEqual(messages(await runOn(approvedImages, r)), [
-            `service 'openagents-control-service' container 0: image '${RUNTIME_IMAGE}' is not from the control lane's repository (us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control)`,
+            `service 'openagents-control-service' container 0: image \"${RUNTIME_IMAGE}\" is not from the control lane's repository (us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control)`,
         ]);
     });
 
     it("rejects latest and untagged references", async () => {
         const latest = mutate(controlService(), (p) => (p.template.containers[0].image = CONTROL_IMAGE.replace(/:[^:]+$/, ":latest")));
         assert.deepEqual(messages(await runOn(approvedImages, latest)), [
-            "service 'openagents-control-service' container 0: image 'us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:latest' is not pinned: use a tag other than 'latest' or a sha256 digest",
+            "service 'openagents-control-service' container 0: image \"us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:latest\" is not pinned: use a tag other than 'latest' or a sha256 digest",
         ]);
         const untagged = mutate(controlService(), (p) => (p.template.containers[0].image = CONTROL_IMAGE.replace(/:[^:]+$/, "")));
         assert.equal(messages(await runOn(approvedImages, untagged)).length, 1);
@@ -30,7 +30,7 @@ describe("policy approved-pinned-images", () => {
     it("rejects a reference that does not parse, with the exact message", async () => {
         const r = mutate(controlService(), (p) => (p.template.containers[0].image = "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:bad tag"));
         assert.deepEqual(messages(await runOn(approvedImages, r)), [
-            "service 'openagents-control-service' container 0: image 'us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:bad tag' is not a valid image reference",
+            "service 'openagents-control-service' container 0: image \"us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:bad tag\" is not a valid image reference",
         ]);
     });
 

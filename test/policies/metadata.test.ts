@@ -5,7 +5,7 @@ import { PACK_NAME, POLICIES } from "../../policies/all";
 import { reconcilePolicyConfig } from "../../policies/offline/config";
 
 describe("policy pack metadata", () => {
-    it("has the 8 mandatory and 3 advisory policies of the issue, uniquely named", () => {
+    it("has the 10 mandatory and 3 advisory policies, uniquely named", () => {
         assert.deepEqual(
             POLICIES.map((p) => [p.name, p.enforcementLevel]),
             [
@@ -17,6 +17,8 @@ describe("policy pack metadata", () => {
                 ["identity-and-access", "mandatory"],
                 ["secrets-from-secret-manager", "mandatory"],
                 ["production-safety", "mandatory"],
+                ["cloud-run-limits", "mandatory"],
+                ["serving-contract", "mandatory"],
                 ["resource-limits", "advisory"],
                 ["lane-labels", "advisory"],
                 ["canary-ladder", "advisory"],

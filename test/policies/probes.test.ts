@@ -15,7 +15,7 @@ describe("policy health-probes", () => {
             p.template.containers[0].startupProbe.httpGet.path = "/up";
         });
         assert.deepEqual(messages(await runOn(healthProbes, r)), [
-            "service 'runtime' container 0 startup probe checks '/up', expected '/readyz'",
+            "service 'runtime' container 0 startup probe checks \"/up\", expected '/readyz'",
             "service 'runtime' container 0 has no liveness probe",
         ]);
     });

@@ -55,17 +55,18 @@ describe("stack config validation", () => {
         ["a malformed secret item", { runtimeSecretEnv: JSON.stringify(["DB_URL"]) }, /runtimeSecretEnv: expected items of the form NAME=secret-name\[:version\]/],
         ["overriding the bind address", { controlEnv: JSON.stringify(["OA_CONTROL_BIND_ADDR=127.0.0.1:8787"]) }, /controlEnv: expected no env the program sets itself \(OA_CONTROL_BIND_ADDR\)/],
         ["a canary without a stable revision", { controlCanaryPercent: "25" }, /controlStableRevision: expected the revision serving now, required while controlCanaryPercent is below 100/],
-        ["a stable revision of another service", { controlCanaryPercent: "25", controlStableRevision: "openagents-web-00097-jr6" }, /controlStableRevision: expected a revision of openagents-control-service-staging/],
+        ["a stable revision of a legacy service", { controlCanaryPercent: "25", controlStableRevision: "openagents-web-00097-jr6" }, /controlStableRevision: expected a revision of the Rust control service, never a legacy revision/],
+        ["a stable revision of another service", { controlCanaryPercent: "25", controlStableRevision: "runtime-staging-00001-abc" }, /controlStableRevision: expected a revision of openagents-control-service-staging \(revision "runtime-staging-00001-abc" belongs to service 'runtime-staging'/],
         ["a canary percentage over 100", { controlCanaryPercent: "150" }, /controlCanaryPercent: expected an integer from 0 to 100, got "150"/],
         ["a bad invoker member", { runtimeSmokeInvoker: "allUsers" }, /runtimeSmokeInvoker: expected an IAM member/],
         ["a non-boolean", { deletionProtection: "yes" }, /deletionProtection: expected true or false, got "yes"/],
         ["overriding maintenance mode from plain env", { controlEnv: JSON.stringify(["OA_MAINTENANCE_MODE_ENABLED=true"]) }, /controlEnv: expected no env the program sets itself \(OA_MAINTENANCE_MODE_ENABLED\)/],
         ["overriding the bypass token's secret", { controlSecretEnv: JSON.stringify(["OA_MAINTENANCE_BYPASS_TOKEN=other-secret"]) }, /controlSecretEnv: expected no env the program sets itself \(OA_MAINTENANCE_BYPASS_TOKEN\)/],
-        ["one env name twice", { controlSecretEnv: JSON.stringify(["WORKOS_API_KEY=a", "WORKOS_API_KEY=b"]) }, /controlSecretEnv: expected each env name once across the plain and secret env keys \(WORKOS_API_KEY is set twice\)/],
+        ["one env name twice", { controlSecretEnv: JSON.stringify(["WORKOS_API_KEY=a", "WORKOS_API_KEY=b"]) }, /controlSecretEnv: expected each env name once across controlEnv and controlSecretEnv \(WORKOS_API_KEY is set twice\)/],
         ["a CPU count Cloud Run does not offer", { controlCpu: "3" }, /controlCpu: expected a Cloud Run CPU limit: "1", "2", "4", "6", "8", or 80m to 999m, got "3"/],
         ["memory beyond Cloud Run's range", { runtimeMemory: "100000Gi" }, /runtimeMemory: expected a Cloud Run memory limit from "128Mi" to "32Gi", got "100000Gi"/],
-        ["more memory than the CPU allows", { runtimeCpu: "1", runtimeMemory: "8Gi" }, /runtimeCpu: expected a CPU limit that fits runtimeMemory and runtimeConcurrency \(1 CPU allows at most 4Gi of memory\), got "1"/],
-        ["a fractional CPU with concurrency", { controlCpu: "500m" }, /controlCpu: expected a CPU limit that fits controlMemory and controlConcurrency \(less than 1 CPU allows a concurrency of 1 only, not 80\)/],
+        ["more memory than the CPU allows", { runtimeCpu: "1", runtimeMemory: "8Gi" }, /runtimeCpu: expected a CPU limit that fits runtimeMemory and runtimeConcurrency \(1 vCPU takes 128Mi to 4Gi of memory, not 8Gi\), got "1"/],
+        ["a fractional CPU with concurrency", { controlCpu: "500m" }, /controlCpu: expected a CPU limit that fits controlMemory and controlConcurrency \(less than 1 vCPU allows a concurrency of 1 only, not 80\)/],
     ];
     for (const [what, changes, message] of cases) {
         it(`refuses ${what}, naming the key and the expected form`, () => {
@@ -74,6 +75,27 @@ describe("stack config validation", () => {
             assert.ok(!err.message.includes("\n"), "one line");
         });
     }
+
+    it("reports a duplicate in controlEnv against controlEnv", () => {
+        const err = configError(stagingWith({ controlEnv: JSON.stringify(["A=1", "A=2"]) }));
+        assert.deepEqual(err.problems.map((p) => p.key), [`${NS}controlEnv`]);
+    });
+
+    it("keeps a 5 MB value to a short, escaped excerpt on one line", () => {
+        const huge = `${"x".repeat(5_000_000)}\n\u0000`;
+        for (const key of ["controlImageTag", "controlDomain", "runtimeSmokeInvoker", "controlStableRevision"]) {
+            const err = configError(stagingWith({ [key]: huge }));
+            assert.ok(!err.message.includes("\n") && err.message.length < 500, `${key}: ${err.message.length} characters`);
+            assert.match(err.message, /\.\.\. \(5000002 characters\)/, key);
+        }
+    });
+
+    it("spells out as many problems as fit on one line, then counts the rest", () => {
+        const err = configError(stagingWith(Object.fromEntries(["controlCpu", "runtimeCpu", "migrateCpu", "controlMemory", "runtimeMemory", "migrateMemory"].map((k) => [k, "x".repeat(300)]))));
+        assert.ok(err.message.length <= 520, String(err.message.length));
+        assert.match(err.message, /; and \d+ more$/);
+        assert.equal(err.problems.length, 6);
+    });
 
     it("reports every problem at once", () => {
         const err = configError(stagingWith({ controlImageTag: undefined, runtimeImageTag: undefined, environment: "dev" }));

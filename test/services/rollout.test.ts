@@ -44,9 +44,17 @@ describe("control canary traffic", () => {
 
     it("promotes by naming the canary as stable: it keeps its name and takes 100 % under one tag", async () => {
         const canary = (await controlOf({ controlImageTag: "9e8d7c6", controlStableRevision: STABLE, controlCanaryPercent: "50" })).template.revision;
-        const promoted = await controlOf({ controlImageTag: "9e8d7c6", controlStableRevision: canary, controlCanaryPercent: "50" });
+        const promoted = await controlOf({ controlImageTag: "9e8d7c6", controlStableRevision: canary, controlCanaryPercent: "100" });
         assert.equal(promoted.template.revision, canary);
         assert.deepEqual(promoted.traffics, [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: canary, percent: 100, tag: "current" }]);
+    });
+
+    it("refuses a canary between 1 and 99 % whose stable revision is this deploy's own (a split with itself)", async () => {
+        const canary = (await controlOf({ controlImageTag: "9e8d7c6", controlStableRevision: STABLE, controlCanaryPercent: "50" })).template.revision;
+        await assert.rejects(
+            controlOf({ controlImageTag: "9e8d7c6", controlStableRevision: canary, controlCanaryPercent: "25" }),
+            (e: Error) => e.name === "ConfigError" && e.message === `openagents-rust-lanes:controlStableRevision: expected the revision serving now, not this deploy's (the stable revision is this deploy's own revision, so a 25% canary splits ${canary} with itself), got "${canary}"`,
+        );
     });
 
     it("keeps the revision when only traffic-level settings change (domain, maintenance paths stay in the template)", async () => {

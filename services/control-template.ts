@@ -1,0 +1,50 @@
+// The control service's revision template and the revision name it gives, as one pure
+// function: the component declares it, and config validation computes the same name to refuse
+// a canary split between this deploy's revision and itself before anything is declared.
+
+import { CONTROL, Environment, MAINTENANCE, imageFromTag } from "../catalog";
+import type { StackConfig } from "./config";
+import { containerEnv, healthProbes } from "./container";
+import { accountId, laneLabels, revisionName } from "./naming";
+
+/** The revision template (the service account is added by the component), its secrets and labels, and the revision name. */
+export function controlTemplate(s: StackConfig["control"], environment: Environment, secretVersion: string) {
+    const m = s.maintenance;
+    const plainEnv = [
+        { name: CONTROL.bindAddrEnv, value: `0.0.0.0:${CONTROL.containerPort}` },
+        { name: "OA_CONTROL_STATIC_DIR", value: "/app/web-shell/dist" },
+        { name: "OA_AUTH_PROVIDER_MODE", value: s.authProviderMode },
+        { name: MAINTENANCE.enabledEnv, value: String(m.enabled) },
+        { name: MAINTENANCE.allowedPathsEnv, value: m.allowedPaths.join(",") },
+        { name: MAINTENANCE.cookieNameEnv, value: m.cookieName },
+        { name: MAINTENANCE.cookieTtlEnv, value: String(m.cookieTtlSeconds) },
+        ...s.env,
+    ];
+    const secrets = [
+        { env: "OA_SYNC_TOKEN_SIGNING_KEY", secret: s.syncTokenSigningKeySecret, version: secretVersion },
+        { env: MAINTENANCE.bypassTokenEnv, secret: m.bypassTokenSecret, version: secretVersion },
+        ...s.secrets,
+    ];
+
+    const container = {
+        image: imageFromTag(CONTROL.imageRepository, s.imageTag),
+        ports: { containerPort: CONTROL.containerPort },
+        envs: containerEnv(plainEnv, secrets),
+        resources: { limits: { cpu: s.cpu, memory: s.memory }, startupCpuBoost: s.startupCpuBoost, cpuIdle: true },
+        ...healthProbes(CONTROL),
+    };
+    const labels = laneLabels(environment, CONTROL.id);
+    const template = {
+        labels,
+        containers: [container],
+        scaling: { minInstanceCount: s.minInstances, maxInstanceCount: s.maxInstances },
+        maxInstanceRequestConcurrency: s.concurrency,
+        timeout: `${s.timeoutSeconds}s`,
+    };
+    // Named from the revision template only: moving traffic (canary percent, stable revision)
+    // or mapping a domain keeps the revision, so each rung of the ladder and the rollback
+    // move traffic between the same two revisions. The account is known by its id here.
+    const revision = revisionName(s.name, s.imageTag, { template, account: accountId("control", environment) });
+    return { secrets, labels, template, revision };
+}
+

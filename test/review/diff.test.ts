@@ -1,0 +1,132 @@
+// `npm run review -- --base REF` on real git history: a temporary repository holding the
+// program and the stack files, a baseline commit, then changes (committed or in the working
+// tree), each diffed against the baseline through the review's own run().
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { run } from "../../review/cli";
+import type { StackDiff } from "../../review/diff";
+import { PROJECT_DIR } from "../../review/stack-files";
+
+const PROGRAM = ["index.ts", "Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml", "services", "catalog", "package.json", "tsconfig.json"];
+
+function git(dir: string, ...args: string[]): string {
+    return execFileSync("git", ["-C", dir, "-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "commit.gpgsign=false", ...args], { encoding: "utf8" });
+}
+
+async function review(dir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await run(argv, { out: (t) => out.push(t), err: (t) => err.push(t), projectDir: dir, stackDir: dir });
+    return { code, out: out.join(""), err: err.join("") };
+}
+
+function edit(dir: string, stack: string, from: RegExp, to: string): void {
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    const text = fs.readFileSync(file, "utf8");
+    assert.match(text, from);
+    fs.writeFileSync(file, text.replace(from, to));
+}
+
+function changes(out: string): string[] {
+    return out.split("\n").filter((l) => /^  (\+-|\+|-|~)  ?\S/.test(l) || /^       /.test(l) || /^  (staging|prod): /.test(l));
+}
+
+describe("review --base on real git history", function () {
+    this.timeout(60_000);
+    let dir: string;
+    const reset = () => git(dir, "checkout", "--", ".");
+
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-diff-"));
+        for (const p of PROGRAM) fs.cpSync(path.join(PROJECT_DIR, p), path.join(dir, p), { recursive: true });
+        fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"), "dir");
+        fs.writeFileSync(path.join(dir, ".gitignore"), "node_modules\n");
+        git(dir, "init", "-q", "-b", "main");
+        git(dir, "add", "-A");
+        git(dir, "commit", "-q", "-m", "baseline");
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    afterEach(() => reset());
+
+    it("shows a committed tag bump as one update of the control service, against HEAD~1", async () => {
+        edit(dir, "prod", /controlImageTag: 3f9c2ab/, "controlImageTag: 9e8d7c6");
+        git(dir, "commit", "-q", "-am", "Deploy 9e8d7c6 to prod");
+        try {
+            const r = await review(dir, "--stack", "prod", "--base", "HEAD~1");
+            assert.equal(r.code, 0, r.err);
+            assert.deepEqual(changes(r.out), [
+                "  ~  gcp:cloudrunv2/service:Service control",
+                '       template.containers[0].image: "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:3f9c2ab" => "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:9e8d7c6"',
+                '       template.revision: "openagents-control-service-3f9c2ab-7f16e4" => "openagents-control-service-9e8d7c6-6c2f99"  [revision]',
+                '       traffics[0].revision: "openagents-control-service-3f9c2ab-7f16e4" => "openagents-control-service-9e8d7c6-6c2f99"  [traffic]',
+                "  prod: 1 to update, 0 to replace, 14 unchanged",
+            ]);
+            const json = await review(dir, "--stack", "prod", "--base", "HEAD~1", "--json");
+            const diff = (JSON.parse(json.out) as { stacks: { diff: StackDiff }[] }).stacks[0].diff;
+            assert.equal(diff.schemaVersion, 1);
+            assert.deepEqual(diff.summary, { create: 0, update: 1, replace: 0, delete: 0, unchanged: 14 });
+            assert.deepEqual(diff.resources.filter((x) => x.op !== "same").map((x) => [x.op, x.name, x.changes.map((c) => c.path)]), [
+                ["update", "control", ["template.containers[0].image", "template.revision", "traffics[0].revision"]],
+            ]);
+        } finally {
+            git(dir, "reset", "-q", "--hard", "HEAD~1");
+        }
+    });
+
+    it("shows a canary step as a traffic change", async () => {
+        edit(dir, "prod", /controlImageTag: 3f9c2ab/, "controlImageTag: 9e8d7c6");
+        edit(dir, "prod", /controlStableRevision: ""/, "controlStableRevision: openagents-control-service-3f9c2ab-7f16e4");
+        edit(dir, "prod", /controlCanaryPercent: 100/, "controlCanaryPercent: 25");
+        const r = await review(dir, "--stack", "prod", "--base", "HEAD");
+        assert.equal(r.code, 0, r.err);
+        const lines = changes(r.out);
+        assert.ok(lines.includes("       traffics[0].percent: 100 => 75  [traffic]"), lines.join("\n"));
+        assert.ok(lines.includes('       traffics[0].tag: "current" => "stable"  [traffic]'), lines.join("\n"));
+        assert.ok(lines.includes('       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-6c2f99"  [traffic]'), lines.join("\n"));
+        assert.ok(lines.includes("       traffics[1].percent: (none) => 25  [traffic]"), lines.join("\n"));
+        assert.ok(!r.out.includes("off the canary ladder"));
+        edit(dir, "prod", /controlCanaryPercent: 25/, "controlCanaryPercent: 30");
+        const off = await review(dir, "--stack", "prod", "--base", "HEAD");
+        assert.match(off.out, /^  prod: 1 to update, 0 to replace, 14 unchanged\n  note: controlCanaryPercent 30 is off the canary ladder 0 -> 5 -> 25 -> 50 -> 100$/m);
+    });
+
+    it("marks a renamed service as a replacement that deletion protection would stop at up", async () => {
+        edit(dir, "prod", /controlDomain: openagents.com/, "controlDomain: openagents.com\n  openagents-rust-lanes:controlServiceName: openagents-control-svc");
+        const r = await review(dir, "--stack", "prod", "--base", "HEAD");
+        const lines = changes(r.out);
+        assert.ok(lines.includes("  +- gcp:cloudrunv2/service:Service control (replace)"), lines.join("\n"));
+        assert.ok(lines.includes("       ! deletion protection is on: this replace fails at up (turn it off first, see Troubleshooting)"));
+        assert.ok(lines.includes('       name: "openagents-control-service" => "openagents-control-svc"  [forces replacement]'));
+        assert.match(lines[lines.length - 1], /^  prod: 0 to update, 3 to replace, 12 unchanged$/);
+    });
+
+    it("shows a secret env change by secret name, and an added invoker as an IAM member to create", async () => {
+        edit(dir, "staging", /WORKOS_API_KEY=openagents-control-workos-api-key-staging/, "WORKOS_API_KEY=openagents-control-workos-key-v2");
+        edit(dir, "staging", /runtimeSmokeInvoker: serviceAccount:oa-release-gate@openagentsgemini.iam.gserviceaccount.com/, 'runtimeSmokeInvoker: ""');
+        git(dir, "commit", "-q", "-am", "no smoke invoker");
+        edit(dir, "staging", /runtimeSmokeInvoker: ""/, "runtimeSmokeInvoker: serviceAccount:oa-release-gate@openagentsgemini.iam.gserviceaccount.com");
+        try {
+            const r = await review(dir, "--stack", "staging", "--base", "HEAD");
+            const lines = changes(r.out);
+            assert.ok(lines.includes("  +  gcp:cloudrunv2/serviceIamMember:ServiceIamMember runtime-invoker-smoke"), lines.join("\n"));
+            const against = await review(dir, "--stack", "staging", "--base", "HEAD~1");
+            const secret = changes(against.out);
+            assert.ok(secret.some((l) => l === '       template.containers[0].envs[10].valueSource.secretKeyRef.secret: "openagents-control-workos-api-key-staging" => "openagents-control-workos-key-v2"'), secret.join("\n"));
+        } finally {
+            git(dir, "reset", "-q", "--hard", "HEAD~1");
+        }
+    });
+
+    it("says clearly when REF cannot be run (no program there), and when it is no commit (exit 2)", async () => {
+        const empty = git(dir, "commit-tree", git(dir, "mktree").trim() || "4b825dc642cb6eb9a060e54bf8d69288fbee4904", "-m", "empty").trim();
+        const r = await review(dir, "--stack", "prod", "--base", empty);
+        assert.equal(r.code, 2);
+        assert.equal(r.err, `review: --base ${empty}: ${empty.slice(0, 12)} has no Pulumi program (index.ts, Pulumi.yaml) to run\n`);
+        const none = await review(dir, "--stack", "prod", "--base", "no-such-ref");
+        assert.equal(none.code, 2);
+        assert.match(none.err, /^review: --base no-such-ref: not a commit of /);
+    });
+});

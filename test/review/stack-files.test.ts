@@ -1,0 +1,95 @@
+// The stack files read as data whose meaning survives: real files in a temp directory, read by
+// the review's own reader and by the review itself (exit 2, one line naming the problem).
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { run } from "../../review/cli";
+import { PROJECT_DIR, StackFileError, readStackConfig } from "../../review/stack-files";
+
+const STAGING = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.staging.yaml"), "utf8");
+
+function withStackFile(content: string | Buffer): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
+    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(dir, "Pulumi.staging.yaml"), content);
+    return dir;
+}
+
+function refusal(content: string | Buffer): string {
+    const dir = withStackFile(content);
+    try {
+        readStackConfig("staging", {}, dir);
+    } catch (err) {
+        assert.ok(err instanceof StackFileError, `expected a StackFileError, got ${String(err)}`);
+        assert.ok(!err.message.includes("\n"), "one line");
+        assert.ok(err.message.length < 400, `a short line (${err.message.length})`);
+        return err.message;
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+    assert.fail("expected the stack file to be refused");
+}
+
+const set = (key: string, value: string) => STAGING.replace(new RegExp(`^(  openagents-rust-lanes:${key}:).*$`, "m"), `$1 ${value}`);
+
+describe("stack files read as data", () => {
+    const cases: Array<[string, string | Buffer, RegExp]> = [
+        ["an unquoted tag with a leading zero", set("controlImageTag", "0123456"), /controlImageTag is a string, but YAML reads "0123456" as the number 123456: quote it$/],
+        ["a short SHA YAML reads as a float", set("runtimeImageTag", "2e71234"), /runtimeImageTag is a string, but YAML reads "2e71234" as the number Infinity: quote it$/],
+        ["a boolean for a string key", set("controlAuthProviderMode", "true"), /controlAuthProviderMode is a string, but YAML reads "true" as the boolean true: quote it$/],
+        ["a float for an integer key", set("controlMaxInstances", "1.5"), /controlMaxInstances is an integer, not "1.5"/],
+        ["a non-finite number for an integer key", set("controlMaxInstances", ".inf"), /controlMaxInstances is an integer, not ".inf"/],
+        ["a number past 2^53 for an integer key", set("controlMaxInstances", "1e400"), /controlMaxInstances is an integer, not "1e400"/],
+        ["a list for a string key", set("controlCpu", "[1]"), /controlCpu is a string, not a list/],
+        ["a merge key", STAGING.replace("config:\n", "config:\n  <<: {a: 1}\n"), /uses a YAML merge key \(<<\)/],
+        ["a key twice", `${STAGING}  openagents-rust-lanes:controlCpu: "2"\n`, /config: sets "openagents-rust-lanes:controlCpu" twice/],
+        ["a key bare and namespaced", `${STAGING}  controlCpu: "2"\n`, /config sets openagents-rust-lanes:controlCpu twice \(as "openagents-rust-lanes:controlCpu" and "controlCpu"\)/],
+        ["a key in the old and new forms", `${STAGING}  openagents-rust-lanes:config:controlCpu: "2"\n`, /config sets openagents-rust-lanes:controlCpu twice/],
+        ["a key of too many parts", `${STAGING}  a:b:c: "2"\n`, /config key "a:b:c" is not <namespace>:<name>/],
+        ["UTF-16", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(STAGING, "utf16le")]), /is UTF-16: save it as UTF-8$/],
+        ["CR-only line endings", STAGING.replace(/\n/g, "\r"), /has CR-only line endings/],
+        ["Config: for config:", STAGING.replace("config:", "Config:"), /unknown top-level key "Config" \(did you mean config:\?\)/],
+        ["a list at the top", "- config\n- x\n", /must be a mapping with a config: block at the top, not a list$/],
+        ["an empty file", "", /is empty: it needs a config: block$/],
+        ["no config block", "secretsprovider: gcpkms://x\n", /has no config: block$/],
+        ["broken YAML", `${STAGING}  bad: [unclosed\n`, /is not valid YAML \(line \d+\): /],
+    ];
+    for (const [what, content, message] of cases) {
+        it(`refuses ${what} in one line`, () => assert.match(refusal(content), message));
+    }
+
+    it("reads the old <project>:config:<key> form as the Pulumi CLI does", () => {
+        const dir = withStackFile(STAGING.replace("openagents-rust-lanes:environment:", "openagents-rust-lanes:config:environment:"));
+        try {
+            assert.equal(readStackConfig("staging", {}, dir).config["openagents-rust-lanes:environment"], "staging");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("keeps quoted values as written, integers and booleans as the CLI hands them over", () => {
+        const dir = withStackFile(set("controlImageTag", '"0123456"'));
+        try {
+            const { config } = readStackConfig("staging", {}, dir);
+            assert.equal(config["openagents-rust-lanes:controlImageTag"], "0123456");
+            assert.equal(config["openagents-rust-lanes:controlMaxInstances"], "100");
+            assert.equal(config["openagents-rust-lanes:controlStartupCpuBoost"], "true");
+            assert.equal(config["openagents-rust-lanes:controlEnv"], '["OA_ROUTE_SPLIT_ENABLED=false"]');
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("the review exits 2 with one line naming the problem", async () => {
+        const dir = withStackFile(set("controlImageTag", "0123456"));
+        const err: string[] = [];
+        try {
+            const code = await run(["--stack", "staging"], { out: () => undefined, err: (t) => err.push(t), stackDir: dir });
+            assert.equal(code, 2);
+            assert.equal(err.join(""), 'review: stack staging: Pulumi.staging.yaml: openagents-rust-lanes:controlImageTag is a string, but YAML reads "0123456" as the number 123456: quote it\n');
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
