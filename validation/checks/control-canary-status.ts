@@ -5,10 +5,9 @@
 // controlRevision, controlStableRevision, controlCanaryPercent; with only a percent known, the
 // latest ready revision's share), or when the new revision does not run the expected image.
 
-import { legacyImageReason, legacyNameReason, legacyRevisionReason } from "../../catalog";
+import { legacyImageReason, legacyNameReason, legacyRevisionReason, sameImage } from "../../catalog";
 import type { Check, CheckContext } from "../check";
 import type { CloudRunApi } from "../gcp/cloudrun";
-import { sameImage } from "../gcp/images";
 import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
 import { servingTargets, taggedOnly, type ServingTarget } from "../gcp/traffic";
 import { primaryImage, shortName, type CloudRunRevision, type CloudRunService } from "../gcp/types";

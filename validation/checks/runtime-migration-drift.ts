@@ -4,12 +4,11 @@
 // execution must all be one image (the expected one when the stack says which), and the latest
 // execution must have succeeded. A missing job fails naming it (the 2026-02-21 failure).
 
-import { legacyImageReason, legacyNameReason } from "../../catalog";
+import { legacyImageReason, legacyNameReason, sameImage } from "../../catalog";
 import type { Check, CheckContext } from "../check";
 import type { CloudRunApi } from "../gcp/cloudrun";
 import type { GcpApiError } from "../gcp/errors";
 import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
-import { sameImage } from "../gcp/images";
 import { servingTargets } from "../gcp/traffic";
 import { primaryImage, shortName, type CloudRunExecution, type CloudRunJob, type CloudRunService } from "../gcp/types";
 
