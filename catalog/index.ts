@@ -3,3 +3,4 @@ export * from "./lanes";
 export * from "./images";
 export * from "./legacy";
 export * from "./canary";
+export * from "./stack-outputs";
