@@ -6,13 +6,28 @@
 // latest ready revision's share), or when the new revision does not run the expected image.
 
 import { legacyImageReason, legacyNameReason, legacyRevisionReason, sameImage } from "../../catalog";
-import type { Check, CheckContext } from "../check";
+import { type Check, type CheckContext, defineCheck } from "../check";
 import type { CloudRunApi } from "../gcp/cloudrun";
 import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
 import { servingTargets, taggedOnly, type ServingTarget } from "../gcp/traffic";
 import { primaryImage, shortName, type CloudRunRevision, type CloudRunService } from "../gcp/types";
+import type { GateOptions } from "../resolve-options";
+import { cloudApis } from "./cloud-apis";
 
-export const CONTROL_CANARY_STATUS_ID = "control-canary-status";
+/** The registry entry: the check wired to the gate's options. */
+export const controlCanaryStatus = defineCheck({
+    id: "control-canary-status",
+    required: true,
+    build: (options, deps) => {
+        const apis = cloudApis(options, deps);
+        return controlCanaryStatusCheck({
+            api: () => apis().cloudRun,
+            serviceName: options.controlService,
+            intended: intendedSplit(options),
+            expectedImage: options.expectedControlImage,
+        });
+    },
+});
 
 /** The split the stack meant, from its outputs. */
 export interface IntendedSplit {
@@ -168,6 +183,20 @@ export async function readCanaryState(ctx: CheckContext, api: CloudRunApi, servi
     return { serviceName, where: api.where, service, serving, intended, expectedImage, newRevision };
 }
 
+/**
+ * The split the stack meant, when its outputs (or CONTROL_CANARY_PERCENT) say. With a percent
+ * but no controlRevision, the share of the latest ready revision is judged against it.
+ */
+export function intendedSplit(options: GateOptions): IntendedSplit | undefined {
+    if (!options.controlRevision) return options.intendedCanaryPercent === undefined ? undefined : { canaryPercent: options.intendedCanaryPercent };
+    const stable = options.controlStableRevision;
+    return {
+        revision: options.controlRevision,
+        stableRevision: stable,
+        canaryPercent: options.intendedCanaryPercent ?? (stable ? 0 : 100),
+    };
+}
+
 export interface CanaryCheckOptions {
     api: () => CloudRunApi;
     serviceName: string;
@@ -179,8 +208,8 @@ export interface CanaryCheckOptions {
 
 export function controlCanaryStatusCheck(options: CanaryCheckOptions): Check {
     return {
-        id: CONTROL_CANARY_STATUS_ID,
-        required: true,
+        id: controlCanaryStatus.id,
+        required: controlCanaryStatus.required,
         description: "control traffic split: no legacy revision or image serving, serving revisions ready, split as the stack intended, new revision on the expected image",
         command: `Cloud Run Admin API v2: services/${options.serviceName} traffic + serving revisions`,
         skipReason: options.skipReason,

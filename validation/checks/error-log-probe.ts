@@ -5,13 +5,35 @@
 // found are listed (trimmed) in the log.
 
 import { canonicalLaneAnywhere, legacyNameReason, type CloudRunLaneId } from "../../catalog";
-import type { Check, CheckContext, CheckVerdict } from "../check";
+import { type Check, type CheckContext, type CheckEntry, type CheckVerdict, defineCheck } from "../check";
 import type { CloudRunApi } from "../gcp/cloudrun";
 import { read, verdictOf } from "../gcp/judgement";
 import { type LoggingApi, MAX_LOG_PAGES } from "../gcp/logging";
 import type { LogEntry } from "../gcp/types";
 import type { Redactor } from "../redact";
 import { excerpt } from "../text";
+import { cloudApis } from "./cloud-apis";
+
+/** The registry entries, one per lane: the probe wired to the gate's options. */
+export const controlErrorLogProbe = defineCheck({ id: "control-error-log-probe", required: true, build: (options, deps) => probeOf("control", options, deps) });
+export const runtimeErrorLogProbe = defineCheck({ id: "runtime-error-log-probe", required: true, build: (options, deps) => probeOf("runtime", options, deps) });
+
+function probeOf(lane: ErrorLogProbeOptions["lane"], ...[options, deps]: Parameters<CheckEntry["build"]>): Check {
+    const apis = cloudApis(options, deps);
+    return errorLogProbeCheck({
+        lane,
+        serviceName: lane === "control" ? options.controlService : options.runtimeService,
+        project: options.gcpProject,
+        region: options.gcpRegion,
+        windowMinutes: options.logWindowMinutes,
+        threshold: options.logErrorThreshold,
+        limit: options.logLimit,
+        cloudRun: () => apis().cloudRun,
+        logging: () => apis().logging,
+        redactor: deps.redactor,
+        skipReason: options.runLogProbes ? undefined : "disabled by RUN_LOG_PROBES=0",
+    });
+}
 
 export const DEFAULT_LOG_LIMIT = 50;
 /** Logging's own cap on one page. */
@@ -72,11 +94,11 @@ export function serviceNameProblem(lane: ErrorLogProbeOptions["lane"], name: str
 }
 
 export function errorLogProbeCheck(options: ErrorLogProbeOptions): Check {
-    const id = `${options.lane}-error-log-probe`;
+    const entry = options.lane === "control" ? controlErrorLogProbe : runtimeErrorLogProbe;
     const minutes = options.windowMinutes;
     return {
-        id,
-        required: true,
+        id: entry.id,
+        required: entry.required,
         description: `${options.lane} service '${options.serviceName}': at most ${options.threshold} severity>=ERROR log entries over the last ${minutes} min`,
         command: `Cloud Logging entries:list resource.type=cloud_run_revision service_name=${options.serviceName} severity>=ERROR window ${minutes}m threshold ${options.threshold}`,
         skipReason: options.skipReason,
