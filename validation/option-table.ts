@@ -4,7 +4,9 @@
 // gate's (scripts/release/validate-rust-cutover.sh), so an existing invocation keeps working.
 
 import { CONTROL, GCP, RUNTIME, RUNTIME_MIGRATE } from "../catalog";
+import { DEFAULT_LOG_LIMIT } from "./checks/error-log-probe";
 import { DEFAULT_CLOUD_LOGGING_API_URL, DEFAULT_CLOUD_RUN_API_URL } from "./gcp/client";
+import { DEFAULT_MAX_BODY_BYTES } from "./http";
 import {
     type Parser,
     formatDuration,
@@ -67,7 +69,7 @@ export const OPTIONS = {
     checkTimeout: option({ flag: "check-timeout", env: ["GATE_CHECK_TIMEOUT"], value: "DURATION", parse: parseDuration, default: 60_000, help: "deadline of one check, plus --wait-ready (above 0)" }),
     timeout: option({ flag: "timeout", env: ["GATE_TIMEOUT"], value: "DURATION", parse: parseDuration, default: 600_000, help: "deadline of the whole run (above 0)" }),
     waitReady: option({ flag: "wait-ready", env: ["GATE_WAIT_READY"], value: "DURATION", parse: parseDuration, default: 0, defaultText: "0: one try", help: "retry /readyz with backoff up to this long" }),
-    maxBody: option({ flag: "max-body", env: ["GATE_MAX_BODY_BYTES"], value: "BYTES", parse: parsePositiveInt, default: 2 * 1024 * 1024, help: "cap on a response body" }),
+    maxBody: option({ flag: "max-body", env: ["GATE_MAX_BODY_BYTES"], value: "BYTES", parse: parsePositiveInt, default: DEFAULT_MAX_BODY_BYTES, help: "cap on a response body" }),
     failOnRequiredFailure: option({
         flag: "fail-on-required-failure",
         env: ["FAIL_ON_REQUIRED_FAILURE"],
@@ -98,7 +100,7 @@ export const OPTIONS = {
     cloudLoggingApiUrl: option({ env: ["CLOUD_LOGGING_API_URL"], value: "URL", parse: parseText, default: DEFAULT_CLOUD_LOGGING_API_URL, help: "Cloud Logging API base URL" }),
     logWindowMinutes: option({ env: ["LOG_WINDOW_MINUTES"], value: "N", parse: parsePositiveInt, default: 10, help: "minutes of logs the log probes read" }),
     logErrorThreshold: option({ env: ["LOG_ERROR_THRESHOLD"], value: "N", parse: parseNonNegativeInt, default: 0, help: "error entries tolerated in the window before a log probe fails" }),
-    logLimit: option({ env: ["LOG_LIMIT"], value: "N", parse: parsePositiveInt, default: 50, help: "log entries a probe reads" }),
+    logLimit: option({ env: ["LOG_LIMIT"], value: "N", parse: parsePositiveInt, default: DEFAULT_LOG_LIMIT, help: "log entries a probe reads" }),
     expectedControlImage: option({
         env: ["EXPECTED_CONTROL_IMAGE"],
         value: "IMAGE",
