@@ -1,9 +1,10 @@
 // Image identity has one owner (catalog/images.ts). The pack's runtime image lock and the gate's
-// runtime-migration-drift check must give the same answer on every pair of this corpus: the pack
-// judges a planned service and job, the gate what Cloud Run reports running.
+// runtime-migration-drift and control-canary-status checks must give the same answer on every
+// pair of this corpus: the pack judges a planned service and job, the gate what Cloud Run reports.
 import { strict as assert } from "node:assert";
-import { RUNTIME, parseImageRef, sameImage } from "../../catalog";
+import { CONTROL, RUNTIME, parseImageRef, sameImage } from "../../catalog";
 import { runtimeImageLock } from "../../policies/image-lock";
+import { judgeCanaryStatus } from "../../validation/checks/control-canary-status";
 import { judgeMigrationDrift } from "../../validation/checks/runtime-migration-drift";
 import { execution, job, revision, service } from "../validation/cloud/environments";
 import { migrateJob, mutate, runtimeService } from "../policies/fixtures";
@@ -57,6 +58,20 @@ function gateSays(a: string, b: string): boolean {
     return problems.filter((p) => / runs /.test(p)).length === 0;
 }
 
+/** The gate's other answer: does control-canary-status accept a new revision running `a` when `b` is the expected image? */
+function canarySays(a: string, b: string): boolean {
+    const rev = `${CONTROL.names.prod}-00001-abc`;
+    const { problems } = judgeCanaryStatus({
+        serviceName: CONTROL.names.prod,
+        where: "the test",
+        service: { ok: true, value: service(CONTROL.names.prod, a, [{ revision: rev, percent: 100 }]) },
+        serving: [{ target: { revision: rev, percent: 100, tags: [], viaLatest: false }, revision: { ok: true, value: revision(rev, a) } }],
+        expectedImage: b,
+        newRevision: { name: rev, revision: { ok: true, value: revision(rev, a) } },
+    });
+    return problems.filter((p) => /not the expected control image/.test(p)).length === 0;
+}
+
 describe("catalog: image identity, one answer for the pack and the gate", () => {
     for (const [a, b, same] of CORPUS) {
         it(`${a} vs ${b}: ${same ? "same image" : "different images"}`, async () => {
@@ -64,6 +79,7 @@ describe("catalog: image identity, one answer for the pack and the gate", () => 
             assert.equal(sameImage(b, a), same, "catalog, swapped");
             assert.equal(await packSays(a, b), same, "policy runtime-image-lock");
             assert.equal(gateSays(a, b), same, "gate runtime-migration-drift");
+            assert.equal(canarySays(a, b), same, "gate control-canary-status");
         });
     }
 
