@@ -6,28 +6,18 @@
 // latest ready revision's share), or when the new revision does not run the expected image.
 
 import { legacyImageReason, legacyNameReason, legacyRevisionReason, sameImage } from "../../catalog";
-import { type Check, type CheckContext, defineCheck } from "../check";
+import type { Check, CheckContext } from "../check";
 import type { CloudRunApi } from "../gcp/cloudrun";
 import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
 import { servingTargets, taggedOnly, type ServingTarget } from "../gcp/traffic";
 import { primaryImage, shortName, type CloudRunRevision, type CloudRunService } from "../gcp/types";
 import type { GateOptions } from "../resolve-options";
-import { cloudApis } from "./cloud-apis";
+import { cloudCheck } from "./cloud-apis";
 
 /** The registry entry: the check wired to the gate's options. */
-export const controlCanaryStatus = defineCheck({
-    id: "control-canary-status",
-    required: true,
-    build: (options, deps) => {
-        const apis = cloudApis(options, deps);
-        return controlCanaryStatusCheck({
-            api: () => apis().cloudRun,
-            serviceName: options.controlService,
-            intended: intendedSplit(options),
-            expectedImage: options.expectedControlImage,
-        });
-    },
-});
+export const controlCanaryStatus = cloudCheck("control-canary-status", true, (options, apis) =>
+    controlCanaryStatusCheck({ api: () => apis().cloudRun, serviceName: options.controlService, intended: intendedSplit(options), expectedImage: options.expectedControlImage }),
+);
 
 /** The split the stack meant, from its outputs. */
 export interface IntendedSplit {

@@ -5,22 +5,23 @@
 // found are listed (trimmed) in the log.
 
 import { canonicalLaneAnywhere, legacyNameReason, type CloudRunLaneId } from "../../catalog";
-import { type Check, type CheckContext, type CheckEntry, type CheckVerdict, defineCheck } from "../check";
+import type { Check, CheckContext, CheckVerdict } from "../check";
 import type { CloudRunApi } from "../gcp/cloudrun";
 import { read, verdictOf } from "../gcp/judgement";
 import { type LoggingApi, MAX_LOG_PAGES } from "../gcp/logging";
 import type { LogEntry } from "../gcp/types";
 import type { Redactor } from "../redact";
 import { excerpt } from "../text";
-import { cloudApis } from "./cloud-apis";
+import type { CloudApis } from "../gcp/apis";
+import type { GateOptions } from "../resolve-options";
+import { cloudCheck } from "./cloud-apis";
 
 /** The registry entries, one per lane: the probe wired to the gate's options. */
-export const controlErrorLogProbe = defineCheck({ id: "control-error-log-probe", required: true, build: (options, deps) => probeOf("control", options, deps) });
-export const runtimeErrorLogProbe = defineCheck({ id: "runtime-error-log-probe", required: true, build: (options, deps) => probeOf("runtime", options, deps) });
+export const controlErrorLogProbe = cloudCheck("control-error-log-probe", true, probeOf("control"));
+export const runtimeErrorLogProbe = cloudCheck("runtime-error-log-probe", true, probeOf("runtime"));
 
-function probeOf(lane: ErrorLogProbeOptions["lane"], ...[options, deps]: Parameters<CheckEntry["build"]>): Check {
-    const apis = cloudApis(options, deps);
-    return errorLogProbeCheck({
+function probeOf(lane: ErrorLogProbeOptions["lane"]): (options: GateOptions, apis: () => CloudApis, deps: { redactor: Redactor }) => Check {
+    return (options, apis, deps) => errorLogProbeCheck({
         lane,
         serviceName: lane === "control" ? options.controlService : options.runtimeService,
         project: options.gcpProject,

@@ -5,29 +5,24 @@
 // execution must have succeeded. A missing job fails naming it (the 2026-02-21 failure).
 
 import { legacyImageReason, legacyNameReason, sameImage } from "../../catalog";
-import { type Check, type CheckContext, defineCheck } from "../check";
+import type { Check, CheckContext } from "../check";
 import type { CloudRunApi } from "../gcp/cloudrun";
 import type { GcpApiError } from "../gcp/errors";
 import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
 import { servingTargets } from "../gcp/traffic";
 import { primaryImage, shortName, type CloudRunExecution, type CloudRunJob, type CloudRunService } from "../gcp/types";
-import { cloudApis } from "./cloud-apis";
+import { cloudCheck } from "./cloud-apis";
 
 /** The registry entry: the check wired to the gate's options. */
-export const runtimeMigrationDrift = defineCheck({
-    id: "runtime-migration-drift",
-    required: true,
-    build: (options, deps) => {
-        const apis = cloudApis(options, deps);
-        return runtimeMigrationDriftCheck({
-            api: () => apis().cloudRun,
-            serviceName: options.runtimeService,
-            jobName: options.migrateJob,
-            expectedImage: options.expectedRuntimeImage,
-            skipReason: options.runRuntimeDriftCheck ? undefined : "disabled by RUN_RUNTIME_DRIFT_CHECK=0",
-        });
-    },
-});
+export const runtimeMigrationDrift = cloudCheck("runtime-migration-drift", true, (options, apis) =>
+    runtimeMigrationDriftCheck({
+        api: () => apis().cloudRun,
+        serviceName: options.runtimeService,
+        jobName: options.migrateJob,
+        expectedImage: options.expectedRuntimeImage,
+        skipReason: options.runRuntimeDriftCheck ? undefined : "disabled by RUN_RUNTIME_DRIFT_CHECK=0",
+    }),
+);
 
 export interface ServingRevisionImage {
     revision: string;
