@@ -1,6 +1,6 @@
-// Parsing of container image references, shared by config validation, policies and the gate.
-// Hosts are case-insensitive, repository paths are compared lowercased, and a reference may
-// carry a tag, a digest or both.
+// Container image references and their identity, shared by config validation, the policy pack
+// and the gate. Hosts are case-insensitive, repository paths are compared lowercased, and a
+// reference may carry a tag, a digest or both.
 
 export interface ImageRef {
     /** Registry host, lowercased (e.g. us-central1-docker.pkg.dev). */
@@ -65,4 +65,19 @@ export function isPinned(ref: ImageRef): boolean {
 /** Builds "<repository>:<tag>" or "<repository>@<digest>" from a catalog repository and a config value. */
 export function imageFromTag(repository: string, tagOrDigest: string): string {
     return isValidDigest(tagOrDigest) ? `${repository}@${tagOrDigest}` : `${repository}:${tagOrDigest}`;
+}
+
+/**
+ * True when both references name the same image build: the same repository, then the digest when
+ * both carry one (a tag beside a digest is a label: `repo@sha256:X` and `repo:tag@sha256:X` are one
+ * image), else the same tag with no digest on either side. A tag and a digest are never provably
+ * equal. References that do not parse are equal only as the same text.
+ */
+export function sameImage(a: string, b: string): boolean {
+    const ra = parseImageRef(a);
+    const rb = parseImageRef(b);
+    if (!ra || !rb) return a.trim() === b.trim();
+    if (ra.repository !== rb.repository) return false;
+    if (ra.digest !== undefined || rb.digest !== undefined) return ra.digest === rb.digest;
+    return ra.tag === rb.tag;
 }

@@ -7,3 +7,4 @@ export * from "./cloud-run";
 export * from "./identifiers";
 export * from "./serving";
 export * from "./text";
+export * from "./stack-outputs";

@@ -8,7 +8,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { PolicyResource } from "@pulumi/policy";
-import { Environment, RUNTIME, RUNTIME_MIGRATE, parseImageRef } from "../catalog";
+import { Environment, RUNTIME, RUNTIME_MIGRATE, sameImage } from "../catalog";
 import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";
 import { cloudName, containersOf, workloadType } from "./lib/resources";
 import type { PackStackPolicy } from "./lib/types";
@@ -21,14 +21,6 @@ interface LaneResource {
     resource: PolicyResource;
     name: string;
     environment?: Environment;
-}
-
-/** Images compared as references: host and path case-insensitively, tag exactly, digest lowercased. */
-function sameImage(a: string, b: string): boolean {
-    const ra = parseImageRef(a);
-    const rb = parseImageRef(b);
-    if (!ra || !rb) return a.trim() === b.trim();
-    return ra.repository === rb.repository && ra.tag === rb.tag && ra.digest === rb.digest;
 }
 
 /** The strings of a commands/args list (anything else is ignored). */

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { DeclaredStackOutputs } from "../catalog";
 import { StackConfig } from "./config";
 import { ControlService } from "./control-service";
 import { RuntimeLane } from "./runtime-lane";
@@ -8,25 +9,8 @@ export interface LaneEnvironmentArgs {
     config: StackConfig;
 }
 
-/** What the post-deploy gate reads from `pulumi stack output --json`. */
-export interface LaneEnvironmentOutputs {
-    environment: string;
-    project: string;
-    region: string;
-    controlServiceName: pulumi.Output<string>;
-    controlServiceUrl: pulumi.Output<string>;
-    controlBaseUrl: pulumi.Output<string>;
-    controlImage: string;
-    controlRevision: string;
-    controlStableRevision: string;
-    controlCanaryPercent: number;
-    runtimeServiceName: pulumi.Output<string>;
-    runtimeServiceUrl: pulumi.Output<string>;
-    runtimeImage: string;
-    migrateJobName: pulumi.Output<string>;
-    /** Read back from the job's template, so the equality with runtimeImage is a fact, not an assumption. */
-    migrateJobImage: pulumi.Output<string>;
-}
+/** What the post-deploy gate reads from `pulumi stack output --json`: the catalog's stack-outputs contract. */
+export type LaneEnvironmentOutputs = DeclaredStackOutputs<pulumi.Input<string>, number>;
 
 /** One environment's canonical lanes: the control service and the runtime with its migrate job. */
 export class LaneEnvironment extends pulumi.ComponentResource {
@@ -66,6 +50,7 @@ export class LaneEnvironment extends pulumi.ComponentResource {
             runtimeServiceUrl: this.runtime.url,
             runtimeImage: this.runtime.image,
             migrateJobName: this.runtime.job.name,
+            // Read back from the job's template, so the equality with runtimeImage is a fact, not an assumption.
             migrateJobImage: this.runtime.job.template.apply((t) => t.template.containers?.[0]?.image ?? ""),
         };
         this.registerOutputs({ ...this.outputs });

@@ -1,6 +1,13 @@
 // The contract between the gate's runner and its checks. A check is one async function that
 // returns a verdict; the runner owns concurrency, deadlines, interruption, redaction and the
-// evidence files. A new check is one new module and one line in the check list.
+// evidence files. A check module exports its registry entry (id, environment, required, builder):
+// a new check is one new module and one line in the registry (validation/checks/index.ts).
+
+import type { Environment } from "../catalog";
+import type { HttpClient } from "./http";
+import type { IdTokenSource } from "./id-token";
+import type { Redactor } from "./redact";
+import type { EnvironmentTargets, GateOptions } from "./resolve-options";
 
 export type CheckStatus = "passed" | "failed" | "skipped";
 
@@ -54,11 +61,43 @@ export interface CheckResult {
     durationMs: number;
 }
 
-// Extensions made by part 1 (issue 4), all optional so existing checks stay valid:
-// - CheckVerdict.action / Check.skipAction / CheckResult.action feed SUMMARY.md's Go/No-Go section.
-// - A check is built by a CheckFactory (validation/checks/index.ts) from GateOptions
-//   (validation/options.ts) and CheckDeps: the shared HttpClient (validation/http.ts: request(),
-//   withRetry(), expectStatus()), the Redactor, and an ID-token source. Part 2 adds its
-//   factories to CHECK_LIST there (validation/checks/cloud-state.ts).
-// - The runner catches anything a check throws (failed, "check crashed: ..."), but checks should
-//   return verdicts; the HttpClient never throws.
+/** What a check may use besides its options. The runner catches anything a check throws (failed, "check crashed: ..."), but checks should return verdicts; the HttpClient never throws. */
+export interface CheckDeps {
+    /** The shared HTTP client (request(), withRetry(), expectStatus()). */
+    http: HttpClient;
+    redactor: Redactor;
+    /** ID tokens for the private runtime (lazy; consulted only without an explicit token). */
+    idTokens: IdTokenSource;
+}
+
+/** A check of the registry: what the runner, --only, --environment and --help know of it before it is built. */
+export interface CheckEntry<Id extends string = string> {
+    /** Stable id, as in the old gate's matrix (e.g. control-staging-health). */
+    readonly id: Id;
+    /** Set for the checks of one environment's targets (left out of a run that gates the other one). */
+    readonly environment?: Environment;
+    readonly required: boolean;
+    build(options: GateOptions, deps: CheckDeps): Check;
+}
+
+/** The entry's id and required flag, which the built check carries. */
+export type CheckIdentity = Pick<CheckEntry, "id" | "required">;
+
+/** A registry entry, its id kept as a literal type (so the registry's id list is typed). */
+export function defineCheck<const Id extends string>(entry: CheckEntry<Id>): CheckEntry<Id> {
+    return entry;
+}
+
+/** One entry per environment for a check of that environment's targets, with the id `<lane>-<env>-<kind>`. */
+export function perEnvironment<const L extends string, const K extends string>(
+    lane: L,
+    kind: K,
+    required: boolean,
+    build: (self: CheckIdentity, targets: EnvironmentTargets, options: GateOptions, deps: CheckDeps) => Check,
+): { readonly [E in Environment]: CheckEntry<`${L}-${E}-${K}`> } {
+    const entry = <E extends Environment>(environment: E): CheckEntry<`${L}-${E}-${K}`> => {
+        const self = { id: `${lane}-${environment}-${kind}` as const, environment, required };
+        return { ...self, build: (options, deps) => build(self, options[environment], options, deps) };
+    };
+    return { staging: entry("staging"), prod: entry("prod") };
+}

@@ -4,7 +4,14 @@
 
 import { CHECK_IDS, selectChecks, unknownCheckIds } from "./checks";
 import { runGate } from "./gate";
-import { ENV_HELP, FLAGS, type GateOptions, UsageError, resolveOptions } from "./options";
+import { type GateOption, type GateOptions, OPTION_LIST, UsageError, resolveOptions } from "./options";
+import { defaultText } from "./option-table";
+
+/** An option's help, its default (from the table) and whether it is a secret. */
+function describe(o: GateOption): string {
+    const d = defaultText(o);
+    return `${o.help}${d !== undefined ? ` (default ${d})` : ""}${o.secret ? " (secret)" : ""}`;
+}
 
 export function helpText(): string {
     const lines = [
@@ -16,12 +23,13 @@ export function helpText(): string {
         "",
         "Options:",
     ];
-    for (const f of FLAGS) {
-        const left = `  --${f.name}${f.value ? ` ${f.value}` : ""}`;
-        lines.push(`${left.padEnd(38)} ${f.help}${f.env ? ` [env ${f.env}]` : ""}${f.repeat ? " (repeatable)" : ""}`);
+    const flags = OPTION_LIST.filter((o) => o.flag !== undefined);
+    for (const o of flags) {
+        const left = `  --${o.flag}${o.value ? ` ${o.value}` : ""}`;
+        lines.push(`${left.padEnd(38)} ${describe(o)}${o.env ? ` [env ${o.env.join(", ")}]` : ""}${o.repeat ? " (repeatable)" : ""}`);
     }
     lines.push("", "Env vars without a flag (secrets are read from the environment only):");
-    for (const [name, help] of ENV_HELP) lines.push(`  ${name}`, `      ${help}`);
+    for (const o of OPTION_LIST.filter((x) => x.flag === undefined)) lines.push(`  ${o.env!.join(", ")}${o.value ? `=${o.value}` : ""}`, `      ${describe(o)}`);
     lines.push("", "Checks (in order):", ...CHECK_IDS.map((id) => `  ${id}`));
     lines.push(
         "",

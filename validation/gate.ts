@@ -4,7 +4,7 @@
 
 import { buildChecks } from "./checks";
 import { type Progress, formatResultLine, liveProgress, plainProgress } from "./console";
-import { type Decision, decide } from "./evidence/decision";
+import { type Decision, decide } from "./decision";
 import { assertWritableDir } from "./evidence/atomic";
 import { environmentEntries } from "./evidence/environment";
 import { type EvidenceFiles, writeEvidence } from "./evidence/write";

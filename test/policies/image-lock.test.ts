@@ -17,6 +17,22 @@ describe("policy runtime-image-lock", () => {
         ]);
     });
 
+    it("takes a digest as the image's identity: a tag beside the same digest is the same image, another digest is not", async () => {
+        const repo = "us-central1-docker.pkg.dev/openagentsgemini/runtime/runtime";
+        const digest = `sha256:${"c".repeat(64)}`;
+        const on = (serviceImage: string, jobImage: string) => [
+            mutate(runtimeService(), (p) => (p.template.containers[0].image = serviceImage)),
+            mutate(migrateJob(), (p) => (p.template.template.containers[0].image = jobImage)),
+        ];
+        // Both sides: the tag on the service only, then on the job only.
+        assert.deepEqual(messages(await runOnStack(runtimeImageLock, on(`${repo}:a1b2c3d@${digest}`, `${repo}@${digest}`))), []);
+        assert.deepEqual(messages(await runOnStack(runtimeImageLock, on(`${repo}@${digest}`, `${repo}:a1b2c3d@${digest}`))), []);
+        const other = `${repo}:a1b2c3d@sha256:${"d".repeat(64)}`;
+        assert.deepEqual(messages(await runOnStack(runtimeImageLock, on(`${repo}:a1b2c3d@${digest}`, other))), [
+            `migrate job 'runtime-migrate' runs image '${other}' but runtime service 'runtime' runs '${repo}:a1b2c3d@${digest}'`,
+        ]);
+    });
+
     it("rejects leftover args, a missing dependency and a missing job", async () => {
         const job = mutate(migrateJob(), (p) => (p.template.template.containers[0].args = ["--stale"]));
         const service = mutate(runtimeService(), (_p, r) => (r.dependencies = []));

@@ -7,11 +7,20 @@ import { spawn } from "node:child_process";
 import { terminateGroup, trackGroup } from "../children";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Check, CheckContext, CheckVerdict } from "../check";
-import { SECRET_ENV_VARS } from "../options";
+import { type Check, type CheckContext, type CheckVerdict, defineCheck } from "../check";
+import { SECRET_ENV_VARS } from "../option-table";
 
-export const KHALA_CONTRACT_TESTS_ID = "khala-contract-tests";
-export const CROSS_SURFACE_HARNESS_ID = "cross-surface-contract-harness";
+/** The registry entries: the checks wired to the gate's options. */
+export const khalaContractTests = defineCheck({
+    id: "khala-contract-tests",
+    required: true,
+    build: (options) => khalaContractTestsCheck({ repo: options.openagentsRepo, enabled: options.runKhalaContractTests }),
+});
+export const crossSurfaceContractHarness = defineCheck({
+    id: "cross-surface-contract-harness",
+    required: false,
+    build: (options) => crossSurfaceHarnessCheck({ repo: options.openagentsRepo, enabled: options.runCrossSurface }),
+});
 
 /** The Khala topic contract tests, as the old gate ran them (7 tests matched on 2026-02-21). */
 export const KHALA_FILTER = "server::tests::khala_topic_messages";
@@ -154,8 +163,8 @@ export function khalaContractTestsCheck(options: ContractCheckOptions): Check {
           ? "OPENAGENTS_REPO is not set: no OpenAgents checkout to run the Khala contract tests in"
           : undefined;
     return {
-        id: KHALA_CONTRACT_TESTS_ID,
-        required: true,
+        id: khalaContractTests.id,
+        required: khalaContractTests.required,
         description: `runtime Khala topic contract tests (cargo test ${KHALA_FILTER}); zero tests run fails`,
         command: KHALA_COMMAND.join(" "),
         skipReason,
@@ -177,8 +186,8 @@ export function crossSurfaceHarnessCheck(options: ContractCheckOptions): Check {
           ? "OPENAGENTS_REPO is not set: no OpenAgents checkout to run the cross-surface harness in"
           : undefined;
     return {
-        id: CROSS_SURFACE_HARNESS_ID,
-        required: false,
+        id: crossSurfaceContractHarness.id,
+        required: crossSurfaceContractHarness.required,
         description: "cross-surface contract harness of the OpenAgents repository (optional)",
         command: `bash ${CROSS_SURFACE_SCRIPT}`,
         skipReason,

@@ -5,15 +5,19 @@
 // controlRevision, controlStableRevision, controlCanaryPercent; with only a percent known, the
 // latest ready revision's share), or when the new revision does not run the expected image.
 
-import { legacyImageReason, legacyNameReason, legacyRevisionReason } from "../../catalog";
+import { legacyImageReason, legacyNameReason, legacyRevisionReason, sameImage } from "../../catalog";
 import type { Check, CheckContext } from "../check";
 import type { CloudRunApi } from "../gcp/cloudrun";
-import { sameImage } from "../gcp/images";
 import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
 import { servingTargets, taggedOnly, type ServingTarget } from "../gcp/traffic";
 import { primaryImage, shortName, type CloudRunRevision, type CloudRunService } from "../gcp/types";
+import type { GateOptions } from "../resolve-options";
+import { cloudCheck } from "./cloud-apis";
 
-export const CONTROL_CANARY_STATUS_ID = "control-canary-status";
+/** The registry entry: the check wired to the gate's options. */
+export const controlCanaryStatus = cloudCheck("control-canary-status", true, (options, apis) =>
+    controlCanaryStatusCheck({ api: () => apis().cloudRun, serviceName: options.controlService, intended: intendedSplit(options), expectedImage: options.expectedControlImage }),
+);
 
 /** The split the stack meant, from its outputs. */
 export interface IntendedSplit {
@@ -169,6 +173,20 @@ export async function readCanaryState(ctx: CheckContext, api: CloudRunApi, servi
     return { serviceName, where: api.where, service, serving, intended, expectedImage, newRevision };
 }
 
+/**
+ * The split the stack meant, when its outputs (or CONTROL_CANARY_PERCENT) say. With a percent
+ * but no controlRevision, the share of the latest ready revision is judged against it.
+ */
+export function intendedSplit(options: GateOptions): IntendedSplit | undefined {
+    if (!options.controlRevision) return options.intendedCanaryPercent === undefined ? undefined : { canaryPercent: options.intendedCanaryPercent };
+    const stable = options.controlStableRevision;
+    return {
+        revision: options.controlRevision,
+        stableRevision: stable,
+        canaryPercent: options.intendedCanaryPercent ?? (stable ? 0 : 100),
+    };
+}
+
 export interface CanaryCheckOptions {
     api: () => CloudRunApi;
     serviceName: string;
@@ -180,8 +198,8 @@ export interface CanaryCheckOptions {
 
 export function controlCanaryStatusCheck(options: CanaryCheckOptions): Check {
     return {
-        id: CONTROL_CANARY_STATUS_ID,
-        required: true,
+        id: controlCanaryStatus.id,
+        required: controlCanaryStatus.required,
         description: "control traffic split: no legacy revision or image serving, serving revisions ready, split as the stack intended, new revision on the expected image",
         command: `Cloud Run Admin API v2: services/${options.serviceName} traffic + serving revisions`,
         skipReason: options.skipReason,

@@ -4,20 +4,22 @@
 // never passes. The steps are in ./control-steps.ts.
 
 import { CONTROL } from "../../catalog";
-import type { Check, CheckContext, CheckVerdict } from "../check";
-import type { EnvironmentTargets, GateOptions } from "../options";
+import { type Check, type CheckContext, type CheckDeps, type CheckIdentity, type CheckVerdict, perEnvironment } from "../check";
+import type { EnvironmentTargets, GateOptions } from "../resolve-options";
 import { type Step, type StepContext, describeStep, runSteps, stepsVerdict } from "../steps";
 import { controlHealthSteps } from "./control-steps";
-import type { CheckDeps } from "./index";
 import { impostorReason, legacyTargetReason } from "./probe";
 
-export function controlHealthCheck(t: EnvironmentTargets, options: GateOptions, deps: CheckDeps): Check {
+/** The registry entries, one per environment. */
+export const controlHealth = perEnvironment("control", "health", true, controlHealthCheck);
+
+export function controlHealthCheck(self: CheckIdentity, t: EnvironmentTargets, options: GateOptions, deps: CheckDeps): Check {
     const base = t.controlBaseUrl;
     const envVar = `${t.environment.toUpperCase()}_CONTROL_BASE_URL`;
     const steps = controlHealthSteps({ environment: t.environment, waitForReady: options.waitReadyMs > 0 });
     return {
-        id: `control-${t.environment}-health`,
-        required: true,
+        id: self.id,
+        required: self.required,
         description: `${t.environment} control: /readyz 200 with the ready JSON; /healthz with the health JSON (front-end 404: a warning)`,
         command: `${base || "<unset>"}: ${steps.map(describeStep).join("; ")}`,
         skipReason: base === "" ? `${envVar} is unset` : undefined,

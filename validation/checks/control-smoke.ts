@@ -4,14 +4,16 @@
 // manifest), and with an access token the session and sync-token routes. Every answer is judged
 // on its body and screened for a legacy or foreign service.
 
-import type { Check } from "../check";
-import type { EnvironmentTargets, GateOptions } from "../options";
+import { type Check, type CheckDeps, type CheckIdentity, perEnvironment } from "../check";
+import type { EnvironmentTargets, GateOptions } from "../resolve-options";
 import { describeStep } from "../steps";
 import { runControlSteps } from "./control-health";
 import { controlSmokeSteps } from "./control-steps";
-import type { CheckDeps } from "./index";
 
-export function controlSmokeCheck(t: EnvironmentTargets, options: GateOptions, deps: CheckDeps): Check {
+/** The registry entries, one per environment. */
+export const controlSmoke = perEnvironment("control", "smoke", true, controlSmokeCheck);
+
+export function controlSmokeCheck(self: CheckIdentity, t: EnvironmentTargets, options: GateOptions, deps: CheckDeps): Check {
     const base = t.controlBaseUrl;
     const envVar = `${t.environment.toUpperCase()}_CONTROL_BASE_URL`;
     const steps = controlSmokeSteps({
@@ -23,8 +25,8 @@ export function controlSmokeCheck(t: EnvironmentTargets, options: GateOptions, d
         waitForReady: options.waitReadyMs > 0,
     });
     return {
-        id: `control-${t.environment}-smoke`,
-        required: true,
+        id: self.id,
+        required: self.required,
         description: `${t.environment} control smoke: readiness, status route, manifest and cache headers${t.controlAccessToken ? ", authenticated routes" : ""}`,
         command: `smoke ${base || "<unset>"}: ${steps.map(describeStep).join("; ")}`,
         skipReason: base === "" ? `${envVar} is unset` : undefined,

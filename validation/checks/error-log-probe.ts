@@ -12,6 +12,29 @@ import { type LoggingApi, MAX_LOG_PAGES } from "../gcp/logging";
 import type { LogEntry } from "../gcp/types";
 import type { Redactor } from "../redact";
 import { excerpt } from "../text";
+import type { CloudApis } from "../gcp/apis";
+import type { GateOptions } from "../resolve-options";
+import { cloudCheck } from "./cloud-apis";
+
+/** The registry entries, one per lane: the probe wired to the gate's options. */
+export const controlErrorLogProbe = cloudCheck("control-error-log-probe", true, probeOf("control"));
+export const runtimeErrorLogProbe = cloudCheck("runtime-error-log-probe", true, probeOf("runtime"));
+
+function probeOf(lane: ErrorLogProbeOptions["lane"]): (options: GateOptions, apis: () => CloudApis, deps: { redactor: Redactor }) => Check {
+    return (options, apis, deps) => errorLogProbeCheck({
+        lane,
+        serviceName: lane === "control" ? options.controlService : options.runtimeService,
+        project: options.gcpProject,
+        region: options.gcpRegion,
+        windowMinutes: options.logWindowMinutes,
+        threshold: options.logErrorThreshold,
+        limit: options.logLimit,
+        cloudRun: () => apis().cloudRun,
+        logging: () => apis().logging,
+        redactor: deps.redactor,
+        skipReason: options.runLogProbes ? undefined : "disabled by RUN_LOG_PROBES=0",
+    });
+}
 
 export const DEFAULT_LOG_LIMIT = 50;
 /** Logging's own cap on one page. */
@@ -72,11 +95,11 @@ export function serviceNameProblem(lane: ErrorLogProbeOptions["lane"], name: str
 }
 
 export function errorLogProbeCheck(options: ErrorLogProbeOptions): Check {
-    const id = `${options.lane}-error-log-probe`;
+    const entry = options.lane === "control" ? controlErrorLogProbe : runtimeErrorLogProbe;
     const minutes = options.windowMinutes;
     return {
-        id,
-        required: true,
+        id: entry.id,
+        required: entry.required,
         description: `${options.lane} service '${options.serviceName}': at most ${options.threshold} severity>=ERROR log entries over the last ${minutes} min`,
         command: `Cloud Logging entries:list resource.type=cloud_run_revision service_name=${options.serviceName} severity>=ERROR window ${minutes}m threshold ${options.threshold}`,
         skipReason: options.skipReason,

@@ -1,78 +1,42 @@
-// The ordered check list: the old gate's twelve checks, same ids, order and required/optional.
-// A new check is one module and one line here.
+// The check registry: the old gate's twelve checks, same ids, order and required/optional. Each
+// module exports its entries (id, environment, required, builder; see ../check.ts): a new check
+// is one module and one line here.
 
-import type { Environment } from "../../catalog";
-import type { Check } from "../check";
-import type { HttpClient } from "../http";
-import type { IdTokenSource } from "../id-token";
-import type { GateOptions } from "../options";
-import type { Redactor } from "../redact";
-import {
-    controlCanaryStatus,
-    crossSurfaceContractHarness,
-    errorLogProbe,
-    khalaContractTests,
+import type { Check, CheckDeps, CheckEntry } from "../check";
+import type { GateOptions } from "../resolve-options";
+import { crossSurfaceContractHarness, khalaContractTests } from "./contract-tests";
+import { controlCanaryStatus } from "./control-canary-status";
+import { controlHealth } from "./control-health";
+import { controlSmoke } from "./control-smoke";
+import { controlErrorLogProbe, runtimeErrorLogProbe } from "./error-log-probe";
+import { runtimeMigrationDrift } from "./runtime-migration-drift";
+import { runtimeSmoke } from "./runtime-smoke";
+
+/** The matrix, in order. */
+export const CHECKS = [
+    controlHealth.staging,
+    controlSmoke.staging,
+    controlHealth.prod,
+    controlSmoke.prod,
+    runtimeSmoke.staging,
+    runtimeSmoke.prod,
     runtimeMigrationDrift,
-} from "./cloud-state";
-import { controlHealthCheck } from "./control-health";
-import { controlSmokeCheck } from "./control-smoke";
-import { runtimeSmokeCheck } from "./runtime-smoke";
+    khalaContractTests,
+    crossSurfaceContractHarness,
+    controlErrorLogProbe,
+    runtimeErrorLogProbe,
+    controlCanaryStatus,
+] as const satisfies readonly CheckEntry[];
 
-/** What a check may use besides its options. */
-export interface CheckDeps {
-    http: HttpClient;
-    redactor: Redactor;
-    /** ID tokens for the private runtime (lazy; consulted only without an explicit token). */
-    idTokens: IdTokenSource;
-}
+export type CheckId = (typeof CHECKS)[number]["id"];
 
-export type CheckFactory = (options: GateOptions, deps: CheckDeps) => Check;
-
-/** The old matrix, in order. */
-export const CHECK_IDS = [
-    "control-staging-health",
-    "control-staging-smoke",
-    "control-prod-health",
-    "control-prod-smoke",
-    "runtime-staging-smoke",
-    "runtime-prod-smoke",
-    "runtime-migration-drift",
-    "khala-contract-tests",
-    "cross-surface-contract-harness",
-    "control-error-log-probe",
-    "runtime-error-log-probe",
-    "control-canary-status",
-] as const;
-
-export type CheckId = (typeof CHECK_IDS)[number];
-
-/** A check of the list; `environment` marks the checks that belong to one environment's targets. */
-export interface CheckEntry {
-    id: CheckId;
-    environment?: Environment;
-    build: CheckFactory;
-}
-
-export const CHECK_LIST: readonly CheckEntry[] = [
-    { id: "control-staging-health", environment: "staging", build: (o, d) => controlHealthCheck(o.staging, o, d) },
-    { id: "control-staging-smoke", environment: "staging", build: (o, d) => controlSmokeCheck(o.staging, o, d) },
-    { id: "control-prod-health", environment: "prod", build: (o, d) => controlHealthCheck(o.prod, o, d) },
-    { id: "control-prod-smoke", environment: "prod", build: (o, d) => controlSmokeCheck(o.prod, o, d) },
-    { id: "runtime-staging-smoke", environment: "staging", build: (o, d) => runtimeSmokeCheck(o.staging, o, d) },
-    { id: "runtime-prod-smoke", environment: "prod", build: (o, d) => runtimeSmokeCheck(o.prod, o, d) },
-    // ---- part 2 (issue 5): Cloud Run state, logs and contract tests (./cloud-state.ts) ----
-    { id: "runtime-migration-drift", build: runtimeMigrationDrift },
-    { id: "khala-contract-tests", build: khalaContractTests },
-    { id: "cross-surface-contract-harness", build: crossSurfaceContractHarness },
-    { id: "control-error-log-probe", build: errorLogProbe("control") },
-    { id: "runtime-error-log-probe", build: errorLogProbe("runtime") },
-    { id: "control-canary-status", build: controlCanaryStatus },
-];
+/** The ids of the registry, in order. */
+export const CHECK_IDS: readonly CheckId[] = CHECKS.map((entry) => entry.id);
 
 /** The entries of a run in matrix order: those of the gated environment (--environment), then only the selected ones (--only). */
-export function selectChecks(options: Pick<GateOptions, "only" | "environment">): CheckEntry[] {
+export function selectChecks(options: Pick<GateOptions, "only" | "environment">): CheckEntry<CheckId>[] {
     const selected = options.only ? new Set(options.only) : undefined;
-    return CHECK_LIST.filter((entry) => !options.environment || !entry.environment || entry.environment === options.environment).filter(
+    return CHECKS.filter((entry: CheckEntry<CheckId>) => !options.environment || !entry.environment || entry.environment === options.environment).filter(
         (entry) => !selected || selected.has(entry.id),
     );
 }

@@ -4,16 +4,25 @@
 // execution must all be one image (the expected one when the stack says which), and the latest
 // execution must have succeeded. A missing job fails naming it (the 2026-02-21 failure).
 
-import { legacyImageReason, legacyNameReason } from "../../catalog";
+import { legacyImageReason, legacyNameReason, sameImage } from "../../catalog";
 import type { Check, CheckContext } from "../check";
 import type { CloudRunApi } from "../gcp/cloudrun";
 import type { GcpApiError } from "../gcp/errors";
 import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
-import { sameImage } from "../gcp/images";
 import { servingTargets } from "../gcp/traffic";
 import { primaryImage, shortName, type CloudRunExecution, type CloudRunJob, type CloudRunService } from "../gcp/types";
+import { cloudCheck } from "./cloud-apis";
 
-export const RUNTIME_MIGRATION_DRIFT_ID = "runtime-migration-drift";
+/** The registry entry: the check wired to the gate's options. */
+export const runtimeMigrationDrift = cloudCheck("runtime-migration-drift", true, (options, apis) =>
+    runtimeMigrationDriftCheck({
+        api: () => apis().cloudRun,
+        serviceName: options.runtimeService,
+        jobName: options.migrateJob,
+        expectedImage: options.expectedRuntimeImage,
+        skipReason: options.runRuntimeDriftCheck ? undefined : "disabled by RUN_RUNTIME_DRIFT_CHECK=0",
+    }),
+);
 
 export interface ServingRevisionImage {
     revision: string;
@@ -178,8 +187,8 @@ export interface DriftCheckOptions {
 
 export function runtimeMigrationDriftCheck(options: DriftCheckOptions): Check {
     return {
-        id: RUNTIME_MIGRATION_DRIFT_ID,
-        required: true,
+        id: runtimeMigrationDrift.id,
+        required: runtimeMigrationDrift.required,
         description: "runtime service (serving revisions and template), migrate job and its latest execution run one image; the execution succeeded",
         command: `Cloud Run Admin API v2: services/${options.serviceName} (+ serving revisions), jobs/${options.jobName}, jobs/${options.jobName}/executions`,
         skipReason: options.skipReason,

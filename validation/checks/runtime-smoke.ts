@@ -7,11 +7,10 @@
 
 import { randomUUID } from "node:crypto";
 import { type Environment, RUNTIME } from "../../catalog";
-import type { Check, CheckContext, CheckVerdict } from "../check";
-import type { EnvironmentTargets, GateOptions } from "../options";
+import { type Check, type CheckContext, type CheckDeps, type CheckIdentity, type CheckVerdict, perEnvironment } from "../check";
+import type { EnvironmentTargets, GateOptions } from "../resolve-options";
 import { type BodyVerdict, type Step, type StepContext, type StepsRun, describeStep, runSteps, stepsVerdict } from "../steps";
 import { type FieldRule, describeRules, fieldAt, jsonWith } from "./answers";
-import type { CheckDeps } from "./index";
 import { impostorReason, isFrontEnd404, legacyTargetReason, otherLaneReason } from "./probe";
 
 const WRITE_MODES = ["rust_active", "shadow_only", "read_only"] as const;
@@ -22,13 +21,16 @@ const READY_RULES: readonly FieldRule[] = [
     { path: "workers_ready", type: "boolean" },
 ];
 
-export function runtimeSmokeCheck(t: EnvironmentTargets, options: GateOptions, deps: CheckDeps): Check {
+/** The registry entries, one per environment. */
+export const runtimeSmoke = perEnvironment("runtime", "smoke", true, runtimeSmokeCheck);
+
+export function runtimeSmokeCheck(self: CheckIdentity, t: EnvironmentTargets, options: GateOptions, deps: CheckDeps): Check {
     const base = t.runtimeBaseUrl;
     const envVar = `${t.environment.toUpperCase()}_RUNTIME_BASE_URL`;
     const steps = runtimeSteps(t.environment, expectedService(t), `smoke-${randomUUID()}`, options.waitReadyMs > 0);
     return {
-        id: `runtime-${t.environment}-smoke`,
-        required: true,
+        id: self.id,
+        required: self.required,
         description: `${t.environment} runtime smoke: /healthz names ${expectedService(t)}, /readyz ready, a run created (201), an event appended (200), the run read back with it (200)`,
         command: `runtime smoke ${base || "<unset>"}: ${steps.map(describeStep).join("; ")}`,
         skipReason: base === "" ? `${envVar} is unset` : undefined,

@@ -1,7 +1,7 @@
 // results.json: everything the other artifacts show, for machines.
 
 import type { CheckResult } from "../check";
-import type { Decision } from "./decision";
+import type { Decision } from "../decision";
 import type { EnvironmentEntry } from "./environment";
 
 export const RESULTS_SCHEMA_VERSION = 1;

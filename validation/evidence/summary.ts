@@ -2,7 +2,7 @@
 // table, commands) plus Go/No-Go: per blocking check, what blocks and the action to take.
 
 import type { CheckResult } from "../check";
-import type { Decision } from "./decision";
+import type { Decision } from "../decision";
 import type { EnvironmentEntry } from "./environment";
 
 export const SUMMARY_TITLE = "# Rust Cutover Validation Summary";

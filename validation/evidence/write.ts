@@ -7,7 +7,7 @@ import type { CheckResult } from "../check";
 import type { Redactor } from "../redact";
 import type { RunOutcome } from "../runner";
 import { writeFileAtomic } from "./atomic";
-import type { Decision } from "./decision";
+import type { Decision } from "../decision";
 import type { EnvironmentEntry } from "./environment";
 import { renderJson } from "./json";
 import { renderJunit } from "./junit";

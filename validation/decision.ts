@@ -1,7 +1,7 @@
 // GO / NO-GO, derived from the result rows only (as the old gate derived its summary): the run
 // fails on any required failure or any required skip; an interrupted run is never GO.
 
-import type { CheckResult } from "../check";
+import type { CheckResult } from "./check";
 
 export interface Counts {
     total: number;

@@ -1,0 +1,237 @@
+// Resolves the gate's options: flags beat env vars, env vars beat stack outputs, outputs beat
+// the defaults of the option table (option-table.ts).
+
+import * as path from "node:path";
+import { CONTROL, type Environment, RUNTIME, RUNTIME_MIGRATE } from "../catalog";
+import { parseArgs } from "./argv";
+import { type GateOption, OPTIONS, envFor } from "./option-table";
+import { MAX_TIMER_MS, checkEndpoint, utcStamp } from "./option-values";
+import { type PulumiRunner, type StackOutputs, loadOutputs, runPulumiStackOutput } from "./stack-outputs";
+import { targetClashProblem } from "./targets";
+import { UsageError } from "./usage-error";
+
+/** Where a value came from (shown in SUMMARY.md's Environment section). */
+export type Source = "flag" | "env" | "outputs" | "default" | "unset";
+
+/** The targets of one environment. Tokens are secrets: never print them. */
+export interface EnvironmentTargets {
+    environment: Environment;
+    /** Control base URL (custom domain or run.app URL); "" = unset (a required skip). */
+    controlBaseUrl: string;
+    controlBaseUrlSource: Source;
+    /** Runtime base URL; "" = unset (a required skip). */
+    runtimeBaseUrl: string;
+    runtimeBaseUrlSource: Source;
+    /** Bearer token for the control service's authenticated routes (<ENV>_CONTROL_ACCESS_TOKEN). */
+    controlAccessToken?: string;
+    /** Maintenance bypass token (<ENV>_MAINTENANCE_BYPASS_TOKEN). */
+    maintenanceBypassToken?: string;
+    /** Explicit Google ID token for the private runtime (<ENV>_RUNTIME_ID_TOKEN or RUNTIME_ID_TOKEN). */
+    runtimeIdToken?: string;
+    /** The stack outputs of this environment, when read (--stack / --outputs). */
+    outputs?: StackOutputs;
+}
+
+export interface GateOptions {
+    outputDir: string;
+    failOnRequiredFailure: boolean;
+    /** Check ids to run (--only); undefined = all. */
+    only?: string[];
+    /** Gate one environment (--environment): the other environment's HTTP checks are not part of the run. */
+    environment?: Environment;
+    /** Checks run at once; 0 = all of them. */
+    concurrency: number;
+    requestTimeoutMs: number;
+    /** Per-check deadline (wait-ready time is added on top for readiness waits). */
+    checkTimeoutMs: number;
+    /** Whole-run deadline. */
+    overallTimeoutMs: number;
+    /** Retry readiness with backoff up to this long (0: one try). */
+    waitReadyMs: number;
+    maxBodyBytes: number;
+    /** Live lines on a terminal; plain lines otherwise (CI, --plain). */
+    plain: boolean;
+    staging: EnvironmentTargets;
+    prod: EnvironmentTargets;
+
+    // ---- Cloud Run / Logging / contract checks ----
+    gcpProject: string;
+    gcpRegion: string;
+    /** CONTROL_SERVICE / RUNTIME_SERVICE / MIGRATE_JOB: the names the state checks inspect. */
+    controlService: string;
+    runtimeService: string;
+    migrateJob: string;
+    /** Which environment's outputs fed the names above (undefined: env/flags/defaults). */
+    stateEnvironment?: Environment;
+    runRuntimeDriftCheck: boolean;
+    runKhalaContractTests: boolean;
+    runCrossSurface: boolean;
+    runLogProbes: boolean;
+    /** A checkout of the OpenAgents repository (OPENAGENTS_REPO) for the contract tests. */
+    openagentsRepo?: string;
+    /** Base URLs of the Google APIs (overridable so tests point them at loopback stand-ins). */
+    cloudRunApiUrl: string;
+    cloudLoggingApiUrl: string;
+    /** OAuth access token for the Google APIs (CLOUDSDK_AUTH_ACCESS_TOKEN); secret. */
+    gcpAccessToken?: string;
+    logWindowMinutes: number;
+    /** Error entries tolerated in the window before a log probe fails. */
+    logErrorThreshold: number;
+    logLimit: number;
+    /** Images the services/job must run (EXPECTED_CONTROL_IMAGE / EXPECTED_RUNTIME_IMAGE, else outputs). */
+    expectedControlImage?: string;
+    expectedRuntimeImage?: string;
+    /** Percent of control traffic meant for the new revision (CONTROL_CANARY_PERCENT, else outputs). */
+    intendedCanaryPercent?: number;
+    controlRevision?: string;
+    controlStableRevision?: string;
+}
+
+/** Every secret value in the options, for the redactor. */
+export function secretsOf(options: GateOptions): string[] {
+    const out: string[] = [];
+    for (const t of [options.staging, options.prod]) {
+        for (const s of [t.controlAccessToken, t.maintenanceBypassToken, t.runtimeIdToken]) if (s) out.push(s);
+    }
+    if (options.gcpAccessToken) out.push(options.gcpAccessToken);
+    return out;
+}
+
+export interface ResolveContext {
+    env?: NodeJS.ProcessEnv;
+    now?: Date;
+    pulumi?: PulumiRunner;
+    isTTY?: boolean;
+}
+
+const URL_OPTIONS = {
+    staging: { control: OPTIONS.stagingControlUrl, runtime: OPTIONS.stagingRuntimeUrl },
+    prod: { control: OPTIONS.prodControlUrl, runtime: OPTIONS.prodRuntimeUrl },
+} as const;
+
+export function resolveOptions(argv: readonly string[], context: ResolveContext = {}): GateOptions {
+    const env = context.env ?? process.env;
+    const args = parseArgs(argv);
+    const outputs = loadOutputs(args, context.pulumi ?? ((stack) => runPulumiStackOutput(stack, env)));
+    const envValue = (name: string): string | undefined => {
+        const v = env[name];
+        return v === undefined || v === "" ? undefined : v;
+    };
+    /** The flag's text, else the first env var's that is set (an empty env var counts as unset, as in the old gate), with the name to blame. */
+    const given = (o: GateOption, envNames = o.env ?? []): { text: string; what: string; source: "flag" | "env" } | undefined => {
+        const f = o.flag ? args.values.get(o.flag)?.[0] : undefined;
+        if (f !== undefined) return { text: f, what: `--${o.flag}`, source: "flag" };
+        for (const name of envNames) {
+            const e = envValue(name);
+            if (e !== undefined) return { text: e, what: name, source: "env" };
+        }
+        return undefined;
+    };
+    /** flag > env > the table's default, parsed. */
+    const value = <T>(o: GateOption<T>, envNames?: readonly string[]): T | undefined => {
+        const g = given(o, envNames);
+        return g ? o.parse!(g.text, g.what) : o.default;
+    };
+    /** flag > env > outputs > default, with where it came from (text options). */
+    const pick = (o: GateOption<string>, output: string | undefined, fallback = o.default ?? ""): [string, Source] => {
+        const g = given(o);
+        if (g) return [g.text, g.source];
+        if (output !== undefined && output !== "") return [output, "outputs"];
+        return [fallback, fallback === "" ? "unset" : "default"];
+    };
+
+    const targets = (environment: Environment): EnvironmentTargets => {
+        const o = outputs[environment];
+        const [controlBaseUrl, controlBaseUrlSource] = pick(URL_OPTIONS[environment].control, o?.controlBaseUrl ?? o?.controlServiceUrl);
+        const [runtimeBaseUrl, runtimeBaseUrlSource] = pick(URL_OPTIONS[environment].runtime, o?.runtimeServiceUrl);
+        for (const [what, url] of [[`${environment} control URL`, controlBaseUrl], [`${environment} runtime URL`, runtimeBaseUrl]] as const) {
+            if (url !== "") checkEndpoint(url, what);
+        }
+        const own = (opt: GateOption<string>): string | undefined => envValue(envFor(opt, environment));
+        return {
+            environment,
+            controlBaseUrl: stripSlash(controlBaseUrl),
+            controlBaseUrlSource,
+            runtimeBaseUrl: stripSlash(runtimeBaseUrl),
+            runtimeBaseUrlSource,
+            controlAccessToken: own(OPTIONS.controlAccessToken),
+            maintenanceBypassToken: own(OPTIONS.maintenanceBypassToken),
+            runtimeIdToken: own(OPTIONS.runtimeIdToken) ?? envValue("RUNTIME_ID_TOKEN"),
+            outputs: o,
+        };
+    };
+
+    const environmentGiven = given(OPTIONS.environment);
+    // The message names --environment whichever gave it: it is the flag's contract.
+    const environment = environmentGiven ? OPTIONS.environment.parse!(environmentGiven.text, "--environment") : undefined;
+
+    // The state checks inspect one environment: the gated one, else prod's outputs when given, else staging's.
+    const stateEnvironment: Environment | undefined = environment ?? (outputs.prod ? "prod" : outputs.staging ? "staging" : undefined);
+    const so = stateEnvironment ? outputs[stateEnvironment] : undefined;
+    // Without outputs, the old gate's defaults were production's names; a gated environment has its own.
+    const namesOf = stateEnvironment ?? "prod";
+
+    const only = args.values.get("only")?.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== "");
+    if (args.values.has("only") && (!only || only.length === 0)) throw new UsageError("--only needs at least one check id");
+
+    const waitReadyMs = value(OPTIONS.waitReady)!;
+    const requestTimeoutMs = value(OPTIONS.requestTimeout)!;
+    if (requestTimeoutMs <= 0) throw new UsageError("--request-timeout must be above 0");
+    // A zero deadline would fail every check at once (or the whole run) before it starts.
+    const checkTimeoutMs = value(OPTIONS.checkTimeout)!;
+    if (checkTimeoutMs <= 0) throw new UsageError("--check-timeout must be above 0");
+    const overallTimeoutMs = value(OPTIONS.timeout)!;
+    if (overallTimeoutMs <= 0) throw new UsageError("--timeout must be above 0");
+    if (checkTimeoutMs + waitReadyMs > MAX_TIMER_MS) throw new UsageError("--check-timeout plus --wait-ready is longer than a timer can hold (at most 596h together)");
+    const [outputDir] = pick(OPTIONS.outputDir, undefined, path.join("docs", "reports", "rust-cutover-validation", utcStamp(context.now ?? new Date())));
+    const staging = targets("staging");
+    const prod = targets("prod");
+    const clash = targetClashProblem([staging, prod], environment ? [environment] : ["staging", "prod"]);
+    if (clash) throw new UsageError(clash);
+    const cloudRunApiUrl = stripSlash(value(OPTIONS.cloudRunApiUrl)!);
+    const cloudLoggingApiUrl = stripSlash(value(OPTIONS.cloudLoggingApiUrl)!);
+    checkEndpoint(cloudRunApiUrl, "CLOUD_RUN_API_URL");
+    checkEndpoint(cloudLoggingApiUrl, "CLOUD_LOGGING_API_URL");
+
+    return {
+        outputDir,
+        failOnRequiredFailure: value(OPTIONS.failOnRequiredFailure)!,
+        only,
+        environment,
+        concurrency: value(OPTIONS.concurrency)!,
+        requestTimeoutMs,
+        checkTimeoutMs,
+        overallTimeoutMs,
+        waitReadyMs,
+        maxBodyBytes: value(OPTIONS.maxBody)!,
+        plain: args.plain || !(context.isTTY ?? process.stdout.isTTY === true) || envValue("CI") !== undefined,
+        staging,
+        prod,
+        gcpProject: pick(OPTIONS.gcpProject, so?.project)[0],
+        gcpRegion: pick(OPTIONS.gcpRegion, so?.region)[0],
+        controlService: pick(OPTIONS.controlService, so?.controlServiceName, CONTROL.names[namesOf])[0],
+        runtimeService: pick(OPTIONS.runtimeService, so?.runtimeServiceName, RUNTIME.names[namesOf])[0],
+        migrateJob: pick(OPTIONS.migrateJob, so?.migrateJobName, RUNTIME_MIGRATE.names[namesOf])[0],
+        stateEnvironment,
+        runRuntimeDriftCheck: value(OPTIONS.runRuntimeDriftCheck)!,
+        runKhalaContractTests: value(OPTIONS.runKhalaContractTests)!,
+        runCrossSurface: value(OPTIONS.runCrossSurface)!,
+        runLogProbes: value(OPTIONS.runLogProbes)!,
+        openagentsRepo: pick(OPTIONS.openagentsRepo, undefined)[0] || undefined,
+        cloudRunApiUrl,
+        cloudLoggingApiUrl,
+        gcpAccessToken: value(OPTIONS.gcpAccessToken),
+        logWindowMinutes: value(OPTIONS.logWindowMinutes)!,
+        logErrorThreshold: value(OPTIONS.logErrorThreshold)!,
+        logLimit: value(OPTIONS.logLimit)!,
+        expectedControlImage: value(OPTIONS.expectedControlImage) ?? so?.controlImage,
+        expectedRuntimeImage: value(OPTIONS.expectedRuntimeImage) ?? so?.runtimeImage,
+        intendedCanaryPercent: value(OPTIONS.controlCanaryPercent) ?? so?.controlCanaryPercent,
+        controlRevision: so?.controlRevision || undefined,
+        controlStableRevision: so?.controlStableRevision || undefined,
+    };
+}
+
+function stripSlash(url: string): string {
+    return url.replace(/\/+$/, "");
+}
