@@ -47,3 +47,13 @@ export function checkoutBase(repo: string, ref: string): BaseCheckout {
     fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"), "dir");
     return { ref, commit, dir, remove };
 }
+
+/** The commit to diff against by default: the merge base of HEAD with origin/main, else main; undefined when there is none. */
+export function defaultBase(repo: string): { commit: string; against: string } | undefined {
+    for (const against of ["origin/main", "main"]) {
+        const r = git(repo, ["merge-base", "HEAD", against]);
+        const commit = r.out.toString().trim();
+        if (r.ok && /^[0-9a-f]{40}$/.test(commit)) return { commit, against };
+    }
+    return undefined;
+}

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { CANARY_LADDER, excerpt, isOnCanaryLadder, type CloudRunLaneId } from "../catalog";
-import { BaseRefError, checkoutBase } from "./base";
+import { BaseRefError, checkoutBase, defaultBase } from "./base";
 import { StackDiff, diffPlans, renderDiff } from "./diff";
 import { importFileFor, LANE_IDS } from "./import-file";
 import { recordStack, StackPlan } from "./plan";
@@ -32,7 +32,9 @@ Options:
                      (keyed by policy name: a level, or {enforcementLevel, ...properties})
   --base REF         print what changes against git REF (REF's own program and stack files, run the
                      same way): + create, - delete, ~ update, +- replace, each input old => new
-  --full             with --base, also print the whole plan
+                     (default: the merge base with origin/main, else main, when there is one)
+  --no-base          no diff: the whole plan only
+  --full             with a diff, also print the whole plan
   --json             print the plan as JSON on stdout (per stack: every resource's type, name, inputs,
                      and the policy verdicts)
   --import LANES     instead of the plan, print the \`pulumi import --file\` document that adopts the
@@ -53,6 +55,8 @@ export interface ReviewArgs {
     help: boolean;
     /** --base REF: compare with the program of this git ref. */
     base?: string;
+    /** --no-base: the plan alone, no diff against the merge base. */
+    noBase: boolean;
     full: boolean;
     /** --policy-config FILE for every stack. */
     policyConfig?: string;
@@ -72,12 +76,15 @@ export interface ReviewIo {
     projectDir?: string;
     /** Colour the diff: on a terminal unless NO_COLOR is set. */
     colour?: boolean;
+    /** Without --base, diff against the merge base with origin/main or main (the CLI does; tests opt in). */
+    defaultBase?: boolean;
 }
 
 const PROCESS_IO: ReviewIo = {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     colour: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
+    defaultBase: true,
 };
 
 /** --policy-config values: "STACK=FILE" for a known stack, else one FILE for every stack (at most one). */
@@ -118,6 +125,7 @@ export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
                 json: { type: "boolean", default: false },
                 base: { type: "string" },
                 full: { type: "boolean", default: false },
+                "no-base": { type: "boolean", default: false },
                 "policy-config": { type: "string", multiple: true },
                 import: { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
@@ -152,6 +160,7 @@ export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
         preview: values.preview ?? false,
         json: values.json ?? false,
         base: values.base,
+        noBase: values["no-base"] ?? false,
         full: values.full ?? false,
         help: values.help ?? false,
         ...policyConfigArgs(values["policy-config"] ?? [], known),
@@ -204,6 +213,19 @@ export async function main(argv: string[], io: ReviewIo = PROCESS_IO): Promise<n
         return 0;
     }
     let diffs: StackDiff[] | undefined;
+    if (args.base !== undefined && args.noBase) {
+        io.err("review: --base and --no-base contradict each other\n");
+        return 2;
+    }
+    if (args.base === undefined && !args.noBase && io.defaultBase) {
+        const found = defaultBase(io.projectDir ?? PROJECT_DIR);
+        if (found) {
+            args.base = found.commit;
+            io.err(`review: diff against the merge base with ${found.against} (${found.commit.slice(0, 12)}); --full adds the whole plan, --no-base shows the plan alone\n`);
+        } else {
+            io.err("review: no base to diff against (not a git checkout, or no origin/main or main): the whole plan\n");
+        }
+    }
     if (args.base !== undefined) {
         try {
             diffs = await diffAgainst(args.base, plans, args.preview, io.projectDir ?? PROJECT_DIR);

@@ -16,6 +16,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { type GitHub, call, findInPages } from "./github-api";
+
+export type { GitHub } from "./github-api";
+
+interface Issue {
+    number: number;
+    body?: string | null;
+    pull_request?: unknown;
+    html_url?: string;
+}
 
 export type Kind = "drift" | "policy" | "preview-failed" | "refresh-failed" | "analyze-failed";
 
@@ -123,41 +133,6 @@ export function issueBody(run: DriftRun, kinds: Kind[], runUrl: string | undefin
 
 // ---- GitHub ----
 
-export interface GitHub {
-    apiUrl: string;
-    repository: string;
-    token: string;
-}
-
-interface Issue {
-    number: number;
-    body?: string | null;
-    pull_request?: unknown;
-    html_url?: string;
-}
-
-export class GitHubError extends Error {}
-
-async function call<T>(gh: GitHub, method: string, route: string, body?: unknown): Promise<{ status: number; data: T; link: string | null }> {
-    const url = route.startsWith("http") ? route : `${gh.apiUrl.replace(/\/$/, "")}/repos/${gh.repository}${route}`;
-    const res = await fetch(url, {
-        method,
-        headers: {
-            accept: "application/vnd.github+json",
-            authorization: `Bearer ${gh.token}`,
-            "x-github-api-version": "2022-11-28",
-            ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    if (!res.ok && !(method === "GET" && res.status === 404)) {
-        throw new GitHubError(`${method} ${new URL(url).pathname}: HTTP ${res.status} ${text.slice(0, 200)}`);
-    }
-    return { status: res.status, data: (text ? JSON.parse(text) : undefined) as T, link: res.headers.get("link") };
-}
-
 const LABEL = "drift";
 
 async function ensureLabel(gh: GitHub): Promise<void> {
@@ -166,15 +141,8 @@ async function ensureLabel(gh: GitHub): Promise<void> {
 }
 
 /** This stack's open drift issue, the oldest if someone opened another by hand. */
-async function findIssue(gh: GitHub, stack: string): Promise<Issue | undefined> {
-    let route: string | null = `/issues?state=open&labels=${LABEL}&per_page=100&sort=created&direction=asc`;
-    while (route) {
-        const page: { data: Issue[]; link: string | null } = await call<Issue[]>(gh, "GET", route);
-        const hit = (page.data ?? []).find((i) => !i.pull_request && (i.body ?? "").includes(marker(stack)));
-        if (hit) return hit;
-        route = /<([^>]+)>;\s*rel="next"/.exec(page.link ?? "")?.[1] ?? null;
-    }
-    return undefined;
+function findIssue(gh: GitHub, stack: string): Promise<Issue | undefined> {
+    return findInPages<Issue>(gh, `/issues?state=open&labels=${LABEL}&per_page=100&sort=created&direction=asc`, (i) => !i.pull_request && (i.body ?? "").includes(marker(stack)));
 }
 
 export type Outcome = "opened" | "updated" | "unchanged" | "closed" | "nothing to do";

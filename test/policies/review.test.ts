@@ -84,7 +84,7 @@ describe("npm run review with the policy pack", function () {
         // A preload that breaks stdout: the review runs fully, then fails writing its report.
         const preload = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "review-crash-")), "break-stdout.js");
         fs.writeFileSync(preload, 'process.stdout.write = () => { throw new Error("simulated crash: stdout is gone"); };\n');
-        const r = spawnSync(process.execPath, ["-r", "sucrase/register/ts", "-r", preload, "review/cli.ts", "--stack", "staging"], {
+        const r = spawnSync(process.execPath, ["-r", "sucrase/register/ts", "-r", preload, "review/cli.ts", "--stack", "staging", "--no-base"], {
             cwd: path.resolve(__dirname, "../.."),
             encoding: "utf8",
             env: { ...process.env, METADATA_SERVER_DETECTION: "none" },

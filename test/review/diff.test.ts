@@ -17,9 +17,14 @@ function git(dir: string, ...args: string[]): string {
 }
 
 async function review(dir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    return reviewWith({}, dir, ...argv);
+}
+
+/** As the CLI runs it (defaultBase: a diff against the merge base with origin/main or main unless --base/--no-base). */
+async function reviewWith(io: { defaultBase?: boolean }, dir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await run(argv, { out: (t) => out.push(t), err: (t) => err.push(t), projectDir: dir, stackDir: dir });
+    const code = await run(argv, { out: (t) => out.push(t), err: (t) => err.push(t), projectDir: dir, stackDir: dir, ...io });
     return { code, out: out.join(""), err: err.join("") };
 }
 
@@ -128,5 +133,39 @@ describe("review --base on real git history", function () {
         const none = await review(dir, "--stack", "prod", "--base", "no-such-ref");
         assert.equal(none.code, 2);
         assert.match(none.err, /^review: --base no-such-ref: not a commit of /);
+    });
+
+    it("by default diffs a branch against its merge base with main; --no-base shows the plan alone", async () => {
+        git(dir, "checkout", "-q", "-b", "feature");
+        try {
+            edit(dir, "prod", /controlImageTag: 3f9c2ab/, "controlImageTag: 9e8d7c6");
+            git(dir, "commit", "-q", "-am", "Deploy 9e8d7c6 to prod");
+            const main = git(dir, "rev-parse", "main").trim();
+            const r = await reviewWith({ defaultBase: true }, dir, "--stack", "prod");
+            assert.equal(r.code, 0, r.err);
+            assert.equal(r.err, `review: diff against the merge base with main (${main.slice(0, 12)}); --full adds the whole plan, --no-base shows the plan alone\n`);
+            assert.ok(changes(r.out).some((l) => /^  prod: 1 to update, 0 to replace/.test(l)), r.out);
+            const plain = await reviewWith({ defaultBase: true }, dir, "--stack", "prod", "--no-base");
+            assert.equal(plain.err, "");
+            assert.deepEqual(changes(plain.out).filter((l) => /to update/.test(l)), [], "no diff summary: the plan alone");
+            const both = await reviewWith({ defaultBase: true }, dir, "--stack", "prod", "--no-base", "--base", "main");
+            assert.equal(both.code, 2);
+        } finally {
+            git(dir, "checkout", "-q", "main");
+            git(dir, "branch", "-q", "-D", "feature");
+        }
+    });
+
+    it("a clean tree with no base (no main, no origin/main): the whole plan, and says so", async () => {
+        git(dir, "branch", "-q", "-m", "main", "trunk");
+        try {
+            const r = await reviewWith({ defaultBase: true }, dir, "--stack", "prod");
+            assert.equal(r.code, 0, r.err);
+            assert.equal(r.err, "review: no base to diff against (not a git checkout, or no origin/main or main): the whole plan\n");
+            assert.match(r.out, /openagents-control-service/);
+            assert.deepEqual(changes(r.out).filter((l) => /to update/.test(l)), []);
+        } finally {
+            git(dir, "branch", "-q", "-m", "trunk", "main");
+        }
     });
 });

@@ -10,8 +10,10 @@ export interface ReviewRun {
     stderr: string;
 }
 
+/** The review of this checkout's working tree; the plan alone (--no-base) unless a test asks for a diff. */
 export function review(...args: string[]): ReviewRun {
-    const r = spawnSync(process.execPath, ["-r", "sucrase/register/ts", "review/cli.ts", ...args], {
+    const plan = args.includes("--base") || args.includes("--help") ? args : [...args, "--no-base"];
+    const r = spawnSync(process.execPath, ["-r", "sucrase/register/ts", "review/cli.ts", ...plan], {
         cwd: root,
         encoding: "utf8",
         env: { ...process.env, METADATA_SERVER_DETECTION: "none" },

@@ -1029,3 +1029,30 @@ export function rolloutProblems(wfs: Workflow[]): string[] {
     }
     return problems;
 }
+
+// ---- the offline review on the pull request ----
+
+const REVIEW_COMMENT_SCRIPT = ".github/scripts/review-comment.ts";
+
+/** Every pull request gets the offline review's diff as one comment (updated, whatever the verdict), and the real preview shows its diff. */
+export function reviewCommentProblems(wfs: Workflow[]): string[] {
+    const wf = wfs.find((w) => w.file === "review.yml");
+    if (!wf) return ["no review workflow"];
+    const problems: string[] = [];
+    const pr = (wf.doc.on as { pull_request?: Record<string, unknown> } | undefined)?.pull_request;
+    if (!pr || pr.paths !== undefined || pr["paths-ignore"] !== undefined || pr.types !== undefined) problems.push("review.yml: the review does not run on every pull request (paths, paths-ignore or types filter)");
+    const jobs = jobsOf(wf);
+    const commenting = jobs.find(([, job]) => (job.steps ?? []).some((s) => tokenize(s.run ?? "").includes(REVIEW_COMMENT_SCRIPT)));
+    if (!commenting) return [...problems, `review.yml: no step keeps the review comment (${REVIEW_COMMENT_SCRIPT})`];
+    const [id, job] = commenting;
+    const steps = job.steps ?? [];
+    const comment = steps.findIndex((s) => tokenize(s.run ?? "").includes(REVIEW_COMMENT_SCRIPT));
+    const review = steps.findIndex((s) => npmRuns(s.run ?? "").some((r) => r.script === "review"));
+    if (review < 0 || review > comment) problems.push(`review.yml ${id}: the comment step does not follow the offline review`);
+    else if (!npmRuns(steps[review].run ?? "").some((r) => r.script === "review" && r.args.includes("--base"))) problems.push(`review.yml ${id}: the offline review does not diff against the base branch (--base)`);
+    if (!/always\(\)/.test(str(steps[comment].if))) problems.push(`review.yml ${id}: the comment is posted only when the review passed (needs if: always())`);
+    if ((job.permissions as Record<string, unknown> | undefined)?.["pull-requests"] !== "write") problems.push(`review.yml ${id}: no pull-requests: write to keep the comment`);
+    const previews = jobs.flatMap(([, j]) => pulumiOps(j).filter((o) => o.kind === "preview" && o.step.uses));
+    for (const p of previews) if (p.step.with?.diff !== true) problems.push("review.yml: the pulumi preview step lacks diff: true");
+    return problems;
+}

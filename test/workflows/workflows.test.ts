@@ -26,6 +26,7 @@ import {
     loadWorkflows,
     migrateCommitProblems,
     rolloutProblems,
+    reviewCommentProblems,
     orderProblems,
     parseWorkflow,
     pinningProblems,
@@ -67,6 +68,23 @@ function caught(problems: string[], pattern: RegExp): void {
 describe("GitHub workflows", () => {
     it("the five flows are there: review, deploy, migrate, drift, rollback", () => {
         assert.deepEqual(WORKFLOWS.map((w) => w.file), ["deploy.yml", "drift.yml", "migrate.yml", "review.yml", "rollback.yml"]);
+    });
+
+    describe("the offline review is one comment on every pull request, updated on each push", () => {
+        it("holds on the workflows", () => assert.deepEqual(reviewCommentProblems(WORKFLOWS), []));
+        it("catches a review that runs only for some pull requests", () => {
+            caught(reviewCommentProblems(edit("review.yml", "  pull_request:\n    branches: [main]\n", "  pull_request:\n    branches: [main]\n    paths: ['services/**']\n")), /does not run on every pull request/);
+        });
+        it("catches a comment posted only when the review passed", () => {
+            caught(reviewCommentProblems(edit("review.yml", "if: always() && steps.offline-review.outcome != 'skipped' && ", "if: ")), /only when the review passed/);
+        });
+        it("catches a comment step that is gone, or a review without the diff", () => {
+            caught(reviewCommentProblems(edit("review.yml", "run: node -r sucrase/register/ts .github/scripts/review-comment.ts", "run: echo")), /no step keeps the review comment/);
+            caught(reviewCommentProblems(edit("review.yml", ' --base "origin/$BASE_REF"', "")), /does not diff against the base branch/);
+        });
+        it("catches the real preview without its diff", () => {
+            caught(reviewCommentProblems(edit("review.yml", "          diff: true\n", "")), /diff: true/);
+        });
     });
 
     describe("production rolls out behind its environment; a rollback needs no staging", () => {
@@ -433,8 +451,8 @@ describe("GitHub workflows", () => {
             caught(scriptPathProblems(edit("drift.yml", ".github/scripts/drift-report.ts", ".github/scripts/drift-issue.ts")), /drift-issue\.ts does not exist/);
         });
         it("catches a review flag it does not have, and a policy config that is not there", () => {
-            caught(commandProblems(edit("review.yml", '--policy-config ".github/policy-config/$stack.json"', '--policy-pack-config ".github/policy-config/$stack.json"')), /review/);
-            caught(commandProblems(edit("review.yml", '--policy-config ".github/policy-config/$stack.json"', '--policy-config "policies/$stack.json"')), /does not exist/);
+            caught(commandProblems(edit("review.yml", '--base "origin/$BASE_REF"', '--base-ref "origin/$BASE_REF"')), /review/);
+            caught(commandProblems(edit("review.yml", '--stack "$stack" --base', '--stack "$stack" --policy-config "policies/$stack.json" --base')), /does not exist/);
         });
     });
 });
