@@ -2,8 +2,8 @@
 // environments' services and the Cloud Run / Logging stand-in on loopback, every secret set), each
 // asserting the exact outcome: the check that meets the fault fails with a cause naming it, the
 // run is NO-GO, and no piece of any secret reaches stdout or any artifact. Faults that the gate
-// must refuse before sending anything are usage errors with no request sent. README
-// "Reliability" counts this table.
+// must refuse before sending anything are usage errors with no request sent.
+// docs/reliability.md counts this table.
 
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -299,9 +299,9 @@ export function faultCounts(): Record<string, number> {
     return counts;
 }
 
-describe("README Reliability: the fault matrix's figures", () => {
+describe("docs/reliability.md: the fault matrix's figures", () => {
     it("states the matrix as it is", () => {
-        const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+        const readme = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "reliability.md"), "utf8");
         const line = /<!-- fault-matrix -->\n(.*)\n<!-- \/fault-matrix -->/.exec(readme)?.[1];
         const classes = Object.entries(faultCounts()).map(([cls, n]) => `${cls} ${n}`).join(", ");
         assert.equal(line, `${FAULTS.length} faults tried (${classes}): false GO 0, leaks 0, crashes 0, hangs 0.`);

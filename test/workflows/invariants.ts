@@ -974,19 +974,19 @@ export function dependabotProblems(text: string): string[] {
  * and by its ids (a deleted and re-created repository of the same name gets new ids), and the
  * preview account (pull-request previews, the drift job) can read the state but not write it.
  */
-export function setupProblems(readme: string): string[] {
+export function setupProblems(doc: string): string[] {
     const problems: string[] = [];
-    const setup = readme.split("### One-time Google Cloud set-up")[1]?.split("\n### ")[0] ?? "";
-    if (!setup) return ["README: no One-time Google Cloud set-up section"];
+    const setup = doc.startsWith("# One-time Google Cloud set-up") ? doc : "";
+    if (!setup) return ["docs/gcp-setup.md: not the One-time Google Cloud set-up"];
     const condition = /--attribute-condition "([^"]*)"/.exec(setup)?.[1] ?? "";
     for (const claim of ["repository", "repository_id", "repository_owner_id"]) {
-        if (!new RegExp(`assertion\\.${claim} == '\\$\\w+'`).test(condition)) problems.push(`README set-up: the Workload Identity condition does not pin ${claim} (${condition || "no condition"})`);
+        if (!new RegExp(`assertion\\.${claim} == '\\$\\w+'`).test(condition)) problems.push(`set-up: the Workload Identity condition does not pin ${claim} (${condition || "no condition"})`);
     }
-    if (/\|\|/.test(condition)) problems.push(`README set-up: the Workload Identity condition has an alternative (||): ${condition}`);
+    if (/\|\|/.test(condition)) problems.push(`set-up: the Workload Identity condition has an alternative (||): ${condition}`);
     const previewRoles = [...setup.matchAll(/add-iam-policy-binding \$(BUCKET|KEY) --member serviceAccount:oa-pulumi-preview@\S+ --role (\S+)/g)].map((m) => `${m[1]} ${m[2]}`);
     const readOnly = ["BUCKET roles/storage.objectViewer", "KEY roles/cloudkms.cryptoKeyDecrypter"];
-    for (const r of previewRoles) if (!readOnly.includes(r)) problems.push(`README set-up: the preview account gets ${r}, which writes (read-only: ${readOnly.join(", ")})`);
-    for (const r of readOnly) if (!previewRoles.includes(r)) problems.push(`README set-up: the preview account lacks ${r}`);
+    for (const r of previewRoles) if (!readOnly.includes(r)) problems.push(`set-up: the preview account gets ${r}, which writes (read-only: ${readOnly.join(", ")})`);
+    for (const r of readOnly) if (!previewRoles.includes(r)) problems.push(`set-up: the preview account lacks ${r}`);
     return problems;
 }
 

@@ -355,9 +355,9 @@ describe("GitHub workflows", () => {
         });
     });
 
-    describe("the README's one-time set-up: the repository pinned by id, the preview account read-only", () => {
-        const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
-        it("holds on the README", () => assert.deepEqual(setupProblems(readme), []));
+    describe("the one-time set-up (docs/gcp-setup.md): the repository pinned by id, the preview account read-only", () => {
+        const readme = fs.readFileSync(path.join(REPO, "docs", "gcp-setup.md"), "utf8");
+        it("holds on docs/gcp-setup.md", () => assert.deepEqual(setupProblems(readme), []));
         it("catches a condition on the repository name only", () => {
             caught(setupProblems(readme.replace(/ && assertion\.repository_id == '\$GH_REPO_ID' && assertion\.repository_owner_id == '\$GH_OWNER_ID'/, "")), /does not pin repository_id/);
         });

@@ -1,5 +1,5 @@
-// The HTTP checks' step tables as the README lists them (with every optional step: an access
-// token and a bypass token given, --wait-ready off). test/readme.test.ts holds the README to these.
+// The HTTP checks' step tables as docs/gate-checks.md lists them (with every optional step: an access
+// token and a bypass token given, --wait-ready off). test/readme.test.ts holds that file to these.
 
 import { RUNTIME } from "../../catalog";
 import { Redactor } from "../redact";
