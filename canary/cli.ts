@@ -6,6 +6,7 @@
 
 import { assertWritableDir } from "../validation/evidence/atomic";
 import { UsageError } from "../validation/options";
+import { onStopSignals } from "../validation/stop-signals";
 import { runAnalysis } from "./analyze";
 import { ANALYZE_ENV_HELP, ANALYZE_FLAGS, type AnalyzeOptions, resolveAnalyzeOptions } from "./options";
 import { rollbackMain, rolloutMain } from "./rollout-cli";
@@ -63,18 +64,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         }
         throw error;
     }
-    const controller = new AbortController();
-    let signalExit: number | undefined;
-    const onSignal = (signal: NodeJS.Signals): void => {
-        if (signalExit !== undefined) process.exit(signalExit); // a second signal: stop now
-        signalExit = signal === "SIGINT" ? 130 : 143;
-        process.stderr.write(`\n${signal}: stopping; writing the evidence (the decision is a hold)\n`);
-        controller.abort();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    // A second signal stops at once.
+    const signals = onStopSignals(["stopping; writing the evidence (the decision is a hold)"]);
+    const controller = signals.stages[0];
     const run = await runAnalysis(options, { interrupt: controller.signal, stepSummaryFile: process.env.GITHUB_STEP_SUMMARY || undefined });
-    return signalExit ?? run.exitCode;
+    return signals.exitCode() ?? run.exitCode;
 }
 
 if (require.main === module) {

@@ -8,6 +8,7 @@ import { assertWritableDir } from "../validation/evidence/atomic";
 import { HttpClient } from "../validation/http";
 import { UsageError } from "../validation/options";
 import { Redactor } from "../validation/redact";
+import { onStopSignals } from "../validation/stop-signals";
 import { excerpt } from "../validation/text";
 import { runRollback } from "./rollback";
 import { type RolloutDeps, runRollout } from "./rollout";
@@ -18,28 +19,15 @@ import { type RolloutStack, StackError, automationStack } from "./stack";
 interface Signals {
     interrupt: AbortController;
     cancelUp: AbortController;
-    exitCode(): number | undefined;
+    exitCode: () => number | undefined;
 }
 
 function handleSignals(): Signals {
-    const interrupt = new AbortController();
-    const cancelUp = new AbortController();
-    let code: number | undefined;
-    let count = 0;
-    const on = (signal: NodeJS.Signals): void => {
-        count++;
-        code ??= signal === "SIGINT" ? 130 : 143;
-        if (count === 1) {
-            process.stderr.write(`\n${signal}: stopping at the current rung (an up in progress finishes first; signal again to cancel it)\n`);
-            interrupt.abort();
-        } else if (count === 2) {
-            process.stderr.write(`\n${signal}: cancelling the up in progress\n`);
-            cancelUp.abort();
-        } else process.exit(code);
-    };
-    process.on("SIGINT", on);
-    process.on("SIGTERM", on);
-    return { interrupt, cancelUp, exitCode: () => code };
+    const { stages, exitCode } = onStopSignals([
+        "stopping at the current rung (an up in progress finishes first; signal again to cancel it)",
+        "cancelling the up in progress",
+    ]);
+    return { interrupt: stages[0], cancelUp: stages[1], exitCode };
 }
 
 function options(argv: readonly string[], command: "rollout" | "rollback"): RolloutOptions | number {

@@ -81,10 +81,7 @@ export function renderRolloutSummary(r: RolloutRecord): string {
     const judged = r.rungs.flatMap((g) => g.analyses.map((a) => ({ percent: g.percent, a })));
     if (judged.length > 0) {
         const labels = judged.map((j, i) => `"${i + 1}: ${j.percent}%"`).join(", ");
-        const rates = (side: "canary" | "stable") => judged.map((j) => (j.a[side].errorRate * 100).toFixed(3)).join(", ");
-        const p95 = (side: "canary" | "stable") => judged.map((j) => (j.a[side].p95Ms ?? 0).toFixed(1)).join(", ");
-        const maxRate = Math.max(1, ...judged.flatMap((j) => [j.a.canary.errorRate * 100, j.a.stable.errorRate * 100])) * 1.2;
-        const maxP95 = Math.max(1, ...judged.flatMap((j) => [j.a.canary.p95Ms ?? 0, j.a.stable.p95Ms ?? 0])) * 1.2;
+        const series = (value: (n: StageNumbers) => number) => ({ canary: judged.map((j) => value(j.a.canary)), stable: judged.map((j) => value(j.a.stable)) });
         lines.push(
             "",
             "## Canary vs stable, stage by stage",
@@ -93,30 +90,30 @@ export function renderRolloutSummary(r: RolloutRecord): string {
             "|---|---|---|---|---|---|---|",
             ...judged.map((j, i) => `| ${i + 1}: ${j.percent} % | ${j.a.decision} | ${j.a.canary.requests} / ${j.a.canary.errors} | ${pct(j.a.canary.errorRate)} (${pct(j.a.canary.errorRateUpper)}) | ${pct(j.a.stable.errorRate)} | ${j.a.canary.p95Ms?.toFixed(1) ?? "n/a"} ms | ${j.a.stable.p95Ms?.toFixed(1) ?? "n/a"} ms |`),
             "",
-            "5xx rate, % (bars: canary, line: stable):",
+            ...chart("5xx rate, %", "5xx %", labels, series((n) => n.errorRate * 100), 3),
             "",
-            "```mermaid",
-            "xychart-beta",
-            `    x-axis [${labels}]`,
-            `    y-axis "5xx %" 0 --> ${maxRate.toFixed(2)}`,
-            `    bar [${rates("canary")}]`,
-            `    line [${rates("stable")}]`,
-            "```",
-            "",
-            "p95 latency, ms (bars: canary, line: stable):",
-            "",
-            "```mermaid",
-            "xychart-beta",
-            `    x-axis [${labels}]`,
-            `    y-axis "p95 ms" 0 --> ${maxP95.toFixed(0)}`,
-            `    bar [${p95("canary")}]`,
-            `    line [${p95("stable")}]`,
-            "```",
+            ...chart("p95 latency, ms", "p95 ms", labels, series((n) => n.p95Ms ?? 0), 1),
         );
         const last = judged[judged.length - 1].a;
         lines.push("", "Reasons of the last analysis:", "", ...last.reasons.map((reason) => `- ${cell(reason)}`));
     }
     return `${lines.join("\n")}\n`;
+}
+
+/** A Mermaid xychart (it renders in GitHub step summaries): the canary as bars, the stable revision as a line. */
+function chart(title: string, axis: string, labels: string, values: { canary: number[]; stable: number[] }, digits: number): string[] {
+    const top = Math.max(1, ...values.canary, ...values.stable) * 1.2;
+    return [
+        `${title} (bars: canary, line: stable):`,
+        "",
+        "```mermaid",
+        "xychart-beta",
+        `    x-axis [${labels}]`,
+        `    y-axis "${axis}" 0 --> ${top.toFixed(2)}`,
+        `    bar [${values.canary.map((v) => v.toFixed(digits)).join(", ")}]`,
+        `    line [${values.stable.map((v) => v.toFixed(digits)).join(", ")}]`,
+        "```",
+    ];
 }
 
 /** Writes rollout.json and SUMMARY.md; with stepSummaryFile, appends the summary there too. */

@@ -6,6 +6,7 @@ import { CHECK_IDS, selectChecks, unknownCheckIds } from "./checks";
 import { runGate } from "./gate";
 import { type GateOption, type GateOptions, OPTION_LIST, UsageError, resolveOptions } from "./options";
 import { defaultText } from "./option-table";
+import { onStopSignals } from "./stop-signals";
 
 /** An option's help, its default (from the table) and whether it is a secret. */
 function describe(o: GateOption): string {
@@ -59,23 +60,16 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw error;
     }
 
-    const controller = new AbortController();
-    let signalExit: number | undefined;
-    const onSignal = (signal: NodeJS.Signals): void => {
-        if (signalExit !== undefined) process.exit(signalExit); // a second signal: stop now
-        signalExit = signal === "SIGINT" ? 130 : 143;
-        process.stderr.write(`\n${signal}: stopping; writing the evidence with unfinished checks failed "interrupted"\n`);
-        controller.abort();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    // A second signal stops at once.
+    const signals = onStopSignals(['stopping; writing the evidence with unfinished checks failed "interrupted"']);
+    const controller = signals.stages[0];
 
     try {
         const run = await runGate(options, { interrupt: controller.signal, stepSummaryFile: process.env.GITHUB_STEP_SUMMARY || undefined });
-        return signalExit ?? run.exitCode;
+        return signals.exitCode() ?? run.exitCode;
     } catch (error) {
         process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-        return signalExit ?? 2;
+        return signals.exitCode() ?? 2;
     }
 }
 
