@@ -2,9 +2,11 @@
 // beat the catalog. Every problem is a UsageError of one line naming the flag and the form.
 
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { CANARY_THRESHOLDS, CANARY_WINDOW, CONTROL, type CanaryThresholds, type Environment, GCP, isEnvironment } from "../catalog";
 import { DEFAULT_CLOUD_RUN_API_URL } from "../validation/gcp/client";
 import { UsageError, checkEndpoint, loadOutputs, parseDuration, runPulumiStackOutput, utcStamp, type PulumiRunner } from "../validation/options";
+import { parsePercent } from "../validation/option-values";
 import { DEFAULT_CLOUD_MONITORING_API_URL } from "./monitoring";
 
 export interface AnalyzeOptions {
@@ -64,27 +66,27 @@ export const ANALYZE_ENV_HELP: ReadonlyArray<[string, string]> = [
     ["GITHUB_STEP_SUMMARY", "when set, SUMMARY.md is appended to it"],
 ];
 
+/** The flags given, by name (node:util's parser; every value flag may be checked for repeats). */
 function parseFlags(argv: readonly string[]): Map<string, string[]> {
-    const values = new Map<string, string[]>();
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (!arg.startsWith("--")) throw new UsageError(`unexpected argument '${arg.slice(0, 60)}' (see --help)`);
-        const eq = arg.indexOf("=");
-        const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-        const spec = ANALYZE_FLAGS.find((f) => f.name === name);
-        if (!spec) throw new UsageError(`unknown option --${name.slice(0, 40)} (see --help)`);
-        if (!spec.value) {
-            if (eq > 0) throw new UsageError(`--${name} takes no value`);
-            values.set(name, ["1"]);
-            continue;
-        }
-        const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-        if (value === undefined || (eq < 0 && value.startsWith("--"))) throw new UsageError(`--${name} needs a value ${spec.value}`);
-        const list = values.get(name) ?? [];
-        if (list.length > 0 && !spec.repeat) throw new UsageError(`--${name} given twice`);
-        values.set(name, [...list, value]);
+    const options = Object.fromEntries(ANALYZE_FLAGS.map((f) => [f.name, f.value ? { type: "string" as const, multiple: true } : { type: "boolean" as const }]));
+    let values: Record<string, string[] | boolean | undefined>;
+    try {
+        values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Record<string, string[] | boolean | undefined>;
+    } catch (error) {
+        const e = error as { code?: string; message: string };
+        const unknown = /Unknown option '(--?[^']*)'/.exec(e.message)?.[1];
+        if (unknown) throw new UsageError(`unknown option ${unknown.slice(0, 40)} (see --help)`);
+        throw new UsageError(`${e.message.split("\n")[0].slice(0, 200)} (see --help)`);
     }
-    return values;
+    const out = new Map<string, string[]>();
+    for (const f of ANALYZE_FLAGS) {
+        const v = values[f.name];
+        if (v === undefined || v === false) continue;
+        const list = v === true ? ["1"] : v;
+        if (list.length > 1 && !f.repeat) throw new UsageError(`--${f.name} given twice`);
+        out.set(f.name, list);
+    }
+    return out;
 }
 
 /** "1%", "0.5 %" or a fraction such as 0.01, as a fraction strictly between 0 and 1. */
@@ -106,11 +108,6 @@ function parseCount(text: string, what: string): number {
     return Number(text);
 }
 
-function parseCanaryPercent(text: string, what: string): number {
-    const n = Number(text);
-    if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`${what}: '${text.slice(0, 40)}' is not a percent 0-100`);
-    return n;
-}
 
 export interface AnalyzeContext {
     env?: NodeJS.ProcessEnv;
@@ -144,7 +141,7 @@ export function resolveAnalyzeOptions(argv: readonly string[], context: AnalyzeC
     const canaryRevision = value("canary-revision", o.controlRevision);
     const stableRevision = value("stable-revision", o.controlStableRevision);
     const [pctFlag, pctName] = pick("canary-percent");
-    const canaryPercent = pctFlag !== undefined ? parseCanaryPercent(pctFlag, pctName) : o.controlCanaryPercent;
+    const canaryPercent = pctFlag !== undefined ? parsePercent(pctFlag, pctName) : o.controlCanaryPercent;
     if (!stableRevision) throw new UsageError("no canary to judge: no stable revision (--stable-revision R, or a controlStableRevision output); the new revision serves alone");
     if (!canaryRevision) throw new UsageError("no canary to judge: no canary revision (--canary-revision R, or a controlRevision output)");
     if (canaryRevision === stableRevision) throw new UsageError(`no canary to judge: the canary and stable revisions are both ${canaryRevision}`);

@@ -41,13 +41,13 @@ export function parsePositiveInt(text: string, what: string): number {
 }
 
 export function parseNonNegativeInt(text: string, what: string): number {
-    if (!/^\d+$/.test(text.trim())) throw new UsageError(`${what}: '${text}' is not a whole number`);
+    if (!/^\d+$/.test(text.trim())) throw new UsageError(`${what}: '${text.slice(0, 40)}' is not a whole number`);
     return Number(text);
 }
 
 export function parsePercent(text: string, what: string): number {
     const n = Number(text);
-    if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`${what}: '${text}' is not a percent 0-100`);
+    if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`${what}: '${text.slice(0, 40)}' is not a percent 0-100`);
     return n;
 }
 
