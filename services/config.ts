@@ -28,6 +28,7 @@ import {
     legacyEnvReason,
     legacyNameReason,
     legacySecretReason,
+    looksSecret,
     maintenancePathsProblem,
     parseCpu,
     parseMemory,
@@ -117,7 +118,6 @@ export function formatProblem(p: ConfigProblem): string {
 /** Raw values as the engine hands them over: strings, with arrays as JSON. */
 export type RawConfigReader = (key: string) => string | undefined;
 
-const SECRET_LOOKING = /(_KEY|_TOKEN|_SECRET)$|PASSWORD|^DB_URL$|^DATABASE_URL$/i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const SECRET_VERSION = /^(latest|[1-9][0-9]*)$/;
@@ -243,7 +243,7 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
                 problem(key, "items of the form NAME=value", item);
                 return [];
             }
-            if (SECRET_LOOKING.test(name)) {
+            if (looksSecret(name)) {
                 problem(key, `no secret-looking name in plain env (move ${name} to the matching *SecretEnv key)`, name);
                 return [];
             }

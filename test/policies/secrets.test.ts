@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { looksSecret, secretsFromSecretManager } from "../../policies/secrets";
+import { looksSecret } from "../../catalog";
+import { secretsFromSecretManager } from "../../policies/secrets";
 import { controlService, migrateJob, mutate, serviceAccount } from "./fixtures";
 import { UNKNOWN, messages, runOn } from "./harness";
 
