@@ -3,6 +3,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { policyReference } from "../policies/reference";
 import { configReference, pulumiProjectFile } from "../services/config-reference";
 import { gateReference } from "../validation/reference";
 
@@ -11,6 +12,7 @@ export const GENERATED: ReadonlyArray<{ file: string; render: () => string }> = 
     { file: "docs/gate.md", render: gateReference },
     { file: "Pulumi.yaml", render: pulumiProjectFile },
     { file: "docs/config.md", render: configReference },
+    { file: "docs/policies.md", render: policyReference },
 ];
 
 const ROOT = path.join(__dirname, "..");
