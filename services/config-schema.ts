@@ -84,6 +84,15 @@ const memory = (lane: ConfigLane, who: string): StringKeySpec => ({
 });
 const serviceName = (lane: ConfigLane, description: string): StringKeySpec => ({ type: "string", lane, default: "", description, form: "a Cloud Run name" });
 const instances = (lane: ConfigLane, min: number, description: string): IntegerKeySpec => ({ type: "integer", lane, description, range: { min, max: 1000 } });
+/** Cloud Run's longest request timeout of a service, in seconds. */
+const MAX_REQUEST_TIMEOUT_SECONDS = 3600;
+const requestTimeout = (lane: "control" | "runtime"): IntegerKeySpec => ({
+    type: "integer",
+    lane,
+    description: `Request timeout of the ${lane} service, in seconds.`,
+    range: { min: 1, max: MAX_REQUEST_TIMEOUT_SECONDS },
+});
+const startupCpuBoost = (lane: "control" | "runtime"): BooleanKeySpec => ({ type: "boolean", lane, description: `Extra CPU while a ${lane} instance starts.` });
 const secretName = (lane: ConfigLane, description: string, fallback?: string): StringKeySpec => ({
     type: "string",
     lane,
@@ -120,8 +129,8 @@ export const CONFIG_SCHEMA = {
     controlMinInstances: instances("control", 0, "Minimum warm instances of the control service (prod keeps at least 1)."),
     controlMaxInstances: instances("control", 1, "Maximum instances of the control service."),
     controlConcurrency: instances("control", 1, "Maximum concurrent requests per control instance."),
-    controlTimeoutSeconds: { type: "integer", lane: "control", description: "Request timeout of the control service, in seconds.", range: { min: 1, max: 3600 } },
-    controlStartupCpuBoost: { type: "boolean", lane: "control", description: "Extra CPU while a control instance starts." },
+    controlTimeoutSeconds: requestTimeout("control"),
+    controlStartupCpuBoost: startupCpuBoost("control"),
     controlIngress: { type: "string", lane: "control", default: "INGRESS_TRAFFIC_ALL", description: "Ingress of the control service.", form: ingressForm, accepts: isIngress },
     controlAuthProviderMode: {
         type: "string",
@@ -178,8 +187,8 @@ export const CONFIG_SCHEMA = {
     runtimeMinInstances: instances("runtime", 0, "Minimum warm instances of the runtime service."),
     runtimeMaxInstances: instances("runtime", 1, "Maximum instances of the runtime service."),
     runtimeConcurrency: instances("runtime", 1, "Maximum concurrent requests per runtime instance."),
-    runtimeTimeoutSeconds: { type: "integer", lane: "runtime", description: "Request timeout of the runtime service, in seconds.", range: { min: 1, max: 3600 } },
-    runtimeStartupCpuBoost: { type: "boolean", lane: "runtime", description: "Extra CPU while a runtime instance starts." },
+    runtimeTimeoutSeconds: requestTimeout("runtime"),
+    runtimeStartupCpuBoost: startupCpuBoost("runtime"),
     runtimeIngress: { type: "string", lane: "runtime", default: "INGRESS_TRAFFIC_ALL", description: "Ingress of the runtime service (it stays private by IAM either way).", form: ingressForm, accepts: isIngress },
     runtimeDatabaseUrlSecret: secretName("runtime", "Secret Manager secret holding the runtime database URL (env DB_URL of the service and the migrate job)."),
     runtimeEnv: { type: "array", lane: "runtime", default: [], form: PLAIN_ENV_FORM, description: "Extra plain env of the runtime service. Secret-looking names are refused: use runtimeSecretEnv." },
