@@ -13,7 +13,7 @@ import { POLICIES } from "../policies/all";
 import { runtimeImageLock } from "../policies/image-lock";
 import type { PackPolicy } from "../policies/lib/types";
 import { EngineResource, OfflineAnalyzer } from "../policies/offline/engine";
-import { compliantStack } from "../test/policies/fixtures";
+import { compliantStack, loadBaselines } from "../test/policies/fixtures";
 import type { Bench } from "./figure";
 import { median } from "./lib/timing";
 
@@ -84,6 +84,7 @@ async function best(policies: readonly PackPolicy[], resources: EngineResource[]
 }
 
 const bench: Bench = async () => {
+    await loadBaselines();
     const small = syntheticStack(500);
     const large = syntheticStack(5_000);
     await best(POLICIES, small); // warm-up: module loading and JIT

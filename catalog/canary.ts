@@ -9,7 +9,43 @@ export function isOnCanaryLadder(percent: number, ladder: readonly number[] = CA
     return ladder.includes(percent) || ladder.includes(100 - percent);
 }
 
-/** What a canary stage is judged by (the README's "Canary analysis" gives the reasoning). */
+/** One target of the control service's traffic: a revision, its share, and its role (the traffic tag it carries). */
+export interface SplitTarget {
+    revision: string;
+    percent: number;
+    role: "sole" | "stable" | "canary";
+}
+
+/**
+ * The split a deploy means: the stable revision keeps what the canary does not take. With no
+ * stable revision, or the deploy's own, the deploy's revision takes everything. Both targets of
+ * a canary stay listed at 0 % (each keeps its tagged URL); the program declares this, the stack
+ * outputs report it, and the gate judges what serves against it.
+ */
+export function canarySplit(revision: string, stableRevision: string, canaryPercent: number): SplitTarget[] {
+    const stable = stableRevision.trim();
+    if (stable === "" || stable === revision) return [{ revision, percent: 100, role: "sole" }];
+    return [
+        { revision: stable, percent: 100 - canaryPercent, role: "stable" },
+        { revision, percent: canaryPercent, role: "canary" },
+    ];
+}
+
+/** The share of traffic a split gives the deploy's revision. */
+export function canaryShare(split: readonly SplitTarget[]): number {
+    return split.find((t) => t.role !== "stable")?.percent ?? 0;
+}
+
+/**
+ * Why a canary split is a no-op, or undefined: the stable revision is the very revision this
+ * deploy creates, so a share between 1 and 99 percent moves traffic from a revision to itself.
+ */
+export function canarySplitProblem(stableRevision: string, revision: string, canaryPercent: number): string | undefined {
+    if (stableRevision === "" || stableRevision !== revision || canaryPercent <= 0 || canaryPercent >= 100) return undefined;
+    return `the stable revision is this deploy's own revision, so a ${canaryPercent}% canary splits ${revision} with itself`;
+}
+
+/** What a canary stage is judged by (docs/canary.md, "Canary analysis", gives the reasoning). */
 export interface CanaryThresholds {
     /** Highest tolerated 5xx rate (the runbook's "under 1 %"), as a fraction. */
     maxErrorRate: number;

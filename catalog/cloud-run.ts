@@ -2,7 +2,7 @@
 // refuse fails in review (config) and in the policy pack, not halfway through `pulumi up`.
 // Every rule returns why a value is refused, or undefined; config and the pack both call it.
 
-/** Sources, cited by the README's rule list and by the rules below. */
+/** Sources, cited by docs/reliability.md's rule list and by the rules below. */
 export const SOURCES = {
     cpu: "https://cloud.google.com/run/docs/configuring/services/cpu",
     memory: "https://cloud.google.com/run/docs/configuring/services/memory-limits",

@@ -8,3 +8,4 @@ export * from "./identifiers";
 export * from "./serving";
 export * from "./text";
 export * from "./stack-outputs";
+export * from "./secrets";

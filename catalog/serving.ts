@@ -61,12 +61,3 @@ export function revisionOwnerProblem(revision: string, service: string): string 
     if (owner === undefined && !r.startsWith(`${s}-`)) return `revision ${excerpt(r)} is not a revision of '${s}' (${s}-...)`;
     return undefined;
 }
-
-/**
- * Why a canary split is a no-op, or undefined: the stable revision is the very revision this
- * deploy creates, so a share between 1 and 99 percent moves traffic from a revision to itself.
- */
-export function canarySplitProblem(stableRevision: string, revision: string, canaryPercent: number): string | undefined {
-    if (stableRevision === "" || stableRevision !== revision || canaryPercent <= 0 || canaryPercent >= 100) return undefined;
-    return `the stable revision is this deploy's own revision, so a ${canaryPercent}% canary splits ${revision} with itself`;
-}

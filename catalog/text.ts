@@ -59,3 +59,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
     }
     return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 4)) ? best : undefined;
 }
+
+/** Text as one cell of a generated Markdown table: no pipe, tag or line break escapes it. */
+export function markdownCell(text: string): string {
+    return text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/\n/g, " ");
+}

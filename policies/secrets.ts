@@ -1,6 +1,7 @@
 // Mandatory: env vars whose names look secret come from Secret Manager, never a literal value
 // (a literal lands in the revision spec, readable by anyone with run.services.get).
 
+import { looksSecret } from "../catalog";
 import { cloudName, containersOf, envsOf, workloadType } from "./lib/resources";
 import type { PackResourcePolicy } from "./lib/types";
 import { SubChecks, UNKNOWN, readKnown } from "./lib/unknown";
@@ -8,12 +9,6 @@ import { SubChecks, UNKNOWN, readKnown } from "./lib/unknown";
 export interface SecretEnvConfig {
     /** Env names that look secret but are not (e.g. a token's TTL named *_TOKEN). */
     allowedLiteralNames: string[];
-}
-
-/** *_KEY, *_TOKEN, *_SECRET, anything with PASSWORD, DB_URL, DATABASE_URL (case-insensitive). */
-export function looksSecret(name: string): boolean {
-    const n = name.trim().toUpperCase();
-    return /(^|_)(KEY|TOKEN|SECRET)$/.test(n) || n.includes("PASSWORD") || n === "DB_URL" || n === "DATABASE_URL";
 }
 
 export const secretsFromSecretManager: PackResourcePolicy = {

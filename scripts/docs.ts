@@ -3,10 +3,17 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { policyReference } from "../policies/reference";
+import { configReference, pulumiProjectFile } from "../services/config-reference";
 import { gateReference } from "../validation/reference";
 
 /** Each generated file, relative to the repository root, and what renders it. */
-export const GENERATED: ReadonlyArray<{ file: string; render: () => string }> = [{ file: "docs/gate.md", render: gateReference }];
+export const GENERATED: ReadonlyArray<{ file: string; render: () => string }> = [
+    { file: "docs/gate.md", render: gateReference },
+    { file: "Pulumi.yaml", render: pulumiProjectFile },
+    { file: "docs/config.md", render: configReference },
+    { file: "docs/policies.md", render: policyReference },
+];
 
 const ROOT = path.join(__dirname, "..");
 

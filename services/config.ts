@@ -12,22 +12,19 @@ import {
     RUNTIME_MIGRATE,
     authProviderProblem,
     canarySplitProblem,
-    domainProblem,
     envNameProblem,
     envSetProblem,
     excerpt,
     executionNameProblem,
-    iamMemberProblem,
     imageFromTag,
     isEnvironment,
-    isValidDigest,
-    isValidTag,
     jobMemoryProblem,
     closest,
     joinProblems,
     legacyEnvReason,
     legacyNameReason,
     legacySecretReason,
+    looksSecret,
     maintenancePathsProblem,
     parseCpu,
     parseMemory,
@@ -37,7 +34,10 @@ import {
     sizingProblem,
     trafficTagProblem,
 } from "../catalog";
-import { CONFIG_SCHEMA, ConfigKey, ConfigKeySpec, PROJECT } from "./config-schema";
+import { CONFIG_SCHEMA, ConfigKey, PROJECT } from "./config-schema";
+import { RawConfigReader, readValues } from "./config-values";
+
+export type { RawConfigReader };
 import { controlTemplate } from "./control-template";
 import { executionToken } from "./naming";
 
@@ -114,14 +114,8 @@ export function formatProblem(p: ConfigProblem): string {
     return `${p.key}: expected ${expected.replace(/[\r\n]+/g, " ")}${got}`;
 }
 
-/** Raw values as the engine hands them over: strings, with arrays as JSON. */
-export type RawConfigReader = (key: string) => string | undefined;
 
-const SECRET_LOOKING = /(_KEY|_TOKEN|_SECRET)$|PASSWORD|^DB_URL$|^DATABASE_URL$/i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SECRET_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-const SECRET_VERSION = /^(latest|[1-9][0-9]*)$/;
-const INGRESS = ["INGRESS_TRAFFIC_ALL", "INGRESS_TRAFFIC_INTERNAL_ONLY", "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"];
 /** Env vars the program sets itself (maintenance mode included); config may not override them. */
 const RESERVED_ENV = new Set([
     CONTROL.bindAddrEnv, "OA_CONTROL_STATIC_DIR", "OA_AUTH_PROVIDER_MODE", RUNTIME.bindAddrEnv,
@@ -143,79 +137,12 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         problem(key, `a key Pulumi.yaml declares${meant ? ` (did you mean ${meant}?)` : ""}; nothing reads this one`);
     }
 
-    const raw = (key: ConfigKey): string | undefined => {
-        const v = read(key);
-        return v === undefined || v === null ? undefined : v;
-    };
-    const specOf = (key: ConfigKey): ConfigKeySpec => CONFIG_SCHEMA[key];
+    const values = readValues(read, problem);
 
-    function str(key: ConfigKey, expected: string, ok: (v: string) => boolean = () => true): string {
-        const v = raw(key);
-        const spec = specOf(key);
-        if (v === undefined) {
-            if (spec.default !== undefined) return String(spec.default);
-            problem(key, `${expected} (required)`);
-            return "";
-        }
-        if (!ok(v)) problem(key, expected, v);
-        return v;
-    }
-    /** A string checked by a catalog rule (empty allowed): the rule's reason goes into the message. */
-    function checked(key: ConfigKey, expected: string, rule: (v: string) => string | undefined): string {
-        const v = str(key, expected);
-        const why = v === "" ? undefined : rule(v);
-        if (why) problem(key, `${expected} (${why})`, v);
-        return v;
-    }
-    function int(key: ConfigKey, min: number, max: number): number {
-        const v = raw(key);
-        const spec = specOf(key);
-        if (v === undefined) {
-            if (typeof spec.default === "number") return spec.default;
-            problem(key, `an integer from ${min} to ${max} (required)`);
-            return min;
-        }
-        const n = Number(v);
-        if (!/^-?[0-9]+$/.test(v.trim()) || n < min || n > max) {
-            problem(key, `an integer from ${min} to ${max}`, v);
-            return min;
-        }
-        return n;
-    }
-    function bool(key: ConfigKey): boolean {
-        const v = raw(key);
-        const spec = specOf(key);
-        if (v === undefined) {
-            if (typeof spec.default === "boolean") return spec.default;
-            problem(key, "true or false (required)");
-            return false;
-        }
-        if (v !== "true" && v !== "false") problem(key, "true or false", v);
-        return v === "true";
-    }
-    function list(key: ConfigKey): string[] {
-        const v = raw(key);
-        const spec = specOf(key);
-        if (v === undefined) return Array.isArray(spec.default) ? [...spec.default] : [];
-        try {
-            const parsed: unknown = JSON.parse(v);
-            if (Array.isArray(parsed) && parsed.every((x) => typeof x === "string")) return parsed;
-        } catch {
-            // reported below
-        }
-        problem(key, "a list of strings", v);
-        return [];
-    }
+    const environment: Environment = isEnvironment(values.environment) ? values.environment : "staging";
 
-    const environmentRaw = str("environment", "staging or prod", isEnvironment);
-    const environment: Environment = isEnvironment(environmentRaw) ? environmentRaw : "staging";
-
-    const imageTag = (key: ConfigKey) =>
-        str(key, "an image tag such as a1b2c3d (not latest) or a digest sha256:<64 hex>", (v) =>
-            isValidDigest(v) || (isValidTag(v) && v.toLowerCase() !== "latest"),
-        );
-    const resourceName = (key: ConfigKey, fallback: string): string => {
-        const v = str(key, "a Cloud Run name", () => true) || fallback;
+    const resourceName = (key: "controlServiceName" | "runtimeServiceName" | "migrateJobName", fallback: string): string => {
+        const v = values[key] || fallback;
         const legacy = legacyNameReason(v);
         if (legacy) problem(key, `a canonical Rust lane name such as ${fallback}, not a legacy one (${legacy})`, v);
         else {
@@ -224,18 +151,18 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         }
         return v;
     };
-    const secretName = (key: ConfigKey): string => {
-        const v = str(key, "a Secret Manager secret name", (s) => SECRET_NAME.test(s));
+    const secretName = (key: "controlMaintenanceBypassTokenSecret" | "controlSyncTokenSigningKeySecret" | "runtimeDatabaseUrlSecret"): string => {
+        const v = values[key];
         const legacy = legacySecretReason(v);
         if (legacy) problem(key, `a secret of the Rust lanes, not a legacy one (${legacy})`, v);
         return v;
     };
-    const secretVersion = str("secretVersion", "latest or a version number", (v) => SECRET_VERSION.test(v));
+    const secretVersion = values.secretVersion;
 
     const reservedEnvProblem = (name: string): string | undefined =>
         RESERVED_ENV.has(name.toUpperCase()) ? `no env the program sets itself (${name})` : envNameProblem(name);
-    function plainEnv(key: ConfigKey): EnvVar[] {
-        return list(key).flatMap((item) => {
+    function plainEnv(key: "controlEnv" | "runtimeEnv"): EnvVar[] {
+        return values[key].flatMap((item) => {
             const eq = item.indexOf("=");
             const name = eq > 0 ? item.slice(0, eq) : "";
             const value = eq > 0 ? item.slice(eq + 1) : "";
@@ -243,7 +170,7 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
                 problem(key, "items of the form NAME=value", item);
                 return [];
             }
-            if (SECRET_LOOKING.test(name)) {
+            if (looksSecret(name)) {
                 problem(key, `no secret-looking name in plain env (move ${name} to the matching *SecretEnv key)`, name);
                 return [];
             }
@@ -260,8 +187,8 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
             return [{ name, value }];
         });
     }
-    function secretEnv(key: ConfigKey): SecretRef[] {
-        return list(key).flatMap((item) => {
+    function secretEnv(key: "controlSecretEnv" | "runtimeSecretEnv"): SecretRef[] {
+        return values[key].flatMap((item) => {
             const m = /^([A-Za-z_][A-Za-z0-9_]*)=([A-Za-z0-9_-]{1,255})(?::(latest|[1-9][0-9]*))?$/.exec(item);
             if (!m) {
                 problem(key, "items of the form NAME=secret-name[:version]", item);
@@ -281,8 +208,6 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
             return [{ env, secret, version: version ?? secretVersion }];
         });
     }
-    const cpu = (key: ConfigKey) => str(key, 'a Cloud Run CPU limit: "1", "2", "4", "6", "8", or 80m to 999m', (v) => parseCpu(v) !== undefined);
-    const memory = (key: ConfigKey) => str(key, 'a Cloud Run memory limit from "128Mi" to "32Gi"', (v) => parseMemory(v) !== undefined);
     /** Cloud Run's pairing rules, once both values parsed. */
     const sizing = (prefix: "control" | "runtime" | "migrate", c: string, m: string, concurrency?: number) => {
         const cpus = parseCpu(c);
@@ -305,13 +230,12 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         const why = envSetProblem([...new Map([...plain.map((e) => [e.name, e] as const), ...secrets.map((e) => [e.env, { name: e.env }] as const)]).values()]);
         if (why) problem(`${prefix}Env`, `an env Cloud Run takes (${why})`);
     };
-    const ingress = (key: ConfigKey) => str(key, INGRESS.join(", "), (v) => INGRESS.includes(v));
 
     const controlName = resourceName("controlServiceName", CONTROL.names[environment]);
     const runtimeName = resourceName("runtimeServiceName", RUNTIME.names[environment]);
     const migrateName = resourceName("migrateJobName", RUNTIME_MIGRATE.names[environment]);
 
-    const canaryPercent = int("controlCanaryPercent", 0, 100);
+    const canaryPercent = values.controlCanaryPercent;
     for (const tag of Object.values(CONTROL_TRAFFIC_TAGS)) {
         const why = trafficTagProblem(controlName, tag);
         if (why) {
@@ -319,7 +243,7 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
             break;
         }
     }
-    const stableRevision = str("controlStableRevision", `a revision of ${controlName} (${controlName}-...)`);
+    const stableRevision = values.controlStableRevision;
     if (stableRevision !== "" && legacyNameReason(stableRevision)) {
         problem("controlStableRevision", "a revision of the Rust control service, never a legacy revision", stableRevision);
     } else if (stableRevision !== "") {
@@ -330,29 +254,28 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         problem("controlStableRevision", `the revision serving now, required while controlCanaryPercent is below 100 (ladder ${CANARY_LADDER.join(" -> ")})`);
     }
 
-    const minOf = (k: ConfigKey) => int(k, 0, 1000);
     const control = {
         name: controlName,
-        imageTag: imageTag("controlImageTag"),
-        cpu: cpu("controlCpu"),
-        memory: memory("controlMemory"),
-        minInstances: minOf("controlMinInstances"),
-        maxInstances: int("controlMaxInstances", 1, 1000),
-        concurrency: int("controlConcurrency", 1, 1000),
-        timeoutSeconds: int("controlTimeoutSeconds", 1, 3600),
-        startupCpuBoost: bool("controlStartupCpuBoost"),
-        ingress: ingress("controlIngress"),
+        imageTag: values.controlImageTag,
+        cpu: values.controlCpu,
+        memory: values.controlMemory,
+        minInstances: values.controlMinInstances,
+        maxInstances: values.controlMaxInstances,
+        concurrency: values.controlConcurrency,
+        timeoutSeconds: values.controlTimeoutSeconds,
+        startupCpuBoost: values.controlStartupCpuBoost,
+        ingress: values.controlIngress,
         env: plainEnv("controlEnv"),
         secrets: secretEnv("controlSecretEnv"),
-        authProviderMode: str("controlAuthProviderMode", "workos or mock", (v) => v === "workos" || v === "mock") as "workos" | "mock",
+        authProviderMode: values.controlAuthProviderMode as "workos" | "mock",
         stableRevision,
         canaryPercent,
-        domain: checked("controlDomain", "a domain name such as staging.openagents.com, or empty", domainProblem),
+        domain: values.controlDomain,
         maintenance: {
-            enabled: bool("controlMaintenanceEnabled"),
-            allowedPaths: list("controlMaintenanceAllowedPaths"),
-            cookieName: str("controlMaintenanceCookieName", "a cookie name", (v) => /^[A-Za-z0-9_-]+$/.test(v)),
-            cookieTtlSeconds: int("controlMaintenanceCookieTtlSeconds", 60, 86400),
+            enabled: values.controlMaintenanceEnabled,
+            allowedPaths: values.controlMaintenanceAllowedPaths,
+            cookieName: values.controlMaintenanceCookieName,
+            cookieTtlSeconds: values.controlMaintenanceCookieTtlSeconds,
             bypassTokenSecret: secretName("controlMaintenanceBypassTokenSecret"),
         },
         syncTokenSigningKeySecret: secretName("controlSyncTokenSigningKeySecret"),
@@ -366,19 +289,19 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
     if (authWhy && (control.authProviderMode as string) !== "") problem("controlAuthProviderMode", `workos in prod (${authWhy})`, control.authProviderMode);
     const runtime = {
         name: runtimeName,
-        imageTag: imageTag("runtimeImageTag"),
-        cpu: cpu("runtimeCpu"),
-        memory: memory("runtimeMemory"),
-        minInstances: minOf("runtimeMinInstances"),
-        maxInstances: int("runtimeMaxInstances", 1, 1000),
-        concurrency: int("runtimeConcurrency", 1, 1000),
-        timeoutSeconds: int("runtimeTimeoutSeconds", 1, 3600),
-        startupCpuBoost: bool("runtimeStartupCpuBoost"),
-        ingress: ingress("runtimeIngress"),
+        imageTag: values.runtimeImageTag,
+        cpu: values.runtimeCpu,
+        memory: values.runtimeMemory,
+        minInstances: values.runtimeMinInstances,
+        maxInstances: values.runtimeMaxInstances,
+        concurrency: values.runtimeConcurrency,
+        timeoutSeconds: values.runtimeTimeoutSeconds,
+        startupCpuBoost: values.runtimeStartupCpuBoost,
+        ingress: values.runtimeIngress,
         env: plainEnv("runtimeEnv"),
         secrets: secretEnv("runtimeSecretEnv"),
         databaseUrlSecret: secretName("runtimeDatabaseUrlSecret"),
-        smokeInvoker: checked("runtimeSmokeInvoker", "an IAM member such as serviceAccount:gate@PROJECT.iam.gserviceaccount.com, or empty", iamMemberProblem),
+        smokeInvoker: values.runtimeSmokeInvoker,
     };
     sizing("control", control.cpu, control.memory, control.concurrency);
     sizing("runtime", runtime.cpu, runtime.memory, runtime.concurrency);
@@ -389,11 +312,11 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
     }
     const migrate = {
         name: migrateName,
-        cpu: cpu("migrateCpu"),
-        memory: memory("migrateMemory"),
-        timeoutSeconds: int("migrateTimeoutSeconds", 1, 86400),
-        maxRetries: int("migrateMaxRetries", 0, 10),
-        rerun: int("migrateRerun", 0, 9999),
+        cpu: values.migrateCpu,
+        memory: values.migrateMemory,
+        timeoutSeconds: values.migrateTimeoutSeconds,
+        maxRetries: values.migrateMaxRetries,
+        rerun: values.migrateRerun,
     };
     sizing("migrate", migrate.cpu, migrate.memory);
     const migrateMib = parseMemory(migrate.memory);
@@ -404,7 +327,7 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         const why = executionNameProblem(migrateName, token);
         if (why) problem("migrateJobName", `a name that leaves room for the execution token (${why})`, migrateName);
     }
-    const deletionProtection = bool("deletionProtection");
+    const deletionProtection = values.deletionProtection;
 
     const project = provider.project ?? "";
     if (!project) problems.push({ key: "gcp:project", expected: "the GCP project id (openagentsgemini) (required)" });

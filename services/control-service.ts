@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as gcpInputs from "@pulumi/gcp/types/input";
 import { Service, ServiceIamMember } from "@pulumi/gcp/cloudrunv2";
 import { DomainMapping } from "@pulumi/gcp/cloudrun";
-import { CONTROL, CONTROL_TRAFFIC_TAGS, Environment, imageFromTag } from "../catalog";
+import { CONTROL, CONTROL_TRAFFIC_TAGS, Environment, canarySplit, imageFromTag } from "../catalog";
 import { StackConfig } from "./config";
 import { controlTemplate } from "./control-template";
 import { accountId } from "./naming";
@@ -21,10 +21,13 @@ export interface ControlServiceArgs {
 
 /** Traffic split of the control service: this deploy's revision against the stable one. */
 export function controlTraffic(revision: string, stableRevision: string, canaryPercent: number): gcpInputs.cloudrunv2.ServiceTraffic[] {
-    const toRevision = (rev: string, percent: number, tag: string) => ({ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: rev, percent, tag });
-    if (stableRevision === "" || stableRevision === revision) return [toRevision(revision, 100, CONTROL_TRAFFIC_TAGS.sole)];
-    // Both stay tagged, so each has its own URL whatever its share (a 0 % canary can be tested).
-    return [toRevision(stableRevision, 100 - canaryPercent, CONTROL_TRAFFIC_TAGS.stable), toRevision(revision, canaryPercent, CONTROL_TRAFFIC_TAGS.canary)];
+    // Every target stays tagged, so each has its own URL whatever its share (a 0 % canary can be tested).
+    return canarySplit(revision, stableRevision, canaryPercent).map((t) => ({
+        type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
+        revision: t.revision,
+        percent: t.percent,
+        tag: CONTROL_TRAFFIC_TAGS[t.role],
+    }));
 }
 
 /**

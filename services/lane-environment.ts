@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DeclaredStackOutputs } from "../catalog";
+import { type DeclaredStackOutputs, canaryShare, canarySplit } from "../catalog";
 import { StackConfig } from "./config";
 import { ControlService } from "./control-service";
 import { RuntimeLane } from "./runtime-lane";
@@ -33,8 +33,7 @@ export class LaneEnvironment extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        // With no stable revision, this deploy's revision takes everything.
-        const canaryPercent = c.control.stableRevision === "" ? 100 : c.control.canaryPercent;
+        const canaryPercent = canaryShare(canarySplit(this.control.revision, c.control.stableRevision, c.control.canaryPercent));
         this.outputs = {
             environment: c.environment,
             project: c.project,

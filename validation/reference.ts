@@ -1,10 +1,10 @@
 // docs/gate.md: the gate's reference, rendered from the option table and the check registry
 // (`npm run docs` writes it; a test fails when the committed copy is stale).
 
+import { markdownCell as cell } from "../catalog";
 import { CHECKS } from "./checks";
 import { type GateOption, OPTION_LIST, defaultText } from "./option-table";
 
-const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/\n/g, " ");
 const code = (text: string): string => `\`${text}\``;
 
 function optionRow(o: GateOption): string {

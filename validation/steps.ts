@@ -2,7 +2,7 @@
 // auth, accepted statuses, body assertion, what a later step needs from it); the runner sends
 // every step whose needs are met at once, judges each answer on its body as well as its status,
 // and turns the table into the check's verdict. The same table is the check's `command` column
-// and what the README lists, so what the gate says it does is what it does.
+// and what docs/gate-checks.md lists, so what the gate says it does is what it does.
 
 import type { CheckContext, CheckVerdict } from "./check";
 import { type HttpClient, type HttpOutcome, type HttpResponse, sleep } from "./http";
@@ -83,7 +83,7 @@ export function describeStep(step: Step): string {
     return `${step.method} ${step.path}${step.needs && step.needs.length > 0 ? ` (after ${step.needs.join(", ")})` : ""}`;
 }
 
-/** The markdown table of a check's steps (the README lists these). */
+/** The markdown table of a check's steps (docs/gate-checks.md lists these). */
 export function stepTable(steps: readonly Step[]): string {
     const rows = ["| step | request | auth | accepts | body must be | needs | gives |", "|---|---|---|---|---|---|---|"];
     for (const s of steps) rows.push(`| ${s.id} | \`${s.method} ${s.path}\` | ${s.auth} | ${s.accepts} | ${s.expects} | ${s.needs?.join(", ") || "-"} | ${s.provides ?? "-"} |`);

@@ -120,7 +120,7 @@ export function issueBody(run: DriftRun, kinds: Kind[], runUrl: string | undefin
         "",
         ...kinds.map((k) => `- ${KIND_TEXT[k]}`),
         "",
-        "What to do with each kind: README, *Drift (scheduled)*. The drift job updates this issue while the stack stays like this and closes it on the first clean run.",
+        "What to do with each kind: docs/workflows.md, *Drift (scheduled)*. The drift job updates this issue while the stack stays like this and closes it on the first clean run.",
         "",
         section(`pulumi preview --refresh --expect-no-changes --stack ${run.stack}`, run.preview),
         "",

@@ -19,7 +19,7 @@ export function params<T>(ci: number): fc.Parameters<T> {
     return { numRuns: runs !== undefined && runs > 0 ? runs : ci, ...(seed !== undefined ? { seed } : {}) };
 }
 
-/** Figures of one property's run, printed after it: what the README's reliability section reports. */
+/** Figures of one property's run, printed after it: what docs/reliability.md reports. */
 export class Tally {
     cases = 0;
     crashes = 0;

@@ -1,26 +1,47 @@
-// Baseline resources as the stack program declares them (inputs, camelCase, gcp 9.x
-// cloudrunv2), built from the catalog. Each call returns a fresh copy: a spec mutates one field
-// of a compliant baseline and asserts the one verdict that follows.
+// Baseline resources as the stack program declares them: the lanes' services and job, and a
+// whole compliant environment, are taken from the program's recorded plan (review/plan.ts
+// recordStack, run under Pulumi's mock runtime once per test file), so a baseline cannot drift
+// from what the program declares. Each call returns a fresh copy: a spec mutates one field of a
+// compliant baseline and asserts the one verdict that follows. The other builders make the
+// resources the program never declares (a serverless NEG, a worker pool) or variants of its own.
 
-import { CONTROL, Environment, GCP, KNOWN_SECRETS, RUNTIME, RUNTIME_MIGRATE } from "../../catalog";
+import { CONTROL, ENVIRONMENTS, Environment, GCP, RUNTIME } from "../../catalog";
 import { TYPES } from "../../policies/lib/resources";
 import { EngineResource, defaultUrn } from "../../policies/offline/engine";
+import { StackPlan, findResource, recordStack } from "../../review/plan";
+import { readStackConfig } from "../../review/stack-files";
 
 export type Json = any;
 
-export const TAG = "a1b2c3d";
+/** The control image tag both stack files deploy (the runtime's is the same build). */
+export const TAG = readStackConfig("prod").config["openagents-rust-lanes:controlImageTag"];
 export const RUNTIME_IMAGE = `${RUNTIME.imageRepository}:${TAG}`;
 export const CONTROL_IMAGE = `${CONTROL.imageRepository}:${TAG}`;
 
-function labels(environment: Environment, lane: string): Record<string, string> {
-    return { environment, lane, "managed-by": "pulumi" };
+const plans: Partial<Record<Environment, StackPlan>> = {};
+
+/** Records both stacks' plans (once per process; mocha runs it before each file that imports this). */
+export async function loadBaselines(): Promise<void> {
+    for (const environment of ENVIRONMENTS) plans[environment] ??= await recordStack(environment);
+}
+if (typeof before === "function") before(loadBaselines);
+
+function planOf(environment: Environment): StackPlan {
+    const plan = plans[environment];
+    if (!plan) throw new Error("the recorded baselines are not loaded: await loadBaselines() first");
+    return plan;
 }
 
-function probes(lane: typeof CONTROL) {
-    return {
-        startupProbe: { httpGet: { path: lane.health.readiness, port: lane.containerPort }, periodSeconds: 5, failureThreshold: 60 },
-        livenessProbe: { httpGet: { path: lane.health.liveness, port: lane.containerPort }, periodSeconds: 15 },
-    };
+function asEngineResource(r: StackPlan["resources"][number]): EngineResource {
+    return structuredClone({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, ...(r.parent ? { parent: r.parent } : {}), dependencies: r.dependencies });
+}
+
+function recorded(environment: Environment, type: string, name: string): EngineResource {
+    return asEngineResource(findResource(planOf(environment), type, name));
+}
+
+function labels(environment: Environment, lane: string): Record<string, string> {
+    return { environment, lane, "managed-by": "pulumi" };
 }
 
 function account(workload: string, environment: Environment): string {
@@ -28,115 +49,15 @@ function account(workload: string, environment: Environment): string {
 }
 
 export function controlService(environment: Environment = "prod"): EngineResource {
-    const name = CONTROL.names[environment];
-    return {
-        type: TYPES.serviceV2,
-        name: "control",
-        urn: defaultUrn(TYPES.serviceV2, "control", environment),
-        props: {
-            name,
-            project: GCP.project,
-            location: GCP.region,
-            description: CONTROL.summary,
-            ingress: "INGRESS_TRAFFIC_ALL",
-            deletionProtection: environment === "prod",
-            labels: labels(environment, "control"),
-            template: {
-                revision: `${name}-${TAG}-abc123`,
-                labels: labels(environment, "control"),
-                serviceAccount: account("control", environment),
-                containers: [
-                    {
-                        image: CONTROL_IMAGE,
-                        ports: { containerPort: 8080 },
-                        envs: [
-                            { name: CONTROL.bindAddrEnv, value: "0.0.0.0:8080" },
-                            { name: "OA_CONTROL_STATIC_DIR", value: "/app/web-shell/dist" },
-                            { name: "OA_SYNC_TOKEN_SIGNING_KEY", valueSource: { secretKeyRef: { secret: KNOWN_SECRETS.syncTokenSigningKey, version: "latest" } } },
-                            { name: "OA_MAINTENANCE_BYPASS_TOKEN", valueSource: { secretKeyRef: { secret: KNOWN_SECRETS.maintenanceBypassToken, version: "latest" } } },
-                            { name: "OA_AUTH_PROVIDER_MODE", value: "workos" },
-                        ],
-                        resources: { limits: { cpu: "1", memory: "512Mi" }, startupCpuBoost: true, cpuIdle: true },
-                        ...probes(CONTROL),
-                    },
-                ],
-                scaling: { minInstanceCount: environment === "prod" ? 1 : 0, maxInstanceCount: 100 },
-                maxInstanceRequestConcurrency: 80,
-                timeout: "300s",
-            },
-            traffics: [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: `${name}-${TAG}-abc123`, percent: 100, tag: "current" }],
-        },
-    };
+    return recorded(environment, TYPES.serviceV2, "control");
 }
 
 export function runtimeService(environment: Environment = "prod"): EngineResource {
-    const name = RUNTIME.names[environment];
-    return {
-        type: TYPES.serviceV2,
-        name: "runtime",
-        urn: defaultUrn(TYPES.serviceV2, "runtime", environment),
-        dependencies: [defaultUrn(TYPES.jobV2, "runtime-migrate", environment)],
-        props: {
-            name,
-            project: GCP.project,
-            location: GCP.region,
-            description: RUNTIME.summary,
-            ingress: "INGRESS_TRAFFIC_ALL",
-            deletionProtection: environment === "prod",
-            labels: labels(environment, "runtime"),
-            template: {
-                labels: labels(environment, "runtime"),
-                serviceAccount: account("runtime", environment),
-                containers: [
-                    {
-                        image: RUNTIME_IMAGE,
-                        ports: { containerPort: 8080 },
-                        envs: [
-                            { name: RUNTIME.bindAddrEnv, value: "0.0.0.0:8080" },
-                            { name: "DB_URL", valueSource: { secretKeyRef: { secret: "runtime-db-url", version: "latest" } } },
-                        ],
-                        resources: { limits: { cpu: "1", memory: "1Gi" }, cpuIdle: true },
-                        ...probes(RUNTIME),
-                    },
-                ],
-                scaling: { minInstanceCount: 0, maxInstanceCount: 10 },
-            },
-            traffics: [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }],
-        },
-    };
+    return recorded(environment, TYPES.serviceV2, "runtime");
 }
 
 export function migrateJob(environment: Environment = "prod"): EngineResource {
-    return {
-        type: TYPES.jobV2,
-        name: "runtime-migrate",
-        urn: defaultUrn(TYPES.jobV2, "runtime-migrate", environment),
-        props: {
-            name: RUNTIME_MIGRATE.names[environment],
-            project: GCP.project,
-            location: GCP.region,
-            deletionProtection: environment === "prod",
-            labels: labels(environment, "runtime-migrate"),
-            runExecutionToken: `${TAG}-12345678`,
-            template: {
-                taskCount: 1,
-                labels: labels(environment, "runtime-migrate"),
-                template: {
-                    serviceAccount: account("runtime-migrate", environment),
-                    maxRetries: 0,
-                    containers: [
-                        {
-                            image: RUNTIME_IMAGE,
-                            commands: ["runtime-migrate"],
-                            args: [],
-                            envs: [{ name: "DB_URL", valueSource: { secretKeyRef: { secret: "runtime-db-url", version: "latest" } } }],
-                            resources: { limits: { cpu: "1", memory: "512Mi" } },
-                        },
-                    ],
-                },
-            },
-        },
-    };
+    return recorded(environment, TYPES.jobV2, "runtime-migrate");
 }
 
 export function iamMember(target: string, member: string, role = "roles/run.invoker", environment: Environment = "prod"): EngineResource {
@@ -199,18 +120,9 @@ export function serviceAccount(environment: Environment = "prod"): EngineResourc
 /** Where a container image sits in a service template, as the engine's proxy names it. */
 export const UNKNOWN_IMAGE_PATH = ".template.containers.0.image";
 
-/** A whole compliant environment, as the program declares it. */
+/** A whole compliant environment: every resource the program declares (components left out). */
 export function compliantStack(environment: Environment = "prod"): EngineResource[] {
-    return [
-        serviceAccount(environment),
-        secretGrant(KNOWN_SECRETS.syncTokenSigningKey, environment),
-        controlService(environment),
-        iamMember(CONTROL.names[environment], "allUsers", "roles/run.invoker", environment),
-        migrateJob(environment),
-        runtimeService(environment),
-        iamMember(RUNTIME.names[environment], `serviceAccount:${account("control", environment)}`, "roles/run.invoker", environment),
-        domainMapping(CONTROL.names[environment], environment),
-    ];
+    return planOf(environment).resources.filter((r) => r.custom).map(asEngineResource);
 }
 
 /** Deep copy, then apply a mutation to the props. */

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { runtimeImageLock } from "../../policies/image-lock";
-import { compliantStack, controlService, migrateJob, mutate, runtimeService, serviceAccount } from "./fixtures";
+import { RUNTIME_IMAGE, compliantStack, controlService, migrateJob, mutate, runtimeService, serviceAccount } from "./fixtures";
 import { UNKNOWN, messages, runOnStack } from "./harness";
 
 describe("policy runtime-image-lock", () => {
@@ -13,7 +13,7 @@ describe("policy runtime-image-lock", () => {
         const stale = "us-central1-docker.pkg.dev/openagentsgemini/runtime/runtime:0ld5ha";
         const job = mutate(migrateJob(), (p) => (p.template.template.containers[0].image = stale));
         assert.deepEqual(messages(await runOnStack(runtimeImageLock, [runtimeService(), job])), [
-            `migrate job 'runtime-migrate' runs image '${stale}' but runtime service 'runtime' runs 'us-central1-docker.pkg.dev/openagentsgemini/runtime/runtime:a1b2c3d'`,
+            `migrate job 'runtime-migrate' runs image '${stale}' but runtime service 'runtime' runs '${RUNTIME_IMAGE}'`,
         ]);
     });
 

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
-import { looksSecret, secretsFromSecretManager } from "../../policies/secrets";
-import { controlService, migrateJob, mutate, serviceAccount } from "./fixtures";
+import { looksSecret } from "../../catalog";
+import { secretsFromSecretManager } from "../../policies/secrets";
+import { Json, controlService, migrateJob, mutate, serviceAccount } from "./fixtures";
 import { UNKNOWN, messages, runOn } from "./harness";
 
 describe("policy secrets-from-secret-manager", () => {
@@ -41,9 +42,10 @@ describe("policy secrets-from-secret-manager", () => {
     });
 
     it("cannot run during preview when a secret reference is unknown, but that does not hide a literal elsewhere", async () => {
-        const unknownRef = mutate(controlService(), (p) => (p.template.containers[0].envs[2].valueSource = UNKNOWN));
+        const at = (controlService().props as Json).template.containers[0].envs.findIndex((e: Json) => e.name === "OA_SYNC_TOKEN_SIGNING_KEY");
+        const unknownRef = mutate(controlService(), (p) => (p.template.containers[0].envs[at].valueSource = UNKNOWN));
         assert.deepEqual((await runOn(secretsFromSecretManager, unknownRef)).verdicts.map((v) => [v.level, v.message]), [
-            ["advisory", "can't run policy 'secrets-from-secret-manager' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .template.containers.0.envs.2.valueSource can't be known during preview"],
+            ["advisory", `can't run policy 'secrets-from-secret-manager' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .template.containers.0.envs.${at}.valueSource can't be known during preview`],
         ]);
         const both = mutate(unknownRef, (p) => p.template.containers[0].envs.push({ name: "DB_PASSWORD", value: "hunter2" }));
         assert.deepEqual((await runOn(secretsFromSecretManager, both)).verdicts.map((v) => [v.level, v.message]), [

@@ -1,7 +1,7 @@
 // The corpus of deploy-invalid values: for each rule the catalog shares between config
 // validation and the policy pack, its source, a refused config value and resource, and a
 // valid neighbour of each. Read by the shared-rules spec and the fuzz suite.
-import { CONTROL, GCP, SERVING_SOURCES, SOURCES, IDENTIFIER_SOURCES } from "../../catalog";
+import { CONTROL, GCP, SECRET_NAME_SOURCE, SERVING_SOURCES, SOURCES, IDENTIFIER_SOURCES } from "../../catalog";
 import type { EngineResource } from "../../policies/offline/engine";
 import { controlService, domainMapping, iamMember, migrateJob, mutate, runtimeService, Json } from "../policies/fixtures";
 
@@ -115,5 +115,14 @@ export const RULES: SharedRule[] = [
         refused: { config: { controlAuthProviderMode: "mock" }, configMessage: /controlAuthProviderMode: expected workos in prod \(production runs OA_AUTH_PROVIDER_MODE=workos, not mock/, policy: "serving-contract", resource: () => setEnv(controlService(), "OA_AUTH_PROVIDER_MODE", "mock"), packMessage: /production runs OA_AUTH_PROVIDER_MODE=workos, not mock/ },
         valid: { config: { controlAuthProviderMode: "workos" }, resource: () => setEnv(controlService(), "OA_AUTH_PROVIDER_MODE", "workos") },
     },
+    {
+        rule: "a secret-looking name never in plain env", source: SECRET_NAME_SOURCE, stack: "staging",
+        refused: { config: { controlEnv: '["SOMETHING_TOKEN=abc"]' }, configMessage: /controlEnv: expected no secret-looking name in plain env \(move SOMETHING_TOKEN to the matching \*SecretEnv key\)/, policy: "secrets-from-secret-manager", resource: () => env(controlService(), { name: "SOMETHING_TOKEN", value: "abc" }), packMessage: /sets env SOMETHING_TOKEN to a literal value/ },
+        valid: { config: { controlEnv: '["SOMETHING_TOKEN_TTL_SECONDS=900"]' }, resource: () => env(controlService(), { name: "SOMETHING_TOKEN_TTL_SECONDS", value: "900" }) },
+    },
+    {
+        rule: "the bare word TOKEN looks secret too", source: SECRET_NAME_SOURCE, stack: "staging",
+        refused: { config: { runtimeEnv: '["token=abc"]' }, configMessage: /runtimeEnv: expected no secret-looking name in plain env \(move token/, policy: "secrets-from-secret-manager", resource: () => env(runtimeService(), { name: "token", value: "abc" }), packMessage: /sets env token to a literal value/ },
+        valid: { config: { runtimeEnv: '["TOKENS_PER_MINUTE=60"]' }, resource: () => env(runtimeService(), { name: "TOKENS_PER_MINUTE", value: "60" }) },
+    },
 ];
-

@@ -292,7 +292,7 @@ describe("validation: the fault matrix (one fault at a time, loopback only)", fu
     }
 });
 
-/** The matrix's size by class, as README "Reliability" states it. */
+/** The matrix's size by class, as docs/reliability.md states it. */
 export function faultCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const f of FAULTS) counts[f.cls] = (counts[f.cls] ?? 0) + 1;

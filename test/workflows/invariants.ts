@@ -967,7 +967,7 @@ export function dependabotProblems(text: string): string[] {
     return problems;
 }
 
-// ---- the README's one-time Google Cloud set-up ----
+// ---- the one-time Google Cloud set-up (docs/gcp-setup.md) ----
 
 /**
  * The set-up the workflows rely on: the Workload Identity condition pins the repository by name

@@ -5,7 +5,7 @@
 // controlRevision, controlStableRevision, controlCanaryPercent; with only a percent known, the
 // latest ready revision's share), or when the new revision does not run the expected image.
 
-import { legacyImageReason, legacyNameReason, legacyRevisionReason, sameImage } from "../../catalog";
+import { canarySplit, legacyImageReason, legacyNameReason, legacyRevisionReason, sameImage } from "../../catalog";
 import type { Check, CheckContext } from "../check";
 import type { CloudRunApi } from "../gcp/cloudrun";
 import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
@@ -56,15 +56,10 @@ export function revisionReadiness(revision: CloudRunRevision): { ready: boolean;
 
 /** The split as revision -> percent, from the intended canary (the stable revision takes the rest). */
 export function intendedPercents(intended: IntendedSplit & { revision: string }): Map<string, number> {
-    const split = new Map<string, number>();
-    const stable = intended.stableRevision?.trim();
-    if (!stable) {
-        split.set(intended.revision, 100);
-        return split;
-    }
-    if (intended.canaryPercent > 0) split.set(intended.revision, intended.canaryPercent);
-    if (intended.canaryPercent < 100) split.set(stable, 100 - intended.canaryPercent);
-    return split;
+    const split = canarySplit(intended.revision, intended.stableRevision ?? "", intended.canaryPercent);
+    // The deploy's revision first, as the check reports it.
+    const ordered = [...split.filter((t) => t.role !== "stable"), ...split.filter((t) => t.role === "stable")];
+    return new Map(ordered.filter((t) => t.percent > 0).map((t) => [t.revision, t.percent]));
 }
 
 function describeSplit(split: Map<string, number>): string {
