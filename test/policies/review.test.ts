@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { recordStack } from "../../review/plan";
 import { runPolicies } from "../../policies/offline/runner";
 import { TYPES } from "../../policies/lib/resources";
-import { review } from "../review/run-review";
+import { review, reviewInProcess } from "../review/run-review";
 
 
 function tempJson(value: unknown): string {
@@ -94,11 +94,11 @@ describe("npm run review with the policy pack", function () {
         assert.match(r.stderr, /^review: Error: simulated crash: stdout is gone/);
     });
 
-    it("exits 2 on a policy config the CLI would refuse", () => {
+    it("exits 2 on a policy config the CLI would refuse", async () => {
         const bad = review("--stack", "prod", "--policy-config", tempJson({ "canary-ladder": { ladder: [0, 120] } }));
         assert.equal(bad.code, 2);
         assert.match(bad.stderr, /canary-ladder: ladder\.1: Must be less than or equal to 100/);
-        assert.equal(review("--policy-config", path.join(os.tmpdir(), "no-such-policy-config.json")).code, 2);
-        assert.equal(review("--policy-config", tempJson({ "lane-labels": "strict" })).code, 2);
+        assert.equal((await reviewInProcess("--policy-config", path.join(os.tmpdir(), "no-such-policy-config.json"), "--no-base")).code, 2);
+        assert.equal((await reviewInProcess("--policy-config", tempJson({ "lane-labels": "strict" }), "--no-base")).code, 2);
     });
 });

@@ -1,6 +1,6 @@
 // `npm run review` as a user runs it: a child process, its stdout, stderr and exit code.
 import { strict as assert } from "node:assert";
-import { review } from "./run-review";
+import { review, reviewInProcess } from "./run-review";
 
 describe("npm run review", () => {
     it("prints both stacks' plans by default: components, images, probes, accounts, secrets by name", () => {
@@ -41,9 +41,9 @@ describe("npm run review", () => {
         assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, "no stack trace");
     });
 
-    it("exits 2 on a usage error", () => {
+    it("exits 2 on a usage error", async () => {
         assert.equal(review("--stack", "qa").code, 2);
-        assert.equal(review("--bogus").code, 2);
-        assert.equal(review("--set", "novalue").code, 2);
+        assert.equal((await reviewInProcess("--bogus")).code, 2);
+        assert.equal((await reviewInProcess("--set", "novalue")).code, 2);
     });
 });

@@ -1,6 +1,7 @@
 // Runs `npm run review` as a user does (a child process started as the npm script starts it).
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
+import { run } from "../../review/cli";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -20,4 +21,12 @@ export function review(...args: string[]): ReviewRun {
         timeout: 60_000,
     });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same review in this process (no child, no npm): for the cases where the exit code, not the process, is what is tested. */
+export async function reviewInProcess(...args: string[]): Promise<ReviewRun> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await run(args, { out: (t) => void out.push(t), err: (t) => void err.push(t) });
+    return { code, stdout: out.join(""), stderr: err.join("") };
 }
