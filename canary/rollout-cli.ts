@@ -6,7 +6,7 @@
 import { CANARY_WINDOW } from "../catalog";
 import { assertWritableDir } from "../validation/evidence/atomic";
 import { HttpClient } from "../validation/http";
-import { UsageError } from "../validation/options";
+import { SECRET_ENV_VARS, UsageError } from "../validation/options";
 import { Redactor } from "../validation/redact";
 import { onStopSignals } from "../validation/stop-signals";
 import { excerpt } from "../validation/text";
@@ -55,7 +55,8 @@ async function openStack(o: RolloutOptions): Promise<RolloutStack | number> {
 }
 
 function realDeps(o: RolloutOptions, stack: RolloutStack, signals: Signals): RolloutDeps {
-    const redactor = new Redactor([process.env.CLOUDSDK_AUTH_ACCESS_TOKEN]);
+    // Every secret the gate and the analysis read from this environment.
+    const redactor = new Redactor(SECRET_ENV_VARS.map((name) => process.env[name]));
     const write = (text: string): void => void process.stdout.write(text);
     const http = new HttpClient({ timeoutMs: 30_000, userAgent: "openagents-canary-rollout" });
     return {
@@ -70,13 +71,21 @@ function realDeps(o: RolloutOptions, stack: RolloutStack, signals: Signals): Rol
         interrupt: signals.interrupt.signal,
         cancelUp: signals.cancelUp.signal,
         stepSummaryFile: process.env.GITHUB_STEP_SUMMARY || undefined,
+        redactor,
     };
 }
 
-/** The command that continues this rollout (printed on a hold or an interrupt). */
-export function resumeCommand(o: RolloutOptions): string {
-    const ladder = o.ladder.join(",");
-    return `npm run canary -- rollout --environment ${o.environment} --stack ${o.stackName}${ladder !== "5,25,50,100" ? ` --ladder ${ladder}` : ""}${o.windowMs !== CANARY_WINDOW.defaultMs ? ` --window ${o.windowMs / 1000}s` : ""}`;
+/** The command that continues this rollout (printed on a hold or an interrupt): every choice that was made, again. */
+export function resumeCommand(o: RolloutOptions, cwd = process.cwd()): string {
+    const args = ["--environment", o.environment, "--stack", o.stackName];
+    if (o.ladder.join(",") !== "5,25,50,100") args.push("--ladder", o.ladder.join(","));
+    if (o.windowMs !== CANARY_WINDOW.defaultMs) args.push("--window", `${o.windowMs / 1000}s`);
+    if (o.maxHolds !== 3) args.push("--max-holds", String(o.maxHolds));
+    if (o.projectDir !== cwd) args.push("--project-dir", o.projectDir);
+    if (o.push) args.push("--push", o.push);
+    if (!o.commit) args.push("--no-commit");
+    if (o.plain) args.push("--plain");
+    return `npm run canary -- rollout ${args.join(" ")}`;
 }
 
 export async function rolloutMain(argv: readonly string[]): Promise<number> {
@@ -108,8 +117,9 @@ export async function rollbackMain(argv: readonly string[]): Promise<number> {
     if (typeof o === "number") return o;
     const stack = await openStack(o);
     if (typeof stack === "number") return stack;
-    const deps = realDeps(o, stack, handleSignals());
+    const signals = handleSignals();
+    const deps = realDeps(o, stack, signals);
     const result = await runRollback(o.to, deps, `${o.outputDir}/gate`);
     deps.write(`${result.exitCode === 0 ? "ROLLED BACK" : "ROLLBACK INCOMPLETE"}: ${result.message}`);
-    return result.exitCode;
+    return signals.exitCode() ?? result.exitCode;
 }

@@ -43,7 +43,7 @@ export interface RolloutRecord {
     maxHolds: number;
     startedAt: string;
     finishedAt?: string;
-    outcome: "promoted" | "staged" | "rolled-back" | "no-go" | "held" | "up-failed" | "interrupted" | "usage" | "nothing";
+    outcome: "promoted" | "staged" | "rolled-back" | "no-go" | "held" | "up-failed" | "error" | "interrupted" | "usage" | "nothing";
     message: string;
     stableRevision?: string;
     canaryRevision?: string;

@@ -5,13 +5,16 @@
 // revision becomes controlStableRevision and the stack file is committed, so main holds what is
 // deployed. A rerun reads where the stack is (config and trafficStatuses) and continues there.
 
+import { CONTROL, imageFromTag, sameImage } from "../catalog";
 import type { ServingTarget } from "../validation/gcp/traffic";
+import { Redactor } from "../validation/redact";
+import { excerpt } from "../validation/text";
 import type { AnalyzeRun } from "./analyze";
 import type { StageJudgement } from "./judge";
 import { type RolloutRecord, type RungRecord, writeRolloutEvidence } from "./rollout-evidence";
 import { type RolloutStack, StackError, type UpSummary } from "./stack";
 
-export const ROLLOUT_EXIT = { promoted: 0, staged: 0, "rolled-back": 1, "no-go": 1, usage: 2, held: 3, "up-failed": 4, nothing: 0 } as const;
+export const ROLLOUT_EXIT = { promoted: 0, staged: 0, "rolled-back": 1, "no-go": 1, usage: 2, held: 3, "up-failed": 4, error: 5, nothing: 0 } as const;
 
 export interface RolloutSettings {
     environment: "staging" | "prod";
@@ -57,6 +60,8 @@ export interface RolloutDeps {
     /** Aborted on a second signal: an `up` in flight is cancelled then. */
     cancelUp: AbortSignal;
     stepSummaryFile?: string;
+    /** The run's secrets: the evidence is redacted with them. */
+    redactor?: Redactor;
 }
 
 export type RolloutOutcome = RolloutRecord["outcome"];
@@ -91,9 +96,10 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
         message: "",
         rungs: [],
     };
+    const redactor = deps.redactor ?? new Redactor();
     const save = (): void => {
         record.finishedAt = deps.now().toISOString();
-        writeRolloutEvidence(settings.outputDir, record);
+        writeRolloutEvidence(settings.outputDir, record, undefined, redactor);
     };
     const say = (line: string): void => deps.write(line);
     const stopIfInterrupted = (where: string): void => {
@@ -124,6 +130,11 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
         }
     };
     const outputsNow = async (): Promise<Record<string, unknown>> => deps.stack.outputs();
+    /** An up that deployed another revision than the one judged (the stack file changed under the rollout): back to the stable one. */
+    const guardRevision = async (canary: string, stable: string): Promise<void> => {
+        const deployed = revisionOf(await outputsNow());
+        if (deployed !== canary) await rollBack(`the up deployed ${deployed || "no revision"}, not ${canary} (the stack file changed under the rollout): an unjudged revision must not take traffic`, canary, stable);
+    };
     const runGateOn = async (rung: RungRecord, outputs: Record<string, unknown>, label: string): Promise<GateOutcome> => {
         say(`gate (${label}) on ${settings.environment}`);
         const gate = await deps.gate(outputs, `${settings.outputDir}/gate-${record.rungs.length}-${rung.percent}`);
@@ -175,9 +186,11 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
             if (canary === "" || canary === stable) {
                 rung.finishedAt = deps.now().toISOString();
                 await deps.stack.setConfig(KEYS.stable, stableConfig);
-                await deps.stack.setConfig(KEYS.percent, String(percent));
+                if (percentText !== undefined) await deps.stack.setConfig(KEYS.percent, percentText);
+                if (canary === "") throw new Stop("error", "the stack has no controlRevision output after the up: cannot tell what was deployed");
                 throw new Stop("nothing", `nothing to roll out: the stack's control revision ${stable} already serves 100 %`);
             }
+            stopIfInterrupted("after the 0 % up (the new revision is up at 0 %, ungated)");
             if (settings.stage) {
                 rung.finishedAt = deps.now().toISOString();
                 throw new Stop("staged", `${canary} is up at 0 % (reachable by its canary tag), ${stable} serves 100 %; gate it, then \`${settings.resumeCommand}\``);
@@ -206,6 +219,11 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
                 record.canaryRevision = revisionOf(await outputsNow());
                 throw new Stop("staged", `${record.canaryRevision} is up at 0 %, ${stable} serves 100 %; gate it, then \`${settings.resumeCommand}\``);
             }
+            const tag = await deps.stack.getConfig("controlImageTag");
+            const deployedImage = typeof outputs.controlImage === "string" ? outputs.controlImage : undefined;
+            if (tag && deployedImage && !sameImage(imageFromTag(CONTROL.imageRepository, tag), deployedImage)) {
+                throw new Stop("usage", `the stack file's control image is ${tag} but the rollout in progress (${canary}) runs ${deployedImage}: finish or roll back that rollout (\`${settings.rollbackCommand}\`) before rolling out another image`);
+            }
             say(`resuming at ${percent} %: ${canary} against ${stable}`);
             next = settings.ladder.findIndex((p) => p >= percent);
             if (next < 0) next = settings.ladder.length - 1;
@@ -227,11 +245,17 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
                 // The last rung: the new revision is the stable one from now on (traffic unchanged by this up).
                 await apply(rung, { percent: "100", stable: canary });
                 rung.finishedAt = deps.now().toISOString();
+                const serving = await deps.readTraffic(await outputsNow());
+                if (!(serving.length === 1 && serving[0].revision === canary && serving[0].percent === 100)) {
+                    throw new Stop("error", `after the promotion Cloud Run serves ${serving.map((t) => `${t.revision} ${t.percent} %`).join(", ") || "nothing"}, not ${canary} alone: check the service before anything else`);
+                }
                 record.commit = await deps.commit(deps.stack.stackFile, `Promote ${canary} to 100 % on ${deps.stack.name} (controlStableRevision)`);
                 throw new Stop("promoted", `${canary} serves 100 % and is the stable revision; ${record.commit}`);
             }
-            if (!(judgeCurrent && i === next)) await apply(rung, { percent: String(target) });
-            else rung.note = "resumed: this rung was already applied";
+            if (!(judgeCurrent && i === next)) {
+                await apply(rung, { percent: String(target) });
+                await guardRevision(canary, stable);
+            } else rung.note = "resumed: this rung was already applied";
             save();
             let holds = 0;
             for (;;) {
@@ -259,19 +283,20 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
         }
         throw new Stop("promoted", "the ladder ended without reaching 100 %");
     } catch (error) {
-        if (!(error instanceof Stop)) {
-            record.outcome = "up-failed";
-            record.message = `the rollout stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-            save();
-            throw error;
-        }
-        record.outcome = error.outcome;
-        record.message = error.message;
-        if (error.outcome === "held" || error.outcome === "interrupted") record.resume = settings.resumeCommand;
+        const stop =
+            error instanceof Stop
+                ? error
+                : new Stop(
+                      "error",
+                      `the rollout stopped on an error (${excerpt(error instanceof Error ? error.message : String(error), 400, redactor)}); traffic is as the last successful up left it: resume with \`${settings.resumeCommand}\` or roll back with \`${settings.rollbackCommand}\``,
+                  );
+        record.outcome = stop.outcome;
+        record.message = excerpt(stop.message, 2000, redactor);
+        if (stop.outcome === "held" || stop.outcome === "interrupted" || stop.outcome === "error") record.resume = settings.resumeCommand;
         save();
-        writeRolloutEvidence(settings.outputDir, record, deps.stepSummaryFile);
-        say(`${error.outcome.toUpperCase()}: ${error.message}`);
-        return { record, exitCode: exitCodeOf(error.outcome) };
+        writeRolloutEvidence(settings.outputDir, record, deps.stepSummaryFile, redactor);
+        say(`${stop.outcome.toUpperCase()}: ${record.message}`);
+        return { record, exitCode: exitCodeOf(stop.outcome) };
     }
 }
 

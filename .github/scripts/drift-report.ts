@@ -16,7 +16,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { type GitHub, call, findInPages } from "./github-api";
+import { type GitHub, call, commandText, findInPages } from "./github-api";
 
 export type { GitHub } from "./github-api";
 
@@ -214,7 +214,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: (line: s
         const { outcome, number } = await syncIssue({ apiUrl: env.GITHUB_API_URL || "https://api.github.com", repository: env.GITHUB_REPOSITORY, token: env.GITHUB_TOKEN }, run, kinds, runUrl);
         out(`issue: ${outcome}${number ? ` #${number}` : ""}`);
     } catch (e) {
-        out(`::error::drift-report: the ${stack} drift issue could not be written: ${(e as Error).message}`);
+        out(`::error::drift-report: the ${stack} drift issue could not be written: ${commandText((e as Error).message)}`);
         return 2;
     }
     return kinds.length === 0 ? 0 : 1;

@@ -40,3 +40,8 @@ export async function findInPages<T>(gh: GitHub, route: string, match: (item: T)
     }
     return undefined;
 }
+
+/** Text fit for a workflow command (`::error::...`): a newline in it cannot start a forged command of its own. */
+export function commandText(text: string): string {
+    return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}

@@ -11,7 +11,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { type GitHub, call, findInPages } from "./github-api";
+import { type GitHub, call, commandText, findInPages } from "./github-api";
 
 export const MARKER = "<!-- openagents-offline-review -->";
 /** GitHub refuses a comment over 65,536 characters: each stack's section is cut to fit. */
@@ -61,11 +61,17 @@ export function commentBody(reviews: readonly StackReview[], base: string | unde
 interface Comment {
     id: number;
     body?: string | null;
+    user?: { login?: string; type?: string } | null;
+}
+
+/** Ours: the marker, written by a bot (a person quoting the marker must never have their comment overwritten). */
+function isReviewComment(c: Comment): boolean {
+    return (c.body ?? "").includes(MARKER) && (c.user?.type === "Bot" || c.user?.login === "github-actions[bot]");
 }
 
 /** Creates the comment, or updates the one already there (found by its marker). */
 export async function upsertComment(gh: GitHub, pr: number, body: string): Promise<"created" | "updated" | "unchanged"> {
-    const existing = await findInPages<Comment>(gh, `/issues/${pr}/comments?per_page=100`, (c) => (c.body ?? "").includes(MARKER));
+    const existing = await findInPages<Comment>(gh, `/issues/${pr}/comments?per_page=100`, isReviewComment);
     if (!existing) {
         await call(gh, "POST", `/issues/${pr}/comments`, { body });
         return "created";
@@ -114,7 +120,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: (line: s
         out(`review comment: ${outcome}`);
         return 0;
     } catch (e) {
-        out(`::error::review-comment: the review comment could not be written: ${(e as Error).message}`);
+        out(`::error::review-comment: the review comment could not be written: ${commandText((e as Error).message)}`);
         return 2;
     }
 }

@@ -12,7 +12,9 @@ import { type RolloutDeps, type RolloutSettings, runRollout } from "../../canary
 import { cloudRunTraffic, environmentGate, stackFileCommit, stageAnalysis } from "../../canary/rollout-deps";
 import { resolveRolloutOptions } from "../../canary/rollout-options";
 import { runRollback } from "../../canary/rollback";
+import { resumeCommand } from "../../canary/rollout-cli";
 import { type RolloutStack, StackError, type UpSummary } from "../../canary/stack";
+import { CONTROL } from "../../catalog";
 import { controlTraffic } from "../../services/control-service";
 import { HttpClient } from "../../validation/http";
 import { Redactor } from "../../validation/redact";
@@ -34,6 +36,8 @@ class FakeStack implements RolloutStack {
     /** The revision the last up deployed (before any up: the one serving). */
     deployed = STABLE;
     failUpAt?: { call: number; error: StackError };
+    /** The revision the stack file's template makes (what the next up deploys). */
+    template = CANARY;
     private readonly config = new Map<string, string>([["controlCanaryPercent", "100"], ["controlStableRevision", ""], ["controlImageTag", "9e8d7c6"]]);
 
     constructor(
@@ -60,14 +64,14 @@ class FakeStack implements RolloutStack {
         await Promise.resolve();
         this.ups.push({ percent: this.config.get("controlCanaryPercent")!, stable: this.config.get("controlStableRevision")! });
         if (this.failUpAt?.call === this.ups.length) throw this.failUpAt.error;
-        // The stack file carries the new image: every up deploys the new revision's template.
-        this.deployed = CANARY;
+        // The stack file carries the new image: every up deploys the stack file's template.
+        this.deployed = this.template;
         const split = controlTraffic(this.deployed, this.config.get("controlStableRevision")!, Number(this.config.get("controlCanaryPercent")));
         this.standIn.state.split = split.filter((t) => (t.percent as number) > 0).map((t) => ({ revision: t.revision as string, percent: t.percent as number }));
         return { result: "succeeded", changes: { update: 1, same: 11 }, durationMs: 5 };
     }
     outputs(): Promise<Record<string, unknown>> {
-        return Promise.resolve({ environment: "prod", project: PROJECT, region: REGION, controlServiceName: SERVICE, controlRevision: this.deployed, controlStableRevision: this.config.get("controlStableRevision"), controlCanaryPercent: Number(this.config.get("controlCanaryPercent")) });
+        return Promise.resolve({ environment: "prod", project: PROJECT, region: REGION, controlServiceName: SERVICE, controlRevision: this.deployed, controlImage: `${CONTROL.imageRepository}:${this.deployed === STABLE ? "3f9c2ab" : "9e8d7c6"}`, controlStableRevision: this.config.get("controlStableRevision"), controlCanaryPercent: Number(this.config.get("controlCanaryPercent")) });
     }
     cancel(): Promise<void> {
         return Promise.resolve();
@@ -152,6 +156,7 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
             now: () => new Date(),
             interrupt: interrupt.signal,
             cancelUp: new AbortController().signal,
+            redactor: new Redactor([TOKEN]),
         };
         const settings: RolloutSettings = { environment: "prod", ladder: o.ladder, waitMs: 60_000, maxHolds: s.maxHolds ?? 2, outputDir: out, resumeCommand: "npm run canary -- rollout --environment prod --stack prod", rollbackCommand: "npm run canary -- rollback --environment prod --stack prod", stage: s.stage, gated: s.gated };
         return runRollout(settings, deps);
@@ -265,6 +270,43 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.match(busy.record.message, /a rollout of .* is in progress at 25 %: resume it/);
     });
 
+    it("a revision that changed under the rollout never takes traffic: rolled back at once, before it is judged", async () => {
+        await rollout({ interruptAtWait: 2 });
+        stack.template = "openagents-control-service-9e8d7c6-ffff00";
+        const result = await rollout();
+        assert.equal(result.exitCode, 1, result.record.message);
+        assert.equal(result.record.outcome, "rolled-back");
+        assert.match(result.record.message, /the up deployed openagents-control-service-9e8d7c6-ffff00, not .* \(the stack file changed under the rollout\)/);
+        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
+    });
+
+    it("a resume refuses a stack file that now holds another control image", async () => {
+        await rollout({ interruptAtWait: 2 });
+        await stack.setConfig("controlImageTag", "1a2b3c4");
+        const upsBefore = stack.ups.length;
+        const result = await rollout();
+        assert.equal(result.exitCode, 2);
+        assert.match(result.record.message, /the stack file's control image is 1a2b3c4 but the rollout in progress .* runs .*:9e8d7c6: finish or roll back/);
+        assert.equal(stack.ups.length, upsBefore, "no up");
+    });
+
+    it("an error outside the ladder's decisions (a failing read) stops with exit 5, the resume command and the evidence", async () => {
+        const result = await rollout({ metrics: (p) => { if (p === 25) throw new Error(`Cloud Run answered 503 for token ${TOKEN}`); return healthy(p * 60); } });
+        assert.equal(result.exitCode, 5);
+        assert.equal(result.record.outcome, "error");
+        assert.match(result.record.message, /the rollout stopped on an error \(Cloud Run answered 503 for token \*\*\*\); traffic is as the last successful up left it: resume with/);
+        assert.equal(evidence().json.resume, "npm run canary -- rollout --environment prod --stack prod");
+        assert.ok(!JSON.stringify(evidence().json).includes(TOKEN.slice(5, 20)));
+    });
+
+    it("rollback right after a promotion changes nothing and says so (exit 2, --to)", async () => {
+        await rollout();
+        const o = resolveRolloutOptions(["--environment", "prod", "--output-dir", out, "--plain"], "rollback", { env: {}, cwd: dir });
+        const r = await runRollback(undefined, { stack, readTraffic: cloudRunTraffic(env(), "prod", http, new Redactor()), gate: () => Promise.resolve({ go: true, summary: "GO" }), commit: stackFileCommit(o), write: () => undefined }, out);
+        assert.equal(r.exitCode, 2);
+        assert.match(r.message, /nothing to roll back: .* already serves 100 % .* pass --to/);
+    });
+
     it("a rerun refuses to guess when the service does not serve what the stack says", async () => {
         await stack.setConfig("controlStableRevision", STABLE);
         await stack.setConfig("controlCanaryPercent", "25");
@@ -362,5 +404,14 @@ describe("canary rollout: the gate it runs is the real one, on the stack's outpu
             await h.close();
             fs.rmSync(out, { recursive: true, force: true });
         }
+    });
+});
+
+describe("canary rollout: the printed resume command", () => {
+    it("repeats every choice that was made (project, holds, push, commit, plain)", () => {
+        const o = resolveRolloutOptions(["--environment", "prod", "--stack", "prod-eu", "--project-dir", "/srv/infra", "--max-holds", "9", "--push", "main", "--window", "20m", "--plain"], "rollout", { env: {}, cwd: "/home/me" });
+        assert.equal(resumeCommand(o, "/home/me"), "npm run canary -- rollout --environment prod --stack prod-eu --window 1200s --max-holds 9 --project-dir /srv/infra --push main --plain");
+        const local = resolveRolloutOptions(["--environment", "staging", "--no-commit"], "rollout", { env: {}, cwd: "/srv/infra", isTTY: true });
+        assert.equal(resumeCommand(local, "/srv/infra"), "npm run canary -- rollout --environment staging --stack staging --no-commit");
     });
 });

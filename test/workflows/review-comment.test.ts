@@ -13,11 +13,15 @@ import { MARKER, commentBody, main, summaryLine } from "../../.github/scripts/re
 
 const TOKEN = "ghs_reviewstandin0123";
 const REPO = "OpenAgentsInc/rust-lanes";
+const BOT = { login: "github-actions[bot]", type: "Bot" };
+const PERSON = { login: "a-reviewer", type: "User" };
 
 class StandInGitHub {
-    comments: Array<{ id: number; issue: number; body: string }> = [];
+    comments: Array<{ id: number; issue: number; body: string; user: { login: string; type: string } }> = [];
     writes: string[] = [];
     refuseWrites = false;
+    /** The raw body of a refusal (default Google-like JSON). */
+    refusal?: string;
     pageSize = 100;
     private nextId = 1;
     private server = http.createServer((req, res) => this.handle(req, res));
@@ -31,8 +35,9 @@ class StandInGitHub {
     stop(): Promise<void> {
         return new Promise((resolve) => this.server.close(() => resolve()));
     }
-    add(issue: number, body: string): void {
-        this.comments.push({ id: this.nextId++, issue, body });
+    /** A comment by the Actions bot (the token's author), or by a person. */
+    add(issue: number, body: string, user = BOT): void {
+        this.comments.push({ id: this.nextId++, issue, body, user });
     }
 
     private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -47,6 +52,10 @@ class StandInGitHub {
             const url = new URL(req.url ?? "/", "http://x");
             const route = url.pathname.replace(`/repos/${REPO}`, "");
             if (req.method !== "GET") {
+                if (this.refuseWrites && this.refusal !== undefined) {
+                    res.writeHead(403, { "content-type": "text/plain" });
+                    return res.end(this.refusal);
+                }
                 if (this.refuseWrites) return send(403, { message: "Resource not accessible by integration" });
                 this.writes.push(`${req.method} ${route}`);
             }
@@ -117,10 +126,26 @@ describe("review workflow: the pull request's review comment", function () {
 
     it("finds its comment on a later page among others", async () => {
         gh.pageSize = 2;
-        for (let i = 0; i < 5; i++) gh.add(42, `a reviewer's comment ${i}`);
+        for (let i = 0; i < 5; i++) gh.add(42, `a reviewer's comment ${i}`, PERSON);
         gh.add(42, `${MARKER}\nan old review`);
         assert.equal(await post(reviewDir({ prod: [PROD, 0] })), 0);
         assert.deepEqual(gh.writes, ["PATCH /issues/comments/6"]);
+    });
+
+    it("never edits a person's comment that quotes the marker: the bot's own comment is the one kept", async () => {
+        gh.add(42, `${MARKER}\nI copied the review here`, PERSON);
+        assert.equal(await post(reviewDir({ prod: [PROD, 0] })), 0);
+        assert.deepEqual(gh.writes, ["POST /issues/42/comments"]);
+        assert.equal(gh.comments[0].body, `${MARKER}\nI copied the review here`);
+    });
+
+    it("an API answer cannot forge a workflow command in the log", async () => {
+        gh.refuseWrites = true;
+        gh.refusal = "denied\n::warning title=forged::the gate passed\r\n";
+        assert.equal(await post(reviewDir({ prod: [PROD, 0] })), 2);
+        assert.equal(lines.length, 1);
+        assert.ok(!/[\r\n]/.test(lines[0]), lines[0]);
+        assert.match(lines[0], /denied%0A::warning title=forged::the gate passed%0D%0A/);
     });
 
     it("a refused write fails the step (exit 2) with the cause; no token is a usage error", async () => {
