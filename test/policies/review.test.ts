@@ -56,8 +56,8 @@ describe("the policy pack on the real stacks", () => {
 describe("npm run review with the policy pack", function () {
     this.timeout(60_000);
 
-    it("prints each stack's verdicts after its plan and exits 0 when nothing mandatory is violated", () => {
-        const r = review("--stack", "staging");
+    it("prints each stack's verdicts after its plan and exits 0 when nothing mandatory is violated", async () => {
+        const r = await reviewInProcess("--stack", "staging");
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /Policy verdicts \(staging\): 0 mandatory, 0 advisory\n {2}none/);
     });
@@ -70,9 +70,9 @@ describe("npm run review with the policy pack", function () {
         assert.match(r.stdout, /\n {2}mandatory canonical-lane-names +runtime-migrate: job 'runtime-migrate' is not a canonical staging lane \(allowed: runtime-migrate-staging\)/);
     });
 
-    it("lets the policy config demote a policy to advisory (exit 0) and puts verdicts in --json", () => {
+    it("lets the policy config demote a policy to advisory (exit 0) and puts verdicts in --json", async () => {
         const config = tempJson({ "canonical-lane-names": { enforcementLevel: "advisory", environment: "staging" } });
-        const r = review("--stack", "prod", "--json", "--policy-config", config);
+        const r = await reviewInProcess("--stack", "prod", "--json", "--policy-config", config);
         assert.equal(r.code, 0, r.stderr);
         const doc = JSON.parse(r.stdout) as { stacks: { stack: string; policy: { mandatory: number; advisory: number; verdicts: { policy: string; level: string; resource: string; message: string }[] } }[] };
         assert.equal(doc.stacks[0].policy.mandatory, 0);

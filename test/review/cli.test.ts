@@ -25,8 +25,8 @@ describe("npm run review", () => {
         assert.equal(doc.stacks[0].outputs.runtimeServiceName, "runtime-staging");
     });
 
-    it("marks values unknown during a preview instead of inventing them", () => {
-        const doc = JSON.parse(review("--stack", "staging", "--json", "--preview").stdout);
+    it("marks values unknown during a preview instead of inventing them", async () => {
+        const doc = JSON.parse((await reviewInProcess("--stack", "staging", "--json", "--preview")).stdout);
         assert.equal(doc.stacks[0].outputs.controlServiceUrl, "(known after apply)");
         const svc = doc.stacks[0].resources.find((x: any) => x.type === "gcp:cloudrunv2/service:Service" && x.name === "runtime");
         assert.equal(svc.inputs.template.serviceAccount, "(known after apply)");
