@@ -1,6 +1,7 @@
 // The CLI as a child process: every exit code, the evidence's exact formats, redaction of every
 // token in every artifact and on stdout, and the interrupt path.
 
+import { UsageError, resolveOptions } from "../../validation/options";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -69,18 +70,28 @@ describe("validation/cli (child process)", function () {
     });
 
     it("exit 2 on usage and config errors, with the reason on stderr", async () => {
-        const cases: Array<[string[], RegExp]> = [
+        const cli: Array<[string[], RegExp]> = [
             [["--nope"], /unknown option --nope/],
             [["--only", "no-such-check"], /unknown check id\(s\) no-such-check/],
+        ];
+        for (const [args, message] of cli) {
+            const r = await runCli(args, cleanEnv({ OUTPUT_DIR: tempDir(), PATH: path.dirname(process.execPath) }));
+            assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+            assert.match(r.stderr, message);
+        }
+        // The same UsageError path (exit 2, its message on stderr), resolved in this process.
+        const resolved: Array<[string[], RegExp]> = [
             [["--outputs", "prod=/nonexistent.json"], /cannot read/],
             [["--stack", "prod"], /pulumi CLI is not on PATH/],
             [["--staging-control-url", "https://gate:pw-hunter2@staging.openagents.com"], /staging control URL: .*must not carry a user or password/],
         ];
-        for (const [args, message] of cases) {
-            const r = await runCli(args, cleanEnv({ OUTPUT_DIR: tempDir(), PATH: path.dirname(process.execPath) }));
-            assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
-            assert.match(r.stderr, message);
-            assert.ok(!r.stderr.includes("hunter2"), `the password is not repeated: ${r.stderr}`);
+        for (const [args, message] of resolved) {
+            assert.throws(() => resolveOptions(args, { env: cleanEnv({ OUTPUT_DIR: tempDir(), PATH: path.dirname(process.execPath) }), isTTY: false }), (e: unknown) => {
+                assert.ok(e instanceof UsageError);
+                assert.match(e.message, message);
+                assert.ok(!e.message.includes("hunter2"), `the password is not repeated: ${e.message}`);
+                return true;
+            });
         }
     });
 
