@@ -1,7 +1,6 @@
 // The CLI as a child process: every exit code, the evidence's exact formats, redaction of every
 // token in every artifact and on stdout, and the interrupt path.
 
-import { UsageError, resolveOptions } from "../../validation/options";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,6 +8,7 @@ import { controlContract, runtimeContract } from "./fixtures/contracts";
 import { cleanEnv, filesUnder, runCli, startCli, tempDir } from "./fixtures/cli";
 import { hanging, laravelImpostor } from "./fixtures/faults";
 import { type TestServer, closeAll, serve } from "./fixtures/server";
+import { UsageError, resolveOptions } from "../../validation/options";
 
 const HTTP_CHECKS = "control-staging-health,control-staging-smoke,control-prod-health,control-prod-smoke,runtime-staging-smoke,runtime-prod-smoke";
 
