@@ -7,7 +7,7 @@ import * as path from "node:path";
 import type { CanaryThresholds } from "../catalog";
 import { writeFileAtomic } from "../validation/evidence/atomic";
 import type { Redactor } from "../validation/redact";
-import { escapeControl } from "../validation/text";
+import { markdownText } from "../validation/text";
 import type { RevisionNumbers, StageJudgement } from "./judge";
 import type { SentQuery } from "./monitoring";
 
@@ -67,12 +67,10 @@ function groupParams(params: Array<[string, string]>): Array<[string, string | s
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 const msText = (x: number | undefined, atLeast = false): string => (x === undefined ? "n/a" : `${x.toFixed(1)} ms${atLeast ? "+" : ""}`);
-/** Table cells carry server-given names: no pipe or control character may break the table. */
-const cellText = (s: string): string => escapeControl(s).replace(/\|/g, "\\|");
 const round = (x: number): number => Math.round(x * 100) / 100;
 
 function row(label: string, c: RevisionNumbers, s: RevisionNumbers, f: (r: RevisionNumbers) => string): string {
-    return `| ${label} | ${cellText(f(c))} | ${cellText(f(s))} |`;
+    return `| ${label} | ${markdownText(f(c))} | ${markdownText(f(s))} |`;
 }
 
 export function renderSummary(a: Analysis): string {
@@ -84,9 +82,9 @@ export function renderSummary(a: Analysis): string {
     const lines = [
         `# Canary analysis: ${j.decision.toUpperCase()}`,
         "",
-        `**${j.decision === "promote" ? "Promote" : j.decision === "rollback" ? "Roll back" : "Hold"}** ${cellText(a.service)} (${a.environment}): canary \`${cellText(c.revision)}\` at ${a.split.intended.canaryPercent} % against stable \`${cellText(s.revision)}\`.`,
+        `**${j.decision === "promote" ? "Promote" : j.decision === "rollback" ? "Roll back" : "Hold"}** ${markdownText(a.service)} (${a.environment}): canary \`${markdownText(c.revision)}\` at ${a.split.intended.canaryPercent} % against stable \`${markdownText(s.revision)}\`.`,
         "",
-        ...j.reasons.map((r) => `- ${cellText(r)}`),
+        ...j.reasons.map((r) => `- ${markdownText(r)}`),
         "",
         `Window ${a.window.start} to ${a.window.end} (${a.window.seconds / 60} min, ending ${a.window.ingestionLagSeconds / 60} min before the analysis). Generated ${a.generatedAt}.`,
         "",
@@ -126,9 +124,9 @@ export function renderSummary(a: Analysis): string {
             "",
         );
     }
-    if (a.split.serving) lines.push(`Serving split (Cloud Run trafficStatuses): ${a.split.serving.map((x) => `${cellText(x.revision)} ${x.percent} %`).join(", ") || "none"}.`, "");
+    if (a.split.serving) lines.push(`Serving split (Cloud Run trafficStatuses): ${a.split.serving.map((x) => `${markdownText(x.revision)} ${x.percent} %`).join(", ") || "none"}.`, "");
     lines.push("Queries (Cloud Monitoring timeSeries.list):", "");
-    for (const q of a.queries) lines.push(`- ${q.what}: \`${cellText(q.params.find(([k]) => k === "filter")?.[1] ?? "")}\` (${q.pages} page${q.pages === 1 ? "" : "s"})`);
+    for (const q of a.queries) lines.push(`- ${q.what}: \`${markdownText(q.params.find(([k]) => k === "filter")?.[1] ?? "")}\` (${q.pages} page${q.pages === 1 ? "" : "s"})`);
     lines.push("");
     return lines.join("\n");
 }

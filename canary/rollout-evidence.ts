@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../validation/evidence/atomic";
 import { Redactor } from "../validation/redact";
-import { escapeControl } from "../validation/text";
+import { markdownText } from "../validation/text";
 import type { Decision } from "./judge";
 import type { UpSummary } from "./stack";
 
@@ -54,7 +54,7 @@ export interface RolloutRecord {
     rungs: RungRecord[];
 }
 
-const cell = (s: string): string => escapeControl(s).replace(/\|/g, "\\|");
+const cell = markdownText;
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 
 export function renderRolloutSummary(r: RolloutRecord): string {

@@ -281,7 +281,8 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
             }
             rung.finishedAt = deps.now().toISOString();
         }
-        throw new Stop("promoted", "the ladder ended without reaching 100 %");
+        // The ladder ends at 100 (rollout-options refuses any other): reaching here is a bug, never a promotion.
+        throw new Stop("error", `the ladder ${settings.ladder.join(",")} ended without reaching 100 %`);
     } catch (error) {
         const stop =
             error instanceof Stop

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { readmeStepTables } from "../validation/checks/step-tables";
+import { documentedStepTables } from "../validation/checks/step-tables";
 
 const root = path.resolve(__dirname, "..");
 const readme = readFileSync(path.join(root, "README.md"), "utf8");
@@ -22,7 +22,7 @@ describe("README", () => {
 
     it("docs/gate-checks.md lists each HTTP check's steps exactly as the check runs them", () => {
         const guide = readFileSync(path.join(root, "docs", "gate-checks.md"), "utf8");
-        for (const [name, table] of Object.entries(readmeStepTables())) {
+        for (const [name, table] of Object.entries(documentedStepTables())) {
             const shown = new RegExp(`<!-- steps:${name} -->\\n([\\s\\S]*?)\\n<!-- /steps -->`).exec(guide)?.[1];
             assert.equal(shown, table, `docs/gate-checks.md table ${name}`);
         }

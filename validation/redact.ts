@@ -34,8 +34,11 @@ const GOOGLE_ACCESS_TOKEN = /\bya29\.[A-Za-z0-9._-]+/g;
 
 /** The shortest piece of a secret found anywhere once a cut has split it. */
 const PIECE = 8;
-/** Text just before a cut mark ("…", "...") or the end of a line. */
-const CUT_EDGE = /([^\s]{4,})(…|\.\.\.|\r?\n|$)/g;
+/**
+ * The last 4 to 7 characters before a cut mark ("…", "...") or the end of a line. Bounded: an
+ * unbounded run would make every start in a long unbroken text rescan it (quadratic time).
+ */
+const CUT_EDGE = /(\S{4,7})(…|\.\.\.|\r?\n|$)/g;
 
 /** Replaces every run of the text that is a head (or a tail) of the secret, PIECE or longer. */
 function maskRuns(text: string, secret: string, end: "head" | "tail"): string {
@@ -112,15 +115,22 @@ export class Redactor {
      * just before a cut mark or at the end of a line.
      */
     private maskPieces(text: string): string {
+        if (this.secrets.length === 0) return text;
         let out = text;
         for (const secret of this.secrets) {
             if (secret.length >= PIECE) {
                 out = maskRuns(out, secret, "head");
                 out = maskRuns(out, secret, "tail");
             }
-            out = out.replace(CUT_EDGE, (_match: string, before: string, mark: string) => `${maskShortHead(before, secret)}${mark}`);
         }
-        return out;
+        // One pass over the cut edges for every secret (the text may be a whole log).
+        return out.replace(CUT_EDGE, (match: string, before: string, mark: string) => {
+            for (const secret of this.secrets) {
+                const masked = maskShortHead(before, secret);
+                if (masked !== before) return `${masked}${mark}`;
+            }
+            return match;
+        });
     }
 
     /** A copy of headers with credential headers masked. */

@@ -34,3 +34,8 @@ export function excerpt(text: string, max: number, redactor: Redactor): string {
 export function bodyExcerpt(body: Buffer, max: number, redactor: Redactor): string {
     return excerpt(body.toString("utf8"), max, redactor);
 }
+
+/** Server text as Markdown (a table cell, a list item): escaped, and no pipe can split the row. */
+export function markdownText(text: string): string {
+    return escapeControl(text).replace(/\|/g, "\\|");
+}

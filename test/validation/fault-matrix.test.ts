@@ -224,6 +224,11 @@ export const FAULTS: readonly Fault[] = [
             assert.deepEqual(stillRunning(), [], "no member of the group still runs");
         },
     },
+    {
+        kind: "check", cls: "lesser", name: "a 150 KB answer with no space in it (its excerpt and redaction stay linear)", only: RUNTIME_SMOKE,
+        inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, text(500, `{"error": "${"a".repeat(150_000)}", "code": 13}`, "application/json")),
+        failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs answered 500, expected 201/,
+    },
     { kind: "check", cls: "lesser", name: "a 503 on the write while /healthz says rust_active", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, json(503, { error: "authority unavailable" })), failed: RUNTIME_SMOKE, cause: /answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active: the runtime refused a write it should take\): \{"error":"authority unavailable"\}/ },
     { kind: "check", cls: "lesser", name: "Google's front-end 404 on the runtime /healthz hides a failing readiness", only: RUNTIME_SMOKE, inject: (h) => { h.override("stagingRuntime", /^GET \/healthz/, (_q, res) => frontEnd404Response(res)); h.override("stagingRuntime", /^GET \/readyz/, json(503, { status: "not_ready", authority_ready: false, projector_ready: false, workers_ready: false })); }, failed: RUNTIME_SMOKE, cause: /GET \/readyz answered 503, expected 200/ },
 ];

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { MASK, Redactor } from "../../validation/redact";
+import { escapeControl, excerpt } from "../../validation/text";
 
 describe("validation/redact", () => {
     it("masks registered values, also URL-encoded and base64", () => {
@@ -25,5 +26,35 @@ describe("validation/redact", () => {
         const r = new Redactor(["ab", ""]);
         assert.equal(r.size, 0);
         assert.equal(r.redact("abc"), "abc");
+    });
+
+    it("masks what a cut left of a secret: a head or a tail of 8+ characters anywhere, a head of 4+ before a cut mark or a line end", () => {
+        const secret = "Zq7XwPa9Lm3Rt6Yb";
+        const r = new Redactor([secret]);
+        assert.equal(r.redact(`echo ${secret.slice(0, 10)}"}`), `echo ${MASK}"}`);
+        assert.equal(r.redact(`{"t":"${secret.slice(6)} end`), `{"t":"${MASK} end`);
+        assert.equal(r.redact(`body: ...${secret.slice(0, 5)}…`), `body: ...${MASK}…`);
+        assert.equal(r.redact(`a line ending ${secret.slice(0, 6)}\nnext`), `a line ending ${MASK}\nnext`);
+        // Ordinary text that only shares a few letters stays as it is.
+        assert.equal(r.redact("Zq7 is fine, Zq7X too… and Zq7XwPa9L"), `Zq7 is fine, Zq7X too… and ${MASK}`);
+    });
+});
+
+describe("validation/text: server text made safe", () => {
+    it("redacts a secret whole before it cuts, so the cut never leaves a piece of it", () => {
+        const secret = "Zq7XwPa9Lm3Rt6Yb";
+        const r = new Redactor([secret]);
+        for (let at = 0; at < 40; at++) {
+            const shown = excerpt(`${"x".repeat(at)}${secret} and more text after it`, 30, r);
+            for (let i = 0; i + 4 <= secret.length; i++) assert.ok(!shown.includes(secret.slice(i, i + 4)), `${shown} (secret at ${at})`);
+            assert.ok(shown.length <= 30);
+        }
+    });
+
+    it("shows control characters instead of interpreting them, and never ends inside an escape", () => {
+        assert.equal(escapeControl("a\nb\r\tc\u001b[2J\u0007\u009b\u2028\u202e"), "a\\nb\\r\\tc\\x1b[2J\\x07\\x9b\\u2028\\u202e");
+        assert.equal(escapeControl(escapeControl("x\ny")), escapeControl("x\ny"), "idempotent");
+        const cut = excerpt(`${"y".repeat(10)}\u001b`, 13, new Redactor());
+        assert.doesNotMatch(cut, /\\x?1?$/, cut);
     });
 });

@@ -535,13 +535,13 @@ export function commandProblems(wfs: Workflow[], packageJson = readPackageJson()
     return problems;
 }
 
-function reviewArgProblems(where: string, args: string[]): string[] {
+export function reviewArgProblems(where: string, args: string[]): string[] {
     const parsed = parseReviewArgs(args);
     if (parsed.policyConfig !== undefined && !fs.existsSync(path.join(REPO, parsed.policyConfig))) return [`${where}: --policy-config ${parsed.policyConfig} does not exist`];
     return [];
 }
 
-function gateArgProblems(where: string, args: string[]): string[] {
+export function gateArgProblems(where: string, args: string[]): string[] {
     const parsed = parseGateArgs(args);
     const problems: string[] = [];
     const only = (parsed.values.get("only") ?? []).flatMap((v) => v.split(","));

@@ -4,7 +4,7 @@
 // token the session and sync-token routes.
 
 import { CONTROL, type Environment, MAINTENANCE } from "../../catalog";
-import type { HttpResponse } from "../http";
+import { type HttpResponse, parseJson } from "../http";
 import type { Redactor } from "../redact";
 import type { BodyVerdict, Step } from "../steps";
 import { type FieldRule, type Json, contentTypeOf, describeRules, fieldAt, fieldProblem, isJavaScriptContentType, jsonWith } from "./answers";
@@ -213,7 +213,7 @@ export function controlSmokeSteps(o: ControlStepOptions): Step[] {
                 request: () => ({ path, json: SYNC_TOKEN_BODY, headers: bearer }),
                 status: is2xx,
                 body: (r) => {
-                    const token = fieldAt(safeJson(r), "data.token");
+                    const token = fieldAt(parseJson(r), "data.token");
                     // The service hands out a credential: it never reaches a log, whatever else is wrong.
                     if (typeof token === "string") o.redactor.add(token);
                     return jsonWith(r, [{ path: "data.token", type: "string", nonEmpty: true }]);
@@ -224,14 +224,6 @@ export function controlSmokeSteps(o: ControlStepOptions): Step[] {
     const needs = [...(o.bypassToken ? ["bypass"] : []), ...(o.waitForReady ? ["readyz"] : [])];
     const table = steps.map((s) => (s.id === "readyz" ? withNeeds(s, o.bypassToken ? ["bypass"] : []) : withNeeds(s, needs)));
     return o.bypassToken ? [bypassStep(o.bypassToken), ...table] : table;
-}
-
-function safeJson(r: HttpResponse): unknown {
-    try {
-        return JSON.parse(r.body.toString("utf8"));
-    } catch {
-        return undefined;
-    }
 }
 
 function assetUrl(base: string, js: string): string | undefined {

@@ -7,7 +7,7 @@ import { stepTable } from "../steps";
 import { controlHealthSteps, controlSmokeSteps } from "./control-steps";
 import { runtimeSteps } from "./runtime-smoke";
 
-export function readmeStepTables(): Record<string, string> {
+export function documentedStepTables(): Record<string, string> {
     return {
         "control-health": stepTable(controlHealthSteps({ environment: "prod", waitForReady: false })),
         "control-smoke": stepTable(controlSmokeSteps({ environment: "prod", base: "https://openagents.com", accessToken: "<token>", bypassToken: "<token>", redactor: new Redactor(), waitForReady: false })),
