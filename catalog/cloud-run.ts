@@ -5,6 +5,7 @@
 /** Sources, cited by docs/reliability.md's rule list and by the rules below. */
 export const SOURCES = {
     cpu: "https://cloud.google.com/run/docs/configuring/services/cpu",
+    wholeCpu: "registry.terraform.io google_cloud_run_v2_service and google_cloud_run_v2_job, resources.limits: the only supported values for CPU are '1', '2', '4', '6' and '8' (fractions only on the v1 google_cloud_run_service)",
     memory: "https://cloud.google.com/run/docs/configuring/services/memory-limits",
     jobMemory: "https://cloud.google.com/run/docs/configuring/jobs/memory-limits",
     env: "https://cloud.google.com/run/docs/configuring/services/environment-variables",
@@ -30,13 +31,17 @@ const MEMORY_RANGE: Record<number, [number, number]> = {
 /** A Cloud Run job needs at least 512 MiB (second generation execution environment). */
 export const JOB_MIN_MEMORY_MIB = 512;
 
-/** "1", "2", "500m", "2000m" -> vCPUs; undefined when Cloud Run would not accept it. */
-export function parseCpu(value: string): number | undefined {
+/**
+ * "1", "2", "500m", "2000m" -> vCPUs; undefined when Cloud Run would not accept it. The v2 API
+ * the program uses takes whole vCPUs only (SOURCES.wholeCpu); `fractions` admits the v1 API's
+ * 0.08-0.999.
+ */
+export function parseCpu(value: string, fractions = false): number | undefined {
     const m = /^([0-9]{1,6})(m?)$/.exec(value.trim());
     if (!m) return undefined;
     const cpus = m[2] === "m" ? Number(m[1]) / 1000 : Number(m[1]);
     if (WHOLE_CPUS.includes(cpus)) return cpus;
-    return cpus >= MIN_FRACTION && cpus < 1 ? cpus : undefined;
+    return fractions && cpus >= MIN_FRACTION && cpus < 1 ? cpus : undefined;
 }
 
 /** "512Mi", "4Gi" -> MiB; undefined when outside Cloud Run's range. */

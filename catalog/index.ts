@@ -9,3 +9,5 @@ export * from "./serving";
 export * from "./text";
 export * from "./stack-outputs";
 export * from "./secrets";
+export * from "./service-needs";
+export * from "./migration";

@@ -28,15 +28,16 @@ function concurrencyOf(type: string, props: Props): number | undefined {
     return typeof value === "number" ? value : undefined;
 }
 
-function checkContainer(subject: string, kind: string, container: Props, concurrency: number | undefined, checks: SubChecks): void {
+function checkContainer(subject: string, kind: string, v1: boolean, container: Props, concurrency: number | undefined, checks: SubChecks): void {
     const report = checks.report;
     checks.run(() => {
         const limits: unknown = container.resources?.limits;
         const cpu = limits && typeof limits === "object" ? stringField((limits as Props).cpu) : undefined;
         const memory = limits && typeof limits === "object" ? stringField((limits as Props).memory) : undefined;
-        const cpus = cpu !== undefined ? parseCpu(cpu) : undefined;
+        // The v2 API takes whole vCPUs only (SOURCES.wholeCpu); v1 also takes 80m to 999m.
+        const cpus = cpu !== undefined ? parseCpu(cpu, v1) : undefined;
         const mib = memory !== undefined ? parseMemory(memory) : undefined;
-        if (cpu !== undefined && cpus === undefined) report(`${subject}: CPU limit ${excerpt(cpu)} is not one Cloud Run offers (1, 2, 4, 6, 8, or 80m to 999m)`);
+        if (cpu !== undefined && cpus === undefined) report(`${subject}: CPU limit ${excerpt(cpu)} is not one Cloud Run offers ${v1 ? "(1, 2, 4, 6, 8, or 80m to 999m)" : "on the v2 API (whole vCPUs: 1, 2, 4, 6, 8)"}`);
         if (memory !== undefined && mib === undefined) report(`${subject}: memory limit ${excerpt(memory)} is outside Cloud Run's 128Mi to 32Gi`);
         const why = cpus !== undefined && mib !== undefined ? sizingProblem(cpus, mib, kind === "service" ? concurrency : undefined) : undefined;
         if (why) report(`${subject}: CPU ${cpu} with memory ${memory} is refused by Cloud Run: ${why}`);
@@ -107,7 +108,7 @@ export const cloudRunLimits: PackResourcePolicy = {
         checks.run(() => (concurrency = concurrencyOf(type, props)));
         checks.run(() =>
             containersOf(type, props).forEach((container, index) => {
-                checks.run(() => checkContainer(`${subject} ${containerLabel(container, index)}`, workload.kind, container, concurrency, checks));
+                checks.run(() => checkContainer(`${subject} ${containerLabel(container, index)}`, workload.kind, workload.api === "v1", container, concurrency, checks));
             }),
         );
         checks.finish();

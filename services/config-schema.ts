@@ -72,7 +72,7 @@ const cpu = (lane: ConfigLane, who: string): StringKeySpec => ({
     type: "string",
     lane,
     description: `CPU limit of the ${who} container (e.g. "1", "2", "1000m").`,
-    form: 'a Cloud Run CPU limit: "1", "2", "4", "6", "8", or 80m to 999m',
+    form: 'a whole vCPU limit of the v2 API: "1", "2", "4", "6" or "8" (or 1000m, 2000m ...)',
     accepts: (v) => parseCpu(v) !== undefined,
 });
 const memory = (lane: ConfigLane, who: string): StringKeySpec => ({
