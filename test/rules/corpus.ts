@@ -36,9 +36,9 @@ export const RULES: SharedRule[] = [
         valid: { config: { runtimeCpu: "4", runtimeMemory: "2Gi" }, resource: () => limits(runtimeService(), "4", "2Gi") },
     },
     {
-        rule: "below 0.5 vCPU at most 512Mi", source: SOURCES.cpu, stack: "staging",
-        refused: { config: { migrateCpu: "250m", migrateMemory: "1Gi" }, configMessage: /migrateCpu: .*less than 0.5 vCPU allows at most 512Mi/, policy: "cloud-run-limits", resource: () => limits(migrateJob(), "250m", "1Gi", true), packMessage: /less than 0.5 vCPU allows at most 512Mi/ },
-        valid: { config: { migrateCpu: "500m", migrateMemory: "1Gi" }, resource: () => limits(migrateJob(), "500m", "1Gi", true) },
+        rule: "whole vCPUs on the v2 API", source: SOURCES.wholeCpu, stack: "staging",
+        refused: { config: { migrateCpu: "500m" }, configMessage: /migrateCpu: expected a whole vCPU limit of the v2 API/, policy: "cloud-run-limits", resource: () => limits(migrateJob(), "500m", "512Mi", true), packMessage: /CPU limit "500m" is not one Cloud Run offers on the v2 API \(whole vCPUs/ },
+        valid: { config: { migrateCpu: "1000m" }, resource: () => limits(migrateJob(), "1000m", "512Mi", true) },
     },
     {
         rule: "a job takes at least 512Mi", source: SOURCES.jobMemory, stack: "staging",
