@@ -11,3 +11,4 @@ export * from "./stack-outputs";
 export * from "./secrets";
 export * from "./service-needs";
 export * from "./migration";
+export * from "./access";

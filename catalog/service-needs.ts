@@ -190,3 +190,60 @@ export function controlEnvProblemsFor(
     ];
     return { workos: workosProblem(env, true), routeSplit: routeSplitProblem(env) };
 }
+
+export const RUNS_SOURCES = {
+    traffic:
+        "https://cloud.google.com/run/docs/rollouts-rollbacks-traffic-migration (traffic pinned to named revisions stays there: a new " +
+        "revision serves only when a target names it or LATEST); README: the runtime rolls all at once",
+    manualScaling: "https://cloud.google.com/run/docs/configuring/services/manual-scaling (scalingMode MANUAL runs exactly manualInstanceCount instances)",
+    domains: "README: staging maps staging.openagents.com, prod maps openagents.com; one domain has one mapping, in the stack of its environment",
+} as const;
+
+export interface TrafficTarget {
+    revision?: string;
+    latest: boolean;
+    percent?: number;
+}
+
+/**
+ * Why a service's traffic leaves the revision this deploy creates out (RUNS_SOURCES.traffic),
+ * or, for the runtime, keeps serving an older one; undefined when fine. `newRevision` is the
+ * name the template gives its revision, if it names one.
+ */
+export function trafficPinProblem(lane: CloudRunLaneId | undefined, targets: readonly TrafficTarget[], newRevision: string | undefined): string | undefined {
+    if (targets.length === 0) return undefined;
+    const isNew = (t: TrafficTarget) => t.latest || (newRevision !== undefined && t.revision === newRevision);
+    if (!targets.some(isNew)) {
+        const pinned = targets.map((t) => t.revision ?? "?").join(", ");
+        return `traffic is pinned to ${pinned}: the revision this deploy creates never serves (route to LATEST or name the new revision)`;
+    }
+    if (lane === RUNTIME.id) {
+        const old = targets.find((t) => !isNew(t) && (t.percent ?? 0) > 0);
+        if (old) return `the runtime rolls all at once, but ${old.percent}% stays on ${old.revision ?? "an older revision"}, which may not read the migrated schema`;
+    }
+    return undefined;
+}
+
+/** Why a service's scaling can never start an instance (RUNS_SOURCES.manualScaling), or undefined. */
+export function scalingProblem(mode: unknown, manualCount: unknown): string | undefined {
+    if (mode !== "MANUAL") return undefined;
+    const n = typeof manualCount === "number" ? manualCount : 0;
+    return n < 1 ? `manual scaling with ${n} instances runs no instance at all: every request fails` : undefined;
+}
+
+/** The control domain per environment, and whose a host is: a host under staging.openagents.com is staging's, any other openagents.com host prod's. */
+export const CONTROL_DOMAINS = { prod: "openagents.com", staging: "staging.openagents.com" } as const;
+
+export function domainEnvironment(domain: string): "prod" | "staging" | undefined {
+    const d = domain.trim().toLowerCase().replace(/\.$/, "");
+    if (d === CONTROL_DOMAINS.staging || d.endsWith(`.${CONTROL_DOMAINS.staging}`)) return "staging";
+    if (d === CONTROL_DOMAINS.prod || d.endsWith(`.${CONTROL_DOMAINS.prod}`)) return "prod";
+    return undefined;
+}
+
+/** Why a stack of `environment` maps a domain of the other environment (RUNS_SOURCES.domains), or undefined. */
+export function domainOwnerProblem(environment: string | undefined, domain: string): string | undefined {
+    const owner = domainEnvironment(domain);
+    if (environment === undefined || owner === undefined || owner === environment) return undefined;
+    return `${domain} is the ${owner} domain: a ${environment} stack mapping it takes it from ${owner} (its mapping fails or moves ${owner}'s users)`;
+}

@@ -35,7 +35,7 @@ import {
     workloadType,
 } from "./lib/resources";
 import type { PackResourcePolicy } from "./lib/types";
-import { SubChecks, readKnown } from "./lib/unknown";
+import { SubChecks, UNKNOWN, readKnown } from "./lib/unknown";
 
 export interface LegacyTargetsConfig {
     /** More legacy resource names (or name fragments), matched like the catalog's stems. */
@@ -71,7 +71,9 @@ function checkWorkload(args: ResourceValidationArgs, kind: string, checks: SubCh
         }
     });
     checks.run(() => {
-        const account = stringField(serviceAccountOf(type, props));
+        // Unknown during preview means an account this deployment creates: none of another product's.
+        const known = readKnown(() => serviceAccountOf(type, props));
+        const account = known === UNKNOWN ? undefined : stringField(known);
         const why = account !== undefined ? googleProductAccountReason(account) : undefined;
         // The default compute account is identity-and-access's to report.
         if (why && !why.includes("default compute")) report(`${subject} runs as another Google product's account, as the legacy lanes did: ${why}`);

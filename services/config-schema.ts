@@ -9,6 +9,7 @@ import {
     MAINTENANCE,
     domainProblem,
     iamMemberProblem,
+    openingGrantProblem,
     isEnvironment,
     isValidDigest,
     isValidTag,
@@ -199,7 +200,7 @@ export const CONFIG_SCHEMA = {
         default: "",
         description: "An extra IAM member allowed to invoke the runtime (the post-deploy gate's identity); empty for none.",
         form: "an IAM member such as serviceAccount:gate@PROJECT.iam.gserviceaccount.com, or empty",
-        rule: iamMemberProblem,
+        rule: (v) => iamMemberProblem(v) ?? openingGrantProblem("runtime", "roles/run.invoker", v),
     },
 
     migrateCpu: cpu("migrate", "migrate job"),

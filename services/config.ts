@@ -13,6 +13,7 @@ import {
     authProviderProblem,
     canarySplitProblem,
     controlEnvProblemsFor,
+    domainOwnerProblem,
     envNameProblem,
     ingressProblem,
     timeToFinishProblem,
@@ -37,7 +38,7 @@ import {
     sizingProblem,
     trafficTagProblem,
 } from "../catalog";
-import { CONFIG_SCHEMA, ConfigKey, PROJECT } from "./config-schema";
+import { CONFIG_SCHEMA, ConfigKey, INGRESS, PROJECT } from "./config-schema";
 import { RawConfigReader, readValues } from "./config-values";
 
 export type { RawConfigReader };
@@ -294,6 +295,8 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
     const needs = controlEnvProblemsFor(control.authProviderMode, control.env, control.secrets);
     if (needs.workos) problem("controlSecretEnv", `WORKOS_CLIENT_ID and WORKOS_API_KEY from Secret Manager (${needs.workos})`);
     if (needs.routeSplit) problem("controlEnv", `a route split that serves every page (${needs.routeSplit})`);
+    const domainWhy = control.domain !== "" ? domainOwnerProblem(environment, control.domain) : undefined;
+    if (domainWhy) problem("controlDomain", `a domain of the ${environment} environment (${domainWhy})`, control.domain);
     const authWhy = authProviderProblem(environment, control.authProviderMode);
     if (authWhy && (control.authProviderMode as string) !== "") problem("controlAuthProviderMode", `workos in prod (${authWhy})`, control.authProviderMode);
     const runtime = {
@@ -317,7 +320,7 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
     envLimits("control", control.env, control.secrets);
     envLimits("runtime", runtime.env, runtime.secrets);
     for (const [key, lane, ingress] of [["controlIngress", CONTROL.id, control.ingress], ["runtimeIngress", RUNTIME.id, runtime.ingress]] as const) {
-        const why = ingressProblem(lane, ingress);
+        const why = (INGRESS as readonly string[]).includes(ingress) ? ingressProblem(lane, ingress) : undefined;
         if (why) problem(key, `${INGRESS_ALL_FORM} (${why})`, ingress);
     }
     for (const s of [control, runtime]) {
