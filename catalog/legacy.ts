@@ -325,12 +325,12 @@ function programIndex(words: readonly string[]): number | undefined {
 }
 
 /**
- * A shell line split as sh reads it: into commands at ; & | newlines, subshells, and command
- * substitutions ($(...) and backquotes, which run even inside double quotes), each command
+ * A shell line split as sh reads it: into commands at ; & | newlines and subshells, plus the
+ * command lines of substitutions ($(...) and backquotes, which run even inside double quotes), each command
  * into words with quotes removed ('p''hp' is php) and kept together ("a; php" is one word).
  * $IFS stands for a space. Deliberately small: enough to find each command's program.
  */
-export function shellCommands(line: string): string[][] {
+export function shellCommands(line: string, depth = 0): string[][] {
     const commands: string[][] = [];
     let words: string[] = [];
     let word = "";
@@ -367,9 +367,12 @@ export function shellCommands(line: string): string[][] {
             continue;
         }
         if (ch === "`" || (ch === "$" && line[i + 1] === "(")) {
-            // A substitution runs its own command: what follows is judged as one.
-            endCommand();
-            if (ch === "$") i += 1;
+            // A substitution runs its own command line, even inside double quotes; its output is unknown text here.
+            const end = ch === "`" ? line.indexOf("`", i + 1) : closingParen(line, i + 2);
+            const inner = line.slice(ch === "`" ? i + 1 : i + 2, end < 0 ? line.length : end);
+            if (depth < 4) commands.push(...shellCommands(inner, depth + 1));
+            inWord = true;
+            i = end < 0 ? line.length : end;
             continue;
         }
         if (quote === '"') {
@@ -395,6 +398,23 @@ export function shellCommands(line: string): string[][] {
     }
     endCommand();
     return commands;
+}
+
+/** Where the ")" that closes a $( opened just before `from` is, or -1; quotes inside are skipped. */
+function closingParen(line: string, from: number): number {
+    let open = 1;
+    let quote: string | undefined;
+    for (let j = from; j < line.length; j++) {
+        const c = line[j];
+        if (quote !== undefined) {
+            if (c === quote) quote = undefined;
+            continue;
+        }
+        if (c === "'" || c === '"') quote = c;
+        else if (c === "(") open += 1;
+        else if (c === ")" && --open === 0) return j;
+    }
+    return -1;
 }
 
 /** The legacy program a word list runs (inside shells too), or undefined. */

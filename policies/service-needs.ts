@@ -48,13 +48,15 @@ function imageRepository(container: Props): string | undefined {
     return typeof image === "string" ? parseImageRef(image)?.repository : undefined;
 }
 
-/** The containers that run a lane's binary: those of its image, else the serving one (with a port), else the only one. */
-function laneContainers(containers: Props[], repository: string): { container: Props; index: number }[] {
+type Indexed = { container: Props; index: number };
+
+/** The container that takes the requests: the one with a port (sidecars have none), else the lane's image, else the only one. */
+function servingContainers(containers: Props[], repository: string): Indexed[] {
     const all = containers.map((container, index) => ({ container, index }));
-    const own = all.filter(({ container }) => imageRepository(container) === repository);
-    if (own.length > 0) return own;
     const serving = all.filter(({ container }) => container.ports !== undefined && container.ports !== null);
-    return serving.length > 0 ? serving.slice(0, 1) : all.length === 1 ? all : [];
+    if (serving.length > 0) return serving.slice(0, 1);
+    const own = all.filter(({ container }) => imageRepository(container) === repository);
+    return own.length > 0 ? own : all.length === 1 ? all : [];
 }
 
 /** Whether a container's CPU is throttled outside requests: v2 cpuIdle, true by default only when `resources` is unset. */
@@ -116,18 +118,15 @@ export const serviceNeeds: PackResourcePolicy = {
             if (why) checks.report(`${subject}: ${why}`);
         });
         checks.run(() => {
-            for (const { container, index } of laneContainers(containersOf(type, props), serviceLane.imageRepository)) {
+            const containers = containersOf(type, props);
+            // Sign-in and pages are the serving container's; CPU allocation is every container's (one instance).
+            const judged: Indexed[] = serviceLane === CONTROL ? servingContainers(containers, serviceLane.imageRepository) : containers.map((container, index) => ({ container, index }));
+            for (const { container, index } of judged) {
                 const where = `${subject} ${containerLabel(container, index)}`;
-                if (serviceLane === CONTROL) {
-                    checks.run(() => {
-                        for (const why of controlEnvProblems(envEntries(container))) checks.report(`${where}: ${why}`);
-                    });
-                } else {
-                    checks.run(() => {
-                        const why = runtimeCpuProblem(cpuThrottled(type, props, container));
-                        if (why) checks.report(`${where}: ${why}`);
-                    });
-                }
+                checks.run(() => {
+                    const problems = serviceLane === CONTROL ? controlEnvProblems(envEntries(container)) : [runtimeCpuProblem(cpuThrottled(type, props, container))];
+                    for (const why of problems) if (why) checks.report(`${where}: ${why}`);
+                });
             }
         });
         checks.finish();
