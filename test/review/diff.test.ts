@@ -65,14 +65,14 @@ describe("review --base on real git history", function () {
             assert.deepEqual(changes(r.out), [
                 "  ~  gcp:cloudrunv2/service:Service control",
                 '       template.containers[0].image: "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:3f9c2ab" => "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:9e8d7c6"',
-                '       template.revision: "openagents-control-service-3f9c2ab-7f16e4" => "openagents-control-service-9e8d7c6-6c2f99"  [revision]',
-                '       traffics[0].revision: "openagents-control-service-3f9c2ab-7f16e4" => "openagents-control-service-9e8d7c6-6c2f99"  [traffic]',
-                "  prod: 1 to update, 0 to replace, 14 unchanged",
+                '       template.revision: "openagents-control-service-3f9c2ab-04762b" => "openagents-control-service-9e8d7c6-8073d6"  [revision]',
+                '       traffics[0].revision: "openagents-control-service-3f9c2ab-04762b" => "openagents-control-service-9e8d7c6-8073d6"  [traffic]',
+                "  prod: 1 to update, 0 to replace, 15 unchanged",
             ]);
             const json = await review(dir, "--stack", "prod", "--base", "HEAD~1", "--json");
             const diff = (JSON.parse(json.out) as { stacks: { diff: StackDiff }[] }).stacks[0].diff;
             assert.equal(diff.schemaVersion, 1);
-            assert.deepEqual(diff.summary, { create: 0, update: 1, replace: 0, delete: 0, unchanged: 14 });
+            assert.deepEqual(diff.summary, { create: 0, update: 1, replace: 0, delete: 0, unchanged: 15 });
             assert.deepEqual(diff.resources.filter((x) => x.op !== "same").map((x) => [x.op, x.name, x.changes.map((c) => c.path)]), [
                 ["update", "control", ["template.containers[0].image", "template.revision", "traffics[0].revision"]],
             ]);
@@ -83,19 +83,19 @@ describe("review --base on real git history", function () {
 
     it("shows a canary step as a traffic change", async () => {
         edit(dir, "prod", /controlImageTag: 3f9c2ab/, "controlImageTag: 9e8d7c6");
-        edit(dir, "prod", /controlStableRevision: ""/, "controlStableRevision: openagents-control-service-3f9c2ab-7f16e4");
+        edit(dir, "prod", /controlStableRevision: ""/, "controlStableRevision: openagents-control-service-3f9c2ab-04762b");
         edit(dir, "prod", /controlCanaryPercent: 100/, "controlCanaryPercent: 25");
         const r = await review(dir, "--stack", "prod", "--base", "HEAD");
         assert.equal(r.code, 0, r.err);
         const lines = changes(r.out);
         assert.ok(lines.includes("       traffics[0].percent: 100 => 75  [traffic]"), lines.join("\n"));
         assert.ok(lines.includes('       traffics[0].tag: "current" => "stable"  [traffic]'), lines.join("\n"));
-        assert.ok(lines.includes('       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-6c2f99"  [traffic]'), lines.join("\n"));
+        assert.ok(lines.includes('       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-8073d6"  [traffic]'), lines.join("\n"));
         assert.ok(lines.includes("       traffics[1].percent: (none) => 25  [traffic]"), lines.join("\n"));
         assert.ok(!r.out.includes("off the canary ladder"));
         edit(dir, "prod", /controlCanaryPercent: 25/, "controlCanaryPercent: 30");
         const off = await review(dir, "--stack", "prod", "--base", "HEAD");
-        assert.match(off.out, /^  prod: 1 to update, 0 to replace, 14 unchanged\n  note: controlCanaryPercent 30 is off the canary ladder 0 -> 5 -> 25 -> 50 -> 100$/m);
+        assert.match(off.out, /^  prod: 1 to update, 0 to replace, 15 unchanged\n  note: controlCanaryPercent 30 is off the canary ladder 0 -> 5 -> 25 -> 50 -> 100$/m);
     });
 
     it("marks a renamed service as a replacement that deletion protection would stop at up", async () => {
@@ -105,7 +105,7 @@ describe("review --base on real git history", function () {
         assert.ok(lines.includes("  +- gcp:cloudrunv2/service:Service control (replace)"), lines.join("\n"));
         assert.ok(lines.includes("       ! deletion protection is on: this replace fails at up (turn it off first, see Troubleshooting)"));
         assert.ok(lines.includes('       name: "openagents-control-service" => "openagents-control-svc"  [forces replacement]'));
-        assert.match(lines[lines.length - 1], /^  prod: 0 to update, 3 to replace, 12 unchanged$/);
+        assert.match(lines[lines.length - 1], /^  prod: 0 to update, 3 to replace, 13 unchanged$/);
     });
 
     it("shows a secret env change by secret name, and an added invoker as an IAM member to create", async () => {
