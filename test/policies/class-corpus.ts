@@ -95,6 +95,7 @@ export const CLASSES: CorpusClass[] = [
         ],
         lookalikes: [
             ["a sidecar of the lane's own image, no port", control((p) => p.template.containers.push({ name: "helper", image: SIDE_IMAGE, args: ["--help"] }))],
+            ["a runtime sidecar with CPU always allocated too", runtime((p) => p.template.containers.push({ name: "helper", image: RUNTIME_IMAGE, args: ["--help"], resources: { cpuIdle: false, limits: { cpu: "1", memory: "512Mi" } } }))],
         ],
     },
     {
