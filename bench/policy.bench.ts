@@ -23,10 +23,13 @@ const STACK_RUNS = 9;
 /** `count` resources: copies of both compliant environments with unique names, URNs and dependencies. */
 export function syntheticStack(count: number): EngineResource[] {
     const template = [...compliantStack("prod"), ...compliantStack("staging")];
+    // A partial copy takes no service or job: a migrate job cut off from its runtime service is a finding, not a benchmark.
+    const partial = template.filter((r) => !/^gcp:cloudrunv2\/(service|job):/.test(r.type));
     const out: EngineResource[] = [];
     for (let copy = 0; out.length < count; copy++) {
         const rename = (urn: string) => `${urn}-${copy}`;
-        for (const r of template) {
+        const whole = count - out.length >= template.length;
+        for (const r of whole ? template : partial) {
             if (out.length === count) break;
             const c = structuredClone(r);
             c.name = `${r.name}-${copy}`;
@@ -93,7 +96,7 @@ const bench: Bench = async () => {
     const [stackSmall, stackLarge] = await stackMedians(syntheticStack(1_000), syntheticStack(10_000));
     return [
         {
-            name: `policy pack, all 11 policies, 5,000 resources (${pack5000.toFixed(0)} ms; 500: ${pack500.toFixed(0)} ms)`,
+            name: `policy pack, all ${POLICIES.length} policies, 5,000 resources (${pack5000.toFixed(0)} ms; 500: ${pack500.toFixed(0)} ms)`,
             measured: pack5000,
             baselineLabel: "the same run on 500 resources",
             baseline: pack500,
