@@ -10,12 +10,16 @@ import {
     envSetProblem,
     excerpt,
     executionNameProblem,
+    durationSeconds,
+    jobLimitProblem,
     jobMemoryProblem,
     parseCpu,
     parseMemory,
     projectIdProblem,
     resourceNameProblem,
+    serviceLimitProblem,
     sizingProblem,
+    startupProbeProblem,
     trafficTagProblem,
 } from "../catalog";
 import { TYPES, cloudName, containerLabel, containersOf, envsOf, stringField, trafficOf, workloadType } from "./lib/resources";
@@ -43,6 +47,13 @@ function checkContainer(subject: string, kind: string, v1: boolean, container: P
         if (why) report(`${subject}: CPU ${cpu} with memory ${memory} is refused by Cloud Run: ${why}`);
         const jobWhy = kind === "job" && mib !== undefined ? jobMemoryProblem(mib) : undefined;
         if (jobWhy) report(`${subject}: ${jobWhy}`);
+    });
+    checks.run(() => {
+        const probe: unknown = container.startupProbe;
+        if (!probe || typeof probe !== "object") return;
+        const p = probe as Props;
+        const why = startupProbeProblem(p.periodSeconds, p.failureThreshold, p.timeoutSeconds);
+        if (why) report(`${subject}: ${why}`);
     });
     checks.run(() => {
         const envs = envsOf(container);
@@ -106,6 +117,18 @@ export const cloudRunLimits: PackResourcePolicy = {
         });
         let concurrency: number | undefined;
         checks.run(() => (concurrency = concurrencyOf(type, props)));
+        checks.run(() => {
+            // Request timeout and concurrency of a service; retries and task timeout of a job (v2 template.template).
+            const number = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+            const timeout = type === TYPES.serviceV1 ? number(props.template?.spec?.timeoutSeconds) : durationSeconds(props.template?.timeout);
+            const why =
+                workload.kind === "service"
+                    ? serviceLimitProblem(timeout, concurrency)
+                    : workload.kind === "job"
+                      ? jobLimitProblem(number(props.template?.template?.maxRetries), durationSeconds(props.template?.template?.timeout))
+                      : undefined;
+            if (why) checks.report(`${subject}: ${why}`);
+        });
         checks.run(() =>
             containersOf(type, props).forEach((container, index) => {
                 checks.run(() => checkContainer(`${subject} ${containerLabel(container, index)}`, workload.kind, workload.api === "v1", container, concurrency, checks));

@@ -9,6 +9,9 @@ import {
     MAINTENANCE,
     domainProblem,
     iamMemberProblem,
+    MAX_JOB_RETRIES,
+    MAX_REQUEST_TIMEOUT_SECONDS,
+    MAX_TASK_TIMEOUT_SECONDS,
     openingGrantProblem,
     isEnvironment,
     isValidDigest,
@@ -85,8 +88,6 @@ const memory = (lane: ConfigLane, who: string): StringKeySpec => ({
 });
 const serviceName = (lane: ConfigLane, description: string): StringKeySpec => ({ type: "string", lane, default: "", description, form: "a Cloud Run name" });
 const instances = (lane: ConfigLane, min: number, description: string): IntegerKeySpec => ({ type: "integer", lane, description, range: { min, max: 1000 } });
-/** Cloud Run's longest request timeout of a service, in seconds. */
-const MAX_REQUEST_TIMEOUT_SECONDS = 3600;
 const requestTimeout = (lane: "control" | "runtime"): IntegerKeySpec => ({
     type: "integer",
     lane,
@@ -205,8 +206,8 @@ export const CONFIG_SCHEMA = {
 
     migrateCpu: cpu("migrate", "migrate job"),
     migrateMemory: memory("migrate", "migrate job"),
-    migrateTimeoutSeconds: { type: "integer", lane: "migrate", description: "Timeout of one migration task attempt, in seconds.", range: { min: 1, max: 86400 } },
-    migrateMaxRetries: { type: "integer", lane: "migrate", description: "Retries of a failed migration task.", range: { min: 0, max: 10 } },
+    migrateTimeoutSeconds: { type: "integer", lane: "migrate", description: "Timeout of one migration task attempt, in seconds.", range: { min: 1, max: MAX_TASK_TIMEOUT_SECONDS } },
+    migrateMaxRetries: { type: "integer", lane: "migrate", description: "Retries of a failed migration task.", range: { min: 0, max: MAX_JOB_RETRIES } },
     migrateRerun: {
         type: "integer",
         lane: "migrate",
