@@ -3,7 +3,7 @@
 // deploys fine and becomes ready, then answers 503 where users look: sign-in, every page.
 // Config (services/config.ts) and the pack (policies/service-needs.ts) call these alike.
 
-import { CONTROL, RUNTIME, type CloudRunLaneId } from "./lanes";
+import { CONTROL, RUNTIME, canonicalLaneAnywhere, type CloudRunLaneId } from "./lanes";
 
 const AT = "@c41c3629";
 
@@ -246,4 +246,11 @@ export function domainOwnerProblem(environment: string | undefined, domain: stri
     const owner = domainEnvironment(domain);
     if (environment === undefined || owner === undefined || owner === environment) return undefined;
     return `${domain} is the ${owner} domain: a ${environment} stack mapping it takes it from ${owner} (its mapping fails or moves ${owner}'s users)`;
+}
+
+/** Why a stack of `environment` routes (a domain, a load balancer) to the other environment's canonical service, or undefined. */
+export function crossEnvironmentRouteProblem(environment: string | undefined, service: string): string | undefined {
+    const owner = canonicalLaneAnywhere(service);
+    if (environment === undefined || owner === undefined || owner.environment === environment) return undefined;
+    return `'${service}' is the ${owner.environment} ${owner.lane.id} service: a ${environment} stack must not route to it`;
 }

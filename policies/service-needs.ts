@@ -14,6 +14,7 @@ import {
     Environment,
     RUNTIME,
     controlEnvProblems,
+    crossEnvironmentRouteProblem,
     domainOwnerProblem,
     ingressFromV1,
     ingressProblem,
@@ -23,7 +24,7 @@ import {
     trafficPinProblem,
 } from "../catalog";
 import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";
-import { TYPES, cloudName, containerLabel, containersOf, envsOf, isServiceType, revisionNameOf, stringField, trafficOf } from "./lib/resources";
+import { TYPES, cloudName, containerLabel, containersOf, envsOf, isServiceType, lastSegment, revisionNameOf, stringField, trafficOf } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
 import { SubChecks, UNKNOWN, readKnown } from "./lib/unknown";
 
@@ -89,6 +90,9 @@ export const serviceNeeds: PackResourcePolicy = {
             const environment = resolveEnvironment({ configured: config.environment, stackTags: args.stackTags, type, props, name: args.name });
             const why = domain !== undefined ? domainOwnerProblem(environment, domain) : undefined;
             if (why) reportViolation(`domain mapping '${domain}': ${why}`);
+            const route = stringField(props.spec?.routeName);
+            const routeWhy = route !== undefined ? crossEnvironmentRouteProblem(environment, lastSegment(route)) : undefined;
+            if (routeWhy) reportViolation(`domain mapping '${domain ?? args.name}' routes across environments: ${routeWhy}`);
             return;
         }
         if (!isServiceType(type)) return args.notApplicable("not a Cloud Run service or domain mapping");

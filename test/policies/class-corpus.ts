@@ -112,6 +112,7 @@ export const CLASSES: CorpusClass[] = [
             ["the front door behind a load balancer only", control((p) => (p.ingress = "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"))],
             ["the staging stack maps the prod domain", changed("staging", "control-domain", (p) => (p.name = "openagents.com"))],
             ["the prod stack maps a staging host", changed("prod", "control-domain", (p) => (p.name = "app.staging.openagents.com"))],
+            ["the staging domain routed to the prod front door", changed("staging", "control-domain", (p) => (p.spec.routeName = "openagents-control-service"))],
         ],
         lookalikes: [
             ["the control service's own invoker on the runtime, by full path", plus("prod", resource("gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "rt-control", { location: GCP.region, name: `projects/${GCP.project}/locations/${GCP.region}/services/runtime`, role: "roles/run.invoker", member: `serviceAccount:${account("oa-control-prod")}` }))],
