@@ -12,7 +12,7 @@ import { noLegacyTargets } from "../../policies/legacy-targets";
 import { TYPES } from "../../policies/lib/resources";
 import { EngineResource } from "../../policies/offline/engine";
 import { messages, runOn } from "../policies/harness";
-import { params } from "./runs";
+import { Tally, params } from "./runs";
 
 type Scope = "runtime" | "job" | "control" | "project";
 
@@ -84,18 +84,22 @@ describe("fuzz: every IAM shape that could open the runtime or its job", functio
 
     it("refuses exactly the grants that open them, whatever the resource type, name form, role and member", async () => {
         const shape = fc.nat({ max: SHAPES.length - 1 }).map((i) => SHAPES[i]);
+        const tally = new Tally();
         await fc.assert(
             fc.asyncProperty(shape, fc.nat(), fc.constantFrom(...ROLES), fc.uniqueArray(fc.constantFrom(...MEMBERS), { minLength: 1, maxLength: 3 }), async (s, which, role, members) => {
                 const names = s.scope === "project" ? [undefined] : NAMES[s.scope];
                 const name = names[which % names.length];
                 const judged = /member:/i.test(s.type) ? members.slice(0, 1) : members;
                 const expected = judged.some((m) => opens(s.scope, role, m));
+                const started = Date.now();
                 const got = messages(await runOn(identityAndAccess, grant(s, name, role, judged))).filter((m) => OPENING.test(m));
+                tally.record(expected ? "opens" : "stays closed", Date.now() - started, 10_000);
                 assert.equal(got.length > 0, expected, `${s.type} ${name ?? ""} ${role} ${judged.join(",")}: ${got.join(" | ") || "no verdict"}`);
                 if (expected) assert.equal(got.length, judged.filter((m) => opens(s.scope, role, m)).length, "one verdict per opening member");
             }),
             params(300),
         );
+        console.log(`      ${tally.summary("grants")}`);
     });
 });
 
@@ -120,14 +124,18 @@ describe("fuzz: every resource type that delivers to a service", function () {
     this.timeout(0);
 
     it("refuses a delivery exactly when its target is legacy, for each type and spelling", async () => {
+        const tally = new Tally();
         await fc.assert(
             fc.asyncProperty(fc.nat({ max: DELIVERIES.length - 1 }), fc.boolean(), fc.nat(), async (kind, legacy, which) => {
                 const pool = legacy ? LEGACY : OWN;
                 const target = pool[which % pool.length];
+                const started = Date.now();
                 const verdicts = messages(await runOn(noLegacyTargets, DELIVERIES[kind](target)));
+                tally.record(legacy ? "legacy" : "own", Date.now() - started, 10_000);
                 assert.equal(verdicts.length > 0, legacy, `${DELIVERIES[kind](target).type} -> ${target}: ${verdicts.join(" | ") || "no verdict"}`);
             }),
             params(200),
         );
+        console.log(`      ${tally.summary("deliveries")}`);
     });
 });
