@@ -21,6 +21,10 @@ export const TYPES = {
     schedulerJob: "gcp:cloudscheduler/job:Job",
     pubsubSubscription: "gcp:pubsub/subscription:Subscription",
     tasksQueue: "gcp:cloudtasks/queue:Queue",
+    backendService: "gcp:compute/backendService:BackendService",
+    regionBackendService: "gcp:compute/regionBackendService:RegionBackendService",
+    urlMap: "gcp:compute/uRLMap:URLMap",
+    regionUrlMap: "gcp:compute/regionUrlMap:RegionUrlMap",
 } as const;
 
 /** Where a resource delivers traffic or events: a Cloud Run service by name, or a URL. */
@@ -39,9 +43,13 @@ function str(value: unknown): string | undefined {
  * type (@pulumi/gcp 9.37 types/input.d.ts): a serverless NEG's Cloud Run service or URL mask,
  * an Eventarc trigger's Cloud Run destination or HTTP endpoint, a Cloud Scheduler job's HTTP
  * target and OIDC audience, a Pub/Sub push endpoint and audience, a Cloud Tasks queue's HTTP
- * target (and App Engine routing). Empty for any other type.
+ * target (and App Engine routing), a load balancer's backend groups (NEGs) and URL map services
+ * (backend services), each judged by name. Empty for any other type.
  */
-export const DELIVERY_TYPES: readonly string[] = [TYPES.regionNetworkEndpointGroup, TYPES.eventarcTrigger, TYPES.schedulerJob, TYPES.pubsubSubscription, TYPES.tasksQueue];
+export const DELIVERY_TYPES: readonly string[] = [
+    TYPES.regionNetworkEndpointGroup, TYPES.eventarcTrigger, TYPES.schedulerJob, TYPES.pubsubSubscription, TYPES.tasksQueue,
+    TYPES.backendService, TYPES.regionBackendService, TYPES.urlMap, TYPES.regionUrlMap,
+];
 
 export function deliveriesOf(type: string, props: Props): Delivery[] {
     const out: Delivery[] = [];
@@ -70,6 +78,19 @@ export function deliveriesOf(type: string, props: Props): Delivery[] {
         case TYPES.pubsubSubscription:
             add("Pub/Sub push subscription", undefined, props.pushConfig?.pushEndpoint);
             add("Pub/Sub push subscription audience", undefined, props.pushConfig?.oidcToken?.audience);
+            break;
+        case TYPES.backendService:
+        case TYPES.regionBackendService:
+            // A load balancer's backends: each group is a NEG (by name or self link), judged by its name.
+            for (const backend of asObjects(props.backends)) add("load balancer backend", backend.group, undefined);
+            break;
+        case TYPES.urlMap:
+        case TYPES.regionUrlMap:
+            add("URL map", props.defaultService, undefined);
+            for (const matcher of asObjects(props.pathMatchers)) {
+                add("URL map path matcher", matcher.defaultService, undefined);
+                for (const rule of asObjects(matcher.pathRules)) add("URL map path rule", rule.service, undefined);
+            }
             break;
         case TYPES.tasksQueue: {
             const host = str(props.httpTarget?.uriOverride?.host);

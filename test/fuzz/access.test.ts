@@ -118,6 +118,8 @@ const DELIVERIES: ((service: string) => EngineResource)[] = [
     (s) => ({ type: TYPES.schedulerJob, name: "d", props: { httpTarget: { uri: "https://example.com/x", oidcToken: { serviceAccountEmail: "a@b.iam.gserviceaccount.com", audience: runApp(s) } } } }),
     (s) => ({ type: TYPES.pubsubSubscription, name: "d", props: { topic: "t", pushConfig: { pushEndpoint: `https://${s.toLowerCase().replace(/_/g, "-")}-${GCP.projectNumber}.${GCP.region}.run.app/push` } } }),
     (s) => ({ type: TYPES.tasksQueue, name: "d", props: { location: GCP.region, httpTarget: { uriOverride: { host: new URL(runApp(s)).host } } } }),
+    (s) => ({ type: TYPES.backendService, name: "d", props: { backends: [{ group: `projects/${GCP.project}/regions/${GCP.region}/networkEndpointGroups/${s}` }] } }),
+    (s) => ({ type: TYPES.regionUrlMap, name: "d", props: { region: GCP.region, defaultService: s } }),
 ];
 
 describe("fuzz: every resource type that delivers to a service", function () {
