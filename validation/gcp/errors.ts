@@ -55,7 +55,7 @@ export function kindOfStatus(status: number): GcpFailureKind {
 }
 
 /** The error for a non-2xx answer: "<api> answered 403 PERMISSION_DENIED for <what>: <message> (<hint>)". */
-export function errorForStatus(api: string, what: string, status: number, body: string, attempts = 1, redactor: Redactor = new Redactor()): GcpApiError {
+export function errorForStatus(api: string, what: string, status: number, body: string, attempts = 1, redactor: Redactor = new Redactor(), hint?: string): GcpApiError {
     const kind = kindOfStatus(status);
     const google = parseGoogleError(body);
     const googleStatus = typeof google?.status === "string" ? excerpt(google.status, 40, redactor) : undefined;
@@ -63,6 +63,6 @@ export function errorForStatus(api: string, what: string, status: number, body: 
     const message = typeof google?.message === "string" ? google.message : undefined;
     const detail = message ? `: ${excerpt(message, 300, redactor)}` : body.trim() ? `: ${excerpt(body, 200, redactor)}` : "";
     const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
-    const hint = HINTS[kind] ? ` (${HINTS[kind]})` : "";
-    return new GcpApiError(kind, `${api} answered ${statusText} for ${what}${tries}${detail}${hint}`, status);
+    const why = hint ?? HINTS[kind];
+    return new GcpApiError(kind, `${api} answered ${statusText} for ${what}${tries}${detail}${why ? ` (${why})` : ""}`, status);
 }

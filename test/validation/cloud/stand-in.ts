@@ -73,6 +73,9 @@ export class CloudStandIn {
     /** Base URL, e.g. http://127.0.0.1:40123 (both APIs are served from it). */
     url = "";
 
+    /** Which bearer tokens are valid now (e.g. unexpired on a test's clock); overrides `token`. */
+    acceptsToken?: (token: string) => boolean;
+
     /** Every answer comes this long after its request (the bench's slow APIs). */
     delayMs = 0;
 
@@ -128,7 +131,8 @@ export class CloudStandIn {
             fault.used++;
             return this.answerFault(res, fault.fault);
         }
-        if (this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) {
+        const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
+        if (this.acceptsToken ? !this.acceptsToken(bearer) : this.token !== undefined && bearer !== this.token) {
             return send(res, 401, googleErrorBody(401, "Request had invalid authentication credentials. Expected OAuth 2 access token."));
         }
         this.route(req.method ?? "GET", path, body, res);
