@@ -87,7 +87,7 @@ function firstDifference(sent: unknown, back: unknown, path: string): string | u
             if (!(key in b)) return `${path}.${key}: ${JSON.stringify(a[key])?.slice(0, 60)} is not in ${path.split(".")[0]} (unknown, or at its default value, which Google leaves out)`;
             if (!(key in a)) {
                 // The serializer writes an empty map as {}; Google leaves it out like any other empty field.
-                if (b[key] && typeof b[key] === "object" && !Array.isArray(b[key]) && Object.keys(b[key] as object).length === 0) continue;
+                if (b[key] && typeof b[key] === "object" && !Array.isArray(b[key]) && Object.keys(b[key]).length === 0) continue;
                 return `${path}.${key}: missing from the answer, ${JSON.stringify(b[key])?.slice(0, 60)} after decoding`;
             }
             const d = firstDifference(a[key], b[key], `${path}.${key}`);
