@@ -84,7 +84,7 @@ function firstDifference(sent: unknown, back: unknown, path: string): string | u
         const a = sent as Record<string, unknown>;
         const b = back as Record<string, unknown>;
         for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-            if (!(key in b)) return `${path}.${key}: ${JSON.stringify(a[key])?.slice(0, 60)} is not in ${path.split(".")[0]} (unknown, or at its default value, which Google leaves out)`;
+            if (!(key in b)) return `${path}.${key}: ${JSON.stringify(a[key])?.slice(0, 60)} does not survive decoding (an unknown field, or a default value, which Google leaves out)`;
             if (!(key in a)) {
                 // The serializer writes an empty map as {}; Google leaves it out like any other empty field.
                 if (b[key] && typeof b[key] === "object" && !Array.isArray(b[key]) && Object.keys(b[key]).length === 0) continue;

@@ -46,7 +46,7 @@ describe("Cloud Run and Logging as Google answers them", () => {
 
     it("an answer Google could not give (an empty list written out) is refused, never served", async () => {
         live.standIn.state.services[ALIGNED.control].conditions = [];
-        await assert.rejects(live.apis.cloudRun.getService(recordingContext(), ALIGNED.control), (e: GcpApiError) => /stand-in answer is not Google's: .*conditions: \[\] is not in/.test(e.message));
+        await assert.rejects(live.apis.cloudRun.getService(recordingContext(), ALIGNED.control), (e: GcpApiError) => /stand-in answer is not Google's: .*conditions: \[\] does not survive decoding/.test(e.message));
         live.standIn.notGoogle.length = 0;
     });
 
