@@ -4,7 +4,7 @@
 // It can be told to fail a route.
 //
 // As strict as Google for what the analysis sends (googleapis/googleapis at f8291d2b):
-// - the path names the project (metric_service.proto ListTimeSeries, `projects/*`): another is refused;
+// - the path names the project (metric_service.proto:356, ListTimeSeriesRequest.name `projects/*`): another is refused;
 // - interval.endTime is required and the start not after it (common.proto:55-100);
 // - aggregation (common.proto:384-431): an aligner other than ALIGN_NONE needs an alignmentPeriod
 //   of at least 60 s; a cross-series reducer needs such an aligner and period; groupByFields only

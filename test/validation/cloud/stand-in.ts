@@ -7,9 +7,9 @@
 // As strict as Google for what the gate sends (googleapis/googleapis at f8291d2b):
 // - Cloud Run paths name the project and region (service.proto:50-98, `projects/*/locations/*`):
 //   another project is refused (403), another region holds nothing (404), and a revision is only
-//   found under its own service (revision.proto: `projects/{project}/locations/{location}/services/{service}/revisions/{revision}`).
-// - ListExecutions honours page_size (execution.proto ListExecutionsRequest) and says when more remain.
-// - entries:list (logging.proto:263-297): resource_names required, each `projects/<id>`; page_size
+//   found under its own service (revision.proto:174, `projects/{project}/locations/{location}/services/{service}/revisions/{revision}`).
+// - ListExecutions honours page_size (execution.proto:111) and says when more remain.
+// - entries:list (logging.proto:253-297): resource_names required, each `projects/<id>`; page_size
 //   default 50, negative or over 1000 refused; order_by only "timestamp asc" (the default) or
 //   "timestamp desc"; a filter of at most 20,000 characters. The filter is evaluated clause by
 //   clause; a clause this stand-in cannot evaluate is refused, never ignored.
@@ -212,7 +212,7 @@ export class CloudStandIn {
         return send(res, 404, googleErrorBody(404, `no route ${method} ${url.pathname}`));
     }
 
-    /** entries:list as logging.proto:263-297 defines it, with the filter clauses the gate sends evaluated. */
+    /** entries:list as logging.proto:253-297 defines it, with the filter clauses the gate sends evaluated. */
     private listEntries(body: unknown, res: http.ServerResponse): void {
         const request = (body ?? {}) as { resourceNames?: unknown; filter?: unknown; pageSize?: unknown; pageToken?: unknown; orderBy?: unknown };
         const invalid = (message: string): void => send(res, 400, googleErrorBody(400, message));
