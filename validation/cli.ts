@@ -1,6 +1,6 @@
 // `npm run validate -- [options]`: the post-deploy gate. Exit 0 GO (or NO-GO with
-// FAIL_ON_REQUIRED_FAILURE=0), 1 NO-GO, 2 usage or config error, 130/143 interrupted by
-// SIGINT/SIGTERM (the evidence is written first, unfinished checks failed "interrupted").
+// FAIL_ON_REQUIRED_FAILURE=0), 1 NO-GO, 2 usage or config error, 130/143/129 interrupted by
+// SIGINT/SIGTERM/SIGHUP (the evidence is written first, unfinished checks failed "interrupted").
 
 import { CHECK_IDS, selectChecks, unknownCheckIds } from "./checks";
 import { runGate } from "./gate";
@@ -35,12 +35,14 @@ export function helpText(): string {
     lines.push(
         "",
         "Exit codes: 0 GO (or NO-GO with FAIL_ON_REQUIRED_FAILURE=0), 1 NO-GO, 2 usage/config error,",
-        "            130 interrupted (SIGINT), 143 terminated (SIGTERM).",
+        "            130 interrupted (SIGINT), 143 terminated (SIGTERM), 129 hung up (SIGHUP).",
     );
     return `${lines.join("\n")}\n`;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+    // A closed stderr (the reader of `2>&1 | head` gone) is no reason to lose the run.
+    process.stderr.on("error", () => undefined);
     if (argv.includes("--help") || argv.includes("-h")) {
         process.stdout.write(helpText());
         return 0;

@@ -4,7 +4,8 @@
 import * as path from "node:path";
 import { CONTROL, type Environment, RUNTIME, RUNTIME_MIGRATE } from "../catalog";
 import { parseArgs } from "./argv";
-import { type GateOption, OPTIONS, envFor } from "./option-table";
+import { type GateOption, OPTIONS, SECRET_ENV_VARS, envFor } from "./option-table";
+import { MIN_SECRET_LENGTH } from "./redact";
 import { MAX_TIMER_MS, checkEndpoint, utcStamp } from "./option-values";
 import { type PulumiRunner, type StackOutputs, loadOutputs, runPulumiStackOutput } from "./stack-outputs";
 import { targetClashProblem } from "./targets";
@@ -49,6 +50,8 @@ export interface GateOptions {
     /** Retry readiness with backoff up to this long (0: one try). */
     waitReadyMs: number;
     maxBodyBytes: number;
+    /** --allow-insecure-tls: the environment turned TLS verification off and the operator said so. */
+    insecureTls: boolean;
     /** Live lines on a terminal; plain lines otherwise (CI, --plain). */
     plain: boolean;
     staging: EnvironmentTargets;
@@ -174,6 +177,17 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
     const only = args.values.get("only")?.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== "");
     if (args.values.has("only") && (!only || only.length === 0)) throw new UsageError("--only needs at least one check id");
 
+    // A secret so short that masking it would mask ordinary text cannot be kept out of the evidence.
+    for (const name of SECRET_ENV_VARS) {
+        const v = envValue(name);
+        if (v !== undefined && v.trim().length < MIN_SECRET_LENGTH) {
+            throw new UsageError(`${name} is ${v.trim().length} character(s): a secret shorter than ${MIN_SECRET_LENGTH} cannot be masked without masking ordinary text (give the real token)`);
+        }
+    }
+    const tlsOff = tlsVerificationOff(env);
+    const insecureTls = tlsOff !== undefined && args.switches.has("allow-insecure-tls");
+    if (tlsOff && !insecureTls) throw new UsageError(`${tlsOff} turns TLS verification off: every answer could come from anyone on the path; unset it, or pass --allow-insecure-tls to run anyway`);
+
     const waitReadyMs = value(OPTIONS.waitReady)!;
     const requestTimeoutMs = value(OPTIONS.requestTimeout)!;
     if (requestTimeoutMs <= 0) throw new UsageError("--request-timeout must be above 0");
@@ -204,6 +218,7 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         overallTimeoutMs,
         waitReadyMs,
         maxBodyBytes: value(OPTIONS.maxBody)!,
+        insecureTls,
         plain: args.plain || !(context.isTTY ?? process.stdout.isTTY === true) || envValue("CI") !== undefined,
         staging,
         prod,
@@ -230,6 +245,18 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         controlRevision: so?.controlRevision || undefined,
         controlStableRevision: so?.controlStableRevision || undefined,
     };
+}
+
+/**
+ * The setting that turns Node's TLS certificate verification off, when one does: Node reads
+ * NODE_TLS_REJECT_UNAUTHORIZED=0 (lib/internal/options, `rejectUnauthorized` default) and
+ * NODE_OPTIONS may weaken the parser or the protocol floor.
+ */
+export function tlsVerificationOff(env: NodeJS.ProcessEnv): string | undefined {
+    if (env.NODE_TLS_REJECT_UNAUTHORIZED !== undefined && env.NODE_TLS_REJECT_UNAUTHORIZED.trim() === "0") return "NODE_TLS_REJECT_UNAUTHORIZED=0";
+    const weak = /(^|\s)(--insecure-http-parser|--tls-min-v1\.[01]|--tls-cipher-list=\S*NULL)/.exec(env.NODE_OPTIONS ?? "");
+    if (weak) return `NODE_OPTIONS ${weak[2]}`;
+    return undefined;
 }
 
 function stripSlash(url: string): string {

@@ -27,6 +27,7 @@ export function environmentEntries(o: GateOptions): EnvironmentEntry[] {
         { name: "STAGING_MAINTENANCE_BYPASS_TOKEN", value: secret(o.staging.maintenanceBypassToken) },
         { name: "PROD_MAINTENANCE_BYPASS_TOKEN", value: secret(o.prod.maintenanceBypassToken) },
         { name: "RUNTIME_ID_TOKEN", value: o.staging.runtimeIdToken || o.prod.runtimeIdToken ? "set" : "unset (ambient credentials when needed)" },
+        { name: "TLS_VERIFICATION", value: o.insecureTls ? "OFF (--allow-insecure-tls)" : "on" },
         { name: "FAIL_ON_REQUIRED_FAILURE", value: o.failOnRequiredFailure ? "1" : "0" },
         { name: "ONLY", value: o.only ? o.only.join(",") : "<all checks>" },
     ];
