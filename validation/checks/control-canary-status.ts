@@ -85,8 +85,13 @@ export function judgeCanaryStatus(state: CanaryState): Judgement {
         const latestReady = shortName(service.latestReadyRevision);
         lines.push(`template image: ${primaryImage(service.template?.containers) ?? "<none>"}`);
         lines.push(`latest created revision: ${latestCreated || "<none>"}; latest ready revision: ${latestReady || "<none>"}`);
+        // A rollout that never became ready is a failed deploy, whatever still serves.
         if (latestCreated && latestCreated !== latestReady) {
-            warnings.push(`latest created revision ${latestCreated} is not the latest ready one (${latestReady || "none"}): the newest deploy did not become ready`);
+            problems.push(`latest created revision ${latestCreated} is not the latest ready one (${latestReady || "none"}): the newest control rollout did not become ready`);
+        }
+        const terminal = service.terminalCondition;
+        if (terminal?.state && terminal.state !== "CONDITION_SUCCEEDED" && terminal.state !== "CONDITION_RECONCILING") {
+            problems.push(`control service '${state.serviceName}' reports ${terminal.type ?? "its terminal condition"} ${terminal.state}${terminal.message ? `: ${terminal.message}` : ""}`);
         }
         if (state.serving.length === 0) problems.push(`control service '${state.serviceName}' reports no revision serving traffic`);
 

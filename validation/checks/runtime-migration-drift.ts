@@ -52,14 +52,17 @@ export function executionOutcome(execution: CloudRunExecution): { succeeded: boo
     return { succeeded: completed?.state === "CONDITION_SUCCEEDED", detail: `${state} (${counts})${message}` };
 }
 
-/** The latest execution: the one the job names as latest when listed, else the newest listed. */
-export function latestExecution(job: CloudRunJob, executions: readonly CloudRunExecution[]): CloudRunExecution | undefined {
+/**
+ * The latest execution: the one the job names as latest (never an older one in its place: a
+ * named execution missing from the list is judged as missing), else the newest listed.
+ */
+export function latestExecution(job: CloudRunJob, executions: readonly CloudRunExecution[]): { execution?: CloudRunExecution; missing?: string } {
     const named = job.latestCreatedExecution?.name;
     if (named) {
         const match = executions.find((e) => e.name === named || shortName(e.name) === shortName(named));
-        if (match) return match;
+        return match ? { execution: match } : { missing: shortName(named) };
     }
-    return executions[0];
+    return { execution: executions[0] };
 }
 
 function notFound(error: GcpApiError): boolean {
@@ -113,8 +116,11 @@ export function judgeMigrationDrift(state: DriftState): Judgement {
         if (executions && !executions.ok) {
             problems.push(`executions of job '${state.jobName}' could not be read: ${executions.error.message}`);
         } else {
-            const latest = latestExecution(job, executions?.value ?? []);
-            if (!latest) {
+            const { execution: latest, missing } = latestExecution(job, executions?.value ?? []);
+            if (missing) {
+                const listed = executions?.value.length ?? 0;
+                problems.push(`migrate job '${state.jobName}' names '${missing}' as its latest execution, but it is not among the ${listed} listed: its outcome and image are unknown (an older execution proves nothing about this image)`);
+            } else if (!latest) {
                 problems.push(`migrate job '${state.jobName}' has never been executed: no migration ran for this image`);
             } else {
                 const name = shortName(latest.name);

@@ -124,6 +124,6 @@ describe("contract-test checks (a real child process, a fake cargo)", () => {
     });
 
     it("counts every libtest summary line (unit tests and doc-tests)", () => {
-        assert.deepEqual(countTests(cargoOutput(7, 0, 3)), { passed: 7, failed: 0, ignored: 0, filteredOut: 3, suites: 2 });
+        assert.deepEqual(countTests(cargoOutput(7, 0, 3)), { passed: 7, failed: 0, ignored: 0, filteredOut: 3, suites: 2, unannounced: 0, passedNames: Array.from({ length: 7 }, (_, i) => `server::tests::khala_topic_messages_case_${i}`) });
     });
 });
