@@ -180,7 +180,16 @@ export class CloudStandIn {
         const minSeverity = /severity>=([A-Z]+)/.exec(filter)?.[1];
         const since = /timestamp>="([^"]+)"/.exec(filter)?.[1];
         let entries = service === undefined ? Object.values(this.state.logs).flat() : this.state.logs[service] ?? [];
-        if (minSeverity) entries = entries.filter((e) => (SEVERITY_RANK[e.severity ?? "DEFAULT"] ?? 0) >= (SEVERITY_RANK[minSeverity] ?? 0));
+        // A severity clause ORed with JSON level fields and a text regex matches any of them (Logging query language: OR, =, =~, :).
+        const jsonLevels = [...filter.matchAll(/jsonPayload\.(level|severity)="([^"]*)"/g)].map((m) => [m[1], m[2]] as const);
+        const textRegex = /textPayload=~("(?:[^"\\]|\\.)*")/.exec(filter)?.[1];
+        const textHas = [...filter.matchAll(/textPayload:("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]) as string);
+        const matchesLevel = (e: LogEntry): boolean =>
+            (SEVERITY_RANK[e.severity ?? "DEFAULT"] ?? 0) >= (SEVERITY_RANK[minSeverity ?? "DEFAULT"] ?? 0) ||
+            jsonLevels.some(([k, v]) => e.jsonPayload?.[k] === v) ||
+            (textRegex !== undefined && typeof e.textPayload === "string" && new RegExp(JSON.parse(textRegex) as string).test(e.textPayload)) ||
+            textHas.some((t) => typeof e.textPayload === "string" && e.textPayload.toLowerCase().includes(t.toLowerCase()));
+        if (minSeverity) entries = entries.filter(matchesLevel);
         if (since) entries = entries.filter((e) => (e.timestamp ?? "") >= since);
         entries = [...entries].sort((a, b) => (b.timestamp ?? "").localeCompare(a.timestamp ?? ""));
         // Tokens are opaque to the gate: here "empty:<pages served>" or "offset:<n>".
