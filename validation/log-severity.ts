@@ -42,9 +42,14 @@ const TEXT_LEVEL_RE = new RegExp(TEXT_LEVEL, "i");
 /** A Rust panic's line (std's default hook): an error whatever its severity says. */
 const PANIC_RE = /\bpanicked at\b/;
 
-/** The entry's level: the highest its severity, jsonPayload.severity/level or text's leading level word says. */
+/**
+ * The entry's level: its severity when that says anything (not DEFAULT), else the highest its
+ * jsonPayload severity/level field or its text's leading level word or a panic says.
+ */
 export function entrySeverity(entry: LogEntry): number {
-    const levels: number[] = [severityNumber(entry.severity) ?? 0];
+    const own = severityNumber(entry.severity) ?? 0;
+    if (own > LOG_SEVERITY.DEFAULT) return own;
+    const levels: number[] = [own];
     const json = entry.jsonPayload;
     if (json && typeof json === "object") {
         for (const key of ["severity", "level", "levelname", "log.level"]) {

@@ -8,7 +8,7 @@ import { type GateOption, OPTIONS, SECRET_ENV_VARS, envFor } from "./option-tabl
 import { MIN_SECRET_LENGTH } from "./redact";
 import { MAX_TIMER_MS, checkEndpoint, utcStamp } from "./option-values";
 import { type PulumiRunner, type StackOutputs, loadOutputs, runPulumiStackOutput } from "./stack-outputs";
-import { targetClashProblem } from "./targets";
+import { normalizeTargetUrl, targetClashProblem } from "./targets";
 import { UsageError } from "./usage-error";
 
 /** Where a value came from (shown in SUMMARY.md's Environment section). */
@@ -31,6 +31,25 @@ export interface EnvironmentTargets {
     runtimeIdToken?: string;
     /** The stack outputs of this environment, when read (--stack / --outputs). */
     outputs?: StackOutputs;
+}
+
+/** What the Cloud Run state checks inspect for one environment. */
+export interface StateTarget {
+    /** The environment these names belong to (undefined: names given by hand, no environment known). */
+    environment?: Environment;
+    gcpProject: string;
+    gcpRegion: string;
+    controlService: string;
+    runtimeService: string;
+    migrateJob: string;
+    expectedControlImage?: string;
+    expectedRuntimeImage?: string;
+    intendedCanaryPercent?: number;
+    controlRevision?: string;
+    controlStableRevision?: string;
+    /** This environment's target URLs ("" when unset): tied to the services' Cloud Run URLs. */
+    controlBaseUrl: string;
+    runtimeBaseUrl: string;
 }
 
 export interface GateOptions {
@@ -66,6 +85,12 @@ export interface GateOptions {
     migrateJob: string;
     /** Which environment's outputs fed the names above (undefined: env/flags/defaults). */
     stateEnvironment?: Environment;
+    /**
+     * Every environment whose Cloud Run state the run judges: the gated one (--environment), else
+     * both (a run over both environments judges both), else, with names given by hand, those.
+     * The first-level fields above are the primary one's (the outputs' environment, else prod).
+     */
+    stateTargets: StateTarget[];
     runRuntimeDriftCheck: boolean;
     runKhalaContractTests: boolean;
     runCrossSurface: boolean;
@@ -145,8 +170,11 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
 
     const targets = (environment: Environment): EnvironmentTargets => {
         const o = outputs[environment];
-        const [controlBaseUrl, controlBaseUrlSource] = pick(URL_OPTIONS[environment].control, o?.controlBaseUrl ?? o?.controlServiceUrl);
-        const [runtimeBaseUrl, runtimeBaseUrlSource] = pick(URL_OPTIONS[environment].runtime, o?.runtimeServiceUrl);
+        // Normalised before every refusal: one identity per target, whatever its spelling.
+        const [controlGiven, controlBaseUrlSource] = pick(URL_OPTIONS[environment].control, o?.controlBaseUrl ?? o?.controlServiceUrl);
+        const [runtimeGiven, runtimeBaseUrlSource] = pick(URL_OPTIONS[environment].runtime, o?.runtimeServiceUrl);
+        const controlBaseUrl = controlGiven === "" ? "" : normalizeTargetUrl(controlGiven);
+        const runtimeBaseUrl = runtimeGiven === "" ? "" : normalizeTargetUrl(runtimeGiven);
         for (const [what, url] of [[`${environment} control URL`, controlBaseUrl], [`${environment} runtime URL`, runtimeBaseUrl]] as const) {
             if (url !== "") checkEndpoint(url, what);
         }
@@ -207,6 +235,49 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
     checkEndpoint(cloudRunApiUrl, "CLOUD_RUN_API_URL");
     checkEndpoint(cloudLoggingApiUrl, "CLOUD_LOGGING_API_URL");
 
+    const primary: StateTarget = {
+        environment: stateEnvironment,
+        gcpProject: pick(OPTIONS.gcpProject, so?.project)[0],
+        gcpRegion: pick(OPTIONS.gcpRegion, so?.region)[0],
+        controlService: pick(OPTIONS.controlService, so?.controlServiceName, CONTROL.names[namesOf])[0],
+        runtimeService: pick(OPTIONS.runtimeService, so?.runtimeServiceName, RUNTIME.names[namesOf])[0],
+        migrateJob: pick(OPTIONS.migrateJob, so?.migrateJobName, RUNTIME_MIGRATE.names[namesOf])[0],
+        expectedControlImage: value(OPTIONS.expectedControlImage) ?? so?.controlImage,
+        expectedRuntimeImage: value(OPTIONS.expectedRuntimeImage) ?? so?.runtimeImage,
+        intendedCanaryPercent: value(OPTIONS.controlCanaryPercent) ?? so?.controlCanaryPercent,
+        controlRevision: so?.controlRevision || undefined,
+        controlStableRevision: so?.controlStableRevision || undefined,
+        controlBaseUrl: (namesOf === "staging" ? staging : prod).controlBaseUrl,
+        runtimeBaseUrl: (namesOf === "staging" ? staging : prod).runtimeBaseUrl,
+    };
+    // Names given by hand are one environment's; without them a run over both environments judges both.
+    const namesByHand = [OPTIONS.controlService, OPTIONS.runtimeService, OPTIONS.migrateJob].some((o) => given(o) !== undefined);
+    const stateTargets: StateTarget[] = [primary];
+    if (!environment && !namesByHand) {
+        const other: Environment = namesOf === "prod" ? "staging" : "prod";
+        const oo = outputs[other];
+        const t = other === "staging" ? staging : prod;
+        primary.environment = namesOf;
+        const second: StateTarget = {
+            environment: other,
+            gcpProject: pick(OPTIONS.gcpProject, oo?.project)[0],
+            gcpRegion: pick(OPTIONS.gcpRegion, oo?.region)[0],
+            controlService: oo?.controlServiceName || CONTROL.names[other],
+            runtimeService: oo?.runtimeServiceName || RUNTIME.names[other],
+            migrateJob: oo?.migrateJobName || RUNTIME_MIGRATE.names[other],
+            // Images and the split given by hand belong to the primary environment; the other's come from its outputs.
+            expectedControlImage: oo?.controlImage,
+            expectedRuntimeImage: oo?.runtimeImage,
+            intendedCanaryPercent: oo?.controlCanaryPercent,
+            controlRevision: oo?.controlRevision || undefined,
+            controlStableRevision: oo?.controlStableRevision || undefined,
+            controlBaseUrl: t.controlBaseUrl,
+            runtimeBaseUrl: t.runtimeBaseUrl,
+        };
+        if (other === "staging") stateTargets.unshift(second);
+        else stateTargets.push(second);
+    }
+
     return {
         outputDir,
         failOnRequiredFailure: value(OPTIONS.failOnRequiredFailure)!,
@@ -222,12 +293,13 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         plain: args.plain || !(context.isTTY ?? process.stdout.isTTY === true) || envValue("CI") !== undefined,
         staging,
         prod,
-        gcpProject: pick(OPTIONS.gcpProject, so?.project)[0],
-        gcpRegion: pick(OPTIONS.gcpRegion, so?.region)[0],
-        controlService: pick(OPTIONS.controlService, so?.controlServiceName, CONTROL.names[namesOf])[0],
-        runtimeService: pick(OPTIONS.runtimeService, so?.runtimeServiceName, RUNTIME.names[namesOf])[0],
-        migrateJob: pick(OPTIONS.migrateJob, so?.migrateJobName, RUNTIME_MIGRATE.names[namesOf])[0],
+        gcpProject: primary.gcpProject,
+        gcpRegion: primary.gcpRegion,
+        controlService: primary.controlService,
+        runtimeService: primary.runtimeService,
+        migrateJob: primary.migrateJob,
         stateEnvironment,
+        stateTargets,
         runRuntimeDriftCheck: value(OPTIONS.runRuntimeDriftCheck)!,
         runKhalaContractTests: value(OPTIONS.runKhalaContractTests)!,
         runCrossSurface: value(OPTIONS.runCrossSurface)!,
@@ -239,11 +311,11 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         logWindowMinutes: value(OPTIONS.logWindowMinutes)!,
         logErrorThreshold: value(OPTIONS.logErrorThreshold)!,
         logLimit: value(OPTIONS.logLimit)!,
-        expectedControlImage: value(OPTIONS.expectedControlImage) ?? so?.controlImage,
-        expectedRuntimeImage: value(OPTIONS.expectedRuntimeImage) ?? so?.runtimeImage,
-        intendedCanaryPercent: value(OPTIONS.controlCanaryPercent) ?? so?.controlCanaryPercent,
-        controlRevision: so?.controlRevision || undefined,
-        controlStableRevision: so?.controlStableRevision || undefined,
+        expectedControlImage: primary.expectedControlImage,
+        expectedRuntimeImage: primary.expectedRuntimeImage,
+        intendedCanaryPercent: primary.intendedCanaryPercent,
+        controlRevision: primary.controlRevision,
+        controlStableRevision: primary.controlStableRevision,
     };
 }
 

@@ -121,18 +121,18 @@ export const FAULTS: readonly Fault[] = [
             h.standIn.emptyLogPagesFirst = 2;
             h.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", "panic in handler", 1));
         },
-        failed: "control-error-log-probe", cause: /^1 severity>=ERROR entries for 'openagents-control-service'/,
+        failed: "control-error-log-probe", cause: /^prod: 1 severity>=ERROR entries for 'openagents-control-service'/,
     },
     {
         kind: "check", cls: "logging", name: "the limit reached with pages left", only: "control-error-log-probe", env: () => ({ LOG_LIMIT: "3", LOG_ERROR_THRESHOLD: "2" }),
         inject: (h) => {
             for (let i = 0; i < 8; i++) h.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", `error ${i}`, 1));
         },
-        failed: "control-error-log-probe", cause: /^at least 3 severity>=ERROR entries .* \(limit 3 reached with more pages left\) \(threshold 2\)/,
+        failed: "control-error-log-probe", cause: /^prod: at least 3 severity>=ERROR entries .* \(limit 3 reached with more pages left\) \(threshold 2\)/,
     },
     {
         kind: "check", cls: "logging", name: "an endless chain of empty pages", only: "control-error-log-probe", inject: (h) => void (h.standIn.emptyLogPagesFirst = 1000),
-        failed: "control-error-log-probe", cause: /Cloud Logging gave 20 pages \(the bound, 20\) with more left and only 0 entries: the window was not read to its end/,
+        failed: "control-error-log-probe", cause: /prod: Cloud Logging gave 20 pages \(the bound, 20\) with more left and only 0 entries: the window was not read to its end/,
     },
 
     // ---- secrets cut by a truncation ----
@@ -146,7 +146,7 @@ export const FAULTS: readonly Fault[] = [
     {
         kind: "check", cls: "secrets", name: "a log entry echoes the bypass token across the 240-character cut", only: "control-error-log-probe",
         inject: (h) => void h.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", `${"z".repeat(228)} bypass=${h.secrets.STAGING_MAINTENANCE_BYPASS_TOKEN}`, 1)),
-        failed: "control-error-log-probe", cause: /^1 severity>=ERROR entries/,
+        failed: "control-error-log-probe", cause: /^prod: 1 severity>=ERROR entries/,
     },
     { kind: "usage", cls: "secrets", name: "a password in CLOUD_RUN_API_URL", env: () => ({ CLOUD_RUN_API_URL: "https://gate:hunter2secretpw@run.googleapis.com" }), message: /CLOUD_RUN_API_URL: https:\/\/\*\*\*@run\.googleapis\.com\/ must not carry a user or password/ },
     { kind: "usage", cls: "secrets", name: "file:// as CLOUD_LOGGING_API_URL", env: () => ({ CLOUD_LOGGING_API_URL: "file:///etc/passwd" }), message: /CLOUD_LOGGING_API_URL: file:\/\/\/etc\/passwd uses file, not https/ },

@@ -14,19 +14,19 @@ import type { Redactor } from "../redact";
 import { excerpt } from "../text";
 import { ERROR_SEVERITY, LOG_SEVERITY, entrySeverity } from "../log-severity";
 import type { CloudApis } from "../gcp/apis";
-import type { GateOptions } from "../resolve-options";
+import type { GateOptions, StateTarget } from "../resolve-options";
 import { cloudCheck } from "./cloud-apis";
 
 /** The registry entries, one per lane: the probe wired to the gate's options. */
 export const controlErrorLogProbe = cloudCheck("control-error-log-probe", true, probeOf("control"));
 export const runtimeErrorLogProbe = cloudCheck("runtime-error-log-probe", true, probeOf("runtime"));
 
-function probeOf(lane: ErrorLogProbeOptions["lane"]): (options: GateOptions, apis: () => CloudApis, deps: { redactor: Redactor }) => Check {
-    return (options, apis, deps) => errorLogProbeCheck({
+function probeOf(lane: ErrorLogProbeOptions["lane"]): (target: StateTarget, options: GateOptions, apis: () => CloudApis, deps: { redactor: Redactor }) => Check {
+    return (target, options, apis, deps) => errorLogProbeCheck({
         lane,
-        serviceName: lane === "control" ? options.controlService : options.runtimeService,
-        project: options.gcpProject,
-        region: options.gcpRegion,
+        serviceName: lane === "control" ? target.controlService : target.runtimeService,
+        project: target.gcpProject,
+        region: target.gcpRegion,
         windowMinutes: options.logWindowMinutes,
         threshold: options.logErrorThreshold,
         limit: options.logLimit,

@@ -11,15 +11,17 @@ import type { GcpApiError } from "../gcp/errors";
 import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
 import { servingTargets } from "../gcp/traffic";
 import { primaryImage, shortName, type CloudRunExecution, type CloudRunJob, type CloudRunService } from "../gcp/types";
+import { runAppTieProblem } from "../targets";
 import { cloudCheck } from "./cloud-apis";
 
 /** The registry entry: the check wired to the gate's options. */
-export const runtimeMigrationDrift = cloudCheck("runtime-migration-drift", true, (options, apis) =>
+export const runtimeMigrationDrift = cloudCheck("runtime-migration-drift", true, (target, options, apis) =>
     runtimeMigrationDriftCheck({
         api: () => apis().cloudRun,
-        serviceName: options.runtimeService,
-        jobName: options.migrateJob,
-        expectedImage: options.expectedRuntimeImage,
+        serviceName: target.runtimeService,
+        jobName: target.migrateJob,
+        expectedImage: target.expectedRuntimeImage,
+        baseUrl: target.runtimeBaseUrl,
         skipReason: options.runRuntimeDriftCheck ? undefined : "disabled by RUN_RUNTIME_DRIFT_CHECK=0",
     }),
 );
@@ -36,6 +38,8 @@ export interface DriftState {
     jobName: string;
     where: string;
     expectedImage?: string;
+    /** The environment's runtime URL ("" or absent: none given): a run.app one must be this service's. */
+    baseUrl?: string;
     service: Read<CloudRunService>;
     serving: ServingRevisionImage[];
     job: Read<CloudRunJob>;
@@ -87,6 +91,11 @@ export function judgeMigrationDrift(state: DriftState): Judgement {
         lines.push(`service template image: ${template ?? "<none>"}`);
         if (template) images.push({ what: `service '${state.serviceName}' template`, image: template });
         else problems.push(`runtime service '${state.serviceName}' has no template image`);
+        if (state.baseUrl) {
+            const tie = runAppTieProblem(state.baseUrl, state.service.value, "runtime URL");
+            if (tie) problems.push(tie);
+            lines.push(`runtime URL ${state.baseUrl}: ${tie ? "not this service's" : "checked against the service's Cloud Run URLs where it is a run.app URL"}`);
+        }
         if (state.serving.length === 0) problems.push(`runtime service '${state.serviceName}' has no revision serving traffic`);
         for (const s of state.serving) {
             if (!s.image.ok) {
@@ -163,7 +172,7 @@ export function judgeMigrationDrift(state: DriftState): Judgement {
 export async function readDriftState(
     ctx: CheckContext,
     api: CloudRunApi,
-    names: { serviceName: string; jobName: string; expectedImage?: string },
+    names: { serviceName: string; jobName: string; expectedImage?: string; baseUrl?: string },
 ): Promise<DriftState> {
     const [service, job] = await Promise.all([
         read(() => api.getService(ctx, names.serviceName)),
@@ -188,6 +197,8 @@ export interface DriftCheckOptions {
     serviceName: string;
     jobName: string;
     expectedImage?: string;
+    /** The environment's runtime URL, tied to the service when it is a run.app URL. */
+    baseUrl?: string;
     skipReason?: string;
 }
 
@@ -200,7 +211,7 @@ export function runtimeMigrationDriftCheck(options: DriftCheckOptions): Check {
         skipReason: options.skipReason,
         skipAction: "set RUN_RUNTIME_DRIFT_CHECK=1",
         async run(ctx) {
-            const state = await readDriftState(ctx, options.api(), options);
+            const state = await readDriftState(ctx, options.api(), { serviceName: options.serviceName, jobName: options.jobName, expectedImage: options.expectedImage, baseUrl: options.baseUrl });
             const { problems, lines, warnings } = judgeMigrationDrift(state);
             for (const line of lines) ctx.log(line);
             for (const problem of problems) ctx.log(`FAIL ${problem}`);

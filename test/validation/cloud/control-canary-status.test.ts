@@ -137,7 +137,7 @@ describe("control-canary-status wired from the gate's options (in-process run ag
     afterEach(() => standIn.close());
 
     const gate = async (env: Record<string, string>) => {
-        const run = await runInProcess(["--only", "control-canary-status"], { CLOUD_RUN_API_URL: standIn.url, CLOUDSDK_AUTH_ACCESS_TOKEN: "ya29.stand-in-token", ...env });
+        const run = await runInProcess(["--only", "control-canary-status", "--environment", "prod"], { CLOUD_RUN_API_URL: standIn.url, CLOUDSDK_AUTH_ACCESS_TOKEN: "ya29.stand-in-token", ...env });
         return { result: run.result("control-canary-status"), log: run.log("control-canary-status") };
     };
 
