@@ -209,7 +209,7 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
     for (const name of SECRET_ENV_VARS) {
         const v = envValue(name);
         if (v !== undefined && v.trim().length < MIN_SECRET_LENGTH) {
-            throw new UsageError(`${name} is ${v.trim().length} character(s): a secret shorter than ${MIN_SECRET_LENGTH} cannot be masked without masking ordinary text (give the real token)`);
+            throw new UsageError(`${name} is ${v.trim().length} character(s): a value shorter than ${MIN_SECRET_LENGTH} cannot be masked without masking ordinary text (give the real token)`);
         }
     }
     const tlsOff = tlsVerificationOff(env);

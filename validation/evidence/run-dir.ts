@@ -34,18 +34,25 @@ function alive(pid: number): boolean {
     }
 }
 
-function takeLock(file: string, what: string, dir: string): void {
+/** Locks this process holds ("<pid> <nonce>"): a second run in the same process is another run too. */
+const HELD = new Set<string>();
+
+/** Takes the lock; returns its content (what release compares). */
+function takeLock(file: string, what: string, dir: string): string {
+    const mine = `${process.pid} ${Math.random().toString(36).slice(2)}`;
     for (let attempt = 0; attempt < 2; attempt++) {
         try {
             const fd = fs.openSync(file, "wx", 0o644);
-            fs.writeSync(fd, `${process.pid}\n`);
+            fs.writeSync(fd, `${mine}\n`);
             fs.closeSync(fd);
-            return;
+            HELD.add(mine);
+            return mine;
         } catch (error) {
             if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
         }
-        const holder = Number(fs.readFileSync(file, "utf8").trim());
-        if (alive(holder) && holder !== process.pid) {
+        const held = fs.readFileSync(file, "utf8").trim();
+        const holder = Number(held.split(" ")[0]);
+        if (holder === process.pid ? HELD.has(held) : alive(holder)) {
             throw new Error(`${what} ${dir} is in use by another run (pid ${holder}, ${LOCK_FILE}): give each run its own directory`);
         }
         // A run that died without releasing it (SIGKILL): its evidence is stale, and so is its lock.
@@ -77,8 +84,9 @@ export function notFinalResults(startedAt: string): string {
 export function ownOutputDir(dir: string, what: string, startedAt = new Date().toISOString()): OwnedDir {
     assertWritableDir(dir, what);
     const lock = path.join(dir, LOCK_FILE);
+    let mine: string;
     try {
-        takeLock(lock, what, dir);
+        mine = takeLock(lock, what, dir);
     } catch (error) {
         const e = error as NodeJS.ErrnoException;
         throw new Error(e.code ? `${what} ${dir} cannot take the evidence (${e.code}): nothing was probed` : e.message);
@@ -89,14 +97,16 @@ export function ownOutputDir(dir: string, what: string, startedAt = new Date().t
         writeFileAtomic(path.join(dir, "results.json"), notFinalResults(startedAt));
     } catch (error) {
         fs.rmSync(lock, { force: true });
+        HELD.delete(mine);
         throw new Error(`${what} ${dir} cannot take the evidence (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): nothing was probed`);
     }
     let released = false;
     const release = (): void => {
         if (released) return;
         released = true;
+        HELD.delete(mine);
         try {
-            if (fs.readFileSync(lock, "utf8").trim() === String(process.pid)) fs.rmSync(lock, { force: true });
+            if (fs.readFileSync(lock, "utf8").trim() === mine) fs.rmSync(lock, { force: true });
         } catch {
             // Gone already.
         }

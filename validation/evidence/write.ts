@@ -79,7 +79,7 @@ export function writeEvidence(input: EvidenceInput): EvidenceFiles {
             checks: results,
         }),
     );
-    const junit = write("junit.xml", renderJunit(results, outcome.logs, outcome.startedAt, outcome.durationMs));
+    const junit = write("junit.xml", renderJunit(results, outcome.logs, outcome.startedAt, outcome.durationMs, input.decision.go ? "GO" : "NO-GO"));
     const summary = write("SUMMARY.md", summaryText);
     if (input.stepSummaryFile) {
         // The evidence is written and the verdict decided: a step summary that cannot be appended to must not change the exit code.
