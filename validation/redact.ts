@@ -45,7 +45,9 @@ const CUT_EDGE = /(\S{4,7})(…|\.\.\.|\r?\n|$)/g;
  * A password in a URL's user info (`postgres://app:PASSWORD@host/db`): a credential whatever
  * its value, as a service prints it in its own logs.
  */
-const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@"'<>]*:)([^\s@/"'<>]+)(@)/gi;
+// Bounded parts: an unbounded user and password would backtrack quadratically over a long run
+// of text with no "@" after a "://".
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@"'<>]{0,256}:)([^\s@/"'<>]{1,256})(@)/gi;
 /** `password=...` / `"password": "..."` in free text (a config dump, a connection string). */
 const PASSWORD_FIELD = /\b((?:password|passwd|pwd|db_password)["']?\s*[=:]\s*["']?)([^\s"',;&]+)/gi;
 

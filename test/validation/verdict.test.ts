@@ -1,0 +1,163 @@
+// The pieces the fault matrix's verdict classes rest on, each alone: URL identity, the run.app
+// tie, secrets learned from answers, redaction of values, log levels in every stored form, the
+// run's hold on its directory, and the TLS refusal.
+
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import fc from "fast-check";
+import { type HttpResponse, isSecretKey, learnSecrets } from "../../validation/http";
+import { ERROR_SEVERITY, entrySeverity, errorLevelClause, severityNumber } from "../../validation/log-severity";
+import { MASK, Redactor } from "../../validation/redact";
+import { normalizeTargetUrl, runAppTieProblem, targetClashProblem } from "../../validation/targets";
+import { assertWritableDir, makeDirs } from "../../validation/evidence/atomic";
+import { LOCK_FILE, NOT_FINAL_MARKER, ownOutputDir } from "../../validation/evidence/run-dir";
+import { resolveOptions, UsageError } from "../../validation/options";
+import { tlsVerificationOff } from "../../validation/resolve-options";
+import { cleanEnv, tempDir } from "./fixtures/cli";
+
+const response = (body: unknown, setCookies: string[] = []): HttpResponse => ({
+    status: 200,
+    headers: {},
+    setCookies,
+    body: Buffer.from(typeof body === "string" ? body : JSON.stringify(body)),
+    url: "http://127.0.0.1/",
+    redirects: [],
+    durationMs: 1,
+});
+
+describe("validation/targets: one identity per target", () => {
+    it("normalises case, trailing dots, default ports, percent-encoding, IDNA and slashes", () => {
+        const same = [
+            "https://runtime-ezxz4mgdsq-uc.a.run.app",
+            "HTTPS://RUNTIME-EZXZ4MGDSQ-UC.A.RUN.APP./",
+            "https://runtime-ezxz4mgdsq-uc.a.run.app:443//",
+            "https://runtime-ezxz4mgdsq-uc.a.run%2Eapp",
+            "https://runtime-ezxz4mgdsq-uc.a.ｒｕｎ.app",
+            "https://runtime-ezxz4mgdsq-uc.a.run.app/?x=1#y",
+        ];
+        for (const url of same) assert.equal(normalizeTargetUrl(url), "https://runtime-ezxz4mgdsq-uc.a.run.app", url);
+        assert.equal(normalizeTargetUrl("http://h:8080/%61pp/%2f/"), "http://h:8080/app/%2F");
+        assert.equal(normalizeTargetUrl("not a url"), "not a url");
+    });
+
+    it("is idempotent on any URL", () => {
+        fc.assert(fc.property(fc.webUrl(), (url) => normalizeTargetUrl(normalizeTargetUrl(url)) === normalizeTargetUrl(url)));
+    });
+
+    it("refuses a clash whatever the spelling", () => {
+        const t = (environment: "staging" | "prod", runtimeBaseUrl: string) => ({ environment, controlBaseUrl: "", runtimeBaseUrl: normalizeTargetUrl(runtimeBaseUrl) });
+        assert.match(targetClashProblem([t("staging", "http://localhost:9/"), t("prod", "http://LOCALHOST.:9//")], ["staging", "prod"]) ?? "", /same URL/);
+        assert.equal(targetClashProblem([t("staging", "http://localhost:9/"), t("prod", "http://localhost:10/")], ["staging", "prod"]), undefined);
+    });
+
+    it("ties a run.app URL to the Cloud Run service's own URLs only", () => {
+        const svc = { name: "projects/p/locations/r/services/runtime", uri: "https://runtime-ezxz4mgdsq-uc.a.run.app", urls: ["https://runtime-123456789012.us-central1.run.app"], trafficStatuses: [{ uri: "https://canary---runtime-ezxz4mgdsq-uc.a.run.app" }] };
+        for (const ok of [svc.uri, "https://RUNTIME-ezxz4mgdsq-uc.a.run.app.", svc.urls[0], svc.trafficStatuses[0].uri, "https://openagents.com", "http://127.0.0.1:9"]) assert.equal(runAppTieProblem(ok, svc, "runtime URL"), undefined, ok);
+        assert.match(runAppTieProblem("https://runtime-staging-ezxz4mgdsq-uc.a.run.app", svc, "runtime URL") ?? "", /is not a URL of service 'runtime'/);
+        assert.match(runAppTieProblem(svc.uri, { name: "runtime" }, "runtime URL") ?? "", /Cloud Run reports no URL for it/);
+    });
+});
+
+describe("validation/http: secrets an answer hands out are learned", () => {
+    it("takes every string under a secret-looking key at any depth, and every cookie value; never a page token", () => {
+        const learned: string[] = [];
+        learnSecrets(
+            response({ data: { token: "tok-aaaaaaaa", nested: [{ refreshToken: "ref-bbbbbbbb", note: "plain" }], session: { cookie: "ck-cccccccc" } }, nextPageToken: "page-2", password: "pw-dddddddd", expires_in: 300 }, ['oa_maintenance_bypass="bp-eeeeeeee"; Path=/', "sid=sid-ffffffff"]),
+            (s) => learned.push(s),
+        );
+        assert.deepEqual(learned.sort(), ["bp-eeeeeeee", "ck-cccccccc", "pw-dddddddd", "ref-bbbbbbbb", "sid-ffffffff", "tok-aaaaaaaa"]);
+        for (const k of ["token", "access_token", "bypassToken", "DB_URL", "client-secret", "api_key"]) assert.ok(isSecretKey(k), k);
+        for (const k of ["nextPageToken", "page_token", "token_type", "status", "expires_in"]) assert.ok(!isSecretKey(k), k);
+        learnSecrets(response("<html>token</html>"), () => assert.fail("not JSON"));
+    });
+});
+
+describe("validation/redact: values, pieces and shapes", () => {
+    it("masks any 8-character run of a secret, from its middle too, in one linear pass", () => {
+        const secret = "Zq7XwPa9Lm3Rt6YbQ2Vn";
+        const r = new Redactor([secret]);
+        for (let i = 0; i + 8 <= secret.length; i++) {
+            for (let n = 8; i + n <= secret.length; n++) assert.equal(r.redact(`a ${secret.slice(i, i + n)} b`), `a ${MASK} b`, secret.slice(i, i + n));
+        }
+        const long = `${"q".repeat(200_000)}${secret.slice(5, 15)}`;
+        const started = Date.now();
+        assert.ok(r.redact(long).endsWith(MASK));
+        assert.ok(Date.now() - started < 2000, "linear");
+    });
+
+    it("learns a URL's password and a password field, then masks them anywhere", () => {
+        const r = new Redactor();
+        assert.equal(r.redact("dial postgres://app:Hx9-secretpw@10.0.0.3/db"), `dial postgres://app:${MASK}@10.0.0.3/db`);
+        assert.equal(r.redact("later: Hx9-secretpw"), `later: ${MASK}`);
+        assert.equal(r.redact('{"password": "Q7-another-one"} then Q7-another-one'), `{"password": "${MASK}"} then ${MASK}`);
+    });
+});
+
+describe("validation/log-severity: levels as Cloud Logging stores them", () => {
+    it("reads LogSeverity names (any case), numbers and other loggers' words", () => {
+        assert.deepEqual(["ERROR", "error", 500, "500", "CRITICAL", 800, "WARN", "fatal", "panic", "DEFAULT", "nonsense"].map(severityNumber), [500, 500, 500, 500, 600, 800, 400, 600, 600, 0, undefined]);
+    });
+
+    it("judges an entry by its severity, else its JSON level or severity field, its text's level word, a panic", () => {
+        const at = (e: object) => entrySeverity(e as never) >= ERROR_SEVERITY;
+        assert.ok(at({ severity: "ERROR" }));
+        assert.ok(at({ severity: 600 }));
+        assert.ok(at({ severity: "DEFAULT", jsonPayload: { level: "ERROR", fields: { message: "x" } } }));
+        assert.ok(at({ jsonPayload: { severity: "critical" } }));
+        assert.ok(at({ textPayload: "2026-02-21T10:00:00Z ERROR runtime: db down" }));
+        assert.ok(at({ textPayload: "thread 'main' panicked at src/main.rs:1:1" }));
+        assert.ok(!at({ severity: "INFO", jsonPayload: { level: "ERROR" } }), "a severity the service set wins");
+        assert.ok(!at({ severity: "DEFAULT", jsonPayload: { level: "WARN" } }));
+        assert.ok(!at({ textPayload: "ERRORS are counted elsewhere" }));
+        assert.match(errorLevelClause(), /^\(severity>=ERROR OR jsonPayload\.level="ERROR" OR .*textPayload:"panicked at"\)$/);
+    });
+});
+
+describe("validation/evidence: a run owns its directory", () => {
+    it("refuses kernel and device trees at once, and makes ordinary directories level by level", () => {
+        for (const dir of ["/proc/x/y", "/sys/kernel/x", "/dev/gate"]) assert.throws(() => assertWritableDir(dir, "--output-dir"), /cannot take the evidence \(under \/(proc|sys|dev), a system tree\)/);
+        const base = tempDir();
+        makeDirs(path.join(base, "a", "b", "c"));
+        assert.ok(fs.statSync(path.join(base, "a", "b", "c")).isDirectory());
+        fs.writeFileSync(path.join(base, "file"), "");
+        assert.throws(() => makeDirs(path.join(base, "file", "x")), { code: "ENOTDIR" });
+    });
+
+    it("clears only the gate's own earlier files, holds a lock, marks the evidence not final until finished", () => {
+        const dir = tempDir();
+        for (const f of ["results.json", "SUMMARY.md", "junit.xml", "results.tsv", "notes.txt"]) fs.writeFileSync(path.join(dir, f), "earlier");
+        fs.mkdirSync(path.join(dir, "logs"));
+        fs.writeFileSync(path.join(dir, "logs", "x.log"), "earlier");
+        const owned = ownOutputDir(dir, "OUTPUT_DIR");
+        assert.deepEqual(fs.readdirSync(dir).sort(), [LOCK_FILE, NOT_FINAL_MARKER, "logs", "notes.txt", "results.json"].sort());
+        assert.deepEqual(fs.readdirSync(path.join(dir, "logs")), []);
+        assert.equal((JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8")) as { decision: string }).decision, "NO-GO");
+        assert.throws(() => ownOutputDir(dir, "OUTPUT_DIR"), /in use by another run/);
+        owned.finish();
+        assert.ok(!fs.existsSync(path.join(dir, NOT_FINAL_MARKER)) && !fs.existsSync(path.join(dir, LOCK_FILE)));
+        // A lock left by a dead process is taken over.
+        fs.writeFileSync(path.join(dir, LOCK_FILE), "999999999 gone\n");
+        ownOutputDir(dir, "OUTPUT_DIR").release();
+    });
+});
+
+describe("validation/resolve-options: inputs that would weaken the gate", () => {
+    it("refuses TLS verification off from the environment unless --allow-insecure-tls says so", () => {
+        assert.equal(tlsVerificationOff({ NODE_TLS_REJECT_UNAUTHORIZED: "1" }), undefined);
+        assert.equal(tlsVerificationOff({ NODE_OPTIONS: "--max-old-space-size=512" }), undefined);
+        assert.equal(tlsVerificationOff({ NODE_OPTIONS: "--tls-min-v1.0" }), "NODE_OPTIONS --tls-min-v1.0");
+        const env = cleanEnv({ NODE_TLS_REJECT_UNAUTHORIZED: "0" });
+        assert.throws(() => resolveOptions(["--output-dir", tempDir()], { env, isTTY: false }), (e: unknown) => e instanceof UsageError && /NODE_TLS_REJECT_UNAUTHORIZED=0/.test(e.message));
+        assert.equal(resolveOptions(["--output-dir", tempDir(), "--allow-insecure-tls"], { env, isTTY: false }).insecureTls, true);
+        assert.equal(resolveOptions(["--output-dir", tempDir(), "--allow-insecure-tls"], { env: cleanEnv(), isTTY: false }).insecureTls, false, "the flag alone turns nothing off");
+    });
+
+    it("judges both environments' Cloud Run state in a run over both, one with --environment or names given by hand", () => {
+        const envs = (o: ReturnType<typeof resolveOptions>) => o.stateTargets.map((t) => [t.environment, t.runtimeService, t.migrateJob]);
+        const base = ["--output-dir", tempDir()];
+        assert.deepEqual(envs(resolveOptions(base, { env: cleanEnv(), isTTY: false })), [["staging", "runtime-staging", "runtime-migrate-staging"], ["prod", "runtime", "runtime-migrate"]]);
+        assert.deepEqual(envs(resolveOptions([...base, "--environment", "staging"], { env: cleanEnv(), isTTY: false })), [["staging", "runtime-staging", "runtime-migrate-staging"]]);
+        assert.deepEqual(envs(resolveOptions(base, { env: cleanEnv({ RUNTIME_SERVICE: "runtime" }), isTTY: false })), [[undefined, "runtime", "runtime-migrate"]]);
+    });
+});
