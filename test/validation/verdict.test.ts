@@ -100,7 +100,7 @@ describe("validation/log-severity: levels as Cloud Logging stores them", () => {
     });
 
     it("judges an entry by its severity, else its JSON level or severity field, its text's level word, a panic", () => {
-        const at = (e: object) => entrySeverity(e as never) >= ERROR_SEVERITY;
+        const at = (e: object) => entrySeverity(e) >= ERROR_SEVERITY;
         assert.ok(at({ severity: "ERROR" }));
         assert.ok(at({ severity: 600 }));
         assert.ok(at({ severity: "DEFAULT", jsonPayload: { level: "ERROR", fields: { message: "x" } } }));
