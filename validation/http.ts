@@ -509,9 +509,12 @@ const SECRET_SEARCH_DEPTH = 32;
 
 /**
  * Every secret an answer hands out: each Set-Cookie value (the maintenance bypass cookie, a
- * session) and each string under a secret-looking key at any JSON path.
+ * session), each header named like a credential, and each string under a secret-looking key at
+ * any JSON path.
  */
 export function learnSecrets(response: HttpResponse, learn: (secret: string) => void): void {
+    // A header named like a credential (x-sync-token, x-csrf-token); set-cookie is read below.
+    for (const [name, value] of Object.entries(response.headers)) if (name !== "set-cookie" && isSecretKey(name)) learn(value);
     for (const cookie of response.setCookies) {
         const pair = cookie.split(";", 1)[0];
         const eq = pair.indexOf("=");

@@ -74,7 +74,8 @@ export class Redactor {
         const value = secret.trim();
         // A one- or two-character "secret" would mask every occurrence of those characters.
         if (value.length < 4) return;
-        const forms = new Set([value, encodeURIComponent(value), Buffer.from(value).toString("base64")]);
+        // As given, URL-encoded, base64, and as it reads inside a JSON string.
+        const forms = new Set([value, encodeURIComponent(value), Buffer.from(value).toString("base64"), JSON.stringify(value).slice(1, -1)]);
         for (const form of forms) {
             if (this.secrets.includes(form)) continue;
             this.secrets.push(form);

@@ -8,7 +8,7 @@ import { type GateOption, OPTIONS, SECRET_ENV_VARS, envFor } from "./option-tabl
 import { MIN_SECRET_LENGTH } from "./redact";
 import { MAX_TIMER_MS, checkEndpoint, utcStamp } from "./option-values";
 import { type PulumiRunner, type StackOutputs, loadOutputs, runPulumiStackOutput } from "./stack-outputs";
-import { normalizeTargetUrl, targetClashProblem } from "./targets";
+import { normalizeTargetUrl, stackNameProblem, targetClashProblem } from "./targets";
 import { UsageError } from "./usage-error";
 
 /** Where a value came from (shown in SUMMARY.md's Environment section). */
@@ -178,6 +178,9 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         for (const [what, url] of [[`${environment} control URL`, controlBaseUrl], [`${environment} runtime URL`, runtimeBaseUrl]] as const) {
             if (url !== "") checkEndpoint(url, what);
         }
+        // A run.app URL given by hand must name the service the stack says this environment runs.
+        const tie = stackNameProblem(`${environment} control URL`, controlBaseUrl, o?.controlServiceName) ?? stackNameProblem(`${environment} runtime URL`, runtimeBaseUrl, o?.runtimeServiceName);
+        if (tie) throw new UsageError(tie);
         const own = (opt: GateOption<string>): string | undefined => envValue(envFor(opt, environment));
         return {
             environment,

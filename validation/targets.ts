@@ -60,6 +60,14 @@ export function targetHost(url: string): string | undefined {
     }
 }
 
+/** Why a run.app URL names another service than the stack's own for that lane; undefined when it does not. */
+export function stackNameProblem(what: string, url: string, stackService: string | undefined): string | undefined {
+    if (!url || !stackService) return undefined;
+    const named = serviceFromRunAppUrl(url)?.replace(/^.*---/, "");
+    if (!named || named === stackService) return undefined;
+    return `${what} ${url} addresses ${named}, but the stack outputs say this environment's service is ${stackService}: each environment's targets must be its own services`;
+}
+
 function isRunAppHost(host: string): boolean {
     return host === "run.app" || host.endsWith(".run.app");
 }

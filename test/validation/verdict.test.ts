@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { type HttpResponse, isSecretKey, learnSecrets } from "../../validation/http";
 import { ERROR_SEVERITY, entrySeverity, errorLevelClause, severityNumber } from "../../validation/log-severity";
 import { MASK, Redactor } from "../../validation/redact";
-import { normalizeTargetUrl, runAppTieProblem, targetClashProblem } from "../../validation/targets";
+import { normalizeTargetUrl, runAppTieProblem, stackNameProblem, targetClashProblem } from "../../validation/targets";
 import { assertWritableDir, makeDirs } from "../../validation/evidence/atomic";
 import { LOCK_FILE, NOT_FINAL_MARKER, ownOutputDir } from "../../validation/evidence/run-dir";
 import { resolveOptions, UsageError } from "../../validation/options";
@@ -51,6 +51,12 @@ describe("validation/targets: one identity per target", () => {
         assert.equal(targetClashProblem([t("staging", "http://localhost:9/"), t("prod", "http://localhost:10/")], ["staging", "prod"]), undefined);
     });
 
+    it("refuses a run.app URL given by hand that names another service than the stack's", () => {
+        assert.match(stackNameProblem("prod runtime URL", "https://runtime-canary-ezxz4mgdsq-uc.a.run.app", "runtime") ?? "", /addresses runtime-canary, but the stack outputs say this environment's service is runtime/);
+        for (const ok of ["https://runtime-ezxz4mgdsq-uc.a.run.app", "https://canary---runtime-ezxz4mgdsq-uc.a.run.app", "https://openagents.com", ""]) assert.equal(stackNameProblem("prod runtime URL", ok, "runtime"), undefined, ok);
+        assert.equal(stackNameProblem("prod runtime URL", "https://runtime-canary-ezxz4mgdsq-uc.a.run.app", undefined), undefined, "no outputs: nothing to hold it to");
+    });
+
     it("ties a run.app URL to the Cloud Run service's own URLs only", () => {
         const svc = { name: "projects/p/locations/r/services/runtime", uri: "https://runtime-ezxz4mgdsq-uc.a.run.app", urls: ["https://runtime-123456789012.us-central1.run.app"], trafficStatuses: [{ uri: "https://canary---runtime-ezxz4mgdsq-uc.a.run.app" }] };
         for (const ok of [svc.uri, "https://RUNTIME-ezxz4mgdsq-uc.a.run.app.", svc.urls[0], svc.trafficStatuses[0].uri, "https://openagents.com", "http://127.0.0.1:9"]) assert.equal(runAppTieProblem(ok, svc, "runtime URL"), undefined, ok);
@@ -67,6 +73,9 @@ describe("validation/http: secrets an answer hands out are learned", () => {
             (s) => learned.push(s),
         );
         assert.deepEqual(learned.sort(), ["bp-eeeeeeee", "ck-cccccccc", "pw-dddddddd", "ref-bbbbbbbb", "sid-ffffffff", "tok-aaaaaaaa"]);
+        const fromHeaders: string[] = [];
+        learnSecrets({ ...response("ok"), headers: { "x-sync-token": "hdr-gggggggg", "content-type": "text/plain", etag: "W/1" } }, (s) => fromHeaders.push(s));
+        assert.deepEqual(fromHeaders, ["hdr-gggggggg"]);
         for (const k of ["token", "access_token", "bypassToken", "DB_URL", "client-secret", "api_key"]) assert.ok(isSecretKey(k), k);
         for (const k of ["nextPageToken", "page_token", "token_type", "status", "expires_in"]) assert.ok(!isSecretKey(k), k);
         learnSecrets(response("<html>token</html>"), () => assert.fail("not JSON"));
@@ -91,6 +100,8 @@ describe("validation/redact: values, pieces and shapes", () => {
         assert.equal(r.redact("dial postgres://app:Hx9-secretpw@10.0.0.3/db"), `dial postgres://app:${MASK}@10.0.0.3/db`);
         assert.equal(r.redact("later: Hx9-secretpw"), `later: ${MASK}`);
         assert.equal(r.redact('{"password": "Q7-another-one"} then Q7-another-one'), `{"password": "${MASK}"} then ${MASK}`);
+        const quoted = new Redactor(['tok"with\\quote-1234']);
+        assert.equal(quoted.redact(JSON.stringify({ t: 'tok"with\\quote-1234' })), `{"t":"${MASK}"}`);
     });
 });
 
