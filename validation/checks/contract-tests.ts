@@ -39,18 +39,20 @@ export interface TestCounts {
      * line the suite printed itself, not libtest's. Such counts prove nothing.
      */
     unannounced: number;
-    /** "test NAME ... ok" lines, by name: the tests that actually passed. */
-    passedNames: string[];
+    /** The names of libtest's "test NAME ... RESULT" lines: the tests that actually ran. */
+    testNames: string[];
 }
 
 // libtest's own lines (library/test/src/formatters/pretty.rs, console.rs): a header per binary,
 // one line per test, one summary per binary whose total is the header's.
 const RESULT_LINE = /^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored; (\d+) measured; (\d+) filtered out/;
 const RUNNING_LINE = /^running (\d+) tests?$/;
-const TEST_LINE = /^test (\S+) \.\.\. ok$/;
+// Threaded, the whole line is written at the end; single-threaded, "test NAME ... " is written at
+// the start and the test's own output (--nocapture) may follow it before the result.
+const TEST_LINE = /^test (\S+) \.\.\. /;
 
 export function emptyCounts(): TestCounts {
-    return { passed: 0, failed: 0, ignored: 0, filteredOut: 0, suites: 0, unannounced: 0, passedNames: [] };
+    return { passed: 0, failed: 0, ignored: 0, filteredOut: 0, suites: 0, unannounced: 0, testNames: [] };
 }
 
 /** Adds one line of cargo test output to the counts (libtest's own lines). */
@@ -62,7 +64,7 @@ export function addTestResultLine(counts: TestCounts, line: string, state: { ann
     }
     const test = TEST_LINE.exec(line);
     if (test) {
-        counts.passedNames.push(test[1]);
+        counts.testNames.push(test[1]);
         return;
     }
     const m = RESULT_LINE.exec(line);
@@ -170,13 +172,13 @@ export function judgeTestRun(run: CommandRun, what: string, options: { requireCo
     }
     if (c.failed > 0) return { status: "failed", cause: `${what}: ${tally}`, action };
     if (options.filter) {
-        // Judged on the tests the filter names: each pass is a "test NAME ... ok" line of such a test.
-        const named = c.passedNames.filter((n) => n.includes(options.filter!)).length;
-        const others = c.passedNames.length - named;
-        if (named !== c.passed || others > 0) {
+        // Judged on the tests the filter names: libtest runs only those, and says so per test.
+        const named = c.testNames.filter((n) => n.includes(options.filter!)).length;
+        const others = c.testNames.length - named;
+        if (named === 0 || others > 0) {
             return {
                 status: "failed",
-                cause: `${what}: the summary says ${c.passed} passed, but ${named} test(s) named by the filter '${options.filter}' printed ok${others ? ` (and ${others} other test(s))` : ""}: the count does not add up`,
+                cause: `${what}: the summary says ${c.passed} passed, but ${named} test(s) named by the filter '${options.filter}' ran${others ? ` and ${others} it does not name did` : ""}: the count is not the filter's`,
                 action,
             };
         }
