@@ -506,13 +506,24 @@ export function isSecretKey(key: string): boolean {
 
 /** The deepest a JSON answer is searched for secrets. */
 const SECRET_SEARCH_DEPTH = 32;
+/**
+ * The most secret text learned from one answer: a real service hands out a few tokens; an
+ * answer with megabytes of them would cost the redactor memory by the hundred megabytes.
+ */
+export const MAX_LEARNED_CHARS = 256 * 1024;
 
 /**
  * Every secret an answer hands out: each Set-Cookie value (the maintenance bypass cookie, a
  * session), each header named like a credential, and each string under a secret-looking key at
  * any JSON path.
  */
-export function learnSecrets(response: HttpResponse, learn: (secret: string) => void): void {
+export function learnSecrets(response: HttpResponse, sink: (secret: string) => void): void {
+    let budget = MAX_LEARNED_CHARS;
+    const learn = (secret: string): void => {
+        if (budget <= 0) return;
+        budget -= secret.length;
+        sink(secret);
+    };
     // A header named like a credential (x-sync-token, x-csrf-token); set-cookie is read below.
     for (const [name, value] of Object.entries(response.headers)) if (name !== "set-cookie" && isSecretKey(name)) learn(value);
     for (const cookie of response.setCookies) {

@@ -51,24 +51,29 @@ const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@"'<>]{0,256}:)([^\s@/
 /** `password=...` / `"password": "..."` in free text (a config dump, a connection string). */
 const PASSWORD_FIELD = /\b((?:password|passwd|pwd|db_password)["']?\s*[=:]\s*["']?)([^\s"',;&]+)/gi;
 
-/** The text with its end masked when that end is a head of the secret of 4 or more characters. */
-function maskShortHead(text: string, secret: string): string {
-    for (let k = Math.min(PIECE - 1, secret.length - 1, text.length); k >= 4; k--) {
-        if (text.endsWith(secret.slice(0, k))) return `${text.slice(0, text.length - k)}${MASK}`;
-    }
-    return text;
-}
+
+/** A secret form longer than this is matched whole only (its pieces would cost memory by the megabyte). */
+const MAX_PIECED = 4096;
 
 export class Redactor {
-    private secrets: string[] = [];
-    /** Every PIECE-long run of every secret: a text run found here is a piece of one. */
+    /** Every registered form, for dedup and size. */
+    private forms = new Set<string>();
+    /** Forms matched whole: the short ones (no PIECE-long run to find) and the very long ones; longest first. */
+    private whole: string[] = [];
+    private wholeSorted = true;
+    /** Every PIECE-long run of every form: a text run found here is a piece of a secret. */
     private pieces = new Set<string>();
+    /** The heads of 4 to PIECE-1 characters of every form: what a cut may leave at its edge. */
+    private heads = new Set<string>();
 
     constructor(secrets: Iterable<string | undefined> = []) {
         for (const s of secrets) this.add(s);
     }
 
-    /** Registers a secret value (ignored when empty or too short to mask safely). */
+    /**
+     * Registers a secret value (ignored when empty or too short to mask safely). Linear in the
+     * value's length, whatever the number already registered: a service may hand out many.
+     */
     add(secret: string | undefined): void {
         if (!secret) return;
         const value = secret.trim();
@@ -77,16 +82,19 @@ export class Redactor {
         // As given, URL-encoded, base64, and as it reads inside a JSON string.
         const forms = new Set([value, encodeURIComponent(value), Buffer.from(value).toString("base64"), JSON.stringify(value).slice(1, -1)]);
         for (const form of forms) {
-            if (this.secrets.includes(form)) continue;
-            this.secrets.push(form);
-            for (let i = 0; i + PIECE <= form.length; i++) this.pieces.add(form.slice(i, i + PIECE));
+            if (this.forms.has(form)) continue;
+            this.forms.add(form);
+            if (form.length < PIECE || form.length > MAX_PIECED) {
+                this.whole.push(form);
+                this.wholeSorted = false;
+            }
+            if (form.length <= MAX_PIECED) for (let i = 0; i + PIECE <= form.length; i++) this.pieces.add(form.slice(i, i + PIECE));
+            for (let k = 4; k < Math.min(PIECE, form.length); k++) this.heads.add(form.slice(0, k));
         }
-        // Longest first, so a secret containing another is masked whole.
-        this.secrets.sort((a, b) => b.length - a.length);
     }
 
     get size(): number {
-        return this.secrets.length;
+        return this.forms.size;
     }
 
     /**
@@ -98,7 +106,12 @@ export class Redactor {
     redact(text: string): string {
         this.learnFrom(text);
         let out = text;
-        for (const secret of this.secrets) {
+        if (!this.wholeSorted) {
+            // Longest first, so a secret containing another is masked whole.
+            this.whole.sort((a, b) => b.length - a.length);
+            this.wholeSorted = true;
+        }
+        for (const secret of this.whole) {
             if (out.includes(secret)) out = out.split(secret).join(MASK);
         }
         out = this.maskPieces(out);
@@ -121,11 +134,11 @@ export class Redactor {
 
     /**
      * Masks what a cut or a copy left of a secret: every run of the text made of PIECE-long runs
-     * of a secret (its head, its middle, its tail; one linear pass), and a shorter head of 4 or
-     * more just before a cut mark or at the end of a line.
+     * of a secret (its head, its middle, its tail), and a shorter head of 4 or more just before a
+     * cut mark or at the end of a line. One linear pass each, whatever the number of secrets.
      */
     private maskPieces(text: string): string {
-        if (this.secrets.length === 0) return text;
+        if (this.forms.size === 0) return text;
         let out = text;
         if (this.pieces.size > 0 && out.length >= PIECE) {
             let masked = "";
@@ -135,8 +148,10 @@ export class Redactor {
             for (let i = 0; i + PIECE <= out.length; i++) {
                 if (!this.pieces.has(out.slice(i, i + PIECE))) continue;
                 if (i > runEnd) {
-                    if (runStart >= 0) masked += out.slice(from, runStart) + MASK;
-                    if (runStart >= 0) from = runEnd;
+                    if (runStart >= 0) {
+                        masked += out.slice(from, runStart) + MASK;
+                        from = runEnd;
+                    }
                     runStart = i;
                 }
                 runEnd = i + PIECE;
@@ -147,11 +162,9 @@ export class Redactor {
             }
             out = masked + out.slice(from);
         }
-        // One pass over the cut edges for every secret (the text may be a whole log).
         return out.replace(CUT_EDGE, (match: string, before: string, mark: string) => {
-            for (const secret of this.secrets) {
-                const masked = maskShortHead(before, secret);
-                if (masked !== before) return `${masked}${mark}`;
+            for (let k = Math.min(PIECE - 1, before.length); k >= 4; k--) {
+                if (this.heads.has(before.slice(-k))) return `${before.slice(0, before.length - k)}${MASK}${mark}`;
             }
             return match;
         });
