@@ -40,9 +40,17 @@ export function helpText(): string {
     return `${lines.join("\n")}\n`;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-    // A closed stderr (the reader of `2>&1 | head` gone) is no reason to lose the run.
+let outputGuarded = false;
+/** A closed stdout or stderr (the reader of `| head` gone) is no reason to crash or lose the run. */
+function ignoreClosedOutput(): void {
+    if (outputGuarded) return;
+    outputGuarded = true;
+    process.stdout.on("error", () => undefined);
     process.stderr.on("error", () => undefined);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+    ignoreClosedOutput();
     if (argv.includes("--help") || argv.includes("-h")) {
         process.stdout.write(helpText());
         return 0;

@@ -546,7 +546,10 @@ export function learnSecrets(response: HttpResponse, sink: (secret: string) => v
         } else if (Array.isArray(node)) {
             for (const item of node) walk(item, depth + 1, secretKey);
         } else if (node !== null && typeof node === "object") {
-            for (const [k, v] of Object.entries(node as Record<string, unknown>)) walk(v, depth + 1, isSecretKey(k));
+            const record = node as Record<string, unknown>;
+            // An env entry ({name: "DB_PASSWORD", value: "..."}): the name says what the value is.
+            const named = typeof record["name"] === "string" && isSecretKey(record["name"]);
+            for (const [k, v] of Object.entries(record)) walk(v, depth + 1, isSecretKey(k) || (named && k === "value"));
         }
     };
     walk(value, 0, false);

@@ -73,6 +73,9 @@ describe("validation/http: secrets an answer hands out are learned", () => {
             (s) => learned.push(s),
         );
         assert.deepEqual(learned.sort(), ["bp-eeeeeeee", "ck-cccccccc", "pw-dddddddd", "ref-bbbbbbbb", "sid-ffffffff", "tok-aaaaaaaa"]);
+        const fromEnv: string[] = [];
+        learnSecrets(response({ env: [{ name: "DB_PASSWORD", value: "env-hhhhhhhh" }, { name: "RUST_LOG", value: "info" }] }), (s) => fromEnv.push(s));
+        assert.deepEqual(fromEnv, ["env-hhhhhhhh"]);
         const fromHeaders: string[] = [];
         learnSecrets({ ...response("ok"), headers: { "x-sync-token": "hdr-gggggggg", "content-type": "text/plain", etag: "W/1" } }, (s) => fromHeaders.push(s));
         assert.deepEqual(fromHeaders, ["hdr-gggggggg"]);
