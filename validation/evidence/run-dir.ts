@@ -65,7 +65,9 @@ function takeLock(file: string, what: string, dir: string): string {
 function clearEarlierEvidence(dir: string): void {
     for (const name of [...EVIDENCE_FILES, NOT_FINAL_MARKER]) fs.rmSync(path.join(dir, name), { force: true });
     const logs = path.join(dir, LOG_DIR);
-    if (fs.existsSync(logs) && fs.statSync(logs).isDirectory()) {
+    // A link named logs is removed, never followed: the run writes its own directory there.
+    if (fs.existsSync(logs) && fs.lstatSync(logs).isSymbolicLink()) fs.rmSync(logs, { force: true });
+    else if (fs.existsSync(logs) && fs.statSync(logs).isDirectory()) {
         for (const name of fs.readdirSync(logs)) if (name.endsWith(".log") || name.endsWith(".tmp")) fs.rmSync(path.join(logs, name), { force: true });
     }
     for (const name of fs.readdirSync(dir)) if (/^\..+\.tmp$/.test(name)) fs.rmSync(path.join(dir, name), { force: true });
