@@ -47,7 +47,7 @@ export function writeEvidence(input: EvidenceInput): EvidenceFiles {
     };
     const outcome = redactOutcome(input.outcome, input.redactor);
     const results: CheckResult[] = outcome.results;
-    const environment = input.environment.map((e) => ({ ...e, value: escapeControl(input.redactor.redact(e.value)) }));
+    const environment = input.environment.map(({ own, ...e }) => ({ ...e, value: own ? e.value : escapeControl(input.redactor.redact(e.value)) }));
     const logs: string[] = [];
     for (const r of results) {
         const lines = outcome.logs.get(r.id) ?? [];
