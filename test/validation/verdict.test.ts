@@ -15,6 +15,9 @@ import { LOCK_FILE, NOT_FINAL_MARKER, ownOutputDir } from "../../validation/evid
 import { resolveOptions, UsageError } from "../../validation/options";
 import { tlsVerificationOff } from "../../validation/resolve-options";
 import { cleanEnv, tempDir } from "./fixtures/cli";
+import type { CheckResult } from "../../validation/check";
+import { decide } from "../../validation/decision";
+import { writeEvidence } from "../../validation/evidence/write";
 
 const response = (body: unknown, setCookies: string[] = []): HttpResponse => ({
     status: 200,
@@ -179,5 +182,47 @@ describe("validation/resolve-options: inputs that would weaken the gate", () => 
         assert.deepEqual(envs(resolveOptions(base, { env: cleanEnv(), isTTY: false })), [["staging", "runtime-staging", "runtime-migrate-staging"], ["prod", "runtime", "runtime-migrate"]]);
         assert.deepEqual(envs(resolveOptions([...base, "--environment", "staging"], { env: cleanEnv(), isTTY: false })), [["staging", "runtime-staging", "runtime-migrate-staging"]]);
         assert.deepEqual(envs(resolveOptions(base, { env: cleanEnv({ RUNTIME_SERVICE: "runtime" }), isTTY: false })), [[undefined, "runtime", "runtime-migrate"]]);
+    });
+});
+
+describe("validation/evidence: no secret, whatever its text, changes the structure of the evidence", () => {
+    const DANGEROUS = ["true", "false", "null", "NO-GO", "GO: 1", "passed", "failed", "required", "control-staging", "runtime-staging-smoke", "checks", "decision", "<testcase", "| required |", "\"status\""];
+    it("ids, statuses, keys and the decision read back the same from every file", () => {
+        fc.assert(
+            fc.property(fc.oneof(fc.constantFrom(...DANGEROUS), fc.string({ minLength: 4, maxLength: 24 })), fc.boolean(), (secret, go) => {
+                const redactor = new Redactor([secret]);
+                const results = [
+                    { id: "control-staging-smoke", required: true, status: go ? "passed" : "failed", description: `d ${secret}`, command: `c ${secret}`, cause: `cause ${secret} true`, warnings: [`w ${secret}`], logPath: "logs/control-staging-smoke.log", startedAt: "2026-01-01T00:00:00.000Z", durationMs: 1 },
+                    { id: "runtime-staging-smoke", required: false, status: "skipped", description: "d", command: "c", cause: `skip ${secret}`, warnings: [], logPath: "logs/runtime-staging-smoke.log", startedAt: "2026-01-01T00:00:00.000Z", durationMs: 1 },
+                ] as CheckResult[];
+                const outcome = { results, logs: new Map([["control-staging-smoke", [`line ${secret}`]], ["runtime-staging-smoke", []]]), interrupted: false, startedAt: "2026-01-01T00:00:00.000Z", durationMs: 2 };
+                const decision = decide(results);
+                const dir = tempDir();
+                writeEvidence({ outputDir: dir, outcome, decision, environment: [{ name: "ONLY", value: "control-staging-smoke", own: true }, { name: "GCP_PROJECT", value: secret }], failOnRequiredFailure: true, generatedAt: "2026-01-01T00:00:00.000Z", redactor });
+                const json = JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8")) as { decision: string; final: boolean; checks: CheckResult[] };
+                const word = go ? "GO" : "NO-GO";
+                assert.equal(json.decision, word);
+                assert.deepEqual(json.checks.map((c) => [c.id, c.required, c.status, c.logPath]), results.map((c) => [c.id, c.required, c.status, c.logPath]));
+                assert.match(fs.readFileSync(path.join(dir, "SUMMARY.md"), "utf8"), new RegExp(`Decision: \\*\\*${word}\\*\\*`));
+                const junit = fs.readFileSync(path.join(dir, "junit.xml"), "utf8");
+                assert.match(junit, new RegExp(`<property name="decision" value="${word}"/>`));
+                assert.match(junit, /<testcase classname="gate.required" name="control-staging-smoke"/);
+                assert.ok(fs.existsSync(path.join(dir, "logs", "control-staging-smoke.log")));
+                fs.rmSync(dir, { recursive: true, force: true });
+            }),
+            { numRuns: 60 },
+        );
+    });
+
+    it("no 8-character run of a secret survives, wherever it sits and however the text around it is cut", () => {
+        fc.assert(
+            fc.property(fc.string({ minLength: 8, maxLength: 40 }).filter((s) => s.trim() === s), fc.string({ maxLength: 60 }), fc.string({ maxLength: 60 }), fc.nat(30), fc.nat(30), (secret, before, after, from, cut) => {
+                const r = new Redactor([secret]);
+                const piece = secret.slice(Math.min(from, secret.length - 8), Math.min(from, secret.length - 8) + 8 + Math.min(cut, secret.length - 8 - Math.min(from, secret.length - 8)));
+                const shown = r.redact(`${before}${piece}${after}`);
+                for (let i = 0; i + 8 <= secret.length; i++) assert.ok(!shown.includes(secret.slice(i, i + 8)), `${JSON.stringify(shown)} holds ${JSON.stringify(secret.slice(i, i + 8))}`);
+            }),
+            { numRuns: 300 },
+        );
     });
 });
