@@ -48,6 +48,8 @@ export interface GateOptions {
     overallTimeoutMs: number;
     /** Retry readiness with backoff up to this long (0: one try). */
     waitReadyMs: number;
+    /** The mock provider's code for the staging sign-in (OA_AUTH_MOCK_MAGIC_CODE); secret. */
+    mockMagicCode: string;
     maxBodyBytes: number;
     /** Live lines on a terminal; plain lines otherwise (CI, --plain). */
     plain: boolean;
@@ -94,6 +96,7 @@ export function secretsOf(options: GateOptions): string[] {
         for (const s of [t.controlAccessToken, t.maintenanceBypassToken, t.runtimeIdToken]) if (s) out.push(s);
     }
     if (options.gcpAccessToken) out.push(options.gcpAccessToken);
+    if (options.mockMagicCode) out.push(options.mockMagicCode);
     return out;
 }
 
@@ -203,6 +206,7 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         checkTimeoutMs,
         overallTimeoutMs,
         waitReadyMs,
+        mockMagicCode: value(OPTIONS.authMockMagicCode)!,
         maxBodyBytes: value(OPTIONS.maxBody)!,
         plain: args.plain || !(context.isTTY ?? process.stdout.isTTY === true) || envValue("CI") !== undefined,
         staging,
