@@ -554,7 +554,8 @@ function signInVerifyStep(o: ControlStepOptions): Step {
             if (typeof refresh === "string" && refresh !== "") o.redactor.add(refresh);
             if (r.status === 422) {
                 const e = errorEnvelope(r);
-                if (e?.message.includes("expired")) return { ok: false, problem: `(the challenge is unknown to the instance that answered: ${PER_INSTANCE})`, action: "gate with one instance serving, or keep auth state where every instance reads it" };
+                // auth.rs:489-506: an unknown or lapsed challenge; a wrong code says "invalid or expired" (auth.rs:2370-2375).
+                if (e?.message.startsWith("Your sign-in code expired")) return { ok: false, problem: `(the challenge is unknown to the instance that answered: ${PER_INSTANCE})`, action: "gate with one instance serving, or keep auth state where every instance reads it" };
                 return { ok: false, problem: "(the mock code was refused)", action: "set OA_AUTH_MOCK_MAGIC_CODE for the gate to the service's code" };
             }
             if (r.status !== 200) return { ok: false, problem: `(sign-in did not complete${errorEnvelope(r) ? `: ${errorEnvelope(r)!.code}` : ""})` };
