@@ -200,7 +200,12 @@ function pageStep(path: (typeof PAGES)[number], redactor: Redactor): Step {
             }
             if (r.status !== 200) {
                 const meaning = frontDoorMeaning(r, redactor);
-                return { ok: false, problem: `(${meaning ?? "users cannot load this page"})`, action: meaning?.startsWith("routed") ? "set OA_ROUTE_SPLIT_ENABLED=true and OA_ROUTE_SPLIT_MODE=rust (the staging runbook's settings) or a legacy base URL" : "check the control service: users cannot load this page" };
+                const action = meaning?.startsWith("routed")
+                    ? "set OA_ROUTE_SPLIT_ENABLED=true and OA_ROUTE_SPLIT_MODE=rust (the staging runbook's settings), or a legacy base URL"
+                    : meaning?.startsWith("the maintenance page")
+                      ? "pass the maintenance bypass token (<ENV>_MAINTENANCE_BYPASS_TOKEN) to judge behind it, or turn maintenance mode off"
+                      : "check the control service: users cannot load this page";
+                return { ok: false, problem: `(${meaning ?? "users cannot load this page"})`, action };
             }
             if (contentTypeOf(r) !== "text/html") return { ok: false, problem: `with ${contentTypeOf(r) || "no content type"}, not text/html` };
             const cache = cacheControlProblem(r.headers["cache-control"], CACHE.manifest);
