@@ -187,6 +187,11 @@ describe("validation/cli (child process)", function () {
                 res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ready","static_dir":"/app/web-shell/dist"}');
                 return;
             }
+            if ((req.url ?? "").startsWith("/?maintenance_bypass=")) {
+                // Maintenance off: the page, no cookie; the smoke goes on without one.
+                res.writeHead(200, { "content-type": "text/html" }).end("<html></html>");
+                return;
+            }
             res.writeHead(401, { "content-type": "text/plain" });
             res.end(`you sent ${req.headers.authorization ?? "nothing"} to ${req.url}`);
         };

@@ -231,6 +231,7 @@ function credential(got: Provided, given: string | undefined): { token?: string;
  */
 function sessionRoute(o: {
     id: string;
+    environment: Environment;
     method: "GET" | "POST";
     path: string;
     given?: string;
@@ -251,7 +252,8 @@ function sessionRoute(o: {
         auth: `the gate's session, else the given token, else none${o.compat ? "; the web shell's compatibility headers" : ""}`,
         accepts: "with a session: 200; without one: 401",
         expects: `200: JSON ${o.expects}; 401: exactly ${JSON.stringify(UNAUTHENTICATED)}`,
-        needs: ["sign-in-verify"],
+        // Only staging may sign in: there the session routes wait for it; production never has a session.
+        needs: o.environment === "staging" ? ["sign-in-verify"] : [],
         source: o.source,
         request: (got) => {
             const c = credential(got, o.given);
@@ -314,6 +316,7 @@ export function controlSmokeSteps(o: ControlStepOptions): Step[] {
     ] as const) {
         steps.push(
             sessionRoute({
+                environment: o.environment,
                 id,
                 method: "GET",
                 path,
@@ -334,6 +337,7 @@ export function controlSmokeSteps(o: ControlStepOptions): Step[] {
     ];
     steps.push(
         sessionRoute({
+            environment: o.environment,
             id: "status",
             method: "GET",
             path: "/api/v1/control/status",
@@ -357,6 +361,7 @@ export function controlSmokeSteps(o: ControlStepOptions): Step[] {
     ] as const) {
         steps.push(
             sessionRoute({
+                environment: o.environment,
                 id,
                 method: "POST",
                 path,
