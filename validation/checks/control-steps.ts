@@ -149,7 +149,6 @@ export function controlLivenessStep(environment: Environment): Step {
         auth: "none",
         accepts: "200",
         expects: `Google's front-end 404 (a warning), else JSON ${describeRules(HEALTH_RULES)}${environment === "prod" ? "; auth_provider not mock in prod" : ""}`,
-        provides: "the provider's name",
         source: [cite("service/src/lib.rs", "1356,1462-1475,391-397"), cite("service/src/auth.rs", "1905-1913,2387,2470,2585")],
         request: () => ({ path: CONTROL.health.liveness }),
         tolerate: (r) => (isFrontEnd404(r) ? `${CONTROL.health.liveness} answered by Google's front end (404): expected on run.app and mapped domains; /readyz is the external probe` : undefined),
