@@ -171,7 +171,12 @@ describe("validation: the HTTP checks against stand-ins built from the services'
 
         it("a static dir that is not a directory fails readiness", async () => {
             const c = await control("staging", { staticDir: null });
-            assert.match(c.health.cause!, /GET \/readyz answered 503 \(not ready: OA_CONTROL_STATIC_DIR is not a directory\)/);
+            assert.match(c.health.cause!, /GET \/readyz answered 503 \(not ready: OA_CONTROL_STATIC_DIR "\/app\/web-shell\/dist" is not a directory\)/);
+        });
+
+        it("maintenance that does not let /readyz through is named, not taken for a missing static dir", async () => {
+            const c = await control("staging", { maintenance: { ...controlConfig().maintenance, enabled: true, bypassToken: BYPASS, allowedPaths: ["/healthz"] } });
+            assert.match(c.health.cause!, /GET \/readyz answered 503 \(the maintenance page: \/readyz is not in OA_MAINTENANCE_ALLOWED_PATHS\)/);
         });
 
         it("a web shell without its service worker: the route answers the service's 404", async () => {

@@ -126,18 +126,27 @@ export function controlReadinessStep(): Step {
         auth: "none",
         accepts: "200",
         expects: `JSON ${describeRules(READY_RULES)}`,
-        source: [cite("service/src/lib.rs", "1357,1477-1497,400-403")],
+        source: [cite("service/src/lib.rs", "1357,1477-1497,400-403,12422-12440"), cite("service/src/config.rs", "73")],
         waitsForReady: true,
         request: () => ({ path: CONTROL.health.readiness }),
-        status: (s) => s === 200,
-        explainStatus: (s) => (s === 503 ? "not ready: OA_CONTROL_STATIC_DIR is not a directory" : undefined),
-        body: (r) =>
-            jsonWith(r, [], (json): BodyVerdict => {
+        // A 503 is the not_ready JSON (no static dir), or the maintenance page when /readyz is not an allowed path.
+        status: (s) => s === 200 || s === 503,
+        body: (r) => {
+            if (r.status === 503) {
+                if (isMaintenancePage(r)) return { ok: false, problem: "(the maintenance page: /readyz is not in OA_MAINTENANCE_ALLOWED_PATHS)", action: "keep /healthz and /readyz in OA_MAINTENANCE_ALLOWED_PATHS (the default)" };
+                return jsonWith(r, [{ path: "status", equals: "not_ready" }], (json) => ({
+                    ok: false,
+                    problem: `(not ready: OA_CONTROL_STATIC_DIR ${JSON.stringify(String(json.static_dir ?? "")).slice(0, 80)} is not a directory)`,
+                    action: "point OA_CONTROL_STATIC_DIR at the image's web shell (/app/web-shell/dist), or re-run with --wait-ready",
+                }));
+            }
+            return jsonWith(r, [], (json): BodyVerdict => {
                 const runtime = runtimeReadiness(json);
                 if (runtime) return { ok: false, problem: runtime, action: `point the target at the Rust control service (${CONTROL.names.prod} / ${CONTROL.names.staging})` };
                 const problem = fieldProblem(json, READY_RULES);
                 return problem ? { ok: false, problem: `JSON ${problem}: not the control service's ready JSON ({"status":"ready","static_dir":"..."})` } : { ok: true };
-            }),
+            });
+        },
     };
 }
 
