@@ -54,7 +54,7 @@ export const DEFAULT_MOCK_MAGIC_CODE = "123456";
 const UNAUTHENTICATED = { message: "Unauthenticated.", error: { code: "unauthorized", message: "Unauthenticated." } };
 /** The unavailable provider's message when WorkOS is not configured (auth.rs:1915-1931). */
 const WORKOS_UNCONFIGURED = "WorkOS identity provider is required";
-/** The WorkOS provider's message when it cannot reach WorkOS (auth.rs:2411-2416). */
+/** The WorkOS provider's message when it cannot reach WorkOS (auth.rs:2419-2422). */
 const WORKOS_UNREACHABLE = "Unable to contact WorkOS";
 /** Auth state per instance: why a token may be unknown to the instance that answers. */
 const PER_INSTANCE = `sessions live in each instance's memory (${cite("service/src/auth.rs", "338-345,418-432")})`;
@@ -194,7 +194,7 @@ function pageStep(path: (typeof PAGES)[number], redactor: Redactor): Step {
         auth: "none",
         accepts: "200 (a redirect is not followed)",
         expects: `HTML of the web shell (its canvas element); cache-control ${CACHE.manifest}`,
-        source: [own, cite("service/src/lib.rs", "2366-2425,113"), cite("service/src/route_split.rs", "97-233,299-305"), cite("web-shell/build-dist.sh", "103-122")],
+        source: [own, cite("service/src/lib.rs", "2366-2425,113"), cite("service/src/route_split.rs", "97-235,299-305"), cite("web-shell/build-dist.sh", "94-116")],
         request: () => ({ path, followRedirects: false }),
         status: () => true,
         body: (r): BodyVerdict => {
@@ -403,7 +403,7 @@ function webShellSteps(o: ControlStepOptions): Step[] {
             accepts: "200",
             expects: `JSON manifestVersion = "${MANIFEST_VERSION}", buildId (string), entry.js (string); cache-control ${CACHE.manifest}`,
             provides: "entry.js",
-            source: [cite("service/src/lib.rs", "1363,2309-2318,2785-2860,113"), cite("web-shell/build-dist.sh", "140-172")],
+            source: [cite("service/src/lib.rs", "1363,2309-2318,2785-2850,113"), cite("web-shell/build-dist.sh", "142-166")],
             request: () => ({ path: "/manifest.json" }),
             status: (s) => s === 200,
             explainStatus: (s) => (s === 404 ? later : undefined),
@@ -429,7 +429,7 @@ function webShellSteps(o: ControlStepOptions): Step[] {
             auth: "none",
             accepts: "200",
             expects: `JavaScript; cache-control ${CACHE.manifest}`,
-            source: [cite("service/src/lib.rs", "1362,2320-2329,113"), cite("web-shell/build-dist.sh", "80-99")],
+            source: [cite("service/src/lib.rs", "1362,2320-2329,113"), cite("web-shell/build-dist.sh", "75-91")],
             request: () => ({ path: "/sw.js" }),
             status: (s) => s === 200,
             explainStatus: (s) => (s === 404 ? later : undefined),
@@ -509,7 +509,7 @@ function signInStartStep(o: ControlStepOptions): Step {
         source: [
             cite("service/src/lib.rs", "1107-1113,3228-3270,418-421,12153-12167"),
             cite("service/src/auth.rs", "442-470,1905-1944,2350-2360,2402-2433,2450-2473"),
-            cite("web-shell/src/lib.rs", "2019"),
+            cite("app-state/src/command_bus.rs", "131-137"),
         ],
         request: () => ({ path: "/api/auth/email", json: { email: SIGN_IN_PROBE_EMAIL } }),
         status: () => true,
@@ -557,13 +557,14 @@ function signInVerifyStep(o: ControlStepOptions): Step {
         expects: "{\"code\": the mock code, \"challenge_id\"}: JSON ok = true, status \"authenticated\", token (string, a secret: masked from here on)",
         needs: ["sign-in-start"],
         provides: "a session on this revision",
-        source: [cite("service/src/lib.rs", "1121,3411-3495,428-435"), cite("service/src/auth.rs", "472-520,2362-2385"), cite("service/src/config.rs", "12,234-237")],
+        source: [cite("service/src/lib.rs", "1121,3411-3495,428-435"), cite("service/src/auth.rs", "472-520,2362-2385"), cite("service/src/config.rs", "12,234-237"), cite("app-state/src/command_bus.rs", "138-151")],
         skip: (got) => {
             if (o.environment === "prod") return "no sign-in in production (nothing is written there): the session, status and sync-token routes are verified as far as their 401";
             if (got.provider !== "mock") return "the provider is WorkOS: a session needs a real user's emailed code, so the session, status and sync-token routes are verified as far as their 401";
             return undefined;
         },
-        request: (got) => ({ path: "/api/auth/verify", json: { code, challenge_id: got.challengeId } }),
+        // As the web shell sends it: the code, the challenge id, and its client name (command_bus.rs:138-151).
+        request: (got) => ({ path: "/api/auth/verify", json: { code, challenge_id: got.challengeId }, headers: { "x-client": "openagents-web-shell" } }),
         status: () => true,
         body: (r): BodyVerdict => {
             const token = fieldAt(parseJson(r), "token");

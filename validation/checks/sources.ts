@@ -1,7 +1,8 @@
 // Where the HTTP checks' contracts come from: the services' public source (OpenAgentsInc/openagents)
 // at the commit this project targets. Every step cites file:line@commit; paths are under `apps/`
 // (service/ = apps/openagents.com/service, web-shell/ = apps/openagents.com/web-shell, runtime/ =
-// apps/runtime) or `crates/` (client-core/ = crates/openagents-client-core).
+// apps/runtime) or `crates/` (client-core/ = crates/openagents-client-core, app-state/ =
+// crates/openagents-app-state, the web shell's command bus).
 
 /** The contract: the cutover era's commit (2026-02-22); images are tagged with a short commit of that repository. */
 export const CONTRACT_COMMIT = "c41c3629";
@@ -20,6 +21,7 @@ export type SourceFile =
     | "web-shell/src/lib.rs"
     | "web-shell/build-dist.sh"
     | "client-core/src/compatibility.rs"
+    | "app-state/src/command_bus.rs"
     | "runtime/src/server.rs"
     | "runtime/src/config.rs"
     | "runtime/src/types.rs"
