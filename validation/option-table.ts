@@ -84,7 +84,7 @@ export const OPTIONS = {
     plain: option<boolean>({ flag: "plain", help: "plain lines instead of live lines, even on a terminal (also when CI is set)" }),
     help: option<boolean>({ flag: "help", help: "show this help" }),
 
-    controlAccessToken: option({ env: ["STAGING_CONTROL_ACCESS_TOKEN", "PROD_CONTROL_ACCESS_TOKEN"], parse: parseText, secret: true, help: "bearer token for the control service's authenticated routes" }),
+    controlAccessToken: option({ env: ["STAGING_CONTROL_ACCESS_TOKEN", "PROD_CONTROL_ACCESS_TOKEN"], parse: parseText, secret: true, help: "bearer token for the control service's authenticated routes, used only where the gate opens no session of its own; sessions live in each instance's memory, so one minted before the deploy gets a 401 (a warning)" }),
     maintenanceBypassToken: option({ env: ["STAGING_MAINTENANCE_BYPASS_TOKEN", "PROD_MAINTENANCE_BYPASS_TOKEN"], parse: parseText, secret: true, help: "maintenance bypass token: the smoke gets the bypass cookie first" }),
     runtimeIdToken: option({
         env: ["STAGING_RUNTIME_ID_TOKEN", "PROD_RUNTIME_ID_TOKEN", "RUNTIME_ID_TOKEN"],
