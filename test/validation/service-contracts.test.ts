@@ -28,6 +28,14 @@ describe("validation: the HTTP checks against stand-ins built from the services'
         return { run, service, server: s, smoke: run.result(`control-${environment}-smoke`), health: run.result(`control-${environment}-health`), log: run.log(`control-${environment}-smoke`) };
     }
 
+    /** The control service with one route answered otherwise. */
+    async function controlWith(environment: "staging" | "prod", config: Partial<ControlServiceConfig>, path: string, answer: Handler) {
+        const service = controlService(controlConfig(config));
+        const s = await start((req, res, body) => (new URL(req.url ?? "/", "http://x").pathname === path ? answer(req, res, body) : service.handler(req, res, body)));
+        const run = await runInProcess(["--environment", environment, "--only", `control-${environment}-smoke`, `--${environment}-control-url`, s.url]);
+        return run.result(`control-${environment}-smoke`);
+    }
+
     async function runtime(environment: "staging" | "prod", config: Partial<RuntimeServiceConfig>, mutate?: (h: Handler) => Handler) {
         const serviceName = environment === "staging" ? "runtime-staging" : "runtime";
         const service = runtimeService(runtimeConfig({ serviceName, requiredToken: "id-token-1", ...config }));
@@ -196,6 +204,21 @@ describe("validation: the HTTP checks against stand-ins built from the services'
             const c = await control("staging", { authProviderMode: "mock", mockMagicCode: "999999" });
             assert.match(c.smoke.cause!, /the mock code was refused/);
             assert.match(c.smoke.action!, /OA_AUTH_MOCK_MAGIC_CODE/);
+        });
+
+        it("a route missing (an image without it answers the fallback's 404)", async () => {
+            const r = await controlWith("prod", {}, "/api/v1/auth/session", (_q, res) => sendJson(res, 404, { message: "Route '/api/v1/auth/session' was not found.", error: { code: "not_found", message: "Route '/api/v1/auth/session' was not found." } }));
+            assert.match(r.cause!, /GET \/api\/v1\/auth\/session answered 404 \(the route is missing\)/);
+        });
+
+        it("a 401 that is not the service's envelope is a wrong body (what a guessed stand-in answered)", async () => {
+            const r = await controlWith("prod", {}, "/api/v1/control/status", (_q, res) => sendJson(res, 401, { error: "unauthorized" }));
+            assert.match(r.cause!, /GET \/api\/v1\/control\/status answered 401 with a body other than the service's unauthenticated envelope/);
+        });
+
+        it("a status answer naming another service is a wrong body, seen through the gate's session", async () => {
+            const r = await controlWith("staging", { authProviderMode: "mock" }, "/api/v1/control/status", (_q, res) => sendJson(res, 200, { data: { service: "openagents-web", authProvider: "mock", compatibility: { protocolVersion: "x" }, routeSplit: {}, runtimeRouting: {} } }));
+            assert.match(r.cause!, /GET \/api\/v1\/control\/status answered 200 JSON with data\.service "openagents-web", not "openagents-control-service"/);
         });
 
         it("a token given to the gate that the new revision does not know is a warning, never the basis of the verdict", async () => {
