@@ -597,7 +597,7 @@ function bypassStep(token: string, redactor: Redactor): Step {
         path: "/?maintenance_bypass=<token>",
         auth: "bypass token (sent as is: the service compares the raw query value)",
         accepts: "307 that sets the bypass cookie; 200 when maintenance is off (a warning)",
-        expects: `set-cookie <OA_MAINTENANCE_BYPASS_COOKIE_NAME, default ${MAINTENANCE.defaultCookieName}>=<expiry>.<signature>; Path=/`,
+        expects: `set-cookie NAME=EXPIRY.SIGNATURE; Path=/ (NAME: OA_MAINTENANCE_BYPASS_COOKIE_NAME, default ${MAINTENANCE.defaultCookieName})`,
         provides: "the bypass cookie",
         source: [cite("service/src/lib.rs", "1985-2035,12442-12453,12507-12535,12568-12576"), cite("service/src/config.rs", "71-72,666-693")],
         request: () => ({ path: `/?maintenance_bypass=${raw ? token : encodeURIComponent(token)}`, followRedirects: false }),
