@@ -16,13 +16,15 @@ import { impostorReason, isFrontEnd404, legacyTargetReason, otherLaneReason } fr
 import { cite } from "./sources";
 
 const WRITE_MODES = ["rust_active", "shadow_only", "read_only"] as const;
-/** The readiness flags, each true for a 200 (server.rs:372-392). */
+/**
+ * The readiness flags, each true for a 200 (server.rs:372-392). fanout_driver is not asserted on
+ * either answer: nothing depends on it, and b118d632 dropped it.
+ */
 const READY_FLAGS = ["authority_ready", "projector_ready", "workers_ready"] as const;
 const READY_RULES: readonly FieldRule[] = [
     { path: "status", equals: "ready" },
     ...READY_FLAGS.map((path): FieldRule => ({ path, equals: true })),
     { path: "authority_writer_active", type: "boolean" },
-    { path: "fanout_driver", type: "string" },
 ];
 /** What runtime-smoke sends to create a run (runtime-smoke.rs:46-52). */
 const CREATE_BODY = { worker_id: "smoke:runtime", metadata: { source: "runtime-smoke" } } as const;
@@ -106,7 +108,6 @@ export function runtimeSteps(environment: Environment, service: string, idempote
         { path: "uptime_seconds", type: "number" },
         { path: "authority_write_mode", oneOf: WRITE_MODES },
         { path: "authority_writer_active", type: "boolean" },
-        { path: "fanout_driver", type: "string" },
     ];
     const after = waitForReady ? ["readyz"] : [];
     const steps: Step[] = [
