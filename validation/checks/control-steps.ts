@@ -136,7 +136,7 @@ export function controlReadinessStep(): Step {
                 if (isMaintenancePage(r)) return { ok: false, problem: "(the maintenance page: /readyz is not in OA_MAINTENANCE_ALLOWED_PATHS)", action: "keep /healthz and /readyz in OA_MAINTENANCE_ALLOWED_PATHS (the default)" };
                 return jsonWith(r, [{ path: "status", equals: "not_ready" }], (json) => ({
                     ok: false,
-                    problem: `(not ready: OA_CONTROL_STATIC_DIR ${JSON.stringify(String(json.static_dir ?? "")).slice(0, 80)} is not a directory)`,
+                    problem: `(not ready: OA_CONTROL_STATIC_DIR ${JSON.stringify(typeof json.static_dir === "string" ? json.static_dir : "").slice(0, 80)} is not a directory)`,
                     action: "point OA_CONTROL_STATIC_DIR at the image's web shell (/app/web-shell/dist), or re-run with --wait-ready",
                 }));
             }
