@@ -111,6 +111,27 @@ describe("validation: the HTTP checks against stand-ins built from the services'
             }
         });
 
+        it("GO in every combination: maintenance on/off, compatibility gate on/off, each provider the environment may run", async () => {
+            for (const environment of ["staging", "prod"] as const) {
+                for (const provider of environment === "staging" ? ["mock", "workos"] : ["workos"]) {
+                    for (const maintenanceOn of [false, true]) {
+                        for (const enforced of [false, true]) {
+                            const c = await control(
+                                environment,
+                                { authProviderMode: provider, maintenance: { ...controlConfig().maintenance, enabled: maintenanceOn, bypassToken: BYPASS }, compat: { ...controlConfig().compat, enforced } },
+                                { [`${environment.toUpperCase()}_MAINTENANCE_BYPASS_TOKEN`]: BYPASS },
+                            );
+                            const label = `${environment} ${provider} maintenance ${maintenanceOn ? "on" : "off"} compat ${enforced ? "on" : "off"}`;
+                            assert.equal(c.smoke.status, "passed", `${label}: ${c.log}`);
+                            assert.equal(c.health.status, "passed", label);
+                            assert.equal(c.service.emailsSent.length, 0, label);
+                            if (environment === "prod") assert.equal(c.service.usersCreated(), 0, label);
+                        }
+                    }
+                }
+            }
+        });
+
         it("a hashed entry script must be immutable, an unhashed one short-lived (the service's name rule, not a hex search)", async () => {
             const dist = webShellDist();
             const manifest = JSON.parse(dist.files["manifest.json"]) as { entry: { js: string } };
@@ -165,6 +186,11 @@ describe("validation: the HTTP checks against stand-ins built from the services'
         it("maintenance on and a wrong bypass token", async () => {
             const c = await control("staging", { maintenance: { ...controlConfig().maintenance, enabled: true, bypassToken: BYPASS } }, { STAGING_MAINTENANCE_BYPASS_TOKEN: "notTheToken" });
             assert.match(c.smoke.cause!, /bypass token was refused/);
+        });
+
+        it("a bypass token the service could never match (it compares the raw query value) fails, saying so", async () => {
+            const c = await control("staging", { maintenance: { ...controlConfig().maintenance, enabled: true, bypassToken: "a b&c" } }, { STAGING_MAINTENANCE_BYPASS_TOKEN: "a b&c" });
+            assert.match(c.smoke.cause!, /the bypass token has characters a URL query must encode, and the service compares the raw query value/);
         });
 
         it("a compatibility window that refuses the web shell's own build", async () => {
