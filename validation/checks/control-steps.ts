@@ -525,7 +525,7 @@ function signInStartStep(o: ControlStepOptions): Step {
                 const problem = fieldProblem(parsed.json, [{ path: "ok", equals: true }, { path: "status", equals: "code-sent" }, { path: "challengeId", type: "string", nonEmpty: true }]);
                 if (problem) return { ok: false, problem: `JSON ${problem}` };
                 if (o.environment === "prod") {
-                    return { ok: false, problem: "(a challenge for an address WorkOS refuses: production runs the mock identity provider, so anyone can sign in with the mock code)", action: "set OA_AUTH_PROVIDER_MODE=workos with WORKOS_CLIENT_ID and WORKOS_API_KEY on the production control service" };
+                    return { ok: false, problem: "(a challenge for an address without a domain, which WorkOS refuses: production runs the mock identity provider, so anyone can sign in with the mock code)", action: "set OA_AUTH_PROVIDER_MODE=workos with WORKOS_CLIENT_ID and WORKOS_API_KEY on the production control service" };
                 }
                 return { ok: true, provides: { provider: "mock", challengeId: String(parsed.json.challengeId) }, note: "the mock provider issued a challenge (no email: mock)" };
             }
