@@ -14,7 +14,7 @@ import { CONTROL, type Environment, MAINTENANCE } from "../../catalog";
 import { type HttpResponse, parseJson } from "../http";
 import type { Redactor } from "../redact";
 import type { BodyVerdict, Provided, Step } from "../steps";
-import { bodyExcerpt } from "../text";
+import { bodyExcerpt, excerpt } from "../text";
 import { type FieldRule, type Json, contentTypeOf, describeRules, fieldAt, fieldProblem, isJavaScriptContentType, jsonObject, jsonWith } from "./answers";
 import { cacheControlProblem } from "./cache-control";
 import { isFrontEnd404 } from "./probe";
@@ -199,10 +199,10 @@ function pageStep(path: (typeof PAGES)[number], redactor: Redactor): Step {
         status: () => true,
         body: (r): BodyVerdict => {
             if (r.status >= 300 && r.status < 400) {
-                const location = r.headers.location ?? "";
+                const location = excerpt(r.headers.location ?? "", 120, redactor);
                 return {
                     ok: false,
-                    problem: `(a ${r.status} redirect to ${location.slice(0, 120) || "nowhere"}): the route split sends this page to the legacy target, so users land on the legacy stack`,
+                    problem: `(a ${r.status} redirect to ${location || "nowhere"}): the route split sends this page to the legacy target, so users land on the legacy stack`,
                     action: `route ${path} to the Rust shell (OA_ROUTE_SPLIT_ENABLED=true, OA_ROUTE_SPLIT_MODE=rust, OA_ROUTE_SPLIT_RUST_ROUTES covering it, OA_ROUTE_SPLIT_FORCE_LEGACY off)`,
                 };
             }
