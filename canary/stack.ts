@@ -63,7 +63,7 @@ interface CommandOutput {
 }
 
 function commandOutput(error: unknown): CommandOutput {
-    return ((error as { commandResult?: CommandOutput }).commandResult ?? {}) as CommandOutput;
+    return ((error as { commandResult?: CommandOutput }).commandResult ?? {});
 }
 
 // The CLI's own sentences for failures the SDK gives no type of its own (its types: automation/errors.js:69-83).

@@ -30,7 +30,7 @@ async function run(stack: "staging" | "prod", overrides: Record<string, string> 
         if (t) captured.timeouts.set(`${req.getType()}::${req.getName()}`, { create: t.getCreate(), update: t.getUpdate() });
         return register.call(this, req, cb);
     };
-    proto.invoke = async function (this: unknown, req: any, cb: any) {
+    proto.invoke = function (this: unknown, req: any, cb: any) {
         if (prior && req.getTok() === "gcp:cloudrunv2/getJob:getJob") {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
@@ -75,8 +75,8 @@ describe("migrate job: timeouts from the worst case the config allows", () => {
     });
 
     it("for every config the schema admits, the wait is at least the execution's own longest run", () => {
-        const retries = CONFIG_SCHEMA.migrateMaxRetries.range as { min: number; max: number };
-        const timeout = CONFIG_SCHEMA.migrateTimeoutSeconds.range as { min: number; max: number };
+        const retries = CONFIG_SCHEMA.migrateMaxRetries.range;
+        const timeout = CONFIG_SCHEMA.migrateTimeoutSeconds.range;
         fc.assert(
             fc.property(fc.integer({ min: retries.min, max: retries.max }), fc.integer({ min: timeout.min, max: timeout.max }), (maxRetries, timeoutSeconds) => {
                 const seconds = Number(migrateJobTimeouts({ maxRetries, timeoutSeconds }).update?.replace(/s$/, ""));
