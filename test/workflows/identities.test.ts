@@ -22,7 +22,7 @@ import { checkStacks } from "../../.github/scripts/check-secrets-provider";
 import { deployedCommit } from "../../.github/scripts/deployed-commit";
 import { ACTION_INPUTS } from "./action-inputs";
 import { REPO, type Workflow, loadWorkflows, parseWorkflow } from "./invariants";
-import { actionInputProblems, artifactNameProblems, contractTestProblems, identityProblems, secretsProviderProblems } from "./run-invariants";
+import { actionInputProblems, artifactNameProblems, contractTestProblems, identityProblems, jobTimeoutProblems, secretsProviderProblems, stackMigrateSeconds } from "./run-invariants";
 
 const WORKFLOWS = loadWorkflows();
 
@@ -187,6 +187,14 @@ describe("workflows on their first real run", () => {
             assert.match(line(`secretsprovider: ${STACK_SECRETS_PROVIDER}\nencryptedkey: "not base64!"\n`) ?? "", /a malformed encryptedkey/);
             assert.equal(line(`secretsprovider: ${STACK_SECRETS_PROVIDER}\nencryptedkey: CiQA8bY1dGhpcyBpcyBhIHdyYXBwZWQga2V5\nconfig: {}\n`), undefined);
             for (const text of ["", "config:\n", "secretsprovider: \n", "secretsprovider: [1]\n", ":\n- x\n"]) assert.ok(!(line(text) ?? "").includes("\n"), "one line");
+        });
+    });
+
+    describe("a job outlives the migration its up waits for", () => {
+        it("holds on the workflows", () => assert.deepEqual(jobTimeoutProblems(WORKFLOWS, REPO), []));
+        it("catches a job timeout shorter than the stack's migration worst case", () => {
+            assert.equal(stackMigrateSeconds("prod", REPO), 2 * (600 + 120) + 300);
+            caught(jobTimeoutProblems(edit("migrate.yml", "    timeout-minutes: 60\n", "    timeout-minutes: 20\n"), REPO), /migrate\.yml rerun \(staging\): timeout-minutes 20 cuts an up whose migration may run 29 minutes/);
         });
     });
 

@@ -3,7 +3,10 @@
 // the secrets provider checked before any pulumi command, and the contract tests at the deployed
 // commit without credentials. Each returns one line per problem, as invariants.ts does.
 
+import * as fs from "node:fs";
+import * as path from "node:path";
 import YAML from "yaml";
+import { migrateWorstCaseSeconds } from "../../services/runtime-lane";
 import { type AccountName, IDENTITIES, type IdentityName, SERVICE_ACCOUNTS } from "../../catalog/identities";
 import { CONTRACT_CHECK_IDS } from "../../canary/rollout-deps";
 import { ACTION_INPUTS } from "./action-inputs";
@@ -191,5 +194,28 @@ export function contractTestProblems(wfs: Workflow[]): string[] {
         }
     }
     if (pinned === 0) problems.push("no workflow runs the contract tests at the deployed commit");
+    return problems;
+}
+
+/** The migration's worst case under a stack file's committed config (what the job's timeouts are made of). */
+export function stackMigrateSeconds(stack: string, dir: string): number {
+    const config = ((YAML.parse(fs.readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {});
+    const n = (key: string, fallback: number): number => (config[`openagents-rust-lanes:${key}`] === undefined ? fallback : Number(config[`openagents-rust-lanes:${key}`]));
+    return migrateWorstCaseSeconds({ maxRetries: n("migrateMaxRetries", 0), timeoutSeconds: n("migrateTimeoutSeconds", 600) });
+}
+
+/** A job that ups a stack lives at least as long as that stack's migration may run: the job's timeout must not cut the `up` the provider still waits in. */
+export function jobTimeoutProblems(wfs: Workflow[], dir: string): string[] {
+    const problems: string[] = [];
+    for (const wf of wfs) {
+        for (const [id, job] of jobsOf(wf)) {
+            if (!pulumiOps(job).some((o) => o.kind === "up")) continue;
+            const minutes = Number((job as { "timeout-minutes"?: unknown })["timeout-minutes"] ?? 360);
+            for (const stack of jobStacks(wf, job)) {
+                const needed = Math.ceil(stackMigrateSeconds(stack, dir) / 60);
+                if (minutes < needed) problems.push(`${wf.file} ${id} (${stack}): timeout-minutes ${minutes} cuts an up whose migration may run ${needed} minutes`);
+            }
+        }
+    }
     return problems;
 }
