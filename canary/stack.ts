@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as Automation from "@pulumi/pulumi/automation";
-import type { Environment } from "../catalog";
+import { type Environment, stackInitCommand } from "../catalog";
 import { ownGroupPulumiCommand } from "./pulumi-command";
 
 /** What an `up` did, as the evidence records it. */
@@ -63,14 +63,14 @@ interface CommandOutput {
 }
 
 function commandOutput(error: unknown): CommandOutput {
-    return ((error as { commandResult?: CommandOutput }).commandResult ?? {});
+    return (error as { commandResult?: CommandOutput }).commandResult ?? {};
 }
 
 // The CLI's own sentences for failures the SDK gives no type of its own (its types: automation/errors.js:69-83).
 /** pulumi/pulumi pkg/secrets/passphrase/manager.go:394-396@1b59498: a passphrase stack run non-interactively without one. */
 export const PASSPHRASE_MISSING = "passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables";
-/** The policy engine's verdict line on a blocked update (`mandatory policy violation`). */
-const MANDATORY_POLICY = /\bmandatory policy violations?\b/i;
+/** A mandatory violation as the CLI renders it: `<pack>@v<version> [mandatory]  <policy> (<type>: <name>)` (pkg/backend/display/diff.go:227-250@1b59498). */
+const MANDATORY_POLICY = /\[mandatory\]/;
 
 /** Why an Automation API call failed, as a StackError kind: by the SDK's error types first. */
 export function classifyStackError(error: unknown, automation: Pick<typeof Automation, "CommandError" | "ConcurrentUpdateError" | "StackNotFoundError">): StackErrorKind {
@@ -88,7 +88,7 @@ export function classifyStackError(error: unknown, automation: Pick<typeof Autom
 
 const CLI_MISSING = "the Pulumi CLI is not on PATH: install it (https://www.pulumi.com/docs/iac/download-install/) or, in CI, add pulumi/actions without a command before this step";
 const HINTS: Partial<Record<StackErrorKind, (stack: string) => string>> = {
-    "not-found": (stack) => `stack ${stack} does not exist in this backend (PULUMI_BACKEND_URL): check the backend, or create it once with \`pulumi stack init ${stack} --secrets-provider gcpkms://...\` (docs/gcp-setup.md)`,
+    "not-found": (stack) => `stack ${stack} does not exist in this backend (PULUMI_BACKEND_URL): check the backend, or create it once with \`${stackInitCommand(stack)}\` (docs/operations.md)`,
     secrets: (stack) => `the stack file Pulumi.${stack}.yaml names no secrets provider, so the CLI asks for a passphrase: commit its secretsprovider and encryptedkey lines (docs/operations.md)`,
     locked: (stack) => `stack ${stack} is locked by another update: wait for it, or \`pulumi cancel --stack ${stack}\` if none runs`,
 };
@@ -106,6 +106,11 @@ function lastLines(error: unknown): string {
 export function stackError(what: string, stackName: string, error: unknown, automation: Parameters<typeof classifyStackError>[1]): StackError {
     const kind = classifyStackError(error, automation);
     if (kind === "cli-missing") return new StackError(CLI_MISSING, kind);
+    if (kind === "policy") {
+        const out = commandOutput(error);
+        const violations = `${out.stdout ?? ""}\n${out.stderr ?? ""}`.split("\n").filter((l) => MANDATORY_POLICY.test(l)).map((l) => l.trim());
+        return new StackError(`${what} failed: mandatory policy violation: ${[...new Set(violations)].join(" / ").slice(0, 600)}`, kind);
+    }
     const hint = HINTS[kind]?.(stackName);
     return new StackError(`${what} failed: ${lastLines(error)}${hint ? ` (${hint})` : ""}`, kind);
 }

@@ -120,15 +120,17 @@ describe("canary stack: the Automation API adapter against a stand-in pulumi CLI
     });
 
     it("a failed up is a StackError of its kind, with the CLI's error line", async () => {
-        process.env.STAND_IN_UP_ERROR = "preview failed: 1 mandatory policy violation: canary-ladder";
+        process.env.STAND_IN_POLICY_VIOLATION = "canary-ladder  (gcp:cloudrunv2/service:Service: control)";
         const stack = await automationStack({ projectDir: REPO, stackName: "prod", environment: "prod" });
         await assert.rejects(stack.up({}), (error: unknown) => {
             assert.ok(error instanceof StackError);
             assert.equal(error.kind, "policy");
-            assert.match(error.message, /^pulumi up failed: error: preview failed: 1 mandatory policy violation: canary-ladder$/);
+            assert.equal(error.message, "pulumi up failed: mandatory policy violation: openagents-rust-lanes@v0.1.0 [mandatory]  canary-ladder  (gcp:cloudrunv2/service:Service: control)");
             return true;
         });
-        process.env.STAND_IN_UP_ERROR = "googleapi: Error 503: backend unavailable";
+        delete process.env.STAND_IN_POLICY_VIOLATION;
+        // A provider's error naming a policy in passing is no policy verdict.
+        process.env.STAND_IN_UP_ERROR = "googleapi: Error 503: backend unavailable (policy violation check skipped)";
         await assert.rejects(stack.up({}), (error: unknown) => error instanceof StackError && error.kind === "command");
     });
 

@@ -62,6 +62,12 @@ function up() {
     if (fs.existsSync(path.join(dir, "lock"))) {
         fail("the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.");
     }
+    if (process.env.STAND_IN_POLICY_VIOLATION) {
+        // A mandatory violation as the display renders it (pkg/backend/display/diff.go:227-250), then
+        // the failed update (deployment_executor.go:116-124 "update failed").
+        process.stdout.write(`Updating (${stackName}):\nPolicies:\n    openagents-rust-lanes@v0.1.0 [mandatory]  ${process.env.STAND_IN_POLICY_VIOLATION}\n`);
+        fail("update failed");
+    }
     if (process.env.STAND_IN_UP_ERROR) fail(process.env.STAND_IN_UP_ERROR);
     const steps = Number(process.env.STAND_IN_UP_STEPS || 3);
     const stepMs = Number(process.env.STAND_IN_UP_STEP_MS || 100);
