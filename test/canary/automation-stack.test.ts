@@ -60,7 +60,9 @@ describe("canary stack: the Automation API adapter against a stand-in pulumi CLI
         delete process.env.PULUMI_CONFIG_PASSPHRASE_FILE;
     });
     afterEach(() => {
-        process.env = saved;
+        // Back to the saved environment in place (the process's env object stays the same one).
+        for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+        Object.assign(process.env, saved);
         fs.rmSync(dir, { recursive: true, force: true });
     });
     const calls = (): string[] => fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
