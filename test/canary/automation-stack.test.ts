@@ -158,7 +158,7 @@ describe("canary stack: the Automation API adapter against a stand-in pulumi CLI
     describe("Ctrl-C on a terminal: a SIGINT to the whole process group", () => {
         /** The driver (node, the rollout's signal stages) as a terminal's foreground process group of its own. */
         function driver(): ChildProcess {
-            const env = { ...process.env, STAND_IN_UP_STEPS: "4", STAND_IN_UP_STEP_MS: "150" };
+            const env = { ...process.env, STAND_IN_UP_STEPS: "20", STAND_IN_UP_STEP_MS: "100" };
             return spawn(process.execPath, ["-r", "sucrase/register/ts", DRIVER, REPO, "prod"], { cwd: REPO, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
         }
         const group = (child: ChildProcess): void => void process.kill(-(child.pid as number), "SIGINT");
