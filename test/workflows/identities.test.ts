@@ -14,7 +14,7 @@ import { IDENTITIES_BEGIN, IDENTITIES_END, identitiesSection } from "../../catal
 import { STACK_SECRETS_PROVIDER, stackSecretsProblem } from "../../catalog/stack-secrets";
 import { GcpClient, DEFAULT_CLOUD_LOGGING_API_URL, DEFAULT_CLOUD_RUN_API_URL } from "../../validation/gcp/client";
 import { CloudRunApi } from "../../validation/gcp/cloudrun";
-import { staticTokenSource } from "../../validation/gcp/credentials";
+import { explicitTokenSource } from "../../validation/gcp/credentials";
 import { LoggingApi } from "../../validation/gcp/logging";
 import { HttpClient } from "../../validation/http";
 import { Redactor } from "../../validation/redact";
@@ -116,7 +116,7 @@ describe("workflows on their first real run", () => {
             });
             await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
             const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-            const client = new GcpClient({ http: new HttpClient({ timeoutMs: 5000, userAgent: "test" }), tokens: staticTokenSource("ya29.test-token", "test"), attempts: 1 });
+            const client = new GcpClient({ http: new HttpClient({ timeoutMs: 5000, userAgent: "test" }), tokens: explicitTokenSource("ya29.test-token", "test"), attempts: 1 });
             const ctx = { signal: new AbortController().signal, deadline: Date.now() + 10_000, log: () => undefined };
             const sent: Record<string, IdentityName> = {};
             const record = async (identity: IdentityName, method: string, call: () => Promise<unknown>): Promise<void> => {
