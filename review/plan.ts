@@ -96,6 +96,16 @@ function unloadProgram(dir: string): void {
     }
 }
 
+/**
+ * The files of `dir` this process has loaded (outside node_modules): a superset of the program's
+ * own modules once it has run, so when all of them are unchanged at a git ref, so is the program.
+ */
+export function loadedFiles(dir: string): string[] {
+    const root = path.resolve(dir) + path.sep;
+    const modules = path.join(root, "node_modules") + path.sep;
+    return Object.keys(require.cache).filter((id) => id.startsWith(root) && !id.startsWith(modules));
+}
+
 let running: Promise<unknown> = Promise.resolve();
 
 /**
