@@ -96,14 +96,18 @@ function unloadProgram(dir: string): void {
     }
 }
 
+/** The tools that run the program, which it never imports (imports point down: README, Layout). */
+const TOOLING = ["review", "policies", "bench", "test", "validation", "canary", "scripts", ".github"];
+
 /**
- * The files of `dir` this process has loaded (outside node_modules): a superset of the program's
- * own modules once it has run, so when all of them are unchanged at a git ref, so is the program.
+ * The files of `dir` this process has loaded, outside node_modules and the tooling: a superset of
+ * the program's own modules once it has run, so when all of them are unchanged at a git ref, so is
+ * the program.
  */
 export function loadedFiles(dir: string): string[] {
     const root = path.resolve(dir) + path.sep;
-    const modules = path.join(root, "node_modules") + path.sep;
-    return Object.keys(require.cache).filter((id) => id.startsWith(root) && !id.startsWith(modules));
+    const skip = ["node_modules", ...TOOLING].map((d) => path.join(root, d) + path.sep);
+    return Object.keys(require.cache).filter((id) => id.startsWith(root) && !skip.some((d) => id.startsWith(d)));
 }
 
 let running: Promise<unknown> = Promise.resolve();
