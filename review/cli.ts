@@ -283,7 +283,7 @@ function rolloutNote(d: StackDiff): string {
     const rungs = CANARY_LADDER.filter((p) => p > 0 && p < 100);
     return [
         "",
-        `  canary: CI does not switch ${d.stack} to ${r.canary} at once; the diff above is its first up (npm run canary -- rollout):`,
+        `  canary: CI does not switch ${d.stack} to ${r.canary} at once; the diff above is its first up (the canary rollout of deploy.yml):`,
         `    0 %    up: ${r.canary} at 0 % (tag canary), ${r.stable} keeps 100 % as controlStableRevision; then the gate`,
         `    ${rungs.join(" -> ")} %  each stage waited on and judged on Cloud Monitoring: promote, hold or roll back`,
         `    100 %  ${r.canary} becomes controlStableRevision; Pulumi.${d.stack}.yaml is committed to main`,

@@ -77,7 +77,7 @@ describe("review --base on real git history", function () {
             assert.ok(!changes(r.out).some((l) => /traffics\[0\]\.(revision|percent)/.test(l)), "the serving revision keeps 100 %: no direct switch");
             const ladder = r.out.split("\n").filter((l) => /^ {2}canary: |^ {4}\d/.test(l));
             assert.deepEqual(ladder, [
-                "  canary: CI does not switch prod to openagents-control-service-9e8d7c6-6c2f99 at once; the diff above is its first up (npm run canary -- rollout):",
+                "  canary: CI does not switch prod to openagents-control-service-9e8d7c6-6c2f99 at once; the diff above is its first up (the canary rollout of deploy.yml):",
                 "    0 %    up: openagents-control-service-9e8d7c6-6c2f99 at 0 % (tag canary), openagents-control-service-3f9c2ab-7f16e4 keeps 100 % as controlStableRevision; then the gate",
                 `    ${CANARY_LADDER.filter((p) => p > 0 && p < 100).join(" -> ")} %  each stage waited on and judged on Cloud Monitoring: promote, hold or roll back`,
                 "    100 %  openagents-control-service-9e8d7c6-6c2f99 becomes controlStableRevision; Pulumi.prod.yaml is committed to main",
