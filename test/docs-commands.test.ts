@@ -10,7 +10,8 @@ import { ANALYZE_FLAGS } from "../canary/options";
 import { resolveRolloutOptions } from "../canary/rollout-options";
 import { parseReviewArgs } from "../review/cli";
 import { docFiles, notRunHere, shownCommands, type ShownCommand } from "./docs/shown-commands";
-import { gateArgProblems, npmRuns } from "./workflows/invariants";
+import { WORKFLOWS_DOC, countWord, renderWorkflowFacts, shownWorkflowFacts } from "./docs/workflow-facts";
+import { gateArgProblems, loadWorkflows, npmRuns } from "./workflows/invariants";
 
 const root = path.resolve(__dirname, "..");
 const scripts = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
@@ -162,7 +163,7 @@ describe("the commands the README and the docs show, run as written", function (
     after(() => rmSync(dir, { recursive: true, force: true }));
 
     for (const file of docFiles()) {
-        const runnable = shownCommands(file).flatMap((c) => c.command.split(/\s+&&\s+/).map((part) => ({ ...c, command: part })).filter((c) => notRunHere(c.command) === undefined));
+        const runnable = shownCommands(file).filter((c) => notRunHere(c.command) === undefined).flatMap((c) => c.command.split(/\s+&&\s+/).map((part) => ({ ...c, command: part })).filter((c) => notRunHere(c.command) === undefined));
         if (runnable.length === 0) continue;
         it(`${file}: ${runnable.length} command(s) run and produce what the doc says`, () => {
             const problems: string[] = [];
@@ -188,5 +189,27 @@ describe("the commands the README and the docs show, run as written", function (
         const kinds = new Set(docFiles().flatMap((f) => shownCommands(f)).map((c) => notRunHere(c.command)));
         assert.ok(kinds.has(undefined), "some commands run");
         assert.ok([...kinds].every((k) => k === undefined || k.length > 10));
+    });
+});
+
+describe("docs/workflows.md states what the workflow files say", () => {
+    it("its workflow table (count, triggers, environments, what each job runs and may write, who pushes to main) is generated from .github/workflows", () => {
+        assert.equal(shownWorkflowFacts(), renderWorkflowFacts(), "docs/workflows.md is stale: node -r sucrase/register/ts test/docs/workflow-facts.ts --write");
+    });
+
+    it("no other sentence counts the workflows differently, or names a single writer", () => {
+        const doc = readFileSync(WORKFLOWS_DOC, "utf8");
+        const count = loadWorkflows().length;
+        for (const m of doc.matchAll(/\b(one|two|three|four|five|six|seven|eight|nine|ten) (?:GitHub )?workflows\b/gi)) assert.equal(m[1].toLowerCase(), countWord(count), `"${m[0]}": there are ${count}`);
+        const pushers = renderWorkflowFacts().split("\n").find((l) => l.startsWith("Jobs that push to"))!;
+        if ((pushers.match(/ job /g) ?? []).length > 1) assert.doesNotMatch(doc, /alone has `contents: write`|only that job may write/);
+    });
+
+    it("the rendering follows the files: a job granted contents: write joins the pushers, a removed workflow leaves the count", () => {
+        const wfs = loadWorkflows();
+        const drift = wfs.find((w) => w.file === "drift.yml")!;
+        const edited = { ...drift, doc: { ...drift.doc, jobs: { drift: { ...drift.doc.jobs!.drift, permissions: { contents: "write" } } } } };
+        assert.match(renderWorkflowFacts(wfs.map((w) => (w === drift ? edited : w))), /`drift\.yml` job `drift`/);
+        assert.match(renderWorkflowFacts(wfs.filter((w) => w !== drift)), new RegExp(`^${countWord(wfs.length - 1)} workflows`, "im"));
     });
 });

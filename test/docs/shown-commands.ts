@@ -90,6 +90,7 @@ export function notRunHere(command: string): string | undefined {
     const script = tool === "npm" && verb === "run" ? words[2] : undefined;
     const args = words.slice(words.indexOf("--") + 1);
     if (command.includes("--help")) return undefined;
+    if (/\$\((gcloud|pulumi|gh|gsutil)\b/.test(command)) return "Google Cloud or GitHub (not here)";
     if (tool === "git") return "records the reader's change in their repository (a commit, a push)";
     if (words.some((w) => /^(\$\()?(gcloud|pulumi|gsutil|gh)$/.test(w)) || ["export", "for", "do", "done", "if", "then", "fi"].includes(tool) || /^[A-Z_]+=/.test(tool)) return "Google Cloud, the Pulumi CLI or the shell set-up around them (not here; the walk-through is checked in test/docs)";
     if (tool === "npm" && verb === "ci") return "installs from the registry";
