@@ -148,6 +148,36 @@ describe("review --base on real git history", function () {
         assert.match(lines[lines.length - 1], /^  prod: 0 to update, 3 to replace, 12 unchanged$/);
     });
 
+    it("runs REF's own code when the program changed (an edited service module), and reuses nothing stale", async () => {
+        const file = path.join(dir, "services", "control-template.ts");
+        const text = fs.readFileSync(file, "utf8");
+        assert.match(text, /"\/app\/web-shell\/dist"/);
+        fs.writeFileSync(file, text.replace('"/app/web-shell/dist"', '"/app/web-shell/build"'));
+        try {
+            const r = await review(dir, "--stack", "staging", "--base", "HEAD");
+            assert.equal(r.code, 0, r.err);
+            const lines = changes(r.out);
+            assert.ok(lines.some((l) => /^ {7}template\.containers\[0\]\.envs\[\d+\]\.value: "\/app\/web-shell\/dist" => "\/app\/web-shell\/build"$/.test(l)), lines.join("\n"));
+        } finally {
+            fs.writeFileSync(file, text);
+        }
+        // Back to the committed code: the same program and config again, so nothing changes.
+        const same = await review(dir, "--stack", "staging", "--base", "HEAD");
+        assert.match(same.out, /^ {2}no changes$/m);
+    });
+
+    it("names each change up refuses in --json (failsAtUp), and writes --out files instead of stdout", async () => {
+        edit(dir, "prod", /gcp:region: us-central1/, "gcp:region: europe-west1");
+        const out = path.join(dir, "plan.json");
+        const r = await review(dir, "--stack", "prod", "--base", "HEAD", "--json", "--out", out);
+        assert.equal(r.code, 1);
+        assert.equal(r.out, "", "nothing on stdout: the document is in the file");
+        const diff = (JSON.parse(fs.readFileSync(out, "utf8")) as { stacks: { diff: StackDiff }[] }).stacks[0].diff;
+        assert.deepEqual(diff.resources.filter((x) => x.failsAtUp).map((x) => x.name), ["control", "runtime-migrate", "runtime"]);
+        assert.equal(diff.rollout, undefined, "a region move is no canary");
+        fs.rmSync(out);
+    });
+
     it("shows a secret env change by secret name, and an added invoker as an IAM member to create", async () => {
         edit(dir, "staging", /WORKOS_API_KEY=openagents-control-workos-api-key-staging/, "WORKOS_API_KEY=openagents-control-workos-key-v2");
         edit(dir, "staging", /runtimeSmokeInvoker: serviceAccount:oa-release-gate@openagentsgemini.iam.gserviceaccount.com/, 'runtimeSmokeInvoker: ""');
