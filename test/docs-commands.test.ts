@@ -149,6 +149,15 @@ function producesWhatIsShown(dir: string, shown: ShownCommand, r: { stdout: stri
         const got = at < 0 ? [] : lines.slice(at, at + shown.output.length);
         return JSON.stringify(got) === JSON.stringify(shown.output) ? undefined : `${where}: shows\n${shown.output.join("\n")}\nbut prints\n${r.stdout}`;
     }
+    if (/^npm run review\b.*--(json|import)\b/.test(shown.command)) {
+        // On stdout through npm: npm's banner, then the document.
+        try {
+            JSON.parse(r.stdout.slice(r.stdout.indexOf("\n{") + 1));
+            return undefined;
+        } catch {
+            return `${where}: prints no JSON document`;
+        }
+    }
     if (/^npm run review\b/.test(shown.command)) return /^Policy verdicts \(/m.test(r.stdout) ? undefined : `${where}: prints no verdicts`;
     return undefined;
 }
@@ -156,6 +165,7 @@ function producesWhatIsShown(dir: string, shown: ShownCommand, r: { stdout: stri
 describe("the commands the README and the docs show, run as written", function () {
     this.timeout(300_000);
     let dir: string;
+    const ran = new Map<string, ReturnType<typeof sh>>();
     before(() => {
         dir = checkoutCopy();
         readersFiles(dir);
@@ -170,7 +180,10 @@ describe("the commands the README and the docs show, run as written", function (
             for (const shown of runnable) {
                 const undo = applyAfter(dir, shown.comment);
                 try {
-                    const r = sh(dir, shown.command);
+                    // The same command with the same set-up answers the same: run once for every doc showing it.
+                    const key = `${shown.command}\0${shown.comment}`;
+                    const r = ran.get(key) ?? sh(dir, shown.command);
+                    if (writtenFile(shown.command) === undefined) ran.set(key, r);
                     const exit = Number(/\bexits (\d)\b/.exec(shown.comment)?.[1] ?? 0);
                     if (r.code !== exit) problems.push(`${file}: ${shown.command}: exit ${r.code}, the doc says ${exit}: ${r.stderr.slice(-400)}`);
                     else {

@@ -67,7 +67,7 @@ export function shownCommands(file: string, root = ROOT): ShownCommand[] {
                 pending = "";
                 if (command !== "") out.push({ file, command, comment });
             }
-        } else if (lang === "text") {
+        } else if (lang === "text" || lang === "") {
             for (let i = 0; i < lines.length; i++) {
                 if (!lines[i].startsWith("$ ")) continue;
                 const [command, comment] = splitComment(lines[i].slice(2));
@@ -76,6 +76,11 @@ export function shownCommands(file: string, root = ROOT): ShownCommand[] {
                 out.push({ file, command, comment, output });
             }
         }
+    }
+    // Commands in the prose: an inline code span that is a whole npm or npx command.
+    const prose = text.replace(/^```\w*\n[\s\S]*?^```/gm, "");
+    for (const m of prose.matchAll(/`((?:npm run|npx) [^`\n]+)`/g)) {
+        if (!out.some((c) => c.command === m[1])) out.push({ file, command: m[1], comment: "" });
     }
     return out;
 }
@@ -89,7 +94,9 @@ export function notRunHere(command: string): string | undefined {
     const [tool, verb] = words;
     const script = tool === "npm" && verb === "run" ? words[2] : undefined;
     const args = words.slice(words.indexOf("--") + 1);
+    if (/\\\||\[options\]|<[\w-]+>/.test(command)) return "a usage line: its parts are checked against the CLI";
     if (command.includes("--help")) return undefined;
+    if (["typecheck", "lint"].includes(script ?? "") || (tool === "npx" && verb === "--no-install")) return "a CI check over the whole tree (.ci/run and the review workflow run it)";
     if (/\$\((gcloud|pulumi|gh|gsutil)\b/.test(command)) return "Google Cloud or GitHub (not here)";
     if (tool === "git") return "records the reader's change in their repository (a commit, a push)";
     if (words.some((w) => /^(\$\()?(gcloud|pulumi|gsutil|gh)$/.test(w)) || ["export", "for", "do", "done", "if", "then", "fi"].includes(tool) || /^[A-Z_]+=/.test(tool)) return "Google Cloud, the Pulumi CLI or the shell set-up around them (not here; the walk-through is checked in test/docs)";
