@@ -35,7 +35,7 @@ function problemsOf(where: string, script: string, shown: string[]): string[] {
         parseReviewArgs(args);
         return [];
     }
-    if (script === "bench") return args.filter((a) => !benches.includes(a)).map((a) => `${where}: no bench ${a}`);
+    if (script === "bench") return args.filter((a) => !benches.includes(a) && a !== "--record" && a !== "NAME").map((a) => `${where}: no bench ${a}`);
     if (script !== "canary" || args.length === 0) return [];
     const [command, ...flags] = args;
     const commands = command.split(/\\?\|/);

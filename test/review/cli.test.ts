@@ -63,6 +63,19 @@ describe("npm run review", () => {
         }
     });
 
+    it("docs/review.md documents every option of --help and the same exit codes", async () => {
+        const help = (await reviewInProcess("--help")).stdout;
+        const doc = fs.readFileSync(path.join(__dirname, "../../docs/review.md"), "utf8");
+        const flags = [...help.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1]).filter((f) => f !== "--help");
+        assert.ok(flags.length >= 10, flags.join(" "));
+        for (const flag of flags) assert.ok(doc.includes(flag), `docs/review.md does not mention ${flag}`);
+        const codes = (text: string) => [...(/Exit codes:([\s\S]*?)(?:\n\n|$)/.exec(text)?.[1] ?? "").matchAll(/(?:^|[\s,(])([0-3]) /g)].map((m) => Number(m[1]));
+        assert.deepEqual(codes(doc.replace(/\n/g, " ")), [0, 1, 2, 3]);
+        assert.deepEqual(codes(help.replace(/\n/g, " ")), [0, 1, 2, 3]);
+        assert.match(help, /1 a mandatory policy violation or a change that fails at up/);
+        assert.match(doc, /1 a mandatory violation or a change that fails at `up`/);
+    });
+
     it("exits 2 on a usage error", async () => {
         assert.equal(review("--stack", "qa").code, 2);
         assert.equal((await reviewInProcess("--bogus")).code, 2);
