@@ -72,7 +72,7 @@ async function main(): Promise<number> {
         process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
             printed.push(String(chunk).trimEnd());
             return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-        }) as typeof process.stdout.write;
+        });
         let figures;
         try {
             figures = await mod.default();

@@ -19,7 +19,8 @@ const benches = readdirSync(path.join(root, "bench")).filter((f) => f.endsWith("
 
 /** The shell text of a Markdown file: its fenced blocks and its inline code spans, comments cut. */
 function shellText(markdown: string): string[] {
-    const blocks = [...markdown.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]);
+    // A text block is output: only its `$ ` lines are commands.
+    const blocks = [...markdown.matchAll(/```([a-z]*)\n([\s\S]*?)```/g)].map((m) => (m[1] === "text" ? m[2].split("\n").filter((l) => l.startsWith("$ ")).map((l) => l.slice(2)).join("\n") : m[2]));
     const rest = markdown.replace(/```[a-z]*\n[\s\S]*?```/g, "");
     const spans = [...rest.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]);
     return [...blocks, ...spans].map((t) => t.split("\n").map((l) => l.replace(/\s+#.*$/, "").replace(/\\$/, "")).join("\n"));
