@@ -2,6 +2,7 @@
 // GCP, it creates the registries the lanes' images come from, the secrets the stacks read, and
 // enables the APIs the program, the gate and the canary analysis call.
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { CONTROL, GCP, KNOWN_SECRETS, RUNTIME } from "../../catalog";
@@ -55,5 +56,19 @@ describe("docs/gcp-setup.md walks a new project through what the code needs", ()
         }
         const workflows = readFileSync(path.join(ROOT, "docs/workflows.md"), "utf8");
         for (const [, account] of workflows.matchAll(/`(oa-[\w-]+)@/g)) assert.match(shell, new RegExp(`for sa in [^\\n]*\\b${account}\\b`), `account ${account}`);
+    });
+
+    it("no module but catalog/lanes.ts spells the project's facts in code (comments and one example in a message aside)", () => {
+        const facts = [GCP.project, GCP.projectNumber, GCP.runAppUrlHash, GCP.defaultComputeServiceAccount];
+        const files = spawnSync("git", ["-C", ROOT, "ls-files", "*.ts"], { encoding: "utf8" }).stdout.split("\n").filter((f) => f && !f.startsWith("test/") && f !== "catalog/lanes.ts");
+        const spelled: string[] = [];
+        for (const file of files) {
+            readFileSync(path.join(ROOT, file), "utf8").split("\n").forEach((line, i) => {
+                const code = line.replace(/\/\/.*$|^\s*\*.*$|\/\*.*?\*\//g, "");
+                if (facts.some((f) => code.includes(f))) spelled.push(`${file}:${i + 1}`);
+            });
+        }
+        // services/config.ts names the project id as the example of the form gcp:project expects.
+        assert.deepEqual(spelled.filter((s) => !/^services\/config\.ts:\d+$/.test(s) || !/\(openagentsgemini\)/.test(readFileSync(path.join(ROOT, s.split(":")[0]), "utf8").split("\n")[Number(s.split(":")[1]) - 1])), []);
     });
 });
