@@ -14,6 +14,14 @@ const OPTIONS = { transforms: ["imports", "typescript"] };
 const VERSION = require("sucrase/package.json").version;
 const CACHE = path.join(__dirname, "..", "node_modules", ".cache", "review-ts");
 
+/** Keeps the cache from growing with every edit: past 2,000 transforms, the older half goes. */
+function prune() {
+    const names = fs.readdirSync(CACHE).filter((n) => n.endsWith(".js"));
+    if (names.length <= 2000) return;
+    const aged = names.map((n) => ({ n, t: fs.statSync(path.join(CACHE, n)).mtimeMs })).sort((a, b) => a.t - b.t);
+    for (const { n } of aged.slice(0, aged.length / 2)) fs.rmSync(path.join(CACHE, n), { force: true });
+}
+
 function transformed(code, filename) {
     const key = crypto.createHash("sha256").update(`${VERSION}\0${JSON.stringify(OPTIONS)}\0`).update(code).digest("hex");
     const file = path.join(CACHE, `${key}.js`);
@@ -28,6 +36,7 @@ function transformed(code, filename) {
         const tmp = `${file}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, out);
         fs.renameSync(tmp, file);
+        prune();
     } catch {
         // a read-only checkout: transform every time
     }
