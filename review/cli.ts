@@ -6,7 +6,7 @@
 // Exit: 0 nothing refused, 1 a mandatory violation or a change that fails at up, 2 config or
 // usage error, 3 the review crashed.
 
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { CANARY_LADDER, excerpt, isOnCanaryLadder, type CloudRunLaneId } from "../catalog";
@@ -328,7 +328,7 @@ async function diffAgainst(ref: string, plans: StackPlan[], args: Pick<ReviewArg
             if (existsSync(path.join(base.stackDir, `Pulumi.${plan.stack}.yaml`))) {
                 try {
                     // The same program with the same config declares the same plan: no second run.
-                    const same = base.sameProgram && sameConfig(readStackConfig(plan.stack, {}, base.stackDir).config, plan.config);
+                    const same = base.sameProgram && (sameStackFiles(base.stackDir, io.stackDir ?? repo, plan.stack, args.overrides) || sameConfig(readStackConfig(plan.stack, {}, base.stackDir).config, plan.config));
                     before = same ? plan : await recordStack(plan.stack, { dir: base.dir, stackDir: base.stackDir, preview: args.preview });
                 } catch (err) {
                     throw new BaseRefError(`--base ${ref}: cannot run the program of ${base.commit.slice(0, 12)} for stack ${plan.stack}: ${excerpt((err as Error).message?.split("\n")[0] ?? String(err), 200)}`);
@@ -348,6 +348,16 @@ async function diffAgainst(ref: string, plans: StackPlan[], args: Pick<ReviewArg
         return diffs;
     } finally {
         base.remove();
+    }
+}
+
+/** Whether REF's project and stack files are byte for byte the working tree's, with no what-ifs on top. */
+function sameStackFiles(baseDir: string, headDir: string, stack: string, overrides: Record<string, string>): boolean {
+    if (Object.keys(overrides).length > 0) return false;
+    try {
+        return ["Pulumi.yaml", `Pulumi.${stack}.yaml`].every((f) => readFileSync(path.join(baseDir, f)).equals(readFileSync(path.join(headDir, f))));
+    } catch {
+        return false;
     }
 }
 
