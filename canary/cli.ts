@@ -4,7 +4,7 @@
 // docs/canary.md is checked against.
 
 import { assertWritableDir } from "../validation/evidence/atomic";
-import { CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader } from "../validation/gcp/credentials";
+import { CLOUD_PLATFORM_SCOPE, adcLoader, adcTokenSource } from "../validation/gcp/credentials";
 import { UsageError } from "../validation/options";
 import { onStopSignals } from "../validation/stop-signals";
 import { runAnalysis } from "./analyze";
@@ -118,7 +118,7 @@ export async function checkCredentials(options: Pick<AnalyzeOptions, "accessToke
     // The analysis makes its own source, so the token it obtains joins its redactor.
     if (options.accessToken) return;
     try {
-        await accessTokenSource(undefined, load).token();
+        await adcTokenSource(load).token();
     } catch {
         throw new UsageError(
             "no Google credentials to read Cloud Monitoring with: export CLOUDSDK_AUTH_ACCESS_TOKEN=$(gcloud auth print-access-token), or run gcloud auth application-default login (in CI: google-github-actions/auth)",

@@ -49,7 +49,7 @@ describe("canary help and exit codes", () => {
             return true;
         });
         await checkCredentials({ accessToken: "t" }, () => Promise.reject(new Error("never asked")));
-        await checkCredentials({}, () => Promise.resolve("ya29.token"));
+        await checkCredentials({}, () => Promise.resolve({ getAccessToken: () => Promise.resolve({ token: "ya29.token" }) }));
 
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "canary-nocreds-"));
         try {

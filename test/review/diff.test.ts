@@ -66,10 +66,10 @@ describe("review --base on real git history", function () {
             assert.deepEqual(changes(r.out), [
                 "  ~  gcp:cloudrunv2/service:Service control",
                 '       template.containers[0].image: "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:3f9c2ab" => "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:9e8d7c6"',
-                '       template.revision: "openagents-control-service-3f9c2ab-7f16e4" => "openagents-control-service-9e8d7c6-6c2f99"  [revision]',
+                '       template.revision: "openagents-control-service-3f9c2ab-cd1ef3" => "openagents-control-service-9e8d7c6-edc01d"  [revision]',
                 '       traffics[0].tag: "current" => "stable"  [traffic]',
                 "       traffics[1].percent: (none) => 0  [traffic]",
-                '       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-6c2f99"  [traffic]',
+                '       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-edc01d"  [traffic]',
                 '       traffics[1].tag: (none) => "canary"  [traffic]',
                 '       traffics[1].type: (none) => "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION"  [traffic]',
                 "  prod: 1 to update, 0 to replace, 14 unchanged",
@@ -77,16 +77,16 @@ describe("review --base on real git history", function () {
             assert.ok(!changes(r.out).some((l) => /traffics\[0\]\.(revision|percent)/.test(l)), "the serving revision keeps 100 %: no direct switch");
             const ladder = r.out.split("\n").filter((l) => /^ {2}canary: |^ {4}\d/.test(l));
             assert.deepEqual(ladder, [
-                "  canary: CI does not switch prod to openagents-control-service-9e8d7c6-6c2f99 at once; the diff above is its first up (the canary rollout of deploy.yml):",
-                "    0 %    up: openagents-control-service-9e8d7c6-6c2f99 at 0 % (tag canary), openagents-control-service-3f9c2ab-7f16e4 keeps 100 % as controlStableRevision; then the gate",
+                "  canary: CI does not switch prod to openagents-control-service-9e8d7c6-edc01d at once; the diff above is its first up (the canary rollout of deploy.yml):",
+                "    0 %    up: openagents-control-service-9e8d7c6-edc01d at 0 % (tag canary), openagents-control-service-3f9c2ab-cd1ef3 keeps 100 % as controlStableRevision; then the gate",
                 `    ${CANARY_LADDER.filter((p) => p > 0 && p < 100).join(" -> ")} %  each stage waited on and judged on Cloud Monitoring: promote, hold or roll back`,
-                "    100 %  openagents-control-service-9e8d7c6-6c2f99 becomes controlStableRevision; Pulumi.prod.yaml is committed to main",
+                "    100 %  openagents-control-service-9e8d7c6-edc01d becomes controlStableRevision; Pulumi.prod.yaml is committed to main",
             ]);
             const json = await review(dir, "--stack", "prod", "--base", "HEAD~1", "--json");
             const diff = (JSON.parse(json.out) as { stacks: { diff: StackDiff }[] }).stacks[0].diff;
             assert.equal(diff.schemaVersion, 1);
             assert.deepEqual(diff.summary, { create: 0, update: 1, replace: 0, delete: 0, unchanged: 14 });
-            assert.deepEqual(diff.rollout, { stable: "openagents-control-service-3f9c2ab-7f16e4", canary: "openagents-control-service-9e8d7c6-6c2f99", ladder: [...CANARY_LADDER] });
+            assert.deepEqual(diff.rollout, { stable: "openagents-control-service-3f9c2ab-cd1ef3", canary: "openagents-control-service-9e8d7c6-edc01d", ladder: [...CANARY_LADDER] });
             assert.deepEqual(diff.resources.filter((x) => x.op !== "same").map((x) => [x.op, x.name, x.changes.map((c) => c.path)]), [
                 ["update", "control", ["template.containers[0].image", "template.revision", "traffics[0].tag", "traffics[1].percent", "traffics[1].revision", "traffics[1].tag", "traffics[1].type"]],
             ]);
@@ -102,14 +102,14 @@ describe("review --base on real git history", function () {
 
     it("shows a canary step as a traffic change", async () => {
         edit(dir, "prod", /controlImageTag: 3f9c2ab/, "controlImageTag: 9e8d7c6");
-        edit(dir, "prod", /controlStableRevision: ""/, "controlStableRevision: openagents-control-service-3f9c2ab-7f16e4");
+        edit(dir, "prod", /controlStableRevision: ""/, "controlStableRevision: openagents-control-service-3f9c2ab-cd1ef3");
         edit(dir, "prod", /controlCanaryPercent: 100/, "controlCanaryPercent: 25");
         const r = await review(dir, "--stack", "prod", "--base", "HEAD");
         assert.equal(r.code, 0, r.err);
         const lines = changes(r.out);
         assert.ok(lines.includes("       traffics[0].percent: 100 => 75  [traffic]"), lines.join("\n"));
         assert.ok(lines.includes('       traffics[0].tag: "current" => "stable"  [traffic]'), lines.join("\n"));
-        assert.ok(lines.includes('       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-6c2f99"  [traffic]'), lines.join("\n"));
+        assert.ok(lines.includes('       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-edc01d"  [traffic]'), lines.join("\n"));
         assert.ok(lines.includes("       traffics[1].percent: (none) => 25  [traffic]"), lines.join("\n"));
         assert.ok(!r.out.includes("off the canary ladder"));
         edit(dir, "prod", /controlCanaryPercent: 25/, "controlCanaryPercent: 30");
