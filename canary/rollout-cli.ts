@@ -1,7 +1,9 @@
 // The `rollout` and `rollback` commands: options, signals, the real stack (Automation API) and
 // the real deps. A first SIGINT/SIGTERM stops at the current rung (during a wait at once; during
 // an `up`, once it has finished: cancelling it would leave the stack locked with pending
-// operations); a second one cancels an `up` in flight; a third exits at once.
+// operations); a second one cancels an `up` in flight; a third exits at once. The pulumi CLI runs
+// in a process group of its own (pulumi-command.ts), so a terminal's Ctrl-C reaches it only
+// through these stages.
 
 import { CANARY_WINDOW } from "../catalog";
 import { assertWritableDir } from "../validation/evidence/atomic";
@@ -12,17 +14,18 @@ import { onStopSignals } from "../validation/stop-signals";
 import { excerpt } from "../validation/text";
 import { runRollback } from "./rollback";
 import { type RolloutDeps, runRollout } from "./rollout";
-import { cloudRunTraffic, countdown, environmentGate, stackFileCommit, stageAnalysis } from "./rollout-deps";
+import { cloudRunTraffic, countdown, environmentGate, rolloutTokenNotice, stackFileCommit, stageAnalysis } from "./rollout-deps";
 import { type RolloutOptions, resolveRolloutOptions } from "./rollout-options";
 import { type RolloutStack, StackError, automationStack } from "./stack";
 
-interface Signals {
+export interface Signals {
     interrupt: AbortController;
     cancelUp: AbortController;
     exitCode: () => number | undefined;
 }
 
-function handleSignals(): Signals {
+/** The rollout's and rollback's signal stages (the header above says what each one does). */
+export function handleSignals(): Signals {
     const { stages, exitCode } = onStopSignals([
         "stopping at the current rung (an up in progress finishes first; signal again to cancel it)",
         "cancelling the up in progress",
@@ -59,6 +62,8 @@ function realDeps(o: RolloutOptions, stack: RolloutStack, signals: Signals): Rol
     const redactor = new Redactor(SECRET_ENV_VARS.map((name) => process.env[name]));
     const write = (text: string): void => void process.stdout.write(text);
     const http = new HttpClient({ timeoutMs: 30_000, userAgent: "openagents-canary-rollout" });
+    const tokenNotice = rolloutTokenNotice(o, process.env);
+    if (tokenNotice) write(`warning: ${tokenNotice}\n`);
     return {
         stack,
         readTraffic: cloudRunTraffic(process.env, o.environment, http, redactor),

@@ -5,13 +5,15 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CONTROL, GCP } from "../catalog";
+import { CANARY_WINDOW, CONTROL, GCP } from "../catalog";
 import { writeFileAtomic } from "../validation/evidence/atomic";
 import { GcpClient } from "../validation/gcp/client";
 import { CloudRunApi, } from "../validation/gcp/cloudrun";
-import { CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader } from "../validation/gcp/credentials";
+import { ACCESS_TOKEN_ENV, CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader, tokenShortfall } from "../validation/gcp/credentials";
 import { DEFAULT_CLOUD_RUN_API_URL } from "../validation/gcp/client";
 import { servingTargets } from "../validation/gcp/traffic";
+import { selectChecks } from "../validation/checks";
+import { crossSurfaceContractHarness, khalaContractTests } from "../validation/checks/contract-tests";
 import { runGate } from "../validation/gate";
 import { HttpClient, sleep } from "../validation/http";
 import { resolveOptions } from "../validation/options";
@@ -28,12 +30,20 @@ const str = (v: unknown, fallback: string): string => (typeof v === "string" && 
 export function cloudRunTraffic(env: NodeJS.ProcessEnv, environment: RolloutOptions["environment"], http: HttpClient, redactor: Redactor): RolloutDeps["readTraffic"] {
     const token = env.CLOUDSDK_AUTH_ACCESS_TOKEN?.trim() || undefined;
     redactor.add(token);
-    const client = new GcpClient({ http, redactor, tokens: accessTokenSource(token, adcLoader([MONITORING_READ_SCOPE, CLOUD_PLATFORM_SCOPE]), (t) => redactor.add(t)) });
+    const client = new GcpClient({ http, redactor, tokens: accessTokenSource(token, { load: adcLoader([MONITORING_READ_SCOPE, CLOUD_PLATFORM_SCOPE]), onToken: (t) => redactor.add(t) }) });
     return async (outputs) => {
         const api = new CloudRunApi(client, (env.CLOUD_RUN_API_URL || DEFAULT_CLOUD_RUN_API_URL).replace(/\/+$/, ""), { project: str(outputs.project, GCP.project), region: str(outputs.region, GCP.region) });
         const ctx = { signal: new AbortController().signal, deadline: Date.now() + 60_000, log: () => undefined };
         return servingTargets(await api.getService(ctx, str(outputs.controlServiceName, CONTROL.names[environment])));
     };
+}
+
+/** A warning before the ladder starts when an explicit token cannot last it (each rung waits its window and the ingestion lag). */
+export function rolloutTokenNotice(o: Pick<RolloutOptions, "ladder" | "windowMs">, env: NodeJS.ProcessEnv, now = Date.now()): string | undefined {
+    const token = env[ACCESS_TOKEN_ENV]?.trim();
+    if (!token) return undefined;
+    const plannedMs = o.ladder.length * (o.windowMs + CANARY_WINDOW.ingestionLagMs);
+    return tokenShortfall(accessTokenSource(token), plannedMs, now);
 }
 
 /** One stage's analysis, with the analysis' own option rules (and its env vars for the thresholds). */
@@ -58,12 +68,26 @@ export function stageAnalysis(o: RolloutOptions, env: NodeJS.ProcessEnv, deps: {
     };
 }
 
-/** The gate on this environment, from the stack's outputs saved next to its evidence. */
+/**
+ * The checks that judge what serves; the contract tests judge the code at the deployed commit and
+ * run in a job of their own (checked out at the image's commit, with no credentials: deploy.yml
+ * `contract-tests`). A traffic change cannot change their verdict, so the rollout's and the
+ * rollback's gates neither run them nor need OPENAGENTS_REPO; the deploy jobs' gates select the same set.
+ */
+export const CONTRACT_CHECK_IDS: readonly string[] = [khalaContractTests.id, crossSurfaceContractHarness.id];
+
+export function servingCheckIds(environment: RolloutOptions["environment"]): string[] {
+    return selectChecks({ environment, only: undefined })
+        .map((entry) => entry.id as string)
+        .filter((id) => !CONTRACT_CHECK_IDS.includes(id));
+}
+
+/** The gate on this environment (the checks of what serves), from the stack's outputs saved next to its evidence. */
 export function environmentGate(o: RolloutOptions, env: NodeJS.ProcessEnv, deps: { write: (text: string) => void; interrupt: AbortSignal; gateIo?: Parameters<typeof runGate>[1] }): RolloutDeps["gate"] {
     return async (outputs, outputDir) => {
         const file = path.join(outputDir, `${o.environment}-outputs.json`);
         writeFileAtomic(file, `${JSON.stringify(outputs, null, 2)}\n`);
-        const options = resolveOptions(["--environment", o.environment, "--outputs", `${o.environment}=${file}`, "--output-dir", outputDir, "--plain"], { env, isTTY: false });
+        const options = resolveOptions(["--environment", o.environment, "--only", servingCheckIds(o.environment).join(","), "--outputs", `${o.environment}=${file}`, "--output-dir", outputDir, "--plain"], { env, isTTY: false });
         const run = await runGate(options, { write: deps.write, interrupt: deps.interrupt, ...deps.gateIo });
         const c = run.decision.counts;
         const blockers = run.decision.blockers.map((b) => `${b.id}: ${b.cause ?? b.status}`).join("; ");

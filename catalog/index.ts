@@ -12,3 +12,4 @@ export * from "./secrets";
 export * from "./service-needs";
 export * from "./migration";
 export * from "./access";
+export * from "./stack-secrets";

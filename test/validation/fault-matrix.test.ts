@@ -14,13 +14,14 @@ import { googleErrorBody } from "./cloud/stand-in";
 import { cleanEnv, filesUnder } from "./fixtures/cli";
 import { type InProcessRun, runInProcess } from "./fixtures/gate";
 import { type Healthy, type Lane, healthyEnvironment, piecesOf } from "./fixtures/healthy";
-import { frontEnd404Response } from "./fixtures/contracts";
+import { frontEnd404Response } from "./fixtures/google-front-end";
 import { sendJson } from "./fixtures/server";
 import { UsageError, resolveOptions } from "../../validation/options";
 import { KILL_GRACE_MS } from "../../validation/children";
 import { runCommand } from "../../validation/checks/contract-tests";
 import { runGate } from "../../validation/gate";
 import { noIdTokenSource } from "../../validation/id-token";
+import { EVIDENCE_CASES, FORGED_SUMMARY, STRUCTURE_CASE, assertOneDecision, fakeCargo, freshSecret, stateFaults, syncTokenAnswer } from "./fixtures/verdict-faults";
 
 type Inject = (h: Healthy) => void;
 
@@ -38,6 +39,8 @@ interface CheckFault {
     cause: RegExp;
     /** Extra assertions on the run (e.g. no control character in the files). */
     also?: (run: InProcessRun, texts: Array<[string, string]>, h: Healthy) => void;
+    /** Secrets of the fault itself (handed out by a service, printed in its logs): no piece may show either. */
+    secrets?: Record<string, string>;
 }
 
 interface UsageFault {
@@ -69,11 +72,19 @@ const text = (status: number, body: string, type = "text/plain") => (_req: unkno
     res.end(body);
 };
 /** Echoes the bare credential it was sent (no "Bearer " before it) far enough in that a cut at `at` would split it. */
+/** A RuntimeRun with no events (runtime/src/types.rs:33-41@c41c3629). */
+const RUN_SHAPE = { worker_id: "smoke:runtime", status: "running", metadata: null, events: [], created_at: "2026-02-22T10:00:00Z", updated_at: "2026-02-22T10:00:00Z" };
 const echoCredential = (status: number, at: number) => (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => {
     const credential = (req.headers.authorization ?? "").replace(/^Bearer /, "");
     sendJson(res, status, { error: `${"x".repeat(Math.max(0, at - 20))} rejected credential ${credential} for this request` });
 };
 const override = (lane: Lane, match: RegExp, handler: Parameters<Healthy["override"]>[2]): Inject => (h) => h.override(lane, match, handler);
+
+/** Secrets the faults below hand out or print: fresh per test process. */
+const REFRESH_TOKEN = freshSecret("Rt");
+/** The bypass cookie a fault saw echoed, filled during the run and checked for leaks after it. */
+const ECHOED_COOKIE: Record<string, string> = {};
+const DB_PASSWORD = freshSecret("Db");
 
 const RUNTIME_SMOKE = "runtime-staging-smoke";
 const CONTROL_SMOKE = "control-staging-smoke";
@@ -88,9 +99,9 @@ export const FAULTS: readonly Fault[] = [
     { kind: "check", cls: "bodies", name: "runtime /readyz 200 not_ready JSON", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/readyz/, json(200, { status: "not_ready", authority_ready: false, projector_ready: true, workers_ready: true })), failed: RUNTIME_SMOKE, cause: /GET \/readyz answered 200 JSON with status "not_ready", not "ready"/ },
     { kind: "check", cls: "bodies", name: "run created without an id", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, json(201, { run: {} })), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs answered 201 JSON without run\.id/ },
     { kind: "check", cls: "bodies", name: "run created as HTML", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, html(201)), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs answered 201 with text\/html/ },
-    { kind: "check", cls: "bodies", name: "event append answers {}", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs\/[^/]+\/events$/, json(200, {})), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs\/[^ ]+\/events answered 200 JSON without event/ },
-    { kind: "check", cls: "bodies", name: "read-back of another run", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/internal\/v1\/runs\/[^/]+$/, json(200, { run: { id: "someone-elses-run", events: [] } })), failed: RUNTIME_SMOKE, cause: /GET \/internal\/v1\/runs\/[^ ]+ answered 200 with run\.id "someone-elses-run", not the run created/ },
-    { kind: "check", cls: "bodies", name: "read-back without the appended event", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/internal\/v1\/runs\/[^/]+$/, (req, res) => sendJson(res, 200, { run: { id: decodeURIComponent((req.url ?? "").split("/").pop() ?? ""), events: [] } })), failed: RUNTIME_SMOKE, cause: /answered 200 without the appended event \(idempotency_key smoke-[0-9a-f-]+\) among its 0 event\(s\)/ },
+    { kind: "check", cls: "bodies", name: "event append answers {}", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs\/[^/]+\/events$/, json(200, {})), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs\/[^ ]+\/events answered 200 JSON without run\.id/ },
+    { kind: "check", cls: "bodies", name: "read-back of another run", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/internal\/v1\/runs\/[^/]+$/, json(200, { run: { ...RUN_SHAPE, id: "0b9e4c1e-9a0f-4c55-8f7e-3d2a1b0c9d8e" } })), failed: RUNTIME_SMOKE, cause: /GET \/internal\/v1\/runs\/[^ ]+ answered 200 with run\.id "0b9e4c1e-9a0f-4c55-8f7e-3d2a1b0c9d8e", not the run created/ },
+    { kind: "check", cls: "bodies", name: "read-back without the appended event", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/internal\/v1\/runs\/[^/]+$/, (req, res) => sendJson(res, 200, { run: { ...RUN_SHAPE, id: decodeURIComponent((req.url ?? "").split("/").pop() ?? "") } })), failed: RUNTIME_SMOKE, cause: /answered 200 with the appended event \(idempotency_key smoke-[0-9a-f-]+\) 0 time\(s\) among its 0 event\(s\), not once/ },
     { kind: "check", cls: "bodies", name: "control status 200 HTML (an SPA fallback)", only: CONTROL_SMOKE, inject: override("stagingControl", /^GET \/api\/v1\/control\/status/, html()), failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/control\/status answered 200 with text\/html, not application\/json/ },
     { kind: "check", cls: "bodies", name: "session route 200 HTML", only: CONTROL_SMOKE, inject: override("stagingControl", /^GET \/api\/v1\/auth\/session/, html()), failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/auth\/session answered 200 with text\/html/ },
     { kind: "check", cls: "bodies", name: "sync token answered without a token", only: CONTROL_SMOKE, inject: override("stagingControl", /^POST \/api\/sync\/token/, json(200, { data: {} })), failed: CONTROL_SMOKE, cause: /POST \/api\/sync\/token answered 200 JSON without data\.token/ },
@@ -121,23 +132,23 @@ export const FAULTS: readonly Fault[] = [
             h.standIn.emptyLogPagesFirst = 2;
             h.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", "panic in handler", 1));
         },
-        failed: "control-error-log-probe", cause: /^1 severity>=ERROR entries for 'openagents-control-service'/,
+        failed: "control-error-log-probe", cause: /^prod: 1 severity>=ERROR entries for 'openagents-control-service'/,
     },
     {
         kind: "check", cls: "logging", name: "the limit reached with pages left", only: "control-error-log-probe", env: () => ({ LOG_LIMIT: "3", LOG_ERROR_THRESHOLD: "2" }),
         inject: (h) => {
             for (let i = 0; i < 8; i++) h.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", `error ${i}`, 1));
         },
-        failed: "control-error-log-probe", cause: /^at least 3 severity>=ERROR entries .* \(limit 3 reached with more pages left\) \(threshold 2\)/,
+        failed: "control-error-log-probe", cause: /^prod: at least 3 severity>=ERROR entries .* \(limit 3 reached with more pages left\) \(threshold 2\)/,
     },
     {
         kind: "check", cls: "logging", name: "an endless chain of empty pages", only: "control-error-log-probe", inject: (h) => void (h.standIn.emptyLogPagesFirst = 1000),
-        failed: "control-error-log-probe", cause: /Cloud Logging gave 20 pages \(the bound, 20\) with more left and only 0 entries: the window was not read to its end/,
+        failed: "control-error-log-probe", cause: /prod: Cloud Logging gave 20 pages \(the bound, 20\) with more left and only 0 entries: the window was not read to its end/,
     },
 
     // ---- secrets cut by a truncation ----
     { kind: "check", cls: "secrets", name: "the runtime's 503 echoes its ID token across the 120-character excerpt", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, echoCredential(503, 120)), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active/ },
-    { kind: "check", cls: "secrets", name: "the status route echoes the access token across the 200-character log excerpt", only: CONTROL_SMOKE, inject: override("stagingControl", /^GET \/api\/v1\/control\/status/, echoCredential(500, 200)), failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/control\/status answered 500, expected 2xx with the access token/ },
+    { kind: "check", cls: "secrets", name: "the status route echoes the access token given across the 200-character log excerpt", only: "control-prod-smoke", inject: override("prodControl", /^GET \/api\/v1\/control\/status/, echoCredential(500, 200)), failed: "control-prod-smoke", cause: /GET \/api\/v1\/control\/status answered 500, expected with a session: 200; without one: 401/ },
     {
         kind: "check", cls: "secrets", name: "a Cloud Run API error echoes the access token across the 300-character cut", only: "runtime-migration-drift",
         inject: (h) => void h.standIn.fail(/GET \/v2\/.*\/services\/runtime$/, { status: 400, body: googleErrorBody(400, `${"y".repeat(285)} token ${h.secrets.CLOUDSDK_AUTH_ACCESS_TOKEN} is not allowed`) }),
@@ -146,7 +157,7 @@ export const FAULTS: readonly Fault[] = [
     {
         kind: "check", cls: "secrets", name: "a log entry echoes the bypass token across the 240-character cut", only: "control-error-log-probe",
         inject: (h) => void h.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", `${"z".repeat(228)} bypass=${h.secrets.STAGING_MAINTENANCE_BYPASS_TOKEN}`, 1)),
-        failed: "control-error-log-probe", cause: /^1 severity>=ERROR entries/,
+        failed: "control-error-log-probe", cause: /^prod: 1 severity>=ERROR entries/,
     },
     { kind: "usage", cls: "secrets", name: "a password in CLOUD_RUN_API_URL", env: () => ({ CLOUD_RUN_API_URL: "https://gate:hunter2secretpw@run.googleapis.com" }), message: /CLOUD_RUN_API_URL: https:\/\/\*\*\*@run\.googleapis\.com\/ must not carry a user or password/ },
     { kind: "usage", cls: "secrets", name: "file:// as CLOUD_LOGGING_API_URL", env: () => ({ CLOUD_LOGGING_API_URL: "file:///etc/passwd" }), message: /CLOUD_LOGGING_API_URL: file:\/\/\/etc\/passwd uses file, not https/ },
@@ -230,7 +241,99 @@ export const FAULTS: readonly Fault[] = [
         failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs answered 500, expected 201/,
     },
     { kind: "check", cls: "lesser", name: "a 503 on the write while /healthz says rust_active", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, json(503, { error: "authority unavailable" })), failed: RUNTIME_SMOKE, cause: /answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active: the runtime refused a write it should take\): \{"error":"authority unavailable"\}/ },
-    { kind: "check", cls: "lesser", name: "Google's front-end 404 on the runtime /healthz hides a failing readiness", only: RUNTIME_SMOKE, inject: (h) => { h.override("stagingRuntime", /^GET \/healthz/, (_q, res) => frontEnd404Response(res)); h.override("stagingRuntime", /^GET \/readyz/, json(503, { status: "not_ready", authority_ready: false, projector_ready: false, workers_ready: false })); }, failed: RUNTIME_SMOKE, cause: /GET \/readyz answered 503, expected 200/ },
+    { kind: "check", cls: "lesser", name: "Google's front-end 404 on the runtime /healthz hides a failing readiness", only: RUNTIME_SMOKE, inject: (h) => { h.override("stagingRuntime", /^GET \/healthz/, (_q, res) => frontEnd404Response(res)); h.override("stagingRuntime", /^GET \/readyz/, json(503, { status: "not_ready", authority_ready: false, projector_ready: false, workers_ready: false })); }, failed: RUNTIME_SMOKE, cause: /GET \/readyz answered 503 \(not ready: authority_ready false, projector_ready false, workers_ready false\)/ },
+
+    // ---- evidence that cannot outlive or contradict its run ----
+    ...EVIDENCE_CASES.map((c): CustomFault => ({ kind: "custom", cls: "evidence", name: c.name, run: c.run })),
+
+    // ---- target identity: one identity per target, not per spelling ----
+    { kind: "usage", cls: "identity", name: "prod's control URL names the staging service in capitals with a trailing dot", env: () => ({ PROD_CONTROL_BASE_URL: "https://OPENAGENTS-CONTROL-SERVICE-STAGING-ezxz4mgdsq-uc.a.run.app./" }), message: /prod control URL https:\/\/openagents-control-service-staging-ezxz4mgdsq-uc\.a\.run\.app addresses openagents-control-service-staging, the staging control service/ },
+    { kind: "usage", cls: "identity", name: "prod's runtime URL is staging's with a trailing dot, capitals and a double slash", env: (h) => ({ STAGING_RUNTIME_BASE_URL: `http://localhost:${new URL(h.servers.stagingRuntime.url).port}`, PROD_RUNTIME_BASE_URL: `http://LocalHost.:${new URL(h.servers.stagingRuntime.url).port}//` }), message: /prod runtime URL and staging runtime URL are the same URL/ },
+    { kind: "usage", cls: "identity", name: "prod's control URL is staging's with a percent-encoded path", env: (h) => ({ STAGING_CONTROL_BASE_URL: `${h.servers.stagingControl.url}/app`, PROD_CONTROL_BASE_URL: `${h.servers.stagingControl.url}/%61pp/` }), message: /prod control URL and staging control URL are the same URL/ },
+    {
+        kind: "check", cls: "identity", name: "prod's runtime run.app URL is another service's (its /healthz is Google's to swallow): tied by Cloud Run's uri", only: "runtime-migration-drift",
+        inject: () => undefined, env: () => ({ PROD_RUNTIME_BASE_URL: "https://runtime-canary-ezxz4mgdsq-uc.a.run.app" }),
+        failed: "runtime-migration-drift", cause: /prod: runtime URL https:\/\/runtime-canary-ezxz4mgdsq-uc\.a\.run\.app is not a URL of service 'runtime' \(Cloud Run reports https:\/\/runtime-ezxz4mgdsq-uc\.a\.run\.app\): the target is another service/,
+    },
+
+    // ---- redaction of values, never of structure ----
+    { kind: "usage", cls: "structure", name: "a bypass token 'true' (it would mask every boolean) is refused up front", env: () => ({ STAGING_MAINTENANCE_BYPASS_TOKEN: "true" }), message: /STAGING_MAINTENANCE_BYPASS_TOKEN is 4 character\(s\): a value shorter than 8 cannot be masked/ },
+    { kind: "custom", cls: "structure", name: STRUCTURE_CASE.name, run: (h) => STRUCTURE_CASE.run(h, runInProcess) },
+
+    // ---- secrets the gate learns at run time, masked from then on, whole and in pieces ----
+    {
+        kind: "check", cls: "learned", name: "a refresh token at another JSON path of the sync-token answer, echoed by the next route", only: CONTROL_SMOKE, secrets: { REFRESH_TOKEN },
+        inject: (h) => {
+            h.override("stagingControl", /^POST \/api\/sync\/token/, json(200, syncTokenAnswer(`minted-${freshSecret("Mt")}`, { session: { refresh_token: REFRESH_TOKEN } })));
+            h.override("stagingControl", /^POST \/api\/v1\/sync\/token/, json(500, { error: `refresh ${REFRESH_TOKEN} revoked` }));
+        },
+        failed: CONTROL_SMOKE, cause: /POST \/api\/v1\/sync\/token answered 500/,
+    },
+    {
+        // The service's own signed cookie (EXPIRY.SIGNATURE, service/src/lib.rs:12507-12566@c41c3629),
+        // echoed by a later route: the value is known only once the stand-in has minted it.
+        kind: "check", cls: "learned", name: "the bypass cookie's value (Set-Cookie), echoed by a later route", only: CONTROL_SMOKE, secrets: ECHOED_COOKIE,
+        inject: (h) => {
+            h.override("stagingControl", /^GET \/api\/v1\/control\/status/, (req, res) => {
+                const value = /(?:^|;\s*)oa_maintenance_bypass=([^;]+)/.exec(String(req.headers.cookie ?? ""))?.[1] ?? "";
+                ECHOED_COOKIE.BYPASS_COOKIE_VALUE = value;
+                sendJson(res, 500, { error: `session ${value} is not valid for this route` });
+            });
+        },
+        failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/control\/status answered 500/,
+        also: () => assert.match(ECHOED_COOKIE.BYPASS_COOKIE_VALUE ?? "", /^\d+\.[A-Za-z0-9_-]{16,}$/, "the route echoed the signed cookie"),
+    },
+    {
+        kind: "check", cls: "learned", name: "a database URL with its password in the service's own logs, and the bare password in another entry", only: "control-error-log-probe", secrets: { DB_PASSWORD },
+        inject: (h) => stateFaults.dbUrlInLogs(h, DB_PASSWORD),
+        failed: "control-error-log-probe", cause: /^prod: 2 severity>=ERROR entries .*postgres:\/\/runtime:\*\*\*@10\.20\.0\.3/,
+    },
+    {
+        kind: "check", cls: "learned", name: "a piece from the middle of the access token (neither its head nor its tail)", only: CONTROL_SMOKE,
+        inject: (h) => h.override("stagingControl", /^GET \/api\/v1\/control\/status/, (_q, res) => sendJson(res, 500, { error: `bad credential ...${h.secrets.STAGING_CONTROL_ACCESS_TOKEN.slice(4, 22)}...` })),
+        failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/control\/status answered 500/,
+    },
+
+    // ---- Cloud Run and contract-test state judged on exactly what it names ----
+    {
+        kind: "check", cls: "state", name: "the job's named latest execution is missing from the list (an older success must not stand in)", only: "runtime-migration-drift", inject: stateFaults.namedExecutionMissing,
+        failed: "runtime-migration-drift", cause: /prod: migrate job 'runtime-migrate' names 'runtime-migrate-x7k2p' as its latest execution, but it is not among the 1 listed/,
+    },
+    {
+        kind: "check", cls: "state", name: "a run over both environments: staging's migration failed while prod's state is clean", only: "runtime-migration-drift", inject: stateFaults.stagingMigrationFailed,
+        failed: "runtime-migration-drift", cause: /^staging: latest execution 'runtime-migrate-staging-q3m8z' of job 'runtime-migrate-staging' did not succeed/,
+    },
+    {
+        kind: "check", cls: "state", name: "a failed control rollout (the newest revision never became ready) while the old one serves", only: "control-canary-status", inject: stateFaults.controlRolloutFailed,
+        failed: "control-canary-status", cause: /prod: latest created revision openagents-control-service-00013-brk is not the latest ready one .*the newest control rollout did not become ready/,
+    },
+    {
+        kind: "custom", cls: "state", name: "a suite that prints libtest's summary itself while the filter ran zero tests",
+        run: async (h) => {
+            const cargo = fakeCargo(FORGED_SUMMARY);
+            const saved = process.env.PATH;
+            process.env.PATH = `${cargo.bin}:${saved ?? ""}`;
+            try {
+                const run = await runInProcess(["--only", "khala-contract-tests"], { ...h.env(), RUN_KHALA_CONTRACT_TESTS: "1", OPENAGENTS_REPO: cargo.repo });
+                assert.equal(run.result("khala-contract-tests").status, "failed");
+                assert.match(run.result("khala-contract-tests").cause ?? "", /cargo test printed 1 'test result:' line\(s\) that no 'running N tests' header announced with that total/);
+                assertOneDecision(run.stdout, run.outputDir, "NO-GO");
+            } finally {
+                process.env.PATH = saved;
+            }
+        },
+    },
+
+    // ---- inputs that would weaken the gate silently ----
+    { kind: "usage", cls: "inputs", name: "TLS verification switched off by NODE_TLS_REJECT_UNAUTHORIZED=0", env: () => ({ NODE_TLS_REJECT_UNAUTHORIZED: "0" }), message: /NODE_TLS_REJECT_UNAUTHORIZED=0 turns TLS verification off: .*pass --allow-insecure-tls to run anyway/ },
+    {
+        kind: "check", cls: "inputs", name: "an error the service logs as tracing JSON (jsonPayload.level ERROR, severity DEFAULT)", only: "control-error-log-probe", inject: stateFaults.tracingJsonError,
+        failed: "control-error-log-probe", cause: /^prod: 1 severity>=ERROR entries for 'openagents-control-service' .*ERROR openagents-control-service-00012-rst: db pool exhausted/,
+    },
+    {
+        kind: "check", cls: "inputs", name: "a Rust panic in textPayload with no severity", only: "runtime-error-log-probe", inject: stateFaults.panicLine,
+        failed: "runtime-error-log-probe", cause: /^prod: 1 severity>=ERROR entries for 'runtime' .*panicked at src\/server\.rs:88:5/,
+    },
 ];
 
 /** Every text a run produced: stdout and each file of its evidence. */
@@ -291,7 +394,8 @@ describe("validation: the fault matrix (one fault at a time, loopback only)", fu
             assert.equal(run.decision.go, false);
             assert.equal(run.exitCode, 1);
             const texts = outputsOf(run);
-            assertNoSecretPiece(texts, h.secrets);
+            assertNoSecretPiece(texts, { ...h.secrets, ...(fault.secrets ?? {}) });
+            assertOneDecision(run.stdout, run.outputDir, "NO-GO");
             fault.also?.(run, texts, h);
         });
     }
