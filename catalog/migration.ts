@@ -46,7 +46,8 @@ export function executionToken(jobName: string, image: string, rerun: number): s
     return tag ? `${tag}-${hash}${suffix}` : `${hash}${suffix}`;
 }
 
-const TOKEN = /(?:^|-)([0-9a-f]{8})(?:-r[1-9][0-9]*)?$/;
+/** `[<tag>-]<image hash>[-r<rerun>][-a<attempt>]`: the attempt suffix is a retried `up`'s (services/runtime-lane.ts executionTokenFor). */
+const TOKEN = /(?:^|-)([0-9a-f]{8})(?:-r[1-9][0-9]*)?(?:-a[1-9][0-9]*)?$/;
 
 /** Why a job's execution tokens do not make a new image's migration run and be waited for, or undefined. */
 export function executionTokenProblem(run: unknown, start: unknown, runtimeImage: string | undefined): string | undefined {

@@ -16,7 +16,6 @@ import {
     domainOwnerProblem,
     envNameProblem,
     ingressProblem,
-    timeToFinishProblem,
     envSetProblem,
     excerpt,
     executionNameProblem,
@@ -335,8 +334,7 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         rerun: values.migrateRerun,
     };
     sizing("migrate", migrate.cpu, migrate.memory);
-    const finishWhy = timeToFinishProblem(migrate.maxRetries, migrate.timeoutSeconds);
-    if (finishWhy) problem("migrateTimeoutSeconds", `attempts that finish while the deploy waits (${finishWhy})`, String(migrate.timeoutSeconds));
+    // Time to finish needs no refusal here: the program sets the job's wait from these two keys (migrateJobTimeouts).
     const migrateMib = parseMemory(migrate.memory);
     const jobMemoryWhy = migrateMib !== undefined ? jobMemoryProblem(migrateMib) : undefined;
     if (jobMemoryWhy) problem("migrateMemory", `a job's memory (${jobMemoryWhy})`, migrate.memory);

@@ -79,8 +79,9 @@ export const CLASSES: CorpusClass[] = [
         ],
         lookalikes: [
             ["a rerun token of the same image", job((p) => (p.runExecutionToken = executionToken(p.name, RUNTIME_IMAGE, 3)))],
+            ["a retried up's token of the same image", job((p) => (p.runExecutionToken = `${executionToken(p.name, RUNTIME_IMAGE, 0)}-a2`))],
             ["taskCount and parallelism left to their defaults", job((p) => (delete p.template.taskCount, delete p.template.parallelism))],
-            ["exactly the deploy's wait: 3 x 400 s", job((p) => Object.assign(p.template.template, { maxRetries: 2, timeout: "400s" }))],
+            ["attempts that fill the deploy's wait exactly (3 x 580 s of 1,740 s)", job((p) => Object.assign(p.template.template, { maxRetries: 2, timeout: "580s" }))],
             ["DATABASE_URL from the runtime's secret", job((p) => (p.template.template.containers[0].envs[0].name = "DATABASE_URL"))],
         ],
     },

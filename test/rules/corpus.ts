@@ -1,7 +1,7 @@
 // The corpus of deploy-invalid values: for each rule the catalog shares between config
 // validation and the policy pack, its source, a refused config value and resource, and a
 // valid neighbour of each. Read by the shared-rules spec and the fuzz suite.
-import { ACCESS_SOURCES, CONTROL, GCP, MIGRATION_SOURCES, RUNS_SOURCES, SECRET_NAME_SOURCE, SERVICE_NEEDS_SOURCES, SERVING_SOURCES, SOURCES, IDENTIFIER_SOURCES } from "../../catalog";
+import { ACCESS_SOURCES, CONTROL, GCP, RUNS_SOURCES, SECRET_NAME_SOURCE, SERVICE_NEEDS_SOURCES, SERVING_SOURCES, SOURCES, IDENTIFIER_SOURCES } from "../../catalog";
 import type { EngineResource } from "../../policies/offline/engine";
 import { controlService, domainMapping, iamMember, migrateJob, mutate, runtimeService, Json } from "../policies/fixtures";
 
@@ -151,11 +151,6 @@ export const RULES: SharedRule[] = [
         rule: "a domain of the stack's own environment", source: RUNS_SOURCES.domains, stack: "staging",
         refused: { config: { controlDomain: "openagents.com" }, configMessage: /controlDomain: expected a domain of the staging environment \(openagents.com is the prod domain/, policy: "service-needs", resource: () => mutate(domainMapping(CONTROL.names.staging, "staging"), (p) => (p.name = "openagents.com")), packMessage: /openagents.com is the prod domain: a staging stack mapping it/ },
         valid: { config: { controlDomain: "preview.staging.openagents.com" }, resource: () => mutate(domainMapping(CONTROL.names.staging, "staging"), (p) => (p.name = "preview.staging.openagents.com")) },
-    },
-    {
-        rule: "migration attempts that finish while the deploy waits", source: MIGRATION_SOURCES.timeToFinish, stack: "prod",
-        refused: { config: { migrateTimeoutSeconds: "900", migrateMaxRetries: "1" }, configMessage: /migrateTimeoutSeconds: expected attempts that finish while the deploy waits \(2 attempts of 900 s take up to 1800 s/, policy: "runtime-image-lock", resource: () => mutate(migrateJob(), (p) => (p.template.template.timeout = "900s")), packMessage: /2 attempts of 900 s take up to 1800 s, but the deploy waits 1200 s/ },
-        valid: { config: { migrateTimeoutSeconds: "400", migrateMaxRetries: "2" }, resource: () => mutate(migrateJob(), (p) => Object.assign(p.template.template, { timeout: "400s", maxRetries: 2 })) },
     },
     {
         rule: "no other Google product's account invokes the runtime", source: ACCESS_SOURCES.members, stack: "prod",
