@@ -50,6 +50,7 @@ function imageOf(container: Props | undefined): string | undefined {
 /** The runtime service's own container: the one of the runtime's repository, else the first. */
 function runtimeContainer(r: PolicyResource): Props | undefined {
     const containers = containersOf(r.type, r.props);
+    if (containers.length < 2) return containers[0];
     return containers.find((c) => parseImageRef(imageOf(c) ?? "")?.repository === RUNTIME.imageRepository) ?? containers[0];
 }
 
@@ -58,12 +59,13 @@ function databaseOf(container: Props | undefined): DatabaseSource | undefined {
     if (!container) return undefined;
     const envs = envsOf(container);
     for (const name of DATABASE_ENV) {
-        const env = envs.find((e) => e.name === name);
-        if (!env) continue;
-        const secret = env.secret();
-        if (secret !== undefined) return { secret };
-        const value = env.value();
-        if (typeof value === "string" && value.trim() !== "") return { literal: value };
+        for (const env of envs) {
+            if (env.name !== name) continue;
+            const secret = env.secret();
+            if (secret !== undefined) return { secret };
+            const value = env.value();
+            if (typeof value === "string" && value.trim() !== "") return { literal: value };
+        }
     }
     return undefined;
 }
@@ -170,7 +172,8 @@ export const runtimeImageLock: PackStackPolicy = {
             // Cloud Run's defaults when unset: 3 retries, a 600 s task timeout.
             const retries = typeof inner.maxRetries === "number" ? inner.maxRetries : 3;
             const timeout = durationSeconds(inner.timeout) ?? 600;
-            const containerCount = containersOf(job.resource.type, job.resource.props).length;
+            const jobContainers = containersOf(job.resource.type, job.resource.props);
+            const containerCount = jobContainers.length;
             const problems = [
                 containerCount > 1 ? `it runs ${containerCount} containers: the migration is one container, anything beside it runs with the database secret` : undefined,
                 concurrencyProblem(t.taskCount, t.parallelism),
@@ -178,7 +181,7 @@ export const runtimeImageLock: PackStackPolicy = {
             ];
             for (const why of problems) if (why) reportViolation(`migrate job '${job.name}': ${why}`, job.resource.urn);
             // Commands and args separately: ["runtime-migrate"] as args with no command is not the same container.
-            const container = containersOf(job.resource.type, job.resource.props)[0];
+            const container = jobContainers[0];
             const commands = container ? words(container.commands) : [];
             const jobArgs = container ? words(container.args) : [];
             if (commands.length !== expected.length || commands.some((c, i) => c !== expected[i])) {
