@@ -1,7 +1,7 @@
 // The stacks against what the services need (catalog/service-needs.ts, from their source at
-// c41c3629): the stack files as they stood before (WORKOS_API_KEY without WORKOS_CLIENT_ID,
-// OA_ROUTE_SPLIT_ENABLED=false with no legacy base URL) are refused by the review, in one line
-// per key, for breaking sign-in and the pages; the stack files as they are now pass it.
+// c41c3629): a stack file whose control env gives WORKOS_API_KEY without WORKOS_CLIENT_ID and
+// OA_ROUTE_SPLIT_ENABLED=false with no legacy base URL is refused by the review, in one line
+// naming each key, for breaking sign-in and the pages; the stack files in this checkout pass it.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,8 +11,8 @@ import { PROJECT_DIR } from "../../review/stack-files";
 
 const STACKS = ["staging", "prod"] as const;
 
-/** The stack file with its control env written as it was before the fix (the lines are verbatim). */
-function before(stack: (typeof STACKS)[number]): string {
+/** The stack file with the control env that breaks sign-in and pages (only the WorkOS client id and the route split differ). */
+function broken(stack: (typeof STACKS)[number]): string {
     const now = fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8");
     const suffix = stack === "prod" ? "" : "-staging";
     const start = now.indexOf("  # WorkOS sign-in needs both keys");
@@ -48,8 +48,8 @@ async function review(stack: string, content?: string): Promise<{ code: number; 
 describe("the stacks give the services what they need", function () {
     this.timeout(60_000);
     for (const stack of STACKS) {
-        it(`refuses the earlier ${stack} stack: sign-in answers 503 and every page but / and /chat answers 503`, async () => {
-            const { code, err } = await review(stack, before(stack));
+        it(`refuses a ${stack} stack with the API key alone and the route split off: sign-in and every page but / and /chat answer 503`, async () => {
+            const { code, err } = await review(stack, broken(stack));
             assert.equal(code, 2, err);
             assert.match(err, /openagents-rust-lanes:controlSecretEnv: expected WORKOS_CLIENT_ID and WORKOS_API_KEY from Secret Manager \(auth mode workos without WORKOS_CLIENT_ID: every sign-in answers 503/);
             assert.match(err, /openagents-rust-lanes:controlEnv: expected a route split that serves every page \(OA_ROUTE_SPLIT_ENABLED=false sends pages to the legacy target; with no OA_ROUTE_SPLIT_LEGACY_BASE_URL every page but \/ and \/chat answers 503\)/);
