@@ -4,7 +4,7 @@
 // false promote and false rollback per rollout, with 95 % Clopper-Pearson intervals.
 import { betaQuantile } from "../canary/stats";
 import type { Bench, BenchFigure } from "./figure";
-import { BANDS, type Kind, MIX, RULES, type Rollout, type RuleName, falsePromote, falseRollback, simulateLadder } from "./lib/ladder-sim";
+import { BANDS, HEALTHY_KINDS, type Kind, MIX, RULES, type Rollout, type RuleName, falsePromote, falseRollback, simulateLadder } from "./lib/ladder-sim";
 
 /** Rollouts per band: healthy and regressed about 1,000 each, so 0.5 % is about five events in a band and twenty overall. */
 export const PER_BAND = 2000;
@@ -44,7 +44,7 @@ export function summarize(rollouts: readonly Rollout[], band: string): LadderSum
     const inBand = rollouts.filter((r) => r.band === band);
     const healthy = inBand.filter((r) => r.healthy);
     const caughtToday = inBand.filter((r) => !r.healthy && r.outcomes.window.result === "rolled-back");
-    const per = (f: (rule: RuleName) => number): Record<RuleName, number> => Object.fromEntries(RULES.map((rule) => [rule, f(rule)])) as Record<RuleName, number>;
+    const per = (f: (rule: RuleName) => number): Record<RuleName, number> => ({ sequential: f("sequential"), window: f("window"), flagger: f("flagger") });
     return {
         band,
         healthyMedian: per((rule) => quantile(healthy.map((r) => toPromote(r, rule)), 0.5)),
@@ -54,7 +54,7 @@ export function summarize(rollouts: readonly Rollout[], band: string): LadderSum
 
 function report(rollouts: readonly Rollout[], ms: number): string {
     const lines = [`${rollouts.length} simulated rollouts (${PER_BAND} per band; ladder 5 -> 25 -> 50 -> 100, a look every minute, 3 min ingestion lag) in ${(ms / 1000).toFixed(1)} s`];
-    const kinds = MIX.map(([k]) => k).filter((k) => !["healthy", "noisy"].includes(k)) as Kind[];
+    const kinds: Kind[] = MIX.map(([k]) => k).filter((k) => !HEALTHY_KINDS.includes(k));
     for (const band of BANDS) {
         const inBand = rollouts.filter((r) => r.band === band.name);
         const healthy = inBand.filter((r) => r.healthy);
