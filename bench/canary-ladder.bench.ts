@@ -9,6 +9,9 @@ import { BANDS, HEALTHY_KINDS, type Kind, MIX, RULES, type Rollout, type RuleNam
 /** Rollouts per band: healthy and regressed about 1,000 each, so 0.5 % is about five events in a band and twenty overall. */
 export const PER_BAND = 2000;
 
+/** The traffic from which the issue's speed goals are held (at 10 rps the 5 % rung sees 30 requests a minute). */
+const GOAL_FROM_RPS = 40;
+
 function quantile(values: number[], q: number): number {
     if (values.length === 0) return NaN;
     const sorted = [...values].sort((a, b) => a - b);
@@ -69,6 +72,13 @@ function report(rollouts: readonly Rollout[], ms: number): string {
                 `${LABEL[rule].padEnd(15)} | ${minutes(quantile(times, 0.5)).padStart(6)} ${minutes(quantile(times, 0.9)).padStart(6)} ${`${((100 * held) / healthy.length).toFixed(1)} %`.padStart(8)}              | ${`${((100 * rolled.length) / regressed.length).toFixed(1)} %`.padStart(7)} ${minutes(quantile(regressed.map((r) => toRollback(r, rule)), 0.5)).padStart(6)}           | ${rate(regressed.filter((r) => falsePromote(r, rule)).length, regressed.length).padEnd(35)} | ${rate(healthy.filter((r) => falseRollback(r, rule)).length, healthy.length)}`,
             );
         }
+        lines.push(`  median minutes to 100 % by healthy kind (- not promoted), ${RULES.map((r) => LABEL[r]).join(" / ")}:`);
+        for (const kind of HEALTHY_KINDS) {
+            const of = healthy.filter((r) => r.kind === kind);
+            const cells = RULES.map((rule) => minutes(quantile(of.map((r) => toPromote(r, rule)), 0.5))).join(" / ");
+            const rolled = RULES.map((rule) => `${of.filter((r) => falseRollback(r, rule)).length}`).join("/");
+            lines.push(`    ${kind.padEnd(17)} ${cells.padEnd(14)} (n ${of.length}; rolled back: ${rolled})`);
+        }
         lines.push(`  median minutes to rollback by kind (- never within the ladder), ${RULES.map((r) => LABEL[r]).join(" / ")}:`);
         for (const kind of kinds) {
             const of = regressed.filter((r) => r.kind === kind);
@@ -108,14 +118,15 @@ const bench: Bench = () => {
     ];
     for (const band of BANDS) {
         const s = summarize(rollouts, band.name);
-        // Below about 35 rps the 5 % rung's traffic, not the rule, sets the pace: reported, no goal (docs/canary.md).
+        // Below about 35 rps the 5 % rung's traffic, not the rule, sets the pace: reported without a goal (docs/canary.md says what it does there).
+        const goal = band.rps >= GOAL_FROM_RPS;
         figures.push({
             name: `median minutes to 100 % of a healthy release at ${band.name}, sequential rule`,
             measured: s.healthyMedian.sequential,
             baselineLabel: "today's fixed-window rule",
             baseline: s.healthyMedian.window,
             unit: "min",
-            goalRatio: band.rps >= 40 ? 0.5 : undefined,
+            goalRatio: goal ? 0.5 : undefined,
         });
         figures.push({
             name: `median minutes to rollback at ${band.name} of the regressions today's rule rolls back, sequential rule`,
@@ -123,7 +134,7 @@ const bench: Bench = () => {
             baselineLabel: "today's fixed-window rule",
             baseline: s.rollbackMedian.window,
             unit: "min",
-            goalRatio: 1,
+            goalRatio: goal ? 1 : undefined,
         });
     }
     return Promise.resolve(figures);
