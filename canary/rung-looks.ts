@@ -38,7 +38,7 @@ export type RungEnd =
 const MINUTE = 60_000;
 
 /** Looks at a rung until the rule decides, the deadline passes, or a signal stops it. */
-export async function lookUntilDecided(schedule: LookSchedule, deps: RungLookDeps): Promise<RungEnd> {
+export const lookUntilDecided = async (schedule: LookSchedule, deps: RungLookDeps): Promise<RungEnd> => {
     const upAt = deps.now().getTime();
     // The rung's data starts at its first whole minute: the minute of the up also served the split before it.
     const dataFrom = Math.ceil(upAt / MINUTE) * MINUTE;
@@ -56,4 +56,4 @@ export async function lookUntilDecided(schedule: LookSchedule, deps: RungLookDep
         if (deps.interrupted()) return { end: "interrupted", while: "holding", looks };
         due = target + schedule.everyMs;
     }
-}
+};
