@@ -63,7 +63,7 @@ export function renderRolloutSummary(r: RolloutRecord): string {
         "",
         `**${cell(r.message)}**`,
         "",
-        `Canary \`${cell(r.canaryRevision ?? "?")}\` against stable \`${cell(r.stableRevision ?? "?")}\`; ladder ${r.ladder.join(" -> ")} %, ${Math.round(r.waitSeconds / 60)} min a stage, at most ${r.maxHolds} hold(s).`,
+        `Canary \`${cell(r.canaryRevision ?? "?")}\` against stable \`${cell(r.stableRevision ?? "?")}\`; ladder ${r.ladder.join(" -> ")} %, a look a minute after the ingestion lag, at most ${Math.round(((1 + r.maxHolds) * r.waitSeconds) / 60)} min a stage (the window plus ${r.maxHolds} hold(s)).`,
         ...(r.resume ? ["", `Resume: \`${cell(r.resume)}\``] : []),
         ...(r.commit ? ["", `Stack file: ${cell(r.commit)}`] : []),
         "",
