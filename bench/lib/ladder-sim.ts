@@ -18,7 +18,11 @@ const LAG = CANARY_WINDOW.ingestionLagMs / MINUTE;
 const WINDOW = CANARY_WINDOW.defaultMs / MINUTE;
 const MAX_HOLDS = 3;
 const RUNGS = CANARY_LADDER.filter((p) => p > 0 && p < 100);
-/** Flagger's `analysis.threshold` as its docs show it (failed checks before a rollback). */
+/**
+ * Flagger's `analysis.threshold` as its docs' examples set it: failed checks before a rollback
+ * (fluxcd/flagger pkg/controller/scheduler.go, `rollback`: "failed checks threshold reached";
+ * no values found counts as a failed check, scheduler_metrics.go).
+ */
 const FLAGGER_THRESHOLD = 5;
 
 export type RuleName = "sequential" | "window" | "flagger";
