@@ -73,7 +73,11 @@ export async function runAnalysis(options: AnalyzeOptions, deps: AnalyzeDeps = {
     const write = deps.write ?? ((text: string) => void process.stdout.write(text));
     const show = progress(options.plain, write, redactor);
     const http = deps.http ?? new HttpClient({ timeoutMs: 30_000, userAgent: "openagents-canary-analysis" });
-    const tokens = deps.tokens ?? accessTokenSource(options.accessToken, adcLoader([MONITORING_READ_SCOPE, CLOUD_PLATFORM_SCOPE]), (t) => redactor.add(t));
+    const tokens = deps.tokens ?? accessTokenSource(options.accessToken, {
+            load: adcLoader([MONITORING_READ_SCOPE, CLOUD_PLATFORM_SCOPE]),
+            onToken: (t) => redactor.add(t),
+            warn: (line) => write(`warning: ${excerpt(line, 400, redactor)}\n`),
+        });
     const client = new GcpClient({ http, tokens, redactor, attempts: deps.retry?.attempts ?? 3, baseDelayMs: deps.retry?.baseDelayMs ?? 500, maxDelayMs: deps.retry?.maxDelayMs ?? 10_000 });
     const started = now();
     const controller = new AbortController();

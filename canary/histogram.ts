@@ -11,7 +11,8 @@ export interface ExponentialBuckets {
 export interface LinearBuckets {
     numFiniteBuckets: number;
     width: number;
-    offset: number;
+    /** Absent when 0. */
+    offset?: number;
 }
 
 export interface BucketOptions {
@@ -42,8 +43,11 @@ export function bucketBounds(options: BucketOptions | undefined): number[] | und
         return Array.from({ length: e.numFiniteBuckets + 1 }, (_, i) => e.scale * Math.pow(e.growthFactor, i));
     }
     if (l) {
-        if (!positiveInt(l.numFiniteBuckets) || !(l.width > 0) || !Number.isFinite(l.offset)) return undefined;
-        return Array.from({ length: l.numFiniteBuckets + 1 }, (_, i) => l.offset + l.width * i);
+        // proto3 JSON omits a field at its default: an offset of 0 arrives as no offset
+        // (google/api/distribution.proto:86@f8291d2b, Linear.offset; the mapping's default-value rule).
+        const offset = l.offset ?? 0;
+        if (!positiveInt(l.numFiniteBuckets) || !(l.width > 0) || !Number.isFinite(offset)) return undefined;
+        return Array.from({ length: l.numFiniteBuckets + 1 }, (_, i) => offset + l.width * i);
     }
     if (x) {
         const bounds = x.bounds;

@@ -75,7 +75,10 @@ export class MonitoringApi {
             try {
                 page = await this.client.json<ListTimeSeriesResponse>(ctx, API, what, "GET", url);
             } catch (error) {
-                if (error instanceof GcpApiError && error.kind === "forbidden") throw new GcpApiError("forbidden", `${error.message}; reading metrics needs roles/monitoring.viewer`, error.status);
+                // A role is the remedy only for a permission denial, not for a disabled API or a token's scope.
+                if (error instanceof GcpApiError && error.kind === "forbidden" && (error.reason === undefined || error.reason === "IAM_PERMISSION_DENIED")) {
+                    throw new GcpApiError("forbidden", `${error.message}; reading metrics needs roles/monitoring.viewer`, error.status, error.reason);
+                }
                 throw error;
             }
             record.pages++;

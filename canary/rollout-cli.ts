@@ -12,7 +12,7 @@ import { onStopSignals } from "../validation/stop-signals";
 import { excerpt } from "../validation/text";
 import { runRollback } from "./rollback";
 import { type RolloutDeps, runRollout } from "./rollout";
-import { cloudRunTraffic, countdown, environmentGate, stackFileCommit, stageAnalysis } from "./rollout-deps";
+import { cloudRunTraffic, countdown, environmentGate, rolloutTokenNotice, stackFileCommit, stageAnalysis } from "./rollout-deps";
 import { type RolloutOptions, resolveRolloutOptions } from "./rollout-options";
 import { type RolloutStack, StackError, automationStack } from "./stack";
 
@@ -59,6 +59,8 @@ function realDeps(o: RolloutOptions, stack: RolloutStack, signals: Signals): Rol
     const redactor = new Redactor(SECRET_ENV_VARS.map((name) => process.env[name]));
     const write = (text: string): void => void process.stdout.write(text);
     const http = new HttpClient({ timeoutMs: 30_000, userAgent: "openagents-canary-rollout" });
+    const tokenNotice = rolloutTokenNotice(o, process.env);
+    if (tokenNotice) write(`warning: ${tokenNotice}\n`);
     return {
         stack,
         readTraffic: cloudRunTraffic(process.env, o.environment, http, redactor),

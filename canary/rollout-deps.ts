@@ -5,11 +5,11 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CONTROL, GCP } from "../catalog";
+import { CANARY_WINDOW, CONTROL, GCP } from "../catalog";
 import { writeFileAtomic } from "../validation/evidence/atomic";
 import { GcpClient } from "../validation/gcp/client";
 import { CloudRunApi, } from "../validation/gcp/cloudrun";
-import { CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader } from "../validation/gcp/credentials";
+import { ACCESS_TOKEN_ENV, CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader, tokenShortfall } from "../validation/gcp/credentials";
 import { DEFAULT_CLOUD_RUN_API_URL } from "../validation/gcp/client";
 import { servingTargets } from "../validation/gcp/traffic";
 import { runGate } from "../validation/gate";
@@ -28,12 +28,20 @@ const str = (v: unknown, fallback: string): string => (typeof v === "string" && 
 export function cloudRunTraffic(env: NodeJS.ProcessEnv, environment: RolloutOptions["environment"], http: HttpClient, redactor: Redactor): RolloutDeps["readTraffic"] {
     const token = env.CLOUDSDK_AUTH_ACCESS_TOKEN?.trim() || undefined;
     redactor.add(token);
-    const client = new GcpClient({ http, redactor, tokens: accessTokenSource(token, adcLoader([MONITORING_READ_SCOPE, CLOUD_PLATFORM_SCOPE]), (t) => redactor.add(t)) });
+    const client = new GcpClient({ http, redactor, tokens: accessTokenSource(token, { load: adcLoader([MONITORING_READ_SCOPE, CLOUD_PLATFORM_SCOPE]), onToken: (t) => redactor.add(t) }) });
     return async (outputs) => {
         const api = new CloudRunApi(client, (env.CLOUD_RUN_API_URL || DEFAULT_CLOUD_RUN_API_URL).replace(/\/+$/, ""), { project: str(outputs.project, GCP.project), region: str(outputs.region, GCP.region) });
         const ctx = { signal: new AbortController().signal, deadline: Date.now() + 60_000, log: () => undefined };
         return servingTargets(await api.getService(ctx, str(outputs.controlServiceName, CONTROL.names[environment])));
     };
+}
+
+/** A warning before the ladder starts when an explicit token cannot last it (each rung waits its window and the ingestion lag). */
+export function rolloutTokenNotice(o: Pick<RolloutOptions, "ladder" | "windowMs">, env: NodeJS.ProcessEnv, now = Date.now()): string | undefined {
+    const token = env[ACCESS_TOKEN_ENV]?.trim();
+    if (!token) return undefined;
+    const plannedMs = o.ladder.length * (o.windowMs + CANARY_WINDOW.ingestionLagMs);
+    return tokenShortfall(accessTokenSource(token), plannedMs, now);
 }
 
 /** One stage's analysis, with the analysis' own option rules (and its env vars for the thresholds). */

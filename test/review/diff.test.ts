@@ -65,8 +65,8 @@ describe("review --base on real git history", function () {
             assert.deepEqual(changes(r.out), [
                 "  ~  gcp:cloudrunv2/service:Service control",
                 '       template.containers[0].image: "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:3f9c2ab" => "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:9e8d7c6"',
-                '       template.revision: "openagents-control-service-3f9c2ab-7f16e4" => "openagents-control-service-9e8d7c6-6c2f99"  [revision]',
-                '       traffics[0].revision: "openagents-control-service-3f9c2ab-7f16e4" => "openagents-control-service-9e8d7c6-6c2f99"  [traffic]',
+                '       template.revision: "openagents-control-service-3f9c2ab-cd1ef3" => "openagents-control-service-9e8d7c6-edc01d"  [revision]',
+                '       traffics[0].revision: "openagents-control-service-3f9c2ab-cd1ef3" => "openagents-control-service-9e8d7c6-edc01d"  [traffic]',
                 "  prod: 1 to update, 0 to replace, 14 unchanged",
             ]);
             const json = await review(dir, "--stack", "prod", "--base", "HEAD~1", "--json");
@@ -83,14 +83,14 @@ describe("review --base on real git history", function () {
 
     it("shows a canary step as a traffic change", async () => {
         edit(dir, "prod", /controlImageTag: 3f9c2ab/, "controlImageTag: 9e8d7c6");
-        edit(dir, "prod", /controlStableRevision: ""/, "controlStableRevision: openagents-control-service-3f9c2ab-7f16e4");
+        edit(dir, "prod", /controlStableRevision: ""/, "controlStableRevision: openagents-control-service-3f9c2ab-cd1ef3");
         edit(dir, "prod", /controlCanaryPercent: 100/, "controlCanaryPercent: 25");
         const r = await review(dir, "--stack", "prod", "--base", "HEAD");
         assert.equal(r.code, 0, r.err);
         const lines = changes(r.out);
         assert.ok(lines.includes("       traffics[0].percent: 100 => 75  [traffic]"), lines.join("\n"));
         assert.ok(lines.includes('       traffics[0].tag: "current" => "stable"  [traffic]'), lines.join("\n"));
-        assert.ok(lines.includes('       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-6c2f99"  [traffic]'), lines.join("\n"));
+        assert.ok(lines.includes('       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-edc01d"  [traffic]'), lines.join("\n"));
         assert.ok(lines.includes("       traffics[1].percent: (none) => 25  [traffic]"), lines.join("\n"));
         assert.ok(!r.out.includes("off the canary ladder"));
         edit(dir, "prod", /controlCanaryPercent: 25/, "controlCanaryPercent: 30");

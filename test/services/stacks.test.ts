@@ -42,7 +42,7 @@ for (const env of ["staging", "prod"] as const) {
         it("runs the control image from its repository, bound to 0.0.0.0:8080 with the static dir", () => {
             const c = container(control());
             assert.equal(c.image, `${CONTROL.imageRepository}:3f9c2ab`);
-            assert.deepEqual(c.ports, { containerPort: 8080 });
+            assert.deepEqual(c.ports, { name: "http1", containerPort: 8080 });
             const env_ = envMap(c);
             assert.equal(env_.OA_CONTROL_BIND_ADDR, "0.0.0.0:8080");
             assert.equal(env_.OA_CONTROL_STATIC_DIR, "/app/web-shell/dist");

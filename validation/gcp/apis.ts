@@ -28,7 +28,7 @@ export interface CloudApis {
 }
 
 export function createCloudApis(settings: CloudApiSettings, http: HttpClient, loadAdc?: AdcLoader): CloudApis {
-    const client = new GcpClient({ http, tokens: accessTokenSource(settings.accessToken, loadAdc, settings.onAccessToken), redactor: settings.redactor });
+    const client = new GcpClient({ http, tokens: accessTokenSource(settings.accessToken, { load: loadAdc, onToken: settings.onAccessToken }), redactor: settings.redactor });
     return {
         cloudRun: new CloudRunApi(client, settings.cloudRunApiUrl, { project: settings.project, region: settings.region }),
         logging: new LoggingApi(client, settings.cloudLoggingApiUrl),

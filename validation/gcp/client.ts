@@ -1,6 +1,6 @@
 // A small JSON client for the Google APIs the gate reads (Cloud Run Admin v2, Cloud Logging v2)
 // on top of the gate's HTTP client: a bearer token, retries of 429/5xx honouring Retry-After
-// within the check's deadline, and every failure turned into a GcpApiError whose message names
+// within the check's deadline, one retry with a fresh token after a 401, and every failure turned into a GcpApiError whose message names
 // the API, the resource and the cause.
 
 import type { CheckContext } from "../check";
@@ -47,7 +47,35 @@ export class GcpClient {
      * `api` and `what` name the call in errors ("Cloud Run Admin API", "job 'runtime-migrate'").
      */
     async json<T>(ctx: CheckContext, api: string, what: string, method: "GET" | "POST", url: string, body?: unknown): Promise<T> {
-        const token = await this.options.tokens.token();
+        const tokens = this.options.tokens;
+        let token = await tokens.token((line) => ctx.log(`  warning: ${line}`));
+        let { outcome, attempts } = await this.send(ctx, method, url, body, token);
+        // A token expires while a run goes on (they live at most an hour): one retry with a fresh one.
+        if (outcome.ok && outcome.response.status === 401) {
+            const fresh = await tokens.renew(token);
+            if (fresh !== undefined) {
+                ctx.log(`  ${api} refused the access token (401): retrying once with a fresh one from ${tokens.origin}`);
+                token = fresh;
+                const again = await this.send(ctx, method, url, body, token);
+                outcome = again.outcome;
+                attempts += again.attempts;
+            }
+        }
+        if (!outcome.ok) {
+            const tries = attempts > 1 ? ` (after ${attempts} attempts)` : "";
+            throw new GcpApiError("transport", `${api} could not be reached for ${what}${tries}: ${outcome.failure.message}`);
+        }
+        const response = outcome.response;
+        const text = response.body.toString("utf8");
+        if (response.status < 200 || response.status >= 300) {
+            const hint = response.status === 401 ? tokens.refusal?.() : undefined;
+            throw errorForStatus(api, what, response.status, text, attempts, this.redactor, hint);
+        }
+        return parseObject<T>(api, what, text, this.redactor);
+    }
+
+    /** One request with retries of 429/5xx and transport hiccups; how many attempts it took. */
+    private async send(ctx: CheckContext, method: "GET" | "POST", url: string, body: unknown, token: string): Promise<{ outcome: HttpOutcome; attempts: number }> {
         let attempts = 0;
         const outcome = await withRetry(
             (attempt) => {
@@ -74,14 +102,7 @@ export class GcpClient {
                 log: (line) => ctx.log(`  ${line}`),
             },
         );
-        if (!outcome.ok) {
-            const tries = attempts > 1 ? ` (after ${attempts} attempts)` : "";
-            throw new GcpApiError("transport", `${api} could not be reached for ${what}${tries}: ${outcome.failure.message}`);
-        }
-        const response = outcome.response;
-        const text = response.body.toString("utf8");
-        if (response.status < 200 || response.status >= 300) throw errorForStatus(api, what, response.status, text, attempts, this.redactor);
-        return parseObject<T>(api, what, text, this.redactor);
+        return { outcome, attempts };
     }
 }
 

@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import * as net from "node:net";
 import { controlCanaryStatusCheck } from "../../../validation/checks/control-canary-status";
 import { runtimeMigrationDriftCheck } from "../../../validation/checks/runtime-migration-drift";
-import { adcTokenSource, staticTokenSource } from "../../../validation/gcp/credentials";
+import { adcTokenSource, explicitTokenSource } from "../../../validation/gcp/credentials";
 import { ALIGNED, RUNTIME_IMAGE } from "./environments";
 import { apisFor, logProbe, runCheck, useStandIn, type TestApis } from "./helpers";
 
@@ -18,10 +18,10 @@ describe("Cloud Run / Logging API failures become failed checks with a cause", (
     const drift = (a: TestApis = live.apis) =>
         runCheck(runtimeMigrationDriftCheck({ api: () => a.cloudRun, serviceName: ALIGNED.runtime, jobName: ALIGNED.job, expectedImage: RUNTIME_IMAGE }));
 
-    it("401: a refused token says so and how to refresh it", async () => {
-        const { verdict } = await drift(apisFor(live.standIn, staticTokenSource("ya29.expired", "test")));
+    it("401: a refused explicit token says so, when it was given, and how to replace it", async () => {
+        const { verdict } = await drift(apisFor(live.standIn, explicitTokenSource("ya29.expired", "CLOUDSDK_AUTH_ACCESS_TOKEN")));
         assert.equal(verdict.status, "failed");
-        assert.match(verdict.cause ?? "", /Cloud Run Admin API answered 401 UNAUTHENTICATED for (service|job) .*access token was refused/);
+        assert.match(verdict.cause ?? "", /Cloud Run Admin API answered 401 UNAUTHENTICATED for (service|job) .*the explicit CLOUDSDK_AUTH_ACCESS_TOKEN given at .* cannot be refreshed; unset it/);
     });
 
     it("403: names the permission problem", async () => {

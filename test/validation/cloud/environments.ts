@@ -21,8 +21,12 @@ export function minutesAgo(minutes: number, now = Date.now()): string {
     return new Date(now - minutes * 60_000).toISOString();
 }
 
+/** The services the scenarios name; a revision's service is the longest of them its name starts with. */
+const KNOWN_SERVICES = [...Object.values(CONTROL.names), ...Object.values(RUNTIME.names), "openagents-web", "openagents-web-staging", "openagents-runtime"];
+
 export function revision(name: string, image: string, ready = true): CloudRunRevision {
-    const service = name.replace(/-\d{5}-[a-z0-9]+$/, "");
+    const known = KNOWN_SERVICES.filter((s) => name.startsWith(`${s}-`)).sort((a, b) => b.length - a.length)[0];
+    const service = known ?? name.replace(/-\d{5}-[a-z0-9]+$/, "");
     return {
         name: `${LOCATION}/services/${service}/revisions/${name}`,
         containers: [{ image, ports: [{ containerPort: 8080 }] }],

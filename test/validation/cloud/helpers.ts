@@ -5,7 +5,7 @@ import { Redactor } from "../../../validation/redact";
 import type { CheckContext, CheckVerdict, Check } from "../../../validation/check";
 import { GcpClient } from "../../../validation/gcp/client";
 import { CloudRunApi } from "../../../validation/gcp/cloudrun";
-import { staticTokenSource, type AccessTokenSource } from "../../../validation/gcp/credentials";
+import { explicitTokenSource, type AccessTokenSource } from "../../../validation/gcp/credentials";
 import { LoggingApi } from "../../../validation/gcp/logging";
 import { HttpClient } from "../../../validation/http";
 import { errorLogProbeCheck, type ErrorLogProbeOptions } from "../../../validation/checks/error-log-probe";
@@ -36,7 +36,7 @@ export interface TestApis {
     http: HttpClient;
 }
 
-export function apisFor(standIn: CloudStandIn | { url: string; state: { project: string; region: string } }, tokens: AccessTokenSource = staticTokenSource(TOKEN, "test")): TestApis {
+export function apisFor(standIn: CloudStandIn | { url: string; state: { project: string; region: string } }, tokens: AccessTokenSource = explicitTokenSource(TOKEN, "test")): TestApis {
     const http = new HttpClient({ timeoutMs: 5_000 });
     const client = new GcpClient({ http, tokens, attempts: 3, baseDelayMs: 20, maxDelayMs: 2_000 });
     return {

@@ -3,10 +3,24 @@
 // the bearer token, answers unknown resources with Google's 404 body, and can be told to fail a
 // route: any status with Google's error body, 429 with Retry-After, a body that is not JSON, or a
 // reset connection. Every request is recorded so tests can assert what the gate asked.
+//
+// As strict as Google for what the gate sends (googleapis/googleapis at f8291d2b):
+// - Cloud Run paths name the project and region (service.proto:50-98, `projects/*/locations/*`):
+//   another project is refused (403), another region holds nothing (404), and a revision is only
+//   found under its own service (revision.proto:174, `projects/{project}/locations/{location}/services/{service}/revisions/{revision}`).
+// - ListExecutions honours page_size (execution.proto:111) and says when more remain.
+// - entries:list (logging.proto:253-297): resource_names required, each `projects/<id>`; page_size
+//   default 50, negative or over 1000 refused; order_by only "timestamp asc" (the default) or
+//   "timestamp desc"; a filter of at most 20,000 characters. The filter is evaluated clause by
+//   clause; a clause this stand-in cannot evaluate is refused, never ignored.
+// - Every 2xx answer is checked against the official client libraries' protos (test/google-oracle.ts):
+//   an answer Google could not give (an unknown field, an empty list, a default value written out)
+//   is answered 400 "stand-in answer is not Google's" and recorded, so the test fails where it is.
 
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { CloudRunExecution, CloudRunJob, CloudRunRevision, CloudRunService, LogEntry } from "../../../validation/gcp/types";
+import { notGoogleShaped } from "../../google-oracle";
 
 export interface CloudState {
     project: string;
@@ -61,6 +75,8 @@ export function googleErrorBody(code: number, message: string): string {
 
 export class CloudStandIn {
     readonly requests: RecordedRequest[] = [];
+    /** Answers this stand-in would have given that Google could not (should stay empty). */
+    readonly notGoogle: string[] = [];
     private readonly faults: { match: RegExp; fault: Fault; used: number }[] = [];
     private server?: http.Server;
 
@@ -72,6 +88,9 @@ export class CloudStandIn {
 
     /** Base URL, e.g. http://127.0.0.1:40123 (both APIs are served from it). */
     url = "";
+
+    /** Which bearer tokens are valid now (e.g. unexpired on a test's clock); overrides `token`. */
+    acceptsToken?: (token: string) => boolean;
 
     /** Every answer comes this long after its request (the bench's slow APIs). */
     delayMs = 0;
@@ -128,7 +147,8 @@ export class CloudStandIn {
             fault.used++;
             return this.answerFault(res, fault.fault);
         }
-        if (this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) {
+        const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
+        if (this.acceptsToken ? !this.acceptsToken(bearer) : this.token !== undefined && bearer !== this.token) {
             return send(res, 401, googleErrorBody(401, "Request had invalid authentication credentials. Expected OAuth 2 access token."));
         }
         this.route(req.method ?? "GET", path, body, res);
@@ -144,6 +164,16 @@ export class CloudStandIn {
         send(res, status, fault.body ?? googleErrorBody(status, `stand-in fault ${status}`), headers);
     }
 
+    /** A 2xx answer of proto type `type`, checked to be one Google could give. */
+    private ok(res: http.ServerResponse, type: string, answer: unknown): void {
+        const problem = notGoogleShaped(type, answer);
+        if (problem) {
+            this.notGoogle.push(problem);
+            return send(res, 400, googleErrorBody(400, `stand-in answer is not Google's: ${problem}`));
+        }
+        send(res, 200, JSON.stringify(answer));
+    }
+
     private route(method: string, path: string, body: unknown, res: http.ServerResponse): void {
         const url = new URL(path, "http://stand-in");
         if (method === "POST" && url.pathname === "/v2/entries:list") return this.listEntries(body, res);
@@ -151,49 +181,97 @@ export class CloudStandIn {
         if (method !== "GET" || !m) return send(res, 404, googleErrorBody(404, `no route ${method} ${url.pathname}`));
         const [, project, region, collection, name, sub, subName] = m.map((p) => (p === undefined ? p : decodeURIComponent(p)));
         const kind = collection === "services" ? "SERVICE" : "JOB";
-        if (project !== this.state.project || region !== this.state.region) {
+        if (project !== this.state.project) {
             return send(res, 403, googleErrorBody(403, `Permission denied on resource project ${project}.`));
         }
-        const parent = collection === "services" ? this.state.services[name] : this.state.jobs[name];
+        // Another region is another place: nothing of this state is there.
+        const parent = region !== this.state.region ? undefined : collection === "services" ? this.state.services[name] : this.state.jobs[name];
         if (!parent) return send(res, 404, googleErrorBody(404, `Resource '${name}' of kind '${kind}' in region '${region}' in project '${project}' does not exist.`));
-        if (!sub) return send(res, 200, JSON.stringify(parent));
-        if (sub === "revisions" && subName) {
+        if (!sub) return this.ok(res, collection === "services" ? "google.cloud.run.v2.Service" : "google.cloud.run.v2.Job", parent);
+        if (sub === "revisions" && subName && collection === "services") {
             const revision = this.state.revisions[subName];
-            if (!revision) return send(res, 404, googleErrorBody(404, `Resource '${subName}' of kind 'REVISION' in region '${region}' in project '${project}' does not exist.`));
-            return send(res, 200, JSON.stringify(revision));
+            // A revision's name carries its service: asked under another service, it is not there.
+            const owner = /\/services\/([^/]+)\/revisions\//.exec(revision?.name ?? "")?.[1];
+            if (!revision || (owner !== undefined && owner !== name)) {
+                return send(res, 404, googleErrorBody(404, `Resource '${subName}' of kind 'REVISION' in region '${region}' in project '${project}' does not exist.`));
+            }
+            return this.ok(res, "google.cloud.run.v2.Revision", revision);
         }
-        if (sub === "executions" && !subName) {
+        if (sub === "executions" && !subName && collection === "jobs") {
+            const pageSize = Number(url.searchParams.get("pageSize") ?? "0");
+            if (!Number.isInteger(pageSize) || pageSize < 0) return send(res, 400, googleErrorBody(400, `Invalid value at 'page_size' (TYPE_INT32), "${url.searchParams.get("pageSize")}"`));
             const executions = this.state.executions[name] ?? [];
-            return send(res, 200, JSON.stringify(executions.length ? { executions } : {}));
+            const offset = Number(/^offset:(\d+)$/.exec(url.searchParams.get("pageToken") ?? "")?.[1] ?? 0);
+            const size = pageSize === 0 ? 100 : pageSize;
+            const page = executions.slice(offset, offset + size);
+            return this.ok(res, "google.cloud.run.v2.ListExecutionsResponse", {
+                ...(page.length ? { executions: page } : {}),
+                ...(executions.length > offset + size ? { nextPageToken: `offset:${offset + size}` } : {}),
+            });
         }
         return send(res, 404, googleErrorBody(404, `no route ${method} ${url.pathname}`));
     }
 
-    /** Honours the parts of the filter the gate sends: service_name, severity>=, timestamp>=. */
+    /** entries:list as logging.proto:253-297 defines it, with the filter clauses the gate sends evaluated. */
     private listEntries(body: unknown, res: http.ServerResponse): void {
-        const request = (body ?? {}) as { resourceNames?: string[]; filter?: string; pageSize?: number; pageToken?: string };
-        if (!request.resourceNames?.includes(`projects/${this.state.project}`)) {
+        const request = (body ?? {}) as { resourceNames?: unknown; filter?: unknown; pageSize?: unknown; pageToken?: unknown; orderBy?: unknown };
+        const invalid = (message: string): void => send(res, 400, googleErrorBody(400, message));
+        if (!Array.isArray(request.resourceNames) || request.resourceNames.length === 0) return invalid("resource_names: at least one resource name is required");
+        for (const r of request.resourceNames) if (typeof r !== "string" || !/^(projects|organizations|folders|billingAccounts)\/[^/]+/.test(r)) return invalid(`resource_names: invalid resource name ${JSON.stringify(r)}`);
+        if (!request.resourceNames.includes(`projects/${this.state.project}`)) {
             return send(res, 403, googleErrorBody(403, `The caller does not have permission on ${String(request.resourceNames)}`));
         }
-        const filter = request.filter ?? "";
-        const service = /resource\.labels\.service_name="([^"]*)"/.exec(filter)?.[1];
-        const minSeverity = /severity>=([A-Z]+)/.exec(filter)?.[1];
-        const since = /timestamp>="([^"]+)"/.exec(filter)?.[1];
-        let entries = service === undefined ? Object.values(this.state.logs).flat() : this.state.logs[service] ?? [];
-        if (minSeverity) entries = entries.filter((e) => (SEVERITY_RANK[e.severity ?? "DEFAULT"] ?? 0) >= (SEVERITY_RANK[minSeverity] ?? 0));
-        if (since) entries = entries.filter((e) => (e.timestamp ?? "") >= since);
-        entries = [...entries].sort((a, b) => (b.timestamp ?? "").localeCompare(a.timestamp ?? ""));
+        const pageSize = request.pageSize === undefined ? 0 : request.pageSize;
+        if (typeof pageSize !== "number" || !Number.isInteger(pageSize) || pageSize < 0 || pageSize > 1000) return invalid(`page_size must be between 0 and 1000, got ${JSON.stringify(pageSize)}`);
+        const orderBy = request.orderBy ?? "";
+        if (orderBy !== "" && orderBy !== "timestamp asc" && orderBy !== "timestamp desc") return invalid(`order_by: only "timestamp asc" and "timestamp desc" are supported, got ${JSON.stringify(orderBy)}`);
+        const filter = typeof request.filter === "string" ? request.filter : "";
+        if (filter.length > 20_000) return invalid("filter: longer than 20000 characters");
+        const matches = compileLogFilter(filter);
+        if (typeof matches === "string") return invalid(`stand-in cannot evaluate the filter clause ${JSON.stringify(matches)}: refused rather than ignored`);
+        let entries = Object.values(this.state.logs).flat().filter(matches);
+        entries = [...entries].sort((a, b) => (a.timestamp ?? "").localeCompare(b.timestamp ?? "") * (orderBy === "timestamp desc" ? -1 : 1));
         // Tokens are opaque to the gate: here "empty:<pages served>" or "offset:<n>".
-        const token = request.pageToken ?? "";
+        const token = typeof request.pageToken === "string" ? request.pageToken : "";
         const emptyServed = /^empty:(\d+)$/.exec(token) ? Number(/^empty:(\d+)$/.exec(token)![1]) : token === "" ? 0 : this.emptyLogPagesFirst;
-        if (emptyServed < this.emptyLogPagesFirst) return send(res, 200, JSON.stringify({ nextPageToken: `empty:${emptyServed + 1}` }));
+        if (emptyServed < this.emptyLogPagesFirst) return this.ok(res, "google.logging.v2.ListLogEntriesResponse", { nextPageToken: `empty:${emptyServed + 1}` });
         const offset = /^offset:(\d+)$/.exec(token) ? Number(/^offset:(\d+)$/.exec(token)![1]) : 0;
-        const pageSize = request.pageSize ?? 50;
-        const page = entries.slice(offset, offset + pageSize);
+        const size = pageSize === 0 ? 50 : pageSize;
+        const page = entries.slice(offset, offset + size);
         const answer: Record<string, unknown> = page.length ? { entries: page } : {};
-        if (entries.length > offset + pageSize) answer.nextPageToken = `offset:${offset + pageSize}`;
-        send(res, 200, JSON.stringify(answer));
+        if (entries.length > offset + size) answer.nextPageToken = `offset:${offset + size}`;
+        this.ok(res, "google.logging.v2.ListLogEntriesResponse", answer);
     }
+}
+
+/**
+ * A Logging filter of clauses joined by AND (the query language's implicit and explicit AND):
+ * `resource.type="..."`, `resource.labels.<key>="..."`, `logName="..."`, `severity>=LEVEL` and
+ * `timestamp>="RFC3339"`. Anything else is returned as the clause it could not evaluate.
+ */
+export function compileLogFilter(filter: string): ((entry: LogEntry) => boolean) | string {
+    const tests: ((entry: LogEntry) => boolean)[] = [];
+    for (const clause of filter.trim() === "" ? [] : filter.split(/\s+AND\s+/)) {
+        const c = clause.trim();
+        let m: RegExpExecArray | null;
+        if ((m = /^resource\.type="([^"\\]*)"$/.exec(c))) {
+            const want = m[1];
+            tests.push((e) => e.resource?.type === want);
+        } else if ((m = /^resource\.labels\.([a-z_]+)="([^"\\]*)"$/.exec(c))) {
+            const [key, want] = [m[1], m[2]];
+            tests.push((e) => e.resource?.labels?.[key] === want);
+        } else if ((m = /^logName="([^"\\]*)"$/.exec(c))) {
+            const want = m[1];
+            tests.push((e) => e.logName === want);
+        } else if ((m = /^severity>=([A-Z]+)$/.exec(c)) && SEVERITY_RANK[m[1]] !== undefined) {
+            const min = SEVERITY_RANK[m[1]];
+            tests.push((e) => (SEVERITY_RANK[e.severity ?? "DEFAULT"] ?? 0) >= min);
+        } else if ((m = /^timestamp>="([^"]+)"$/.exec(c)) && !Number.isNaN(Date.parse(m[1]))) {
+            const since = Date.parse(m[1]);
+            tests.push((e) => Date.parse(e.timestamp ?? "") >= since);
+        } else return c;
+    }
+    return (entry) => tests.every((t) => t(entry));
 }
 
 function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
