@@ -44,15 +44,17 @@ export const lookUntilDecided = async (schedule: LookSchedule, deps: RungLookDep
     const dataFrom = Math.ceil(upAt / MINUTE) * MINUTE;
     let elapsed = 0;
     let due = dataFrom - upAt + schedule.lagMs + Math.max(MINUTE, schedule.everyMs);
+    // A deadline shorter than the first look (a 1-minute window, no holds) still waits for one whole minute past the lag.
+    const deadline = Math.max(schedule.deadlineMs, due);
     let looks = 0;
     for (;;) {
-        const target = Math.min(due, schedule.deadlineMs);
+        const target = Math.min(due, deadline);
         if (!(await deps.wait(Math.max(0, target - elapsed)))) return { end: "interrupted", while: "waiting", looks };
         elapsed = Math.max(target, deps.now().getTime() - upAt);
         const end = Math.floor((upAt + elapsed - schedule.lagMs) / MINUTE) * MINUTE;
-        const run = await deps.look({ start: new Date(dataFrom), end: new Date(Math.max(end, dataFrom + MINUTE)) }, looks++);
+        const run = await deps.look({ start: new Date(dataFrom), end: new Date(end) }, looks++);
         if (run.judgement.decision !== "hold") return { end: "decided", run, looks };
-        if (elapsed >= schedule.deadlineMs) return { end: "deadline", run, looks, elapsedMs: elapsed };
+        if (elapsed >= deadline) return { end: "deadline", run, looks, elapsedMs: elapsed };
         if (deps.interrupted()) return { end: "interrupted", while: "holding", looks };
         due = target + schedule.everyMs;
     }
