@@ -67,15 +67,16 @@ export interface StageJudgement {
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 const ms = (x: number | undefined): string => (x === undefined ? "n/a" : `${x.toFixed(1)} ms`);
 
-export function revisionNumbers(o: RevisionObservation, confidence: number): RevisionNumbers {
+/** A revision's numbers; the 5xx rate's bounds are Clopper-Pearson's unless `rate` gives others (the sequential rule's). */
+export function revisionNumbers(o: RevisionObservation, confidence: number, rate: (errors: number, requests: number) => { lower: number; upper: number } = (k, n) => rateBounds(k, n, confidence)): RevisionNumbers {
     const requests = Math.max(0, o.requests);
     const errors = Math.min(Math.max(0, o.errors), requests);
-    const bounds = rateBounds(errors, requests, confidence);
+    const bounds = rate(errors, requests);
     const out: RevisionNumbers = {
         revision: o.revision,
         requests,
         errors,
-        errorRate: bounds.rate,
+        errorRate: requests > 0 ? errors / requests : 0,
         errorRateLower: bounds.lower,
         errorRateUpper: bounds.upper,
         latencySamples: o.latency?.count ?? 0,

@@ -62,13 +62,17 @@ function priorAt(ceiling: number): RatePrior {
 
 const rejects = (k: number, n: number, p0: number, alpha: number): boolean => logRateSprt(k, n, p0, CANARY_SEQUENTIAL.rollbackAlternatives) >= Math.log(1 / alpha);
 
+/** The 5xx bounds a look reports: the canary's rollback lower bound and promotion upper bound, the stable revision's sequence. */
+function errorBounds(l: SequentialLevels, t: CanaryThresholds): { canary: (k: number, n: number) => { lower: number; upper: number }; stable: (k: number, n: number) => { lower: number; upper: number } } {
+    return {
+        canary: (k, n) => ({ lower: rateSequence(k, n, l.rollbackCanaryErrors, priorAt(t.maxErrorRate)).lower, upper: rateSequence(k, n, l.promoteErrors, priorAt(l.promoteErrorCeiling)).upper }),
+        stable: (k, n) => rateSequence(k, n, l.rollbackStableErrors, priorAt(t.maxErrorRate)),
+    };
+}
+
 function errorGate(c: RevisionNumbers, s: RevisionNumbers, t: CanaryThresholds, l: SequentialLevels): GateResult {
-    const canaryPromote = rateSequence(c.errors, c.requests, l.promoteErrors, priorAt(l.promoteErrorCeiling));
-    const stable = rateSequence(s.errors, s.requests, l.rollbackStableErrors, priorAt(t.maxErrorRate));
-    c.errorRateLower = rateSequence(c.errors, c.requests, l.rollbackCanaryErrors, priorAt(t.maxErrorRate)).lower;
-    c.errorRateUpper = canaryPromote.upper;
-    s.errorRateLower = stable.lower;
-    s.errorRateUpper = stable.upper;
+    const canaryPromote = { upper: c.errorRateUpper };
+    const stable = { lower: s.errorRateLower, upper: s.errorRateUpper };
     const healthy = t.maxErrorRate * CANARY_SEQUENTIAL.healthyShareOfTolerance;
     const shown = (r: RevisionNumbers): string => `${r.errors}/${r.requests} 5xx (${pct(r.errorRate)}, always-valid bounds ${pct(r.errorRateLower)}-${pct(r.errorRateUpper)})`;
     if (s.errors >= t.rollbackMinErrors && stable.lower > t.maxErrorRate) {
@@ -122,8 +126,9 @@ export function judgeLook(input: LookInput): StageJudgement {
     const problems = input.problems ?? [];
     const levels = sequentialLevels(input.rung.index, input.rung.judgedRungs, t);
     const final = input.rung.index >= input.rung.judgedRungs - 1;
-    const canary = revisionNumbers(input.canary, t.confidence);
-    const stable = revisionNumbers(input.stable, t.confidence);
+    const bounds = errorBounds(levels, t);
+    const canary = revisionNumbers(input.canary, t.confidence, bounds.canary);
+    const stable = revisionNumbers(input.stable, t.confidence, bounds.stable);
     const gates = {
         data: dataGate(canary, stable, t, problems),
         errors: errorGate(canary, stable, t, levels),

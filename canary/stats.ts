@@ -149,7 +149,7 @@ export function rateSequence(k: number, n: number, alpha: number, prior: RatePri
     if (hits > 0) {
         let lo = 0;
         let hi = mle;
-        for (let i = 0; i < 50; i++) {
+        for (let i = 0; i < 40; i++) {
             const mid = (lo + hi) / 2;
             if (rejected(mid)) lo = mid;
             else hi = mid;
@@ -160,7 +160,7 @@ export function rateSequence(k: number, n: number, alpha: number, prior: RatePri
     if (hits < n) {
         let lo = mle;
         let hi = 1;
-        for (let i = 0; i < 50; i++) {
+        for (let i = 0; i < 40; i++) {
             const mid = (lo + hi) / 2;
             if (rejected(mid)) hi = mid;
             else lo = mid;
@@ -182,7 +182,7 @@ export function countSequence(q: number, n: number, alpha: number, prior: RatePr
     let lo = 0;
     let hi = centre;
     if (rejected(0)) {
-        for (let i = 0; i < 50; i++) {
+        for (let i = 0; i < 40; i++) {
             const mid = (lo + hi) / 2;
             if (rejected(mid)) lo = mid;
             else hi = mid;
@@ -193,7 +193,7 @@ export function countSequence(q: number, n: number, alpha: number, prior: RatePr
     if (rejected(n)) {
         let a = centre;
         let b = n;
-        for (let i = 0; i < 50; i++) {
+        for (let i = 0; i < 40; i++) {
             const mid = (a + b) / 2;
             if (rejected(mid)) b = mid;
             else a = mid;
