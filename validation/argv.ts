@@ -10,6 +10,8 @@ export interface ParsedArgs {
     values: Map<string, string[]>;
     help: boolean;
     plain: boolean;
+    /** Every switch (a flag without a value) given. */
+    switches: ReadonlySet<string>;
 }
 
 const FLAG_OPTIONS = OPTION_LIST.filter((o) => o.flag !== undefined);
@@ -36,5 +38,5 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         list.push(token.value);
         values.set(token.name, list);
     }
-    return { values, help: switches.has("help"), plain: switches.has("plain") };
+    return { values, help: switches.has("help"), plain: switches.has("plain"), switches };
 }

@@ -1,6 +1,6 @@
 // `npm run validate -- [options]`: the post-deploy gate. Exit 0 GO (or NO-GO with
-// FAIL_ON_REQUIRED_FAILURE=0), 1 NO-GO, 2 usage or config error, 130/143 interrupted by
-// SIGINT/SIGTERM (the evidence is written first, unfinished checks failed "interrupted").
+// FAIL_ON_REQUIRED_FAILURE=0), 1 NO-GO, 2 usage or config error, 130/143/129 interrupted by
+// SIGINT/SIGTERM/SIGHUP (the evidence is written first, unfinished checks failed "interrupted").
 
 import { CHECK_IDS, selectChecks, unknownCheckIds } from "./checks";
 import { runGate } from "./gate";
@@ -35,12 +35,22 @@ export function helpText(): string {
     lines.push(
         "",
         "Exit codes: 0 GO (or NO-GO with FAIL_ON_REQUIRED_FAILURE=0), 1 NO-GO, 2 usage/config error,",
-        "            130 interrupted (SIGINT), 143 terminated (SIGTERM).",
+        "            130 interrupted (SIGINT), 143 terminated (SIGTERM), 129 hung up (SIGHUP).",
     );
     return `${lines.join("\n")}\n`;
 }
 
+let outputGuarded = false;
+/** A closed stdout or stderr (the reader of `| head` gone) is no reason to crash or lose the run. */
+function ignoreClosedOutput(): void {
+    if (outputGuarded) return;
+    outputGuarded = true;
+    process.stdout.on("error", () => undefined);
+    process.stderr.on("error", () => undefined);
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+    ignoreClosedOutput();
     if (argv.includes("--help") || argv.includes("-h")) {
         process.stdout.write(helpText());
         return 0;

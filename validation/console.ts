@@ -1,8 +1,8 @@
 // What the gate prints while it runs: on a terminal, one live line per check, redrawn in place;
-// in CI (or --plain), one plain line per finished check. Everything printed is redacted.
+// in CI (or --plain), one plain line per finished check. Results arrive redacted (the runner
+// redacts their values); a line is never redacted whole, so no secret can rewrite an id or a status.
 
 import type { Check, CheckResult } from "./check";
-import type { Redactor } from "./redact";
 
 export interface Progress {
     start(check: Check): void;
@@ -19,16 +19,16 @@ export function formatResultLine(r: CheckResult): string {
     return `${LABEL[r.status]} ${r.id} (${req}, ${r.durationMs} ms)${r.cause ? `: ${r.cause}` : ""}${warn}`;
 }
 
-export function plainProgress(write: (text: string) => void, redactor: Redactor): Progress {
+export function plainProgress(write: (text: string) => void): Progress {
     return {
         start: () => undefined,
-        finish: (r) => write(`${redactor.redact(formatResultLine(r))}\n`),
+        finish: (r) => write(`${formatResultLine(r)}\n`),
         stop: () => undefined,
     };
 }
 
 /** Live lines: the block of check lines is redrawn in place with ANSI cursor movements. */
-export function liveProgress(checks: readonly Check[], write: (text: string) => void, redactor: Redactor, columns = 120): Progress {
+export function liveProgress(checks: readonly Check[], write: (text: string) => void, columns = 120): Progress {
     const state = new Map<string, { started?: number; result?: CheckResult }>();
     for (const c of checks) state.set(c.id, {});
     let drawn = 0;
@@ -38,7 +38,6 @@ export function liveProgress(checks: readonly Check[], write: (text: string) => 
         if (s.result) text = formatResultLine(s.result);
         else if (s.started !== undefined) text = `.... ${c.id} running ${Math.round((Date.now() - s.started) / 1000)}s`;
         else text = `     ${c.id} waiting`;
-        text = redactor.redact(text);
         return text.length > columns - 1 ? `${text.slice(0, columns - 4)}...` : text;
     };
     const draw = (): void => {

@@ -85,6 +85,10 @@ export interface HttpClientOptions {
     /** Extra trusted CA certificates (PEM) for HTTPS, e.g. a test's self-signed certificate. */
     ca?: string | Buffer | Array<string | Buffer>;
     userAgent?: string;
+    /** true only under --allow-insecure-tls: certificates are not verified. Else they are, whatever the environment says. */
+    insecureTls?: boolean;
+    /** Receives every secret an answer hands out (see learnSecrets): the redactor masks it from then on. */
+    onSecret?: (secret: string) => void;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -114,16 +118,19 @@ export class HttpClient {
     private readonly httpAgent: http.Agent;
     private readonly httpsAgent: https.Agent;
     private readonly userAgent: string;
+    private readonly onSecret?: (secret: string) => void;
 
     constructor(options: HttpClientOptions = {}) {
         this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
         this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
         this.maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
         this.userAgent = options.userAgent ?? "openagents-post-deploy-gate";
+        this.onSecret = options.onSecret;
         // keepAlive off: a check's sockets close with it, and an interrupted run leaves nothing open.
         const agentOptions = { keepAlive: false, ...(options.lookup ? { lookup: options.lookup } : {}) };
         this.httpAgent = new http.Agent(agentOptions);
-        this.httpsAgent = new https.Agent({ ...agentOptions, ...(options.ca ? { ca: options.ca } : {}) });
+        // Explicit: NODE_TLS_REJECT_UNAUTHORIZED=0 only changes the default, never this.
+        this.httpsAgent = new https.Agent({ ...agentOptions, rejectUnauthorized: options.insecureTls !== true, ...(options.ca ? { ca: options.ca } : {}) });
     }
 
     /** Sends a request; never throws. Follows same-host redirects (unless told not to). */
@@ -244,6 +251,8 @@ export class HttpClient {
                 redirects: [],
                 durationMs: Date.now() - started,
             };
+            // Learned before anything (a log line, a check's cause) can show the answer.
+            if (this.onSecret) learnSecrets(response, this.onSecret);
             log?.(`${method} ${url} -> ${res.status} (${response.durationMs} ms, ${body.length} B)`);
             return { ok: true, response };
         } catch (error) {
@@ -483,6 +492,67 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
         };
         signal?.addEventListener("abort", onAbort, { once: true });
     });
+}
+
+/**
+ * A JSON key whose value is a credential wherever it sits (`data.token`, `session.cookie`,
+ * `bypass_token`, `password`), compared without case or separators. A page token is not one.
+ */
+export function isSecretKey(key: string): boolean {
+    const k = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+    if (/pagetoken$/.test(k)) return false;
+    return /(token|secret|password|passwd|apikey|accesskey|privatekey|credentials?|cookie|bypass|sessionid|signature|jwt|dburl|databaseurl|connectionstring)$/.test(k);
+}
+
+/** The deepest a JSON answer is searched for secrets. */
+const SECRET_SEARCH_DEPTH = 32;
+/**
+ * The most secret text learned from one answer: a real service hands out a few tokens; an
+ * answer with megabytes of them would cost the redactor memory by the hundred megabytes.
+ */
+export const MAX_LEARNED_CHARS = 256 * 1024;
+
+/**
+ * Every secret an answer hands out: each Set-Cookie value (the maintenance bypass cookie, a
+ * session), each header named like a credential, and each string under a secret-looking key at
+ * any JSON path.
+ */
+export function learnSecrets(response: HttpResponse, sink: (secret: string) => void): void {
+    let budget = MAX_LEARNED_CHARS;
+    const learn = (secret: string): void => {
+        if (budget <= 0) return;
+        budget -= secret.length;
+        sink(secret);
+    };
+    // A header named like a credential (x-sync-token, x-csrf-token); set-cookie is read below.
+    for (const [name, value] of Object.entries(response.headers)) if (name !== "set-cookie" && isSecretKey(name)) learn(value);
+    for (const cookie of response.setCookies) {
+        const pair = cookie.split(";", 1)[0];
+        const eq = pair.indexOf("=");
+        if (eq > 0) learn(pair.slice(eq + 1).trim().replace(/^"|"$/g, ""));
+    }
+    const head = response.body.subarray(0, 64).toString("utf8").trimStart();
+    if (!head.startsWith("{") && !head.startsWith("[")) return;
+    let value: unknown;
+    try {
+        value = JSON.parse(response.body.toString("utf8"));
+    } catch {
+        return;
+    }
+    const walk = (node: unknown, depth: number, secretKey: boolean): void => {
+        if (depth > SECRET_SEARCH_DEPTH) return;
+        if (typeof node === "string") {
+            if (secretKey) learn(node);
+        } else if (Array.isArray(node)) {
+            for (const item of node) walk(item, depth + 1, secretKey);
+        } else if (node !== null && typeof node === "object") {
+            const record = node as Record<string, unknown>;
+            // An env entry ({name: "DB_PASSWORD", value: "..."}): the name says what the value is.
+            const named = typeof record["name"] === "string" && isSecretKey(record["name"]);
+            for (const [k, v] of Object.entries(record)) walk(v, depth + 1, isSecretKey(k) || (named && k === "value"));
+        }
+    };
+    walk(value, 0, false);
 }
 
 /** A short description of an outcome for logs and causes. */

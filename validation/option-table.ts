@@ -80,6 +80,7 @@ export const OPTIONS = {
         help: "1: exit 1 on NO-GO; 0: exit 0 (pre-cutover baseline only)",
     }),
     openagentsRepo: option({ flag: "openagents-repo", env: ["OPENAGENTS_REPO"], value: "DIR", parse: parseText, help: "checkout of the OpenAgents repository for the contract tests" }),
+    allowInsecureTls: option<boolean>({ flag: "allow-insecure-tls", help: "run although the environment turns TLS verification off (NODE_TLS_REJECT_UNAUTHORIZED=0); refused without it" }),
     plain: option<boolean>({ flag: "plain", help: "plain lines instead of live lines, even on a terminal (also when CI is set)" }),
     help: option<boolean>({ flag: "help", help: "show this help" }),
 

@@ -4,10 +4,11 @@
 import * as path from "node:path";
 import { CONTROL, type Environment, RUNTIME, RUNTIME_MIGRATE } from "../catalog";
 import { parseArgs } from "./argv";
-import { type GateOption, OPTIONS, envFor } from "./option-table";
+import { type GateOption, OPTIONS, SECRET_ENV_VARS, envFor } from "./option-table";
+import { MIN_SECRET_LENGTH } from "./redact";
 import { MAX_TIMER_MS, checkEndpoint, utcStamp } from "./option-values";
 import { type PulumiRunner, type StackOutputs, loadOutputs, runPulumiStackOutput } from "./stack-outputs";
-import { targetClashProblem } from "./targets";
+import { normalizeTargetUrl, stackNameProblem, targetClashProblem } from "./targets";
 import { UsageError } from "./usage-error";
 
 /** Where a value came from (shown in SUMMARY.md's Environment section). */
@@ -32,6 +33,25 @@ export interface EnvironmentTargets {
     outputs?: StackOutputs;
 }
 
+/** What the Cloud Run state checks inspect for one environment. */
+export interface StateTarget {
+    /** The environment these names belong to (undefined: names given by hand, no environment known). */
+    environment?: Environment;
+    gcpProject: string;
+    gcpRegion: string;
+    controlService: string;
+    runtimeService: string;
+    migrateJob: string;
+    expectedControlImage?: string;
+    expectedRuntimeImage?: string;
+    intendedCanaryPercent?: number;
+    controlRevision?: string;
+    controlStableRevision?: string;
+    /** This environment's target URLs ("" when unset): tied to the services' Cloud Run URLs. */
+    controlBaseUrl: string;
+    runtimeBaseUrl: string;
+}
+
 export interface GateOptions {
     outputDir: string;
     failOnRequiredFailure: boolean;
@@ -49,6 +69,8 @@ export interface GateOptions {
     /** Retry readiness with backoff up to this long (0: one try). */
     waitReadyMs: number;
     maxBodyBytes: number;
+    /** --allow-insecure-tls: the environment turned TLS verification off and the operator said so. */
+    insecureTls: boolean;
     /** Live lines on a terminal; plain lines otherwise (CI, --plain). */
     plain: boolean;
     staging: EnvironmentTargets;
@@ -63,6 +85,12 @@ export interface GateOptions {
     migrateJob: string;
     /** Which environment's outputs fed the names above (undefined: env/flags/defaults). */
     stateEnvironment?: Environment;
+    /**
+     * Every environment whose Cloud Run state the run judges: the gated one (--environment), else
+     * both (a run over both environments judges both), else, with names given by hand, those.
+     * The first-level fields above are the primary one's (the outputs' environment, else prod).
+     */
+    stateTargets: StateTarget[];
     runRuntimeDriftCheck: boolean;
     runKhalaContractTests: boolean;
     runCrossSurface: boolean;
@@ -142,11 +170,17 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
 
     const targets = (environment: Environment): EnvironmentTargets => {
         const o = outputs[environment];
-        const [controlBaseUrl, controlBaseUrlSource] = pick(URL_OPTIONS[environment].control, o?.controlBaseUrl ?? o?.controlServiceUrl);
-        const [runtimeBaseUrl, runtimeBaseUrlSource] = pick(URL_OPTIONS[environment].runtime, o?.runtimeServiceUrl);
+        // Normalised before every refusal: one identity per target, whatever its spelling.
+        const [controlGiven, controlBaseUrlSource] = pick(URL_OPTIONS[environment].control, o?.controlBaseUrl ?? o?.controlServiceUrl);
+        const [runtimeGiven, runtimeBaseUrlSource] = pick(URL_OPTIONS[environment].runtime, o?.runtimeServiceUrl);
+        const controlBaseUrl = controlGiven === "" ? "" : normalizeTargetUrl(controlGiven);
+        const runtimeBaseUrl = runtimeGiven === "" ? "" : normalizeTargetUrl(runtimeGiven);
         for (const [what, url] of [[`${environment} control URL`, controlBaseUrl], [`${environment} runtime URL`, runtimeBaseUrl]] as const) {
             if (url !== "") checkEndpoint(url, what);
         }
+        // A run.app URL given by hand must name the service the stack says this environment runs.
+        const tie = stackNameProblem(`${environment} control URL`, controlBaseUrl, o?.controlServiceName) ?? stackNameProblem(`${environment} runtime URL`, runtimeBaseUrl, o?.runtimeServiceName);
+        if (tie) throw new UsageError(tie);
         const own = (opt: GateOption<string>): string | undefined => envValue(envFor(opt, environment));
         return {
             environment,
@@ -174,6 +208,17 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
     const only = args.values.get("only")?.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== "");
     if (args.values.has("only") && (!only || only.length === 0)) throw new UsageError("--only needs at least one check id");
 
+    // A secret so short that masking it would mask ordinary text cannot be kept out of the evidence.
+    for (const name of SECRET_ENV_VARS) {
+        const v = envValue(name);
+        if (v !== undefined && v.trim().length < MIN_SECRET_LENGTH) {
+            throw new UsageError(`${name} is ${v.trim().length} character(s): a value shorter than ${MIN_SECRET_LENGTH} cannot be masked without masking ordinary text (give the real token)`);
+        }
+    }
+    const tlsOff = tlsVerificationOff(env);
+    const insecureTls = tlsOff !== undefined && args.switches.has("allow-insecure-tls");
+    if (tlsOff && !insecureTls) throw new UsageError(`${tlsOff} turns TLS verification off: every answer could come from anyone on the path; unset it, or pass --allow-insecure-tls to run anyway`);
+
     const waitReadyMs = value(OPTIONS.waitReady)!;
     const requestTimeoutMs = value(OPTIONS.requestTimeout)!;
     if (requestTimeoutMs <= 0) throw new UsageError("--request-timeout must be above 0");
@@ -193,6 +238,49 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
     checkEndpoint(cloudRunApiUrl, "CLOUD_RUN_API_URL");
     checkEndpoint(cloudLoggingApiUrl, "CLOUD_LOGGING_API_URL");
 
+    const primary: StateTarget = {
+        environment: stateEnvironment,
+        gcpProject: pick(OPTIONS.gcpProject, so?.project)[0],
+        gcpRegion: pick(OPTIONS.gcpRegion, so?.region)[0],
+        controlService: pick(OPTIONS.controlService, so?.controlServiceName, CONTROL.names[namesOf])[0],
+        runtimeService: pick(OPTIONS.runtimeService, so?.runtimeServiceName, RUNTIME.names[namesOf])[0],
+        migrateJob: pick(OPTIONS.migrateJob, so?.migrateJobName, RUNTIME_MIGRATE.names[namesOf])[0],
+        expectedControlImage: value(OPTIONS.expectedControlImage) ?? so?.controlImage,
+        expectedRuntimeImage: value(OPTIONS.expectedRuntimeImage) ?? so?.runtimeImage,
+        intendedCanaryPercent: value(OPTIONS.controlCanaryPercent) ?? so?.controlCanaryPercent,
+        controlRevision: so?.controlRevision || undefined,
+        controlStableRevision: so?.controlStableRevision || undefined,
+        controlBaseUrl: (namesOf === "staging" ? staging : prod).controlBaseUrl,
+        runtimeBaseUrl: (namesOf === "staging" ? staging : prod).runtimeBaseUrl,
+    };
+    // Names given by hand are one environment's; without them a run over both environments judges both.
+    const namesByHand = [OPTIONS.controlService, OPTIONS.runtimeService, OPTIONS.migrateJob].some((o) => given(o) !== undefined);
+    const stateTargets: StateTarget[] = [primary];
+    if (!environment && !namesByHand) {
+        const other: Environment = namesOf === "prod" ? "staging" : "prod";
+        const oo = outputs[other];
+        const t = other === "staging" ? staging : prod;
+        primary.environment = namesOf;
+        const second: StateTarget = {
+            environment: other,
+            gcpProject: pick(OPTIONS.gcpProject, oo?.project)[0],
+            gcpRegion: pick(OPTIONS.gcpRegion, oo?.region)[0],
+            controlService: oo?.controlServiceName || CONTROL.names[other],
+            runtimeService: oo?.runtimeServiceName || RUNTIME.names[other],
+            migrateJob: oo?.migrateJobName || RUNTIME_MIGRATE.names[other],
+            // Images and the split given by hand belong to the primary environment; the other's come from its outputs.
+            expectedControlImage: oo?.controlImage,
+            expectedRuntimeImage: oo?.runtimeImage,
+            intendedCanaryPercent: oo?.controlCanaryPercent,
+            controlRevision: oo?.controlRevision || undefined,
+            controlStableRevision: oo?.controlStableRevision || undefined,
+            controlBaseUrl: t.controlBaseUrl,
+            runtimeBaseUrl: t.runtimeBaseUrl,
+        };
+        if (other === "staging") stateTargets.unshift(second);
+        else stateTargets.push(second);
+    }
+
     return {
         outputDir,
         failOnRequiredFailure: value(OPTIONS.failOnRequiredFailure)!,
@@ -204,15 +292,17 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         overallTimeoutMs,
         waitReadyMs,
         maxBodyBytes: value(OPTIONS.maxBody)!,
+        insecureTls,
         plain: args.plain || !(context.isTTY ?? process.stdout.isTTY === true) || envValue("CI") !== undefined,
         staging,
         prod,
-        gcpProject: pick(OPTIONS.gcpProject, so?.project)[0],
-        gcpRegion: pick(OPTIONS.gcpRegion, so?.region)[0],
-        controlService: pick(OPTIONS.controlService, so?.controlServiceName, CONTROL.names[namesOf])[0],
-        runtimeService: pick(OPTIONS.runtimeService, so?.runtimeServiceName, RUNTIME.names[namesOf])[0],
-        migrateJob: pick(OPTIONS.migrateJob, so?.migrateJobName, RUNTIME_MIGRATE.names[namesOf])[0],
+        gcpProject: primary.gcpProject,
+        gcpRegion: primary.gcpRegion,
+        controlService: primary.controlService,
+        runtimeService: primary.runtimeService,
+        migrateJob: primary.migrateJob,
         stateEnvironment,
+        stateTargets,
         runRuntimeDriftCheck: value(OPTIONS.runRuntimeDriftCheck)!,
         runKhalaContractTests: value(OPTIONS.runKhalaContractTests)!,
         runCrossSurface: value(OPTIONS.runCrossSurface)!,
@@ -224,12 +314,24 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         logWindowMinutes: value(OPTIONS.logWindowMinutes)!,
         logErrorThreshold: value(OPTIONS.logErrorThreshold)!,
         logLimit: value(OPTIONS.logLimit)!,
-        expectedControlImage: value(OPTIONS.expectedControlImage) ?? so?.controlImage,
-        expectedRuntimeImage: value(OPTIONS.expectedRuntimeImage) ?? so?.runtimeImage,
-        intendedCanaryPercent: value(OPTIONS.controlCanaryPercent) ?? so?.controlCanaryPercent,
-        controlRevision: so?.controlRevision || undefined,
-        controlStableRevision: so?.controlStableRevision || undefined,
+        expectedControlImage: primary.expectedControlImage,
+        expectedRuntimeImage: primary.expectedRuntimeImage,
+        intendedCanaryPercent: primary.intendedCanaryPercent,
+        controlRevision: primary.controlRevision,
+        controlStableRevision: primary.controlStableRevision,
     };
+}
+
+/**
+ * The setting that turns Node's TLS certificate verification off, when one does: Node reads
+ * NODE_TLS_REJECT_UNAUTHORIZED=0 (lib/internal/options, `rejectUnauthorized` default) and
+ * NODE_OPTIONS may weaken the parser or the protocol floor.
+ */
+export function tlsVerificationOff(env: NodeJS.ProcessEnv): string | undefined {
+    if (env.NODE_TLS_REJECT_UNAUTHORIZED !== undefined && env.NODE_TLS_REJECT_UNAUTHORIZED.trim() === "0") return "NODE_TLS_REJECT_UNAUTHORIZED=0";
+    const weak = /(^|\s)(--insecure-http-parser|--tls-min-v1\.[01]|--tls-cipher-list=\S*NULL)/.exec(env.NODE_OPTIONS ?? "");
+    if (weak) return `NODE_OPTIONS ${weak[2]}`;
+    return undefined;
 }
 
 function stripSlash(url: string): string {

@@ -31,6 +31,29 @@ export interface RunOutcome {
     durationMs: number;
 }
 
+/** A result with every value that may carry server text redacted (its id, status and flags are structure: never). */
+export function redactResult(result: CheckResult, redactor: Redactor): CheckResult {
+    const redact = (text: string): string => escapeControl(redactor.redact(text));
+    return {
+        ...result,
+        description: redact(result.description),
+        command: redact(result.command),
+        cause: result.cause === undefined ? undefined : redact(result.cause),
+        warnings: result.warnings.map(redact),
+        action: result.action === undefined ? undefined : redact(result.action),
+    };
+}
+
+/**
+ * The outcome with every value redacted again by the redactor as it is now: a secret learned
+ * late in the run (a cookie, a token in an answer) is masked in what earlier checks logged.
+ */
+export function redactOutcome(outcome: RunOutcome, redactor: Redactor): RunOutcome {
+    const logs = new Map<string, string[]>();
+    for (const [id, lines] of outcome.logs) logs.set(id, lines.map((l) => escapeControl(redactor.redact(l))));
+    return { ...outcome, results: outcome.results.map((r) => redactResult(r, redactor)), logs };
+}
+
 export function logPathOf(id: string): string {
     return `logs/${id}.log`;
 }
@@ -50,12 +73,7 @@ export async function runChecks(checks: readonly Check[], options: RunOptions): 
 
     const record = (result: CheckResult): void => {
         if (results.has(result.id)) return;
-        const safe: CheckResult = {
-            ...result,
-            cause: result.cause === undefined ? undefined : redact(result.cause),
-            warnings: result.warnings.map(redact),
-            action: result.action === undefined ? undefined : redact(result.action),
-        };
+        const safe = redactResult(result, options.redactor);
         results.set(result.id, safe);
         const lines = logs.get(result.id) ?? [];
         for (const w of safe.warnings) lines.push(`warning: ${w}`);

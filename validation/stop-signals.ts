@@ -1,13 +1,17 @@
-// SIGINT/SIGTERM for the project's CLIs: each signal aborts the next stage of a stop (the first
+// SIGINT/SIGTERM/SIGHUP for the project's CLIs: each signal aborts the next stage of a stop (the first
 // one asks the run to wind down and write its evidence; later ones what each CLI says), and the
-// exit code is the first signal's (130 SIGINT, 143 SIGTERM). A signal past the last stage exits at once.
+// exit code is the first signal's (130 SIGINT, 143 SIGTERM, 129 SIGHUP: a closed terminal or SSH
+// session must not leave evidence that is not final). A signal past the last stage exits at once.
 
 export interface StopSignals {
     /** Aborted by the first signal, the second, ...: one controller per stage. */
     readonly stages: readonly AbortController[];
-    /** 130 or 143 once a signal came; undefined before. */
+    /** 130, 143 or 129 once a signal came; undefined before. */
     exitCode: () => number | undefined;
 }
+
+/** 128 + the signal's number. */
+const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 /** `messages[i]` is printed on the (i+1)th signal, as that stage's controller aborts. */
 export function onStopSignals(messages: readonly string[]): StopSignals {
@@ -15,12 +19,16 @@ export function onStopSignals(messages: readonly string[]): StopSignals {
     let code: number | undefined;
     let count = 0;
     const on = (signal: NodeJS.Signals): void => {
-        code ??= signal === "SIGINT" ? 130 : 143;
+        code ??= EXIT_CODES[signal] ?? 143;
         if (count >= stages.length) process.exit(code);
-        process.stderr.write(`\n${signal}: ${messages[count]}\n`);
+        // stderr may be closed too (the terminal that sent SIGHUP): the stop goes on regardless.
+        try {
+            process.stderr.write(`\n${signal}: ${messages[count]}\n`);
+        } catch {
+            // Nobody to tell.
+        }
         stages[count++].abort();
     };
-    process.on("SIGINT", on);
-    process.on("SIGTERM", on);
+    for (const signal of Object.keys(EXIT_CODES) as NodeJS.Signals[]) process.on(signal, on);
     return { stages, exitCode: () => code };
 }

@@ -21,6 +21,7 @@ import { KILL_GRACE_MS } from "../../validation/children";
 import { runCommand } from "../../validation/checks/contract-tests";
 import { runGate } from "../../validation/gate";
 import { noIdTokenSource } from "../../validation/id-token";
+import { EVIDENCE_CASES, FORGED_SUMMARY, STRUCTURE_CASE, assertOneDecision, fakeCargo, freshSecret, stateFaults } from "./fixtures/verdict-faults";
 
 type Inject = (h: Healthy) => void;
 
@@ -38,6 +39,8 @@ interface CheckFault {
     cause: RegExp;
     /** Extra assertions on the run (e.g. no control character in the files). */
     also?: (run: InProcessRun, texts: Array<[string, string]>, h: Healthy) => void;
+    /** Secrets of the fault itself (handed out by a service, printed in its logs): no piece may show either. */
+    secrets?: Record<string, string>;
 }
 
 interface UsageFault {
@@ -74,6 +77,11 @@ const echoCredential = (status: number, at: number) => (req: import("node:http")
     sendJson(res, status, { error: `${"x".repeat(Math.max(0, at - 20))} rejected credential ${credential} for this request` });
 };
 const override = (lane: Lane, match: RegExp, handler: Parameters<Healthy["override"]>[2]): Inject => (h) => h.override(lane, match, handler);
+
+/** Secrets the faults below hand out or print: fresh per test process. */
+const REFRESH_TOKEN = freshSecret("Rt");
+const BYPASS_COOKIE_VALUE = `granted-${freshSecret("Bc")}`;
+const DB_PASSWORD = freshSecret("Db");
 
 const RUNTIME_SMOKE = "runtime-staging-smoke";
 const CONTROL_SMOKE = "control-staging-smoke";
@@ -121,18 +129,18 @@ export const FAULTS: readonly Fault[] = [
             h.standIn.emptyLogPagesFirst = 2;
             h.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", "panic in handler", 1));
         },
-        failed: "control-error-log-probe", cause: /^1 severity>=ERROR entries for 'openagents-control-service'/,
+        failed: "control-error-log-probe", cause: /^prod: 1 severity>=ERROR entries for 'openagents-control-service'/,
     },
     {
         kind: "check", cls: "logging", name: "the limit reached with pages left", only: "control-error-log-probe", env: () => ({ LOG_LIMIT: "3", LOG_ERROR_THRESHOLD: "2" }),
         inject: (h) => {
             for (let i = 0; i < 8; i++) h.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", `error ${i}`, 1));
         },
-        failed: "control-error-log-probe", cause: /^at least 3 severity>=ERROR entries .* \(limit 3 reached with more pages left\) \(threshold 2\)/,
+        failed: "control-error-log-probe", cause: /^prod: at least 3 severity>=ERROR entries .* \(limit 3 reached with more pages left\) \(threshold 2\)/,
     },
     {
         kind: "check", cls: "logging", name: "an endless chain of empty pages", only: "control-error-log-probe", inject: (h) => void (h.standIn.emptyLogPagesFirst = 1000),
-        failed: "control-error-log-probe", cause: /Cloud Logging gave 20 pages \(the bound, 20\) with more left and only 0 entries: the window was not read to its end/,
+        failed: "control-error-log-probe", cause: /prod: Cloud Logging gave 20 pages \(the bound, 20\) with more left and only 0 entries: the window was not read to its end/,
     },
 
     // ---- secrets cut by a truncation ----
@@ -146,7 +154,7 @@ export const FAULTS: readonly Fault[] = [
     {
         kind: "check", cls: "secrets", name: "a log entry echoes the bypass token across the 240-character cut", only: "control-error-log-probe",
         inject: (h) => void h.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "ERROR", `${"z".repeat(228)} bypass=${h.secrets.STAGING_MAINTENANCE_BYPASS_TOKEN}`, 1)),
-        failed: "control-error-log-probe", cause: /^1 severity>=ERROR entries/,
+        failed: "control-error-log-probe", cause: /^prod: 1 severity>=ERROR entries/,
     },
     { kind: "usage", cls: "secrets", name: "a password in CLOUD_RUN_API_URL", env: () => ({ CLOUD_RUN_API_URL: "https://gate:hunter2secretpw@run.googleapis.com" }), message: /CLOUD_RUN_API_URL: https:\/\/\*\*\*@run\.googleapis\.com\/ must not carry a user or password/ },
     { kind: "usage", cls: "secrets", name: "file:// as CLOUD_LOGGING_API_URL", env: () => ({ CLOUD_LOGGING_API_URL: "file:///etc/passwd" }), message: /CLOUD_LOGGING_API_URL: file:\/\/\/etc\/passwd uses file, not https/ },
@@ -231,6 +239,95 @@ export const FAULTS: readonly Fault[] = [
     },
     { kind: "check", cls: "lesser", name: "a 503 on the write while /healthz says rust_active", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, json(503, { error: "authority unavailable" })), failed: RUNTIME_SMOKE, cause: /answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active: the runtime refused a write it should take\): \{"error":"authority unavailable"\}/ },
     { kind: "check", cls: "lesser", name: "Google's front-end 404 on the runtime /healthz hides a failing readiness", only: RUNTIME_SMOKE, inject: (h) => { h.override("stagingRuntime", /^GET \/healthz/, (_q, res) => frontEnd404Response(res)); h.override("stagingRuntime", /^GET \/readyz/, json(503, { status: "not_ready", authority_ready: false, projector_ready: false, workers_ready: false })); }, failed: RUNTIME_SMOKE, cause: /GET \/readyz answered 503, expected 200/ },
+
+    // ---- evidence that cannot outlive or contradict its run ----
+    ...EVIDENCE_CASES.map((c): CustomFault => ({ kind: "custom", cls: "evidence", name: c.name, run: c.run })),
+
+    // ---- target identity: one identity per target, not per spelling ----
+    { kind: "usage", cls: "identity", name: "prod's control URL names the staging service in capitals with a trailing dot", env: () => ({ PROD_CONTROL_BASE_URL: "https://OPENAGENTS-CONTROL-SERVICE-STAGING-ezxz4mgdsq-uc.a.run.app./" }), message: /prod control URL https:\/\/openagents-control-service-staging-ezxz4mgdsq-uc\.a\.run\.app addresses openagents-control-service-staging, the staging control service/ },
+    { kind: "usage", cls: "identity", name: "prod's runtime URL is staging's with a trailing dot, capitals and a double slash", env: (h) => ({ STAGING_RUNTIME_BASE_URL: `http://localhost:${new URL(h.servers.stagingRuntime.url).port}`, PROD_RUNTIME_BASE_URL: `http://LocalHost.:${new URL(h.servers.stagingRuntime.url).port}//` }), message: /prod runtime URL and staging runtime URL are the same URL/ },
+    { kind: "usage", cls: "identity", name: "prod's control URL is staging's with a percent-encoded path", env: (h) => ({ STAGING_CONTROL_BASE_URL: `${h.servers.stagingControl.url}/app`, PROD_CONTROL_BASE_URL: `${h.servers.stagingControl.url}/%61pp/` }), message: /prod control URL and staging control URL are the same URL/ },
+    {
+        kind: "check", cls: "identity", name: "prod's runtime run.app URL is another service's (its /healthz is Google's to swallow): tied by Cloud Run's uri", only: "runtime-migration-drift",
+        inject: () => undefined, env: () => ({ PROD_RUNTIME_BASE_URL: "https://runtime-canary-ezxz4mgdsq-uc.a.run.app" }),
+        failed: "runtime-migration-drift", cause: /prod: runtime URL https:\/\/runtime-canary-ezxz4mgdsq-uc\.a\.run\.app is not a URL of service 'runtime' \(Cloud Run reports https:\/\/runtime-ezxz4mgdsq-uc\.a\.run\.app\): the target is another service/,
+    },
+
+    // ---- redaction of values, never of structure ----
+    { kind: "usage", cls: "structure", name: "a bypass token 'true' (it would mask every boolean) is refused up front", env: () => ({ STAGING_MAINTENANCE_BYPASS_TOKEN: "true" }), message: /STAGING_MAINTENANCE_BYPASS_TOKEN is 4 character\(s\): a value shorter than 8 cannot be masked/ },
+    { kind: "custom", cls: "structure", name: STRUCTURE_CASE.name, run: (h) => STRUCTURE_CASE.run(h, runInProcess) },
+
+    // ---- secrets the gate learns at run time, masked from then on, whole and in pieces ----
+    {
+        kind: "check", cls: "learned", name: "a refresh token at another JSON path of the sync-token answer, echoed by the next route", only: CONTROL_SMOKE, secrets: { REFRESH_TOKEN },
+        inject: (h) => {
+            h.override("stagingControl", /^POST \/api\/sync\/token/, json(200, { data: { token: `minted-${freshSecret("Mt")}`, session: { refresh_token: REFRESH_TOKEN } } }));
+            h.override("stagingControl", /^POST \/api\/v1\/sync\/token/, json(500, { error: `refresh ${REFRESH_TOKEN} revoked` }));
+        },
+        failed: CONTROL_SMOKE, cause: /POST \/api\/v1\/sync\/token answered 500/,
+    },
+    {
+        kind: "check", cls: "learned", name: "the bypass cookie's value (Set-Cookie), echoed by a later route", only: CONTROL_SMOKE, secrets: { BYPASS_COOKIE_VALUE },
+        inject: (h) => {
+            h.override("stagingControl", /^GET \/\?maintenance_bypass=/, (_q, res) => {
+                res.writeHead(307, { location: "/", "set-cookie": `oa_maintenance_bypass=${BYPASS_COOKIE_VALUE}; Path=/; HttpOnly`, "cache-control": "no-store" });
+                res.end();
+            });
+            h.override("stagingControl", /^GET \/api\/v1\/control\/status/, json(500, { error: `session ${BYPASS_COOKIE_VALUE} is not valid for this route` }));
+        },
+        failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/control\/status answered 500/,
+    },
+    {
+        kind: "check", cls: "learned", name: "a database URL with its password in the service's own logs, and the bare password in another entry", only: "control-error-log-probe", secrets: { DB_PASSWORD },
+        inject: (h) => stateFaults.dbUrlInLogs(h, DB_PASSWORD),
+        failed: "control-error-log-probe", cause: /^prod: 2 severity>=ERROR entries .*postgres:\/\/runtime:\*\*\*@10\.20\.0\.3/,
+    },
+    {
+        kind: "check", cls: "learned", name: "a piece from the middle of the access token (neither its head nor its tail)", only: CONTROL_SMOKE,
+        inject: (h) => h.override("stagingControl", /^GET \/api\/v1\/control\/status/, (_q, res) => sendJson(res, 500, { error: `bad credential ...${h.secrets.STAGING_CONTROL_ACCESS_TOKEN.slice(4, 22)}...` })),
+        failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/control\/status answered 500/,
+    },
+
+    // ---- Cloud Run and contract-test state judged on exactly what it names ----
+    {
+        kind: "check", cls: "state", name: "the job's named latest execution is missing from the list (an older success must not stand in)", only: "runtime-migration-drift", inject: stateFaults.namedExecutionMissing,
+        failed: "runtime-migration-drift", cause: /prod: migrate job 'runtime-migrate' names 'runtime-migrate-x7k2p' as its latest execution, but it is not among the 1 listed/,
+    },
+    {
+        kind: "check", cls: "state", name: "a run over both environments: staging's migration failed while prod's state is clean", only: "runtime-migration-drift", inject: stateFaults.stagingMigrationFailed,
+        failed: "runtime-migration-drift", cause: /^staging: latest execution 'runtime-migrate-staging-q3m8z' of job 'runtime-migrate-staging' did not succeed/,
+    },
+    {
+        kind: "check", cls: "state", name: "a failed control rollout (the newest revision never became ready) while the old one serves", only: "control-canary-status", inject: stateFaults.controlRolloutFailed,
+        failed: "control-canary-status", cause: /prod: latest created revision openagents-control-service-00013-brk is not the latest ready one .*the newest control rollout did not become ready/,
+    },
+    {
+        kind: "custom", cls: "state", name: "a suite that prints libtest's summary itself while the filter ran zero tests",
+        run: async (h) => {
+            const cargo = fakeCargo(FORGED_SUMMARY);
+            const saved = process.env.PATH;
+            process.env.PATH = `${cargo.bin}:${saved ?? ""}`;
+            try {
+                const run = await runInProcess(["--only", "khala-contract-tests"], { ...h.env(), RUN_KHALA_CONTRACT_TESTS: "1", OPENAGENTS_REPO: cargo.repo });
+                assert.equal(run.result("khala-contract-tests").status, "failed");
+                assert.match(run.result("khala-contract-tests").cause ?? "", /cargo test printed 1 'test result:' line\(s\) that no 'running N tests' header announced with that total/);
+                assertOneDecision(run.stdout, run.outputDir, "NO-GO");
+            } finally {
+                process.env.PATH = saved;
+            }
+        },
+    },
+
+    // ---- inputs that would weaken the gate silently ----
+    { kind: "usage", cls: "inputs", name: "TLS verification switched off by NODE_TLS_REJECT_UNAUTHORIZED=0", env: () => ({ NODE_TLS_REJECT_UNAUTHORIZED: "0" }), message: /NODE_TLS_REJECT_UNAUTHORIZED=0 turns TLS verification off: .*pass --allow-insecure-tls to run anyway/ },
+    {
+        kind: "check", cls: "inputs", name: "an error the service logs as tracing JSON (jsonPayload.level ERROR, severity DEFAULT)", only: "control-error-log-probe", inject: stateFaults.tracingJsonError,
+        failed: "control-error-log-probe", cause: /^prod: 1 severity>=ERROR entries for 'openagents-control-service' .*ERROR openagents-control-service-00012-rst: db pool exhausted/,
+    },
+    {
+        kind: "check", cls: "inputs", name: "a Rust panic in textPayload with no severity", only: "runtime-error-log-probe", inject: stateFaults.panicLine,
+        failed: "runtime-error-log-probe", cause: /^prod: 1 severity>=ERROR entries for 'runtime' .*panicked at src\/server\.rs:88:5/,
+    },
 ];
 
 /** Every text a run produced: stdout and each file of its evidence. */
@@ -291,7 +388,8 @@ describe("validation: the fault matrix (one fault at a time, loopback only)", fu
             assert.equal(run.decision.go, false);
             assert.equal(run.exitCode, 1);
             const texts = outputsOf(run);
-            assertNoSecretPiece(texts, h.secrets);
+            assertNoSecretPiece(texts, { ...h.secrets, ...(fault.secrets ?? {}) });
+            assertOneDecision(run.stdout, run.outputDir, "NO-GO");
             fault.also?.(run, texts, h);
         });
     }

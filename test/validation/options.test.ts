@@ -122,14 +122,14 @@ describe("validation/options", () => {
 
     it("reads tokens from the environment only, and --only as a list", () => {
         const o = resolve(["--only", "control-staging-health,control-prod-health", "--only", "runtime-prod-smoke"], {
-            STAGING_CONTROL_ACCESS_TOKEN: "a-token",
-            RUNTIME_ID_TOKEN: "id-token",
-            CLOUDSDK_AUTH_ACCESS_TOKEN: "api-token",
+            STAGING_CONTROL_ACCESS_TOKEN: "an-access-token",
+            RUNTIME_ID_TOKEN: "an-id-token",
+            CLOUDSDK_AUTH_ACCESS_TOKEN: "an-api-token",
         });
         assert.deepEqual(o.only, ["control-staging-health", "control-prod-health", "runtime-prod-smoke"]);
-        assert.equal(o.staging.controlAccessToken, "a-token");
-        assert.equal(o.prod.runtimeIdToken, "id-token");
-        assert.equal(o.gcpAccessToken, "api-token");
+        assert.equal(o.staging.controlAccessToken, "an-access-token");
+        assert.equal(o.prod.runtimeIdToken, "an-id-token");
+        assert.equal(o.gcpAccessToken, "an-api-token");
     });
 
     it("refuses a target URL with a user or password in it, without repeating the password", () => {

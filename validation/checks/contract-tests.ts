@@ -34,24 +34,55 @@ export interface TestCounts {
     filteredOut: number;
     /** "test result:" lines seen (one per test binary, doc-tests included). */
     suites: number;
+    /**
+     * "test result:" lines that no "running N tests" header announced with the same total: a
+     * line the suite printed itself, not libtest's. Such counts prove nothing.
+     */
+    unannounced: number;
+    /** The names of libtest's "test NAME ... RESULT" lines: the tests that actually ran. */
+    testNames: string[];
 }
 
-const RESULT_LINE = /^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored; \d+ measured; (\d+) filtered out/;
+// libtest's own lines (library/test/src/formatters/pretty.rs, console.rs): a header per binary,
+// one line per test, one summary per binary whose total is the header's.
+const RESULT_LINE = /^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored; (\d+) measured; (\d+) filtered out/;
+const RUNNING_LINE = /^running (\d+) tests?$/;
+// Threaded, the whole line is written at the end; single-threaded, "test NAME ... " is written at
+// the start and the test's own output (--nocapture) may follow it before the result.
+const TEST_LINE = /^test (\S+) \.\.\. /;
 
-/** Adds one line of cargo test output to the counts (libtest's own summary lines). */
-export function addTestResultLine(counts: TestCounts, line: string): void {
-    const m = RESULT_LINE.exec(line.trim());
+export function emptyCounts(): TestCounts {
+    return { passed: 0, failed: 0, ignored: 0, filteredOut: 0, suites: 0, unannounced: 0, testNames: [] };
+}
+
+/** Adds one line of cargo test output to the counts (libtest's own lines). */
+export function addTestResultLine(counts: TestCounts, line: string, state: { announced?: number } = {}): void {
+    const running = RUNNING_LINE.exec(line);
+    if (running) {
+        state.announced = Number(running[1]);
+        return;
+    }
+    const test = TEST_LINE.exec(line);
+    if (test) {
+        counts.testNames.push(test[1]);
+        return;
+    }
+    const m = RESULT_LINE.exec(line);
     if (!m) return;
-    counts.passed += Number(m[1]);
-    counts.failed += Number(m[2]);
-    counts.ignored += Number(m[3]);
-    counts.filteredOut += Number(m[4]);
+    const [passed, failed, ignored, measured] = [1, 2, 3, 4].map((i) => Number(m[i]));
+    if (state.announced !== passed + failed + ignored + measured) counts.unannounced += 1;
+    state.announced = undefined;
+    counts.passed += passed;
+    counts.failed += failed;
+    counts.ignored += ignored;
+    counts.filteredOut += Number(m[5]);
     counts.suites += 1;
 }
 
 export function countTests(output: string): TestCounts {
-    const counts: TestCounts = { passed: 0, failed: 0, ignored: 0, filteredOut: 0, suites: 0 };
-    for (const line of output.split(/\r?\n/)) addTestResultLine(counts, line);
+    const counts = emptyCounts();
+    const state = {};
+    for (const line of output.split(/\r?\n/)) addTestResultLine(counts, line, state);
     return counts;
 }
 
@@ -67,7 +98,7 @@ export interface CommandRun {
 /** Runs a command in `cwd`, streaming its lines into the log; killed (whole process group) on abort. */
 export function runCommand(ctx: CheckContext, command: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CommandRun> {
     return new Promise((resolve) => {
-        const counts: TestCounts = { passed: 0, failed: 0, ignored: 0, filteredOut: 0, suites: 0 };
+        const counts = emptyCounts();
         ctx.log(`$ (cd ${cwd} && ${command.join(" ")})`);
         const child = spawn(command[0], command.slice(1), { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
         const untrack = child.pid ? trackGroup(child.pid) : () => undefined;
@@ -78,6 +109,8 @@ export function runCommand(ctx: CheckContext, command: readonly string[], cwd: s
         ctx.signal.addEventListener("abort", kill, { once: true });
         for (const stream of [child.stdout, child.stderr]) {
             let pending = "";
+            // Per stream: libtest's header and its summary come on the same one.
+            const state = {};
             stream.setEncoding("utf8");
             stream.on("data", (chunk: string) => {
                 pending += chunk;
@@ -85,13 +118,13 @@ export function runCommand(ctx: CheckContext, command: readonly string[], cwd: s
                 pending = lines.pop() ?? "";
                 for (const line of lines) {
                     ctx.log(line);
-                    addTestResultLine(counts, line);
+                    addTestResultLine(counts, line, state);
                 }
             });
             stream.on("end", () => {
                 if (pending) {
                     ctx.log(pending);
-                    addTestResultLine(counts, pending);
+                    addTestResultLine(counts, pending, state);
                 }
             });
         }
@@ -126,6 +159,9 @@ export function judgeTestRun(run: CommandRun, what: string, options: { requireCo
     if (run.spawnError) return { status: "failed", cause: `${what} could not start: ${run.spawnError}`, action };
     if (run.signal) return { status: "failed", cause: `${what} was killed by ${run.signal} (deadline or interrupt) after ${tally}`, action };
     if (run.code !== 0) return { status: "failed", cause: `${what} exited ${run.code}${c.suites ? `: ${tally}` : ""}`, action };
+    if (c.unannounced > 0) {
+        return { status: "failed", cause: `${what} printed ${c.unannounced} 'test result:' line(s) that no 'running N tests' header announced with that total: the count is not libtest's and proves nothing`, action };
+    }
     if (c.suites === 0) {
         if (options.requireCount) return { status: "failed", cause: `${what} exited 0 but printed no 'test result:' line: cannot tell how many tests ran`, action };
         return { status: "passed", cause: `${what} exited 0`, warnings: [`${what} reported no test count: judged by its exit code only`] };
@@ -135,6 +171,18 @@ export function judgeTestRun(run: CommandRun, what: string, options: { requireCo
         return { status: "failed", cause: `${what}:${filter} ran zero tests (${c.filteredOut} filtered out): a run of nothing is not a pass`, action };
     }
     if (c.failed > 0) return { status: "failed", cause: `${what}: ${tally}`, action };
+    if (options.filter) {
+        // Judged on the tests the filter names: libtest runs only those, and says so per test.
+        const named = c.testNames.filter((n) => n.includes(options.filter!)).length;
+        const others = c.testNames.length - named;
+        if (named === 0 || others > 0) {
+            return {
+                status: "failed",
+                cause: `${what}: the summary says ${c.passed} passed, but ${named} test(s) named by the filter '${options.filter}' ran${others ? ` and ${others} it does not name did` : ""}: the count is not the filter's`,
+                action,
+            };
+        }
+    }
     return { status: "passed", cause: tally };
 }
 

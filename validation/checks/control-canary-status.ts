@@ -12,11 +12,12 @@ import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
 import { servingTargets, taggedOnly, type ServingTarget } from "../gcp/traffic";
 import { primaryImage, shortName, type CloudRunRevision, type CloudRunService } from "../gcp/types";
 import type { GateOptions } from "../resolve-options";
+import { runAppTieProblem } from "../targets";
 import { cloudCheck } from "./cloud-apis";
 
 /** The registry entry: the check wired to the gate's options. */
-export const controlCanaryStatus = cloudCheck("control-canary-status", true, (options, apis) =>
-    controlCanaryStatusCheck({ api: () => apis().cloudRun, serviceName: options.controlService, intended: intendedSplit(options), expectedImage: options.expectedControlImage }),
+export const controlCanaryStatus = cloudCheck("control-canary-status", true, (target, _options, apis) =>
+    controlCanaryStatusCheck({ api: () => apis().cloudRun, serviceName: target.controlService, intended: intendedSplit(target), expectedImage: target.expectedControlImage, baseUrl: target.controlBaseUrl }),
 );
 
 /** The split the stack meant, from its outputs. */
@@ -85,8 +86,13 @@ export function judgeCanaryStatus(state: CanaryState): Judgement {
         const latestReady = shortName(service.latestReadyRevision);
         lines.push(`template image: ${primaryImage(service.template?.containers) ?? "<none>"}`);
         lines.push(`latest created revision: ${latestCreated || "<none>"}; latest ready revision: ${latestReady || "<none>"}`);
+        // A rollout that never became ready is a failed deploy, whatever still serves.
         if (latestCreated && latestCreated !== latestReady) {
-            warnings.push(`latest created revision ${latestCreated} is not the latest ready one (${latestReady || "none"}): the newest deploy did not become ready`);
+            problems.push(`latest created revision ${latestCreated} is not the latest ready one (${latestReady || "none"}): the newest control rollout did not become ready`);
+        }
+        const terminal = service.terminalCondition;
+        if (terminal?.state && terminal.state !== "CONDITION_SUCCEEDED" && terminal.state !== "CONDITION_RECONCILING") {
+            problems.push(`control service '${state.serviceName}' reports ${terminal.type ?? "its terminal condition"} ${terminal.state}${terminal.message ? `: ${terminal.message}` : ""}`);
         }
         if (state.serving.length === 0) problems.push(`control service '${state.serviceName}' reports no revision serving traffic`);
 
@@ -172,7 +178,7 @@ export async function readCanaryState(ctx: CheckContext, api: CloudRunApi, servi
  * The split the stack meant, when its outputs (or CONTROL_CANARY_PERCENT) say. With a percent
  * but no controlRevision, the share of the latest ready revision is judged against it.
  */
-export function intendedSplit(options: GateOptions): IntendedSplit | undefined {
+export function intendedSplit(options: Pick<GateOptions, "controlRevision" | "controlStableRevision" | "intendedCanaryPercent">): IntendedSplit | undefined {
     if (!options.controlRevision) return options.intendedCanaryPercent === undefined ? undefined : { canaryPercent: options.intendedCanaryPercent };
     const stable = options.controlStableRevision;
     return {
@@ -188,6 +194,8 @@ export interface CanaryCheckOptions {
     intended?: IntendedSplit;
     /** The image the deploy's new revision must run (EXPECTED_CONTROL_IMAGE, else the controlImage output). */
     expectedImage?: string;
+    /** The environment's control URL, tied to the service when it is a run.app URL. */
+    baseUrl?: string;
     skipReason?: string;
 }
 
@@ -201,6 +209,8 @@ export function controlCanaryStatusCheck(options: CanaryCheckOptions): Check {
         async run(ctx) {
             const state = await readCanaryState(ctx, options.api(), options.serviceName, options.intended, options.expectedImage);
             const { problems, lines, warnings } = judgeCanaryStatus(state);
+            const tie = options.baseUrl && state.service.ok ? runAppTieProblem(options.baseUrl, state.service.value, "control URL") : undefined;
+            if (tie) problems.unshift(tie);
             for (const line of lines) ctx.log(line);
             for (const problem of problems) ctx.log(`FAIL ${problem}`);
             const split = state.serving.map(({ target }) => `${target.revision}=${target.percent}%`).join(", ");

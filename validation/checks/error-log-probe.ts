@@ -12,20 +12,21 @@ import { type LoggingApi, MAX_LOG_PAGES } from "../gcp/logging";
 import type { LogEntry } from "../gcp/types";
 import type { Redactor } from "../redact";
 import { excerpt } from "../text";
+import { ERROR_SEVERITY, LOG_SEVERITY, entrySeverity } from "../log-severity";
 import type { CloudApis } from "../gcp/apis";
-import type { GateOptions } from "../resolve-options";
+import type { GateOptions, StateTarget } from "../resolve-options";
 import { cloudCheck } from "./cloud-apis";
 
 /** The registry entries, one per lane: the probe wired to the gate's options. */
 export const controlErrorLogProbe = cloudCheck("control-error-log-probe", true, probeOf("control"));
 export const runtimeErrorLogProbe = cloudCheck("runtime-error-log-probe", true, probeOf("runtime"));
 
-function probeOf(lane: ErrorLogProbeOptions["lane"]): (options: GateOptions, apis: () => CloudApis, deps: { redactor: Redactor }) => Check {
-    return (options, apis, deps) => errorLogProbeCheck({
+function probeOf(lane: ErrorLogProbeOptions["lane"]): (target: StateTarget, options: GateOptions, apis: () => CloudApis, deps: { redactor: Redactor }) => Check {
+    return (target, options, apis, deps) => errorLogProbeCheck({
         lane,
-        serviceName: lane === "control" ? options.controlService : options.runtimeService,
-        project: options.gcpProject,
-        region: options.gcpRegion,
+        serviceName: lane === "control" ? target.controlService : target.runtimeService,
+        project: target.gcpProject,
+        region: target.gcpRegion,
         windowMinutes: options.logWindowMinutes,
         threshold: options.logErrorThreshold,
         limit: options.logLimit,
@@ -64,8 +65,10 @@ export function entryText(entry: LogEntry): string {
     if (entry.textPayload) return entry.textPayload;
     const json = entry.jsonPayload;
     if (json) {
+        // tracing-subscriber's JSON keeps the message under "fields" unless flattened.
+        const fields = json["fields"] !== null && typeof json["fields"] === "object" ? (json["fields"] as Record<string, unknown>) : {};
         for (const key of ["message", "msg", "error", "err"]) {
-            const value = json[key];
+            const value = json[key] ?? fields[key];
             if (typeof value === "string") return value;
         }
         return JSON.stringify(json);
@@ -77,10 +80,17 @@ export function entryText(entry: LogEntry): string {
     return "<no payload>";
 }
 
+/** The LogSeverity name at or below a number (a number between names shows as the lower one). */
+function severityName(n: number): string {
+    let name = "DEFAULT";
+    for (const [k, v] of Object.entries(LOG_SEVERITY)) if (n >= v) name = k;
+    return name;
+}
+
 /** One log line per entry: time, severity, revision, trimmed text. */
 export function formatEntry(entry: LogEntry, redactor: Redactor): string {
     const revision = entry.resource?.labels?.["revision_name"] ?? "?";
-    const head = excerpt(`${String(entry.timestamp ?? "?")} ${String(entry.severity ?? "?")} ${String(revision)}`, 120, redactor);
+    const head = excerpt(`${String(entry.timestamp ?? "?")} ${severityName(entrySeverity(entry))} ${String(revision)}`, 120, redactor);
     return `${head}: ${excerpt(entryText(entry), ENTRY_TEXT_MAX, redactor)}`;
 }
 
@@ -141,7 +151,9 @@ async function probe(ctx: CheckContext, options: ErrorLogProbeOptions): Promise<
         problems.push(`ERROR entries of '${options.serviceName}' could not be read: ${result.error.message}`);
         return verdictOf(problems, warnings, "", LOG_ACTION);
     }
-    const { entries, more, filter, pages, stoppedBy } = result.value;
+    const { more, filter, pages, stoppedBy } = result.value;
+    // The query is wide (every form a level is stored in); each entry is judged on its own level.
+    const entries = result.value.entries.filter((e) => entrySeverity(e) >= ERROR_SEVERITY);
     ctx.log(`filter: ${filter}`);
     const count = `${more ? "at least " : ""}${entries.length}`;
     const unread = stoppedBy === "limit" ? ` (limit ${limit} reached with more pages left)` : stoppedBy === "pages" ? ` (${pages} pages read, the bound, with more left)` : "";

@@ -11,15 +11,17 @@ import type { GcpApiError } from "../gcp/errors";
 import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
 import { servingTargets } from "../gcp/traffic";
 import { primaryImage, shortName, type CloudRunExecution, type CloudRunJob, type CloudRunService } from "../gcp/types";
+import { runAppTieProblem } from "../targets";
 import { cloudCheck } from "./cloud-apis";
 
 /** The registry entry: the check wired to the gate's options. */
-export const runtimeMigrationDrift = cloudCheck("runtime-migration-drift", true, (options, apis) =>
+export const runtimeMigrationDrift = cloudCheck("runtime-migration-drift", true, (target, options, apis) =>
     runtimeMigrationDriftCheck({
         api: () => apis().cloudRun,
-        serviceName: options.runtimeService,
-        jobName: options.migrateJob,
-        expectedImage: options.expectedRuntimeImage,
+        serviceName: target.runtimeService,
+        jobName: target.migrateJob,
+        expectedImage: target.expectedRuntimeImage,
+        baseUrl: target.runtimeBaseUrl,
         skipReason: options.runRuntimeDriftCheck ? undefined : "disabled by RUN_RUNTIME_DRIFT_CHECK=0",
     }),
 );
@@ -36,6 +38,8 @@ export interface DriftState {
     jobName: string;
     where: string;
     expectedImage?: string;
+    /** The environment's runtime URL ("" or absent: none given): a run.app one must be this service's. */
+    baseUrl?: string;
     service: Read<CloudRunService>;
     serving: ServingRevisionImage[];
     job: Read<CloudRunJob>;
@@ -52,14 +56,17 @@ export function executionOutcome(execution: CloudRunExecution): { succeeded: boo
     return { succeeded: completed?.state === "CONDITION_SUCCEEDED", detail: `${state} (${counts})${message}` };
 }
 
-/** The latest execution: the one the job names as latest when listed, else the newest listed. */
-export function latestExecution(job: CloudRunJob, executions: readonly CloudRunExecution[]): CloudRunExecution | undefined {
+/**
+ * The latest execution: the one the job names as latest (never an older one in its place: a
+ * named execution missing from the list is judged as missing), else the newest listed.
+ */
+export function latestExecution(job: CloudRunJob, executions: readonly CloudRunExecution[]): { execution?: CloudRunExecution; missing?: string } {
     const named = job.latestCreatedExecution?.name;
     if (named) {
         const match = executions.find((e) => e.name === named || shortName(e.name) === shortName(named));
-        if (match) return match;
+        return match ? { execution: match } : { missing: shortName(named) };
     }
-    return executions[0];
+    return { execution: executions[0] };
 }
 
 function notFound(error: GcpApiError): boolean {
@@ -84,6 +91,11 @@ export function judgeMigrationDrift(state: DriftState): Judgement {
         lines.push(`service template image: ${template ?? "<none>"}`);
         if (template) images.push({ what: `service '${state.serviceName}' template`, image: template });
         else problems.push(`runtime service '${state.serviceName}' has no template image`);
+        if (state.baseUrl) {
+            const tie = runAppTieProblem(state.baseUrl, state.service.value, "runtime URL");
+            if (tie) problems.push(tie);
+            lines.push(`runtime URL ${state.baseUrl}: ${tie ? "not this service's" : "checked against the service's Cloud Run URLs where it is a run.app URL"}`);
+        }
         if (state.serving.length === 0) problems.push(`runtime service '${state.serviceName}' has no revision serving traffic`);
         for (const s of state.serving) {
             if (!s.image.ok) {
@@ -113,8 +125,11 @@ export function judgeMigrationDrift(state: DriftState): Judgement {
         if (executions && !executions.ok) {
             problems.push(`executions of job '${state.jobName}' could not be read: ${executions.error.message}`);
         } else {
-            const latest = latestExecution(job, executions?.value ?? []);
-            if (!latest) {
+            const { execution: latest, missing } = latestExecution(job, executions?.value ?? []);
+            if (missing) {
+                const listed = executions?.value.length ?? 0;
+                problems.push(`migrate job '${state.jobName}' names '${missing}' as its latest execution, but it is not among the ${listed} listed: its outcome and image are unknown (an older execution proves nothing about this image)`);
+            } else if (!latest) {
                 problems.push(`migrate job '${state.jobName}' has never been executed: no migration ran for this image`);
             } else {
                 const name = shortName(latest.name);
@@ -157,7 +172,7 @@ export function judgeMigrationDrift(state: DriftState): Judgement {
 export async function readDriftState(
     ctx: CheckContext,
     api: CloudRunApi,
-    names: { serviceName: string; jobName: string; expectedImage?: string },
+    names: { serviceName: string; jobName: string; expectedImage?: string; baseUrl?: string },
 ): Promise<DriftState> {
     const [service, job] = await Promise.all([
         read(() => api.getService(ctx, names.serviceName)),
@@ -182,6 +197,8 @@ export interface DriftCheckOptions {
     serviceName: string;
     jobName: string;
     expectedImage?: string;
+    /** The environment's runtime URL, tied to the service when it is a run.app URL. */
+    baseUrl?: string;
     skipReason?: string;
 }
 
@@ -194,7 +211,7 @@ export function runtimeMigrationDriftCheck(options: DriftCheckOptions): Check {
         skipReason: options.skipReason,
         skipAction: "set RUN_RUNTIME_DRIFT_CHECK=1",
         async run(ctx) {
-            const state = await readDriftState(ctx, options.api(), options);
+            const state = await readDriftState(ctx, options.api(), { serviceName: options.serviceName, jobName: options.jobName, expectedImage: options.expectedImage, baseUrl: options.baseUrl });
             const { problems, lines, warnings } = judgeMigrationDrift(state);
             for (const line of lines) ctx.log(line);
             for (const problem of problems) ctx.log(`FAIL ${problem}`);

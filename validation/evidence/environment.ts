@@ -7,6 +7,8 @@ export interface EnvironmentEntry {
     name: string;
     value: string;
     source?: string;
+    /** The gate's own words (check ids, 0/1, set/unset): never redacted, so no secret can rewrite them. */
+    own?: boolean;
 }
 
 export function environmentEntries(o: GateOptions): EnvironmentEntry[] {
@@ -22,12 +24,13 @@ export function environmentEntries(o: GateOptions): EnvironmentEntry[] {
         { name: "CONTROL_SERVICE", value: unset(o.controlService) },
         { name: "RUNTIME_SERVICE", value: unset(o.runtimeService) },
         { name: "MIGRATE_JOB", value: unset(o.migrateJob) },
-        { name: "STAGING_CONTROL_ACCESS_TOKEN", value: secret(o.staging.controlAccessToken) },
-        { name: "PROD_CONTROL_ACCESS_TOKEN", value: secret(o.prod.controlAccessToken) },
-        { name: "STAGING_MAINTENANCE_BYPASS_TOKEN", value: secret(o.staging.maintenanceBypassToken) },
-        { name: "PROD_MAINTENANCE_BYPASS_TOKEN", value: secret(o.prod.maintenanceBypassToken) },
-        { name: "RUNTIME_ID_TOKEN", value: o.staging.runtimeIdToken || o.prod.runtimeIdToken ? "set" : "unset (ambient credentials when needed)" },
-        { name: "FAIL_ON_REQUIRED_FAILURE", value: o.failOnRequiredFailure ? "1" : "0" },
-        { name: "ONLY", value: o.only ? o.only.join(",") : "<all checks>" },
+        { name: "STAGING_CONTROL_ACCESS_TOKEN", own: true, value: secret(o.staging.controlAccessToken) },
+        { name: "PROD_CONTROL_ACCESS_TOKEN", own: true, value: secret(o.prod.controlAccessToken) },
+        { name: "STAGING_MAINTENANCE_BYPASS_TOKEN", own: true, value: secret(o.staging.maintenanceBypassToken) },
+        { name: "PROD_MAINTENANCE_BYPASS_TOKEN", own: true, value: secret(o.prod.maintenanceBypassToken) },
+        { name: "RUNTIME_ID_TOKEN", own: true, value: o.staging.runtimeIdToken || o.prod.runtimeIdToken ? "set" : "unset (ambient credentials when needed)" },
+        { name: "TLS_VERIFICATION", own: true, value: o.insecureTls ? "OFF (--allow-insecure-tls)" : "on" },
+        { name: "FAIL_ON_REQUIRED_FAILURE", own: true, value: o.failOnRequiredFailure ? "1" : "0" },
+        { name: "ONLY", own: true, value: o.only ? o.only.join(",") : "<all checks>" },
     ];
 }

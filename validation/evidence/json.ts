@@ -9,6 +9,8 @@ export const RESULTS_SCHEMA_VERSION = 1;
 export interface ResultsJson {
     schemaVersion: number;
     generatedAt: string;
+    /** false only in the placeholder a run writes before its decision (see run-dir.ts). */
+    final: boolean;
     startedAt: string;
     durationMs: number;
     overall: "passed" | "failed";

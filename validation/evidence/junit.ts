@@ -17,7 +17,8 @@ function seconds(ms: number): string {
     return (ms / 1000).toFixed(3);
 }
 
-export function renderJunit(results: readonly CheckResult[], logs: ReadonlyMap<string, string[]>, startedAt: string, durationMs: number): string {
+/** `decision`: the run's GO/NO-GO, as a suite property (the same word as stdout, SUMMARY.md and results.json). */
+export function renderJunit(results: readonly CheckResult[], logs: ReadonlyMap<string, string[]>, startedAt: string, durationMs: number, decision?: "GO" | "NO-GO"): string {
     const failures = results.filter((r) => r.status === "failed").length;
     const skipped = results.filter((r) => r.status === "skipped").length;
     const head = `tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(durationMs)}"`;
@@ -26,6 +27,7 @@ export function renderJunit(results: readonly CheckResult[], logs: ReadonlyMap<s
         `<testsuites name="post-deploy-gate" ${head}>`,
         `  <testsuite name="post-deploy-gate" ${head} timestamp="${xmlEscape(startedAt)}">`,
     ];
+    if (decision) lines.push(`    <properties>`, `      <property name="decision" value="${decision}"/>`, `    </properties>`);
     for (const r of results) {
         const classname = r.required ? "gate.required" : "gate.optional";
         lines.push(`    <testcase classname="${classname}" name="${xmlEscape(r.id)}" time="${seconds(r.durationMs)}">`);

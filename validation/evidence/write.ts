@@ -1,11 +1,13 @@
-// Writes the evidence of a run into the output directory, every file atomically and through
-// the redactor (a second line of defence: the runner already redacted what checks logged).
+// Writes the evidence of a run into the output directory, every file atomically. Values are
+// redacted, never rendered files: a secret whose text the service chose ("true", "NO-GO", the
+// head of a check id) masks where it occurs in a value and can change no key, id or decision.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CheckResult } from "../check";
 import type { Redactor } from "../redact";
-import type { RunOutcome } from "../runner";
+import { type RunOutcome, redactOutcome } from "../runner";
+import { escapeControl } from "../text";
 import { writeFileAtomic } from "./atomic";
 import type { Decision } from "../decision";
 import type { EnvironmentEntry } from "./environment";
@@ -40,13 +42,15 @@ export function writeEvidence(input: EvidenceInput): EvidenceFiles {
     const dir = input.outputDir;
     const write = (rel: string, content: string): string => {
         const file = path.join(dir, rel);
-        writeFileAtomic(file, input.redactor.redact(content));
+        writeFileAtomic(file, content);
         return file;
     };
-    const results: CheckResult[] = input.outcome.results;
+    const outcome = redactOutcome(input.outcome, input.redactor);
+    const results: CheckResult[] = outcome.results;
+    const environment = input.environment.map(({ own, ...e }) => ({ ...e, value: own ? e.value : escapeControl(input.redactor.redact(e.value)) }));
     const logs: string[] = [];
     for (const r of results) {
-        const lines = input.outcome.logs.get(r.id) ?? [];
+        const lines = outcome.logs.get(r.id) ?? [];
         const header = `# ${r.id} (${r.required ? "required" : "optional"}): ${r.description}`;
         logs.push(write(r.logPath, `${[header, ...lines].join("\n")}\n`));
     }
@@ -54,7 +58,7 @@ export function writeEvidence(input: EvidenceInput): EvidenceFiles {
         generatedAt: input.generatedAt,
         results,
         decision: input.decision,
-        environment: input.environment,
+        environment,
         failOnRequiredFailure: input.failOnRequiredFailure,
     });
     // The TSV is written after the logs it points at, the summary last.
@@ -63,23 +67,24 @@ export function writeEvidence(input: EvidenceInput): EvidenceFiles {
         "results.json",
         renderJson({
             generatedAt: input.generatedAt,
-            startedAt: input.outcome.startedAt,
-            durationMs: input.outcome.durationMs,
+            final: true,
+            startedAt: outcome.startedAt,
+            durationMs: outcome.durationMs,
             overall: input.decision.overall,
             decision: input.decision.go ? "GO" : "NO-GO",
             interrupted: input.decision.interrupted,
             failOnRequiredFailure: input.failOnRequiredFailure,
             counts: input.decision.counts,
-            environment: input.environment,
+            environment,
             checks: results,
         }),
     );
-    const junit = write("junit.xml", renderJunit(results, input.outcome.logs, input.outcome.startedAt, input.outcome.durationMs));
+    const junit = write("junit.xml", renderJunit(results, outcome.logs, outcome.startedAt, outcome.durationMs, input.decision.go ? "GO" : "NO-GO"));
     const summary = write("SUMMARY.md", summaryText);
     if (input.stepSummaryFile) {
         // The evidence is written and the verdict decided: a step summary that cannot be appended to must not change the exit code.
         try {
-            fs.appendFileSync(input.stepSummaryFile, `${input.redactor.redact(summaryText)}\n`);
+            fs.appendFileSync(input.stepSummaryFile, `${summaryText}\n`);
         } catch (error) {
             const warn = input.warn ?? ((line: string) => void process.stderr.write(`${line}\n`));
             warn(input.redactor.redact(`warning: could not append the summary to GITHUB_STEP_SUMMARY (${input.stepSummaryFile}): ${(error as Error).message}`));

@@ -3,6 +3,7 @@
 
 import type { CheckContext } from "../check";
 import type { GcpClient } from "./client";
+import { errorLevelClause } from "../log-severity";
 import type { LogEntry, LogEntryList } from "./types";
 
 const API = "Cloud Logging API";
@@ -22,7 +23,8 @@ export function errorFilter(query: Omit<ErrorQuery, "pageSize" | "project">): st
         'resource.type="cloud_run_revision"',
         `resource.labels.service_name=${JSON.stringify(query.service)}`,
         `resource.labels.location=${JSON.stringify(query.region)}`,
-        "severity>=ERROR",
+        // Every form an ERROR level is stored in, not only the severity field (see log-severity.ts).
+        errorLevelClause(),
         `timestamp>=${JSON.stringify(query.since.toISOString())}`,
     ].join(" AND ");
 }

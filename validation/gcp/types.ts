@@ -34,6 +34,8 @@ export interface TrafficTarget {
 export interface CloudRunService {
     name?: string;
     uri?: string;
+    /** Every URL the service answers on (the deterministic and the hashed run.app URL). */
+    urls?: string[];
     template?: { revision?: string; containers?: Container[] };
     latestReadyRevision?: string;
     latestCreatedRevision?: string;

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CROSS_SURFACE_SCRIPT, countTests, crossSurfaceHarnessCheck, khalaContractTestsCheck } from "../../../validation/checks/contract-tests";
+import { CROSS_SURFACE_SCRIPT, KHALA_FILTER, countTests, crossSurfaceHarnessCheck, judgeTestRun, khalaContractTestsCheck } from "../../../validation/checks/contract-tests";
 import { cargoOutput, fakeOpenAgentsRepo, type FakeRepo } from "./fake-openagents";
 import { recordingContext, runCheck } from "./helpers";
 
@@ -124,6 +124,22 @@ describe("contract-test checks (a real child process, a fake cargo)", () => {
     });
 
     it("counts every libtest summary line (unit tests and doc-tests)", () => {
-        assert.deepEqual(countTests(cargoOutput(7, 0, 3)), { passed: 7, failed: 0, ignored: 0, filteredOut: 3, suites: 2 });
+        assert.deepEqual(countTests(cargoOutput(7, 0, 3)), { passed: 7, failed: 0, ignored: 0, filteredOut: 3, suites: 2, unannounced: 0, testNames: Array.from({ length: 7 }, (_, i) => `server::tests::khala_topic_messages_case_${i}`) });
+    });
+});
+
+describe("contract-test counts: only libtest's own, only the filter's tests", () => {
+    const judge = (output: string) => judgeTestRun({ code: 0, signal: null, counts: countTests(output) }, "cargo test", { requireCount: true, filter: KHALA_FILTER });
+
+    it("passes a single-threaded --nocapture run whose tests print after their name", () => {
+        const out = ["running 2 tests", `test ${KHALA_FILTER}_a ... published 3 messages`, "ok", `test ${KHALA_FILTER}_b ... ok`, "", "test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 5 filtered out; finished in 0.01s"].join("\n");
+        assert.equal(judge(out).status, "passed", judge(out).cause);
+    });
+
+    it("fails a summary line no header announced, and passes that are not the filter's tests", () => {
+        assert.match(judge("test result: ok. 7 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n").cause ?? "", /no 'running N tests' header announced/);
+        assert.match(judge("running 7 tests\ntest result: ok. 7 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n").cause ?? "", /0 test\(s\) named by the filter .* ran/);
+        const other = ["running 1 test", "test server::tests::something_else ... ok", "test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out"].join("\n");
+        assert.match(judge(other).cause ?? "", /and 1 it does not name did/);
     });
 });

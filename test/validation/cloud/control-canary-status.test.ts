@@ -75,14 +75,22 @@ describe("control-canary-status against the Cloud Run stand-in", () => {
         assert.match(verdict.cause ?? "", /runs a legacy image: image '.*openagents-web\/laravel:9d8e7f6' is from the legacy repository/);
     });
 
-    it("warns (does not fail) when the newest revision never became ready, and judges without an intent", async () => {
+    it("fails when the newest revision never became ready (a failed rollout), even while the old one serves", async () => {
         const broken = `${ALIGNED.control}-00013-brk`;
         standIn.state.services[ALIGNED.control] = service(ALIGNED.control, CONTROL_IMAGE, [{ revision: canary, percent: 100 }], { created: broken, ready: canary });
         const { verdict } = await canaryStatus();
-        assert.equal(verdict.status, "passed", verdict.cause);
-        const warnings = (verdict.warnings ?? []).join("\n");
-        assert.match(warnings, /latest created revision openagents-control-service-00013-brk is not the latest ready one/);
-        assert.match(warnings, /intended split unknown/);
+        assert.equal(verdict.status, "failed");
+        assert.match(verdict.cause ?? "", /latest created revision openagents-control-service-00013-brk is not the latest ready one .*the newest control rollout did not become ready/);
+        assert.match((verdict.warnings ?? []).join("\n"), /intended split unknown/);
+    });
+
+    it("fails when the service's terminal condition says the rollout failed", async () => {
+        const s = service(ALIGNED.control, CONTROL_IMAGE, [{ revision: canary, percent: 100 }]);
+        s.terminalCondition = { type: "Ready", state: "CONDITION_FAILED", message: "Revision failed with message: container exited" };
+        standIn.state.services[ALIGNED.control] = s;
+        const { verdict } = await canaryStatus();
+        assert.equal(verdict.status, "failed");
+        assert.match(verdict.cause ?? "", /reports Ready CONDITION_FAILED: Revision failed/);
     });
 
     it("reads a 'latest' traffic target as the latest ready revision", async () => {
@@ -129,7 +137,7 @@ describe("control-canary-status wired from the gate's options (in-process run ag
     afterEach(() => standIn.close());
 
     const gate = async (env: Record<string, string>) => {
-        const run = await runInProcess(["--only", "control-canary-status"], { CLOUD_RUN_API_URL: standIn.url, CLOUDSDK_AUTH_ACCESS_TOKEN: "ya29.stand-in-token", ...env });
+        const run = await runInProcess(["--only", "control-canary-status", "--environment", "prod"], { CLOUD_RUN_API_URL: standIn.url, CLOUDSDK_AUTH_ACCESS_TOKEN: "ya29.stand-in-token", ...env });
         return { result: run.result("control-canary-status"), log: run.log("control-canary-status") };
     };
 

@@ -99,19 +99,35 @@ export const ALIGNED = {
     execution: `${RUNTIME_MIGRATE.names.prod}-x7k2p`,
 };
 
+/** Staging's lanes in the same aligned state (a run over both environments judges both). */
+export const ALIGNED_STAGING = {
+    control: CONTROL.names.staging,
+    controlRevision: `${CONTROL.names.staging}-00021-rst`,
+    runtime: RUNTIME.names.staging,
+    runtimeRevision: `${RUNTIME.names.staging}-00009-rst`,
+    job: RUNTIME_MIGRATE.names.staging,
+    execution: `${RUNTIME_MIGRATE.names.staging}-q3m8z`,
+};
+
 /** The canonical Rust lanes after a clean deploy: one image everywhere, a succeeded migration, quiet logs. */
 export function alignedState(): CloudState {
     const a = ALIGNED;
+    const st = ALIGNED_STAGING;
     return {
         project: PROJECT,
         region: REGION,
         services: keyed([
             service(a.control, CONTROL_IMAGE, [{ revision: a.controlRevision, percent: 100 }]),
             service(a.runtime, RUNTIME_IMAGE, [{ revision: a.runtimeRevision, percent: 100 }]),
+            service(st.control, CONTROL_IMAGE, [{ revision: st.controlRevision, percent: 100 }]),
+            service(st.runtime, RUNTIME_IMAGE, [{ revision: st.runtimeRevision, percent: 100 }]),
         ]),
-        revisions: keyed([revision(a.controlRevision, CONTROL_IMAGE), revision(a.runtimeRevision, RUNTIME_IMAGE)]),
-        jobs: keyed([job(a.job, RUNTIME_IMAGE, a.execution)]),
-        executions: { [a.job]: [execution(a.job, a.execution, RUNTIME_IMAGE, "succeeded", 4), execution(a.job, `${a.job}-old01`, OLD_RUNTIME_IMAGE, "succeeded", 2000)] },
+        revisions: keyed([revision(a.controlRevision, CONTROL_IMAGE), revision(a.runtimeRevision, RUNTIME_IMAGE), revision(st.controlRevision, CONTROL_IMAGE), revision(st.runtimeRevision, RUNTIME_IMAGE)]),
+        jobs: keyed([job(a.job, RUNTIME_IMAGE, a.execution), job(st.job, RUNTIME_IMAGE, st.execution)]),
+        executions: {
+            [a.job]: [execution(a.job, a.execution, RUNTIME_IMAGE, "succeeded", 4), execution(a.job, `${a.job}-old01`, OLD_RUNTIME_IMAGE, "succeeded", 2000)],
+            [st.job]: [execution(st.job, st.execution, RUNTIME_IMAGE, "succeeded", 30)],
+        },
         // Below the ERROR threshold or outside the window: the probes must not count them.
         logs: {
             [a.control]: [logEntry(a.control, a.controlRevision, "WARNING", "slow upstream", 2), logEntry(a.control, a.controlRevision, "ERROR", "old error", 90)],

@@ -15,7 +15,7 @@ describe("error log probes against the Logging stand-in", () => {
         const [query] = live.standIn.requestsTo(/^POST \/v2\/entries:list/);
         const body = query.body as { resourceNames: string[]; filter: string; orderBy: string; pageSize: number };
         assert.deepEqual(body.resourceNames, ["projects/openagentsgemini"]);
-        assert.match(body.filter, /resource\.type="cloud_run_revision" AND resource\.labels\.service_name="openagents-control-service" AND resource\.labels\.location="us-central1" AND severity>=ERROR AND timestamp>="/);
+        assert.match(body.filter, /resource\.type="cloud_run_revision" AND resource\.labels\.service_name="openagents-control-service" AND resource\.labels\.location="us-central1" AND \(severity>=ERROR OR jsonPayload\.level="ERROR" OR .* OR textPayload:"panicked at"\) AND timestamp>="/);
         assert.equal(body.orderBy, "timestamp desc");
         assert.equal(body.pageSize, 50);
         assert.match(log, /filter: /);

@@ -245,33 +245,89 @@ export class CloudStandIn {
 }
 
 /**
- * A Logging filter of clauses joined by AND (the query language's implicit and explicit AND):
- * `resource.type="..."`, `resource.labels.<key>="..."`, `logName="..."`, `severity>=LEVEL` and
- * `timestamp>="RFC3339"`. Anything else is returned as the clause it could not evaluate.
+ * A Logging filter of clauses joined by AND (the query language's implicit and explicit AND), each
+ * clause one comparison or a parenthesised group of comparisons joined by OR:
+ * `resource.type="..."`, `resource.labels.<key>="..."`, `logName="..."`, `severity>=LEVEL`,
+ * `timestamp>="RFC3339"`, `jsonPayload.<field>="..."`, `textPayload=~"RE2"` and `textPayload:"..."`
+ * (cloud.google.com/logging/docs/view/logging-query-language: `:` is "has", case-insensitive).
+ * Anything else is returned as the clause it could not evaluate.
  */
 export function compileLogFilter(filter: string): ((entry: LogEntry) => boolean) | string {
     const tests: ((entry: LogEntry) => boolean)[] = [];
-    for (const clause of filter.trim() === "" ? [] : filter.split(/\s+AND\s+/)) {
-        const c = clause.trim();
-        let m: RegExpExecArray | null;
-        if ((m = /^resource\.type="([^"\\]*)"$/.exec(c))) {
-            const want = m[1];
-            tests.push((e) => e.resource?.type === want);
-        } else if ((m = /^resource\.labels\.([a-z_]+)="([^"\\]*)"$/.exec(c))) {
-            const [key, want] = [m[1], m[2]];
-            tests.push((e) => e.resource?.labels?.[key] === want);
-        } else if ((m = /^logName="([^"\\]*)"$/.exec(c))) {
-            const want = m[1];
-            tests.push((e) => e.logName === want);
-        } else if ((m = /^severity>=([A-Z]+)$/.exec(c)) && SEVERITY_RANK[m[1]] !== undefined) {
-            const min = SEVERITY_RANK[m[1]];
-            tests.push((e) => (SEVERITY_RANK[e.severity ?? "DEFAULT"] ?? 0) >= min);
-        } else if ((m = /^timestamp>="([^"]+)"$/.exec(c)) && !Number.isNaN(Date.parse(m[1]))) {
-            const since = Date.parse(m[1]);
-            tests.push((e) => Date.parse(e.timestamp ?? "") >= since);
-        } else return c;
+    for (const clause of splitOutsideQuotes(filter.trim(), "AND")) {
+        let c = clause.trim();
+        if (c.startsWith("(") && c.endsWith(")")) c = c.slice(1, -1).trim();
+        const alternatives: ((entry: LogEntry) => boolean)[] = [];
+        for (const part of splitOutsideQuotes(c, "OR")) {
+            const test = compileComparison(part.trim());
+            if (test === undefined) return part.trim();
+            alternatives.push(test);
+        }
+        tests.push((e) => alternatives.some((t) => t(e)));
     }
     return (entry) => tests.every((t) => t(entry));
+}
+
+function compileComparison(c: string): ((entry: LogEntry) => boolean) | undefined {
+    let m: RegExpExecArray | null;
+    if ((m = /^resource\.type="([^"\\]*)"$/.exec(c))) {
+        const want = m[1];
+        return (e) => e.resource?.type === want;
+    }
+    if ((m = /^resource\.labels\.([a-z_]+)="([^"\\]*)"$/.exec(c))) {
+        const [key, want] = [m[1], m[2]];
+        return (e) => e.resource?.labels?.[key] === want;
+    }
+    if ((m = /^logName="([^"\\]*)"$/.exec(c))) {
+        const want = m[1];
+        return (e) => e.logName === want;
+    }
+    if ((m = /^severity>=([A-Z]+)$/.exec(c)) && SEVERITY_RANK[m[1]] !== undefined) {
+        const min = SEVERITY_RANK[m[1]];
+        return (e) => (SEVERITY_RANK[e.severity ?? "DEFAULT"] ?? 0) >= min;
+    }
+    if ((m = /^timestamp>="([^"]+)"$/.exec(c)) && !Number.isNaN(Date.parse(m[1]))) {
+        const since = Date.parse(m[1]);
+        return (e) => Date.parse(e.timestamp ?? "") >= since;
+    }
+    if ((m = /^jsonPayload\.([A-Za-z_.]+)=("(?:[^"\\]|\\.)*")$/.exec(c))) {
+        const [key, want] = [m[1], JSON.parse(m[2]) as string];
+        return (e) => e.jsonPayload?.[key] === want;
+    }
+    if ((m = /^textPayload=~("(?:[^"\\]|\\.)*")$/.exec(c))) {
+        const re = new RegExp(JSON.parse(m[1]) as string);
+        return (e) => typeof e.textPayload === "string" && re.test(e.textPayload);
+    }
+    if ((m = /^textPayload:("(?:[^"\\]|\\.)*")$/.exec(c))) {
+        const want = (JSON.parse(m[1]) as string).toLowerCase();
+        return (e) => typeof e.textPayload === "string" && e.textPayload.toLowerCase().includes(want);
+    }
+    return undefined;
+}
+
+/** The filter's parts between top-level `AND`s (or `OR`s), never splitting inside quotes or parentheses. */
+function splitOutsideQuotes(text: string, operator: "AND" | "OR"): string[] {
+    if (text === "") return [];
+    const parts: string[] = [];
+    let depth = 0;
+    let quoted = false;
+    let start = 0;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (quoted) {
+            if (ch === "\\") i++;
+            else if (ch === '"') quoted = false;
+        } else if (ch === '"') quoted = true;
+        else if (ch === "(") depth++;
+        else if (ch === ")") depth--;
+        else if (depth === 0 && /\s/.test(ch) && text.startsWith(`${operator} `, i + 1)) {
+            parts.push(text.slice(start, i));
+            i += operator.length + 1;
+            start = i + 1;
+        }
+    }
+    parts.push(text.slice(start));
+    return parts;
 }
 
 function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
