@@ -31,7 +31,8 @@ export interface RungRecord {
     up?: UpSummary;
     error?: string;
     gate?: { go: boolean; summary: string; evidence?: string };
-    analyses: Array<{ decision: Decision; reasons: string[]; canary: StageNumbers; stable: StageNumbers; evidence: string }>;
+    /** One per look: the decision, its reasons, the numbers, the rule that judged, the analysis' own evidence. */
+    analyses: Array<{ decision: Decision; reasons: string[]; canary: StageNumbers; stable: StageNumbers; rule?: string; evidence: string }>;
 }
 
 export interface RolloutRecord {

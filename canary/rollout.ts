@@ -324,5 +324,5 @@ export function exitCodeOf(outcome: RolloutOutcome): number {
 
 function summaryOf(j: StageJudgement, evidence: string): RungRecord["analyses"][number] {
     const numbers = (r: StageJudgement["canary"]) => ({ revision: r.revision, requests: r.requests, errors: r.errors, errorRate: r.errorRate, errorRateUpper: r.errorRateUpper, p95Ms: r.p95Ms, latencySamples: r.latencySamples });
-    return { decision: j.decision, reasons: j.reasons, canary: numbers(j.canary), stable: numbers(j.stable), evidence };
+    return { decision: j.decision, reasons: j.reasons, canary: numbers(j.canary), stable: numbers(j.stable), ...(j.rule ? { rule: j.rule } : {}), evidence };
 }

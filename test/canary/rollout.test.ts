@@ -186,6 +186,7 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.equal(json.schemaVersion, 1);
         assert.deepEqual(json.rungs.map((r: any) => [r.percent, r.analyses.map((a: any) => a.decision)]), [[0, []], [5, ["promote"]], [25, ["promote"]], [50, ["promote"]], [100, []]]);
         assert.equal(json.rungs[1].analyses[0].canary.requests, 300);
+        assert.match(json.rungs[3].analyses[0].rule, /^sequential, valid at every look \(rung 3 of 3, the last rung before 100 %: promote at 0\.995 under 1\.00 % 5xx/);
         assert.equal(json.rungs[0].gate.go, true);
         assert.match(summary, /^# Canary rollout: PROMOTED \(prod\)/);
         assert.match(summary, /```mermaid\nxychart-beta\n {4}x-axis \["1: 5%", "2: 25%", "3: 50%"\]/);
