@@ -70,21 +70,20 @@ function errorBounds(l: SequentialLevels, t: CanaryThresholds): { canary: (k: nu
     };
 }
 
+/** 5xx on the bounds errorBounds gave the numbers: the canary's lower one (roll back), its upper one (promote), the stable revision's pair. */
 function errorGate(c: RevisionNumbers, s: RevisionNumbers, t: CanaryThresholds, l: SequentialLevels): GateResult {
-    const canaryPromote = { upper: c.errorRateUpper };
-    const stable = { lower: s.errorRateLower, upper: s.errorRateUpper };
     const healthy = t.maxErrorRate * CANARY_SEQUENTIAL.healthyShareOfTolerance;
     const shown = (r: RevisionNumbers): string => `${r.errors}/${r.requests} 5xx (${pct(r.errorRate)}, always-valid bounds ${pct(r.errorRateLower)}-${pct(r.errorRateUpper)})`;
-    if (s.errors >= t.rollbackMinErrors && stable.lower > t.maxErrorRate) {
+    if (s.errors >= t.rollbackMinErrors && s.errorRateLower > t.maxErrorRate) {
         return { verdict: "inconclusive", reason: `the stable revision itself is failing: ${shown(s)} is clearly above ${pct(t.maxErrorRate)}; a canary cannot be judged against it` };
     }
     // Healthy: at most half the threshold, or no worse than the stable revision (its upper bound).
-    const bar = Math.max(healthy, stable.upper);
+    const bar = Math.max(healthy, s.errorRateUpper);
     if (c.errors >= t.rollbackMinErrors && rejects(c.errors, c.requests, bar, l.rollbackCanaryErrors)) {
         return { verdict: "fail", reason: `canary 5xx rate clearly above ${pct(bar)} (the healthy ${pct(healthy)}, half the ${pct(t.maxErrorRate)} threshold, or the stable revision's upper bound): ${shown(c)}, a sequential test at ${(1 - l.rollbackCanaryErrors).toFixed(5)}` };
     }
     if (c.requests < t.minRequests) return { verdict: "inconclusive", reason: `canary 5xx ${shown(c)}: too few requests to say it is under ${pct(l.promoteErrorCeiling)}` };
-    if (canaryPromote.upper < l.promoteErrorCeiling) {
+    if (c.errorRateUpper < l.promoteErrorCeiling) {
         return { verdict: "pass", reason: `canary 5xx ${shown(c)}: upper bound under ${pct(l.promoteErrorCeiling)} at ${(1 - l.promoteErrors).toFixed(3)}` };
     }
     return { verdict: "inconclusive", reason: `canary 5xx ${shown(c)}: not yet shown under ${pct(l.promoteErrorCeiling)} at ${(1 - l.promoteErrors).toFixed(3)} (more requests needed)` };
