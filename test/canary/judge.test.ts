@@ -1,7 +1,7 @@
 // The judge's pure parts: exact binomial bounds, percentiles of every bucket layout, and the
 // decision rule on its edges.
 import { strict as assert } from "node:assert";
-import { CANARY_THRESHOLDS } from "../../catalog";
+import { CANARY_ERROR_BUDGET, CANARY_THRESHOLDS, sequentialLevels } from "../../catalog";
 import { bucketBounds, histogramQuantile, mergeHistograms, type Histogram } from "../../canary/histogram";
 import { judgeStage, type RevisionObservation } from "../../canary/judge";
 import { countAbove, judgeLook } from "../../canary/sequential";
@@ -182,6 +182,25 @@ describe("confidence sequences: valid at every look, not just one", () => {
         // The same interpolation as the p95 read: 5 % of requests above the p95.
         const wide: Histogram = { bounds: [10, 20, 30, 40], counts: [0, 30, 40, 30, 0], count: 100 };
         close(countAbove(wide, histogramQuantile(wide, 0.95)!.value, "below"), 5, 1e-9, "share above p95");
+    });
+});
+
+describe("the sequential rule's budget", () => {
+    it("spends exactly the rollout's false rollback budget over every rung's sequences, and the whole promote budget at the last rung, for any ladder", () => {
+        for (const judged of [1, 2, 3, 5, 9]) {
+            let rollback = 0;
+            for (let rung = 0; rung < judged; rung++) {
+                const l = sequentialLevels(rung, judged);
+                rollback += l.rollbackCanaryErrors + l.rollbackCanaryLatency + l.rollbackStableErrors + l.rollbackStableLatency;
+            }
+            close(rollback, CANARY_ERROR_BUDGET.falseRollback, 1e-12, `${judged} rungs`);
+            const last = sequentialLevels(judged - 1, judged);
+            assert.equal(last.promoteErrors, CANARY_ERROR_BUDGET.falsePromote);
+            close(last.promoteLatencyCanary + last.promoteLatencyStable, CANARY_ERROR_BUDGET.falsePromote, 1e-12, "p95's two sequences");
+            assert.equal(last.promoteErrorCeiling, CANARY_THRESHOLDS.maxErrorRate);
+            assert.equal(last.promoteLatencyRatio, CANARY_THRESHOLDS.maxLatencyRatio);
+        }
+        assert.equal(sequentialLevels(0, 3).promoteErrorCeiling, CANARY_THRESHOLDS.errorRateCeiling);
     });
 });
 
