@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { fakeOpenAgentsRepo } from "../test/validation/cloud/fake-openagents";
 import { REPO_ROOT, cleanEnv, filesUnder, tempDir } from "../test/validation/fixtures/cli";
 import { healthyEnvironment } from "../test/validation/fixtures/healthy";
+import { CHECKS } from "../validation/checks";
 import type { Bench } from "./figure";
 
 const DELAY_MS = 200;
@@ -60,7 +61,7 @@ const bench: Bench = async () => {
         const median = runs[Math.floor(runs.length / 2)];
         return [
             {
-                name: `gate wall time, process start included, all 12 checks, ${median.requests} requests each answered after ${DELAY_MS} ms (median of ${RUNS})`,
+                name: `gate wall time, process start included, all ${CHECKS.length} checks, ${median.requests} requests each answered after ${DELAY_MS} ms (median of ${RUNS})`,
                 measured: median.wallMs,
                 baselineLabel: "sum of its request times (one request after another)",
                 baseline: median.requestMs,

@@ -1,7 +1,10 @@
 // `npm run bench`: runs every bench/*.bench.ts (or those named on the command line) and prints
 // each figure as a ratio against the baseline measured in the same run. Exit 1 when a figure
 // misses its goal, so a regression is visible; the numbers are for people, not for CI.
-import { readdirSync } from "node:fs";
+// `--record` also writes what each bench printed into docs/benchmarks.md (its section, with the
+// date, Node and the machine): the one place the docs state measured figures.
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { Bench, BenchFigure } from "./figure";
 
@@ -25,8 +28,31 @@ function format(f: BenchFigure): string {
     ].join("\n");
 }
 
+const BENCH_DOC = path.join(__dirname, "..", "docs", "benchmarks.md");
+
+/** docs/benchmarks.md with one bench's section replaced by what it printed now. */
+export function recordSection(doc: string, name: string, printed: string, when = new Date()): string {
+    const begin = `<!-- bench:${name} -->`;
+    const end = "<!-- /bench -->";
+    const cpus = os.cpus();
+    const section = [
+        begin,
+        `Recorded ${when.toISOString().slice(0, 10)} with Node ${process.version} on ${cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? "unknown"}), \`npm run bench -- ${name} --record\`:`,
+        "",
+        "```text",
+        printed.trimEnd(),
+        "```",
+        end,
+    ].join("\n");
+    const start = doc.indexOf(begin);
+    if (start < 0) return `${doc.trimEnd()}\n\n## ${name}\n\n${section}\n`;
+    const stop = doc.indexOf(end, start);
+    return doc.slice(0, start) + section + doc.slice(stop + end.length);
+}
+
 async function main(): Promise<number> {
-    const only = process.argv.slice(2);
+    const record = process.argv.includes("--record");
+    const only = process.argv.slice(2).filter((a) => a !== "--record");
     const files = readdirSync(__dirname)
         .filter((f) => f.endsWith(".bench.ts"))
         .filter((f) => only.length === 0 || only.includes(f.replace(/\.bench\.ts$/, "")))
@@ -40,15 +66,30 @@ async function main(): Promise<number> {
         process.stdout.write(`== ${file}\n`);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const mod = require(path.join(__dirname, file)) as { default: Bench };
-        for (const figure of await mod.default()) {
+        const printed: string[] = [];
+        // What a bench prints itself (the canary's table by sample size) is part of its record.
+        const write = process.stdout.write.bind(process.stdout);
+        process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+            printed.push(String(chunk).trimEnd());
+            return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+        });
+        let figures;
+        try {
+            figures = await mod.default();
+        } finally {
+            process.stdout.write = write;
+        }
+        for (const figure of figures) {
+            printed.push(format(figure));
             process.stdout.write(`${format(figure)}\n`);
             if (missed(figure)) misses++;
         }
+        if (record) writeFileSync(BENCH_DOC, recordSection(readFileSync(BENCH_DOC, "utf8"), file.replace(/\.bench\.ts$/, ""), printed.join("\n")));
     }
     return misses > 0 ? 1 : 0;
 }
 
-main().then(
+if (require.main === module) main().then(
     (code) => process.exit(code),
     (err: unknown) => {
         process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

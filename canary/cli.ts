@@ -1,54 +1,140 @@
 // `npm run canary -- <command> [options]`. Commands: analyze (judge the control service's
-// current canary stage: exit 0 promote, 1 roll back, 3 hold), rollout (drive the ladder: 0
-// promoted, 1 rolled back or NO-GO, 3 held, 4 an up failed), rollback (back to the stable
-// revision: 0 done and GO, 1 NO-GO, 4 the up failed). 2 usage or config error; 130/143
-// interrupted (the evidence is written first).
+// current canary stage), rollout (drive the ladder), rollback (back to the stable revision).
+// Each command's exit codes are in its help (ANALYZE_EXIT, ROLLOUT_EXIT, ROLLBACK_EXIT), which
+// docs/canary.md is checked against.
 
 import { assertWritableDir } from "../validation/evidence/atomic";
+import { CLOUD_PLATFORM_SCOPE, adcLoader, adcTokenSource } from "../validation/gcp/credentials";
 import { UsageError } from "../validation/options";
 import { onStopSignals } from "../validation/stop-signals";
 import { runAnalysis } from "./analyze";
+import { MONITORING_READ_SCOPE } from "./monitoring";
 import { ANALYZE_ENV_HELP, ANALYZE_FLAGS, type AnalyzeOptions, resolveAnalyzeOptions } from "./options";
+import { ROLLOUT_EXIT } from "./rollout";
 import { rollbackMain, rolloutMain } from "./rollout-cli";
 import { ROLLOUT_HELP } from "./rollout-options";
 
 const COMMANDS = ["analyze", "rollout", "rollback"] as const;
+type Command = (typeof COMMANDS)[number];
 
-export function helpText(): string {
+/** Exit codes per command: the code, then what it means. */
+export const ANALYZE_EXIT: ReadonlyArray<[number, string]> = [
+    [0, "promote"],
+    [1, "roll back"],
+    [2, "usage or config error (no Google credentials among them)"],
+    [3, "hold"],
+];
+const ROLLOUT_EXITS: ReadonlyArray<[number, string]> = [
+    [ROLLOUT_EXIT.promoted, "promoted to 100 % (or staged at 0 % with --stage, or nothing to roll out)"],
+    [ROLLOUT_EXIT["rolled-back"], "rolled back, or the gate said NO-GO"],
+    [ROLLOUT_EXIT.usage, "usage or config error"],
+    [ROLLOUT_EXIT.held, "held past --max-holds"],
+    [ROLLOUT_EXIT["up-failed"], "an up failed"],
+    [ROLLOUT_EXIT.error, "any other error: the evidence says where it stopped and gives the resume command"],
+];
+export const ROLLBACK_EXIT: ReadonlyArray<[number, string]> = [
+    [0, "rolled back and the gate said GO"],
+    [1, "the gate said NO-GO after the rollback"],
+    [2, "usage error, or nothing to roll back to"],
+    [4, "the up failed (the stack file's config is put back)"],
+];
+const INTERRUPTED = "130/143 interrupted (the evidence is written first)";
+
+function exitLines(codes: ReadonlyArray<[number, string]>): string[] {
+    return ["", "Exit codes:", ...codes.map(([code, what]) => `  ${code}  ${what}`), `  ${INTERRUPTED}`];
+}
+
+function analyzeHelp(): string[] {
     const lines = [
         "Usage: npm run canary -- analyze --environment staging|prod (--outputs ENV=FILE | --stack ENV=NAME) [options]",
         "",
         "Judges the control service's canary stage on Cloud Monitoring (request_count, request_latencies)",
         "against the stable revision and decides promote, hold or rollback, with evidence",
         "(analysis.json, SUMMARY.md). Precedence: flags > env vars > stack outputs > catalog defaults.",
+        "Needs Google credentials: export CLOUDSDK_AUTH_ACCESS_TOKEN=$(gcloud auth print-access-token),",
+        "or gcloud auth application-default login; without them it stops at once (exit 2).",
         "",
         "Options:",
     ];
     for (const f of ANALYZE_FLAGS) lines.push(`${`  --${f.name}${f.value ? ` ${f.value}` : ""}`.padEnd(32)} ${f.help}${f.env ? ` [env ${f.env}]` : ""}`);
     lines.push("", "Env vars without a flag:");
     for (const [name, help] of ANALYZE_ENV_HELP) lines.push(`  ${name}`, `      ${help}`);
-    lines.push("", "Exit codes: 0 promote, 1 roll back, 2 usage/config error, 3 hold, 130/143 interrupted.");
-    lines.push(
+    return [...lines, ...exitLines(ANALYZE_EXIT)];
+}
+
+function rolloutHelp(): string[] {
+    return [
+        "Usage: npm run canary -- rollout --environment prod [--stack prod] [options]",
         "",
-        "npm run canary -- rollout --environment prod [--stack prod] [options]",
-        "  Drives the ladder through the Pulumi Automation API (needs the Pulumi CLI): the serving revision",
-        "  becomes controlStableRevision, the new one goes up at 0 % and is gated, then each rung is applied,",
-        "  waited on and judged; promote, hold or roll back; at 100 % the stack file is committed.",
-        "  Exit codes: 0 promoted, 1 rolled back or NO-GO, 2 usage, 3 held past --max-holds, 4 an up failed, 130/143 interrupted.",
-        "npm run canary -- rollback --environment prod [--stack prod] [--to REVISION]",
-        "  controlCanaryPercent 0 on controlStableRevision (or REVISION), up, the gate, the stack file committed.",
+        "Drives the ladder through the Pulumi Automation API (needs the Pulumi CLI): the serving revision",
+        "becomes controlStableRevision, the new one goes up at 0 % and is gated, then each rung is applied,",
+        "waited on and judged; promote, hold or roll back; at 100 % the stack file is committed.",
         "",
-        "Rollout and rollback options:",
-        ...ROLLOUT_HELP,
-    );
+        "Options:",
+        ...ROLLOUT_HELP.filter((l) => !/rollback only/.test(l)),
+        ...exitLines(ROLLOUT_EXITS),
+    ];
+}
+
+function rollbackHelp(): string[] {
+    return [
+        "Usage: npm run canary -- rollback --environment prod [--stack prod] [--to REVISION] [options]",
+        "",
+        "controlCanaryPercent 0 on controlStableRevision (or REVISION), up, the gate, the stack file committed.",
+        "Never waits for staging.",
+        "",
+        "Options:",
+        ...ROLLOUT_HELP.filter((l) => !/rollout only|--ladder|--window|--max-holds/.test(l)),
+        ...exitLines(ROLLBACK_EXIT),
+    ];
+}
+
+/** The help of one command, or the overview of all three. */
+export function helpText(command?: Command): string {
+    const lines =
+        command === "analyze"
+            ? analyzeHelp()
+            : command === "rollout"
+              ? rolloutHelp()
+              : command === "rollback"
+                ? rollbackHelp()
+                : [
+                      "Usage: npm run canary -- analyze|rollout|rollback [options]   (npm run canary -- COMMAND --help for one)",
+                      "",
+                      "  analyze   judge the control service's current canary stage on Cloud Monitoring: promote, hold or roll back",
+                      "  rollout   walk the canary ladder through the Pulumi Automation API, judging each stage",
+                      "  rollback  serve controlStableRevision (or --to REVISION) 100 % again",
+                      "",
+                      `Exit codes: analyze ${ANALYZE_EXIT.map(([c]) => c).join("/")}, rollout ${ROLLOUT_EXITS.map(([c]) => c).join("/")}, rollback ${ROLLBACK_EXIT.map(([c]) => c).join("/")} (each command's help says what each means); 2 is always a usage error; ${INTERRUPTED}.`,
+                  ];
     return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Google credentials for the analysis, or a usage error naming the commands that provide them:
+ * with none, every read fails and the analysis could only hold, which reads as a verdict.
+ */
+export async function checkCredentials(options: Pick<AnalyzeOptions, "accessToken">, load = adcLoader([MONITORING_READ_SCOPE, CLOUD_PLATFORM_SCOPE])): Promise<void> {
+    // The analysis makes its own source, so the token it obtains joins its redactor.
+    if (options.accessToken) return;
+    try {
+        await adcTokenSource(load).token();
+    } catch {
+        throw new UsageError(
+            "no Google credentials to read Cloud Monitoring with: export CLOUDSDK_AUTH_ACCESS_TOKEN=$(gcloud auth print-access-token), or run gcloud auth application-default login (in CI: google-github-actions/auth)",
+        );
+    }
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
     const [command, ...rest] = argv;
-    if (command === undefined || command === "--help" || command === "-h" || rest.includes("--help")) {
+    if (command === undefined || command === "--help" || command === "-h") {
         process.stdout.write(helpText());
         return command === undefined ? 2 : 0;
+    }
+    if ((COMMANDS as readonly string[]).includes(command) && (rest.includes("--help") || rest.includes("-h"))) {
+        process.stdout.write(helpText(command as Command));
+        return 0;
     }
     if (command === "rollout") return rolloutMain(rest);
     if (command === "rollback") return rollbackMain(rest);
@@ -57,6 +143,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command '${command.slice(0, 40)}' (commands: ${COMMANDS.join(", ")})`);
         options = resolveAnalyzeOptions(rest);
         assertWritableDir(options.outputDir, "--output-dir");
+        await checkCredentials(options);
     } catch (error) {
         if (error instanceof UsageError || (error instanceof Error && error.message.startsWith("--output-dir"))) {
             process.stderr.write(`error: ${error.message}\n`);

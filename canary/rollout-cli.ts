@@ -1,7 +1,9 @@
 // The `rollout` and `rollback` commands: options, signals, the real stack (Automation API) and
 // the real deps. A first SIGINT/SIGTERM stops at the current rung (during a wait at once; during
 // an `up`, once it has finished: cancelling it would leave the stack locked with pending
-// operations); a second one cancels an `up` in flight; a third exits at once.
+// operations); a second one cancels an `up` in flight; a third exits at once. The pulumi CLI runs
+// in a process group of its own (pulumi-command.ts), so a terminal's Ctrl-C reaches it only
+// through these stages.
 
 import { CANARY_WINDOW } from "../catalog";
 import { assertWritableDir } from "../validation/evidence/atomic";
@@ -16,13 +18,14 @@ import { cloudRunTraffic, countdown, environmentGate, rolloutTokenNotice, stackF
 import { type RolloutOptions, resolveRolloutOptions } from "./rollout-options";
 import { type RolloutStack, StackError, automationStack } from "./stack";
 
-interface Signals {
+export interface Signals {
     interrupt: AbortController;
     cancelUp: AbortController;
     exitCode: () => number | undefined;
 }
 
-function handleSignals(): Signals {
+/** The rollout's and rollback's signal stages (the header above says what each one does). */
+export function handleSignals(): Signals {
     const { stages, exitCode } = onStopSignals([
         "stopping at the current rung (an up in progress finishes first; signal again to cancel it)",
         "cancelling the up in progress",

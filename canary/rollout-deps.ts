@@ -12,6 +12,8 @@ import { CloudRunApi, } from "../validation/gcp/cloudrun";
 import { ACCESS_TOKEN_ENV, CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader, tokenShortfall } from "../validation/gcp/credentials";
 import { DEFAULT_CLOUD_RUN_API_URL } from "../validation/gcp/client";
 import { servingTargets } from "../validation/gcp/traffic";
+import { selectChecks } from "../validation/checks";
+import { crossSurfaceContractHarness, khalaContractTests } from "../validation/checks/contract-tests";
 import { runGate } from "../validation/gate";
 import { HttpClient, sleep } from "../validation/http";
 import { resolveOptions } from "../validation/options";
@@ -66,12 +68,26 @@ export function stageAnalysis(o: RolloutOptions, env: NodeJS.ProcessEnv, deps: {
     };
 }
 
-/** The gate on this environment, from the stack's outputs saved next to its evidence. */
+/**
+ * The checks that judge what serves; the contract tests judge the code at the deployed commit and
+ * run in a job of their own (checked out at the image's commit, with no credentials: deploy.yml
+ * `contract-tests`). A traffic change cannot change their verdict, so the rollout's and the
+ * rollback's gates neither run them nor need OPENAGENTS_REPO; the deploy jobs' gates select the same set.
+ */
+export const CONTRACT_CHECK_IDS: readonly string[] = [khalaContractTests.id, crossSurfaceContractHarness.id];
+
+export function servingCheckIds(environment: RolloutOptions["environment"]): string[] {
+    return selectChecks({ environment, only: undefined })
+        .map((entry) => entry.id as string)
+        .filter((id) => !CONTRACT_CHECK_IDS.includes(id));
+}
+
+/** The gate on this environment (the checks of what serves), from the stack's outputs saved next to its evidence. */
 export function environmentGate(o: RolloutOptions, env: NodeJS.ProcessEnv, deps: { write: (text: string) => void; interrupt: AbortSignal; gateIo?: Parameters<typeof runGate>[1] }): RolloutDeps["gate"] {
     return async (outputs, outputDir) => {
         const file = path.join(outputDir, `${o.environment}-outputs.json`);
         writeFileAtomic(file, `${JSON.stringify(outputs, null, 2)}\n`);
-        const options = resolveOptions(["--environment", o.environment, "--outputs", `${o.environment}=${file}`, "--output-dir", outputDir, "--plain"], { env, isTTY: false });
+        const options = resolveOptions(["--environment", o.environment, "--only", servingCheckIds(o.environment).join(","), "--outputs", `${o.environment}=${file}`, "--output-dir", outputDir, "--plain"], { env, isTTY: false });
         const run = await runGate(options, { write: deps.write, interrupt: deps.interrupt, ...deps.gateIo });
         const c = run.decision.counts;
         const blockers = run.decision.blockers.map((b) => `${b.id}: ${b.cause ?? b.status}`).join("; ");

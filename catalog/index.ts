@@ -9,3 +9,4 @@ export * from "./serving";
 export * from "./text";
 export * from "./stack-outputs";
 export * from "./secrets";
+export * from "./stack-secrets";

@@ -1,18 +1,21 @@
 // `npm run review`: the offline review. Runs the Pulumi program for each stack under the mock
 // runtime (no cloud, no Pulumi CLI) and prints the plan a reviewer reads, then the policy
 // pack's verdicts on it (policies/offline: the same pack and SDK analyzer as a real preview).
-// Exit: 0 no mandatory violation, 1 any mandatory violation, 2 config or usage error, 3 the review crashed.
+// With a base it says what the next deploy does: the diff, the changes `up` will refuse, and for
+// prod's control service the canary path CI takes instead of a direct switch.
+// Exit: 0 nothing refused, 1 a mandatory violation or a change that fails at up, 2 config or
+// usage error, 3 the review crashed.
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { CANARY_LADDER, excerpt, isOnCanaryLadder, type CloudRunLaneId } from "../catalog";
 import { BaseRefError, checkoutBase, defaultBase } from "./base";
-import { StackDiff, diffPlans, renderDiff } from "./diff";
+import { StackDiff, diffPlans, failingChanges, renderDiff } from "./diff";
 import { importFileFor, LANE_IDS } from "./import-file";
-import { recordStack, StackPlan } from "./plan";
+import { loadedFiles, recordStack, StackPlan } from "./plan";
 import { planToJson, renderPlan } from "./render";
-import { PROJECT_DIR, StackFileError, stackNames } from "./stack-files";
+import { PROJECT_DIR, readStackConfig, StackFileError, stackNames } from "./stack-files";
 import { POLICIES } from "../policies/all";
 import { GivenPolicyConfig, PolicyConfigError, readPolicyConfigFile, reconcilePolicyConfig, unknownPolicyNames } from "../policies/offline/config";
 import { renderVerdicts, runPolicies, StackVerdicts } from "../policies/offline/runner";
@@ -35,15 +38,18 @@ Options:
                      (default: the merge base with origin/main, else main, when there is one)
   --no-base          no diff: the whole plan only
   --full             with a diff, also print the whole plan
-  --json             print the plan as JSON on stdout (per stack: every resource's type, name, inputs,
-                     and the policy verdicts)
+  --json             print the plan as JSON (per stack: every resource's type, name, inputs, the
+                     diff, and the policy verdicts)
   --import LANES     instead of the plan, print the \`pulumi import --file\` document that adopts the
                      existing Cloud Run resources of these lanes (control, runtime, runtime-migrate;
                      comma-separated) at the URNs the program declares; needs exactly one --stack
+  --out FILE         write the --json or --import document to FILE instead of stdout (npm prints
+                     its own banner on stdout: a redirect of \`npm run\` is not a JSON file)
   -h, --help         this text
 
-Exit codes: 0 no mandatory policy violation, 1 a mandatory violation, 2 config or usage error,
-3 the review itself crashed.`;
+Exit codes: 0 nothing refused, 1 a mandatory policy violation or a change that fails at up
+(a replacement or deletion under deletion protection, a replacement whose name is taken),
+2 config or usage error, 3 the review itself crashed.`;
 
 export class UsageError extends Error {}
 
@@ -64,6 +70,8 @@ export interface ReviewArgs {
     stackPolicyConfigs: Record<string, string>;
     /** Lanes whose existing Cloud Run resources to adopt (--import). */
     importLanes?: CloudRunLaneId[];
+    /** --out FILE: where the --json or --import document goes. */
+    out?: string;
 }
 
 /** Where the review reads its stack files from and writes to: the process by default. */
@@ -128,6 +136,7 @@ export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
                 "no-base": { type: "boolean", default: false },
                 "policy-config": { type: "string", multiple: true },
                 import: { type: "string" },
+                out: { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
             },
             strict: true,
@@ -153,7 +162,10 @@ export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
         if (stacks.length !== 1) throw new UsageError("--import: name exactly one --stack (an import file is for one stack)");
         importLanes = lanes as CloudRunLaneId[];
     }
+    if (values.out !== undefined && values.json !== true && importLanes === undefined) throw new UsageError("--out: only with --json or --import (the documents a program reads)");
+    if (values.out === "") throw new UsageError("--out: expected a file name");
     return {
+        out: values.out,
         importLanes,
         stacks,
         overrides,
@@ -208,10 +220,22 @@ export async function main(argv: string[], io: ReviewIo = PROCESS_IO): Promise<n
             return 2;
         }
     }
-    if (args.importLanes) {
-        io.out(`${JSON.stringify(importFileFor(plans[0], args.importLanes), null, 2)}\n`);
-        return 0;
-    }
+    const emit = (doc: unknown): boolean => {
+        const text = `${JSON.stringify(doc, null, 2)}\n`;
+        if (args.out === undefined) {
+            io.out(text);
+            return true;
+        }
+        try {
+            writeFileSync(args.out, text);
+        } catch (err) {
+            io.err(`review: --out ${args.out}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})\n`);
+            return false;
+        }
+        io.err(`review: wrote ${args.out}\n`);
+        return true;
+    };
+    if (args.importLanes) return emit(importFileFor(plans[0], args.importLanes)) ? 0 : 2;
     let diffs: StackDiff[] | undefined;
     if (args.base !== undefined && args.noBase) {
         io.err("review: --base and --no-base contradict each other\n");
@@ -228,7 +252,7 @@ export async function main(argv: string[], io: ReviewIo = PROCESS_IO): Promise<n
     }
     if (args.base !== undefined) {
         try {
-            diffs = await diffAgainst(args.base, plans, args.preview, io.projectDir ?? PROJECT_DIR);
+            diffs = await diffAgainst(args.base, plans, args, io);
         } catch (err) {
             if (!(err instanceof BaseRefError)) throw err;
             io.err(`review: ${err.message}\n`);
@@ -240,14 +264,30 @@ export async function main(argv: string[], io: ReviewIo = PROCESS_IO): Promise<n
     const judgedWith = (stack: string) => policyConfigs[stack].file ?? "none (the policies' defaults)";
     if (args.json) {
         const stacks = plans.map((plan, i) => ({ ...(planToJson(plan) as object), ...(diffs ? { diff: diffs[i] } : {}), policy: { ...verdicts[i], config: policyConfigs[plan.stack].file ?? null } }));
-        io.out(`${JSON.stringify({ stacks }, null, 2)}\n`);
+        if (!emit({ stacks })) return 2;
     } else {
         plans.forEach((plan, i) => {
-            const shown = diffs ? [...(args.full ? [renderPlan(plan)] : []), renderDiff(diffs[i], io.colour ?? false) + ladderNote(plan)] : [renderPlan(plan)];
+            const shown = diffs ? [...(args.full ? [renderPlan(plan)] : []), renderDiff(diffs[i], io.colour ?? false) + ladderNote(plan) + rolloutNote(diffs[i])] : [renderPlan(plan)];
             io.out(`${shown.join("\n\n")}\n\n${renderVerdicts(verdicts[i])}\n  judged with policy config: ${judgedWith(plan.stack)}\n\n`);
         });
     }
-    return verdicts.some((v) => v.mandatory > 0) ? 1 : 0;
+    const failing = (diffs ?? []).flatMap((d) => failingChanges(d).map((r) => `review: stack ${d.stack}: ${r.type} ${r.name}: ${r.failsAtUp}\n`));
+    for (const line of failing) io.err(line);
+    return verdicts.some((v) => v.mandatory > 0) || failing.length > 0 ? 1 : 0;
+}
+
+/** The canary path CI takes for a new prod control revision (`npm run canary -- rollout` in deploy.yml). */
+function rolloutNote(d: StackDiff): string {
+    const r = d.rollout;
+    if (!r) return "";
+    const rungs = CANARY_LADDER.filter((p) => p > 0 && p < 100);
+    return [
+        "",
+        `  canary: CI does not switch ${d.stack} to ${r.canary} at once; the diff above is its first up (the canary rollout of deploy.yml):`,
+        `    0 %    up: ${r.canary} at 0 % (tag canary), ${r.stable} keeps 100 % as controlStableRevision; then the gate`,
+        `    ${rungs.join(" -> ")} %  each stage waited on and judged on Cloud Monitoring: promote, hold or roll back`,
+        `    100 %  ${r.canary} becomes controlStableRevision; Pulumi.${d.stack}.yaml is committed to main`,
+    ].join("\n");
 }
 
 /** Next to the diff: a canary percent off the catalog's ladder (the canary-ladder policy's rule). */
@@ -256,26 +296,74 @@ function ladderNote(plan: StackPlan): string {
     return Number.isInteger(percent) && !isOnCanaryLadder(percent) ? `\n  note: controlCanaryPercent ${percent} is off the canary ladder ${CANARY_LADDER.join(" -> ")}` : "";
 }
 
+/** The keys the rollout sets for its first up (canary/rollout.ts). */
+const ROLLOUT_KEYS = { stable: "controlStableRevision", percent: "controlCanaryPercent" } as const;
+
+/**
+ * Whether the next deploy of this stack is a canary rollout: prod, a new control revision, and
+ * the stack settled (no canary under way, and none asked for with --set). CI then ups the new
+ * revision at 0 % with the serving one as controlStableRevision (canary/rollout.ts).
+ */
+function rolloutOf(before: StackPlan, after: StackPlan, overrides: Record<string, string>): { stable: string; canary: string } | undefined {
+    // A renamed service is a new service, not a new revision of the serving one.
+    if (after.environment !== "prod" || before.outputs.controlServiceName !== after.outputs.controlServiceName) return undefined;
+    const stable = before.outputs.controlRevision;
+    const canary = after.outputs.controlRevision;
+    if (typeof stable !== "string" || typeof canary !== "string" || stable === canary) return undefined;
+    const given = (key: string) => overrides[key] ?? overrides[`${after.project}:${key}`];
+    if (given(ROLLOUT_KEYS.stable) !== undefined || given(ROLLOUT_KEYS.percent) !== undefined) return undefined;
+    const stableConfig = after.config[`${after.project}:${ROLLOUT_KEYS.stable}`] ?? "";
+    const percent = Number(after.config[`${after.project}:${ROLLOUT_KEYS.percent}`] ?? "100");
+    return stableConfig === "" || percent >= 100 ? { stable, canary } : undefined;
+}
+
 /** Each stack's plan at REF (its own program), diffed with the working tree's; a stack REF lacks is all creates. */
-async function diffAgainst(ref: string, plans: StackPlan[], preview: boolean, repo: string): Promise<StackDiff[]> {
-    const base = checkoutBase(repo, ref);
+async function diffAgainst(ref: string, plans: StackPlan[], args: Pick<ReviewArgs, "preview" | "overrides">, io: Pick<ReviewIo, "projectDir" | "stackDir">): Promise<StackDiff[]> {
+    const repo = io.projectDir ?? PROJECT_DIR;
+    const base = checkoutBase(repo, ref, loadedFiles(repo));
     try {
         const diffs: StackDiff[] = [];
         for (const plan of plans) {
             let before: StackPlan | undefined;
-            if (existsSync(path.join(base.dir, `Pulumi.${plan.stack}.yaml`))) {
+            if (existsSync(path.join(base.stackDir, `Pulumi.${plan.stack}.yaml`))) {
                 try {
-                    before = await recordStack(plan.stack, { dir: base.dir, preview });
+                    // The same program with the same config declares the same plan: no second run.
+                    const same = base.sameProgram && (sameStackFiles(base.stackDir, io.stackDir ?? repo, plan.stack, args.overrides) || sameConfig(readStackConfig(plan.stack, {}, base.stackDir).config, plan.config));
+                    before = same ? plan : await recordStack(plan.stack, { dir: base.dir, stackDir: base.stackDir, preview: args.preview });
                 } catch (err) {
                     throw new BaseRefError(`--base ${ref}: cannot run the program of ${base.commit.slice(0, 12)} for stack ${plan.stack}: ${excerpt((err as Error).message?.split("\n")[0] ?? String(err), 200)}`);
                 }
             }
-            diffs.push(diffPlans(plan.stack, before, plan));
+            const rollout = before ? rolloutOf(before, plan, args.overrides) : undefined;
+            if (before && rollout) {
+                const firstUp = await recordStack(plan.stack, {
+                    overrides: { ...args.overrides, [ROLLOUT_KEYS.stable]: rollout.stable, [ROLLOUT_KEYS.percent]: "0" },
+                    preview: args.preview,
+                    stackDir: io.stackDir,
+                    dir: io.projectDir,
+                });
+                diffs.push({ ...diffPlans(plan.stack, before, firstUp), rollout: { ...rollout, ladder: [...CANARY_LADDER] } });
+            } else diffs.push(diffPlans(plan.stack, before, plan));
         }
         return diffs;
     } finally {
         base.remove();
     }
+}
+
+/** Whether REF's project and stack files are byte for byte the working tree's, with no what-ifs on top. */
+function sameStackFiles(baseDir: string, headDir: string, stack: string, overrides: Record<string, string>): boolean {
+    if (Object.keys(overrides).length > 0) return false;
+    try {
+        return ["Pulumi.yaml", `Pulumi.${stack}.yaml`].every((f) => readFileSync(path.join(baseDir, f)).equals(readFileSync(path.join(headDir, f))));
+    } catch {
+        return false;
+    }
+}
+
+function sameConfig(a: Record<string, string>, b: Record<string, string>): boolean {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 /** main with its exit code for a crash: 3, never 1 (a crash must not read as a mandatory violation). */

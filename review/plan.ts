@@ -2,6 +2,7 @@
 // resource registration as plain data: the plan the offline review prints, the tests assert
 // on and the policy pack judges. No cloud, no Pulumi CLI.
 
+import { statSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { GCP, isEnvironment, Environment, runAppUrl } from "../catalog";
@@ -87,13 +88,55 @@ async function resolveOutputs(programExports: Record<string, unknown>): Promise<
     return outputs;
 }
 
-/** Forgets the program's modules so the next require runs it again with new config. */
-function unloadProgram(dir: string): void {
-    // Only the entry point has side effects; services/ modules are pure and stay loaded.
-    const roots = [path.join(dir, "index.ts")];
-    for (const id of Object.keys(require.cache)) {
-        if (roots.some((r) => id === r || id.startsWith(r))) delete require.cache[id];
+/** When each loaded program file was last changed, as seen when it was loaded. */
+const loadedVersions = new Map<string, number>();
+
+function changedOnDisk(file: string): boolean {
+    try {
+        return statSync(file).mtimeMs !== loadedVersions.get(file);
+    } catch {
+        return true;
     }
+}
+
+/**
+ * Forgets the program's modules so the next require runs it again with new config. Only the
+ * entry point has side effects, so the rest stays loaded unless a file of it changed on disk
+ * since it was loaded (a long-lived process, such as the tests); then all of them go.
+ */
+function unloadProgram(dir: string): void {
+    const entry = path.join(dir, "index.ts");
+    const files = loadedFiles(dir);
+    const stale = files.some((f) => f !== entry && loadedVersions.has(f) && changedOnDisk(f));
+    for (const id of stale ? files : [entry]) {
+        delete require.cache[id];
+        loadedVersions.delete(id);
+    }
+}
+
+/** Notes when each program file now loaded was last changed. */
+function noteLoaded(dir: string): void {
+    for (const f of loadedFiles(dir)) {
+        try {
+            if (!loadedVersions.has(f)) loadedVersions.set(f, statSync(f).mtimeMs);
+        } catch {
+            // gone since: the next run reloads it
+        }
+    }
+}
+
+/** The tools that run the program, which it never imports (imports point down: README, Layout). */
+const TOOLING = ["review", "policies", "bench", "test", "validation", "canary", "scripts", ".github"];
+
+/**
+ * The files of `dir` this process has loaded, outside node_modules and the tooling: a superset of
+ * the program's own modules once it has run, so when all of them are unchanged at a git ref, so is
+ * the program.
+ */
+export function loadedFiles(dir: string): string[] {
+    const root = path.resolve(dir) + path.sep;
+    const skip = ["node_modules", ...TOOLING].map((d) => path.join(root, d) + path.sep);
+    return Object.keys(require.cache).filter((id) => id.startsWith(root) && !skip.some((d) => id.startsWith(d)));
 }
 
 let running: Promise<unknown> = Promise.resolve();
@@ -156,6 +199,7 @@ async function recordStackNow(stack: string, options: RecordOptions): Promise<St
     // The program is a CommonJS module run for its side effects, as the Pulumi CLI runs it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require(path.join(dir, "index.ts")) as Record<string, unknown>;
+    noteLoaded(dir);
     const outputs = await resolveOutputs(program);
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 

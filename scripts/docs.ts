@@ -3,9 +3,12 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { withIdentitiesSection } from "../catalog/identities-doc";
 import { policyReference } from "../policies/reference";
 import { configReference, pulumiProjectFile } from "../services/config-reference";
 import { gateReference } from "../validation/reference";
+
+const ROOT = path.join(__dirname, "..");
 
 /** Each generated file, relative to the repository root, and what renders it. */
 export const GENERATED: ReadonlyArray<{ file: string; render: () => string }> = [
@@ -13,9 +16,9 @@ export const GENERATED: ReadonlyArray<{ file: string; render: () => string }> = 
     { file: "Pulumi.yaml", render: pulumiProjectFile },
     { file: "docs/config.md", render: configReference },
     { file: "docs/policies.md", render: policyReference },
+    // A section between markers; the rest of the file is written by hand.
+    { file: "docs/gcp-setup.md", render: () => withIdentitiesSection(fs.readFileSync(path.join(ROOT, "docs/gcp-setup.md"), "utf8")) },
 ];
-
-const ROOT = path.join(__dirname, "..");
 
 /** The generated files whose committed copy differs from what would be written. */
 export function staleDocs(root = ROOT): string[] {

@@ -4,6 +4,7 @@
 // gate's (scripts/release/validate-rust-cutover.sh), so an existing invocation keeps working.
 
 import { CONTROL, GCP, RUNTIME, RUNTIME_MIGRATE } from "../catalog";
+import { DEFAULT_MOCK_MAGIC_CODE } from "./checks/control-steps";
 import { DEFAULT_LOG_LIMIT } from "./checks/error-log-probe";
 import { DEFAULT_CLOUD_LOGGING_API_URL, DEFAULT_CLOUD_RUN_API_URL } from "./gcp/client";
 import { DEFAULT_MAX_BODY_BYTES } from "./http";
@@ -84,13 +85,21 @@ export const OPTIONS = {
     plain: option<boolean>({ flag: "plain", help: "plain lines instead of live lines, even on a terminal (also when CI is set)" }),
     help: option<boolean>({ flag: "help", help: "show this help" }),
 
-    controlAccessToken: option({ env: ["STAGING_CONTROL_ACCESS_TOKEN", "PROD_CONTROL_ACCESS_TOKEN"], parse: parseText, secret: true, help: "bearer token for the control service's authenticated routes" }),
+    controlAccessToken: option({ env: ["STAGING_CONTROL_ACCESS_TOKEN", "PROD_CONTROL_ACCESS_TOKEN"], parse: parseText, secret: true, help: "bearer token for the control service's authenticated routes, used only where the gate opens no session of its own; sessions live in each instance's memory, so one minted before the deploy gets a 401 (a warning)" }),
     maintenanceBypassToken: option({ env: ["STAGING_MAINTENANCE_BYPASS_TOKEN", "PROD_MAINTENANCE_BYPASS_TOKEN"], parse: parseText, secret: true, help: "maintenance bypass token: the smoke gets the bypass cookie first" }),
     runtimeIdToken: option({
         env: ["STAGING_RUNTIME_ID_TOKEN", "PROD_RUNTIME_ID_TOKEN", "RUNTIME_ID_TOKEN"],
         parse: parseText,
         secret: true,
         help: "Google ID token for the private runtime (the environment's, else RUNTIME_ID_TOKEN); when unset, one is minted from ambient credentials only when needed",
+    }),
+    authMockMagicCode: option({
+        env: ["OA_AUTH_MOCK_MAGIC_CODE"],
+        parse: parseText,
+        secret: true,
+        default: DEFAULT_MOCK_MAGIC_CODE,
+        defaultText: "the service's default",
+        help: "the mock provider's code: in staging with the mock provider, the smoke signs in on the new revision with it",
     }),
     gcpAccessToken: option({ env: ["CLOUDSDK_AUTH_ACCESS_TOKEN"], parse: parseText, secret: true, help: "OAuth access token for the Cloud Run and Logging APIs" }),
     runRuntimeDriftCheck: option({ env: ["RUN_RUNTIME_DRIFT_CHECK"], value: "0|1", parse: parseFlag01, default: true, defaultText: "1", help: "0 makes the required runtime-migration-drift check a skip (NO-GO)" }),

@@ -68,6 +68,8 @@ export interface GateOptions {
     overallTimeoutMs: number;
     /** Retry readiness with backoff up to this long (0: one try). */
     waitReadyMs: number;
+    /** The mock provider's code for the staging sign-in (OA_AUTH_MOCK_MAGIC_CODE); secret. */
+    mockMagicCode: string;
     maxBodyBytes: number;
     /** --allow-insecure-tls: the environment turned TLS verification off and the operator said so. */
     insecureTls: boolean;
@@ -122,6 +124,7 @@ export function secretsOf(options: GateOptions): string[] {
         for (const s of [t.controlAccessToken, t.maintenanceBypassToken, t.runtimeIdToken]) if (s) out.push(s);
     }
     if (options.gcpAccessToken) out.push(options.gcpAccessToken);
+    if (options.mockMagicCode) out.push(options.mockMagicCode);
     return out;
 }
 
@@ -291,6 +294,7 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         checkTimeoutMs,
         overallTimeoutMs,
         waitReadyMs,
+        mockMagicCode: value(OPTIONS.authMockMagicCode)!,
         maxBodyBytes: value(OPTIONS.maxBody)!,
         insecureTls,
         plain: args.plain || !(context.isTTY ?? process.stdout.isTTY === true) || envValue("CI") !== undefined,

@@ -31,11 +31,13 @@ export interface Step {
     needs?: readonly string[];
     /** What it hands on to later steps, in words. */
     provides?: string;
+    /** Where the request and every assertion come from: `file:line@commit` of the service's source. */
+    source: readonly string[];
     /** Retried with backoff under --wait-ready until it passes (readiness). */
     waitsForReady?: boolean;
     /** Why the step is not sent (recorded as passed with that warning), from what earlier steps provided. */
     skip?(got: Provided): string | undefined;
-    /** The request, from what earlier steps provided (`url` when it is not under the base). */
+    /** The request, from what earlier steps provided (`url` when it is not under the base; `cookie` replaces the bypass cookie). */
     request(got: Provided): { path: string; url?: string; json?: unknown; headers?: Record<string, string>; followRedirects?: boolean };
     /** An answer tolerated with a warning before its status is judged (Google's front-end 404 on /healthz). */
     tolerate?(response: HttpResponse): string | undefined;
@@ -85,8 +87,10 @@ export function describeStep(step: Step): string {
 
 /** The markdown table of a check's steps (docs/gate-checks.md lists these). */
 export function stepTable(steps: readonly Step[]): string {
-    const rows = ["| step | request | auth | accepts | body must be | needs | gives |", "|---|---|---|---|---|---|---|"];
-    for (const s of steps) rows.push(`| ${s.id} | \`${s.method} ${s.path}\` | ${s.auth} | ${s.accepts} | ${s.expects} | ${s.needs?.join(", ") || "-"} | ${s.provides ?? "-"} |`);
+    const rows = ["| step | request | auth | accepts | body must be | needs | gives | source |", "|---|---|---|---|---|---|---|---|"];
+    for (const s of steps) {
+        rows.push(`| ${s.id} | \`${s.method} ${s.path}\` | ${s.auth} | ${s.accepts} | ${s.expects} | ${s.needs?.join(", ") || "-"} | ${s.provides ?? "-"} | ${s.source.join(", ")} |`);
+    }
     return rows.join("\n");
 }
 

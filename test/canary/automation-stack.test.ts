@@ -1,56 +1,79 @@
-// The Automation API adapter as far as it runs without the Pulumi CLI: a stand-in `pulumi` on
-// PATH records the commands the SDK sends for each call (select, config, up with the policy
-// pack and the stack's policy config, outputs), answers like the CLI, and can fail an `up`; and
-// with no CLI at all the adapter says so in one line.
+// The Automation API adapter against a stand-in `pulumi` (pulumi-stand-in.js) that behaves as the
+// CLI does where the rollout depends on it: the commands the SDK sends, its signal handling in the
+// caller's process group, the passphrase failure of a stack file without a secrets provider, and
+// the errors the SDK turns into typed errors. With no CLI at all the adapter says so in one line.
 import { strict as assert } from "node:assert";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { StackError, automationStack } from "../../canary/stack";
+import { StackError, automationStack, cliEnv } from "../../canary/stack";
 
 const REPO = path.resolve(__dirname, "..", "..");
+const STAND_IN = path.join(__dirname, "pulumi-stand-in.js");
+const DRIVER = path.join(__dirname, "fixtures", "up-driver.ts");
 
-function fakePulumi(dir: string, upFails?: string): string {
+/** A bin directory whose `pulumi` is the stand-in. */
+function standInBin(dir: string): string {
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin, { recursive: true });
-    const calls = path.join(dir, "calls");
-    fs.writeFileSync(
-        path.join(bin, "pulumi"),
-        `#!/bin/sh
-echo "$*" >> ${calls}
-case "$*" in
-  version*) echo "v3.276.0" ;;
-  up*) ${upFails ? `echo '${upFails}' >&2; exit 255` : ":"} ;;
-  *"stack history"*) echo '[{"kind":"update","startTime":"2026-12-01T00:00:00Z","message":"m","environment":{},"config":{},"result":"succeeded","endTime":"2026-12-01T00:00:01Z","resourceChanges":{"update":1,"same":11}}]' ;;
-  *"stack output"*) echo '{"controlRevision":"openagents-control-service-9e8d7c6-a1b2c3","controlCanaryPercent":5}' ;;
-  config\\ --show-secrets*) echo '{"openagents-rust-lanes:controlCanaryPercent":{"value":"5","secret":false}}' ;;
-esac
-exit 0
-`,
-        { mode: 0o755 },
-    );
+    fs.symlinkSync(STAND_IN, path.join(bin, "pulumi"));
     return bin;
 }
 
-describe("canary stack: the Automation API adapter", function () {
+/** A project directory with this project's files and a stack file of the given text. */
+function projectWith(dir: string, stackFile: string): string {
+    const project = path.join(dir, "project");
+    fs.mkdirSync(project);
+    fs.copyFileSync(path.join(REPO, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(project, "Pulumi.prod.yaml"), stackFile);
+    return project;
+}
+
+/** Resolves with the first line of the child's stdout that matches. */
+function lineOf(child: ChildProcess, pattern: RegExp): Promise<string> {
+    return new Promise((resolve, reject) => {
+        let buffer = "";
+        const onData = (d: Buffer): void => {
+            buffer += d.toString("utf8");
+            const line = buffer.split("\n").find((l) => pattern.test(l));
+            if (line !== undefined) {
+                child.stdout?.off("data", onData);
+                resolve(line);
+            }
+        };
+        child.stdout?.on("data", onData);
+        child.once("exit", (code) => reject(new Error(`exited ${code} before a line matched ${pattern}: ${buffer}`)));
+    });
+}
+
+describe("canary stack: the Automation API adapter against a stand-in pulumi CLI", function () {
     this.timeout(30_000);
     let dir: string;
-    let savedPath: string | undefined;
+    let saved: NodeJS.ProcessEnv;
     beforeEach(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
-        savedPath = process.env.PATH;
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "stand-in-pulumi-"));
+        saved = { ...process.env };
+        process.env.STAND_IN_DIR = dir;
+        process.env.PATH = `${standInBin(dir)}${path.delimiter}${saved.PATH}`;
+        delete process.env.PULUMI_CONFIG_PASSPHRASE;
+        delete process.env.PULUMI_CONFIG_PASSPHRASE_FILE;
     });
     afterEach(() => {
-        process.env.PATH = savedPath;
+        // Back to the saved environment in place (the process's env object stays the same one).
+        for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+        Object.assign(process.env, saved);
         fs.rmSync(dir, { recursive: true, force: true });
     });
     const calls = (): string[] => fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
+    const ups = (): string[] => (fs.existsSync(path.join(dir, "ups")) ? fs.readFileSync(path.join(dir, "ups"), "utf8").trim().split("\n") : []);
 
     it("selects the stack, reads and sets this project's config, runs up with the pack and the stack's policy config, reads the outputs", async () => {
-        process.env.PATH = `${fakePulumi(dir)}${path.delimiter}${savedPath}`;
+        fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ "openagents-rust-lanes:controlCanaryPercent": { value: "5", secret: false } }));
         const stack = await automationStack({ projectDir: REPO, stackName: "prod", environment: "prod" });
         assert.equal(await stack.getConfig("controlCanaryPercent"), "5");
         await stack.setConfig("controlCanaryPercent", "25");
+        assert.equal(await stack.getConfig("controlCanaryPercent"), "25");
         const up = await stack.up({});
         assert.deepEqual({ result: up.result, changes: up.changes }, { result: "succeeded", changes: { update: 1, same: 11 } });
         assert.equal((await stack.outputs()).controlRevision, "openagents-control-service-9e8d7c6-a1b2c3");
@@ -64,17 +87,53 @@ describe("canary stack: the Automation API adapter", function () {
         assert.ok(upCall.includes(`--policy-pack ${path.join(REPO, "policies")}`));
         assert.ok(upCall.includes(`--policy-pack-config ${path.join(REPO, ".github", "policy-config", "prod.json")}`));
         assert.match(upCall, /--stack prod/);
+        assert.deepEqual(ups(), ["succeeded"]);
+    });
+
+    it("the committed stack files decrypt without a passphrase (their secrets provider is named); one without it fails as the CLI does, and says what to commit", async () => {
+        for (const name of ["prod", "staging"]) {
+            const stack = await automationStack({ projectDir: REPO, stackName: name, environment: name === "prod" ? "prod" : "staging" });
+            await stack.outputs();
+        }
+        const bare = projectWith(dir, fs.readFileSync(path.join(REPO, "Pulumi.prod.yaml"), "utf8").replace(/^(secretsprovider|encryptedkey):.*\n/gm, ""));
+        const stack = await automationStack({ projectDir: bare, stackName: "prod", environment: "prod" });
+        await assert.rejects(stack.up({}), (error: unknown) => {
+            assert.ok(error instanceof StackError);
+            assert.equal(error.kind, "secrets");
+            assert.match(error.message, /passphrase must be set with PULUMI_CONFIG_PASSPHRASE/);
+            assert.match(error.message, /commit its secretsprovider and encryptedkey lines/);
+            return true;
+        });
+        assert.deepEqual(ups(), [], "no update started");
+    });
+
+    it("errors are classified by the SDK's types: a missing stack is not a missing CLI, a lock is a lock", async () => {
+        process.env.STAND_IN_STACKS = "staging";
+        await assert.rejects(automationStack({ projectDir: REPO, stackName: "prod", environment: "prod" }), (error: unknown) => {
+            assert.ok(error instanceof StackError);
+            assert.equal(error.kind, "not-found");
+            assert.match(error.message, /^pulumi stack select prod failed: error: no stack named 'prod' found \(stack prod does not exist in this backend/);
+            return true;
+        });
+        process.env.STAND_IN_STACKS = "prod";
+        fs.writeFileSync(path.join(dir, "lock"), "");
+        const stack = await automationStack({ projectDir: REPO, stackName: "prod", environment: "prod" });
+        await assert.rejects(stack.up({}), (error: unknown) => error instanceof StackError && error.kind === "locked" && /pulumi cancel --stack prod/.test(error.message));
     });
 
     it("a failed up is a StackError of its kind, with the CLI's error line", async () => {
-        process.env.PATH = `${fakePulumi(dir, "error: preview failed: 1 mandatory policy violation: canary-ladder")}${path.delimiter}${savedPath}`;
+        process.env.STAND_IN_POLICY_VIOLATION = "canary-ladder  (gcp:cloudrunv2/service:Service: control)";
         const stack = await automationStack({ projectDir: REPO, stackName: "prod", environment: "prod" });
         await assert.rejects(stack.up({}), (error: unknown) => {
             assert.ok(error instanceof StackError);
             assert.equal(error.kind, "policy");
-            assert.match(error.message, /^pulumi up failed: .*mandatory policy violation: canary-ladder/);
+            assert.equal(error.message, "pulumi up failed: mandatory policy violation: openagents-rust-lanes@v0.1.0 [mandatory]  canary-ladder  (gcp:cloudrunv2/service:Service: control)");
             return true;
         });
+        delete process.env.STAND_IN_POLICY_VIOLATION;
+        // A provider's error naming a policy in passing is no policy verdict.
+        process.env.STAND_IN_UP_ERROR = "googleapi: Error 503: backend unavailable (policy violation check skipped)";
+        await assert.rejects(stack.up({}), (error: unknown) => error instanceof StackError && error.kind === "command");
     });
 
     it("without the Pulumi CLI: one line that says what to install", async () => {
@@ -85,6 +144,53 @@ describe("canary stack: the Automation API adapter", function () {
             assert.match(error.message, /^the Pulumi CLI is not on PATH: install it/);
             assert.ok(!error.message.includes("\n"));
             return true;
+        });
+    });
+
+    it("the deployer's credentials file goes to the CLI alone", () => {
+        assert.deepEqual(cliEnv({ DEPLOY_GOOGLE_APPLICATION_CREDENTIALS: "/tmp/deployer.json", GOOGLE_APPLICATION_CREDENTIALS: "/tmp/reader.json" }), {
+            GOOGLE_APPLICATION_CREDENTIALS: "/tmp/deployer.json",
+            CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE: "/tmp/deployer.json",
+        });
+        assert.deepEqual(cliEnv({ GOOGLE_APPLICATION_CREDENTIALS: "/tmp/reader.json" }), {});
+    });
+
+    describe("Ctrl-C on a terminal: a SIGINT to the whole process group", () => {
+        /** The driver (node, the rollout's signal stages) as a terminal's foreground process group of its own. */
+        function driver(): ChildProcess {
+            const env = { ...process.env, STAND_IN_UP_STEPS: "20", STAND_IN_UP_STEP_MS: "100" };
+            return spawn(process.execPath, ["-r", "sucrase/register/ts", DRIVER, REPO, "prod"], { cwd: REPO, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        }
+        const group = (child: ChildProcess): void => void process.kill(-(child.pid as number), "SIGINT");
+
+        it("a first signal lets the up finish: the CLI never sees it", async () => {
+            const child = driver();
+            const verdict = lineOf(child, /^up /);
+            await lineOf(child, /^started$/);
+            group(child);
+            assert.equal(await verdict, "up succeeded");
+            assert.deepEqual(ups(), ["succeeded"]);
+        });
+
+        it("a second signal cancels the up gracefully (one SIGINT reaches the CLI: cancel, not terminate)", async () => {
+            const child = driver();
+            const verdict = lineOf(child, /^up /);
+            const stages = new Promise<void>((resolve) => {
+                let said = "";
+                child.stderr?.on("data", (d: Buffer) => {
+                    said += d.toString("utf8");
+                    if (said.includes("stopping at the current rung")) {
+                        said = "";
+                        group(child);
+                    }
+                    if (said.includes("cancelling the up in progress")) resolve();
+                });
+            });
+            await lineOf(child, /^started$/);
+            group(child);
+            await stages;
+            assert.match(await verdict, /^up failed command: pulumi up failed: error: update canceled/);
+            assert.deepEqual(ups(), ["canceled"]);
         });
     });
 });

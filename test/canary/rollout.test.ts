@@ -366,7 +366,7 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
     });
 
     it("a provider error on the first up stops before anything is judged", async () => {
-        stack.failUpAt = { call: 1, error: new StackError("pulumi up failed: error: googleapi: Error 503: backend unavailable", "provider") };
+        stack.failUpAt = { call: 1, error: new StackError("pulumi up failed: error: googleapi: Error 503: backend unavailable", "command") };
         const result = await rollout();
         assert.equal(result.exitCode, 4);
         assert.deepEqual(await config(), ["100", ""]);

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { run } from "../../review/cli";
+import { CANARY_LADDER } from "../../catalog";
 import type { StackDiff } from "../../review/diff";
 import { PROJECT_DIR } from "../../review/stack-files";
 
@@ -56,7 +57,7 @@ describe("review --base on real git history", function () {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
     afterEach(() => reset());
 
-    it("shows a committed tag bump as one update of the control service, against HEAD~1", async () => {
+    it("shows a committed prod tag bump as CI rolls it out: the first up at 0 %, then the canary ladder, against HEAD~1", async () => {
         edit(dir, "prod", /controlImageTag: 3f9c2ab/, "controlImageTag: 9e8d7c6");
         git(dir, "commit", "-q", "-am", "Deploy 9e8d7c6 to prod");
         try {
@@ -66,16 +67,34 @@ describe("review --base on real git history", function () {
                 "  ~  gcp:cloudrunv2/service:Service control",
                 '       template.containers[0].image: "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:3f9c2ab" => "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:9e8d7c6"',
                 '       template.revision: "openagents-control-service-3f9c2ab-cd1ef3" => "openagents-control-service-9e8d7c6-edc01d"  [revision]',
-                '       traffics[0].revision: "openagents-control-service-3f9c2ab-cd1ef3" => "openagents-control-service-9e8d7c6-edc01d"  [traffic]',
+                '       traffics[0].tag: "current" => "stable"  [traffic]',
+                "       traffics[1].percent: (none) => 0  [traffic]",
+                '       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-edc01d"  [traffic]',
+                '       traffics[1].tag: (none) => "canary"  [traffic]',
+                '       traffics[1].type: (none) => "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION"  [traffic]',
                 "  prod: 1 to update, 0 to replace, 14 unchanged",
+            ]);
+            assert.ok(!changes(r.out).some((l) => /traffics\[0\]\.(revision|percent)/.test(l)), "the serving revision keeps 100 %: no direct switch");
+            const ladder = r.out.split("\n").filter((l) => /^ {2}canary: |^ {4}\d/.test(l));
+            assert.deepEqual(ladder, [
+                "  canary: CI does not switch prod to openagents-control-service-9e8d7c6-edc01d at once; the diff above is its first up (the canary rollout of deploy.yml):",
+                "    0 %    up: openagents-control-service-9e8d7c6-edc01d at 0 % (tag canary), openagents-control-service-3f9c2ab-cd1ef3 keeps 100 % as controlStableRevision; then the gate",
+                `    ${CANARY_LADDER.filter((p) => p > 0 && p < 100).join(" -> ")} %  each stage waited on and judged on Cloud Monitoring: promote, hold or roll back`,
+                "    100 %  openagents-control-service-9e8d7c6-edc01d becomes controlStableRevision; Pulumi.prod.yaml is committed to main",
             ]);
             const json = await review(dir, "--stack", "prod", "--base", "HEAD~1", "--json");
             const diff = (JSON.parse(json.out) as { stacks: { diff: StackDiff }[] }).stacks[0].diff;
             assert.equal(diff.schemaVersion, 1);
             assert.deepEqual(diff.summary, { create: 0, update: 1, replace: 0, delete: 0, unchanged: 14 });
+            assert.deepEqual(diff.rollout, { stable: "openagents-control-service-3f9c2ab-cd1ef3", canary: "openagents-control-service-9e8d7c6-edc01d", ladder: [...CANARY_LADDER] });
             assert.deepEqual(diff.resources.filter((x) => x.op !== "same").map((x) => [x.op, x.name, x.changes.map((c) => c.path)]), [
-                ["update", "control", ["template.containers[0].image", "template.revision", "traffics[0].revision"]],
+                ["update", "control", ["template.containers[0].image", "template.revision", "traffics[0].tag", "traffics[1].percent", "traffics[1].revision", "traffics[1].tag", "traffics[1].type"]],
             ]);
+            // Staging deploys at once (no canary there): its image bump is a direct switch.
+            edit(dir, "staging", /controlImageTag: \w+/, "controlImageTag: 1a2b3c4");
+            const staging = await review(dir, "--stack", "staging", "--base", "HEAD");
+            assert.ok(changes(staging.out).some((l) => /^ {7}traffics\[0\]\.revision: /.test(l)), staging.out);
+            assert.doesNotMatch(staging.out, /canary: CI/);
         } finally {
             git(dir, "reset", "-q", "--hard", "HEAD~1");
         }
@@ -98,14 +117,65 @@ describe("review --base on real git history", function () {
         assert.match(off.out, /^  prod: 1 to update, 0 to replace, 14 unchanged\n  note: controlCanaryPercent 30 is off the canary ladder 0 -> 5 -> 25 -> 50 -> 100$/m);
     });
 
-    it("marks a renamed service as a replacement that deletion protection would stop at up", async () => {
+    it("refuses a prod region change (exit 1): three deletion-protected replacements, each named with its reason", async () => {
+        edit(dir, "prod", /gcp:region: us-central1/, "gcp:region: europe-west1");
+        const r = await review(dir, "--stack", "prod", "--base", "HEAD");
+        assert.equal(r.code, 1, r.err);
+        const refused = r.err.split("\n").filter((l) => l.startsWith("review: stack prod:"));
+        assert.deepEqual(refused.map((l) => /^review: stack prod: (\S+ \S+): deletion protection is on: replacing it \(location changed\) deletes ([\w-]+),/.exec(l)?.slice(1)), [
+            ["gcp:cloudrunv2/service:Service control", "openagents-control-service"],
+            ["gcp:cloudrunv2/job:Job runtime-migrate", "runtime-migrate"],
+            ["gcp:cloudrunv2/service:Service runtime", "runtime"],
+        ]);
+        const lines = changes(r.out);
+        assert.ok(lines.includes('       location: "us-central1" => "europe-west1"  [forces replacement]'), lines.join("\n"));
+        // Staging has deletion protection off: the same move is a replacement the provider performs.
+        edit(dir, "staging", /gcp:region: us-central1/, "gcp:region: europe-west1");
+        const staging = await review(dir, "--stack", "staging", "--base", "HEAD");
+        assert.equal(staging.code, 0, staging.err);
+        assert.match(staging.out, /\+- gcp:cloudrunv2\/service:Service control \(replace\)/);
+    });
+
+    it("refuses a renamed prod service (exit 1), and a domain mapping replaced under its own name", async () => {
         edit(dir, "prod", /controlDomain: openagents.com/, "controlDomain: openagents.com\n  openagents-rust-lanes:controlServiceName: openagents-control-svc");
         const r = await review(dir, "--stack", "prod", "--base", "HEAD");
+        assert.equal(r.code, 1);
         const lines = changes(r.out);
         assert.ok(lines.includes("  +- gcp:cloudrunv2/service:Service control (replace)"), lines.join("\n"));
-        assert.ok(lines.includes("       ! deletion protection is on: this replace fails at up (turn it off first, see Troubleshooting)"));
+        assert.ok(lines.some((l) => l.startsWith("       ! fails at up: deletion protection is on: replacing it (name changed) deletes openagents-control-service,")), lines.join("\n"));
         assert.ok(lines.includes('       name: "openagents-control-service" => "openagents-control-svc"  [forces replacement]'));
+        assert.match(r.err, /^review: stack prod: gcp:cloudrun\/domainMapping:DomainMapping control-domain: replacing it \(spec\.routeName changed\) creates the new one before deleting the old, under the same name us-central1\/openagents\.com: the create fails \(already exists\)$/m);
         assert.match(lines[lines.length - 1], /^  prod: 0 to update, 3 to replace, 12 unchanged$/);
+    });
+
+    it("runs REF's own code when the program changed (an edited service module), and reuses nothing stale", async () => {
+        const file = path.join(dir, "services", "control-template.ts");
+        const text = fs.readFileSync(file, "utf8");
+        assert.match(text, /"\/app\/web-shell\/dist"/);
+        fs.writeFileSync(file, text.replace('"/app/web-shell/dist"', '"/app/web-shell/build"'));
+        try {
+            const r = await review(dir, "--stack", "staging", "--base", "HEAD");
+            assert.equal(r.code, 0, r.err);
+            const lines = changes(r.out);
+            assert.ok(lines.some((l) => /^ {7}template\.containers\[0\]\.envs\[\d+\]\.value: "\/app\/web-shell\/dist" => "\/app\/web-shell\/build"$/.test(l)), lines.join("\n"));
+        } finally {
+            fs.writeFileSync(file, text);
+        }
+        // Back to the committed code: the same program and config again, so nothing changes.
+        const same = await review(dir, "--stack", "staging", "--base", "HEAD");
+        assert.match(same.out, /^ {2}no changes$/m);
+    });
+
+    it("names each change up refuses in --json (failsAtUp), and writes --out files instead of stdout", async () => {
+        edit(dir, "prod", /gcp:region: us-central1/, "gcp:region: europe-west1");
+        const out = path.join(dir, "plan.json");
+        const r = await review(dir, "--stack", "prod", "--base", "HEAD", "--json", "--out", out);
+        assert.equal(r.code, 1);
+        assert.equal(r.out, "", "nothing on stdout: the document is in the file");
+        const diff = (JSON.parse(fs.readFileSync(out, "utf8")) as { stacks: { diff: StackDiff }[] }).stacks[0].diff;
+        assert.deepEqual(diff.resources.filter((x) => x.failsAtUp).map((x) => x.name), ["control", "runtime-migrate", "runtime"]);
+        assert.equal(diff.rollout, undefined, "a region move is no canary");
+        fs.rmSync(out);
     });
 
     it("shows a secret env change by secret name, and an added invoker as an IAM member to create", async () => {

@@ -4,11 +4,16 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { controlContract, runtimeContract } from "./fixtures/contracts";
+import { type ControlServiceConfig, controlConfig, controlService } from "./fixtures/control-service";
+import { type RuntimeServiceConfig, runtimeConfig, runtimeService } from "./fixtures/runtime-service";
 import { cleanEnv, filesUnder, runCli, startCli, tempDir } from "./fixtures/cli";
 import { hanging, laravelImpostor } from "./fixtures/faults";
-import { type TestServer, closeAll, serve } from "./fixtures/server";
+import { type Handler, type TestServer, closeAll, serve } from "./fixtures/server";
 import { UsageError, resolveOptions } from "../../validation/options";
+
+/** The control service and runtime as their source answers (./fixtures/control-service.ts, ./fixtures/runtime-service.ts). */
+const controlContract = (o: Partial<ControlServiceConfig> = {}): Handler => controlService(controlConfig(o)).handler;
+const runtimeContract = (o: Partial<RuntimeServiceConfig> = {}): Handler => runtimeService(runtimeConfig({ serviceName: "runtime-staging", ...o })).handler;
 
 const HTTP_CHECKS = "control-staging-health,control-staging-smoke,control-prod-health,control-prod-smoke,runtime-staging-smoke,runtime-prod-smoke";
 
@@ -176,10 +181,15 @@ describe("validation/cli (child process)", function () {
             CLOUDSDK_AUTH_ACCESS_TOKEN: "ya29.api-token-abcdef",
         };
         // Servers that reflect what they get: a careless check would copy tokens into logs.
-        const secretControl = await serve(controlContract({ accessToken: "stg-access-7f3a9c", maintenanceBypassToken: "stg-bypass-55aa77" }));
+        const secretControl = await serve(controlContract({ maintenance: { ...controlConfig().maintenance, enabled: true, bypassToken: "stg-bypass-55aa77" } }));
         const echoing: Parameters<typeof serve>[0] = (req, res) => {
             if (req.url === "/readyz") {
                 res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ready","static_dir":"/app/web-shell/dist"}');
+                return;
+            }
+            if ((req.url ?? "").startsWith("/?maintenance_bypass=")) {
+                // Maintenance off: the page, no cookie; the smoke goes on without one.
+                res.writeHead(200, { "content-type": "text/html" }).end("<html></html>");
                 return;
             }
             res.writeHead(401, { "content-type": "text/plain" });
@@ -201,8 +211,9 @@ describe("validation/cli (child process)", function () {
             PROD_RUNTIME_BASE_URL: prodRuntimeEcho.url,
         }));
         assert.equal(r.code, 1, r.stdout + r.stderr);
-        // The staging control smoke really used the tokens (it passed the authenticated steps).
-        assert.match(fs.readFileSync(path.join(out, "logs", "control-staging-smoke.log"), "utf8"), /result: passed: smoke passed \(with authenticated steps\)/);
+        // The staging control smoke really used the tokens: behind the bypass, the given access token sent (and refused: unknown to the revision).
+        assert.match(fs.readFileSync(path.join(out, "logs", "control-staging-smoke.log"), "utf8"), /result: passed: smoke passed/);
+        assert.ok(secretControl.requests.some((q) => q.headers.authorization === "Bearer stg-access-7f3a9c" && /^oa_maintenance_bypass=/.test(String(q.headers.cookie))));
         assert.ok(echo.requests.some((q) => q.headers.authorization === "Bearer prod-access-1b2c3d"));
         assert.ok(prodRuntimeEcho.requests.some((q) => q.headers.authorization === "Bearer prod-id-token-4242"));
         assert.match(fs.readFileSync(path.join(out, "logs", "control-prod-smoke.log"), "utf8"), /body: you sent Bearer \*\*\* to \/api\/v1\/control\/status/);

@@ -14,14 +14,14 @@ import { googleErrorBody } from "./cloud/stand-in";
 import { cleanEnv, filesUnder } from "./fixtures/cli";
 import { type InProcessRun, runInProcess } from "./fixtures/gate";
 import { type Healthy, type Lane, healthyEnvironment, piecesOf } from "./fixtures/healthy";
-import { frontEnd404Response } from "./fixtures/contracts";
+import { frontEnd404Response } from "./fixtures/google-front-end";
 import { sendJson } from "./fixtures/server";
 import { UsageError, resolveOptions } from "../../validation/options";
 import { KILL_GRACE_MS } from "../../validation/children";
 import { runCommand } from "../../validation/checks/contract-tests";
 import { runGate } from "../../validation/gate";
 import { noIdTokenSource } from "../../validation/id-token";
-import { EVIDENCE_CASES, FORGED_SUMMARY, STRUCTURE_CASE, assertOneDecision, fakeCargo, freshSecret, stateFaults } from "./fixtures/verdict-faults";
+import { EVIDENCE_CASES, FORGED_SUMMARY, STRUCTURE_CASE, assertOneDecision, fakeCargo, freshSecret, stateFaults, syncTokenAnswer } from "./fixtures/verdict-faults";
 
 type Inject = (h: Healthy) => void;
 
@@ -72,6 +72,8 @@ const text = (status: number, body: string, type = "text/plain") => (_req: unkno
     res.end(body);
 };
 /** Echoes the bare credential it was sent (no "Bearer " before it) far enough in that a cut at `at` would split it. */
+/** A RuntimeRun with no events (runtime/src/types.rs:33-41@c41c3629). */
+const RUN_SHAPE = { worker_id: "smoke:runtime", status: "running", metadata: null, events: [], created_at: "2026-02-22T10:00:00Z", updated_at: "2026-02-22T10:00:00Z" };
 const echoCredential = (status: number, at: number) => (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => {
     const credential = (req.headers.authorization ?? "").replace(/^Bearer /, "");
     sendJson(res, status, { error: `${"x".repeat(Math.max(0, at - 20))} rejected credential ${credential} for this request` });
@@ -80,7 +82,8 @@ const override = (lane: Lane, match: RegExp, handler: Parameters<Healthy["overri
 
 /** Secrets the faults below hand out or print: fresh per test process. */
 const REFRESH_TOKEN = freshSecret("Rt");
-const BYPASS_COOKIE_VALUE = `granted-${freshSecret("Bc")}`;
+/** The bypass cookie a fault saw echoed, filled during the run and checked for leaks after it. */
+const ECHOED_COOKIE: Record<string, string> = {};
 const DB_PASSWORD = freshSecret("Db");
 
 const RUNTIME_SMOKE = "runtime-staging-smoke";
@@ -96,9 +99,9 @@ export const FAULTS: readonly Fault[] = [
     { kind: "check", cls: "bodies", name: "runtime /readyz 200 not_ready JSON", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/readyz/, json(200, { status: "not_ready", authority_ready: false, projector_ready: true, workers_ready: true })), failed: RUNTIME_SMOKE, cause: /GET \/readyz answered 200 JSON with status "not_ready", not "ready"/ },
     { kind: "check", cls: "bodies", name: "run created without an id", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, json(201, { run: {} })), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs answered 201 JSON without run\.id/ },
     { kind: "check", cls: "bodies", name: "run created as HTML", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, html(201)), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs answered 201 with text\/html/ },
-    { kind: "check", cls: "bodies", name: "event append answers {}", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs\/[^/]+\/events$/, json(200, {})), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs\/[^ ]+\/events answered 200 JSON without event/ },
-    { kind: "check", cls: "bodies", name: "read-back of another run", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/internal\/v1\/runs\/[^/]+$/, json(200, { run: { id: "someone-elses-run", events: [] } })), failed: RUNTIME_SMOKE, cause: /GET \/internal\/v1\/runs\/[^ ]+ answered 200 with run\.id "someone-elses-run", not the run created/ },
-    { kind: "check", cls: "bodies", name: "read-back without the appended event", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/internal\/v1\/runs\/[^/]+$/, (req, res) => sendJson(res, 200, { run: { id: decodeURIComponent((req.url ?? "").split("/").pop() ?? ""), events: [] } })), failed: RUNTIME_SMOKE, cause: /answered 200 without the appended event \(idempotency_key smoke-[0-9a-f-]+\) among its 0 event\(s\)/ },
+    { kind: "check", cls: "bodies", name: "event append answers {}", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs\/[^/]+\/events$/, json(200, {})), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs\/[^ ]+\/events answered 200 JSON without run\.id/ },
+    { kind: "check", cls: "bodies", name: "read-back of another run", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/internal\/v1\/runs\/[^/]+$/, json(200, { run: { ...RUN_SHAPE, id: "0b9e4c1e-9a0f-4c55-8f7e-3d2a1b0c9d8e" } })), failed: RUNTIME_SMOKE, cause: /GET \/internal\/v1\/runs\/[^ ]+ answered 200 with run\.id "0b9e4c1e-9a0f-4c55-8f7e-3d2a1b0c9d8e", not the run created/ },
+    { kind: "check", cls: "bodies", name: "read-back without the appended event", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^GET \/internal\/v1\/runs\/[^/]+$/, (req, res) => sendJson(res, 200, { run: { ...RUN_SHAPE, id: decodeURIComponent((req.url ?? "").split("/").pop() ?? "") } })), failed: RUNTIME_SMOKE, cause: /answered 200 with the appended event \(idempotency_key smoke-[0-9a-f-]+\) 0 time\(s\) among its 0 event\(s\), not once/ },
     { kind: "check", cls: "bodies", name: "control status 200 HTML (an SPA fallback)", only: CONTROL_SMOKE, inject: override("stagingControl", /^GET \/api\/v1\/control\/status/, html()), failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/control\/status answered 200 with text\/html, not application\/json/ },
     { kind: "check", cls: "bodies", name: "session route 200 HTML", only: CONTROL_SMOKE, inject: override("stagingControl", /^GET \/api\/v1\/auth\/session/, html()), failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/auth\/session answered 200 with text\/html/ },
     { kind: "check", cls: "bodies", name: "sync token answered without a token", only: CONTROL_SMOKE, inject: override("stagingControl", /^POST \/api\/sync\/token/, json(200, { data: {} })), failed: CONTROL_SMOKE, cause: /POST \/api\/sync\/token answered 200 JSON without data\.token/ },
@@ -145,7 +148,7 @@ export const FAULTS: readonly Fault[] = [
 
     // ---- secrets cut by a truncation ----
     { kind: "check", cls: "secrets", name: "the runtime's 503 echoes its ID token across the 120-character excerpt", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, echoCredential(503, 120)), failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active/ },
-    { kind: "check", cls: "secrets", name: "the status route echoes the access token across the 200-character log excerpt", only: CONTROL_SMOKE, inject: override("stagingControl", /^GET \/api\/v1\/control\/status/, echoCredential(500, 200)), failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/control\/status answered 500, expected 2xx with the access token/ },
+    { kind: "check", cls: "secrets", name: "the status route echoes the access token given across the 200-character log excerpt", only: "control-prod-smoke", inject: override("prodControl", /^GET \/api\/v1\/control\/status/, echoCredential(500, 200)), failed: "control-prod-smoke", cause: /GET \/api\/v1\/control\/status answered 500, expected with a session: 200; without one: 401/ },
     {
         kind: "check", cls: "secrets", name: "a Cloud Run API error echoes the access token across the 300-character cut", only: "runtime-migration-drift",
         inject: (h) => void h.standIn.fail(/GET \/v2\/.*\/services\/runtime$/, { status: 400, body: googleErrorBody(400, `${"y".repeat(285)} token ${h.secrets.CLOUDSDK_AUTH_ACCESS_TOKEN} is not allowed`) }),
@@ -238,7 +241,7 @@ export const FAULTS: readonly Fault[] = [
         failed: RUNTIME_SMOKE, cause: /POST \/internal\/v1\/runs answered 500, expected 201/,
     },
     { kind: "check", cls: "lesser", name: "a 503 on the write while /healthz says rust_active", only: RUNTIME_SMOKE, inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, json(503, { error: "authority unavailable" })), failed: RUNTIME_SMOKE, cause: /answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active: the runtime refused a write it should take\): \{"error":"authority unavailable"\}/ },
-    { kind: "check", cls: "lesser", name: "Google's front-end 404 on the runtime /healthz hides a failing readiness", only: RUNTIME_SMOKE, inject: (h) => { h.override("stagingRuntime", /^GET \/healthz/, (_q, res) => frontEnd404Response(res)); h.override("stagingRuntime", /^GET \/readyz/, json(503, { status: "not_ready", authority_ready: false, projector_ready: false, workers_ready: false })); }, failed: RUNTIME_SMOKE, cause: /GET \/readyz answered 503, expected 200/ },
+    { kind: "check", cls: "lesser", name: "Google's front-end 404 on the runtime /healthz hides a failing readiness", only: RUNTIME_SMOKE, inject: (h) => { h.override("stagingRuntime", /^GET \/healthz/, (_q, res) => frontEnd404Response(res)); h.override("stagingRuntime", /^GET \/readyz/, json(503, { status: "not_ready", authority_ready: false, projector_ready: false, workers_ready: false })); }, failed: RUNTIME_SMOKE, cause: /GET \/readyz answered 503 \(not ready: authority_ready false, projector_ready false, workers_ready false\)/ },
 
     // ---- evidence that cannot outlive or contradict its run ----
     ...EVIDENCE_CASES.map((c): CustomFault => ({ kind: "custom", cls: "evidence", name: c.name, run: c.run })),
@@ -261,21 +264,24 @@ export const FAULTS: readonly Fault[] = [
     {
         kind: "check", cls: "learned", name: "a refresh token at another JSON path of the sync-token answer, echoed by the next route", only: CONTROL_SMOKE, secrets: { REFRESH_TOKEN },
         inject: (h) => {
-            h.override("stagingControl", /^POST \/api\/sync\/token/, json(200, { data: { token: `minted-${freshSecret("Mt")}`, session: { refresh_token: REFRESH_TOKEN } } }));
+            h.override("stagingControl", /^POST \/api\/sync\/token/, json(200, syncTokenAnswer(`minted-${freshSecret("Mt")}`, { session: { refresh_token: REFRESH_TOKEN } })));
             h.override("stagingControl", /^POST \/api\/v1\/sync\/token/, json(500, { error: `refresh ${REFRESH_TOKEN} revoked` }));
         },
         failed: CONTROL_SMOKE, cause: /POST \/api\/v1\/sync\/token answered 500/,
     },
     {
-        kind: "check", cls: "learned", name: "the bypass cookie's value (Set-Cookie), echoed by a later route", only: CONTROL_SMOKE, secrets: { BYPASS_COOKIE_VALUE },
+        // The service's own signed cookie (EXPIRY.SIGNATURE, service/src/lib.rs:12507-12566@c41c3629),
+        // echoed by a later route: the value is known only once the stand-in has minted it.
+        kind: "check", cls: "learned", name: "the bypass cookie's value (Set-Cookie), echoed by a later route", only: CONTROL_SMOKE, secrets: ECHOED_COOKIE,
         inject: (h) => {
-            h.override("stagingControl", /^GET \/\?maintenance_bypass=/, (_q, res) => {
-                res.writeHead(307, { location: "/", "set-cookie": `oa_maintenance_bypass=${BYPASS_COOKIE_VALUE}; Path=/; HttpOnly`, "cache-control": "no-store" });
-                res.end();
+            h.override("stagingControl", /^GET \/api\/v1\/control\/status/, (req, res) => {
+                const value = /(?:^|;\s*)oa_maintenance_bypass=([^;]+)/.exec(String(req.headers.cookie ?? ""))?.[1] ?? "";
+                ECHOED_COOKIE.BYPASS_COOKIE_VALUE = value;
+                sendJson(res, 500, { error: `session ${value} is not valid for this route` });
             });
-            h.override("stagingControl", /^GET \/api\/v1\/control\/status/, json(500, { error: `session ${BYPASS_COOKIE_VALUE} is not valid for this route` }));
         },
         failed: CONTROL_SMOKE, cause: /GET \/api\/v1\/control\/status answered 500/,
+        also: () => assert.match(ECHOED_COOKIE.BYPASS_COOKIE_VALUE ?? "", /^\d+\.[A-Za-z0-9_-]{16,}$/, "the route echoed the signed cookie"),
     },
     {
         kind: "check", cls: "learned", name: "a database URL with its password in the service's own logs, and the bare password in another entry", only: "control-error-log-probe", secrets: { DB_PASSWORD },

@@ -3,10 +3,13 @@
 
 import * as assert from "node:assert/strict";
 import { HttpClient, type HttpOutcome, expectStatus, retryAfterMs, withRetry } from "../../validation/http";
-import { controlContract } from "./fixtures/contracts";
+import { type ControlServiceConfig, controlConfig, controlService } from "./fixtures/control-service";
 import { failingLookup, loopbackLookup } from "./fixtures/dns";
 import { hanging, hugeBody, redirectTo, refusedUrl, resetServer } from "./fixtures/faults";
-import { TLS_FIXTURE, type TestServer, closeAll, sendJson, serve } from "./fixtures/server";
+import { type Handler, TLS_FIXTURE, type TestServer, closeAll, sendJson, serve } from "./fixtures/server";
+
+/** The control service as its source answers (./fixtures/control-service.ts). */
+const controlContract = (o: Partial<ControlServiceConfig> = {}): Handler => controlService(controlConfig(o)).handler;
 
 function failureOf(outcome: HttpOutcome): NonNullable<Extract<HttpOutcome, { ok: false }>["failure"]> {
     assert.equal(outcome.ok, false, "expected a failure");
@@ -145,7 +148,7 @@ describe("validation/http: HttpClient", () => {
     });
 
     it("returns a 3xx as it is when told not to follow", async () => {
-        const s = await start(controlContract({ maintenanceBypassToken: "bypass-1234" }));
+        const s = await start(controlContract({ maintenance: { ...controlConfig().maintenance, enabled: true, bypassToken: "bypass-1234" } }));
         const out = await client.request({ url: `${s.url}/?maintenance_bypass=bypass-1234`, followRedirects: false });
         assert.ok(out.ok);
         assert.equal(out.response.status, 307);

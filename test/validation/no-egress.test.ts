@@ -4,12 +4,17 @@
 
 import * as assert from "node:assert/strict";
 import * as net from "node:net";
-import { controlContract, runtimeContract } from "./fixtures/contracts";
+import { type ControlServiceConfig, controlConfig, controlService } from "./fixtures/control-service";
+import { type RuntimeServiceConfig, runtimeConfig, runtimeService } from "./fixtures/runtime-service";
 import { tempDir } from "./fixtures/cli";
 import * as fs from "node:fs";
 import { ambientIdTokenSource } from "../../validation/id-token";
 import { runInProcess } from "./fixtures/gate";
-import { type TestServer, closeAll, serve } from "./fixtures/server";
+import { type Handler, type TestServer, closeAll, serve } from "./fixtures/server";
+
+/** The control service and runtime as their source answers (./fixtures/control-service.ts, ./fixtures/runtime-service.ts). */
+const controlContract = (o: Partial<ControlServiceConfig> = {}): Handler => controlService(controlConfig(o)).handler;
+const runtimeContract = (o: Partial<RuntimeServiceConfig> = {}): Handler => runtimeService(runtimeConfig({ serviceName: "runtime-staging", ...o })).handler;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 

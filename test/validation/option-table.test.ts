@@ -36,6 +36,7 @@ describe("validation/option-table", () => {
             "STAGING_RUNTIME_ID_TOKEN",
             "PROD_RUNTIME_ID_TOKEN",
             "RUNTIME_ID_TOKEN",
+            "OA_AUTH_MOCK_MAGIC_CODE",
             "CLOUDSDK_AUTH_ACCESS_TOKEN",
         ]);
         for (const o of OPTION_LIST.filter((x) => x.secret)) assert.equal(o.flag, undefined, "a secret has no flag");

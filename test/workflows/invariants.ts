@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
+import { CONTRACT_CHECK_IDS } from "../../canary/rollout-deps";
 import { CHECK_IDS, selectChecks, unknownCheckIds } from "../../validation/checks";
 import { isEnvironment } from "../../catalog";
 import { parseArgs as parseGateArgs, parseDuration } from "../../validation/options";
@@ -336,9 +337,15 @@ export function checksFor(stack: string): string[] {
     return CHECK_IDS.filter((id) => !others.some((o) => id.split("-").includes(o)));
 }
 
-/** A deploy's gate runs every check that concerns its stack (as the gate itself selects them), and none of the other's. */
+/**
+ * Per stack, the deploy's gates together run every check that concerns it and none of the
+ * other's: the gates after an up run the checks of what serves (the rollout's own gates select
+ * the same set, canary/rollout-deps.ts servingCheckIds), and the contract tests run alone in a job
+ * that has no Google identity to lend (no id-token) and no secrets.
+ */
 export function deployGateScopeProblems(wf: Workflow): string[] {
     const problems: string[] = [];
+    const union = new Map<string, Set<string>>();
     for (const [id, job] of jobsOf(wf)) {
         for (const step of job.steps ?? []) {
             if (!isGate(step)) continue;
@@ -349,11 +356,29 @@ export function deployGateScopeProblems(wf: Workflow): string[] {
                 const only = parsed.values.get("only")?.flatMap((v) => v.split(","));
                 const selected = selectChecks({ only, environment: isEnvironment(environment) ? environment : undefined }).map((e) => e.id as string);
                 const expected = checksFor(stack);
-                const missing = expected.filter((c) => !selected.includes(c));
                 const extra = selected.filter((c) => !expected.includes(c));
-                if (missing.length || extra.length) problems.push(`${wf.file} ${id} (${stack}): the gate misses [${missing.join(", ")}], runs the other environment's [${extra.join(", ")}]`);
+                if (extra.length) problems.push(`${wf.file} ${id} (${stack}): the gate runs the other environment's [${extra.join(", ")}]`);
+                const contract = selected.filter((c) => CONTRACT_CHECK_IDS.includes(c));
+                const where = `${wf.file} ${id} (${stack})`;
+                if (contract.length > 0) {
+                    if (contract.length !== selected.length) problems.push(`${where}: the gate runs the contract tests beside the checks of what serves: they run alone, in a job without credentials`);
+                    if ((job.permissions as Record<string, unknown> | undefined)?.["id-token"] !== undefined || job.permissions === undefined) problems.push(`${where}: the contract tests run in a job that can mint an OIDC token (permissions must be given, without id-token)`);
+                    if (job.environment !== undefined) problems.push(`${where}: the contract tests run in an environment (its secrets and its Workload Identity binding)`);
+                    if (/\$\{\{\s*secrets\./.test(YAML.stringify(job))) problems.push(`${where}: the contract tests' job reads secrets`);
+                } else if (pulumiOps(job).length > 0) {
+                    const serving = expected.filter((c) => !CONTRACT_CHECK_IDS.includes(c));
+                    const missing = serving.filter((c) => !selected.includes(c));
+                    if (missing.length) problems.push(`${where}: the gate misses [${missing.join(", ")}]`);
+                }
+                const all = union.get(stack) ?? new Set<string>();
+                selected.forEach((c) => all.add(c));
+                union.set(stack, all);
             }
         }
+    }
+    for (const stack of stackNames()) {
+        const missing = checksFor(stack).filter((c) => !union.get(stack)?.has(c));
+        if (missing.length) problems.push(`${wf.file} (${stack}): no gate runs [${missing.join(", ")}]`);
     }
     return problems;
 }
@@ -379,7 +404,8 @@ export function orderProblems(deploy: Workflow): string[] {
     return problems;
 }
 
-const LONG_LIVED_KEYS = [/credentials_json/i, /GOOGLE_CREDENTIALS/, /GOOGLE_APPLICATION_CREDENTIALS\s*:/, /service_account_key/i, /secrets\.[A-Z0-9_]*(SA_KEY|KEY_JSON|SERVICE_ACCOUNT_KEY|CREDENTIALS)\b/];
+// GOOGLE_APPLICATION_CREDENTIALS may only name the file an auth step wrote (its credentials_file_path output).
+const LONG_LIVED_KEYS = [/credentials_json/i, /GOOGLE_CREDENTIALS/, /GOOGLE_APPLICATION_CREDENTIALS\s*:(?!\s*\$\{\{\s*steps\.[\w-]+\.outputs\.credentials_file_path\s*\}\}\s*$)/m, /service_account_key/i, /secrets\.[A-Z0-9_]*(SA_KEY|KEY_JSON|SERVICE_ACCOUNT_KEY|CREDENTIALS)\b/];
 
 /** Google access only through Workload Identity Federation; no JSON key anywhere. */
 export function credentialProblems(wfs: Workflow[]): string[] {
@@ -996,7 +1022,7 @@ export function setupProblems(doc: string): string[] {
 export function rolloutProblems(wfs: Workflow[]): string[] {
     const problems: string[] = [];
     const deploy = wfs.find((w) => w.file === "deploy.yml");
-    const production = deploy ? jobsOf(deploy).find(([, job]) => jobStacks(deploy, job).includes("prod")) : undefined;
+    const production = deploy ? jobsOf(deploy).find(([, job]) => pulumiOps(job).length > 0 && jobStacks(deploy, job).includes("prod")) : undefined;
     if (!deploy || !production) return ["deploy.yml has no production job"];
     const [id, job] = production;
     const where = `deploy.yml ${id}`;

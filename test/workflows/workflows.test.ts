@@ -156,7 +156,7 @@ describe("GitHub workflows", () => {
             caught(gateProblems(edit("deploy.yml", "      - name: Post-deploy gate (GO or NO-GO; NO-GO fails the job)\n", "      - name: Post-deploy gate (GO or NO-GO; NO-GO fails the job)\n        continue-on-error: true\n")), /continue-on-error between up and the gate/);
         });
         it("catches an exit code swallowed with || true", () => {
-            caught(gateProblems(edit("deploy.yml", "          --plain\n        env:\n          PROD_", "          --plain || true\n        env:\n          PROD_")), /production: the gate's exit code is swallowed/);
+            caught(gateProblems(edit("deploy.yml", "          --plain\n        env:\n          GOOGLE_APPLICATION_CREDENTIALS: ${{ steps.reader-auth.outputs.credentials_file_path }}\n          PROD_", "          --plain || true\n        env:\n          GOOGLE_APPLICATION_CREDENTIALS: ${{ steps.reader-auth.outputs.credentials_file_path }}\n          PROD_")), /production: the gate's exit code is swallowed/);
         });
         it("catches FAIL_ON_REQUIRED_FAILURE=0", () => {
             caught(gateProblems(edit("migrate.yml", "      STACK: ${{ inputs.stack }}\n", "      STACK: ${{ inputs.stack }}\n      FAIL_ON_REQUIRED_FAILURE: \"0\"\n")), /FAIL_ON_REQUIRED_FAILURE=0 for the job/);
@@ -173,8 +173,11 @@ describe("GitHub workflows", () => {
         it("each deploy gate runs every check of its environment and none of the other's", () => {
             assert.deepEqual(deployGateScopeProblems(file("deploy.yml")), []);
             assert.ok(checksFor("staging").includes("runtime-migration-drift") && !checksFor("staging").includes("control-prod-health"));
-            caught(deployGateScopeProblems(edit("deploy.yml", "          --environment prod\n", "").find((w) => w.file === "deploy.yml")!), /production \(prod\): .*other environment's \[control-staging-health/);
-            caught(deployGateScopeProblems(edit("deploy.yml", "          --environment staging\n", "          --environment staging --only control-staging-health\n").find((w) => w.file === "deploy.yml")!), /misses \[control-staging-smoke/);
+            caught(deployGateScopeProblems(edit("deploy.yml", "          --environment prod\n          --only control-prod-health,", "          --only control-staging-health,control-prod-health,").find((w) => w.file === "deploy.yml")!), /production \(prod\): .*other environment's \[control-staging-health/);
+            caught(deployGateScopeProblems(edit("deploy.yml", "--only control-staging-health,control-staging-smoke,", "--only control-staging-health,").find((w) => w.file === "deploy.yml")!), /misses \[control-staging-smoke/);
+            caught(deployGateScopeProblems(edit("deploy.yml", "          --only khala-contract-tests,cross-surface-contract-harness\n", "          --only khala-contract-tests,control-staging-health\n").find((w) => w.file === "deploy.yml")!), /contract-tests \(staging\): the gate runs the contract tests beside the checks of what serves/);
+            caught(deployGateScopeProblems(edit("deploy.yml", "    permissions:\n      contents: read\n    env:\n      STACK: ${{ matrix.stack }}\n", "    permissions:\n      contents: read\n      id-token: write\n    env:\n      STACK: ${{ matrix.stack }}\n").find((w) => w.file === "deploy.yml")!), /can mint an OIDC token/);
+            caught(deployGateScopeProblems(edit("deploy.yml", "          --only khala-contract-tests,cross-surface-contract-harness\n", "          --only cross-surface-contract-harness\n").find((w) => w.file === "deploy.yml")!), /\(staging\): no gate runs \[khala-contract-tests\]/);
         });
         it("the gate appends its SUMMARY to the job summary by itself (GITHUB_STEP_SUMMARY)", () => {
             assert.match(helpText(), /GITHUB_STEP_SUMMARY\n\s+when set, SUMMARY\.md is appended to it/);
@@ -184,10 +187,10 @@ describe("GitHub workflows", () => {
     describe("production needs staging", () => {
         it("holds on deploy.yml", () => assert.deepEqual(orderProblems(file("deploy.yml")), []));
         it("catches production without needs: staging", () => {
-            caught(orderProblems(edit("deploy.yml", "    needs: staging\n", "").find((w) => w.file === "deploy.yml")!), /production does not need staging/);
+            caught(orderProblems(edit("deploy.yml", "    needs: [staging, contract-tests]\n", "    needs: contract-tests\n").find((w) => w.file === "deploy.yml")!), /production does not need staging/);
         });
         it("catches production that runs whatever staging did", () => {
-            caught(orderProblems(edit("deploy.yml", "    needs: staging\n", "    needs: staging\n    if: always()\n").find((w) => w.file === "deploy.yml")!), /even when staging failed/);
+            caught(orderProblems(edit("deploy.yml", "    needs: [staging, contract-tests]\n", "    needs: [staging, contract-tests]\n    if: always()\n").find((w) => w.file === "deploy.yml")!), /even when staging failed/);
         });
         it("catches production outside the production environment", () => {
             caught(orderProblems(edit("deploy.yml", "    environment: production\n", "    environment: staging\n").find((w) => w.file === "deploy.yml")!), /not behind the 'production' environment/);
@@ -279,7 +282,7 @@ describe("GitHub workflows", () => {
         });
         it("catches the rerun without contents: write, and a deploy job with it", () => {
             caught(migrateCommitProblems(edit("migrate.yml", "      contents: write\n", "      contents: read\n")), /without contents: write/);
-            caught(migrateCommitProblems(edit("deploy.yml", "    permissions:\n      contents: read\n", "    permissions:\n      contents: write\n")), /deploy\.yml staging: contents: write without a migrateRerun bump/);
+            caught(migrateCommitProblems(edit("deploy.yml", "    permissions:\n      contents: read\n      id-token: write\n", "    permissions:\n      contents: write\n      id-token: write\n")), /deploy\.yml staging: contents: write without a migrateRerun bump/);
         });
         it("catches the commit of another stack's file", () => {
             caught(migrateCommitProblems(edit("migrate.yml", '"Pulumi.$STACK.yaml" main', '"Pulumi.prod.yaml" main')), /\(staging\): commits Pulumi\.prod\.yaml/);
@@ -293,7 +296,7 @@ describe("GitHub workflows", () => {
             caught(domainWaitProblems(edit("deploy.yml", "        run: bash .github/scripts/wait-for-domain-certificate.sh gate/prod-outputs.json prod\n", "        run: echo skipped\n")), /production \(prod\): no wait/);
         });
         it("catches the gate's ID token minted before the wait", () => {
-            const moved = edit("deploy.yml", /(      - name: Wait until the control domain[\s\S]*?MAX_WAIT: "2700"\n)(      - name: Authenticate to Google Cloud as the gate[\s\S]*?id_token_include_email: true\n)/, "$2$1");
+            const moved = edit("deploy.yml", /(      - name: Wait until the control domain[\s\S]*?CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE: .*\n)(      - name: Mint the gate's ID token[\s\S]*?id_token_include_email: true\n)/, "$2$1");
             caught(domainWaitProblems(moved), /staging\): the gate's ID token is minted before the certificate wait/);
         });
     });

@@ -144,10 +144,33 @@ export function runCommand(ctx: CheckContext, command: readonly string[], cwd: s
     });
 }
 
-/** The environment without the gate's secrets: the tests in the checkout have no use for them. */
+/**
+ * Credentials a process may carry without the gate reading them: Google's (a credentials file,
+ * gcloud's override, the deployer's file a rollout hands to pulumi, google-github-actions/auth's
+ * path), GitHub Actions' OIDC request token (any step of an `id-token: write` job can exchange it
+ * for a Google identity: actions/runner#1287), GitHub tokens, a push remote with a token in it,
+ * Pulumi's access token.
+ */
+export const AMBIENT_CREDENTIAL_VARS = [
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "google_application_credentials",
+    "DEPLOY_GOOGLE_APPLICATION_CREDENTIALS",
+    "CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE",
+    "CLOUDSDK_AUTH_ACCESS_TOKEN",
+    "GOOGLE_GHA_CREDS_PATH",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "REMOTE",
+    "PULUMI_ACCESS_TOKEN",
+    "PULUMI_CONFIG_PASSPHRASE",
+] as const;
+
+/** The environment without the gate's secrets or any ambient credential: another repository's tests have no use for them. */
 export function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     const out = { ...env };
-    for (const name of SECRET_ENV_VARS) delete out[name];
+    for (const name of [...SECRET_ENV_VARS, ...AMBIENT_CREDENTIAL_VARS]) delete out[name];
     return out;
 }
 

@@ -1,12 +1,12 @@
 // control-<env>-health: /readyz 200 with the control service's ready JSON, and /healthz with its
-// health JSON (Google's front end answers that exact path itself on run.app and mapped domains:
+// health JSON (service/src/lib.rs:1462-1497@c41c3629) (Google's front end answers that exact path itself on run.app and mapped domains:
 // its 404 is a warning; any other answer that is not the health JSON fails). A legacy target
 // never passes. The steps are in ./control-steps.ts.
 
 import { CONTROL } from "../../catalog";
 import { type Check, type CheckContext, type CheckDeps, type CheckIdentity, type CheckVerdict, perEnvironment } from "../check";
 import type { EnvironmentTargets, GateOptions } from "../resolve-options";
-import { type Step, type StepContext, describeStep, runSteps, stepsVerdict } from "../steps";
+import { type Step, type StepContext, type StepsRun, describeStep, runSteps, stepsVerdict } from "../steps";
 import { controlHealthSteps } from "./control-steps";
 import { impostorReason, legacyTargetReason } from "./probe";
 
@@ -32,13 +32,14 @@ export function controlHealthCheck(self: CheckIdentity, t: EnvironmentTargets, o
 export function controlActionFor(status: number): string {
     if (status === 401 || status === 403) return "check the access token (it may be expired or for another environment)";
     if (status === 404) return "the route is missing: is this the Rust control service at the expected version, and does the URL reach it (domain mapping, traffic)?";
+    if (status === 426) return "the compatibility gate refuses clients: check OA_COMPAT_CONTROL_*";
     if (status === 503) return "the service is not ready, unavailable or in maintenance mode: fix readiness (is OA_CONTROL_STATIC_DIR a directory?), pass the maintenance bypass token, or re-run with --wait-ready";
     if (status >= 500) return "the control service errors: read its logs";
     return "check the control service's routes";
 }
 
 /** Runs a control step table against one environment's control URL (legacy targets refused first). */
-export async function runControlSteps(steps: readonly Step[], t: EnvironmentTargets, options: GateOptions, deps: CheckDeps, ctx: CheckContext, passNote: string): Promise<CheckVerdict> {
+export async function runControlSteps(steps: readonly Step[], t: EnvironmentTargets, options: GateOptions, deps: CheckDeps, ctx: CheckContext, passNote: string | ((run: StepsRun) => string)): Promise<CheckVerdict> {
     const legacy = legacyTargetReason(t.controlBaseUrl, t.outputs?.controlServiceName);
     if (legacy) {
         ctx.log(`legacy target: ${legacy}`);
@@ -55,5 +56,5 @@ export async function runControlSteps(steps: readonly Step[], t: EnvironmentTarg
         waitReadyMs: options.waitReadyMs,
     };
     const run = await runSteps(steps, sc, ctx);
-    return stepsVerdict(run, passNote, []);
+    return stepsVerdict(run, typeof passNote === "string" ? passNote : passNote(run), []);
 }

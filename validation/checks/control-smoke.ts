@@ -1,8 +1,9 @@
-// control-<env>-smoke: the old smoke-control.sh steps (lanes.md), run as a step table: the
-// maintenance bypass cookie first (with a bypass token), then readiness, liveness, the status
-// route, the manifest (version, no-cache), the service worker, the manifest's JS asset (after the
-// manifest), and with an access token the session and sync-token routes. Every answer is judged
-// on its body and screened for a legacy or foreign service.
+// control-<env>-smoke: the front door as users see it and the API behind it, as a step table
+// (./control-steps.ts, each step citing the service's source): the maintenance bypass cookie first
+// (with a bypass token), readiness, liveness, the pages users load, the web shell's manifest,
+// service worker and entry script with their cache rules, the start of sign-in (no email sent),
+// in staging with the mock provider a sign-in on the revision itself, and the session, status
+// and sync-token routes. Every answer is judged on its body and screened for a legacy service.
 
 import { type Check, type CheckDeps, type CheckIdentity, perEnvironment } from "../check";
 import type { EnvironmentTargets, GateOptions } from "../resolve-options";
@@ -21,19 +22,23 @@ export function controlSmokeCheck(self: CheckIdentity, t: EnvironmentTargets, op
         base,
         accessToken: t.controlAccessToken,
         bypassToken: t.maintenanceBypassToken,
+        mockMagicCode: options.mockMagicCode,
         redactor: deps.redactor,
         waitForReady: options.waitReadyMs > 0,
     });
     return {
         id: self.id,
         required: self.required,
-        description: `${t.environment} control smoke: readiness, status route, manifest and cache headers${t.controlAccessToken ? ", authenticated routes" : ""}`,
+        description: `${t.environment} control smoke: pages, web shell and cache rules, sign-in start, ${t.environment === "staging" ? "a mock sign-in when the provider is mock, " : ""}session, status and sync-token routes`,
         command: `smoke ${base || "<unset>"}: ${steps.map(describeStep).join("; ")}`,
         skipReason: base === "" ? `${envVar} is unset` : undefined,
         skipAction: `set ${envVar} or pass --outputs ${t.environment}=FILE`,
         run: async (ctx) => {
-            if (!t.controlAccessToken) ctx.log("no access token: session and sync-token routes skipped (as the old smoke did)");
-            return runControlSteps(steps, t, options, deps, ctx, t.controlAccessToken ? "smoke passed (with authenticated steps)" : "smoke passed (unauthenticated steps)");
+            if (t.controlAccessToken) ctx.log("an access token was given: used only where the gate opens no session of its own, and reported for what it is");
+            return runControlSteps(steps, t, options, deps, ctx, (run) => {
+                const signedIn = run.provided.sessionToken !== undefined;
+                return signedIn ? "smoke passed, signed in on this revision (mock provider)" : "smoke passed; no session: authenticated routes verified as far as their 401";
+            });
         },
     };
 }

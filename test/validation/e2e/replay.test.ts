@@ -16,9 +16,14 @@ import { ALIGNED, CONTROL_IMAGE, RUNTIME_IMAGE, alignedState, baselineState } fr
 import { fakeOpenAgentsRepo, type FakeRepo } from "../cloud/fake-openagents";
 import { CloudStandIn } from "../cloud/stand-in";
 import { cleanEnv, filesUnder, runCli, tempDir, type CliResult } from "../fixtures/cli";
-import { controlContract, runtimeContract } from "../fixtures/contracts";
+import { type ControlServiceConfig, controlConfig, controlService } from "../fixtures/control-service";
+import { type RuntimeServiceConfig, runtimeConfig, runtimeService } from "../fixtures/runtime-service";
 import { frontEnd404Everywhere, laravelImpostor } from "../fixtures/faults";
-import { closeAll, serve, type TestServer } from "../fixtures/server";
+import { type Handler, closeAll, serve, type TestServer } from "../fixtures/server";
+
+/** The control service and runtime as their source answers (./fixtures/control-service.ts, ./fixtures/runtime-service.ts). */
+const controlContract = (o: Partial<ControlServiceConfig> = {}): Handler => controlService(controlConfig(o)).handler;
+const runtimeContract = (o: Partial<RuntimeServiceConfig> = {}): Handler => runtimeService(runtimeConfig({ serviceName: "runtime-staging", ...o })).handler;
 
 const ACCESS_TOKEN = "ya29.e2e-access-token-must-never-leak";
 const GUARD = path.join(__dirname, "loopback-guard.js");
