@@ -116,26 +116,36 @@ const bench: Bench = () => {
             goal: { atMost: 0.5 },
         },
     ];
-    for (const band of BANDS) {
-        const s = summarize(rollouts, band.name);
-        // Below about 35 rps the 5 % rung's traffic, not the rule, sets the pace: reported without a goal (docs/canary.md says what it does there).
-        const goal = band.rps >= GOAL_FROM_RPS;
-        figures.push({
-            name: `median minutes to 100 % of a healthy release at ${band.name}, sequential rule`,
-            measured: s.healthyMedian.sequential,
+    // The speed goals hold from GOAL_FROM_RPS: each is checked on the band where the sequential rule comes closest to today's rule.
+    const summaries = BANDS.map((band) => ({ band, s: summarize(rollouts, band.name) }));
+    const held = summaries.filter(({ band }) => band.rps >= GOAL_FROM_RPS);
+    const worst = (ratio: (s: LadderSummary) => number) => held.reduce((a, b) => (ratio(b.s) > ratio(a.s) ? b : a));
+    const speed = worst((s) => s.healthyMedian.sequential / s.healthyMedian.window);
+    const rollback = worst((s) => s.rollbackMedian.sequential / s.rollbackMedian.window);
+    figures.push(
+        {
+            name: `median minutes to 100 % of a healthy release, sequential rule, at ${speed.band.name} (of the bands from ${GOAL_FROM_RPS} rps, the one closest to today's rule)`,
+            measured: speed.s.healthyMedian.sequential,
             baselineLabel: "today's fixed-window rule",
-            baseline: s.healthyMedian.window,
+            baseline: speed.s.healthyMedian.window,
             unit: "min",
-            goalRatio: goal ? 0.5 : undefined,
-        });
-        figures.push({
-            name: `median minutes to rollback at ${band.name} of the regressions today's rule rolls back, sequential rule`,
-            measured: s.rollbackMedian.sequential,
+            goalRatio: 0.5,
+        },
+        {
+            name: `median minutes to rollback of the regressions today's rule rolls back, sequential rule, at ${rollback.band.name} (of the bands from ${GOAL_FROM_RPS} rps, the one closest to today's rule)`,
+            measured: rollback.s.rollbackMedian.sequential,
             baselineLabel: "today's fixed-window rule",
-            baseline: s.rollbackMedian.window,
+            baseline: rollback.s.rollbackMedian.window,
             unit: "min",
-            goalRatio: goal ? 1 : undefined,
-        });
+            goalRatio: 1,
+        },
+    );
+    // Below GOAL_FROM_RPS the 5 % rung's traffic, not the rule, sets the pace: reported without a goal (docs/canary.md says what it does there).
+    for (const { band, s } of summaries.filter(({ band }) => band.rps < GOAL_FROM_RPS)) {
+        figures.push(
+            { name: `median minutes to 100 % of a healthy release at ${band.name}, sequential rule (no goal below ${GOAL_FROM_RPS} rps)`, measured: s.healthyMedian.sequential, baselineLabel: "today's fixed-window rule", baseline: s.healthyMedian.window, unit: "min" },
+            { name: `median minutes to rollback at ${band.name} of the regressions today's rule rolls back, sequential rule (no goal below ${GOAL_FROM_RPS} rps)`, measured: s.rollbackMedian.sequential, baselineLabel: "today's fixed-window rule", baseline: s.rollbackMedian.window, unit: "min" },
+        );
     }
     return Promise.resolve(figures);
 };
