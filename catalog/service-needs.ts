@@ -17,11 +17,10 @@ export const SERVICE_NEEDS_SOURCES = {
         `routes "/"); route_split.rs:97-235${AT} (force-legacy, disabled, an unlisted route, mode legacy or a cohort miss -> legacy); ` +
         `lib.rs:2385-2395,2414-2427,12683-12686${AT} (only / and /chat are pinned to Rust; a legacy target without ` +
         `OA_ROUTE_SPLIT_LEGACY_BASE_URL answers 503)`,
-    runtimeCpu:
-        `apps/runtime/README.md:3${AT} (the runtime does projector updates and Khala sync delivery), ` +
-        `apps/runtime/deploy/k8s/base/statefulset.yaml${AT} (designed as always-running replicas); ` +
-        "Cloud Run throttles CPU outside requests unless CPU is always allocated (https://cloud.google.com/run/docs/configuring/billing-settings); " +
-        "provider: resources.cpuIdle, true by default only when resources is unset (registry.terraform.io google_cloud_run_v2_service)",
+    runtimeMemoryState:
+        `apps/runtime/src/server.rs:1479-1480${AT} (runs, their events and worker heartbeats live in the instance's memory: ` +
+        `InMemoryRuntimeAuthority with DurableEventLog::new_memory); apps/runtime/src/lib.rs:63-71${AT} (serve runs the HTTP ` +
+        "server and nothing else: the runtime has no work outside requests, so CPU allocation is not a need of its source)",
     ingress:
         "https://cloud.google.com/run/docs/securing/ingress: internal-only takes a service off the internet (the control service is the " +
         "public front door, its domain mapping needs ingress all); the control service calls the runtime over its run.app URL without " +
@@ -140,16 +139,6 @@ export function routeSplitProblem(env: readonly EnvEntry[]): string | undefined 
 /** Every need of the control service's env, in one list. */
 export function controlEnvProblems(env: readonly EnvEntry[], fromSecretsOnly = false): string[] {
     return [workosProblem(env, fromSecretsOnly), routeSplitProblem(env)].filter((p): p is string => p !== undefined);
-}
-
-/**
- * Why the runtime's CPU allocation starves its background work (SERVICE_NEEDS_SOURCES.runtimeCpu):
- * `cpuIdle` true (or, v1, cpu-throttling not "false") throttles CPU outside requests.
- */
-export function runtimeCpuProblem(cpuThrottled: boolean | undefined): string | undefined {
-    return cpuThrottled === true
-        ? "the runtime does projector updates and sync delivery outside requests, but CPU is allocated only during requests: set cpuIdle false (CPU always allocated)"
-        : undefined;
 }
 
 export const INGRESS_ALL = "INGRESS_TRAFFIC_ALL";

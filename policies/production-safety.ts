@@ -48,9 +48,9 @@ export const productionSafety: PackResourcePolicy = {
                 reportViolation(`control service '${name}' keeps ${warm} warm instances in prod, at least ${config.minControlInstances} required`);
             }
         }
-        // The runtime's work outside requests (catalog SERVICE_NEEDS_SOURCES.runtimeCpu) stops when it scales to zero.
+        // The runtime keeps runs in instance memory (catalog SERVICE_NEEDS_SOURCES.runtimeMemoryState): at zero they are gone.
         if (lane === RUNTIME && minInstancesOf(type, props) < 1) {
-            reportViolation(`runtime service '${name}' may scale to zero in prod: its work outside requests stops (keep at least 1 instance)`);
+            reportViolation(`runtime service '${name}' may scale to zero in prod: its runs live in instance memory and are lost (keep at least 1 instance)`);
         }
     },
 };

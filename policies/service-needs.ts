@@ -19,7 +19,6 @@ import {
     ingressFromV1,
     ingressProblem,
     parseImageRef,
-    runtimeCpuProblem,
     scalingProblem,
     trafficPinProblem,
 } from "../catalog";
@@ -60,26 +59,14 @@ function servingContainers(containers: Props[], repository: string): Indexed[] {
     return own.length > 0 ? own : all.length === 1 ? all : [];
 }
 
-/** Whether a container's CPU is throttled outside requests: v2 cpuIdle, true by default only when `resources` is unset. */
-function cpuThrottled(type: string, props: Props, container: Props): boolean {
-    if (type === TYPES.serviceV1) {
-        const annotation = stringField(props.template?.metadata?.annotations?.["run.googleapis.com/cpu-throttling"]);
-        return annotation?.trim().toLowerCase() !== "false";
-    }
-    const resources: unknown = container.resources;
-    if (!resources || typeof resources !== "object") return true;
-    return (resources as Props).cpuIdle === true;
-}
-
 export const serviceNeeds: PackResourcePolicy = {
     name: "service-needs",
-    description: "Each Rust service gets what its source needs (both WorkOS keys, a route split that serves every page, CPU for the runtime's work), stays on the network, runs instances and serves its new revision.",
+    description: "Each Rust service gets what its source needs (both WorkOS keys, a route split that serves every page), stays on the network, runs instances and serves its new revision.",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
         "Give the control service WORKOS_CLIENT_ID and WORKOS_API_KEY (from Secret Manager) unless OA_AUTH_PROVIDER_MODE is mock; leave " +
-        "OA_ROUTE_SPLIT_* at their defaults (or set OA_ROUTE_SPLIT_LEGACY_BASE_URL); keep the runtime's CPU always allocated " +
-        "(cpuIdle false); keep both services on INGRESS_TRAFFIC_ALL; never manual-scale to 0; route traffic to the new revision " +
+        "OA_ROUTE_SPLIT_* at their defaults (or set OA_ROUTE_SPLIT_LEGACY_BASE_URL); keep both services on INGRESS_TRAFFIC_ALL; never manual-scale to 0; route traffic to the new revision " +
         "(LATEST or its name), the runtime all of it; map only the stack's own environment's domain.",
     configSchema: { properties: { environment: environmentConfigProperty } },
     validateResource: (args, reportViolation) => {
@@ -121,15 +108,13 @@ export const serviceNeeds: PackResourcePolicy = {
             const why = ingressProblem(serviceLane.id, ingress !== undefined && type === TYPES.serviceV1 ? ingressFromV1(ingress) : ingress);
             if (why) checks.report(`${subject}: ${why}`);
         });
+        if (serviceLane !== CONTROL) return checks.finish();
         checks.run(() => {
-            const containers = containersOf(type, props);
-            // Sign-in and pages are the serving container's; CPU allocation is every container's (one instance).
-            const judged: Indexed[] = serviceLane === CONTROL ? servingContainers(containers, serviceLane.imageRepository) : containers.map((container, index) => ({ container, index }));
-            for (const { container, index } of judged) {
+            // Sign-in and pages are the serving container's.
+            for (const { container, index } of servingContainers(containersOf(type, props), serviceLane.imageRepository)) {
                 const where = `${subject} ${containerLabel(container, index)}`;
                 checks.run(() => {
-                    const problems = serviceLane === CONTROL ? controlEnvProblems(envEntries(container)) : [runtimeCpuProblem(cpuThrottled(type, props, container))];
-                    for (const why of problems) if (why) checks.report(`${where}: ${why}`);
+                    for (const why of controlEnvProblems(envEntries(container))) checks.report(`${where}: ${why}`);
                 });
             }
         });

@@ -93,7 +93,6 @@ export const CLASSES: CorpusClass[] = [
             ["a sidecar with Laravel env", control((p) => p.template.containers.push({ name: "side", image: SIDE_IMAGE, envs: [{ name: "APP_KEY", value: "x" }] })), "no-legacy-targets"],
             ["a second job container on another image", job((p) => p.template.template.containers.push({ name: "extra", image: CONTROL_IMAGE })), "runtime-image-lock"],
             ["a second job container on the runtime image", job((p) => p.template.template.containers.push({ name: "extra", image: RUNTIME_IMAGE, commands: ["runtime-migrate"] })), "runtime-image-lock"],
-            ["a runtime sidecar throttled while the runtime is not", runtime((p) => p.template.containers.unshift({ name: "proxy", image: RUNTIME_IMAGE, resources: { cpuIdle: true } })), "service-needs"],
         ],
         lookalikes: [
             ["a sidecar of the lane's own image, no port", control((p) => p.template.containers.push({ name: "helper", image: SIDE_IMAGE, args: ["--help"] }))],
@@ -178,8 +177,6 @@ export const CLASSES: CorpusClass[] = [
             ["the runtime keeps 10% on an older revision", runtime((p) => (p.traffics = [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 90 }, { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: "runtime-00041-abc", percent: 10 }])), "service-needs"],
             ["the prod runtime at zero", runtime((p) => (p.template.scaling.minInstanceCount = 0)), "production-safety"],
             ["a fractional CPU on the v2 API", runtime((p) => (p.template.containers[0].resources.limits.cpu = "500m")), "cloud-run-limits"],
-            ["the runtime's CPU only during requests", runtime((p) => (p.template.containers[0].resources.cpuIdle = true)), "service-needs"],
-            ["the runtime with no resources (CPU idle by default)", runtime((p) => delete p.template.containers[0].resources), "service-needs"],
             ["a request timeout of two hours", control((p) => (p.template.timeout = "7200s")), "cloud-run-limits"],
             ["a concurrency of 2000", runtime((p) => (p.template.maxInstanceRequestConcurrency = 2000)), "cloud-run-limits"],
             ["eleven retries of the migration", job((p) => Object.assign(p.template.template, { maxRetries: 11, timeout: "60s" })), "cloud-run-limits"],
@@ -193,6 +190,8 @@ export const CLASSES: CorpusClass[] = [
             ["2000m CPU", runtime((p) => (p.template.containers[0].resources.limits.cpu = "2000m"))],
             ["a request timeout of one hour", control((p) => (p.template.timeout = "3600s"))],
             ["a concurrency of 1000", runtime((p) => (p.template.maxInstanceRequestConcurrency = 1000))],
+            // The runtime has no work outside requests at the contract commit (SERVICE_NEEDS_SOURCES.runtimeMemoryState).
+            ["the runtime's CPU only during requests", runtime((p) => (p.template.containers[0].resources.cpuIdle = true))],
         ],
     },
     {

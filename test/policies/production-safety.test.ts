@@ -29,7 +29,7 @@ describe("policy production-safety", () => {
         };
         assert.deepEqual(messages(await runOn(productionSafety, v1)), [
             "service 'runtime' uses the v1 Cloud Run API, which has no deletion protection: use gcp.cloudrunv2",
-            "runtime service 'runtime' may scale to zero in prod: its work outside requests stops (keep at least 1 instance)",
+            "runtime service 'runtime' may scale to zero in prod: its runs live in instance memory and are lost (keep at least 1 instance)",
         ]);
     });
 
