@@ -6,9 +6,9 @@
 // deployed. A rerun reads where the stack is (config and trafficStatuses) and continues there.
 
 import { CONTROL, imageFromTag, sameImage } from "../catalog";
-import type { ServingTarget } from "../validation/gcp/traffic";
-import { Redactor } from "../validation/redact";
-import { excerpt } from "../validation/text";
+import type { ServingTarget } from "../io/gcp/traffic";
+import { Redactor } from "../io/redact";
+import { excerpt } from "../io/text";
 import type { AnalyzeRun } from "./analyze";
 import type { StageJudgement } from "./judge";
 import { type RolloutRecord, type RungRecord, writeRolloutEvidence } from "./rollout-evidence";
