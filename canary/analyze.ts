@@ -12,7 +12,7 @@ import { HttpClient } from "../io/http";
 import { Redactor } from "../io/redact";
 import { excerpt } from "../io/text";
 import { type Analysis, writeAnalysisEvidence } from "./evidence";
-import { type Decision, type StageJudgement, judgeStage } from "./judge";
+import { type Decision, type StageInput, type StageJudgement, judgeStage } from "./judge";
 import { MONITORING_READ_SCOPE, MonitoringApi, type SentQuery, latencyHistogramsByRevision, requestCountsByRevision } from "./monitoring";
 import type { AnalyzeOptions } from "./options";
 
@@ -28,6 +28,10 @@ export interface AnalyzeDeps {
     interrupt?: AbortSignal;
     /** Retry tuning of the API client (tests shorten the waits). */
     retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+    /** The window to read instead of the last --window before the lag (a rollout's look reads its whole rung so far). */
+    window?: { start: Date; end: Date };
+    /** The rule instead of the single-window judge (a rollout's look: the sequential rule at its rung). */
+    judge?: (input: StageInput) => StageJudgement;
 }
 
 export interface AnalyzeRun {
@@ -84,8 +88,9 @@ export async function runAnalysis(options: AnalyzeOptions, deps: AnalyzeDeps = {
     const ctx: RequestContext = { signal: controller.signal, deadline: started.getTime() + options.timeoutMs, log: () => undefined };
 
     // Whole minutes, so the one aligned point covers exactly the window.
-    const end = new Date(Math.floor((started.getTime() - options.ingestionLagMs) / 60_000) * 60_000);
-    const start = new Date(end.getTime() - options.windowMs);
+    const end = deps.window?.end ?? new Date(Math.floor((started.getTime() - options.ingestionLagMs) / 60_000) * 60_000);
+    const start = deps.window?.start ?? new Date(end.getTime() - options.windowMs);
+    const windowMs = end.getTime() - start.getTime();
     const problems: string[] = [];
     const queries: SentQuery[] = [];
     const stablePercent = 100 - options.canaryPercent;
@@ -118,7 +123,7 @@ export async function runAnalysis(options: AnalyzeOptions, deps: AnalyzeDeps = {
         ["filter", filterFor(metric)],
         ["interval.startTime", start.toISOString()],
         ["interval.endTime", end.toISOString()],
-        ["aggregation.alignmentPeriod", seconds(options.windowMs)],
+        ["aggregation.alignmentPeriod", seconds(windowMs)],
         ["aggregation.perSeriesAligner", "ALIGN_DELTA"],
         ["aggregation.crossSeriesReducer", "REDUCE_SUM"],
         ...groupBy.map((g): [string, string] => ["aggregation.groupByFields", g]),
@@ -156,7 +161,7 @@ export async function runAnalysis(options: AnalyzeOptions, deps: AnalyzeDeps = {
         errors: countMap?.get(revision)?.errors ?? 0,
         latency: latencyMap?.get(revision),
     });
-    const judgement = judgeStage({ canary: observation(options.canaryRevision), stable: observation(options.stableRevision), thresholds: options.thresholds, problems });
+    const judgement = (deps.judge ?? judgeStage)({ canary: observation(options.canaryRevision), stable: observation(options.stableRevision), thresholds: options.thresholds, problems });
     show.done();
     const analysis: Analysis = {
         generatedAt: now().toISOString(),
@@ -164,7 +169,7 @@ export async function runAnalysis(options: AnalyzeOptions, deps: AnalyzeDeps = {
         project: options.project,
         region: options.region,
         service: options.service,
-        window: { start: start.toISOString(), end: end.toISOString(), seconds: options.windowMs / 1000, ingestionLagSeconds: options.ingestionLagMs / 1000 },
+        window: { start: start.toISOString(), end: end.toISOString(), seconds: windowMs / 1000, ingestionLagSeconds: options.ingestionLagMs / 1000 },
         split,
         thresholds: options.thresholds,
         judgement,

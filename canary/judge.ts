@@ -60,20 +60,23 @@ export interface StageJudgement {
     gates: { data: GateResult; errors: GateResult; latency: GateResult };
     canary: RevisionNumbers;
     stable: RevisionNumbers;
+    /** The rule that judged, in one line, when it is not the single-window rule (the evidence prints it). */
+    rule?: string;
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 const ms = (x: number | undefined): string => (x === undefined ? "n/a" : `${x.toFixed(1)} ms`);
 
-export function revisionNumbers(o: RevisionObservation, confidence: number): RevisionNumbers {
+/** A revision's numbers; the 5xx rate's bounds are Clopper-Pearson's unless `rate` gives others (the sequential rule's). */
+export function revisionNumbers(o: RevisionObservation, confidence: number, rate: (errors: number, requests: number) => { lower: number; upper: number } = (k, n) => rateBounds(k, n, confidence)): RevisionNumbers {
     const requests = Math.max(0, o.requests);
     const errors = Math.min(Math.max(0, o.errors), requests);
-    const bounds = rateBounds(errors, requests, confidence);
+    const bounds = rate(errors, requests);
     const out: RevisionNumbers = {
         revision: o.revision,
         requests,
         errors,
-        errorRate: bounds.rate,
+        errorRate: requests > 0 ? errors / requests : 0,
         errorRateLower: bounds.lower,
         errorRateUpper: bounds.upper,
         latencySamples: o.latency?.count ?? 0,
@@ -91,7 +94,8 @@ export function revisionNumbers(o: RevisionObservation, confidence: number): Rev
     return out;
 }
 
-function dataGate(c: RevisionNumbers, s: RevisionNumbers, t: CanaryThresholds, problems: readonly string[]): GateResult {
+/** The data gate (every read trusted, the minimum sample on both sides): the window rule's and the sequential one's. */
+export function dataGate(c: RevisionNumbers, s: RevisionNumbers, t: CanaryThresholds, problems: readonly string[]): GateResult {
     if (problems.length > 0) return { verdict: "inconclusive", reason: `the data cannot be trusted: ${problems.join("; ")}` };
     const short = [c, s].filter((r) => r.requests < t.minRequests);
     if (short.length > 0) {
@@ -137,13 +141,8 @@ function latencyGate(c: RevisionNumbers, s: RevisionNumbers, t: CanaryThresholds
     return { verdict: "inconclusive", reason: `${shown}: above ${t.maxLatencyRatio}x stable but not clearly (more samples needed)` };
 }
 
-/** Judges one stage: any clear failure rolls back, all gates passing promotes, anything else holds. */
-export function judgeStage(input: StageInput): StageJudgement {
-    const t = input.thresholds;
-    const problems = input.problems ?? [];
-    const canary = revisionNumbers(input.canary, t.confidence);
-    const stable = revisionNumbers(input.stable, t.confidence);
-    const gates = { data: dataGate(canary, stable, t, problems), errors: errorGate(canary, stable, t), latency: latencyGate(canary, stable, t) };
+/** Combines the gates: any clear failure rolls back, all passing promotes, anything else holds; untrusted data holds whatever the numbers. */
+export function decide(gates: StageJudgement["gates"], problems: readonly string[]): Pick<StageJudgement, "decision" | "reasons"> {
     const all = [gates.data, gates.errors, gates.latency];
     let decision: Decision;
     // Untrusted data decides nothing, not even a rollback: the numbers may belong to another split.
@@ -153,5 +152,15 @@ export function judgeStage(input: StageInput): StageJudgement {
     else decision = "hold";
     const leading = decision === "rollback" ? all.filter((g) => g.verdict === "fail") : decision === "hold" ? all.filter((g) => g.verdict !== "pass") : all;
     const reasons = [...leading.map((g) => g.reason), ...all.filter((g) => !leading.includes(g)).map((g) => g.reason)];
-    return { decision, reasons, gates, canary, stable };
+    return { decision, reasons };
+}
+
+/** Judges one stage: any clear failure rolls back, all gates passing promotes, anything else holds. */
+export function judgeStage(input: StageInput): StageJudgement {
+    const t = input.thresholds;
+    const problems = input.problems ?? [];
+    const canary = revisionNumbers(input.canary, t.confidence);
+    const stable = revisionNumbers(input.stable, t.confidence);
+    const gates = { data: dataGate(canary, stable, t, problems), errors: errorGate(canary, stable, t), latency: latencyGate(canary, stable, t) };
+    return { ...decide(gates, problems), gates, canary, stable };
 }

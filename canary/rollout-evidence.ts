@@ -31,7 +31,8 @@ export interface RungRecord {
     up?: UpSummary;
     error?: string;
     gate?: { go: boolean; summary: string; evidence?: string };
-    analyses: Array<{ decision: Decision; reasons: string[]; canary: StageNumbers; stable: StageNumbers; evidence: string }>;
+    /** One per look: the decision, its reasons, the numbers, the rule that judged, the analysis' own evidence. */
+    analyses: Array<{ decision: Decision; reasons: string[]; canary: StageNumbers; stable: StageNumbers; rule?: string; evidence: string }>;
 }
 
 export interface RolloutRecord {
@@ -63,7 +64,7 @@ export function renderRolloutSummary(r: RolloutRecord): string {
         "",
         `**${cell(r.message)}**`,
         "",
-        `Canary \`${cell(r.canaryRevision ?? "?")}\` against stable \`${cell(r.stableRevision ?? "?")}\`; ladder ${r.ladder.join(" -> ")} %, ${Math.round(r.waitSeconds / 60)} min a stage, at most ${r.maxHolds} hold(s).`,
+        `Canary \`${cell(r.canaryRevision ?? "?")}\` against stable \`${cell(r.stableRevision ?? "?")}\`; ladder ${r.ladder.join(" -> ")} %, a look a minute after the ingestion lag, at most ${Math.round(((1 + r.maxHolds) * r.waitSeconds) / 60)} min a stage (the window plus ${r.maxHolds} hold(s)).`,
         ...(r.resume ? ["", `Resume: \`${cell(r.resume)}\``] : []),
         ...(r.commit ? ["", `Stack file: ${cell(r.commit)}`] : []),
         "",

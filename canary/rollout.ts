@@ -1,16 +1,19 @@
 // `canary rollout`: the control service's ladder driven end to end. Start: the revision serving
 // 100 % becomes controlStableRevision and the new revision goes up at 0 %, then the gate. Each
-// rung: controlCanaryPercent, `up`, wait the window, the canary analysis: promote (next rung),
-// hold (another window, at most --max-holds), roll back (0 %, `up`, the gate). At 100 %: the new
+// rung: controlCanaryPercent, `up`, then a look a minute once the ingestion lag has passed, each
+// judged by the sequential rule on the rung so far (rung-looks.ts): promote (next rung), roll back
+// (0 %, `up`, the gate), or hold until the window plus --max-holds windows. At 100 %: the new
 // revision becomes controlStableRevision and the stack file is committed, so main holds what is
 // deployed. A rerun reads where the stack is (config and trafficStatuses) and continues there.
 
-import { CONTROL, imageFromTag, sameImage } from "../catalog";
+import { CANARY_SEQUENTIAL, CANARY_WINDOW, CONTROL, imageFromTag, sameImage } from "../catalog";
 import type { ServingTarget } from "../io/gcp/traffic";
 import { Redactor } from "../io/redact";
 import { excerpt } from "../io/text";
 import type { AnalyzeRun } from "./analyze";
-import type { StageJudgement } from "./judge";
+import type { StageInput, StageJudgement } from "./judge";
+import { type LookWindow, lookUntilDecided } from "./rung-looks";
+import { judgeLook } from "./sequential";
 import { type RolloutRecord, type RungRecord, writeRolloutEvidence } from "./rollout-evidence";
 import { type RolloutStack, StackError, type UpSummary } from "./stack";
 
@@ -20,9 +23,13 @@ export interface RolloutSettings {
     environment: "staging" | "prod";
     /** The rungs after 0 %, ending at 100. */
     ladder: readonly number[];
-    /** What each rung waits before it is judged: the window plus Monitoring's ingestion lag. */
+    /** Today's window plus Monitoring's ingestion lag: a rung lasts at most (1 + maxHolds) of these. */
     waitMs: number;
     maxHolds: number;
+    /** Between looks at a rung (default CANARY_SEQUENTIAL.lookEveryMs). */
+    lookEveryMs?: number;
+    /** Monitoring's ingestion lag: no look before it has passed (default CANARY_WINDOW.ingestionLagMs). */
+    ingestionLagMs?: number;
     outputDir: string;
     /** The command a person runs to resume (printed on a hold or an interrupt). */
     resumeCommand: string;
@@ -45,8 +52,8 @@ export interface RolloutDeps {
     stack: RolloutStack;
     /** The control service's split as Cloud Run serves it. */
     readTraffic(outputs: Record<string, unknown>): Promise<ServingTarget[]>;
-    /** The canary analysis of one stage (its evidence goes to outputDir). */
-    analyze(stage: { canary: string; stable: string; percent: number; outputs: Record<string, unknown>; outputDir: string }): Promise<AnalyzeRun>;
+    /** The canary analysis of one look at a stage (its evidence goes to outputDir): the window it reads and the rule that judges it. */
+    analyze(stage: { canary: string; stable: string; percent: number; outputs: Record<string, unknown>; outputDir: string; window?: LookWindow; judge?: (input: StageInput) => StageJudgement }): Promise<AnalyzeRun>;
     /** The post-deploy gate on this environment, from these outputs. */
     gate(outputs: Record<string, unknown>, outputDir: string): Promise<GateOutcome>;
     /** Waits ms (a countdown while it does); false when interrupted. */
@@ -102,8 +109,9 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
         writeRolloutEvidence(settings.outputDir, record, undefined, redactor);
     };
     const say = (line: string): void => deps.write(line);
+    const interrupted = (where: string): Stop => new Stop("interrupted", `interrupted ${where}: traffic is as it was; resume with \`${settings.resumeCommand}\` or roll back with \`${settings.rollbackCommand}\``);
     const stopIfInterrupted = (where: string): void => {
-        if (deps.interrupt.aborted) throw new Stop("interrupted", `interrupted ${where}: traffic is as it was; resume with \`${settings.resumeCommand}\` or roll back with \`${settings.rollbackCommand}\``);
+        if (deps.interrupt.aborted) throw interrupted(where);
     };
 
     /** Sets config and runs `up`; on a failed up the config goes back to what is deployed. */
@@ -237,6 +245,7 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
         }
         save();
 
+        const schedule = { everyMs: settings.lookEveryMs ?? CANARY_SEQUENTIAL.lookEveryMs, lagMs: settings.ingestionLagMs ?? CANARY_WINDOW.ingestionLagMs, deadlineMs: (1 + settings.maxHolds) * settings.waitMs };
         for (let i = next; i < settings.ladder.length; i++) {
             const target = settings.ladder[i];
             stopIfInterrupted(`before ${target} %`);
@@ -257,28 +266,31 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
                 await guardRevision(canary, stable);
             } else rung.note = "resumed: this rung was already applied";
             save();
-            let holds = 0;
-            for (;;) {
-                const waited = await deps.wait(settings.waitMs, `${target} % on ${canary}`);
-                if (!waited) stopIfInterrupted(`while waiting at ${target} %`);
-                const run = await deps.analyze({ canary, stable, percent: target, outputs: await outputsNow(), outputDir: `${settings.outputDir}/analysis-${record.rungs.length}-${target}-${holds}` });
-                rung.analyses.push(summaryOf(run.judgement, run.files.summary));
-                save();
-                const decision = run.judgement.decision;
-                say(`${target} %: ${decision.toUpperCase()}: ${run.judgement.reasons[0] ?? ""}`);
-                if (decision === "promote") break;
-                if (decision === "rollback") {
-                    rung.finishedAt = deps.now().toISOString();
-                    await rollBack(`the analysis at ${target} %: ${run.judgement.reasons[0] ?? "a clear regression"}`, canary, stable);
-                }
-                stopIfInterrupted(`while holding at ${target} %`);
-                holds++;
-                if (holds > settings.maxHolds) {
-                    rung.finishedAt = deps.now().toISOString();
-                    throw new Stop("held", `held at ${target} % for ${holds} windows (--max-holds ${settings.maxHolds}): ${run.judgement.reasons[0] ?? ""}; traffic stays at ${target} %; resume with \`${settings.resumeCommand}\` or roll back with \`${settings.rollbackCommand}\``);
-                }
-                say(`${target} %: hold ${holds}/${settings.maxHolds}: waiting another window`);
+            const judged = settings.ladder.filter((p) => p < 100).length;
+            const ended = await lookUntilDecided(schedule, {
+                wait: (ms) => deps.wait(ms, `${target} % on ${canary}`),
+                now: () => deps.now(),
+                interrupted: () => deps.interrupt.aborted,
+                look: async (window, look) => {
+                    const judge = (input: StageInput): StageJudgement => judgeLook({ ...input, rung: { index: i, judgedRungs: judged } });
+                    const run = await deps.analyze({ canary, stable, percent: target, outputs: await outputsNow(), outputDir: `${settings.outputDir}/analysis-${record.rungs.length}-${target}-${look}`, window, judge });
+                    rung.analyses.push(summaryOf(run.judgement, run.files.summary));
+                    save();
+                    say(`${target} %: look ${look + 1}: ${run.judgement.decision.toUpperCase()}: ${run.judgement.reasons[0] ?? ""}`);
+                    return run;
+                },
+            });
+            if (ended.end === "interrupted") throw interrupted(`while ${ended.while} at ${target} %`);
+            if (ended.end === "deadline") {
+                rung.finishedAt = deps.now().toISOString();
+                throw new Stop("held", `held at ${target} % for ${Math.round(ended.elapsedMs / 60_000)} min and ${ended.looks} looks (the window plus --max-holds ${settings.maxHolds}): ${ended.run.judgement.reasons[0] ?? ""}; traffic stays at ${target} %; resume with \`${settings.resumeCommand}\` or roll back with \`${settings.rollbackCommand}\``);
             }
+            if (ended.run.judgement.decision === "rollback") {
+                rung.finishedAt = deps.now().toISOString();
+                await rollBack(`the analysis at ${target} %: ${ended.run.judgement.reasons[0] ?? "a clear regression"}`, canary, stable);
+            }
+            // Only a promote goes on to the next rung.
+            if (ended.run.judgement.decision !== "promote") throw new Stop("error", `the look at ${target} % ended on ${ended.run.judgement.decision}, not a decision`);
             rung.finishedAt = deps.now().toISOString();
         }
         // The ladder ends at 100 (rollout-options refuses any other): reaching here is a bug, never a promotion.
@@ -312,5 +324,5 @@ export function exitCodeOf(outcome: RolloutOutcome): number {
 
 function summaryOf(j: StageJudgement, evidence: string): RungRecord["analyses"][number] {
     const numbers = (r: StageJudgement["canary"]) => ({ revision: r.revision, requests: r.requests, errors: r.errors, errorRate: r.errorRate, errorRateUpper: r.errorRateUpper, p95Ms: r.p95Ms, latencySamples: r.latencySamples });
-    return { decision: j.decision, reasons: j.reasons, canary: numbers(j.canary), stable: numbers(j.stable), evidence };
+    return { decision: j.decision, reasons: j.reasons, canary: numbers(j.canary), stable: numbers(j.stable), ...(j.rule ? { rule: j.rule } : {}), evidence };
 }

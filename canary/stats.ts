@@ -2,7 +2,7 @@
 // quantile: the statistics a canary stage is judged with. Pure functions, no I/O.
 
 /** ln Γ(x) (Lanczos, g = 7): accurate to about 15 digits for x > 0. */
-function logGamma(x: number): number {
+export function logGamma(x: number): number {
     const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
     if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
     const z = x - 1;
@@ -109,4 +109,114 @@ export function quantileLevelBounds(q: number, n: number, confidence: number): {
     const lowRank = Math.max(0, Math.floor(n * q - spread));
     const highRank = Math.min(n, Math.ceil(n * q + spread) + 1);
     return { lower: lowRank / n, upper: highRank / n };
+}
+
+/** ln B(a, b). */
+export function logBeta(a: number, b: number): number {
+    return logGamma(a) + logGamma(b) - logGamma(a + b);
+}
+
+/** A beta prior over a rate: the mixing distribution of the confidence sequences below. */
+export interface RatePrior {
+    a: number;
+    b: number;
+}
+
+/**
+ * ln of Robbins' beta-binomial mixture martingale at rate q after k successes in n trials: the
+ * prior-weighted likelihood of every rate over the likelihood of q. Under rate q its expectation
+ * is 1 at every n, so by Ville's inequality it ever reaches 1/alpha with probability at most
+ * alpha, however often it is looked at. k and n may be fractional (counts read from histograms).
+ */
+export function logMixture(k: number, n: number, q: number, prior: RatePrior): number {
+    const hits = k > 0 ? k * Math.log(q) : 0;
+    const misses = n - k > 0 ? (n - k) * Math.log1p(-q) : 0;
+    return logBeta(prior.a + k, prior.b + n - k) - logBeta(prior.a, prior.b) - hits - misses;
+}
+
+/**
+ * The confidence sequence of a rate at k of n: every q the mixture has not rejected at alpha.
+ * The set is an interval holding k/n (the mixture is convex in ln q and at most 1 at k/n), found
+ * by bisection on each side; n 0 knows nothing.
+ */
+export function rateSequence(k: number, n: number, alpha: number, prior: RatePrior): { lower: number; upper: number } {
+    if (!(n > 0)) return { lower: 0, upper: 1 };
+    const hits = Math.min(Math.max(k, 0), n);
+    const mle = hits / n;
+    const limit = Math.log(1 / alpha);
+    const rejected = (q: number): boolean => logMixture(hits, n, q, prior) >= limit;
+    let lower = 0;
+    if (hits > 0) {
+        let lo = 0;
+        let hi = mle;
+        for (let i = 0; i < 40; i++) {
+            const mid = (lo + hi) / 2;
+            if (rejected(mid)) lo = mid;
+            else hi = mid;
+        }
+        lower = lo;
+    }
+    let upper = 1;
+    if (hits < n) {
+        let lo = mle;
+        let hi = 1;
+        for (let i = 0; i < 40; i++) {
+            const mid = (lo + hi) / 2;
+            if (rejected(mid)) hi = mid;
+            else lo = mid;
+        }
+        upper = hi;
+    }
+    return { lower, upper };
+}
+
+/**
+ * The counts of n the same sequence finds consistent with rate q (Howard and Ramdas' quantile
+ * sequence: with q the share above a quantile, the values at these ranks bound the quantile).
+ */
+export function countSequence(q: number, n: number, alpha: number, prior: RatePrior): { low: number; high: number } {
+    if (!(n > 0)) return { low: 0, high: 0 };
+    const limit = Math.log(1 / alpha);
+    const rejected = (k: number): boolean => logMixture(k, n, q, prior) >= limit;
+    const centre = n * q;
+    let lo = 0;
+    let hi = centre;
+    if (rejected(0)) {
+        for (let i = 0; i < 40; i++) {
+            const mid = (lo + hi) / 2;
+            if (rejected(mid)) lo = mid;
+            else hi = mid;
+        }
+    } else hi = 0;
+    const low = hi;
+    let top = n;
+    if (rejected(n)) {
+        let a = centre;
+        let b = n;
+        for (let i = 0; i < 40; i++) {
+            const mid = (a + b) / 2;
+            if (rejected(mid)) b = mid;
+            else a = mid;
+        }
+        top = a;
+    }
+    return { low, high: top };
+}
+
+/**
+ * ln of a one-sided mixture SPRT against "the rate is at most p0": the even average of Wald's
+ * likelihood ratios of the alternatives m * p0 (each m > 1) over p0, after k of n. Each ratio is
+ * a supermartingale under any rate at or below p0, also for observations in [0, 1] (weighted
+ * AM-GM), so the average reaches 1/alpha with probability at most alpha, however often it is
+ * looked at. It grows with k: a larger count is never less evidence.
+ */
+export function logRateSprt(k: number, n: number, p0: number, multiples: readonly number[]): number {
+    if (!(n > 0) || !(p0 > 0) || p0 >= 1) return 0;
+    const hits = Math.min(Math.max(k, 0), n);
+    const terms = multiples.map((m) => {
+        const q = Math.min(m * p0, (1 + p0) / 2);
+        return hits * Math.log(q / p0) + (n - hits) * Math.log((1 - q) / (1 - p0));
+    });
+    const top = Math.max(...terms);
+    return top + Math.log(terms.reduce((s, x) => s + Math.exp(x - top), 0) / terms.length);
 }

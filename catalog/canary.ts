@@ -91,3 +91,109 @@ export const CANARY_METRICS = {
     requestLatencies: "run.googleapis.com/request_latencies",
     resourceType: "cloud_run_revision",
 } as const;
+
+/**
+ * The sequential rule's error budget for a whole rollout (docs/canary.md, "The sequential rule"):
+ * a rollout that reaches 100 % with a regressed canary (false promote), or rolls back a healthy one
+ * (false rollback), each at most this often, however many times it is looked at.
+ */
+export const CANARY_ERROR_BUDGET = { falsePromote: 0.005, falseRollback: 0.005 } as const;
+
+/**
+ * How the sequential rule looks and what it is sure of at each look. Every bound is a confidence
+ * sequence, valid at every look at once: Robbins' method of mixtures with a beta prior over a
+ * binomial rate (H. Robbins, "Statistical methods related to the law of the iterated logarithm",
+ * Ann. Math. Statist. 41(5) 1970; the beta-binomial mixture of Howard, Ramdas, McAuliffe and
+ * Sekhon, "Time-uniform, nonparametric, nonasymptotic confidence sequences", Ann. Statist. 49(2)
+ * 2021, arXiv:1810.08240, implemented by its authors as BetaBinomialMixture in
+ * gostevehoward/confseq src/confseq/uniform_boundaries.h), and for p95 the same sequence over the
+ * count of requests above a value (Howard and Ramdas, "Sequential estimation of quantiles with
+ * applications to A/B-testing and best-arm identification", Bernoulli 28(3) 2022, arXiv:1906.09712).
+ */
+export const CANARY_SEQUENTIAL = {
+    /** A look a minute: Monitoring samples every 60 s, so a look more often sees nothing new. */
+    lookEveryMs: 60_000,
+    /**
+     * The healthy zone is this share of each tolerance: a canary at or under half the 5xx
+     * threshold (0.5 %), or with p95 within 1.1x (or 25 ms of) stable, is healthy and is rolled
+     * back at most with the rollback budget; one at or beyond the tolerance itself (1 %, 1.2x and
+     * 50 ms) is regressed and is promoted to 100 % at most with the promote budget. In between
+     * the rule may hold, promote or roll back: no test can part 0.99 % from 1.01 % in minutes.
+     */
+    healthyShareOfTolerance: 0.5,
+    /**
+     * Confidence of a rung's promotion before the last one: a step up, not a release. The last
+     * rung, the one before 100 %, spends the whole promote budget; a false promote has to pass it.
+     */
+    stepConfidence: 0.95,
+    /** The level the latency tests compare at: p95, so 5 % of requests above the mark. */
+    quantile: 0.95,
+    /**
+     * A promotion's bound is a beta-binomial confidence sequence whose prior is centred on the
+     * ceiling it is compared with (a mixture is tightest where its prior has its mass): this many
+     * pseudo-observations, their mean at the ceiling.
+     */
+    priorWeight: 100,
+    /**
+     * A rollback is a one-sided mixture SPRT: the alternatives, as multiples of the healthy
+     * boundary it rejects, weighted evenly (Robbins' method of mixtures with a discrete mixing
+     * distribution; every component is Wald's likelihood ratio, a supermartingale under any rate
+     * at or below the boundary, so their average is one too).
+     */
+    rollbackAlternatives: [2, 4, 8],
+} as const;
+
+/** What one look at a rung is sure of: the miscoverage of each sequence, the budget split so the whole rollout keeps it. */
+export interface SequentialLevels {
+    /** Promote: the canary's 5xx upper bound (5xx alone decides whether a 5xx-regressed canary gets past). */
+    promoteErrors: number;
+    /** Promote: the canary's share above the latency mark, and the stable p95 the mark is set from (they add up). */
+    promoteLatencyCanary: number;
+    promoteLatencyStable: number;
+    /** What a promotion at this rung proves the canary within: the tolerance itself at the last rung, twice it before. */
+    promoteErrorCeiling: number;
+    promoteLatencyRatio: number;
+    promoteLatencyFloorMs: number;
+    /** Roll back: the canary's and the stable revision's sequences of each metric. */
+    rollbackCanaryErrors: number;
+    rollbackCanaryLatency: number;
+    rollbackStableErrors: number;
+    rollbackStableLatency: number;
+}
+
+/** A rung's share of the rollback budget: the first rung half (its traffic is the scarcest, and a regression is cheapest caught there), the others the rest evenly. */
+export function rollbackShare(rung: number, judgedRungs: number): number {
+    const rungs = Math.max(1, Math.floor(judgedRungs));
+    if (rungs === 1) return 1;
+    return rung === 0 ? 0.5 : 0.5 / (rungs - 1);
+}
+
+/**
+ * The levels at rung `rung` (0-based) of a ladder with `judgedRungs` judged rungs (those under
+ * 100 %). Roll back: any rung and either metric can roll a healthy canary back, so the budget is
+ * split (Bonferroni) over rungs (rollbackShare) and, within a rung, 40 % to each metric's canary
+ * sequence and 10 % to each stable one (the stable revision has the traffic: its bounds are tight
+ * on little budget). Each sequence is valid at every look at once (Ville's inequality), so looks
+ * cost nothing. Promote: a rollout reaches 100 % only through the last rung, and a regressed
+ * canary has to get past the sequence of the metric it regressed in there, so the last rung holds
+ * the whole budget per metric (p95's split between its two sequences). Earlier rungs step up at
+ * `stepConfidence` within twice each tolerance: a filter against gross regressions, not a release.
+ */
+export function sequentialLevels(rung: number, judgedRungs: number, t: CanaryThresholds = CANARY_THRESHOLDS): SequentialLevels {
+    const final = rung >= judgedRungs - 1;
+    const promote = final ? CANARY_ERROR_BUDGET.falsePromote : 1 - CANARY_SEQUENTIAL.stepConfidence;
+    const rollback = CANARY_ERROR_BUDGET.falseRollback * rollbackShare(rung, judgedRungs);
+    const widen = final ? 1 : 2;
+    return {
+        promoteErrors: promote,
+        promoteLatencyCanary: promote / 2,
+        promoteLatencyStable: promote / 2,
+        promoteErrorCeiling: final ? t.maxErrorRate : t.errorRateCeiling,
+        promoteLatencyRatio: 1 + (t.maxLatencyRatio - 1) * widen,
+        promoteLatencyFloorMs: t.latencyFloorMs * widen,
+        rollbackCanaryErrors: rollback * 0.4,
+        rollbackCanaryLatency: rollback * 0.4,
+        rollbackStableErrors: rollback * 0.1,
+        rollbackStableLatency: rollback * 0.1,
+    };
+}

@@ -1,10 +1,13 @@
 // The judge's pure parts: exact binomial bounds, percentiles of every bucket layout, and the
 // decision rule on its edges.
 import { strict as assert } from "node:assert";
-import { CANARY_THRESHOLDS } from "../../catalog";
+import { CANARY_ERROR_BUDGET, CANARY_THRESHOLDS, sequentialLevels } from "../../catalog";
 import { bucketBounds, histogramQuantile, mergeHistograms, type Histogram } from "../../canary/histogram";
 import { judgeStage, type RevisionObservation } from "../../canary/judge";
-import { rateBounds } from "../../canary/stats";
+import { countAbove, judgeLook } from "../../canary/sequential";
+import { countSequence, logRateSprt, rateBounds, rateSequence } from "../../canary/stats";
+import { summarize } from "../../bench/canary-ladder.bench";
+import { falsePromote, falseRollback, simulateLadder } from "../../bench/lib/ladder-sim";
 
 const close = (actual: number, expected: number, tolerance: number, what: string): void => assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} is not ${expected} ± ${tolerance}`);
 
@@ -98,5 +101,172 @@ describe("judgeStage", () => {
         const j = judgeStage({ canary: rev("c", 40, 10), stable: rev("s", 8000, 10), thresholds: t, problems: ["executionErrors"] });
         assert.equal(j.decision, "hold");
         assert.match(j.reasons[0], /cannot be trusted: executionErrors/);
+    });
+});
+
+describe("confidence sequences: valid at every look, not just one", () => {
+    const seeded = (seed: number): (() => number) => {
+        let a = seed >>> 0;
+        return () => {
+            a = (a + 0x6d2b79f5) >>> 0;
+            let t = Math.imul(a ^ (a >>> 15), a | 1);
+            t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+            return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+        };
+    };
+
+    it("brackets the observed rate, knows nothing at n 0, and shrinks with n", () => {
+        assert.deepEqual(rateSequence(0, 0, 0.05, { a: 1, b: 99 }), { lower: 0, upper: 1 });
+        for (const [k, n] of [[0, 50], [3, 300], [40, 1000], [2.5, 120]]) {
+            const b = rateSequence(k, n, 0.01, { a: 1, b: 99 });
+            assert.ok(b.lower <= k / n && k / n <= b.upper, `${k}/${n}: ${b.lower}-${b.upper}`);
+        }
+        assert.ok(rateSequence(10, 10_000, 0.01, { a: 1, b: 99 }).upper < rateSequence(1, 1000, 0.01, { a: 1, b: 99 }).upper);
+        // Wider than a fixed-sample Clopper-Pearson bound at the same level: the price of looking at every n.
+        assert.ok(rateSequence(0, 300, 0.05, { a: 1, b: 99 }).upper > rateBounds(0, 300, 0.95).upper);
+    });
+
+    it("a rate looked at 60 times stays inside its sequence in 95 % of runs, where a fixed 95 % bound looked at as often does not", () => {
+        const random = seeded(7);
+        const runs = 200;
+        let sequenceMisses = 0;
+        let fixedMisses = 0;
+        for (let r = 0; r < runs; r++) {
+            let k = 0;
+            let sequenceMissed = false;
+            let fixedMissed = false;
+            for (let n = 1; n <= 3000; n++) {
+                if (random() < 0.01) k++;
+                if (n % 50 !== 0) continue;
+                const s = rateSequence(k, n, 0.05, { a: 1, b: 99 });
+                if (s.lower > 0.01 || s.upper < 0.01) sequenceMissed = true;
+                const f = rateBounds(k, n, 0.975);
+                if (f.lower > 0.01 || f.upper < 0.01) fixedMissed = true;
+            }
+            if (sequenceMissed) sequenceMisses++;
+            if (fixedMissed) fixedMisses++;
+        }
+        assert.ok(sequenceMisses <= runs * 0.05, `the sequence missed in ${sequenceMisses}/${runs} runs`);
+        assert.ok(fixedMisses > runs * 0.1, `a fixed bound looked at 60 times missed in only ${fixedMisses}/${runs} runs`);
+    });
+
+    it("the rollback SPRT rejects a rate at its boundary in at most alpha of runs, and grows with the count", () => {
+        const random = seeded(11);
+        let rejected = 0;
+        for (let r = 0; r < 300; r++) {
+            let k = 0;
+            for (let n = 1; n <= 4000; n++) {
+                if (random() < 0.005) k++;
+                if (n % 100 === 0 && logRateSprt(k, n, 0.005, [2, 4, 8]) >= Math.log(1 / 0.05)) {
+                    rejected++;
+                    break;
+                }
+            }
+        }
+        assert.ok(rejected <= 15, `${rejected}/300 runs rejected a true null`);
+        assert.ok(logRateSprt(30, 1000, 0.005, [2, 4, 8]) > logRateSprt(10, 1000, 0.005, [2, 4, 8]));
+        assert.ok(logRateSprt(0, 1000, 0.005, [2, 4, 8]) < 0);
+    });
+
+    it("the quantile sequence's ranks hold the true count above p95", () => {
+        const { low, high } = countSequence(0.05, 2000, 0.01, { a: 5, b: 95 });
+        assert.ok(low < 100 && 100 < high && low > 50 && high < 150, `${low}-${high}`);
+    });
+
+    it("counts requests above a value, splitting its bucket linearly, the overflow whole or not at all", () => {
+        const h: Histogram = { bounds: [10, 20, 30], counts: [0, 10, 10, 5], count: 25 };
+        assert.equal(countAbove(h, 15, "below"), 5 + 10 + 5);
+        assert.equal(countAbove(h, 30, "below"), 0);
+        assert.equal(countAbove(h, 30, "above"), 5);
+        assert.equal(countAbove(h, 5, "below"), 25);
+        // The same interpolation as the p95 read: 5 % of requests above the p95.
+        const wide: Histogram = { bounds: [10, 20, 30, 40], counts: [0, 30, 40, 30, 0], count: 100 };
+        close(countAbove(wide, histogramQuantile(wide, 0.95)!.value, "below"), 5, 1e-9, "share above p95");
+    });
+});
+
+describe("the sequential rule's budget", () => {
+    it("spends exactly the rollout's false rollback budget over every rung's sequences, and the whole promote budget at the last rung, for any ladder", () => {
+        for (const judged of [1, 2, 3, 5, 9]) {
+            let rollback = 0;
+            for (let rung = 0; rung < judged; rung++) {
+                const l = sequentialLevels(rung, judged);
+                rollback += l.rollbackCanaryErrors + l.rollbackCanaryLatency + l.rollbackStableErrors + l.rollbackStableLatency;
+            }
+            close(rollback, CANARY_ERROR_BUDGET.falseRollback, 1e-12, `${judged} rungs`);
+            const last = sequentialLevels(judged - 1, judged);
+            assert.equal(last.promoteErrors, CANARY_ERROR_BUDGET.falsePromote);
+            close(last.promoteLatencyCanary + last.promoteLatencyStable, CANARY_ERROR_BUDGET.falsePromote, 1e-12, "p95's two sequences");
+            assert.equal(last.promoteErrorCeiling, CANARY_THRESHOLDS.maxErrorRate);
+            assert.equal(last.promoteLatencyRatio, CANARY_THRESHOLDS.maxLatencyRatio);
+        }
+        assert.equal(sequentialLevels(0, 3).promoteErrorCeiling, CANARY_THRESHOLDS.errorRateCeiling);
+    });
+});
+
+describe("judgeLook: the sequential rule at one look", () => {
+    const t = CANARY_THRESHOLDS;
+    const latency = (n: number, lo: number, hi: number): Histogram => {
+        const bounds = Array.from({ length: 101 }, (_, i) => i * 10);
+        const counts = new Array<number>(102).fill(0);
+        for (let i = 0; i < n; i++) counts[Math.floor((lo + ((hi - lo) * i) / n) / 10) + 1]++;
+        return { bounds, counts, count: n };
+    };
+    const rev = (revision: string, requests: number, errors: number, lo = 40, hi = 160): RevisionObservation => ({ revision, requests, errors, latency: latency(requests, lo, hi) });
+    const look = (canary: RevisionObservation, stable: RevisionObservation, index: number, problems?: string[]) => judgeLook({ canary, stable, thresholds: t, problems, rung: { index, judgedRungs: 3 } });
+
+    it("never promotes under the minimum sample, on no data, or on data it cannot trust", () => {
+        assert.equal(look(rev("c", 99, 0), rev("s", 20_000, 10), 0).decision, "hold");
+        assert.equal(look(rev("c", 0, 0), rev("s", 0, 0), 2).decision, "hold");
+        assert.equal(look(rev("c", 5000, 0), rev("s", 20_000, 10), 2, ["request counts could not be read: 403"]).decision, "hold");
+        // Not even a rollback on untrusted numbers.
+        assert.equal(look(rev("c", 300, 60), rev("s", 20_000, 10), 0, ["the split serving is not the one judged"]).decision, "hold");
+        assert.equal(look(rev("c", 5000, 0), rev("s", 20_000, 10), 2).decision, "promote");
+    });
+
+    it("a step up asks for 5xx under 2 %, the last rung for under the 1 % threshold itself", () => {
+        assert.equal(look(rev("c", 3000, 24), rev("s", 20_000, 10), 0).decision, "promote");
+        const last = look(rev("c", 3000, 24), rev("s", 20_000, 10), 2);
+        assert.equal(last.decision, "hold");
+        assert.match(last.reasons[0], /not yet shown under 1\.00 % at 0\.995/);
+        assert.match(last.rule ?? "", /rung 3 of 3, the last rung before 100 %/);
+    });
+
+    it("rolls back a clear 5xx regression at any rung, but not a canary as bad as its stable revision", () => {
+        assert.equal(look(rev("c", 300, 24), rev("s", 20_000, 10), 0).decision, "rollback");
+        assert.equal(look(rev("c", 20_000, 160), rev("s", 20_000, 160), 2).decision, "hold");
+        assert.equal(look(rev("c", 300, 1), rev("s", 20_000, 10), 0).gates.errors.verdict === "fail", false);
+    });
+
+    it("holds when the stable revision itself is failing", () => {
+        const j = look(rev("c", 3000, 300), rev("s", 20_000, 2000), 1);
+        assert.equal(j.decision, "hold");
+        assert.match(j.reasons[0], /stable revision itself is failing/);
+    });
+
+    it("judges p95 by the share of canary requests above a mark set from stable's p95: rolls back a slow canary, promotes a close one", () => {
+        const slow = look(rev("c", 2000, 0, 300, 900), rev("s", 20_000, 10), 1);
+        assert.equal(slow.decision, "rollback");
+        assert.match(slow.reasons[0], /p95/);
+        // p95 163 ms against 154: within the healthy half of the tolerance.
+        assert.equal(look(rev("c", 4000, 0, 40, 170), rev("s", 20_000, 10), 2).decision, "promote");
+        // p95 192 ms against 154 (25 % worse, 38 ms): inside the 50 ms floor, but past the healthy half of the tolerance (1.1x or 25 ms), where a rollback may be proven.
+        assert.equal(look(rev("c", 4000, 0, 40, 200), rev("s", 20_000, 10), 2).decision, "rollback");
+    });
+});
+
+describe("the sequential rule on seeded simulated rollouts (the bench's small cousin)", function () {
+    this.timeout(60_000);
+    it("no false promote or rollback, healthy releases at least twice as fast, regressions rolled back no later than today's rule", () => {
+        const band = { name: "200 rps", rps: 200 };
+        const rollouts = simulateLadder(90, 424242, [band]);
+        const healthy = rollouts.filter((r) => r.healthy);
+        const regressed = rollouts.filter((r) => !r.healthy);
+        assert.deepEqual([regressed.filter((r) => falsePromote(r, "sequential")).length, healthy.filter((r) => falseRollback(r, "sequential")).length], [0, 0]);
+        // The same rollouts tell today's rule apart: it promotes regressions at the threshold.
+        assert.ok(regressed.filter((r) => falsePromote(r, "window")).length > 5);
+        const s = summarize(rollouts, band.name);
+        assert.ok(s.healthyMedian.sequential * 2 <= s.healthyMedian.window, JSON.stringify(s));
+        assert.ok(s.rollbackMedian.sequential <= s.rollbackMedian.window, JSON.stringify(s));
     });
 });

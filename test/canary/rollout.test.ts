@@ -91,6 +91,7 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
     let http: HttpClient;
     let printed: string[];
     let gates: Array<{ percent: string }>;
+    let waited: number[];
 
     beforeEach(async () => {
         standIn = await new MonitoringStandIn({ revisions: healthy(600), split: [{ revision: STABLE, percent: 100 }], pageSize: 50, pointsPerSeries: 1 }).start();
@@ -105,6 +106,7 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         http = new HttpClient({ timeoutMs: 5_000 });
         printed = [];
         gates = [];
+        waited = [];
     });
     afterEach(async () => {
         http.close();
@@ -123,6 +125,8 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         maxHolds?: number;
         stage?: boolean;
         gated?: boolean;
+        /** Monitoring's ingestion lag for the looks (0 unless a test is about it). */
+        ingestionLagMs?: number;
     }
 
     async function rollout(s: Scenario = {}): Promise<Awaited<ReturnType<typeof runRollout>>> {
@@ -146,7 +150,8 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
                 const go = s.gate ? s.gate(percent) : true;
                 return { go, summary: go ? "GO: 11 passed" : "NO-GO: 1 required failure(s); control-prod-smoke: GET /readyz answered 503" };
             },
-            wait: () => {
+            wait: (ms) => {
+                waited.push(ms);
                 waits++;
                 if (waits === s.interruptAtWait) interrupt.abort();
                 return Promise.resolve(waits !== s.interruptAtWait);
@@ -158,7 +163,7 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
             cancelUp: new AbortController().signal,
             redactor: new Redactor([TOKEN]),
         };
-        const settings: RolloutSettings = { environment: "prod", ladder: o.ladder, waitMs: 60_000, maxHolds: s.maxHolds ?? 2, outputDir: out, resumeCommand: "npm run canary -- rollout --environment prod --stack prod", rollbackCommand: "npm run canary -- rollback --environment prod --stack prod", stage: s.stage, gated: s.gated };
+        const settings: RolloutSettings = { environment: "prod", ladder: o.ladder, waitMs: 60_000, lookEveryMs: 60_000, ingestionLagMs: s.ingestionLagMs ?? 0, maxHolds: s.maxHolds ?? 2, outputDir: out, resumeCommand: "npm run canary -- rollout --environment prod --stack prod", rollbackCommand: "npm run canary -- rollback --environment prod --stack prod", stage: s.stage, gated: s.gated };
         return runRollout(settings, deps);
     }
 
@@ -181,6 +186,7 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.equal(json.schemaVersion, 1);
         assert.deepEqual(json.rungs.map((r: any) => [r.percent, r.analyses.map((a: any) => a.decision)]), [[0, []], [5, ["promote"]], [25, ["promote"]], [50, ["promote"]], [100, []]]);
         assert.equal(json.rungs[1].analyses[0].canary.requests, 300);
+        assert.match(json.rungs[3].analyses[0].rule, /^sequential, valid at every look \(rung 3 of 3, the last rung before 100 %: promote at 0\.995 under 1\.00 % 5xx/);
         assert.equal(json.rungs[0].gate.go, true);
         assert.match(summary, /^# Canary rollout: PROMOTED \(prod\)/);
         assert.match(summary, /```mermaid\nxychart-beta\n {4}x-axis \["1: 5%", "2: 25%", "3: 50%"\]/);
@@ -194,7 +200,7 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.deepEqual(await config(), ["0", STABLE]);
         assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
         assert.deepEqual(gates.map((g) => g.percent), ["0", "0"], "gated at 0 % and after the rollback");
-        assert.match(result.record.message, /rolled back to .* \(100 %\): the analysis at 5 %: canary 5xx rate clearly above 1\.00 %/);
+        assert.match(result.record.message, /rolled back to .* \(100 %\): the analysis at 5 %: canary 5xx rate clearly above 0\.50 % \(the healthy 0\.50 %, half the 1\.00 % threshold/);
         assert.match(git(dir, "log", "-1", "--format=%s"), /^Roll back /);
     });
 
@@ -223,6 +229,38 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 75 }, { revision: CANARY, percent: 25 }]);
         assert.equal(evidence().json.resume, "npm run canary -- rollout --environment prod --stack prod");
         assert.match(result.record.message, /resume with `npm run canary -- rollout --environment prod --stack prod`/);
+    });
+
+    it("looks a minute apart on the whole rung so far, and ends the rung at the first decision", async () => {
+        // 30 canary requests a look more each time: too few twice, then enough.
+        const result = await rollout({ metrics: (p, n) => (p === 5 ? healthy(30 * (n + 1) + (n >= 2 ? 300 : 0)) : healthy(p * 60)), maxHolds: 9 });
+        assert.equal(result.exitCode, 0, printed.join("\n"));
+        const analyses = evidence().json.rungs[1].analyses;
+        assert.deepEqual(analyses.map((a: any) => a.decision), ["hold", "hold", "promote"]);
+        const windows = [0, 1, 2].map((look) => JSON.parse(fs.readFileSync(path.join(out, `analysis-2-5-${look}`, "analysis.json"), "utf8")).window);
+        assert.equal(new Set(windows.map((w) => w.start)).size, 1, "every look reads from the rung's first whole minute");
+        assert.deepEqual(windows.map((w) => w.seconds), [60, 120, 180], "a minute more data at each look");
+        assert.match(JSON.parse(fs.readFileSync(path.join(out, "analysis-2-5-2", "analysis.json"), "utf8")).rule, /^sequential, valid at every look \(rung 1 of 3, a step up/);
+    });
+
+    it("never looks before Monitoring's ingestion lag has passed, and never past the window plus --max-holds", async () => {
+        const result = await rollout({ metrics: (p) => (p === 25 ? tooFew() : healthy(p * 60)), ingestionLagMs: 180_000, maxHolds: 9 });
+        assert.equal(result.record.outcome, "held");
+        // The first wait of each rung: to its first whole minute, then the lag and one minute of data.
+        const firstWaits = [waited[0], waited[1]];
+        for (const ms of firstWaits) assert.ok(ms >= 240_000 && ms < 300_000, `first look after ${ms} ms`);
+        // At 25 %: every look a minute apart, the last one at the deadline (1 + 9) x the 60 s window.
+        const at25 = waited.slice(1);
+        assert.equal(at25.reduce((a, b) => a + b, 0), 600_000);
+        assert.ok(at25.slice(1, -1).every((ms) => ms === 60_000), at25.join(","));
+        assert.match(result.record.message, /held at 25 % for 10 min and \d+ looks \(the window plus --max-holds 9\)/);
+    });
+
+    it("the last rung before 100 % asks more than a step: a canary at 0.8 % 5xx steps up, then holds at 50 % and is never promoted", async () => {
+        const result = await rollout({ metrics: () => ({ [CANARY]: traffic(3000, 24, spread(40, 160, 3000)), [STABLE]: traffic(20_000, 20, spread(40, 160, 20_000)) }) });
+        assert.equal(result.record.outcome, "held", result.record.message);
+        assert.deepEqual(stack.ups.map((u) => u.percent), ["0", "5", "25", "50"]);
+        assert.match(result.record.message, /held at 50 %.*not yet shown under 1\.00 % at 0\.995/);
     });
 
     it("NO-GO at 0 %: stops before any traffic moves, the stable revision serving", async () => {
