@@ -1,5 +1,5 @@
-// A small JSON client for the Google APIs the gate reads (Cloud Run Admin v2, Cloud Logging v2)
-// on top of the gate's HTTP client: a bearer token, retries of 429/5xx honouring Retry-After
+// A small JSON client for the Google APIs the gate and the canary read (Cloud Run Admin v2, Cloud
+// Logging v2, Cloud Monitoring v3) on top of the shared HTTP client (io/http.ts): a bearer token, retries of 429/5xx honouring Retry-After
 // within the check's deadline, one retry with a fresh token after a 401, and every failure turned into a GcpApiError whose message names
 // the API, the resource and the cause.
 
