@@ -286,16 +286,20 @@ function runSequential(w: World): Outcome {
     let looks = 0;
     const rungs: number[] = [];
     const deadline = (1 + MAX_HOLDS) * (WINDOW + LAG);
+    // The minutes every earlier rung served, at its share: the rollout's pooled data starts with them.
+    const before: { canary: Minute[]; stable: Minute[] } = { canary: [], stable: [] };
     for (let r = 0; r < RUNGS.length; r++) {
         const start = t;
         let decided: Decision = "hold";
         for (let at = start + LAG + 1; at <= start + deadline; at++) {
             const lastMinute = at - LAG - 1;
             const { canary, stable } = rungMinutes(w, start, RUNGS[r], lastMinute);
+            const all = { canary: [...before.canary, ...canary], stable: [...before.stable, ...stable] };
             looks++;
             const j = judgeLook({
                 canary: observation("canary", canary, 0, canary.length - 1),
                 stable: observation("stable", stable, 0, stable.length - 1),
+                rollout: { canary: observation("canary", all.canary, 0, all.canary.length - 1), stable: observation("stable", all.stable, 0, all.stable.length - 1) },
                 thresholds: CANARY_THRESHOLDS,
                 rung: { index: r, judgedRungs: RUNGS.length },
             });
@@ -306,6 +310,9 @@ function runSequential(w: World): Outcome {
         rungs.push((decided === "hold" ? start + deadline : t) - start);
         if (decided === "rollback") return { result: "rolled-back", minutes: t, looks, rungs };
         if (decided === "hold") return { result: "held", minutes: start + deadline, looks, rungs };
+        const served = rungMinutes(w, start, RUNGS[r], t - 1);
+        before.canary.push(...served.canary);
+        before.stable.push(...served.stable);
     }
     return { result: "promoted", minutes: t, looks, rungs };
 }
