@@ -1,5 +1,6 @@
 // Whole simulated canary rollouts, minute by minute, judged by three rules on the very same data:
-// the sequential rule (canary/sequential.ts, a look a minute), today's fixed-window rule
+// the sequential rule (canary/sequential.ts, a look a minute on the rung so far and the rollout so
+// far), today's fixed-window rule
 // (canary/judge.ts: wait window + lag, judge the window, hold up to --max-holds times) and a
 // Flagger-style rule (a check a minute on the last minute's numbers against the runbook's
 // thresholds; a pass steps up, 5 failed checks roll back). Traffic is Poisson per minute,
