@@ -23,10 +23,13 @@ const STACK_RUNS = 9;
 /** `count` resources: copies of both compliant environments with unique names, URNs and dependencies. */
 export function syntheticStack(count: number): EngineResource[] {
     const template = [...compliantStack("prod"), ...compliantStack("staging")];
+    // A partial copy takes no service or job: a migrate job cut off from its runtime service is a finding, not a benchmark.
+    const partial = template.filter((r) => !/^gcp:cloudrunv2\/(service|job):/.test(r.type));
     const out: EngineResource[] = [];
     for (let copy = 0; out.length < count; copy++) {
         const rename = (urn: string) => `${urn}-${copy}`;
-        for (const r of template) {
+        const whole = count - out.length >= template.length;
+        for (const r of whole ? template : partial) {
             if (out.length === count) break;
             const c = structuredClone(r);
             c.name = `${r.name}-${copy}`;

@@ -5,6 +5,7 @@
 /** Sources, cited by docs/reliability.md's rule list and by the rules below. */
 export const SOURCES = {
     cpu: "https://cloud.google.com/run/docs/configuring/services/cpu",
+    wholeCpu: "registry.terraform.io google_cloud_run_v2_service and google_cloud_run_v2_job, resources.limits: the only supported values for CPU are '1', '2', '4', '6' and '8' (fractions only on the v1 google_cloud_run_service)",
     memory: "https://cloud.google.com/run/docs/configuring/services/memory-limits",
     jobMemory: "https://cloud.google.com/run/docs/configuring/jobs/memory-limits",
     env: "https://cloud.google.com/run/docs/configuring/services/environment-variables",
@@ -12,7 +13,42 @@ export const SOURCES = {
     tags: "https://cloud.google.com/run/docs/rollouts-rollbacks-traffic-migration#tags (gcloud: combined traffic tag and service name cannot exceed 46 characters)",
     executionToken: "registry.terraform.io google_cloud_run_v2_job run_execution_token (sum of job name and token length must be fewer than 63 characters)",
     serviceName: "https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.services (name: DNS label, at most 49 characters)",
+    requestTimeout: "https://cloud.google.com/run/docs/configuring/request-timeout (a service's request timeout: up to 60 minutes)",
+    concurrency: "https://cloud.google.com/run/docs/about-concurrency (at most 1000 concurrent requests per instance)",
+    jobRetries: "https://cloud.google.com/run/docs/configuring/max-retries (0 to 10 retries per task)",
+    taskTimeout: "https://cloud.google.com/run/docs/configuring/task-timeout (up to 24 hours per task attempt)",
+    startupProbe: "https://cloud.google.com/run/docs/configuring/healthchecks (a startup probe: failureThreshold x periodSeconds at most 240 s; timeoutSeconds at most periodSeconds)",
 } as const;
+
+export const MAX_REQUEST_TIMEOUT_SECONDS = 3600;
+export const MAX_CONCURRENCY = 1000;
+export const MAX_JOB_RETRIES = 10;
+export const MAX_TASK_TIMEOUT_SECONDS = 24 * 3600;
+export const MAX_STARTUP_PROBE_SECONDS = 240;
+
+/** Why a service's request timeout or concurrency is past Cloud Run's limits (SOURCES), or undefined. */
+export function serviceLimitProblem(timeoutSeconds: number | undefined, concurrency: number | undefined): string | undefined {
+    if (timeoutSeconds !== undefined && (timeoutSeconds < 1 || timeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS)) return `a request timeout of ${timeoutSeconds} s, Cloud Run takes 1 to ${MAX_REQUEST_TIMEOUT_SECONDS} s`;
+    if (concurrency !== undefined && concurrency > MAX_CONCURRENCY) return `a concurrency of ${concurrency}, Cloud Run takes at most ${MAX_CONCURRENCY} per instance`;
+    return undefined;
+}
+
+/** Why a job's retries or task timeout are past Cloud Run's limits (SOURCES), or undefined. */
+export function jobLimitProblem(maxRetries: number | undefined, taskTimeoutSeconds: number | undefined): string | undefined {
+    if (maxRetries !== undefined && (maxRetries < 0 || maxRetries > MAX_JOB_RETRIES)) return `${maxRetries} retries, Cloud Run takes 0 to ${MAX_JOB_RETRIES}`;
+    if (taskTimeoutSeconds !== undefined && (taskTimeoutSeconds < 1 || taskTimeoutSeconds > MAX_TASK_TIMEOUT_SECONDS)) return `a task timeout of ${taskTimeoutSeconds} s, Cloud Run takes up to ${MAX_TASK_TIMEOUT_SECONDS} s`;
+    return undefined;
+}
+
+/** Why a startup probe's timing is refused by Cloud Run (SOURCES.startupProbe), or undefined. Unset fields take Cloud Run's defaults (period 10 s, threshold 3, timeout 1 s). */
+export function startupProbeProblem(periodSeconds: unknown, failureThreshold: unknown, timeoutSeconds: unknown): string | undefined {
+    const period = typeof periodSeconds === "number" ? periodSeconds : 10;
+    const threshold = typeof failureThreshold === "number" ? failureThreshold : 3;
+    const timeout = typeof timeoutSeconds === "number" ? timeoutSeconds : 1;
+    if (period * threshold > MAX_STARTUP_PROBE_SECONDS) return `a startup probe of ${threshold} x ${period} s, Cloud Run allows at most ${MAX_STARTUP_PROBE_SECONDS} s`;
+    if (timeout > period) return `a probe timeout of ${timeout} s longer than its period of ${period} s`;
+    return undefined;
+}
 
 /** Whole vCPUs Cloud Run offers; below 1, fractions from 0.08. */
 const WHOLE_CPUS = [1, 2, 4, 6, 8];
@@ -30,13 +66,17 @@ const MEMORY_RANGE: Record<number, [number, number]> = {
 /** A Cloud Run job needs at least 512 MiB (second generation execution environment). */
 export const JOB_MIN_MEMORY_MIB = 512;
 
-/** "1", "2", "500m", "2000m" -> vCPUs; undefined when Cloud Run would not accept it. */
-export function parseCpu(value: string): number | undefined {
+/**
+ * "1", "2", "500m", "2000m" -> vCPUs; undefined when Cloud Run would not accept it. The v2 API
+ * the program uses takes whole vCPUs only (SOURCES.wholeCpu); `fractions` admits the v1 API's
+ * 0.08-0.999.
+ */
+export function parseCpu(value: string, fractions = false): number | undefined {
     const m = /^([0-9]{1,6})(m?)$/.exec(value.trim());
     if (!m) return undefined;
     const cpus = m[2] === "m" ? Number(m[1]) / 1000 : Number(m[1]);
     if (WHOLE_CPUS.includes(cpus)) return cpus;
-    return cpus >= MIN_FRACTION && cpus < 1 ? cpus : undefined;
+    return fractions && cpus >= MIN_FRACTION && cpus < 1 ? cpus : undefined;
 }
 
 /** "512Mi", "4Gi" -> MiB; undefined when outside Cloud Run's range. */

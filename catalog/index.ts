@@ -9,4 +9,7 @@ export * from "./serving";
 export * from "./text";
 export * from "./stack-outputs";
 export * from "./secrets";
+export * from "./service-needs";
+export * from "./migration";
+export * from "./access";
 export * from "./stack-secrets";

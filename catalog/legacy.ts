@@ -24,10 +24,11 @@ export const LEGACY_RESOURCES: readonly LegacyResource[] = [
 ];
 
 /**
- * Name fragments that mark a resource name as legacy wherever they appear, compared on the
- * name with case and separators removed ("OpenAgents_Web2" -> "openagentsweb2"). Each legacy
- * resource is covered by its stem; "laravel", "elixir" and "phoenix" have no place in a Rust
- * lane's resource name.
+ * Name fragments that mark a resource name as legacy, compared on the name with case and
+ * separators removed ("OpenAgents_Web2" -> "openagentsweb2"). An openagents-* stem must end
+ * where a word of the name ends ("openagents-web", "openagents-web2", "openagentsweb"), so
+ * "openagents-webhooks" is no legacy name; "laravel", "elixir" and "phoenix" have no place
+ * anywhere in a Rust lane's resource name.
  */
 export const LEGACY_NAME_STEMS: readonly string[] = [
     "openagents-web",
@@ -38,6 +39,12 @@ export const LEGACY_NAME_STEMS: readonly string[] = [
     "elixir",
     "phoenix",
 ];
+
+/** Stems that must end where a word ends (the rest match anywhere). */
+const WORD_END_STEMS: readonly string[] = ["openagents-web", "openagents-migrate", "openagents-maintenance", "openagents-runtime"];
+
+/** Words of the legacy stacks that mark a name only as a whole word ("oa-php-web", not "graphql"). */
+export const LEGACY_NAME_WORDS: readonly string[] = ["php", "phpfpm", "artisan", "phx", "octane"];
 
 /** Artifact Registry repositories (below the project) that hold legacy images. */
 export const LEGACY_IMAGE_REPOSITORIES: readonly string[] = [
@@ -109,6 +116,17 @@ export const LEGACY_ENV: readonly LegacyEnvMarker[] = [
     { name: "RELEASE_NODE", stack: "elixir" },
     { name: "MIX_ENV", stack: "elixir" },
     { name: "ERL_AFLAGS", stack: "elixir" },
+    // Names no Rust lane reads: the rest of each framework's .env and release env.
+    { name: "APP_NAME", stack: "laravel" },
+    { name: "DB_DATABASE", stack: "laravel" },
+    { name: "DB_USERNAME", stack: "laravel" },
+    { name: "MAIL_MAILER", stack: "laravel" },
+    { name: "FILESYSTEM_DISK", stack: "laravel" },
+    { name: "RELEASE_NAME", stack: "elixir" },
+    { name: "RELEASE_VSN", stack: "elixir" },
+    { name: "RELEASE_TMP", stack: "elixir" },
+    { name: "POOL_SIZE", stack: "elixir" },
+    { name: "DNS_CLUSTER_QUERY", stack: "elixir" },
 ];
 
 /** Secret Manager name prefixes of the legacy Laravel service. */
@@ -134,22 +152,57 @@ export function squashName(value: string): string {
     return value.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]/g, "");
 }
 
-const SQUASHED_STEMS = LEGACY_NAME_STEMS.map(squashName);
+const SQUASHED_STEMS = LEGACY_NAME_STEMS.map((stem) => ({ stem, squashed: squashName(stem), wordEnd: WORD_END_STEMS.includes(stem) }));
+const SQUASHED_WORDS = LEGACY_NAME_WORDS.map((word) => ({ word, squashed: squashName(word) }));
+
+/**
+ * A name squashed as squashName does, with the positions in the squashed text where a word of
+ * the original ends or starts: at a separator, between a letter and a digit, before an
+ * upper-case letter that follows a lower-case one, and at both ends.
+ */
+function squashWithBoundaries(value: string): { squashed: string; boundaries: Set<number> } {
+    const chars = [...value.normalize("NFKD")];
+    let squashed = "";
+    const boundaries = new Set<number>([0]);
+    let previous = "";
+    for (const ch of chars) {
+        const lower = ch.toLowerCase();
+        if (!/[a-z0-9]/.test(lower)) {
+            boundaries.add(squashed.length);
+            previous = "";
+            continue;
+        }
+        const kind = /[0-9]/.test(ch) ? "digit" : ch !== lower ? "upper" : "lower";
+        const before = previous === "" ? "" : /[0-9]/.test(previous) ? "digit" : previous !== previous.toLowerCase() ? "upper" : "lower";
+        if (before !== "" && ((before === "digit") !== (kind === "digit") || (before === "lower" && kind === "upper"))) boundaries.add(squashed.length);
+        squashed += lower;
+        previous = ch;
+    }
+    boundaries.add(squashed.length);
+    return { squashed, boundaries };
+}
+
+function matchesAt(squashed: string, boundaries: Set<number>, needle: string, wordStart: boolean, wordEnd: boolean): boolean {
+    for (let at = squashed.indexOf(needle); at >= 0; at = squashed.indexOf(needle, at + 1)) {
+        if ((!wordStart || boundaries.has(at)) && (!wordEnd || boundaries.has(at + needle.length))) return true;
+    }
+    return false;
+}
 
 /**
  * Why a resource (service, job or revision) name is legacy, or undefined when it is not.
  * `extraStems` are further legacy names or fragments (e.g. from policy config), matched alike.
  */
 export function legacyNameReason(name: string, extraStems: readonly string[] = []): string | undefined {
-    const squashed = squashName(name);
-    for (const [i, stem] of SQUASHED_STEMS.entries()) {
-        if (squashed.includes(stem)) {
+    const { squashed, boundaries } = squashWithBoundaries(name);
+    for (const { stem, squashed: needle, wordEnd } of SQUASHED_STEMS) {
+        if (matchesAt(squashed, boundaries, needle, false, wordEnd)) {
             const exact = LEGACY_RESOURCES.find((r) => r.name === name.trim().toLowerCase());
-            return exact
-                ? `'${name}' is the legacy ${exact.stack} ${exact.kind} (${exact.note})`
-                : `'${name}' carries the legacy name '${LEGACY_NAME_STEMS[i]}'`;
+            return exact ? `'${name}' is the legacy ${exact.stack} ${exact.kind} (${exact.note})` : `'${name}' carries the legacy name '${stem}'`;
         }
     }
+    const word = SQUASHED_WORDS.find(({ squashed: needle }) => matchesAt(squashed, boundaries, needle, true, true));
+    if (word) return `'${name}' carries the legacy word '${word.word}'`;
     const extra = extraStems.find((n) => squashName(n) !== "" && squashed.includes(squashName(n)));
     return extra !== undefined ? `'${name}' carries the legacy name '${extra}' (added by config)` : undefined;
 }
@@ -210,14 +263,28 @@ export function legacyImageReason(image: string, extraRepositories: readonly str
     return extra !== undefined ? `image '${image}' is from the legacy repository '${extra}' (added by config)` : undefined;
 }
 
-/** Words that run the next word rather than being the program: `env A=1 php`, `exec php`, `nice -n 5 php`. */
-const COMMAND_WRAPPERS: readonly string[] = ["env", "exec", "nice", "nohup", "time", "timeout", "stdbuf", "ionice", "setsid", "tini", "dumb-init", "command", "builtin"];
+export const COMMAND_SOURCES = {
+    expansion:
+        "https://cloud.google.com/run/docs/reference/rest/v2/Container (command, args: variable references $(VAR_NAME) are expanded using the " +
+        "container's environment; $$(VAR_NAME) escapes to a literal $(VAR_NAME); an unresolvable reference stays as written)",
+    shell: "POSIX sh, 2.2 Quoting and 2.9 Shell Commands: quotes group a word and hide separators; $(...) and `...` run a command even inside double quotes",
+} as const;
+
+/**
+ * Words that run the next word rather than being the program, with how many arguments they
+ * take before it: `env A=1 php`, `exec php`, `nice -n 5 php`, `gosu www-data php`, `busybox sh`.
+ */
+const COMMAND_WRAPPERS: Readonly<Record<string, number>> = {
+    env: 0, exec: 0, nice: 0, nohup: 0, time: 0, timeout: 0, stdbuf: 0, ionice: 0, setsid: 0, tini: 0, "dumb-init": 0,
+    command: 0, builtin: 0, eval: 0, busybox: 0, sudo: 0, doas: 0, runuser: 0, "catatonit": 0, "s6-setuidgid": 1,
+    gosu: 1, "su-exec": 1, chpst: 0, chroot: 1, xargs: 0, "start-stop-daemon": 0,
+};
+/** Wrapper options that take the next word as their value (`sudo -u www-data php`, `exec -a name php`). */
+const OPTIONS_WITH_VALUE: readonly string[] = ["-u", "-g", "-a", "-s", "--user", "--group", "--signal", "--kill-after"];
 /** Shell words that come before a command rather than being one. */
-const SHELL_KEYWORDS: readonly string[] = ["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}"];
-const SHELLS: readonly string[] = ["sh", "bash", "dash", "ash", "zsh"];
+const SHELL_KEYWORDS: readonly string[] = ["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time"];
+const SHELLS: readonly string[] = ["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox-sh"];
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
-/** How a shell line splits into commands: ; && || | & newlines, subshells and substitutions. */
-const COMMAND_SEPARATORS = /[;&|\n()`]+|\$\(/;
 
 function baseName(word: string): string {
     return (word.toLowerCase().split("/").pop() ?? "").trim();
@@ -231,13 +298,25 @@ function isLegacyExecutable(word: string): boolean {
 /** The program a word list runs, past wrappers, their options and VAR=value words; undefined when none. */
 function programIndex(words: readonly string[]): number | undefined {
     let wrapped = false;
+    let skip = 0;
     for (const [i, raw] of words.entries()) {
         const word = raw.trim();
+        if (skip > 0) {
+            skip -= 1;
+            continue;
+        }
         if (word === "" || ASSIGNMENT.test(word) || SHELL_KEYWORDS.includes(word)) continue;
-        // After a wrapper: its options ("-n", "--") and numeric arguments ("nice -n 10", "timeout 30s").
-        if (wrapped && (word.startsWith("-") || /^[0-9][0-9.]*[a-z]?$/i.test(word))) continue;
-        if (COMMAND_WRAPPERS.includes(baseName(word))) {
+        if (wrapped && word === "--") continue;
+        // After a wrapper: its options (a value option takes the next word) and numeric arguments ("timeout 30s").
+        if (wrapped && word.startsWith("-")) {
+            if (OPTIONS_WITH_VALUE.includes(word)) skip = 1;
+            continue;
+        }
+        if (wrapped && /^[0-9][0-9.]*[a-z]?$/i.test(word)) continue;
+        const wrapper = COMMAND_WRAPPERS[baseName(word)];
+        if (wrapper !== undefined) {
             wrapped = true;
+            skip = wrapper;
             continue;
         }
         return i;
@@ -245,48 +324,169 @@ function programIndex(words: readonly string[]): number | undefined {
     return undefined;
 }
 
-/** Quotes and escapes can split or glue a word ('p''hp', p\hp); $IFS stands for a space. */
-function unquote(script: string): string {
-    return script.replace(/\$\{IFS\}|\$IFS\b/g, " ").replace(/['"\\]/g, "");
+/**
+ * A shell line split as sh reads it: into commands at ; & | newlines and subshells, plus the
+ * command lines of substitutions ($(...) and backquotes, which run even inside double quotes), each command
+ * into words with quotes removed ('p''hp' is php) and kept together ("a; php" is one word).
+ * $IFS stands for a space. Deliberately small: enough to find each command's program.
+ */
+export function shellCommands(line: string, depth = 0): string[][] {
+    const commands: string[][] = [];
+    let words: string[] = [];
+    let word = "";
+    let inWord = false;
+    let quote: "'" | '"' | undefined;
+    const endWord = () => {
+        if (inWord) words.push(word);
+        word = "";
+        inWord = false;
+    };
+    const endCommand = () => {
+        endWord();
+        if (words.length > 0) commands.push(words);
+        words = [];
+    };
+    for (let i = 0; i < line.length; i++) {
+        const ch = line[i];
+        if (quote === "'") {
+            if (ch === "'") quote = undefined;
+            else word += ch;
+            continue;
+        }
+        if (ch === "\\" && i + 1 < line.length) {
+            word += line[i + 1];
+            inWord = true;
+            i += 1;
+            continue;
+        }
+        const ifs = /^\$(\{IFS\}|IFS\b)/.exec(line.slice(i));
+        if (ifs) {
+            if (quote === '"') word += " ";
+            else endWord();
+            i += ifs[0].length - 1;
+            continue;
+        }
+        if (ch === "`" || (ch === "$" && line[i + 1] === "(")) {
+            // A substitution runs its own command line, even inside double quotes; its output is unknown text here.
+            const end = ch === "`" ? line.indexOf("`", i + 1) : closingParen(line, i + 2);
+            const inner = line.slice(ch === "`" ? i + 1 : i + 2, end < 0 ? line.length : end);
+            if (depth < 4) commands.push(...shellCommands(inner, depth + 1));
+            inWord = true;
+            i = end < 0 ? line.length : end;
+            continue;
+        }
+        if (quote === '"') {
+            if (ch === '"') quote = undefined;
+            else word += ch;
+            continue;
+        }
+        if (ch === "'" || ch === '"') {
+            quote = ch;
+            inWord = true;
+            continue;
+        }
+        if (/[;&|\n()]/.test(ch)) {
+            endCommand();
+            continue;
+        }
+        if (/\s/.test(ch)) {
+            endWord();
+            continue;
+        }
+        word += ch;
+        inWord = true;
+    }
+    endCommand();
+    return commands;
+}
+
+/** Where the ")" that closes a $( opened just before `from` is, or -1; quotes inside are skipped. */
+function closingParen(line: string, from: number): number {
+    let open = 1;
+    let quote: string | undefined;
+    for (let j = from; j < line.length; j++) {
+        const c = line[j];
+        if (quote !== undefined) {
+            if (c === quote) quote = undefined;
+            continue;
+        }
+        if (c === "'" || c === '"') quote = c;
+        else if (c === "(") open += 1;
+        else if (c === ")" && --open === 0) return j;
+    }
+    return -1;
 }
 
 /** The legacy program a word list runs (inside shells too), or undefined. */
 function legacyProgram(words: readonly string[], depth: number): string | undefined {
     const at = programIndex(words);
     if (at === undefined) return undefined;
-    const program = unquote(words[at]).trim();
+    const program = words[at].trim();
     if (isLegacyExecutable(program)) return program;
-    if (!SHELLS.includes(baseName(program)) || depth > 3) return undefined;
-    // A shell runs the string after -c (also bundled: -lc, -ec), else the script file it is given.
+    const base = baseName(program);
     const rest = words.slice(at + 1);
+    // `env -S 'php artisan serve'` splits its argument into a command line.
+    const split = words.slice(0, at).findIndex((w) => w.trim() === "-S" || w.trim() === "--split-string");
+    if (split >= 0 && depth <= 3) {
+        const found = legacyInLine(words[split + 1] ?? "", depth + 1);
+        if (found !== undefined) return found;
+    }
+    if (!SHELLS.includes(base) || depth > 3) return undefined;
+    // A shell runs the string after -c (also bundled: -lc, -ec), else the script file it is given.
     const flag = rest.findIndex((w) => /^-[a-z]*c[a-z]*$/i.test(w.trim()));
     if (flag < 0) {
         const script = rest.find((w) => !w.trim().startsWith("-"));
-        return script !== undefined && isLegacyExecutable(unquote(script)) ? unquote(script).trim() : undefined;
+        return script !== undefined && isLegacyExecutable(script) ? script.trim() : undefined;
     }
-    const line = unquote(rest[flag + 1] ?? "");
-    for (const command of line.split(COMMAND_SEPARATORS)) {
-        const found = legacyProgram(command.split(/\s+/), depth + 1);
+    return legacyInLine(rest[flag + 1] ?? "", depth + 1);
+}
+
+function legacyInLine(line: string, depth: number): string | undefined {
+    for (const command of shellCommands(line)) {
+        const found = legacyProgram(command, depth);
         if (found !== undefined) return found;
     }
     return undefined;
 }
 
 /**
- * Why a container command line (command + args, as one list) runs a legacy stack, or undefined.
- * Judges the program it executes (commands[0], or args[0] when there are no commands) and, for a
- * shell, every command of its -c line; the other words are arguments and may mention anything
- * ("--banner 'no php here'").
+ * The words as Cloud Run runs them: each $(NAME) replaced by the container's env value NAME
+ * (COMMAND_SOURCES.expansion), $$(NAME) left as the literal $(NAME), an unknown NAME as written.
  */
-export function legacyCommandReason(words: readonly string[]): string | undefined {
-    const program = legacyProgram(words, 0);
-    return program !== undefined ? `command '${words.join(" ")}' runs the legacy '${program}'` : undefined;
+export function expandContainerWords(words: readonly string[], env: ReadonlyMap<string, string>): string[] {
+    return words.map((w) =>
+        w.replace(/\$\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, escaped: string | undefined, name: string | undefined) => {
+            if (escaped !== undefined) return `$(${escaped})`;
+            const value = env.get(name ?? "");
+            return value !== undefined ? value : whole;
+        }),
+    );
+}
+
+/**
+ * Why a container command line (command + args, as one list) runs a legacy stack, or undefined.
+ * Judges the program it executes (commands[0], or args[0] when there are no commands) past
+ * wrappers and, for a shell, every command of its -c line; the other words are arguments and
+ * may mention anything ("--banner 'no php here'"). `env` are the container's literal env values:
+ * Cloud Run expands $(NAME) in the words before it runs them.
+ */
+export function legacyCommandReason(words: readonly string[], env: ReadonlyMap<string, string> = new Map()): string | undefined {
+    const expanded = expandContainerWords(words, env);
+    // A single word with spaces is one program name to Cloud Run (no shell splits it).
+    const program = legacyProgram(expanded, 0);
+    return program !== undefined ? `command '${expanded.join(" ")}' runs the legacy '${program}'` : undefined;
 }
 
 /** Env name prefixes only the legacy frameworks use. */
 export const LEGACY_ENV_PREFIXES: readonly { prefix: string; stack: LegacyStack }[] = [
     { prefix: "LARAVEL_", stack: "laravel" },
+    { prefix: "SANCTUM_", stack: "laravel" },
+    { prefix: "TELESCOPE_", stack: "laravel" },
+    { prefix: "HORIZON_", stack: "laravel" },
+    { prefix: "OCTANE_", stack: "laravel" },
     { prefix: "PHX_", stack: "elixir" },
+    { prefix: "ECTO_", stack: "elixir" },
+    { prefix: "ERL_", stack: "elixir" },
 ];
 
 /** Why an env var is legacy residue, or undefined. A value that addresses a legacy service counts too. */
@@ -336,13 +536,54 @@ export function serviceFromRunAppUrl(url: string): string | undefined {
     return undefined;
 }
 
-/** Why a URL targets a legacy service or path, or undefined. */
-export function legacyUrlReason(url: string): string | undefined {
+/**
+ * The Cloud Run job a Cloud Run Admin API URL runs, for the v2 and v1 forms:
+ * https://run.googleapis.com/v2/projects/P/locations/L/jobs/J:run and
+ * https://L-run.googleapis.com/apis/run.googleapis.com/v1/namespaces/P/jobs/J:run.
+ */
+export function jobFromRunApiUrl(url: string): string | undefined {
+    let parsed: URL;
+    try {
+        parsed = new URL(url);
+    } catch {
+        return undefined;
+    }
+    if (!/(^|-)run\.googleapis\.com$/i.test(parsed.hostname)) return undefined;
+    const m = /\/jobs\/([^/:]+)(:run)?$/i.exec(decodeURIComponent(parsed.pathname));
+    return m ? m[1] : undefined;
+}
+
+/** Why a URL targets a legacy service or job, or undefined. `extraStems` as for legacyNameReason. */
+export function legacyUrlReason(url: string, extraStems: readonly string[] = []): string | undefined {
     const service = serviceFromRunAppUrl(url);
     if (service) {
-        const reason = legacyNameReason(service);
+        const reason = legacyNameReason(service, extraStems);
         if (reason) return `URL ${url} addresses a legacy service: ${reason}`;
     }
+    const job = jobFromRunApiUrl(url);
+    if (job) {
+        const reason = legacyNameReason(job, extraStems);
+        if (reason) return `URL ${url} runs a legacy job: ${reason}`;
+    }
+    return undefined;
+}
+
+export const GOOGLE_ACCOUNT_SOURCE =
+    "https://cloud.google.com/iam/docs/service-account-types (default service accounts of other products: App Engine " +
+    "<project>@appspot.gserviceaccount.com, Compute <number>-compute@developer.gserviceaccount.com; Google-managed service agents " +
+    "service-<number>@gcp-sa-*.iam.gserviceaccount.com, <number>@cloudservices / @cloudbuild.gserviceaccount.com)";
+
+/**
+ * Why an account is not a workload identity of this project but a Google product's own account
+ * (GOOGLE_ACCOUNT_SOURCE), or undefined. The legacy lanes ran as such default accounts.
+ */
+export function googleProductAccountReason(member: string): string | undefined {
+    const e = member.trim().toLowerCase().replace(/^serviceaccount:/, "");
+    if (isDefaultComputeAccount(e)) return `'${e}' is the default compute account`;
+    if (/@appspot\.gserviceaccount\.com$/.test(e)) return `'${e}' is App Engine's default account`;
+    if (/@cloudbuild\.gserviceaccount\.com$/.test(e)) return `'${e}' is Cloud Build's account`;
+    if (/@cloudservices\.gserviceaccount\.com$/.test(e)) return `'${e}' is the Google APIs service agent`;
+    if (/@(gcp-sa-[a-z0-9-]+|serverless-robot-prod|container-engine-robot|compute-system)\.iam\.gserviceaccount\.com$/.test(e)) return `'${e}' is a Google-managed service agent`;
     return undefined;
 }
 

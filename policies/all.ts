@@ -14,6 +14,7 @@ import { resourceLimits } from "./resource-limits";
 import { runtimeImageLock } from "./image-lock";
 import { secretsFromSecretManager } from "./secrets";
 import { servingContract } from "./serving-contract";
+import { serviceNeeds } from "./service-needs";
 import { total } from "./lib/total";
 import type { PackPolicy } from "./lib/types";
 
@@ -31,6 +32,7 @@ export const POLICIES: readonly PackPolicy[] = [
     productionSafety,
     cloudRunLimits,
     servingContract,
+    serviceNeeds,
     resourceLimits,
     laneLabels,
     canaryLadder,

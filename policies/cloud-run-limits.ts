@@ -10,12 +10,16 @@ import {
     envSetProblem,
     excerpt,
     executionNameProblem,
+    durationSeconds,
+    jobLimitProblem,
     jobMemoryProblem,
     parseCpu,
     parseMemory,
     projectIdProblem,
     resourceNameProblem,
+    serviceLimitProblem,
     sizingProblem,
+    startupProbeProblem,
     trafficTagProblem,
 } from "../catalog";
 import { TYPES, cloudName, containerLabel, containersOf, envsOf, stringField, trafficOf, workloadType } from "./lib/resources";
@@ -28,20 +32,28 @@ function concurrencyOf(type: string, props: Props): number | undefined {
     return typeof value === "number" ? value : undefined;
 }
 
-function checkContainer(subject: string, kind: string, container: Props, concurrency: number | undefined, checks: SubChecks): void {
+function checkContainer(subject: string, kind: string, v1: boolean, container: Props, concurrency: number | undefined, checks: SubChecks): void {
     const report = checks.report;
     checks.run(() => {
         const limits: unknown = container.resources?.limits;
         const cpu = limits && typeof limits === "object" ? stringField((limits as Props).cpu) : undefined;
         const memory = limits && typeof limits === "object" ? stringField((limits as Props).memory) : undefined;
-        const cpus = cpu !== undefined ? parseCpu(cpu) : undefined;
+        // The v2 API takes whole vCPUs only (SOURCES.wholeCpu); v1 also takes 80m to 999m.
+        const cpus = cpu !== undefined ? parseCpu(cpu, v1) : undefined;
         const mib = memory !== undefined ? parseMemory(memory) : undefined;
-        if (cpu !== undefined && cpus === undefined) report(`${subject}: CPU limit ${excerpt(cpu)} is not one Cloud Run offers (1, 2, 4, 6, 8, or 80m to 999m)`);
+        if (cpu !== undefined && cpus === undefined) report(`${subject}: CPU limit ${excerpt(cpu)} is not one Cloud Run offers ${v1 ? "(1, 2, 4, 6, 8, or 80m to 999m)" : "on the v2 API (whole vCPUs: 1, 2, 4, 6, 8)"}`);
         if (memory !== undefined && mib === undefined) report(`${subject}: memory limit ${excerpt(memory)} is outside Cloud Run's 128Mi to 32Gi`);
         const why = cpus !== undefined && mib !== undefined ? sizingProblem(cpus, mib, kind === "service" ? concurrency : undefined) : undefined;
         if (why) report(`${subject}: CPU ${cpu} with memory ${memory} is refused by Cloud Run: ${why}`);
         const jobWhy = kind === "job" && mib !== undefined ? jobMemoryProblem(mib) : undefined;
         if (jobWhy) report(`${subject}: ${jobWhy}`);
+    });
+    checks.run(() => {
+        const probe: unknown = container.startupProbe;
+        if (!probe || typeof probe !== "object") return;
+        const p = probe as Props;
+        const why = startupProbeProblem(p.periodSeconds, p.failureThreshold, p.timeoutSeconds);
+        if (why) report(`${subject}: ${why}`);
     });
     checks.run(() => {
         const envs = envsOf(container);
@@ -105,9 +117,21 @@ export const cloudRunLimits: PackResourcePolicy = {
         });
         let concurrency: number | undefined;
         checks.run(() => (concurrency = concurrencyOf(type, props)));
+        checks.run(() => {
+            // Request timeout and concurrency of a service; retries and task timeout of a job (v2 template.template).
+            const number = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+            const timeout = type === TYPES.serviceV1 ? number(props.template?.spec?.timeoutSeconds) : durationSeconds(props.template?.timeout);
+            const why =
+                workload.kind === "service"
+                    ? serviceLimitProblem(timeout, concurrency)
+                    : workload.kind === "job"
+                      ? jobLimitProblem(number(props.template?.template?.maxRetries), durationSeconds(props.template?.template?.timeout))
+                      : undefined;
+            if (why) checks.report(`${subject}: ${why}`);
+        });
         checks.run(() =>
             containersOf(type, props).forEach((container, index) => {
-                checks.run(() => checkContainer(`${subject} ${containerLabel(container, index)}`, workload.kind, container, concurrency, checks));
+                checks.run(() => checkContainer(`${subject} ${containerLabel(container, index)}`, workload.kind, workload.api === "v1", container, concurrency, checks));
             }),
         );
         checks.finish();

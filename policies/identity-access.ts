@@ -4,16 +4,21 @@
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
-import { ENVIRONMENTS, PRIMITIVE_ROLES, PUBLIC_MEMBERS, RUNTIME, excerpt, iamMemberProblem, isDefaultComputeAccount } from "../catalog";
+import { ENVIRONMENTS, PRIMITIVE_ROLES, RUNTIME, RUNTIME_MIGRATE, excerpt, iamMemberProblem, isDefaultComputeAccount, openingGrantProblem } from "../catalog";
 import { TYPES, asObjects, cloudName, iamTarget, isCloudRunIamType, isIamType, serviceAccountOf, stringField, workloadType } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
 import { UNKNOWN, readKnown } from "./lib/unknown";
 
 const RUNTIME_NAMES = ENVIRONMENTS.map((e) => RUNTIME.names[e]);
 
+const JOB_NAMES = ENVIRONMENTS.map((e) => RUNTIME_MIGRATE.names[e]);
+
 function isRuntimeName(name: string): boolean {
     return RUNTIME_NAMES.includes(name.trim().toLowerCase());
 }
+
+/** Project-, folder- and organization-level IAM: a grant there reaches every service below. */
+const PROJECT_IAM = /^gcp:(projects|folder|organizations)\/iam(member|binding|policy):/i;
 
 interface Grant {
     role: string;
@@ -53,10 +58,6 @@ function grantsOf(props: Props): Grants {
         }
     }
     return { grants, unparseable: false };
-}
-
-function isPublic(member: string): boolean {
-    return (PUBLIC_MEMBERS as readonly string[]).includes(member.trim());
 }
 
 export const identityAndAccess: PackResourcePolicy = {
@@ -108,9 +109,22 @@ export const identityAndAccess: PackResourcePolicy = {
                 const why = /^(serviceAccount|user|group):/.test(member) && !isDefaultComputeAccount(member) ? iamMemberProblem(member) : undefined;
                 if (why) reportViolation(`Cloud Run grant '${args.name}' names member ${excerpt(member)}, which IAM refuses: ${why}`);
             }
-            if (target !== undefined && isRuntimeName(target)) {
-                for (const member of grants.flatMap((g) => g.members).filter(isPublic)) {
-                    reportViolation(`runtime service '${target}' is invokable by '${member}': its internal API has no authentication of its own`);
+            // Every grant on the runtime or its job, whichever resource type spells it.
+            const scope = target === undefined ? undefined : isRuntimeName(target) && !/job/i.test(type) ? "runtime" : JOB_NAMES.includes(target.trim().toLowerCase()) ? "job" : undefined;
+            if (scope !== undefined) {
+                for (const grant of grants) {
+                    for (const member of grant.members) {
+                        const why = openingGrantProblem(scope, grant.role, member);
+                        if (why) reportViolation(`${scope === "runtime" ? "runtime service" : "migrate job"} '${target}' is opened by grant '${args.name}': ${why}`);
+                    }
+                }
+            }
+        }
+        if (PROJECT_IAM.test(type)) {
+            for (const grant of grants) {
+                for (const member of grant.members) {
+                    const why = openingGrantProblem("project", grant.role, member);
+                    if (why) reportViolation(`project grant '${args.name}' opens the runtime: ${why}`);
                 }
             }
         }

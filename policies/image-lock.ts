@@ -8,10 +8,24 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { PolicyResource } from "@pulumi/policy";
-import { Environment, RUNTIME, RUNTIME_MIGRATE, sameImage } from "../catalog";
+import {
+    DATABASE_ENV,
+    DatabaseSource,
+    Environment,
+    PROVIDER_JOB_WAIT_SECONDS,
+    RUNTIME,
+    RUNTIME_MIGRATE,
+    concurrencyProblem,
+    databaseProblem,
+    durationSeconds,
+    executionTokenProblem,
+    parseImageRef,
+    sameImage,
+    timeToFinishProblem,
+} from "../catalog";
 import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";
-import { cloudName, containersOf, workloadType } from "./lib/resources";
-import type { PackStackPolicy } from "./lib/types";
+import { cloudName, containersOf, envsOf, workloadType } from "./lib/resources";
+import type { PackStackPolicy, Props } from "./lib/types";
 
 export interface ImageLockConfig {
     environment?: Environment;
@@ -28,9 +42,39 @@ function words(value: unknown): string[] {
     return Array.isArray(value) ? value.filter((w): w is string => typeof w === "string") : [];
 }
 
-function firstImage(r: PolicyResource): string | undefined {
-    const image = containersOf(r.type, r.props)[0]?.image;
+function imageOf(container: Props | undefined): string | undefined {
+    const image: unknown = container?.image;
     return typeof image === "string" ? image : undefined;
+}
+
+/** The runtime service's own container: the one of the runtime's repository, else the first. */
+function runtimeContainer(r: PolicyResource): Props | undefined {
+    const containers = containersOf(r.type, r.props);
+    if (containers.length < 2) return containers[0];
+    return containers.find((c) => parseImageRef(imageOf(c) ?? "")?.repository === RUNTIME.imageRepository) ?? containers[0];
+}
+
+/** Where a container reads its database: DB_URL, else DATABASE_URL (as runtime-migrate does). */
+function databaseOf(container: Props | undefined): DatabaseSource | undefined {
+    if (!container) return undefined;
+    const envs = envsOf(container);
+    for (const name of DATABASE_ENV) {
+        for (const env of envs) {
+            if (env.name !== name) continue;
+            const secret = env.secret();
+            if (secret !== undefined) return { secret };
+            const value = env.value();
+            if (typeof value === "string" && value.trim() !== "") return { literal: value };
+        }
+    }
+    return undefined;
+}
+
+/** How long the deploy waits for the job: its custom create/update timeout, else the provider's default. */
+function waitSeconds(r: PolicyResource): number {
+    const t = r.opts?.customTimeouts;
+    const set = [t?.createSeconds, t?.updateSeconds].filter((n): n is number => typeof n === "number" && n > 0);
+    return set.length > 0 ? Math.min(...set) : PROVIDER_JOB_WAIT_SECONDS;
 }
 
 interface JobIndex {
@@ -50,12 +94,14 @@ function pair(service: LaneResource, jobs: JobIndex): LaneResource | undefined {
 
 export const runtimeImageLock: PackStackPolicy = {
     name: "runtime-image-lock",
-    description: "The migrate job runs the runtime service's image, runs runtime-migrate with no args, and the runtime service depends on it.",
+    description: "The migrate job runs the runtime service's image and its migration, one task at a time with time to finish, on the runtime's database, executed for every new image, and the runtime service waits for it.",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
         "Declare the runtime service and its migrate job together (services/runtime-lane.ts does): one image value for " +
-        "both, commands ['runtime-migrate'] and args [], and dependsOn the job from the service.",
+        "both, one container with commands ['runtime-migrate'] and args [], a runExecutionToken derived from the image, " +
+        "taskCount 1 and parallelism 1, (maxRetries + 1) x timeout within the deploy's wait, DB_URL from the runtime's " +
+        "secret, and dependsOn the job from the service.",
     configSchema: { properties: { environment: environmentConfigProperty } },
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<ImageLockConfig>();
@@ -91,14 +137,26 @@ export const runtimeImageLock: PackStackPolicy = {
                 continue;
             }
             paired.add(job);
-            const serviceImage = firstImage(service.resource);
-            const jobImage = firstImage(job.resource);
-            if (serviceImage === undefined || jobImage === undefined || !sameImage(serviceImage, jobImage)) {
-                reportViolation(
-                    `migrate job '${job.name}' runs image '${jobImage ?? "<none>"}' but runtime service '${service.name}' runs '${serviceImage ?? "<none>"}'`,
-                    job.resource.urn,
-                );
+            const serviceContainer = runtimeContainer(service.resource);
+            const serviceImage = imageOf(serviceContainer);
+            // Every container of the job: a second one runs beside the migration, on whatever image it names.
+            const jobContainers = containersOf(job.resource.type, job.resource.props);
+            if (jobContainers.length === 0) reportViolation(`migrate job '${job.name}' has no container: migrations would never run`, job.resource.urn);
+            for (const container of jobContainers) {
+                const jobImage = imageOf(container);
+                if (serviceImage === undefined || jobImage === undefined || !sameImage(serviceImage, jobImage)) {
+                    reportViolation(
+                        `migrate job '${job.name}' runs image '${jobImage ?? "<none>"}' but runtime service '${service.name}' runs '${serviceImage ?? "<none>"}'`,
+                        job.resource.urn,
+                    );
+                }
             }
+            const props = job.resource.props;
+            const problems = [
+                executionTokenProblem(props.runExecutionToken, props.startExecutionToken, serviceImage),
+                databaseProblem(databaseOf(jobContainers[0]), databaseOf(serviceContainer)),
+            ];
+            for (const why of problems) if (why) reportViolation(`migrate job '${job.name}': ${why}`, job.resource.urn);
             if (!service.resource.dependencies.some((d) => d.urn === job.resource.urn)) {
                 reportViolation(
                     `runtime service '${service.name}' does not depend on migrate job '${job.name}': it could roll out before the migration ran`,
@@ -108,8 +166,22 @@ export const runtimeImageLock: PackStackPolicy = {
         }
         const expected = RUNTIME_MIGRATE.command;
         for (const job of jobs) {
+            const template: unknown = job.resource.props.template;
+            const t = template && typeof template === "object" ? (template as Props) : {};
+            const inner: Props = t.template && typeof t.template === "object" ? t.template : {};
+            // Cloud Run's defaults when unset: 3 retries, a 600 s task timeout.
+            const retries = typeof inner.maxRetries === "number" ? inner.maxRetries : 3;
+            const timeout = durationSeconds(inner.timeout) ?? 600;
+            const jobContainers = containersOf(job.resource.type, job.resource.props);
+            const containerCount = jobContainers.length;
+            const problems = [
+                containerCount > 1 ? `it runs ${containerCount} containers: the migration is one container, anything beside it runs with the database secret` : undefined,
+                concurrencyProblem(t.taskCount, t.parallelism),
+                timeToFinishProblem(retries, timeout, waitSeconds(job.resource)),
+            ];
+            for (const why of problems) if (why) reportViolation(`migrate job '${job.name}': ${why}`, job.resource.urn);
             // Commands and args separately: ["runtime-migrate"] as args with no command is not the same container.
-            const container = containersOf(job.resource.type, job.resource.props)[0];
+            const container = jobContainers[0];
             const commands = container ? words(container.commands) : [];
             const jobArgs = container ? words(container.args) : [];
             if (commands.length !== expected.length || commands.some((c, i) => c !== expected[i])) {

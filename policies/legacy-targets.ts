@@ -6,20 +6,25 @@
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { ResourceValidationArgs } from "@pulumi/policy";
 import {
-    isOwnRevision,
+    googleProductAccountReason,
     legacyCommandReason,
     legacyEnvReason,
     legacyImageReason,
     legacyNameReason,
     legacyRevisionReason,
     legacySecretReason,
+    legacyUrlReason,
 } from "../catalog";
 import {
+    DELIVERY_TYPES,
     TYPES,
     cloudName,
     commandLine,
     containersOf,
+    deliveriesOf,
     envsOf,
+    serviceAccountOf,
+    stringField,
     iamTarget,
     isCloudRunIamType,
     isSecretIamType,
@@ -30,7 +35,7 @@ import {
     workloadType,
 } from "./lib/resources";
 import type { PackResourcePolicy } from "./lib/types";
-import { SubChecks, readKnown } from "./lib/unknown";
+import { SubChecks, UNKNOWN, readKnown } from "./lib/unknown";
 
 export interface LegacyTargetsConfig {
     /** More legacy resource names (or name fragments), matched like the catalog's stems. */
@@ -60,11 +65,18 @@ function checkWorkload(args: ResourceValidationArgs, kind: string, checks: SubCh
     });
     checks.run(() => {
         for (const target of trafficOf(type, props)) {
+            // The revision is where traffic goes; a tag is only a URL prefix on this service, whatever its words.
             const revisionWhy = target.revision !== undefined ? legacyRevisionReason(target.revision, ownService, config.additionalLegacyNames) : undefined;
             if (revisionWhy) report(`${subject} routes traffic to a legacy revision: ${revisionWhy}`);
-            const tagWhy = target.tag !== undefined && !isOwnRevision(target.tag, ownService) ? legacyNameReason(target.tag, config.additionalLegacyNames) : undefined;
-            if (tagWhy) report(`${subject} routes traffic under a legacy tag: ${tagWhy}`);
         }
+    });
+    checks.run(() => {
+        // Unknown during preview means an account this deployment creates: none of another product's.
+        const known = readKnown(() => serviceAccountOf(type, props));
+        const account = known === UNKNOWN ? undefined : stringField(known);
+        const why = account !== undefined ? googleProductAccountReason(account) : undefined;
+        // The default compute account is identity-and-access's to report.
+        if (why && !why.includes("default compute")) report(`${subject} runs as another Google product's account, as the legacy lanes did: ${why}`);
     });
     checks.run(() => {
         for (const container of containersOf(type, props)) {
@@ -74,7 +86,13 @@ function checkWorkload(args: ResourceValidationArgs, kind: string, checks: SubCh
                 if (why) report(`${subject} runs a legacy image: ${why}`);
             });
             checks.run(() => {
-                const why = legacyCommandReason(commandLine(container));
+                // Cloud Run expands $(NAME) from the container's env before it runs the words.
+                const literals = new Map<string, string>();
+                for (const env of envsOf(container)) {
+                    const v = readKnown(env.value);
+                    if (typeof v === "string") literals.set(env.name, v);
+                }
+                const why = legacyCommandReason(commandLine(container), literals);
                 if (why) report(`${subject} runs a legacy command: ${why}`);
             });
             checks.run(() => {
@@ -141,12 +159,16 @@ export const noLegacyTargets: PackResourcePolicy = {
             if (why) reportViolation(`domain mapping '${cloudName(props, args.name)}' routes to a legacy service: ${why}`);
             return;
         }
-        if (type === TYPES.regionNetworkEndpointGroup) {
-            // A serverless NEG puts a Cloud Run service behind a load balancer: a route like a domain mapping.
-            const service = props.cloudRun?.service;
-            const why = typeof service === "string" ? legacyNameReason(lastSegment(service), config.additionalLegacyNames) : undefined;
-            if (why) reportViolation(`serverless NEG '${cloudName(props, args.name)}' routes to a legacy service: ${why}`);
-            return;
+        if (DELIVERY_TYPES.includes(type)) {
+            // Whatever delivers requests or events to a service: a load balancer's NEG, a trigger, a schedule, a push, a queue.
+            const checks = new SubChecks(reportViolation);
+            checks.run(() => {
+                for (const d of deliveriesOf(type, props)) {
+                    const why = d.service !== undefined ? legacyNameReason(d.service, config.additionalLegacyNames) : d.url !== undefined ? legacyUrlReason(d.url, config.additionalLegacyNames) : undefined;
+                    if (why) checks.report(`${d.what} '${cloudName(props, args.name)}' delivers to a legacy target: ${why}`);
+                }
+            });
+            return checks.finish();
         }
         if (isCloudRunIamType(type)) {
             const target = iamTarget(type, props);
@@ -160,6 +182,6 @@ export const noLegacyTargets: PackResourcePolicy = {
             if (why) reportViolation(`secret grant '${args.name}' opens a legacy secret: ${why}`);
             return;
         }
-        args.notApplicable("not a Cloud Run workload, domain mapping, serverless NEG or grant");
+        args.notApplicable("not a Cloud Run workload, domain mapping, delivery (NEG, trigger, schedule, push, queue) or grant");
     },
 };

@@ -6,7 +6,7 @@
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { CLOUD_RUN_LANES, Environment, excerpt } from "../catalog";
 import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";
-import { cloudName, containerLabel, containersOf, isServiceType } from "./lib/resources";
+import { cloudName, containerLabel, containerPortOf, containersOf, isServiceType } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
 
 export interface HealthProbesConfig {
@@ -61,6 +61,12 @@ export const healthProbes: PackResourcePolicy = {
                 if (httpGet && !expected[probe].includes(typeof path === "string" ? path : "/")) {
                     reportViolation(`${subject} ${probe} probe checks ${path === undefined || path === null ? "'/'" : excerpt(path)}, expected ${expected[probe].map((p) => `'${p}'`).join(" or ")}`);
                 }
+                // A probe that can never pass: the Rust lanes serve plain HTTP on their container port only.
+                if (spec.grpc && typeof spec.grpc === "object") reportViolation(`${subject} ${probe} probe speaks gRPC, but the lane serves HTTP: it can never pass`);
+                const probeSpec: unknown = httpGet ?? spec.tcpSocket ?? spec.grpc;
+                const port: unknown = probeSpec && typeof probeSpec === "object" ? (probeSpec as Props).port : undefined;
+                const listening = containerPortOf(container);
+                if (typeof port === "number" && port !== 0 && port !== listening) reportViolation(`${subject} ${probe} probe asks port ${port}, but the container listens on ${listening}: it can never pass`);
             }
         });
     },

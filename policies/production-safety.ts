@@ -2,7 +2,7 @@
 // so only an explicit false trips it) and the control service, the public front door, keeps
 // warm instances so the first request after a quiet spell does not wait for a cold start.
 
-import { CONTROL, Environment } from "../catalog";
+import { CONTROL, Environment, RUNTIME } from "../catalog";
 import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";
 import { TYPES, cloudName, minInstancesOf, workloadType } from "./lib/resources";
 import type { PackResourcePolicy } from "./lib/types";
@@ -15,7 +15,7 @@ export interface ProductionSafetyConfig {
 
 export const productionSafety: PackResourcePolicy = {
     name: "production-safety",
-    description: "In prod, deletion protection is on and the control service keeps at least one warm instance.",
+    description: "In prod, deletion protection is on, the control service keeps warm instances and the runtime never scales to zero.",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
@@ -41,11 +41,16 @@ export const productionSafety: PackResourcePolicy = {
         } else if (props.deletionProtection === false) {
             reportViolation(`${workload.kind} '${name}' has deletion protection off in prod`);
         }
-        if (workload.kind === "service" && laneOf(name, environment, type, props) === CONTROL) {
+        const lane = workload.kind === "service" ? laneOf(name, environment, type, props) : undefined;
+        if (lane === CONTROL) {
             const warm = minInstancesOf(type, props);
             if (warm < config.minControlInstances) {
                 reportViolation(`control service '${name}' keeps ${warm} warm instances in prod, at least ${config.minControlInstances} required`);
             }
+        }
+        // The runtime keeps runs in instance memory (catalog SERVICE_NEEDS_SOURCES.runtimeMemoryState): at zero they are gone.
+        if (lane === RUNTIME && minInstancesOf(type, props) < 1) {
+            reportViolation(`runtime service '${name}' may scale to zero in prod: its runs live in instance memory and are lost (keep at least 1 instance)`);
         }
     },
 };

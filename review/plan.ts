@@ -22,6 +22,8 @@ export interface RecordedResource {
     parent?: string;
     /** URNs this resource depends on (explicit dependsOn and inputs from other resources). */
     dependencies: string[];
+    /** Custom timeouts the program set, in seconds (how long `up` waits for the provider). */
+    customTimeouts?: { createSeconds?: number; updateSeconds?: number; deleteSeconds?: number };
 }
 
 export interface StackPlan {
@@ -66,6 +68,7 @@ interface MonitorRequest {
     getParent(): string;
     getCustom(): boolean;
     getDependenciesList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 type Callback = (err: unknown, response?: { getUrn(): string }) => void;
 interface MockMonitorLike {
@@ -173,7 +176,7 @@ async function recordStackNow(stack: string, options: RecordOptions): Promise<St
     );
     pulumi.runtime.setAllConfig(config);
 
-    // The mock callbacks do not see parents or dependencies: read them off the requests.
+    // The mock callbacks do not see parents, dependencies or custom timeouts: read them off the requests.
     const resources: RecordedResource[] = [];
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
     const register = monitor.registerResource.bind(monitor);
@@ -190,6 +193,7 @@ async function recordStackNow(stack: string, options: RecordOptions): Promise<St
                     inputs: inputsByKey.get(`${type}::${name}`) ?? {},
                     parent: req.getParent() || undefined,
                     dependencies: [...new Set(req.getDependenciesList())],
+                    ...customTimeoutsOf(req),
                 });
             }
             callback(err, response);
@@ -222,4 +226,23 @@ export function findResource(plan: StackPlan, type: string, name: string): Recor
         throw new Error(`no ${type} named ${name} in stack ${plan.stack} (have: ${names})`);
     }
     return found;
+}
+
+/** "1800s", "30m", "1h30m" (Go durations, as the SDK sends them) -> seconds; undefined when unset or not one. */
+function durationToSeconds(value: string | undefined): number | undefined {
+    if (!value) return undefined;
+    const parts = [...value.matchAll(/([0-9]+(?:\.[0-9]+)?)(h|m|s|ms)/g)];
+    if (parts.length === 0 || parts.map((p) => p[0]).join("") !== value) return undefined;
+    const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+    return parts.reduce((total, p) => total + Number(p[1]) * unit[p[2]], 0);
+}
+
+function customTimeoutsOf(req: MonitorRequest): Pick<RecordedResource, "customTimeouts"> {
+    const t = req.getCustomtimeouts();
+    if (!t) return {};
+    const createSeconds = durationToSeconds(t.getCreate());
+    const updateSeconds = durationToSeconds(t.getUpdate());
+    const deleteSeconds = durationToSeconds(t.getDelete());
+    if (createSeconds === undefined && updateSeconds === undefined && deleteSeconds === undefined) return {};
+    return { customTimeouts: { createSeconds, updateSeconds, deleteSeconds } };
 }

@@ -2,16 +2,18 @@
 // stack's values, namespaced by project, with the project schema's defaults filled in, every
 // value handed over as a string (lists and objects as JSON).
 //
-// The files are read as data whose meaning must survive: YAML would turn an unquoted tag
-// 0123456 into the number 123456 and 2e71234 into Infinity, so a value whose YAML type is not
-// the key's schema type is refused ("quote it"), as are merge keys and a key given twice (also
-// as bare and namespaced forms). File-shape problems (UTF-16, CR-only line endings, a list at
+// Every scalar is read as its text and then as the CLI reads it (review/cli-scalar.ts: yaml.v3's
+// resolver, then the JSON text of a number or boolean), so the review judges the very string
+// the program gets at deploy, and typed keys are checked as the CLI checks them. A string key
+// whose plain value the CLI would change (0123456 is octal there: 42798) is refused ("quote
+// it"), as are merge keys and a key given twice (also as bare and namespaced forms). File-shape problems (UTF-16, CR-only line endings, a list at
 // the top, `Config:`) are named in one line. Every check is one pass: linear in the file.
 
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Document, isMap, isScalar, isSeq, Node, parseDocument, Scalar, YAMLMap } from "yaml";
 import { excerpt } from "../catalog";
+import { CliScalar, cliPlainScalar, goAtoi } from "./cli-scalar";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -52,8 +54,9 @@ function lineOf(text: string, offset: number): number {
 }
 
 /** Parses one YAML document without the quadratic duplicate-key check (see checkKeys) and without merge keys. */
-export function parseYamlText(name: string, text: string): Document.Parsed {
-    const doc = parseDocument(text, { uniqueKeys: false, merge: false, prettyErrors: false });
+export function parseYamlText(name: string, text: string, asText = false): Document.Parsed {
+    // asText: every scalar as its text (the failsafe schema), for the CLI's own resolver to read.
+    const doc = parseDocument(text, { uniqueKeys: false, merge: false, prettyErrors: false, ...(asText ? { schema: "failsafe" } : {}) });
     const err = doc.errors[0];
     if (err) throw new StackFileError(`${name} is not valid YAML (line ${lineOf(text, err.pos[0])}): ${excerpt(err.message.split("\n")[0], 120)}`);
     return doc;
@@ -87,7 +90,7 @@ function readYamlFile(file: string): { text: string; doc: Document.Parsed } {
 
 function shapeOf(node: unknown): string {
     if (isSeq(node)) return "a list";
-    if (isScalar(node)) return node.value === null ? "empty" : "a single value";
+    if (isScalar(node)) return node.value === null || node.value === "" ? "empty" : "a single value";
     return "not a mapping";
 }
 
@@ -116,43 +119,72 @@ export function qualifyKey(project: string, key: string): string {
     throw new StackFileError(`config key ${excerpt(key)} is not <namespace>:<name> (or <name> in the project's namespace)`);
 }
 
-/** What YAML made of a scalar, for a message. */
-function yamlReading(value: unknown): string {
-    if (value === null) return "null";
-    if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return `the ${typeof value} ${String(value)}`;
-    return `a ${typeof value}`;
+/** A CLI reading for a message: "the integer 25", "a timestamp". */
+function cliReading(c: CliScalar): string {
+    switch (c.kind) {
+        case "int":
+            return `the integer ${c.text}`;
+        case "float":
+            return `the number ${c.text}`;
+        case "bool":
+            return `the boolean ${c.text}`;
+        case "null":
+            return "null (no value)";
+        case "timestamp":
+            return "a timestamp";
+        case "non-finite":
+            return "a non-finite number, which it cannot pass on";
+        case "merge":
+            return "a merge key";
+        case "string":
+            return "a string";
+    }
 }
 
-/** One stack value as the string the program receives, checked against the key's schema type. */
+/** A scalar as the CLI reads it: quoted and block scalars are strings, plain ones go through yaml.v3's resolver. */
+function cliScalar(scalar: Scalar): CliScalar {
+    const text = String(scalar.value);
+    return scalar.type === Scalar.PLAIN || scalar.type === undefined ? cliPlainScalar(text) : { kind: "string", text };
+}
+
+const TYPE_NAME: Record<string, string> = { integer: "an integer", boolean: "true or false", string: "a string", array: "a list" };
+
+/**
+ * One stack value as the string the program receives, checked the way the CLI checks a typed
+ * key (config.go:119-160, project.go:771-830@1b5949891b). A string key whose plain value the
+ * CLI would turn into another text (0123456 -> 42798) is refused too: the program cannot see it.
+ */
 function configValue(file: string, text: string, key: string, node: unknown, type: string | undefined): string {
     const subject = `${file}: ${key}`;
     if (isScalar(node)) {
-        const scalar = node;
-        const value = scalar.value;
-        const source = scalarText(text, scalar);
-        const quoted = scalar.type === Scalar.QUOTE_DOUBLE || scalar.type === Scalar.QUOTE_SINGLE;
+        const source = scalarText(text, node);
+        const cli = cliScalar(node);
         if (type === "array") throw new StackFileError(`${subject} is a list (YAML items), not ${excerpt(source)}`);
-        if (typeof value === "string") return value;
-        if (type === "integer") {
-            if (typeof value === "number" && Number.isSafeInteger(value) && !/[.eE]/.test(source)) return String(value);
-            throw new StackFileError(`${subject} is an integer, not ${excerpt(source)} (YAML reads ${yamlReading(value)})`);
+        if (cli.kind === "null" || cli.kind === "timestamp" || cli.kind === "non-finite" || cli.kind === "merge") {
+            throw new StackFileError(`${subject} is ${TYPE_NAME[type ?? "string"]}, but the Pulumi CLI reads ${excerpt(source)} as ${cliReading(cli)}${type === "string" || type === undefined ? ": quote it" : ""}`);
         }
-        if (type === "boolean") {
-            if (typeof value === "boolean") return String(value);
+        if (type === "integer" && !goAtoi(cli.text)) {
+            throw new StackFileError(`${subject} is an integer, not ${excerpt(source)} (the Pulumi CLI reads ${cliReading(cli)} and refuses it)`);
+        }
+        if (type === "boolean" && cli.text !== "true" && cli.text !== "false") {
             throw new StackFileError(`${subject} is true or false, not ${excerpt(source)}`);
         }
-        // A string key (or one the schema does not type): YAML changed the text's meaning.
-        if (!quoted) throw new StackFileError(`${subject} is a string, but YAML reads ${excerpt(source)} as ${yamlReading(value)}: quote it`);
-        return String(value);
+        if ((type === "string" || type === undefined) && cli.kind !== "string" && cli.text !== String(node.value)) {
+            throw new StackFileError(`${subject} is a string, but the Pulumi CLI reads ${excerpt(source)} as ${cliReading(cli)} and hands the program ${excerpt(cli.text)}: quote it`);
+        }
+        return cli.text;
     }
     if (isSeq(node)) {
         if (type !== undefined && type !== "array") throw new StackFileError(`${subject} is ${type === "string" ? "a string" : `${type === "integer" ? "an" : "a"} ${type}`}, not a list`);
         const items = node.items.map((item, i) => {
-            if (isScalar(item) && typeof item.value === "string") return item.value;
-            if (isScalar(item) && item.value !== null && !isMap(item) && type === "array") {
-                throw new StackFileError(`${subject} item ${i + 1} is a string, but YAML reads ${excerpt(scalarText(text, item))} as ${yamlReading(item.value)}: quote it`);
+            if (isScalar(item)) {
+                const cli = cliScalar(item);
+                if (cli.kind === "string") return cli.text;
+                // The CLI hands the program a JSON list whose item is no string; the items type (string) refuses it.
+                if (type === "array") throw new StackFileError(`${subject} item ${i + 1} is a string, but the Pulumi CLI reads ${excerpt(scalarText(text, item))} as ${cliReading(cli)}: quote it`);
+                return cli.text;
             }
-            if (type === "array") throw new StackFileError(`${subject} item ${i + 1} is a string, not ${shapeOf(item) === "empty" ? "empty" : "a nested value"}`);
+            if (type === "array") throw new StackFileError(`${subject} item ${i + 1} is a string, not a nested value`);
             return (item as Node | null)?.toJSON?.() as unknown;
         });
         return JSON.stringify(items);
@@ -167,9 +199,9 @@ function configValue(file: string, text: string, key: string, node: unknown, typ
 
 /** The stack file's own values, fully qualified, each the string the program receives. */
 export function parseStackFile(file: string, text: string, project: ProjectFile): Record<string, string> {
-    const doc = parseYamlText(file, text);
+    const doc = parseYamlText(file, text, true);
     const top = doc.contents;
-    if (top === null || (isScalar(top) && top.value === null)) throw new StackFileError(`${file} is empty: it needs a config: block`);
+    if (top === null || (isScalar(top) && (top.value === null || top.value === ""))) throw new StackFileError(`${file} is empty: it needs a config: block`);
     if (!isMap(top)) throw new StackFileError(`${file} must be a mapping with a config: block at the top, not ${shapeOf(top)}`);
     checkKeys(file, text, top, "the top level");
     for (const pair of top.items) {
@@ -180,7 +212,7 @@ export function parseStackFile(file: string, text: string, project: ProjectFile)
         }
     }
     const configNode = top.get("config", true) as unknown;
-    if (configNode === undefined || (isScalar(configNode) && configNode.value === null)) throw new StackFileError(`${file} has no config: block`);
+    if (configNode === undefined || (isScalar(configNode) && (configNode.value === null || configNode.value === ""))) throw new StackFileError(`${file} has no config: block`);
     if (!isMap(configNode)) throw new StackFileError(`${file}: config: must be a mapping of key: value, not ${shapeOf(configNode)}`);
     checkKeys(file, text, configNode, "config:");
     const config: Record<string, string> = {};
@@ -192,11 +224,11 @@ export function parseStackFile(file: string, text: string, project: ProjectFile)
         if (earlier !== undefined) throw new StackFileError(`${file}: config sets ${full} twice (as ${excerpt(earlier)} and ${excerpt(raw)}): keep one`);
         given.set(full, raw);
         const value = pair.value;
-        if (value === null || value === undefined || (isScalar(value) && value.value === null && !/\S/.test(scalarText(text, value)))) continue;
+        if (value === null || value === undefined || (isScalar(value) && (value.value === null || value.value === "") && value.type === Scalar.PLAIN && !/\S/.test(scalarText(text, value)))) continue;
         const [namespace, name] = full.split(":");
         // An undeclared key of the project is the program's to refuse (with the key it is closest to).
         if (namespace === project.name && !(name in project.config)) {
-            config[full] = isScalar(value) ? String(value.value) : JSON.stringify((value as Node).toJSON());
+            config[full] = isScalar(value) ? cliScalar(value).text : JSON.stringify((value as Node).toJSON());
             continue;
         }
         const type = namespace === project.name ? project.config[name]?.type : "string";

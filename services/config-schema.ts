@@ -9,6 +9,10 @@ import {
     MAINTENANCE,
     domainProblem,
     iamMemberProblem,
+    MAX_JOB_RETRIES,
+    MAX_REQUEST_TIMEOUT_SECONDS,
+    MAX_TASK_TIMEOUT_SECONDS,
+    openingGrantProblem,
     isEnvironment,
     isValidDigest,
     isValidTag,
@@ -72,7 +76,7 @@ const cpu = (lane: ConfigLane, who: string): StringKeySpec => ({
     type: "string",
     lane,
     description: `CPU limit of the ${who} container (e.g. "1", "2", "1000m").`,
-    form: 'a Cloud Run CPU limit: "1", "2", "4", "6", "8", or 80m to 999m',
+    form: 'a whole vCPU limit of the v2 API: "1", "2", "4", "6" or "8" (or 1000m, 2000m ...)',
     accepts: (v) => parseCpu(v) !== undefined,
 });
 const memory = (lane: ConfigLane, who: string): StringKeySpec => ({
@@ -84,8 +88,6 @@ const memory = (lane: ConfigLane, who: string): StringKeySpec => ({
 });
 const serviceName = (lane: ConfigLane, description: string): StringKeySpec => ({ type: "string", lane, default: "", description, form: "a Cloud Run name" });
 const instances = (lane: ConfigLane, min: number, description: string): IntegerKeySpec => ({ type: "integer", lane, description, range: { min, max: 1000 } });
-/** Cloud Run's longest request timeout of a service, in seconds. */
-const MAX_REQUEST_TIMEOUT_SECONDS = 3600;
 const requestTimeout = (lane: "control" | "runtime"): IntegerKeySpec => ({
     type: "integer",
     lane,
@@ -199,13 +201,13 @@ export const CONFIG_SCHEMA = {
         default: "",
         description: "An extra IAM member allowed to invoke the runtime (the post-deploy gate's identity); empty for none.",
         form: "an IAM member such as serviceAccount:gate@PROJECT.iam.gserviceaccount.com, or empty",
-        rule: iamMemberProblem,
+        rule: (v) => iamMemberProblem(v) ?? openingGrantProblem("runtime", "roles/run.invoker", v),
     },
 
     migrateCpu: cpu("migrate", "migrate job"),
     migrateMemory: memory("migrate", "migrate job"),
-    migrateTimeoutSeconds: { type: "integer", lane: "migrate", description: "Timeout of one migration task attempt, in seconds.", range: { min: 1, max: 86400 } },
-    migrateMaxRetries: { type: "integer", lane: "migrate", description: "Retries of a failed migration task.", range: { min: 0, max: 10 } },
+    migrateTimeoutSeconds: { type: "integer", lane: "migrate", description: "Timeout of one migration task attempt, in seconds.", range: { min: 1, max: MAX_TASK_TIMEOUT_SECONDS } },
+    migrateMaxRetries: { type: "integer", lane: "migrate", description: "Retries of a failed migration task.", range: { min: 0, max: MAX_JOB_RETRIES } },
     migrateRerun: {
         type: "integer",
         lane: "migrate",

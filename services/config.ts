@@ -12,7 +12,10 @@ import {
     RUNTIME_MIGRATE,
     authProviderProblem,
     canarySplitProblem,
+    controlEnvProblemsFor,
+    domainOwnerProblem,
     envNameProblem,
+    ingressProblem,
     envSetProblem,
     excerpt,
     executionNameProblem,
@@ -34,7 +37,7 @@ import {
     sizingProblem,
     trafficTagProblem,
 } from "../catalog";
-import { CONFIG_SCHEMA, ConfigKey, PROJECT } from "./config-schema";
+import { CONFIG_SCHEMA, ConfigKey, INGRESS, PROJECT } from "./config-schema";
 import { RawConfigReader, readValues } from "./config-values";
 
 export type { RawConfigReader };
@@ -114,6 +117,8 @@ export function formatProblem(p: ConfigProblem): string {
     return `${p.key}: expected ${expected.replace(/[\r\n]+/g, " ")}${got}`;
 }
 
+
+const INGRESS_ALL_FORM = "INGRESS_TRAFFIC_ALL";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Env vars the program sets itself (maintenance mode included); config may not override them. */
@@ -285,6 +290,12 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
     }
     const maintenanceWhy = maintenancePathsProblem(control.maintenance.enabled, control.maintenance.allowedPaths, CONTROL.health);
     if (maintenanceWhy) problem("controlMaintenanceAllowedPaths", `paths that keep the probes answering (${maintenanceWhy})`, JSON.stringify(control.maintenance.allowedPaths));
+    // What the control binary needs of its env (catalog/service-needs.ts), on the env it will really get.
+    const needs = controlEnvProblemsFor(control.authProviderMode, control.env, control.secrets);
+    if (needs.workos) problem("controlSecretEnv", `WORKOS_CLIENT_ID and WORKOS_API_KEY from Secret Manager (${needs.workos})`);
+    if (needs.routeSplit) problem("controlEnv", `a route split that serves every page (${needs.routeSplit})`);
+    const domainWhy = control.domain !== "" ? domainOwnerProblem(environment, control.domain) : undefined;
+    if (domainWhy) problem("controlDomain", `a domain of the ${environment} environment (${domainWhy})`, control.domain);
     const authWhy = authProviderProblem(environment, control.authProviderMode);
     if (authWhy && (control.authProviderMode as string) !== "") problem("controlAuthProviderMode", `workos in prod (${authWhy})`, control.authProviderMode);
     const runtime = {
@@ -307,6 +318,10 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
     sizing("runtime", runtime.cpu, runtime.memory, runtime.concurrency);
     envLimits("control", control.env, control.secrets);
     envLimits("runtime", runtime.env, runtime.secrets);
+    for (const [key, lane, ingress] of [["controlIngress", CONTROL.id, control.ingress], ["runtimeIngress", RUNTIME.id, runtime.ingress]] as const) {
+        const why = (INGRESS as readonly string[]).includes(ingress) ? ingressProblem(lane, ingress) : undefined;
+        if (why) problem(key, `${INGRESS_ALL_FORM} (${why})`, ingress);
+    }
     for (const s of [control, runtime]) {
         if (s.minInstances > s.maxInstances) problem(s === control ? "controlMinInstances" : "runtimeMinInstances", "at most the matching *MaxInstances", String(s.minInstances));
     }
@@ -319,6 +334,7 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
         rerun: values.migrateRerun,
     };
     sizing("migrate", migrate.cpu, migrate.memory);
+    // Time to finish needs no refusal here: the program sets the job's wait from these two keys (migrateJobTimeouts).
     const migrateMib = parseMemory(migrate.memory);
     const jobMemoryWhy = migrateMib !== undefined ? jobMemoryProblem(migrateMib) : undefined;
     if (jobMemoryWhy) problem("migrateMemory", `a job's memory (${jobMemoryWhy})`, migrate.memory);

@@ -30,18 +30,8 @@ export function revisionName(service: string, imageTag: string, template: unknow
     return tag ? `${service}-${tag}-${hash}` : `${service}-${hash}`;
 }
 
-/**
- * The migrate job's execution token: derived from the image, so every new runtime image runs
- * the migration exactly once; `rerun` bumps it to run again on the same image. Job name plus
- * token must stay under 63 characters.
- */
-export function executionToken(jobName: string, image: string, rerun: number): string {
-    const suffix = rerun > 0 ? `-r${rerun}` : "";
-    const hash = shortHash(image, 8);
-    const room = 62 - jobName.length - 1 - hash.length - suffix.length - 1;
-    const tag = tagFragment(image.split(/[:@]/).pop() ?? "", Math.max(0, Math.min(room, 16)));
-    return tag ? `${tag}-${hash}${suffix}` : `${hash}${suffix}`;
-}
+/** The migrate job's execution token: the catalog's, which the pack checks the job against. */
+export { executionToken } from "../catalog";
 
 /** Service account ids: 6-30 characters, lowercase. */
 export function accountId(workload: string, environment: Environment): string {

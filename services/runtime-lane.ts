@@ -195,7 +195,7 @@ export class RuntimeLane extends pulumi.ComponentResource {
                                 ],
                                 serviceSecrets,
                             ),
-                            resources: { limits: { cpu: r.cpu, memory: r.memory }, startupCpuBoost: r.startupCpuBoost, cpuIdle: true },
+                            resources: { limits: { cpu: r.cpu, memory: r.memory }, startupCpuBoost: r.startupCpuBoost, cpuIdle: false },
                             ...healthProbes(RUNTIME),
                         },
                     ],

@@ -6,12 +6,13 @@
 //   4. the environment whose canonical name the resource has (a prod name is a prod resource).
 // Unresolved, environment-specific checks accept any environment's canonical facts.
 
-import { CloudRunLane, ENVIRONMENTS, Environment, canonicalLaneAnywhere, canonicalLaneFor, isEnvironment, laneById, CLOUD_RUN_LANES } from "../../catalog";
+import { CloudRunLane, ENVIRONMENTS, Environment, canonicalLaneAnywhere, canonicalLaneFor, isEnvironment, laneById, CLOUD_RUN_LANES, parseImageRef } from "../../catalog";
 import type { PolicyConfigSchema } from "@pulumi/policy";
 
 type PolicyConfigJSONSchema = PolicyConfigSchema["properties"][string];
-import { labelsOf } from "./resources";
+import { containersOf, labelsOf, workloadType } from "./resources";
 import type { Props } from "./types";
+import { readKnown } from "./unknown";
 
 export const ENVIRONMENT_TAG = "environment";
 export const ENVIRONMENT_LABEL = "environment";
@@ -41,10 +42,24 @@ export function resolveEnvironment(s: EnvironmentSources): Environment | undefin
     return canonicalLaneAnywhere(s.name)?.environment;
 }
 
-/** The lane a Cloud Run resource is: by canonical name (in its environment if known), else by its `lane` label. */
+/**
+ * The lane a Cloud Run resource is: by canonical name (in its environment if known), else by
+ * its `lane` label, else by what it runs: a service or job with a container of a lane's image
+ * repository is that lane, whatever it is called (a renamed control service is still the front door).
+ */
 export function laneOf(name: string, environment: Environment | undefined, type: string, props: Props): CloudRunLane | undefined {
     const byName = environment ? canonicalLaneFor(name, environment) : canonicalLaneAnywhere(name)?.lane;
     if (byName) return byName;
     const label = labelsOf(type, props)[LANE_LABEL];
-    return CLOUD_RUN_LANES.find((l) => l.id === label) ? laneById(label as CloudRunLane["id"]) : undefined;
+    if (CLOUD_RUN_LANES.some((l) => l.id === label)) return laneById(label as CloudRunLane["id"]);
+    const kind = workloadType(type)?.kind;
+    const containers = readKnown(() => containersOf(type, props));
+    for (const container of Array.isArray(containers) ? containers : []) {
+        // An image unknown during preview names no lane here: the checks that need it say so.
+        const image = readKnown((): unknown => container.image);
+        const repository = typeof image === "string" ? parseImageRef(image)?.repository : undefined;
+        const lane = CLOUD_RUN_LANES.find((l) => l.imageRepository === repository && l.kind === kind);
+        if (lane) return lane;
+    }
+    return undefined;
 }

@@ -17,7 +17,91 @@ export const TYPES = {
     secretIamBinding: "gcp:secretmanager/secretIamBinding:SecretIamBinding",
     secretIamPolicy: "gcp:secretmanager/secretIamPolicy:SecretIamPolicy",
     regionNetworkEndpointGroup: "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup",
+    eventarcTrigger: "gcp:eventarc/trigger:Trigger",
+    schedulerJob: "gcp:cloudscheduler/job:Job",
+    pubsubSubscription: "gcp:pubsub/subscription:Subscription",
+    tasksQueue: "gcp:cloudtasks/queue:Queue",
+    backendService: "gcp:compute/backendService:BackendService",
+    regionBackendService: "gcp:compute/regionBackendService:RegionBackendService",
+    urlMap: "gcp:compute/uRLMap:URLMap",
+    regionUrlMap: "gcp:compute/regionUrlMap:RegionUrlMap",
 } as const;
+
+/** Where a resource delivers traffic or events: a Cloud Run service by name, or a URL. */
+export interface Delivery {
+    what: string;
+    service?: string;
+    url?: string;
+}
+
+function str(value: unknown): string | undefined {
+    return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+/**
+ * Every place a resource sends requests or events, read from the provider's schema for each
+ * type (@pulumi/gcp 9.37 types/input.d.ts): a serverless NEG's Cloud Run service or URL mask,
+ * an Eventarc trigger's Cloud Run destination or HTTP endpoint, a Cloud Scheduler job's HTTP
+ * target and OIDC audience, a Pub/Sub push endpoint and audience, a Cloud Tasks queue's HTTP
+ * target (and App Engine routing), a load balancer's backend groups (NEGs) and URL map services
+ * (backend services), each judged by name. Empty for any other type.
+ */
+export const DELIVERY_TYPES: readonly string[] = [
+    TYPES.regionNetworkEndpointGroup, TYPES.eventarcTrigger, TYPES.schedulerJob, TYPES.pubsubSubscription, TYPES.tasksQueue,
+    TYPES.backendService, TYPES.regionBackendService, TYPES.urlMap, TYPES.regionUrlMap,
+];
+
+export function deliveriesOf(type: string, props: Props): Delivery[] {
+    const out: Delivery[] = [];
+    const add = (what: string, service: unknown, url: unknown) => {
+        const s = str(service);
+        const u = str(url);
+        if (s !== undefined) out.push({ what, service: lastSegment(s) });
+        if (u !== undefined) out.push({ what, url: u });
+    };
+    switch (type) {
+        case TYPES.regionNetworkEndpointGroup: {
+            add("serverless NEG", props.cloudRun?.service, undefined);
+            // A URL mask ("<service>.example.com" or "example.com/<service>") names services by its first part.
+            const mask = str(props.cloudRun?.urlMask);
+            if (mask !== undefined) for (const part of mask.split(/[./]/)) if (part !== "" && !part.startsWith("<")) out.push({ what: "serverless NEG URL mask", service: part });
+            break;
+        }
+        case TYPES.eventarcTrigger:
+            add("Eventarc trigger", props.destination?.cloudRunService?.service, props.destination?.httpEndpoint?.uri);
+            break;
+        case TYPES.schedulerJob:
+            add("Cloud Scheduler job", undefined, props.httpTarget?.uri);
+            add("Cloud Scheduler job audience", undefined, props.httpTarget?.oidcToken?.audience);
+            add("Cloud Scheduler job", props.appEngineHttpTarget?.appEngineRouting?.service, undefined);
+            break;
+        case TYPES.pubsubSubscription:
+            add("Pub/Sub push subscription", undefined, props.pushConfig?.pushEndpoint);
+            add("Pub/Sub push subscription audience", undefined, props.pushConfig?.oidcToken?.audience);
+            break;
+        case TYPES.backendService:
+        case TYPES.regionBackendService:
+            // A load balancer's backends: each group is a NEG (by name or self link), judged by its name.
+            for (const backend of asObjects(props.backends)) add("load balancer backend", backend.group, undefined);
+            break;
+        case TYPES.urlMap:
+        case TYPES.regionUrlMap:
+            add("URL map", props.defaultService, undefined);
+            for (const matcher of asObjects(props.pathMatchers)) {
+                add("URL map path matcher", matcher.defaultService, undefined);
+                for (const rule of asObjects(matcher.pathRules)) add("URL map path rule", rule.service, undefined);
+            }
+            break;
+        case TYPES.tasksQueue: {
+            const host = str(props.httpTarget?.uriOverride?.host);
+            if (host !== undefined) add("Cloud Tasks queue", undefined, `https://${host}/`);
+            add("Cloud Tasks queue audience", undefined, props.httpTarget?.oidcToken?.audience);
+            add("Cloud Tasks queue", props.appEngineRoutingOverride?.service, undefined);
+            break;
+        }
+    }
+    return out;
+}
 
 export type WorkloadKind = "service" | "job" | "worker pool";
 

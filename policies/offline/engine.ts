@@ -41,6 +41,8 @@ export interface EngineResource {
     /** URNs this resource explicitly depends on. */
     dependencies?: string[];
     protect?: boolean;
+    /** The resource's custom timeouts in seconds, as `pulumi up` will wait (unset: the provider's own). */
+    customTimeouts?: { createSeconds?: number; updateSeconds?: number; deleteSeconds?: number };
 }
 
 export interface Verdict {
@@ -114,6 +116,14 @@ function options(resource: EngineResource): unknown {
     const opts = new analyzerproto.AnalyzerResourceOptions();
     opts.setProtect(resource.protect ?? false);
     if (resource.parent) opts.setParent(resource.parent);
+    const t = resource.customTimeouts;
+    if (t) {
+        const timeouts = new analyzerproto.AnalyzerResourceOptions.CustomTimeouts();
+        timeouts.setCreate(t.createSeconds ?? 0);
+        timeouts.setUpdate(t.updateSeconds ?? 0);
+        timeouts.setDelete(t.deleteSeconds ?? 0);
+        opts.setCustomtimeouts(timeouts);
+    }
     return opts;
 }
 

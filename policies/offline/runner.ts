@@ -18,6 +18,7 @@ export interface PlanForPolicies {
         inputs: Record<string, unknown>;
         parent?: string;
         dependencies: readonly string[];
+        customTimeouts?: EngineResource["customTimeouts"];
     }[];
 }
 
@@ -49,6 +50,7 @@ export function toEngineResources(plan: PlanForPolicies): EngineResource[] {
         props: r.inputs,
         parent: r.parent,
         dependencies: [...r.dependencies],
+        ...(r.customTimeouts ? { customTimeouts: r.customTimeouts } : {}),
     }));
 }
 

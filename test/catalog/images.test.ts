@@ -2,7 +2,7 @@
 // runtime-migration-drift and control-canary-status checks must give the same answer on every
 // pair of this corpus: the pack judges a planned service and job, the gate what Cloud Run reports.
 import { strict as assert } from "node:assert";
-import { CONTROL, RUNTIME, parseImageRef, sameImage } from "../../catalog";
+import { CONTROL, RUNTIME, executionToken, parseImageRef, sameImage } from "../../catalog";
 import { runtimeImageLock } from "../../policies/image-lock";
 import { judgeCanaryStatus } from "../../validation/checks/control-canary-status";
 import { judgeMigrationDrift } from "../../validation/checks/runtime-migration-drift";
@@ -39,7 +39,8 @@ const CORPUS: ReadonlyArray<[string, string, boolean]> = [
 /** The pack's answer: does the runtime image lock pass a service on `a` with its job on `b`? */
 async function packSays(a: string, b: string): Promise<boolean> {
     const svc = mutate(runtimeService(), (p) => (p.template.containers[0].image = a));
-    const jb = mutate(migrateJob(), (p) => (p.template.template.containers[0].image = b));
+    // The job's execution follows the service's image (a token of another image is its own finding).
+    const jb = mutate(migrateJob(), (p) => ((p.template.template.containers[0].image = b), (p.runExecutionToken = executionToken(p.name, a, 0))));
     return (await runOnStack(runtimeImageLock, [svc, jb])).verdicts.length === 0;
 }
 

@@ -10,6 +10,7 @@ import { MAX_MESSAGE_CHARS, total } from "../../policies/lib/total";
 import { EngineResource, OfflineAnalyzer } from "../../policies/offline/engine";
 import { reconcilePolicyConfig } from "../../policies/offline/config";
 import { compliantStack, controlService, domainMapping, iamMember, serverlessNeg, secretGrant, workerPool, CONTROL_IMAGE } from "../policies/fixtures";
+import { TYPES } from "../../policies/lib/resources";
 import { getAt, jsonValue, pathsOf, setAt } from "./arbitraries";
 import { Tally, params } from "./runs";
 
@@ -23,6 +24,12 @@ function baseline(): EngineResource[] {
         serverlessNeg("openagents-control-service"),
         secretGrant("openagents-runtime-signing-key"),
         workerPool("openagents-control-service", CONTROL_IMAGE),
+        // Every kind that delivers to a service, and grants at the project level.
+        { type: TYPES.eventarcTrigger, name: "trigger", props: { location: "us-central1", destination: { cloudRunService: { service: "runtime", region: "us-central1" }, httpEndpoint: { uri: "https://runtime-ezxz4mgdsq-uc.a.run.app/" } } } },
+        { type: TYPES.schedulerJob, name: "schedule", props: { httpTarget: { uri: "https://run.googleapis.com/v2/projects/p/locations/l/jobs/runtime-migrate:run", oidcToken: { serviceAccountEmail: "a@p.iam.gserviceaccount.com", audience: "https://x" } }, appEngineHttpTarget: { appEngineRouting: { service: "default" } } } },
+        { type: TYPES.pubsubSubscription, name: "push", props: { topic: "t", pushConfig: { pushEndpoint: "https://runtime-ezxz4mgdsq-uc.a.run.app/push", oidcToken: { audience: "https://x" } } } },
+        { type: TYPES.tasksQueue, name: "queue", props: { location: "us-central1", httpTarget: { uriOverride: { host: "runtime-ezxz4mgdsq-uc.a.run.app" } }, appEngineRoutingOverride: { service: "default" } } },
+        { type: "gcp:projects/iAMBinding:IAMBinding", name: "project-binding", props: { project: "openagentsgemini", role: "roles/run.viewer", members: ["user:a@openagents.com"] } },
     ];
 }
 

@@ -141,7 +141,7 @@ const LOOK_ALIKES: [string, () => EngineResource][] = [
     ["env whose name contains WEB", () => controlEnv({ name: "OA_WEB_SHELL_DIR", value: "/app/web-shell/dist" })],
     ["control args that contain php inside a word", () => mutate(controlService(), (p) => (p.template.containers[0].args = ["--banner", "php-free since 2026"]))],
     ["shell line that only mentions php-fpm-less", () => mutate(controlService(), (p) => Object.assign(p.template.containers[0], { commands: ["sh", "-c", "exec openagents-control-service # phpless"] }))],
-    ["canary split between two Rust revisions", () => mutate(controlService(), (p) => (p.traffics = [{ revision: "openagents-control-service-old-111111", percent: 95, type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" }, { revision: "openagents-control-service-new-222222", percent: 5, type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" }]))],
+    ["canary split between two Rust revisions", () => mutate(controlService(), (p) => (p.template.revision = "openagents-control-service-new-222222", p.traffics = [{ revision: "openagents-control-service-old-111111", percent: 95, type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" }, { revision: "openagents-control-service-new-222222", percent: 5, type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" }]))],
     ["control service with a web-shell annotation", () => mutate(controlService(), (p) => (p.annotations = { "openagents/web-shell": "laravel-free" }))],
     ["image tag that names a migration off Laravel", () => controlImage("us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:from-laravel-1")],
     ["args with a banner that mentions php", () => mutate(controlService(), (p) => (p.template.containers[0].args = ["--banner", "no php here"]))],

@@ -33,7 +33,7 @@ function planOf(environment: Environment): StackPlan {
 }
 
 function asEngineResource(r: StackPlan["resources"][number]): EngineResource {
-    return structuredClone({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, ...(r.parent ? { parent: r.parent } : {}), dependencies: r.dependencies });
+    return structuredClone({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, ...(r.parent ? { parent: r.parent } : {}), dependencies: r.dependencies, ...(r.customTimeouts ? { customTimeouts: r.customTimeouts } : {}) });
 }
 
 function recorded(environment: Environment, type: string, name: string): EngineResource {

@@ -19,14 +19,14 @@ describe("policy identity-and-access", () => {
 
     it("rejects a public runtime, its invoker check disabled, and primitive roles", async () => {
         assert.deepEqual(messages(await runOn(identityAndAccess, iamMember("projects/openagentsgemini/locations/us-central1/services/runtime-staging", "allAuthenticatedUsers"))), [
-            "runtime service 'runtime-staging' is invokable by 'allAuthenticatedUsers': its internal API has no authentication of its own",
+            "runtime service 'runtime-staging' is opened by grant 'projects/openagentsgemini/locations/us-central1/services/runtime-staging-invoker-allAuthenticatedUsers': roles/run.invoker for 'allAuthenticatedUsers' (anyone with a Google account) lets them call the runtime's unauthenticated internal API",
         ]);
         const disabled = mutate(runtimeService(), (p) => (p.invokerIamDisabled = true));
         assert.deepEqual(messages(await runOn(identityAndAccess, disabled)), ["runtime service 'runtime' has its invoker IAM check disabled: anyone could call its internal API"]);
         const editor = { type: "gcp:projects/iAMMember:IAMMember", name: "ci-editor", props: { project: "openagentsgemini", role: "roles/editor", member: "serviceAccount:ci@x.iam.gserviceaccount.com" } };
         assert.deepEqual(messages(await runOn(identityAndAccess, editor)), ["IAM grant 'ci-editor' gives the primitive role 'roles/editor' to serviceAccount:ci@x.iam.gserviceaccount.com"]);
         const policy = { type: "gcp:cloudrunv2/serviceIamPolicy:ServiceIamPolicy", name: "rt-policy", props: { name: "runtime", policyData: JSON.stringify({ bindings: [{ role: "roles/run.invoker", members: ["allUsers"] }] }) } };
-        assert.deepEqual(messages(await runOn(identityAndAccess, policy)), ["runtime service 'runtime' is invokable by 'allUsers': its internal API has no authentication of its own"]);
+        assert.deepEqual(messages(await runOn(identityAndAccess, policy)), ["runtime service 'runtime' is opened by grant 'rt-policy': roles/run.invoker for 'allUsers' (anyone on the internet) lets them call the runtime's unauthenticated internal API"]);
     });
 
     it("rejects policyData it cannot parse: grants it cannot read are not grants it can pass", async () => {

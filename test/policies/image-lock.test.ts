@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { executionToken } from "../../catalog";
 import { runtimeImageLock } from "../../policies/image-lock";
 import { RUNTIME_IMAGE, compliantStack, controlService, migrateJob, mutate, runtimeService, serviceAccount } from "./fixtures";
 import { UNKNOWN, messages, runOnStack } from "./harness";
@@ -22,7 +23,10 @@ describe("policy runtime-image-lock", () => {
         const digest = `sha256:${"c".repeat(64)}`;
         const on = (serviceImage: string, jobImage: string) => [
             mutate(runtimeService(), (p) => (p.template.containers[0].image = serviceImage)),
-            mutate(migrateJob(), (p) => (p.template.template.containers[0].image = jobImage)),
+            mutate(migrateJob(), (p) => {
+                p.template.template.containers[0].image = jobImage;
+                p.runExecutionToken = executionToken(p.name, serviceImage, 0);
+            }),
         ];
         // Both sides: the tag on the service only, then on the job only.
         assert.deepEqual(messages(await runOnStack(runtimeImageLock, on(`${repo}:a1b2c3d@${digest}`, `${repo}@${digest}`))), []);

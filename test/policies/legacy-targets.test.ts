@@ -84,7 +84,7 @@ describe("policy no-legacy-targets", () => {
         const policy = mutate(secretGrant("openagents-web-app-key"), (p, r) => ((r.type = TYPES.secretIamPolicy), delete p.member, delete p.role, (p.policyData = '{"bindings":[]}')));
         assert.equal(messages(await runOn(noLegacyTargets, policy)).length, 1);
         assert.deepEqual(messages(await runOn(noLegacyTargets, serverlessNeg("projects/openagentsgemini/locations/us-central1/services/openagents-web"))), [
-            "serverless NEG 'control-neg' routes to a legacy service: 'openagents-web' is the legacy laravel service (Laravel web (still served openagents.com on 2026-02-21))",
+            "serverless NEG 'control-neg' delivers to a legacy target: 'openagents-web' is the legacy laravel service (Laravel web (still served openagents.com on 2026-02-21))",
         ]);
         assert.deepEqual(messages(await runOn(noLegacyTargets, serverlessNeg("openagents-control-service"))), []);
     });
@@ -92,7 +92,7 @@ describe("policy no-legacy-targets", () => {
     it("is not applicable to a service account", async () => {
         const result = await runOn(noLegacyTargets, serviceAccount());
         assert.deepEqual(result.verdicts, []);
-        assert.deepEqual(result.notApplicable.map((n) => [n.policy, n.reason]), [["no-legacy-targets", "not a Cloud Run workload, domain mapping, serverless NEG or grant"]]);
+        assert.deepEqual(result.notApplicable.map((n) => [n.policy, n.reason]), [["no-legacy-targets", "not a Cloud Run workload, domain mapping, delivery (NEG, trigger, schedule, push, queue) or grant"]]);
     });
 
     it("cannot run during preview when the image is unknown, and says so as an advisory", async () => {

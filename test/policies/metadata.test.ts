@@ -5,7 +5,7 @@ import { PACK_NAME, POLICIES } from "../../policies/all";
 import { reconcilePolicyConfig } from "../../policies/offline/config";
 
 describe("policy pack metadata", () => {
-    it("has the 10 mandatory and 3 advisory policies, uniquely named", () => {
+    it("has the 11 mandatory and 3 advisory policies, uniquely named", () => {
         assert.deepEqual(
             POLICIES.map((p) => [p.name, p.enforcementLevel]),
             [
@@ -19,6 +19,7 @@ describe("policy pack metadata", () => {
                 ["production-safety", "mandatory"],
                 ["cloud-run-limits", "mandatory"],
                 ["serving-contract", "mandatory"],
+                ["service-needs", "mandatory"],
                 ["resource-limits", "advisory"],
                 ["lane-labels", "advisory"],
                 ["canary-ladder", "advisory"],

@@ -27,7 +27,10 @@ describe("policy production-safety", () => {
             name: "runtime",
             props: { name: "runtime", location: "us-central1", metadata: { labels: { environment: "prod", lane: "runtime" } }, template: { spec: { containers: [{ image: "x" }] } } },
         };
-        assert.deepEqual(messages(await runOn(productionSafety, v1)), ["service 'runtime' uses the v1 Cloud Run API, which has no deletion protection: use gcp.cloudrunv2"]);
+        assert.deepEqual(messages(await runOn(productionSafety, v1)), [
+            "service 'runtime' uses the v1 Cloud Run API, which has no deletion protection: use gcp.cloudrunv2",
+            "runtime service 'runtime' may scale to zero in prod: its runs live in instance memory and are lost (keep at least 1 instance)",
+        ]);
     });
 
     it("takes the minimum from config and the environment from a stack tag", async () => {

@@ -66,27 +66,27 @@ describe("review --base on real git history", function () {
             assert.deepEqual(changes(r.out), [
                 "  ~  gcp:cloudrunv2/service:Service control",
                 '       template.containers[0].image: "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:3f9c2ab" => "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:9e8d7c6"',
-                '       template.revision: "openagents-control-service-3f9c2ab-cd1ef3" => "openagents-control-service-9e8d7c6-edc01d"  [revision]',
+                '       template.revision: "openagents-control-service-3f9c2ab-2f6384" => "openagents-control-service-9e8d7c6-3e0a14"  [revision]',
                 '       traffics[0].tag: "current" => "stable"  [traffic]',
                 "       traffics[1].percent: (none) => 0  [traffic]",
-                '       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-edc01d"  [traffic]',
+                '       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-3e0a14"  [traffic]',
                 '       traffics[1].tag: (none) => "canary"  [traffic]',
                 '       traffics[1].type: (none) => "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION"  [traffic]',
-                "  prod: 1 to update, 0 to replace, 14 unchanged",
+                "  prod: 1 to update, 0 to replace, 15 unchanged",
             ]);
             assert.ok(!changes(r.out).some((l) => /traffics\[0\]\.(revision|percent)/.test(l)), "the serving revision keeps 100 %: no direct switch");
             const ladder = r.out.split("\n").filter((l) => /^ {2}canary: |^ {4}\d/.test(l));
             assert.deepEqual(ladder, [
-                "  canary: CI does not switch prod to openagents-control-service-9e8d7c6-edc01d at once; the diff above is its first up (the canary rollout of deploy.yml):",
-                "    0 %    up: openagents-control-service-9e8d7c6-edc01d at 0 % (tag canary), openagents-control-service-3f9c2ab-cd1ef3 keeps 100 % as controlStableRevision; then the gate",
+                "  canary: CI does not switch prod to openagents-control-service-9e8d7c6-3e0a14 at once; the diff above is its first up (the canary rollout of deploy.yml):",
+                "    0 %    up: openagents-control-service-9e8d7c6-3e0a14 at 0 % (tag canary), openagents-control-service-3f9c2ab-2f6384 keeps 100 % as controlStableRevision; then the gate",
                 `    ${CANARY_LADDER.filter((p) => p > 0 && p < 100).join(" -> ")} %  each stage waited on and judged on Cloud Monitoring: promote, hold or roll back`,
-                "    100 %  openagents-control-service-9e8d7c6-edc01d becomes controlStableRevision; Pulumi.prod.yaml is committed to main",
+                "    100 %  openagents-control-service-9e8d7c6-3e0a14 becomes controlStableRevision; Pulumi.prod.yaml is committed to main",
             ]);
             const json = await review(dir, "--stack", "prod", "--base", "HEAD~1", "--json");
             const diff = (JSON.parse(json.out) as { stacks: { diff: StackDiff }[] }).stacks[0].diff;
             assert.equal(diff.schemaVersion, 1);
-            assert.deepEqual(diff.summary, { create: 0, update: 1, replace: 0, delete: 0, unchanged: 14 });
-            assert.deepEqual(diff.rollout, { stable: "openagents-control-service-3f9c2ab-cd1ef3", canary: "openagents-control-service-9e8d7c6-edc01d", ladder: [...CANARY_LADDER] });
+            assert.deepEqual(diff.summary, { create: 0, update: 1, replace: 0, delete: 0, unchanged: 15 });
+            assert.deepEqual(diff.rollout, { stable: "openagents-control-service-3f9c2ab-2f6384", canary: "openagents-control-service-9e8d7c6-3e0a14", ladder: [...CANARY_LADDER] });
             assert.deepEqual(diff.resources.filter((x) => x.op !== "same").map((x) => [x.op, x.name, x.changes.map((c) => c.path)]), [
                 ["update", "control", ["template.containers[0].image", "template.revision", "traffics[0].tag", "traffics[1].percent", "traffics[1].revision", "traffics[1].tag", "traffics[1].type"]],
             ]);
@@ -102,19 +102,19 @@ describe("review --base on real git history", function () {
 
     it("shows a canary step as a traffic change", async () => {
         edit(dir, "prod", /controlImageTag: 3f9c2ab/, "controlImageTag: 9e8d7c6");
-        edit(dir, "prod", /controlStableRevision: ""/, "controlStableRevision: openagents-control-service-3f9c2ab-cd1ef3");
+        edit(dir, "prod", /controlStableRevision: ""/, "controlStableRevision: openagents-control-service-3f9c2ab-2f6384");
         edit(dir, "prod", /controlCanaryPercent: 100/, "controlCanaryPercent: 25");
         const r = await review(dir, "--stack", "prod", "--base", "HEAD");
         assert.equal(r.code, 0, r.err);
         const lines = changes(r.out);
         assert.ok(lines.includes("       traffics[0].percent: 100 => 75  [traffic]"), lines.join("\n"));
         assert.ok(lines.includes('       traffics[0].tag: "current" => "stable"  [traffic]'), lines.join("\n"));
-        assert.ok(lines.includes('       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-edc01d"  [traffic]'), lines.join("\n"));
+        assert.ok(lines.includes('       traffics[1].revision: (none) => "openagents-control-service-9e8d7c6-3e0a14"  [traffic]'), lines.join("\n"));
         assert.ok(lines.includes("       traffics[1].percent: (none) => 25  [traffic]"), lines.join("\n"));
         assert.ok(!r.out.includes("off the canary ladder"));
         edit(dir, "prod", /controlCanaryPercent: 25/, "controlCanaryPercent: 30");
         const off = await review(dir, "--stack", "prod", "--base", "HEAD");
-        assert.match(off.out, /^  prod: 1 to update, 0 to replace, 14 unchanged\n  note: controlCanaryPercent 30 is off the canary ladder 0 -> 5 -> 25 -> 50 -> 100$/m);
+        assert.match(off.out, /^  prod: 1 to update, 0 to replace, 15 unchanged\n  note: controlCanaryPercent 30 is off the canary ladder 0 -> 5 -> 25 -> 50 -> 100$/m);
     });
 
     it("refuses a prod region change (exit 1): three deletion-protected replacements, each named with its reason", async () => {
@@ -145,7 +145,7 @@ describe("review --base on real git history", function () {
         assert.ok(lines.some((l) => l.startsWith("       ! fails at up: deletion protection is on: replacing it (name changed) deletes openagents-control-service,")), lines.join("\n"));
         assert.ok(lines.includes('       name: "openagents-control-service" => "openagents-control-svc"  [forces replacement]'));
         assert.match(r.err, /^review: stack prod: gcp:cloudrun\/domainMapping:DomainMapping control-domain: replacing it \(spec\.routeName changed\) creates the new one before deleting the old, under the same name us-central1\/openagents\.com: the create fails \(already exists\)$/m);
-        assert.match(lines[lines.length - 1], /^  prod: 0 to update, 3 to replace, 12 unchanged$/);
+        assert.match(lines[lines.length - 1], /^  prod: 0 to update, 3 to replace, 13 unchanged$/);
     });
 
     it("runs REF's own code when the program changed (an edited service module), and reuses nothing stale", async () => {

@@ -30,7 +30,7 @@ describe("review --policy-config per stack", () => {
     it("takes STACK=FILE for one stack, leaving the other on its default", async () => {
         const r = await review("--json", "--policy-config", "prod=.github/policy-config/staging.json");
         assert.equal(r.code, 1, "prod judged as staging has mandatory violations");
-        assert.deepEqual(configs(r.out), { staging: [".github/policy-config/staging.json", 0], prod: [".github/policy-config/staging.json", 4] });
+        assert.deepEqual(configs(r.out), { staging: [".github/policy-config/staging.json", 0], prod: [".github/policy-config/staging.json", 6] });
     });
 
     it("takes one FILE for every stack, as before", async () => {

@@ -35,12 +35,15 @@ const set = (key: string, value: string) => STAGING.replace(new RegExp(`^(  open
 
 describe("stack files read as data", () => {
     const cases: Array<[string, string | Buffer, RegExp]> = [
-        ["an unquoted tag with a leading zero", set("controlImageTag", "0123456"), /controlImageTag is a string, but YAML reads "0123456" as the number 123456: quote it$/],
-        ["a short SHA YAML reads as a float", set("runtimeImageTag", "2e71234"), /runtimeImageTag is a string, but YAML reads "2e71234" as the number Infinity: quote it$/],
-        ["a boolean for a string key", set("controlAuthProviderMode", "true"), /controlAuthProviderMode is a string, but YAML reads "true" as the boolean true: quote it$/],
-        ["a float for an integer key", set("controlMaxInstances", "1.5"), /controlMaxInstances is an integer, not "1.5"/],
-        ["a non-finite number for an integer key", set("controlMaxInstances", ".inf"), /controlMaxInstances is an integer, not ".inf"/],
-        ["a number past 2^53 for an integer key", set("controlMaxInstances", "1e400"), /controlMaxInstances is an integer, not "1e400"/],
+        // A leading 0 is octal to yaml.v3 (resolve.go:190@v3.0.1): the CLI would deploy tag 42798.
+        ["an unquoted tag with a leading zero", set("controlImageTag", "0123456"), /controlImageTag is a string, but the Pulumi CLI reads "0123456" as the integer 42798 and hands the program "42798": quote it$/],
+        ["a hex tag the CLI reads as a number", set("runtimeImageTag", "0x1f"), /runtimeImageTag is a string, but the Pulumi CLI reads "0x1f" as the integer 31/],
+        ["a date the CLI reads as a timestamp", set("runtimeImageTag", "2026-12-05"), /runtimeImageTag is a string, but the Pulumi CLI reads "2026-12-05" as a timestamp: quote it$/],
+        ["a float for an integer key", set("controlMaxInstances", "1.5"), /controlMaxInstances is an integer, not "1.5" \(the Pulumi CLI reads the number 1.5 and refuses it\)/],
+        ["a non-finite number for an integer key", set("controlMaxInstances", ".inf"), /controlMaxInstances is an integer, but the Pulumi CLI reads ".inf" as a non-finite number/],
+        ["a number past 2^63 for an integer key", set("controlMaxInstances", "9223372036854775808"), /controlMaxInstances is an integer, not "9223372036854775808"/],
+        ["a word YAML 1.1 took for a boolean", set("controlStartupCpuBoost", "yes"), /controlStartupCpuBoost is true or false, not "yes"/],
+        ["null for an integer key", set("controlMaxInstances", "~"), /controlMaxInstances is an integer, but the Pulumi CLI reads "~" as null/],
         ["a list for a string key", set("controlCpu", "[1]"), /controlCpu is a string, not a list/],
         ["a merge key", STAGING.replace("config:\n", "config:\n  <<: {a: 1}\n"), /uses a YAML merge key \(<<\)/],
         ["a key twice", `${STAGING}  openagents-rust-lanes:controlCpu: "2"\n`, /config: sets "openagents-rust-lanes:controlCpu" twice/],
@@ -75,11 +78,39 @@ describe("stack files read as data", () => {
             assert.equal(config["openagents-rust-lanes:controlImageTag"], "0123456");
             assert.equal(config["openagents-rust-lanes:controlMaxInstances"], "100");
             assert.equal(config["openagents-rust-lanes:controlStartupCpuBoost"], "true");
-            assert.equal(config["openagents-rust-lanes:controlEnv"], '["OA_ROUTE_SPLIT_ENABLED=false"]');
+            assert.equal(config["openagents-rust-lanes:controlEnv"], "[]");
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
+
+    // What the CLI hands the program for a plain scalar (yaml.v3's resolver, then JSON text):
+    // the review reads the same string, so the program's own checks judge what deploy will see.
+    const handed: Array<[string, string, string]> = [
+        ["controlMaxInstances", "0x19", "25"],
+        ["controlMaxInstances", "+1", "1"],
+        ["controlMaxInstances", "0o1130", "600"],
+        ["controlMaxInstances", "012", "10"],
+        ["controlMaxInstances", "1_000", "1000"],
+        ["controlMaxInstances", "0b11", "3"],
+        ["controlMaxInstances", "1.0", "1"],
+        ["controlMaxInstances", "08", "8"],
+        ["controlStartupCpuBoost", "True", "true"],
+        ["controlStartupCpuBoost", "FALSE", "false"],
+        ["runtimeImageTag", "2e71234", "2e71234"],
+        ["runtimeImageTag", "a1b2c3d", "a1b2c3d"],
+        ["runtimeImageTag", "1234567", "1234567"],
+    ];
+    for (const [key, written, text] of handed) {
+        it(`hands the program ${JSON.stringify(text)} for ${key}: ${written}, as the Pulumi CLI does`, () => {
+            const dir = withStackFile(set(key, written));
+            try {
+                assert.equal(readStackConfig("staging", {}, dir).config[`openagents-rust-lanes:${key}`], text);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    }
 
     it("the review exits 2 with one line naming the problem", async () => {
         const dir = withStackFile(set("controlImageTag", "0123456"));
@@ -87,7 +118,7 @@ describe("stack files read as data", () => {
         try {
             const code = await run(["--stack", "staging"], { out: () => undefined, err: (t) => err.push(t), stackDir: dir });
             assert.equal(code, 2);
-            assert.equal(err.join(""), 'review: stack staging: Pulumi.staging.yaml: openagents-rust-lanes:controlImageTag is a string, but YAML reads "0123456" as the number 123456: quote it\n');
+            assert.equal(err.join(""), 'review: stack staging: Pulumi.staging.yaml: openagents-rust-lanes:controlImageTag is a string, but the Pulumi CLI reads "0123456" as the integer 42798 and hands the program "42798": quote it\n');
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

@@ -1,7 +1,7 @@
 // The corpus of deploy-invalid values: for each rule the catalog shares between config
 // validation and the policy pack, its source, a refused config value and resource, and a
 // valid neighbour of each. Read by the shared-rules spec and the fuzz suite.
-import { CONTROL, GCP, SECRET_NAME_SOURCE, SERVING_SOURCES, SOURCES, IDENTIFIER_SOURCES } from "../../catalog";
+import { ACCESS_SOURCES, CONTROL, GCP, RUNS_SOURCES, SECRET_NAME_SOURCE, SERVICE_NEEDS_SOURCES, SERVING_SOURCES, SOURCES, IDENTIFIER_SOURCES } from "../../catalog";
 import type { EngineResource } from "../../policies/offline/engine";
 import { controlService, domainMapping, iamMember, migrateJob, mutate, runtimeService, Json } from "../policies/fixtures";
 
@@ -15,6 +15,8 @@ const setEnv = (resource: EngineResource, name: string, value: string) =>
         if (found) found.value = value;
         else envs.push({ name, value });
     });
+const dropEnv = (resource: EngineResource, name: string) =>
+    mutate(resource, (p) => (p.template.containers[0].envs = (p.template.containers[0].envs as Json[]).filter((e) => e.name !== name)));
 const limits = (resource: EngineResource, cpu: string, memory: string, job = false) =>
     mutate(resource, (p) => ((job ? p.template.template : p.template).containers[0].resources = { limits: { cpu, memory } }));
 
@@ -36,9 +38,9 @@ export const RULES: SharedRule[] = [
         valid: { config: { runtimeCpu: "4", runtimeMemory: "2Gi" }, resource: () => limits(runtimeService(), "4", "2Gi") },
     },
     {
-        rule: "below 0.5 vCPU at most 512Mi", source: SOURCES.cpu, stack: "staging",
-        refused: { config: { migrateCpu: "250m", migrateMemory: "1Gi" }, configMessage: /migrateCpu: .*less than 0.5 vCPU allows at most 512Mi/, policy: "cloud-run-limits", resource: () => limits(migrateJob(), "250m", "1Gi", true), packMessage: /less than 0.5 vCPU allows at most 512Mi/ },
-        valid: { config: { migrateCpu: "500m", migrateMemory: "1Gi" }, resource: () => limits(migrateJob(), "500m", "1Gi", true) },
+        rule: "whole vCPUs on the v2 API", source: SOURCES.wholeCpu, stack: "staging",
+        refused: { config: { migrateCpu: "500m" }, configMessage: /migrateCpu: expected a whole vCPU limit of the v2 API/, policy: "cloud-run-limits", resource: () => limits(migrateJob(), "500m", "512Mi", true), packMessage: /CPU limit "500m" is not one Cloud Run offers on the v2 API \(whole vCPUs/ },
+        valid: { config: { migrateCpu: "1000m" }, resource: () => limits(migrateJob(), "1000m", "512Mi", true) },
     },
     {
         rule: "a job takes at least 512Mi", source: SOURCES.jobMemory, stack: "staging",
@@ -124,5 +126,35 @@ export const RULES: SharedRule[] = [
         rule: "the bare word TOKEN looks secret too", source: SECRET_NAME_SOURCE, stack: "staging",
         refused: { config: { runtimeEnv: '["token=abc"]' }, configMessage: /runtimeEnv: expected no secret-looking name in plain env \(move token/, policy: "secrets-from-secret-manager", resource: () => env(runtimeService(), { name: "token", value: "abc" }), packMessage: /sets env token to a literal value/ },
         valid: { config: { runtimeEnv: '["TOKENS_PER_MINUTE=60"]' }, resource: () => env(runtimeService(), { name: "TOKENS_PER_MINUTE", value: "60" }) },
+    },
+    {
+        rule: "both WorkOS keys while auth is workos", source: SERVICE_NEEDS_SOURCES.workos, stack: "prod",
+        refused: { config: { controlSecretEnv: '["WORKOS_API_KEY=openagents-control-workos-api-key"]' }, configMessage: /controlSecretEnv: expected WORKOS_CLIENT_ID and WORKOS_API_KEY from Secret Manager \(auth mode workos without WORKOS_CLIENT_ID/, policy: "service-needs", resource: () => dropEnv(controlService(), "WORKOS_CLIENT_ID"), packMessage: /auth mode workos without WORKOS_CLIENT_ID: every sign-in answers 503/ },
+        valid: { config: { controlSecretEnv: '["WORKOS_API_KEY=openagents-control-workos-api-key","WORKOS_CLIENT_ID=openagents-control-workos-client-id:3"]' }, resource: () => setEnv(controlService(), "WORKOS_CLIENT_ID", "client_01H") },
+    },
+    {
+        rule: "no WorkOS keys needed by mock auth", source: SERVICE_NEEDS_SOURCES.workos, stack: "staging",
+        refused: { config: { controlAuthProviderMode: "workos", controlSecretEnv: "[]" }, configMessage: /controlSecretEnv: expected WORKOS_CLIENT_ID and WORKOS_API_KEY from Secret Manager \(auth mode workos without WORKOS_CLIENT_ID and WORKOS_API_KEY/, policy: "service-needs", resource: () => dropEnv(dropEnv(controlService("staging"), "WORKOS_CLIENT_ID"), "WORKOS_API_KEY"), packMessage: /without WORKOS_CLIENT_ID and WORKOS_API_KEY/ },
+        valid: { config: { controlAuthProviderMode: "mock", controlSecretEnv: "[]" }, resource: () => setEnv(dropEnv(dropEnv(controlService("staging"), "WORKOS_CLIENT_ID"), "WORKOS_API_KEY"), "OA_AUTH_PROVIDER_MODE", "mock") },
+    },
+    {
+        rule: "a route split that serves every page", source: SERVICE_NEEDS_SOURCES.routeSplit, stack: "prod",
+        refused: { config: { controlEnv: '["OA_ROUTE_SPLIT_ENABLED=false"]' }, configMessage: /controlEnv: expected a route split that serves every page \(OA_ROUTE_SPLIT_ENABLED=false sends pages to the legacy target/, policy: "service-needs", resource: () => setEnv(controlService(), "OA_ROUTE_SPLIT_ENABLED", "false"), packMessage: /every page but \/ and \/chat answers 503/ },
+        valid: { config: { controlEnv: '["OA_ROUTE_SPLIT_ENABLED=false","OA_ROUTE_SPLIT_LEGACY_BASE_URL=https://archive.example.com"]' }, resource: () => setEnv(setEnv(controlService(), "OA_ROUTE_SPLIT_ENABLED", "false"), "OA_ROUTE_SPLIT_LEGACY_BASE_URL", "https://archive.example.com") },
+    },
+    {
+        rule: "the runtime on the network its callers use", source: SERVICE_NEEDS_SOURCES.ingress, stack: "staging",
+        refused: { config: { runtimeIngress: "INGRESS_TRAFFIC_INTERNAL_ONLY" }, configMessage: /runtimeIngress: expected INGRESS_TRAFFIC_ALL \(ingress INGRESS_TRAFFIC_INTERNAL_ONLY cuts the runtime off/, policy: "service-needs", resource: () => mutate(runtimeService(), (p) => (p.ingress = "INGRESS_TRAFFIC_INTERNAL_ONLY")), packMessage: /cuts the runtime off from the control service/ },
+        valid: { config: { runtimeIngress: "INGRESS_TRAFFIC_ALL" }, resource: () => mutate(runtimeService(), (p) => (p.ingress = "INGRESS_TRAFFIC_ALL")) },
+    },
+    {
+        rule: "a domain of the stack's own environment", source: RUNS_SOURCES.domains, stack: "staging",
+        refused: { config: { controlDomain: "openagents.com" }, configMessage: /controlDomain: expected a domain of the staging environment \(openagents.com is the prod domain/, policy: "service-needs", resource: () => mutate(domainMapping(CONTROL.names.staging, "staging"), (p) => (p.name = "openagents.com")), packMessage: /openagents.com is the prod domain: a staging stack mapping it/ },
+        valid: { config: { controlDomain: "preview.staging.openagents.com" }, resource: () => mutate(domainMapping(CONTROL.names.staging, "staging"), (p) => (p.name = "preview.staging.openagents.com")) },
+    },
+    {
+        rule: "no other Google product's account invokes the runtime", source: ACCESS_SOURCES.members, stack: "prod",
+        refused: { config: { runtimeSmokeInvoker: `serviceAccount:${GCP.project}@appspot.gserviceaccount.com` }, configMessage: /runtimeSmokeInvoker: .*roles\/run.invoker for 'openagentsgemini@appspot.gserviceaccount.com', App Engine's default account/, policy: "identity-and-access", resource: () => iamMember("runtime", `serviceAccount:${GCP.project}@appspot.gserviceaccount.com`), packMessage: /App Engine's default account, no named caller of the runtime/ },
+        valid: { config: { runtimeSmokeInvoker: ACCOUNT("oa-release-gate") }, resource: () => iamMember("runtime", ACCOUNT("oa-release-gate")) },
     },
 ];

@@ -6,7 +6,8 @@ import { POLICIES } from "../../policies/all";
 import type { EngineResource } from "../../policies/offline/engine";
 import { ConfigError, parseStackConfig } from "../../services";
 import { readStackConfig } from "../../review/stack-files";
-import { runOn } from "../policies/harness";
+import { compliantStack } from "../policies/fixtures";
+import { runOn, runOnStack } from "../policies/harness";
 import { RULES, Stack } from "./corpus";
 
 const NS = "openagents-rust-lanes:";
@@ -25,10 +26,11 @@ function configProblems(stack: Stack, changes: Record<string, string>): string |
     }
 }
 
-async function packVerdicts(policy: string, resource: EngineResource): Promise<string[]> {
+async function packVerdicts(policy: string, resource: EngineResource, stack: Stack): Promise<string[]> {
     const p = POLICIES.find((x) => x.name === policy);
     assert.ok(p, policy);
-    const result = await runOn(p, resource);
+    // A stack policy judges the resource in its stack: the real one, with this resource in its place.
+    const result = "validateStack" in p ? await runOnStack(p, compliantStack(stack).map((r) => (r.urn === resource.urn ? resource : r))) : await runOn(p, resource);
     return result.verdicts.filter((v) => v.level === "mandatory").map((v) => v.message);
 }
 
@@ -41,12 +43,12 @@ describe("rules shared by config validation and the policy pack", () => {
                 assert.match(message, r.refused.configMessage);
             });
             it("the pack refuses the same resource built by hand", async () => {
-                const verdicts = await packVerdicts(r.refused.policy, r.refused.resource());
+                const verdicts = await packVerdicts(r.refused.policy, r.refused.resource(), r.stack);
                 assert.ok(verdicts.some((m) => r.refused.packMessage.test(m)), verdicts.join("\n") || "no verdict");
             });
             it("a valid value passes both", async () => {
                 assert.equal(configProblems(r.stack, r.valid.config), undefined);
-                assert.deepEqual(await packVerdicts(r.refused.policy, r.valid.resource()), []);
+                assert.deepEqual(await packVerdicts(r.refused.policy, r.valid.resource(), r.stack), []);
             });
         });
     }

@@ -63,10 +63,10 @@ describe("stack config validation", () => {
         ["overriding maintenance mode from plain env", { controlEnv: JSON.stringify(["OA_MAINTENANCE_MODE_ENABLED=true"]) }, /controlEnv: expected no env the program sets itself \(OA_MAINTENANCE_MODE_ENABLED\)/],
         ["overriding the bypass token's secret", { controlSecretEnv: JSON.stringify(["OA_MAINTENANCE_BYPASS_TOKEN=other-secret"]) }, /controlSecretEnv: expected no env the program sets itself \(OA_MAINTENANCE_BYPASS_TOKEN\)/],
         ["one env name twice", { controlSecretEnv: JSON.stringify(["WORKOS_API_KEY=a", "WORKOS_API_KEY=b"]) }, /controlSecretEnv: expected each env name once across controlEnv and controlSecretEnv \(WORKOS_API_KEY is set twice\)/],
-        ["a CPU count Cloud Run does not offer", { controlCpu: "3" }, /controlCpu: expected a Cloud Run CPU limit: "1", "2", "4", "6", "8", or 80m to 999m, got "3"/],
+        ["a CPU count Cloud Run does not offer", { controlCpu: "3" }, /controlCpu: expected a whole vCPU limit of the v2 API: "1", "2", "4", "6" or "8" \(or 1000m, 2000m ...\), got "3"/],
         ["memory beyond Cloud Run's range", { runtimeMemory: "100000Gi" }, /runtimeMemory: expected a Cloud Run memory limit from "128Mi" to "32Gi", got "100000Gi"/],
         ["more memory than the CPU allows", { runtimeCpu: "1", runtimeMemory: "8Gi" }, /runtimeCpu: expected a CPU limit that fits runtimeMemory and runtimeConcurrency \(1 vCPU takes 128Mi to 4Gi of memory, not 8Gi\), got "1"/],
-        ["a fractional CPU with concurrency", { controlCpu: "500m" }, /controlCpu: expected a CPU limit that fits controlMemory and controlConcurrency \(less than 1 vCPU allows a concurrency of 1 only, not 80\)/],
+        ["a fractional CPU on the v2 API", { controlCpu: "500m" }, /controlCpu: expected a whole vCPU limit of the v2 API: "1", "2", "4", "6" or "8" \(or 1000m, 2000m ...\), got "500m"/],
     ];
     for (const [what, changes, message] of cases) {
         it(`refuses ${what}, naming the key and the expected form`, () => {

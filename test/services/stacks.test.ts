@@ -99,12 +99,13 @@ for (const env of ["staging", "prod"] as const) {
             const grants = resourcesOfType(plan(), SECRET_IAM).map((r) => `${String(r.inputs.secretId)} -> ${String(r.inputs.member)}`).sort();
             const sa = (a: string) => `serviceAccount:oa-${a}-${env}@${GCP.project}.iam.gserviceaccount.com`;
             const db = plan().config["openagents-rust-lanes:runtimeDatabaseUrlSecret"];
-            const workos = env === "prod" ? "openagents-control-workos-api-key" : "openagents-control-workos-api-key-staging";
+            const suffix = env === "prod" ? "" : "-staging";
             assert.deepEqual(
                 grants,
                 [
                     `openagents-control-maintenance-bypass-token -> ${sa("control")}`,
-                    `${workos} -> ${sa("control")}`,
+                    `openagents-control-workos-api-key${suffix} -> ${sa("control")}`,
+                    `openagents-control-workos-client-id${suffix} -> ${sa("control")}`,
                     `openagents-runtime-signing-key -> ${sa("control")}`,
                     `${db} -> ${sa("runtime")}`,
                     `${db} -> ${sa("runtime-migrate")}`,
@@ -114,7 +115,8 @@ for (const env of ["staging", "prod"] as const) {
             assert.deepEqual(secretMap(container(control())), {
                 OA_SYNC_TOKEN_SIGNING_KEY: "openagents-runtime-signing-key:latest",
                 OA_MAINTENANCE_BYPASS_TOKEN: "openagents-control-maintenance-bypass-token:latest",
-                WORKOS_API_KEY: `${workos}:latest`,
+                WORKOS_CLIENT_ID: `openagents-control-workos-client-id${suffix}:latest`,
+                WORKOS_API_KEY: `openagents-control-workos-api-key${suffix}:latest`,
             });
             // A revision must not start before its account may read the secrets.
             const controlGrants = resourcesOfType(plan(), SECRET_IAM).filter((g) => g.name.startsWith("control-identity"));
@@ -145,7 +147,7 @@ for (const env of ["staging", "prod"] as const) {
                 assert.deepEqual(t.scaling, { minInstanceCount: Number(cfg(`${lane}MinInstances`)), maxInstanceCount: Number(cfg(`${lane}MaxInstances`)) }, lane);
                 assert.equal(t.maxInstanceRequestConcurrency, Number(cfg(`${lane}Concurrency`)), lane);
                 assert.equal(t.timeout, `${cfg(`${lane}TimeoutSeconds`)}s`, lane);
-                assert.deepEqual(c.resources, { limits: { cpu: cfg(`${lane}Cpu`), memory: cfg(`${lane}Memory`) }, startupCpuBoost: cfg(`${lane}StartupCpuBoost`) === "true", cpuIdle: true }, lane);
+                assert.deepEqual(c.resources, { limits: { cpu: cfg(`${lane}Cpu`), memory: cfg(`${lane}Memory`) }, startupCpuBoost: cfg(`${lane}StartupCpuBoost`) === "true", cpuIdle: lane === "control" }, lane);
                 assert.equal(svc.inputs.ingress, cfg(`${lane}Ingress`), lane);
             }
             const jt = (job().inputs as Obj).template;
