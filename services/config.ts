@@ -17,7 +17,7 @@ import {
     envNameProblem,
     ingressProblem,
     envSetProblem,
-    excerpt,
+    quoted,
     executionNameProblem,
     imageFromTag,
     isEnvironment,
@@ -112,7 +112,7 @@ const MAX_PROBLEM_CHARS = 200;
 
 /** One problem on one short line: key, expected form, escaped excerpt of the value. */
 export function formatProblem(p: ConfigProblem): string {
-    const got = p.got !== undefined ? `, got ${excerpt(p.got)}` : "";
+    const got = p.got !== undefined ? `, got ${quoted(p.got)}` : "";
     const expected = p.expected.length > MAX_PROBLEM_CHARS ? `${p.expected.slice(0, MAX_PROBLEM_CHARS)}...` : p.expected;
     return `${p.key}: expected ${expected.replace(/[\r\n]+/g, " ")}${got}`;
 }
