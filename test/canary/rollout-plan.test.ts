@@ -80,6 +80,36 @@ describe("the rollout's plan (where are we, what next)", () => {
         for (const step of ["stage", "undo-stage", "resume", "gate", "apply-rung", "look", "promote", "confirm", "roll-back", "commit"]) assert.ok(led.has(step as Step["step"]), step);
     });
 
+    it("walks a whole rollout when each step answers as a healthy one does: stage, gate, each rung looked at, promote, confirm, commit", () => {
+        const answer = (step: Step): StepOutcome => {
+            switch (step.step) {
+                case "stage":
+                case "apply-rung":
+                case "promote":
+                    return applied(NEW);
+                case "gate":
+                    return { outcome: "gate", go: true, summary: "GO" };
+                case "look":
+                    return looked("promote");
+                case "confirm":
+                    return { outcome: "serving", traffic: [target(NEW, 100)] };
+                case "commit":
+                    return { outcome: "committed", commit: "committed" };
+                default:
+                    return { outcome: "done" };
+            }
+        };
+        const state: PlanState = { settings, observed: settled, interrupted: false };
+        const walked: string[] = [];
+        for (let step = nextStep(state); step.step !== "stop"; step = nextStep(state)) {
+            walked.push("percent" in step && step.step !== "resume" ? `${step.step} ${step.percent}` : step.step);
+            state.last = { step, outcome: answer(step) };
+            assert.ok(walked.length < 50, "the plan ends");
+        }
+        assert.deepEqual(walked, ["stage", "gate", "apply-rung 5", "look 5", "apply-rung 50", "look 50", "promote", "confirm", "commit"]);
+        assert.equal((nextStep(state) as { outcome?: string }).outcome, "promoted");
+    });
+
     it("resumes at the first rung at or above the current percent, applied only when it is that rung", () => {
         assert.deepEqual(resumeAt([5, 50, 100], 0), { index: 0, applied: false });
         assert.deepEqual(resumeAt([5, 50, 100], 5), { index: 0, applied: true });
