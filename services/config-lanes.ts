@@ -5,6 +5,7 @@
 import {
     CONTROL,
     CONTROL_TRAFFIC_TAGS,
+    GCP,
     type Environment,
     MAINTENANCE,
     RUNTIME,
@@ -183,9 +184,9 @@ export function readMigrate(values: ConfigValues, environment: Environment, prob
 /** The provider's project and region (the gcp namespace). */
 export function readProvider(provider: { project?: string; region?: string }, problems: ConfigProblem[]): { project: string; region: string } {
     const project = provider.project ?? "";
-    if (!project) problems.push({ key: "gcp:project", expected: "the GCP project id (openagentsgemini) (required)" });
+    if (!project) problems.push({ key: "gcp:project", expected: `the GCP project id (${GCP.project}) (required)` });
     else if (projectIdProblem(project)) problems.push({ key: "gcp:project", expected: `a GCP project id (${projectIdProblem(project)})`, got: project });
     const region = provider.region ?? "";
-    if (!region) problems.push({ key: "gcp:region", expected: "the GCP region (us-central1) (required)" });
+    if (!region) problems.push({ key: "gcp:region", expected: `the GCP region (${GCP.region}) (required)` });
     return { project, region };
 }
