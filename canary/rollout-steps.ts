@@ -5,7 +5,7 @@
 import { CANARY_SEQUENTIAL, CANARY_WINDOW } from "../catalog";
 import type { Redactor } from "../validation/redact";
 import type { StageInput, StageJudgement } from "./judge";
-import type { RolloutDeps, RolloutSettings } from "./rollout";
+import type { RolloutDeps, RolloutSettings } from "./rollout-inputs";
 import type { GateAt, Pair, Step, StepOutcome } from "./rollout-plan";
 import { type RolloutRecord, type RungRecord, writeRolloutEvidence } from "./rollout-evidence";
 import { lookUntilDecided } from "./rung-looks";

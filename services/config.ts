@@ -10,60 +10,9 @@ import { type ProblemSink, type RawConfigReader, readValues } from "./config-val
 
 export type { RawConfigReader };
 
-export interface SecretRef {
-    /** Env var the container reads. */
-    env: string;
-    /** Secret Manager secret name. */
-    secret: string;
-    version: string;
-}
+export type { ConfigProblem, ContainerSizing, EnvVar, SecretRef, ServiceSettings, StackConfig } from "./config-types";
+import type { ConfigProblem, StackConfig } from "./config-types";
 
-export interface EnvVar {
-    name: string;
-    value: string;
-}
-
-export interface ContainerSizing {
-    cpu: string;
-    memory: string;
-}
-
-export interface ServiceSettings extends ContainerSizing {
-    name: string;
-    imageTag: string;
-    minInstances: number;
-    maxInstances: number;
-    concurrency: number;
-    timeoutSeconds: number;
-    startupCpuBoost: boolean;
-    ingress: string;
-    env: EnvVar[];
-    secrets: SecretRef[];
-}
-
-export interface StackConfig {
-    environment: Environment;
-    project: string;
-    region: string;
-    deletionProtection: boolean;
-    control: ServiceSettings & {
-        authProviderMode: "workos" | "mock";
-        stableRevision: string;
-        canaryPercent: number;
-        domain: string;
-        maintenance: { enabled: boolean; allowedPaths: string[]; cookieName: string; cookieTtlSeconds: number; bypassTokenSecret: string };
-        syncTokenSigningKeySecret: string;
-    };
-    runtime: ServiceSettings & { databaseUrlSecret: string; smokeInvoker: string };
-    migrate: ContainerSizing & { name: string; timeoutSeconds: number; maxRetries: number; rerun: number };
-    secretVersion: string;
-}
-
-export interface ConfigProblem {
-    key: string;
-    expected: string;
-    got?: string;
-}
 
 /** A configuration error: a pulumi.RunError, so `pulumi up` prints the message without a stack trace. */
 export class ConfigError extends pulumi.RunError {
