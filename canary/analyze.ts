@@ -3,16 +3,16 @@
 // cause; nothing here throws past runAnalysis except a bug.
 
 import { CANARY_METRICS } from "../catalog";
-import type { CheckContext } from "../validation/check";
-import { GcpClient } from "../validation/gcp/client";
-import { CloudRunApi } from "../validation/gcp/cloudrun";
-import { type AccessTokenSource, CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader } from "../validation/gcp/credentials";
-import { servingTargets } from "../validation/gcp/traffic";
-import { HttpClient } from "../validation/http";
-import { Redactor } from "../validation/redact";
-import { excerpt } from "../validation/text";
+import type { RequestContext } from "../io/request";
+import { GcpClient } from "../io/gcp/client";
+import { CloudRunApi } from "../io/gcp/cloudrun";
+import { type AccessTokenSource, CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader } from "../io/gcp/credentials";
+import { servingTargets } from "../io/gcp/traffic";
+import { HttpClient } from "../io/http";
+import { Redactor } from "../io/redact";
+import { excerpt } from "../io/text";
 import { type Analysis, writeAnalysisEvidence } from "./evidence";
-import { type Decision, type StageInput, type StageJudgement, judgeStage } from "./judge";
+import { type Decision, type RevisionObservation, type StageInput, type StageJudgement, judgeStage } from "./judge";
 import { MONITORING_READ_SCOPE, MonitoringApi, type SentQuery, latencyHistogramsByRevision, requestCountsByRevision } from "./monitoring";
 import type { AnalyzeOptions } from "./options";
 
@@ -30,9 +30,18 @@ export interface AnalyzeDeps {
     retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
     /** The window to read instead of the last --window before the lag (a rollout's look reads its whole rung so far). */
     window?: { start: Date; end: Date };
-    /** The rule instead of the single-window judge (a rollout's look: the sequential rule at its rung). */
-    judge?: (input: StageInput) => StageJudgement;
+    /**
+     * A rollout's look: where the rollout's data starts (its first rung's first whole minute). The
+     * counts and latencies are then also read from it to the window's end, everything both revisions
+     * served in the rollout so far, and handed to the judge beside the window's own.
+     */
+    rolloutStart?: Date;
+    /** The rule instead of the single-window judge (a rollout's look: the sequential rule at its rung, with the rollout's pooled data). */
+    judge?: StageRule;
 }
+
+/** A rule that judges a stage: the window's observations, and a rollout's pooled ones when it has them. */
+export type StageRule = (input: StageInput, rollout?: { canary: RevisionObservation; stable: RevisionObservation }) => StageJudgement;
 
 export interface AnalyzeRun {
     judgement: StageJudgement;
@@ -74,6 +83,8 @@ export interface Collected {
     serving: { revision: string; percent: number }[] | { error: string };
     counts: ReturnType<typeof requestCountsByRevision> | { error: string };
     latencies: ReturnType<typeof latencyHistogramsByRevision> | { error: string };
+    /** A rollout's look: the same two reads from the rollout's start (absent when they would reach no further back than the window). */
+    pooled?: { counts: ReturnType<typeof requestCountsByRevision> | { error: string }; latencies: ReturnType<typeof latencyHistogramsByRevision> | { error: string } };
     queries: SentQuery[];
     interrupted: boolean;
     /** The reads ran past --timeout. */
@@ -90,7 +101,7 @@ export async function collectStage(options: AnalyzeOptions, client: GcpClient, d
     timer.unref();
     const onInterrupt = (): void => controller.abort();
     deps.interrupt?.addEventListener("abort", onInterrupt);
-    const ctx: CheckContext = { signal: controller.signal, deadline: started.getTime() + options.timeoutMs, log: () => undefined };
+    const ctx: RequestContext = { signal: controller.signal, deadline: started.getTime() + options.timeoutMs, log: () => undefined };
 
     // Whole minutes, so the one aligned point covers exactly the window.
     const end = deps.window?.end ?? new Date(Math.floor((started.getTime() - options.ingestionLagMs) / 60_000) * 60_000);
@@ -114,35 +125,41 @@ export async function collectStage(options: AnalyzeOptions, client: GcpClient, d
             `resource.labels.location="${options.region}"`,
             `(resource.labels.revision_name="${options.canaryRevision}" OR resource.labels.revision_name="${options.stableRevision}")`,
         ].join(" AND ");
-    const paramsFor = (metric: string, groupBy: string[]): Array<[string, string]> => [
+    const paramsFor = (metric: string, groupBy: string[], from: Date): Array<[string, string]> => [
         ["filter", filterFor(metric)],
-        ["interval.startTime", start.toISOString()],
+        ["interval.startTime", from.toISOString()],
         ["interval.endTime", end.toISOString()],
-        ["aggregation.alignmentPeriod", seconds(windowMs)],
+        ["aggregation.alignmentPeriod", seconds(end.getTime() - from.getTime())],
         ["aggregation.perSeriesAligner", "ALIGN_DELTA"],
         ["aggregation.crossSeriesReducer", "REDUCE_SUM"],
         ...groupBy.map((g): [string, string] => ["aggregation.groupByFields", g]),
     ];
-    const readCounts = async (): Promise<ReturnType<typeof requestCountsByRevision>> => {
+    const readCounts = async (from: Date = start): Promise<ReturnType<typeof requestCountsByRevision>> => {
         show("reading request_count per revision and response class (Cloud Monitoring)");
-        const series = await monitoring.listTimeSeries(ctx, "request_count", paramsFor(CANARY_METRICS.requestCount, ["resource.labels.revision_name", "metric.labels.response_code_class"]), queries);
+        const series = await monitoring.listTimeSeries(ctx, "request_count", paramsFor(CANARY_METRICS.requestCount, ["resource.labels.revision_name", "metric.labels.response_code_class"], from), queries);
         return requestCountsByRevision(series);
     };
-    const readLatencies = async (): Promise<ReturnType<typeof latencyHistogramsByRevision>> => {
+    const readLatencies = async (from: Date = start): Promise<ReturnType<typeof latencyHistogramsByRevision>> => {
         show("reading request_latencies per revision (Cloud Monitoring)");
-        const series = await monitoring.listTimeSeries(ctx, "request_latencies", paramsFor(CANARY_METRICS.requestLatencies, ["resource.labels.revision_name"]), queries);
+        const series = await monitoring.listTimeSeries(ctx, "request_latencies", paramsFor(CANARY_METRICS.requestLatencies, ["resource.labels.revision_name"], from), queries);
         return latencyHistogramsByRevision(series);
     };
+    // The rollout's pooled reads: only when they reach further back than the window.
+    const rolloutFrom = deps.rolloutStart && deps.rolloutStart.getTime() < start.getTime() ? deps.rolloutStart : undefined;
 
-    const [serving, counts, latencies] = await Promise.allSettled([readSplit(), readCounts(), readLatencies()]);
+    const none = Promise.resolve(undefined);
+    const [serving, counts, latencies, pooledCounts, pooledLatencies] = await Promise.allSettled([readSplit(), readCounts(), readLatencies(), rolloutFrom ? readCounts(rolloutFrom) : none, rolloutFrom ? readLatencies(rolloutFrom) : none]);
     clearTimeout(timer);
     deps.interrupt?.removeEventListener("abort", onInterrupt);
     const interrupted = deps.interrupt?.aborted === true;
-    return { window: { start, end, ms: windowMs }, serving: settledValue(serving), counts: settledValue(counts), latencies: settledValue(latencies), queries, interrupted, timedOut: !interrupted && controller.signal.aborted };
+    const pooled = rolloutFrom
+        ? { counts: settledValue(pooledCounts) as ReturnType<typeof requestCountsByRevision> | { error: string }, latencies: settledValue(pooledLatencies) as ReturnType<typeof latencyHistogramsByRevision> | { error: string } }
+        : undefined;
+    return { window: { start, end, ms: windowMs }, serving: settledValue(serving), counts: settledValue(counts), latencies: settledValue(latencies), ...(pooled ? { pooled } : {}), queries, interrupted, timedOut: !interrupted && controller.signal.aborted };
 }
 
 /** What was read, judged: every read that failed or found nothing is a problem (a hold), then the rule on the numbers. Pure. */
-export function judgeCollected(options: Pick<AnalyzeOptions, "canaryRevision" | "canaryPercent" | "stableRevision" | "thresholds" | "timeoutMs">, c: Collected, judge: (input: StageInput) => StageJudgement = judgeStage): { judgement: StageJudgement; problems: string[] } {
+export function judgeCollected(options: Pick<AnalyzeOptions, "canaryRevision" | "canaryPercent" | "stableRevision" | "thresholds" | "timeoutMs">, c: Collected, judge?: StageRule): { judgement: StageJudgement; problems: string[] } {
     const problems: string[] = [];
     const stablePercent = 100 - options.canaryPercent;
     if (!failed(c.serving)) {
@@ -166,13 +183,22 @@ export function judgeCollected(options: Pick<AnalyzeOptions, "canaryRevision" | 
         if (countMap.size === 0) problems.push("Cloud Monitoring returned no request_count series for either revision in the window: no data");
         else for (const r of [options.canaryRevision, options.stableRevision]) if (!countMap.has(r)) problems.push(`no request_count series for ${r} in the window: no data (not zero errors)`);
     }
-    const observation = (revision: string) => ({
+    if (c.pooled && failed(c.pooled.counts)) problems.push(`the rollout's request counts could not be read: ${c.pooled.counts.error}`);
+    if (c.pooled && failed(c.pooled.latencies)) problems.push(`the rollout's latencies could not be read: ${c.pooled.latencies.error}`);
+    type Counts = typeof countMap;
+    type Latencies = typeof latencyMap;
+    const observationIn = (counted: Counts, timed: Latencies) => (revision: string): RevisionObservation => ({
         revision,
-        requests: countMap?.get(revision)?.requests ?? 0,
-        errors: countMap?.get(revision)?.errors ?? 0,
-        latency: latencyMap?.get(revision),
+        requests: counted?.get(revision)?.requests ?? 0,
+        errors: counted?.get(revision)?.errors ?? 0,
+        latency: timed?.get(revision),
     });
-    const judgement = judge({ canary: observation(options.canaryRevision), stable: observation(options.stableRevision), thresholds: options.thresholds, problems });
+    const observation = observationIn(countMap, latencyMap);
+    const pooledCountMap = c.pooled && !failed(c.pooled.counts) ? c.pooled.counts : undefined;
+    const pooledLatencyMap = c.pooled && !failed(c.pooled.latencies) ? c.pooled.latencies : undefined;
+    const pooled = pooledCountMap ? observationIn(pooledCountMap, pooledLatencyMap) : undefined;
+    const input: StageInput = { canary: observation(options.canaryRevision), stable: observation(options.stableRevision), thresholds: options.thresholds, problems };
+    const judgement = judge ? judge(input, pooled && { canary: pooled(options.canaryRevision), stable: pooled(options.stableRevision) }) : judgeStage(input);
     return { judgement, problems };
 }
 

@@ -6,18 +6,18 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CANARY_WINDOW, CONTROL, GCP } from "../catalog";
-import { writeFileAtomic } from "../validation/evidence/atomic";
-import { GcpClient } from "../validation/gcp/client";
-import { CloudRunApi, } from "../validation/gcp/cloudrun";
-import { ACCESS_TOKEN_ENV, CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader, tokenShortfall } from "../validation/gcp/credentials";
-import { DEFAULT_CLOUD_RUN_API_URL } from "../validation/gcp/client";
-import { servingTargets } from "../validation/gcp/traffic";
+import { writeFileAtomic } from "../io/evidence/atomic";
+import { GcpClient } from "../io/gcp/client";
+import { CloudRunApi, } from "../io/gcp/cloudrun";
+import { ACCESS_TOKEN_ENV, CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader, tokenShortfall } from "../io/gcp/credentials";
+import { DEFAULT_CLOUD_RUN_API_URL } from "../io/gcp/client";
+import { servingTargets } from "../io/gcp/traffic";
 import { selectChecks } from "../validation/checks";
 import { crossSurfaceContractHarness, khalaContractTests } from "../validation/checks/contract-tests";
 import { runGate } from "../validation/gate";
-import { HttpClient, sleep } from "../validation/http";
+import { HttpClient, sleep } from "../io/http";
 import { resolveOptions } from "../validation/options";
-import { Redactor } from "../validation/redact";
+import { Redactor } from "../io/redact";
 import { runAnalysis } from "./analyze";
 import { MONITORING_READ_SCOPE } from "./monitoring";
 import { resolveAnalyzeOptions } from "./options";
@@ -64,7 +64,7 @@ export function stageAnalysis(o: RolloutOptions, env: NodeJS.ProcessEnv, deps: {
             ],
             { env, isTTY: !o.plain },
         );
-        return runAnalysis(options, { write: deps.write, interrupt: deps.interrupt, http: deps.http, window: stage.window, judge: stage.judge });
+        return runAnalysis(options, { write: deps.write, interrupt: deps.interrupt, http: deps.http, window: stage.window, rolloutStart: stage.rolloutStart, judge: stage.judge });
     };
 }
 

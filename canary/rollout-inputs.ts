@@ -1,10 +1,9 @@
 // What a rollout is given: its settings and the things it drives (each a real thing in the CLI,
 // a stand-in-backed one in tests). Only types.
 
-import type { ServingTarget } from "../validation/gcp/traffic";
-import type { Redactor } from "../validation/redact";
-import type { AnalyzeRun } from "./analyze";
-import type { StageInput, StageJudgement } from "./judge";
+import type { ServingTarget } from "../io/gcp/traffic";
+import type { Redactor } from "../io/redact";
+import type { AnalyzeRun, StageRule } from "./analyze";
 import type { LookWindow } from "./rung-looks";
 import type { RolloutStack } from "./stack";
 
@@ -42,7 +41,7 @@ export interface RolloutDeps {
     /** The control service's split as Cloud Run serves it. */
     readTraffic(outputs: Record<string, unknown>): Promise<ServingTarget[]>;
     /** The canary analysis of one look at a stage (its evidence goes to outputDir): the window it reads and the rule that judges it. */
-    analyze(stage: { canary: string; stable: string; percent: number; outputs: Record<string, unknown>; outputDir: string; window?: LookWindow; judge?: (input: StageInput) => StageJudgement }): Promise<AnalyzeRun>;
+    analyze(stage: { canary: string; stable: string; percent: number; outputs: Record<string, unknown>; outputDir: string; window?: LookWindow; rolloutStart?: Date; judge?: StageRule }): Promise<AnalyzeRun>;
     /** The post-deploy gate on this environment, from these outputs. */
     gate(outputs: Record<string, unknown>, outputDir: string): Promise<GateOutcome>;
     /** Waits ms (a countdown while it does); false when interrupted. */

@@ -4,7 +4,7 @@
 // do the I/O and hand back outcomes as values; runRollout (rollout.ts) only loops between them.
 
 import { CONTROL, imageFromTag, sameImage } from "../catalog";
-import type { ServingTarget } from "../validation/gcp/traffic";
+import type { ServingTarget } from "../io/gcp/traffic";
 import type { Decision } from "./judge";
 import type { RolloutRecord } from "./rollout-evidence";
 

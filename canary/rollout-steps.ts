@@ -3,8 +3,9 @@
 // (rollout-plan.ts) to read. A failed `up` is an outcome; only a bug or an unreadable dependency throws.
 
 import { CANARY_SEQUENTIAL, CANARY_WINDOW } from "../catalog";
-import type { Redactor } from "../validation/redact";
-import type { StageInput, StageJudgement } from "./judge";
+import type { Redactor } from "../io/redact";
+import type { StageRule } from "./analyze";
+import type { StageJudgement } from "./judge";
 import type { RolloutDeps, RolloutSettings } from "./rollout-inputs";
 import type { GateAt, Pair, Step, StepOutcome } from "./rollout-plan";
 import { type RolloutRecord, type RungRecord, writeRolloutEvidence } from "./rollout-evidence";
@@ -140,8 +141,11 @@ export async function look(run: RolloutRun, pair: Pair, index: number, percent: 
         now: () => deps.now(),
         interrupted: () => deps.interrupt.aborted,
         look: async (window, n) => {
-            const judge = (input: StageInput): StageJudgement => judgeLook({ ...input, rung: { index, judgedRungs } });
-            const analysis = await deps.analyze({ canary: pair.canary, stable: pair.stable, percent, outputs: await deps.stack.outputs(), outputDir: `${settings.outputDir}/analysis-${record.rungs.length}-${percent}-${n}`, window, judge });
+            const judge: StageRule = (input, rollout) => judgeLook({ ...input, rollout, rung: { index, judgedRungs } });
+            // The rollout's data: from the first judged rung of this run (a resumed run pools from where it resumed).
+            const first = record.rungs.find((r) => r.percent > 0 && r.percent < 100);
+            const rolloutStart = first ? new Date(Math.ceil(Date.parse(first.startedAt) / 60_000) * 60_000) : undefined;
+            const analysis = await deps.analyze({ canary: pair.canary, stable: pair.stable, percent, outputs: await deps.stack.outputs(), outputDir: `${settings.outputDir}/analysis-${record.rungs.length}-${percent}-${n}`, window, rolloutStart, judge });
             rung.analyses.push(summaryOf(analysis.judgement, analysis.files.summary));
             saveRecord(run);
             say(run, `${percent} %: look ${n + 1}: ${analysis.judgement.decision.toUpperCase()}: ${analysis.judgement.reasons[0] ?? ""}`);

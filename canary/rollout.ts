@@ -9,8 +9,8 @@
 // step's outcome; the named steps (rollout-steps.ts) do the I/O and return outcomes; this loop
 // runs one after the other until the plan says stop.
 
-import { Redactor } from "../validation/redact";
-import { excerpt } from "../validation/text";
+import { Redactor } from "../io/redact";
+import { excerpt } from "../io/text";
 import type { RolloutRecord } from "./rollout-evidence";
 import type { RolloutDeps, RolloutSettings } from "./rollout-inputs";
 import { type Observed, type Pair, type PlanState, type RolloutOutcome, type Step, type StopStep, nextStep } from "./rollout-plan";

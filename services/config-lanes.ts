@@ -23,7 +23,7 @@ import {
 } from "../catalog";
 import type { ConfigValues } from "./config-schema";
 import type { ProblemSink } from "./config-values";
-import type { ConfigProblem, EnvVar, SecretRef, StackConfig } from "./config-types";
+import type { ConfigProblem, EnvVar, SecretRef, StackConfig } from "./stack-config";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Env vars the program sets itself (maintenance mode included); config may not override them. */

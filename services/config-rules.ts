@@ -26,7 +26,7 @@ import {
 import type { ConfigKey } from "./config-schema";
 import { INGRESS } from "./config-schema";
 import type { ProblemSink } from "./config-values";
-import type { EnvVar, SecretRef, StackConfig } from "./config-types";
+import type { EnvVar, SecretRef, StackConfig } from "./stack-config";
 import { controlTemplate } from "./control-template";
 import { executionToken } from "./naming";
 

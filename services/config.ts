@@ -10,9 +10,8 @@ import { type ProblemSink, type RawConfigReader, readValues } from "./config-val
 
 export type { RawConfigReader };
 
-export type { ConfigProblem, ContainerSizing, EnvVar, SecretRef, ServiceSettings, StackConfig } from "./config-types";
-import type { ConfigProblem, StackConfig } from "./config-types";
-
+export type { ConfigProblem, ContainerSizing, EnvVar, SecretRef, ServiceSettings, StackConfig } from "./stack-config";
+import type { ConfigProblem, StackConfig } from "./stack-config";
 
 /** A configuration error: a pulumi.RunError, so `pulumi up` prints the message without a stack trace. */
 export class ConfigError extends pulumi.RunError {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Job, Service, ServiceIamMember, getJob } from "@pulumi/gcp/cloudrunv2";
 import { Environment, RUNTIME, RUNTIME_MIGRATE, imageFromTag } from "../catalog";
-import type { StackConfig } from "./config-types";
+import type { StackConfig } from "./stack-config";
 import { containerEnv, containerProbes } from "./container";
 import { accountId, executionToken, laneLabels } from "./naming";
 import { WorkloadIdentity } from "./workload-identity";

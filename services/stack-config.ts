@@ -1,5 +1,5 @@
-// What the stack configuration parses into: the settings of each lane, and one problem with a key.
-// Only types: the readers (config-lanes.ts), the rules (config-rules.ts) and the lanes' builders read them.
+// The shape of a stack's validated config: what services/config.ts returns and the components
+// and the revision template read. Types only, so every reader can import it without a circle.
 
 import type { Environment } from "../catalog";
 
@@ -52,6 +52,7 @@ export interface StackConfig {
     secretVersion: string;
 }
 
+/** One refused config value: the full key, the expected form, the value given. */
 export interface ConfigProblem {
     key: string;
     expected: string;
