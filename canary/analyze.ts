@@ -3,14 +3,14 @@
 // cause; nothing here throws past runAnalysis except a bug.
 
 import { CANARY_METRICS } from "../catalog";
-import type { CheckContext } from "../validation/check";
-import { GcpClient } from "../validation/gcp/client";
-import { CloudRunApi } from "../validation/gcp/cloudrun";
-import { type AccessTokenSource, CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader } from "../validation/gcp/credentials";
-import { servingTargets } from "../validation/gcp/traffic";
-import { HttpClient } from "../validation/http";
-import { Redactor } from "../validation/redact";
-import { excerpt } from "../validation/text";
+import type { RequestContext } from "../io/request";
+import { GcpClient } from "../io/gcp/client";
+import { CloudRunApi } from "../io/gcp/cloudrun";
+import { type AccessTokenSource, CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader } from "../io/gcp/credentials";
+import { servingTargets } from "../io/gcp/traffic";
+import { HttpClient } from "../io/http";
+import { Redactor } from "../io/redact";
+import { excerpt } from "../io/text";
 import { type Analysis, writeAnalysisEvidence } from "./evidence";
 import { type Decision, type StageInput, type StageJudgement, judgeStage } from "./judge";
 import { MONITORING_READ_SCOPE, MonitoringApi, type SentQuery, latencyHistogramsByRevision, requestCountsByRevision } from "./monitoring";
@@ -85,7 +85,7 @@ export async function runAnalysis(options: AnalyzeOptions, deps: AnalyzeDeps = {
     timer.unref();
     const onInterrupt = (): void => controller.abort();
     deps.interrupt?.addEventListener("abort", onInterrupt);
-    const ctx: CheckContext = { signal: controller.signal, deadline: started.getTime() + options.timeoutMs, log: () => undefined };
+    const ctx: RequestContext = { signal: controller.signal, deadline: started.getTime() + options.timeoutMs, log: () => undefined };
 
     // Whole minutes, so the one aligned point covers exactly the window.
     const end = deps.window?.end ?? new Date(Math.floor((started.getTime() - options.ingestionLagMs) / 60_000) * 60_000);

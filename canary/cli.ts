@@ -3,10 +3,10 @@
 // Each command's exit codes are in its help (ANALYZE_EXIT, ROLLOUT_EXIT, ROLLBACK_EXIT), which
 // docs/canary.md is checked against.
 
-import { assertWritableDir } from "../validation/evidence/atomic";
-import { CLOUD_PLATFORM_SCOPE, adcLoader, adcTokenSource } from "../validation/gcp/credentials";
-import { UsageError } from "../validation/options";
-import { onStopSignals } from "../validation/stop-signals";
+import { assertWritableDir } from "../io/evidence/atomic";
+import { CLOUD_PLATFORM_SCOPE, adcLoader, adcTokenSource } from "../io/gcp/credentials";
+import { UsageError } from "../io/usage-error";
+import { onStopSignals } from "../io/stop-signals";
 import { runAnalysis } from "./analyze";
 import { MONITORING_READ_SCOPE } from "./monitoring";
 import { ANALYZE_ENV_HELP, ANALYZE_FLAGS, type AnalyzeOptions, resolveAnalyzeOptions } from "./options";

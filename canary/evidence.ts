@@ -5,9 +5,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CanaryThresholds } from "../catalog";
-import { writeFileAtomic } from "../validation/evidence/atomic";
-import type { Redactor } from "../validation/redact";
-import { markdownText } from "../validation/text";
+import { writeFileAtomic } from "../io/evidence/atomic";
+import type { Redactor } from "../io/redact";
+import { markdownText } from "../io/text";
 import type { RevisionNumbers, StageJudgement } from "./judge";
 import type { SentQuery } from "./monitoring";
 

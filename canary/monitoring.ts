@@ -3,11 +3,11 @@
 // (bounded); executionErrors mean the data is incomplete; int64 values arrive as strings; an
 // answer that is not the documented shape is an error, never a number.
 
-import type { CheckContext } from "../validation/check";
-import type { GcpClient } from "../validation/gcp/client";
-import { GcpApiError } from "../validation/gcp/errors";
-import type { Redactor } from "../validation/redact";
-import { excerpt } from "../validation/text";
+import type { RequestContext } from "../io/request";
+import type { GcpClient } from "../io/gcp/client";
+import { GcpApiError } from "../io/gcp/errors";
+import type { Redactor } from "../io/redact";
+import { excerpt } from "../io/text";
 import { type BucketOptions, type Histogram, bucketBounds, mergeHistograms } from "./histogram";
 
 export const DEFAULT_CLOUD_MONITORING_API_URL = "https://monitoring.googleapis.com";
@@ -60,7 +60,7 @@ export class MonitoringApi {
     }
 
     /** Every series of the query, all pages followed; `sent` records the query as it went out. */
-    async listTimeSeries(ctx: CheckContext, what: string, params: Array<[string, string]>, sent: SentQuery[]): Promise<TimeSeries[]> {
+    async listTimeSeries(ctx: RequestContext, what: string, params: Array<[string, string]>, sent: SentQuery[]): Promise<TimeSeries[]> {
         const record: SentQuery = { what, path: this.path, params, pages: 0 };
         sent.push(record);
         const series: TimeSeries[] = [];

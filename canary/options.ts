@@ -4,9 +4,11 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { CANARY_THRESHOLDS, CANARY_WINDOW, CONTROL, type CanaryThresholds, type Environment, GCP, isEnvironment } from "../catalog";
-import { DEFAULT_CLOUD_RUN_API_URL } from "../validation/gcp/client";
-import { UsageError, checkEndpoint, loadOutputs, parseDuration, runPulumiStackOutput, utcStamp, type PulumiRunner } from "../validation/options";
-import { parsePercent } from "../validation/option-values";
+import { DEFAULT_CLOUD_RUN_API_URL } from "../io/gcp/client";
+import { UsageError } from "../io/usage-error";
+import { checkEndpoint, parseDuration, utcStamp } from "../io/option-values";
+import { loadOutputs, runPulumiStackOutput, type PulumiRunner } from "../io/stack-outputs";
+import { parsePercent } from "../io/option-values";
 import { DEFAULT_CLOUD_MONITORING_API_URL } from "./monitoring";
 
 export interface AnalyzeOptions {

@@ -6,12 +6,13 @@
 // through these stages.
 
 import { CANARY_WINDOW } from "../catalog";
-import { assertWritableDir } from "../validation/evidence/atomic";
-import { HttpClient } from "../validation/http";
-import { SECRET_ENV_VARS, UsageError } from "../validation/options";
-import { Redactor } from "../validation/redact";
-import { onStopSignals } from "../validation/stop-signals";
-import { excerpt } from "../validation/text";
+import { assertWritableDir } from "../io/evidence/atomic";
+import { HttpClient } from "../io/http";
+import { UsageError } from "../io/usage-error";
+import { SECRET_ENV_VARS } from "../validation/options";
+import { Redactor } from "../io/redact";
+import { onStopSignals } from "../io/stop-signals";
+import { excerpt } from "../io/text";
 import { runRollback } from "./rollback";
 import { type RolloutDeps, runRollout } from "./rollout";
 import { cloudRunTraffic, countdown, environmentGate, rolloutTokenNotice, stackFileCommit, stageAnalysis } from "./rollout-deps";

@@ -5,9 +5,9 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeFileAtomic } from "../validation/evidence/atomic";
-import { Redactor } from "../validation/redact";
-import { markdownText } from "../validation/text";
+import { writeFileAtomic } from "../io/evidence/atomic";
+import { Redactor } from "../io/redact";
+import { markdownText } from "../io/text";
 import type { Decision } from "./judge";
 import type { UpSummary } from "./stack";
 

@@ -5,7 +5,8 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { CANARY_LADDER, CANARY_WINDOW, type Environment, isEnvironment } from "../catalog";
-import { UsageError, parseDuration, utcStamp } from "../validation/options";
+import { UsageError } from "../io/usage-error";
+import { parseDuration, utcStamp } from "../io/option-values";
 
 export interface RolloutOptions {
     environment: Environment;

@@ -7,9 +7,9 @@
 // deployed. A rerun reads where the stack is (config and trafficStatuses) and continues there.
 
 import { CANARY_SEQUENTIAL, CANARY_WINDOW, CONTROL, imageFromTag, sameImage } from "../catalog";
-import type { ServingTarget } from "../validation/gcp/traffic";
-import { Redactor } from "../validation/redact";
-import { excerpt } from "../validation/text";
+import type { ServingTarget } from "../io/gcp/traffic";
+import { Redactor } from "../io/redact";
+import { excerpt } from "../io/text";
 import type { AnalyzeRun } from "./analyze";
 import type { StageInput, StageJudgement } from "./judge";
 import { type LookWindow, lookUntilDecided } from "./rung-looks";

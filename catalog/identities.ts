@@ -29,7 +29,7 @@ const call = (host: string, http: string, permission: string, role: string, on: 
 
 /** Every call, by a short name. */
 export const GOOGLE_CALLS = {
-    // What the gate, the canary analysis and the rollout's traffic reads send (validation/gcp, canary/monitoring.ts).
+    // What the gate, the canary analysis and the rollout's traffic reads send (io/gcp, canary/monitoring.ts).
     runServiceGet: call(RUN, `GET ${RUN_V2}/services/{service}`, "run.services.get", "roles/run.viewer"),
     runRevisionGet: call(RUN, `GET ${RUN_V2}/services/{service}/revisions/{revision}`, "run.revisions.get", "roles/run.viewer"),
     runJobGet: call(RUN, `GET ${RUN_V2}/jobs/{job}`, "run.jobs.get", "roles/run.viewer"),

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { CANARY_LADDER, excerpt, isOnCanaryLadder, type CloudRunLaneId } from "../catalog";
+import { UsageError } from "../io/usage-error";
 import { BaseRefError, checkoutBase, defaultBase } from "./base";
 import { StackDiff, diffPlans, failingChanges, renderDiff } from "./diff";
 import { importFileFor, LANE_IDS } from "./import-file";
@@ -50,8 +51,6 @@ Options:
 Exit codes: 0 nothing refused, 1 a mandatory policy violation or a change that fails at up
 (a replacement or deletion under deletion protection, a replacement whose name is taken),
 2 config or usage error, 3 the review itself crashed.`;
-
-export class UsageError extends Error {}
 
 export interface ReviewArgs {
     stacks: string[];

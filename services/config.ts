@@ -41,57 +41,10 @@ import { CONFIG_SCHEMA, ConfigKey, INGRESS, PROJECT } from "./config-schema";
 import { RawConfigReader, readValues } from "./config-values";
 
 export type { RawConfigReader };
+export type { ContainerSizing, EnvVar, SecretRef, ServiceSettings, StackConfig } from "./stack-config";
 import { controlTemplate } from "./control-template";
+import type { EnvVar, SecretRef, StackConfig } from "./stack-config";
 import { executionToken } from "./naming";
-
-export interface SecretRef {
-    /** Env var the container reads. */
-    env: string;
-    /** Secret Manager secret name. */
-    secret: string;
-    version: string;
-}
-
-export interface EnvVar {
-    name: string;
-    value: string;
-}
-
-export interface ContainerSizing {
-    cpu: string;
-    memory: string;
-}
-
-export interface ServiceSettings extends ContainerSizing {
-    name: string;
-    imageTag: string;
-    minInstances: number;
-    maxInstances: number;
-    concurrency: number;
-    timeoutSeconds: number;
-    startupCpuBoost: boolean;
-    ingress: string;
-    env: EnvVar[];
-    secrets: SecretRef[];
-}
-
-export interface StackConfig {
-    environment: Environment;
-    project: string;
-    region: string;
-    deletionProtection: boolean;
-    control: ServiceSettings & {
-        authProviderMode: "workos" | "mock";
-        stableRevision: string;
-        canaryPercent: number;
-        domain: string;
-        maintenance: { enabled: boolean; allowedPaths: string[]; cookieName: string; cookieTtlSeconds: number; bypassTokenSecret: string };
-        syncTokenSigningKeySecret: string;
-    };
-    runtime: ServiceSettings & { databaseUrlSecret: string; smokeInvoker: string };
-    migrate: ContainerSizing & { name: string; timeoutSeconds: number; maxRetries: number; rerun: number };
-    secretVersion: string;
-}
 
 export interface ConfigProblem {
     key: string;

@@ -3,7 +3,7 @@
 
 import type * as gcpInputs from "@pulumi/gcp/types/input";
 import { CloudRunServiceLane } from "../catalog";
-import { EnvVar, SecretRef } from "./config";
+import type { EnvVar, SecretRef } from "./stack-config";
 
 // The service and job env shapes are the same; the job's is the narrower type.
 type ContainerEnv = gcpInputs.cloudrunv2.JobTemplateTemplateContainerEnv;

@@ -4,7 +4,7 @@
 
 import { createRequire } from "node:module";
 import { CONTROL, Environment, MAINTENANCE, imageFromTag } from "../catalog";
-import type { StackConfig } from "./config";
+import type { StackConfig } from "./stack-config";
 import { containerEnv, healthProbes } from "./container";
 import { accountId, laneLabels, revisionName } from "./naming";
 

@@ -3,7 +3,7 @@
 
 import { parseArgs as parseArgv } from "node:util";
 import { OPTION_LIST } from "./option-table";
-import { UsageError } from "./usage-error";
+import { UsageError } from "../io/usage-error";
 
 export interface ParsedArgs {
     /** The values of each flag that takes one, in the order given. */

@@ -4,21 +4,16 @@
 // a new check is one new module and one line in the registry (validation/checks/index.ts).
 
 import type { Environment } from "../catalog";
-import type { HttpClient } from "./http";
+import type { RequestContext } from "../io/request";
+import type { HttpClient } from "../io/http";
 import type { IdTokenSource } from "./id-token";
-import type { Redactor } from "./redact";
+import type { Redactor } from "../io/redact";
 import type { EnvironmentTargets, GateOptions } from "./resolve-options";
 
 export type CheckStatus = "passed" | "failed" | "skipped";
 
-export interface CheckContext {
-    /** Aborted when the check's deadline passes or the run is interrupted: pass it to every request. */
-    readonly signal: AbortSignal;
-    /** Epoch milliseconds after which the runner marks the check failed. */
-    readonly deadline: number;
-    /** Appends a line to logs/<check_id>.log (the runner redacts secrets before writing). */
-    log: (line: string) => void;
-}
+/** A check's request context: aborted at the check's deadline, logs to logs/<check_id>.log. */
+export type CheckContext = RequestContext;
 
 export interface CheckVerdict {
     status: "passed" | "failed";

@@ -4,9 +4,10 @@
 
 import { CHECK_IDS, selectChecks, unknownCheckIds } from "./checks";
 import { runGate } from "./gate";
-import { type GateOption, type GateOptions, OPTION_LIST, UsageError, resolveOptions } from "./options";
+import { UsageError } from "../io/usage-error";
+import { type GateOption, type GateOptions, OPTION_LIST, resolveOptions } from "./options";
 import { defaultText } from "./option-table";
-import { onStopSignals } from "./stop-signals";
+import { onStopSignals } from "../io/stop-signals";
 
 /** An option's help, its default (from the table) and whether it is a secret. */
 function describe(o: GateOption): string {

@@ -8,12 +8,12 @@ import { type Decision, decide } from "./decision";
 import { environmentEntries } from "./evidence/environment";
 import { type OwnedDir, ownOutputDir } from "./evidence/run-dir";
 import { type EvidenceFiles, writeEvidence } from "./evidence/write";
-import { HttpClient, type HttpClientOptions } from "./http";
+import { HttpClient, type HttpClientOptions } from "../io/http";
 import { type IdTokenSource, ambientIdTokenSource } from "./id-token";
 import { type GateOptions, secretsOf } from "./options";
-import { Redactor } from "./redact";
+import { Redactor } from "../io/redact";
 import { type RunOutcome, redactOutcome, runChecks } from "./runner";
-import { escapeControl } from "./text";
+import { escapeControl } from "../io/text";
 
 export interface GateIo {
     /** Where progress and the final lines go (stdout by default). */

@@ -4,10 +4,8 @@
 // gate's (scripts/release/validate-rust-cutover.sh), so an existing invocation keeps working.
 
 import { CONTROL, GCP, RUNTIME, RUNTIME_MIGRATE } from "../catalog";
-import { DEFAULT_MOCK_MAGIC_CODE } from "./checks/control-steps";
-import { DEFAULT_LOG_LIMIT } from "./checks/error-log-probe";
-import { DEFAULT_CLOUD_LOGGING_API_URL, DEFAULT_CLOUD_RUN_API_URL } from "./gcp/client";
-import { DEFAULT_MAX_BODY_BYTES } from "./http";
+import { DEFAULT_CLOUD_LOGGING_API_URL, DEFAULT_CLOUD_RUN_API_URL } from "../io/gcp/client";
+import { DEFAULT_MAX_BODY_BYTES } from "../io/http";
 import {
     type Parser,
     formatDuration,
@@ -18,7 +16,12 @@ import {
     parsePercent,
     parsePositiveInt,
     parseText,
-} from "./option-values";
+} from "../io/option-values";
+
+/** The mock provider's code when OA_AUTH_MOCK_MAGIC_CODE is unset (config.rs:12). */
+export const DEFAULT_MOCK_MAGIC_CODE = "123456";
+/** Error log entries read per query when --log-limit is not given. */
+export const DEFAULT_LOG_LIMIT = 50;
 
 export interface GateOption<T = unknown> {
     /** The flag without its dashes; absent for an env-only option (secrets stay out of flags, so they never show in a process list). */

@@ -5,11 +5,11 @@ import * as path from "node:path";
 import { CONTROL, type Environment, RUNTIME, RUNTIME_MIGRATE } from "../catalog";
 import { parseArgs } from "./argv";
 import { type GateOption, OPTIONS, SECRET_ENV_VARS, envFor } from "./option-table";
-import { MIN_SECRET_LENGTH } from "./redact";
-import { MAX_TIMER_MS, checkEndpoint, utcStamp } from "./option-values";
-import { type PulumiRunner, type StackOutputs, loadOutputs, runPulumiStackOutput } from "./stack-outputs";
+import { MIN_SECRET_LENGTH } from "../io/redact";
+import { MAX_TIMER_MS, checkEndpoint, utcStamp } from "../io/option-values";
+import { type PulumiRunner, type StackOutputs, loadOutputs, runPulumiStackOutput } from "../io/stack-outputs";
 import { normalizeTargetUrl, stackNameProblem, targetClashProblem } from "./targets";
-import { UsageError } from "./usage-error";
+import { UsageError } from "../io/usage-error";
 
 /** Where a value came from (shown in SUMMARY.md's Environment section). */
 export type Source = "flag" | "env" | "outputs" | "default" | "unset";

@@ -4,8 +4,8 @@
 // check is failed "interrupted" at once so the caller can write the evidence and exit.
 
 import type { Check, CheckContext, CheckResult, CheckVerdict } from "./check";
-import type { Redactor } from "./redact";
-import { escapeControl } from "./text";
+import type { Redactor } from "../io/redact";
+import { escapeControl } from "../io/text";
 
 export interface RunOptions {
     /** Checks run at once; 0 = all of them. */

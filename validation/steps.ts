@@ -5,9 +5,9 @@
 // and what docs/gate-checks.md lists, so what the gate says it does is what it does.
 
 import type { CheckContext, CheckVerdict } from "./check";
-import { type HttpClient, type HttpOutcome, type HttpResponse, sleep } from "./http";
-import type { Redactor } from "./redact";
-import { bodyExcerpt } from "./text";
+import { type HttpClient, type HttpOutcome, type HttpResponse, sleep } from "../io/http";
+import type { Redactor } from "../io/redact";
+import { bodyExcerpt } from "../io/text";
 
 /** What earlier steps handed on (a run id, a cookie, an asset path). */
 export type Provided = Readonly<Record<string, string>>;

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ANALYZE_EXIT, ROLLBACK_EXIT, checkCredentials, helpText } from "../../canary/cli";
 import { ROLLOUT_EXIT } from "../../canary/rollout";
-import { UsageError } from "../../validation/options";
+import { UsageError } from "../../io/usage-error";
 
 const ROOT = path.resolve(__dirname, "../..");
 const codesIn = (text: string): number[] => [...text.matchAll(/^ {2}(\d)  /gm)].map((m) => Number(m[1]));

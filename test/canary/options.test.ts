@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { resolveAnalyzeOptions } from "../../canary/options";
-import { UsageError } from "../../validation/options";
+import { UsageError } from "../../io/usage-error";
 
 describe("canary analyze options", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "canary-opts-")), "prod.json");

@@ -23,7 +23,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { BucketOptions } from "../../canary/histogram";
 import type { TimeSeries, TimeSeriesPoint } from "../../canary/monitoring";
-import type { CloudRunService } from "../../validation/gcp/types";
+import type { CloudRunService } from "../../io/gcp/types";
 import { notGoogleShaped } from "../google-oracle";
 
 export const TOKEN = "ya29.canary-stand-in-token-0123456789";

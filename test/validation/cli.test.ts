@@ -9,7 +9,8 @@ import { type RuntimeServiceConfig, runtimeConfig, runtimeService } from "./fixt
 import { cleanEnv, filesUnder, runCli, startCli, tempDir } from "./fixtures/cli";
 import { hanging, laravelImpostor } from "./fixtures/faults";
 import { type Handler, type TestServer, closeAll, serve } from "./fixtures/server";
-import { UsageError, resolveOptions } from "../../validation/options";
+import { UsageError } from "../../io/usage-error";
+import { resolveOptions } from "../../validation/options";
 
 /** The control service and runtime as their source answers (./fixtures/control-service.ts, ./fixtures/runtime-service.ts). */
 const controlContract = (o: Partial<ControlServiceConfig> = {}): Handler => controlService(controlConfig(o)).handler;

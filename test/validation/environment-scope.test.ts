@@ -4,7 +4,8 @@
 
 import * as assert from "node:assert/strict";
 import { CHECK_IDS, selectChecks } from "../../validation/checks";
-import { UsageError, resolveOptions } from "../../validation/options";
+import { UsageError } from "../../io/usage-error";
+import { resolveOptions } from "../../validation/options";
 import { cleanEnv, runCli } from "./fixtures/cli";
 
 const resolve = (argv: string[], env: NodeJS.ProcessEnv = {}) => resolveOptions(argv, { env: { PATH: "/nonexistent", ...env }, isTTY: false });

@@ -2,7 +2,8 @@
 import * as assert from "node:assert/strict";
 import { helpText } from "../../validation/cli";
 import { defaultText } from "../../validation/option-table";
-import { OPTION_LIST, SECRET_ENV_VARS, UsageError, parseArgs, resolveOptions } from "../../validation/options";
+import { UsageError } from "../../io/usage-error";
+import { OPTION_LIST, SECRET_ENV_VARS, parseArgs, resolveOptions } from "../../validation/options";
 
 describe("validation/option-table", () => {
     it("--help prints every option with its default, taken from the table", () => {

@@ -3,7 +3,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError, parseDuration, resolveOptions } from "../../validation/options";
+import { UsageError } from "../../io/usage-error";
+import { parseDuration } from "../../io/option-values";
+import { resolveOptions } from "../../validation/options";
 import { tempDir } from "./fixtures/cli";
 
 function outputsFile(env: "staging" | "prod", extra: Record<string, unknown> = {}): string {

@@ -4,10 +4,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CHECKS, CHECK_IDS, buildChecks, unknownCheckIds } from "../../validation/checks";
-import { HttpClient } from "../../validation/http";
+import { HttpClient } from "../../io/http";
 import { noIdTokenSource } from "../../validation/id-token";
 import { resolveOptions } from "../../validation/options";
-import { Redactor } from "../../validation/redact";
+import { Redactor } from "../../io/redact";
 
 describe("validation/checks registry", () => {
     const options = resolveOptions([], { env: { PATH: "/nonexistent" }, isTTY: false });

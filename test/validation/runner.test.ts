@@ -3,8 +3,8 @@
 
 import * as assert from "node:assert/strict";
 import type { Check, CheckVerdict } from "../../validation/check";
-import { sleep } from "../../validation/http";
-import { Redactor } from "../../validation/redact";
+import { sleep } from "../../io/http";
+import { Redactor } from "../../io/redact";
 import { runChecks } from "../../validation/runner";
 
 function check(id: string, run: Check["run"], extra: Partial<Check> = {}): Check {

@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import { controlHealthSteps, controlSmokeSteps } from "../../validation/checks/control-steps";
 import { runtimeSteps } from "../../validation/checks/runtime-smoke";
 import { CONTRACT_COMMIT } from "../../validation/checks/sources";
-import { Redactor } from "../../validation/redact";
+import { Redactor } from "../../io/redact";
 import type { Step } from "../../validation/steps";
 
 const CITATION = new RegExp(`^(service|web-shell|runtime|client-core|app-state)/[\\w./-]+:\\d+(-\\d+)?(,\\d+(-\\d+)?)*@${CONTRACT_COMMIT}$`);

@@ -6,13 +6,14 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
-import { type HttpResponse, isSecretKey, learnSecrets } from "../../validation/http";
-import { ERROR_SEVERITY, entrySeverity, errorLevelClause, severityNumber } from "../../validation/log-severity";
-import { MASK, Redactor } from "../../validation/redact";
+import { type HttpResponse, isSecretKey, learnSecrets } from "../../io/http";
+import { ERROR_SEVERITY, entrySeverity, errorLevelClause, severityNumber } from "../../io/gcp/log-severity";
+import { MASK, Redactor } from "../../io/redact";
 import { normalizeTargetUrl, runAppTieProblem, stackNameProblem, targetClashProblem } from "../../validation/targets";
-import { assertWritableDir, makeDirs } from "../../validation/evidence/atomic";
+import { assertWritableDir, makeDirs } from "../../io/evidence/atomic";
 import { LOCK_FILE, NOT_FINAL_MARKER, ownOutputDir } from "../../validation/evidence/run-dir";
-import { resolveOptions, UsageError } from "../../validation/options";
+import { UsageError } from "../../io/usage-error";
+import { resolveOptions } from "../../validation/options";
 import { tlsVerificationOff } from "../../validation/resolve-options";
 import { cleanEnv, tempDir } from "./fixtures/cli";
 import type { CheckResult } from "../../validation/check";
@@ -68,7 +69,7 @@ describe("validation/targets: one identity per target", () => {
     });
 });
 
-describe("validation/http: secrets an answer hands out are learned", () => {
+describe("io/http: secrets an answer hands out are learned", () => {
     it("takes every string under a secret-looking key at any depth, and every cookie value; never a page token", () => {
         const learned: string[] = [];
         learnSecrets(
@@ -94,7 +95,7 @@ describe("validation/http: secrets an answer hands out are learned", () => {
     });
 });
 
-describe("validation/redact: values, pieces and shapes", () => {
+describe("io/redact: values, pieces and shapes", () => {
     it("masks any 8-character run of a secret, from its middle too, in one linear pass", () => {
         const secret = "Zq7XwPa9Lm3Rt6YbQ2Vn";
         const r = new Redactor([secret]);
@@ -117,7 +118,7 @@ describe("validation/redact: values, pieces and shapes", () => {
     });
 });
 
-describe("validation/log-severity: levels as Cloud Logging stores them", () => {
+describe("io/gcp/log-severity: levels as Cloud Logging stores them", () => {
     it("reads LogSeverity names (any case), numbers and other loggers' words", () => {
         assert.deepEqual(["ERROR", "error", 500, "500", "CRITICAL", 800, "WARN", "fatal", "panic", "DEFAULT", "nonsense"].map(severityNumber), [500, 500, 500, 500, 600, 800, 400, 600, 600, 0, undefined]);
     });

@@ -12,12 +12,12 @@ import { MonitoringApi, DEFAULT_CLOUD_MONITORING_API_URL } from "../../canary/mo
 import { GOOGLE_CALLS, IDENTITIES, type IdentityName, matchCall, rolesOf } from "../../catalog/identities";
 import { IDENTITIES_BEGIN, IDENTITIES_END, identitiesSection } from "../../catalog/identities-doc";
 import { STACK_SECRETS_PROVIDER, stackSecretsProblem } from "../../catalog/stack-secrets";
-import { GcpClient, DEFAULT_CLOUD_LOGGING_API_URL, DEFAULT_CLOUD_RUN_API_URL } from "../../validation/gcp/client";
-import { CloudRunApi } from "../../validation/gcp/cloudrun";
-import { explicitTokenSource } from "../../validation/gcp/credentials";
-import { LoggingApi } from "../../validation/gcp/logging";
-import { HttpClient } from "../../validation/http";
-import { Redactor } from "../../validation/redact";
+import { GcpClient, DEFAULT_CLOUD_LOGGING_API_URL, DEFAULT_CLOUD_RUN_API_URL } from "../../io/gcp/client";
+import { CloudRunApi } from "../../io/gcp/cloudrun";
+import { explicitTokenSource } from "../../io/gcp/credentials";
+import { LoggingApi } from "../../io/gcp/logging";
+import { HttpClient } from "../../io/http";
+import { Redactor } from "../../io/redact";
 import { checkStacks } from "../../.github/scripts/check-secrets-provider";
 import { deployedCommit } from "../../.github/scripts/deployed-commit";
 import { ACTION_INPUTS } from "./action-inputs";

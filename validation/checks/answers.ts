@@ -1,7 +1,7 @@
 // Body assertions for the HTTP steps: is the answer JSON (by its content type and its bytes), and
 // does it carry the contract's fields with their types and values (lanes.md).
 
-import type { HttpResponse } from "../http";
+import type { HttpResponse } from "../../io/http";
 import type { BodyVerdict } from "../steps";
 
 export type Json = Record<string, unknown>;

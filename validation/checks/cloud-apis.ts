@@ -4,7 +4,7 @@
 // environment's findings named.
 
 import type { Check, CheckContext, CheckDeps, CheckEntry, CheckVerdict } from "../check";
-import { createCloudApis, type CloudApis } from "../gcp/apis";
+import { createCloudApis, type CloudApis } from "../../io/gcp/apis";
 import type { GateOptions, StateTarget } from "../resolve-options";
 
 const apisByRun = new WeakMap<CheckDeps, Map<string, CloudApis>>();

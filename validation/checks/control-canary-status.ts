@@ -7,10 +7,10 @@
 
 import { canarySplit, legacyImageReason, legacyNameReason, legacyRevisionReason, sameImage } from "../../catalog";
 import type { Check, CheckContext } from "../check";
-import type { CloudRunApi } from "../gcp/cloudrun";
-import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
-import { servingTargets, taggedOnly, type ServingTarget } from "../gcp/traffic";
-import { primaryImage, shortName, type CloudRunRevision, type CloudRunService } from "../gcp/types";
+import type { CloudRunApi } from "../../io/gcp/cloudrun";
+import { read, verdictOf, type Judgement, type Read } from "../gcp-judgement";
+import { servingTargets, taggedOnly, type ServingTarget } from "../../io/gcp/traffic";
+import { primaryImage, shortName, type CloudRunRevision, type CloudRunService } from "../../io/gcp/types";
 import type { GateOptions } from "../resolve-options";
 import { runAppTieProblem } from "../targets";
 import { cloudCheck } from "./cloud-apis";

@@ -11,11 +11,12 @@
 // and a token given to the gate is reported for what it is, never the silent basis of a verdict.
 
 import { CONTROL, type Environment, MAINTENANCE } from "../../catalog";
-import { type HttpResponse, parseJson } from "../http";
-import type { Redactor } from "../redact";
+import { type HttpResponse, parseJson } from "../../io/http";
+import type { Redactor } from "../../io/redact";
 import type { BodyVerdict, Provided, Step } from "../steps";
-import { bodyExcerpt, excerpt } from "../text";
+import { bodyExcerpt, excerpt } from "../../io/text";
 import { type FieldRule, type Json, contentTypeOf, describeRules, fieldAt, fieldProblem, isJavaScriptContentType, jsonObject, jsonWith } from "./answers";
+import { DEFAULT_MOCK_MAGIC_CODE } from "../option-table";
 import { cacheControlProblem } from "./cache-control";
 import { isFrontEnd404 } from "./probe";
 import { LATER_COMMIT, cite } from "./sources";
@@ -48,8 +49,6 @@ const SYNC_SCOPE = "runtime.codex_worker_events";
  * (auth.rs:2428-2433), before any challenge is stored (auth.rs:442-447). No email can be sent to it.
  */
 export const SIGN_IN_PROBE_EMAIL = "openagents-gate-probe@";
-/** The mock provider's code when OA_AUTH_MOCK_MAGIC_CODE is unset (config.rs:12). */
-export const DEFAULT_MOCK_MAGIC_CODE = "123456";
 /** The unauthenticated answer of every session-gated route (lib.rs:1874-1885, api_envelope.rs:131-137). */
 const UNAUTHENTICATED = { message: "Unauthenticated.", error: { code: "unauthorized", message: "Unauthenticated." } };
 /** The unavailable provider's message when WorkOS is not configured (auth.rs:1915-1931). */

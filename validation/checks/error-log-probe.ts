@@ -6,14 +6,15 @@
 
 import { canonicalLaneAnywhere, legacyNameReason, type CloudRunLaneId } from "../../catalog";
 import type { Check, CheckContext, CheckVerdict } from "../check";
-import type { CloudRunApi } from "../gcp/cloudrun";
-import { read, verdictOf } from "../gcp/judgement";
-import { type LoggingApi, MAX_LOG_PAGES } from "../gcp/logging";
-import type { LogEntry } from "../gcp/types";
-import type { Redactor } from "../redact";
-import { excerpt } from "../text";
-import { ERROR_SEVERITY, LOG_SEVERITY, entrySeverity } from "../log-severity";
-import type { CloudApis } from "../gcp/apis";
+import type { CloudRunApi } from "../../io/gcp/cloudrun";
+import { read, verdictOf } from "../gcp-judgement";
+import { type LoggingApi, MAX_LOG_PAGES } from "../../io/gcp/logging";
+import type { LogEntry } from "../../io/gcp/types";
+import type { Redactor } from "../../io/redact";
+import { excerpt } from "../../io/text";
+import { ERROR_SEVERITY, LOG_SEVERITY, entrySeverity } from "../../io/gcp/log-severity";
+import type { CloudApis } from "../../io/gcp/apis";
+import { DEFAULT_LOG_LIMIT } from "../option-table";
 import type { GateOptions, StateTarget } from "../resolve-options";
 import { cloudCheck } from "./cloud-apis";
 
@@ -37,7 +38,6 @@ function probeOf(lane: ErrorLogProbeOptions["lane"]): (target: StateTarget, opti
     });
 }
 
-export const DEFAULT_LOG_LIMIT = 50;
 /** Logging's own cap on one page. */
 const MAX_PAGE_SIZE = 1000;
 const ENTRY_TEXT_MAX = 240;

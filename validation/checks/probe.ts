@@ -2,7 +2,7 @@
 // service answer, is a 404 Google's front end.
 
 import { CLOUD_RUN_LANES, LEGACY_HTTP, legacyNameReason, legacyUrlReason } from "../../catalog";
-import { type HttpResponse, parseJson } from "../http";
+import { type HttpResponse, parseJson } from "../../io/http";
 
 /** Why a target URL (or the service name behind it) is a legacy lane; undefined when it is not. */
 export function legacyTargetReason(url: string, serviceName?: string): string | undefined {

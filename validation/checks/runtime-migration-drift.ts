@@ -6,11 +6,11 @@
 
 import { legacyImageReason, legacyNameReason, sameImage } from "../../catalog";
 import type { Check, CheckContext } from "../check";
-import type { CloudRunApi } from "../gcp/cloudrun";
-import type { GcpApiError } from "../gcp/errors";
-import { read, verdictOf, type Judgement, type Read } from "../gcp/judgement";
-import { servingTargets } from "../gcp/traffic";
-import { primaryImage, shortName, type CloudRunExecution, type CloudRunJob, type CloudRunService } from "../gcp/types";
+import type { CloudRunApi } from "../../io/gcp/cloudrun";
+import type { GcpApiError } from "../../io/gcp/errors";
+import { read, verdictOf, type Judgement, type Read } from "../gcp-judgement";
+import { servingTargets } from "../../io/gcp/traffic";
+import { primaryImage, shortName, type CloudRunExecution, type CloudRunJob, type CloudRunService } from "../../io/gcp/types";
 import { runAppTieProblem } from "../targets";
 import { cloudCheck } from "./cloud-apis";
 

@@ -3,7 +3,7 @@
 // given; --wait-ready off). test/readme.test.ts holds that file to these.
 
 import { RUNTIME } from "../../catalog";
-import { Redactor } from "../redact";
+import { Redactor } from "../../io/redact";
 import { stepTable } from "../steps";
 import { controlHealthSteps, controlSmokeSteps } from "./control-steps";
 import { runtimeSteps } from "./runtime-smoke";

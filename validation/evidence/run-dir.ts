@@ -5,7 +5,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { assertWritableDir, writeFileAtomic } from "./atomic";
+import { assertWritableDir, writeFileAtomic } from "../../io/evidence/atomic";
 import { RESULTS_SCHEMA_VERSION } from "./json";
 
 export const LOCK_FILE = ".gate.lock";

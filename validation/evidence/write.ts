@@ -5,10 +5,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CheckResult } from "../check";
-import type { Redactor } from "../redact";
+import type { Redactor } from "../../io/redact";
 import { type RunOutcome, redactOutcome } from "../runner";
-import { escapeControl } from "../text";
-import { writeFileAtomic } from "./atomic";
+import { escapeControl } from "../../io/text";
+import { writeFileAtomic } from "../../io/evidence/atomic";
 import type { Decision } from "../decision";
 import type { EnvironmentEntry } from "./environment";
 import { renderJson } from "./json";

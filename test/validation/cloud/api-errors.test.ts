@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import * as net from "node:net";
 import { controlCanaryStatusCheck } from "../../../validation/checks/control-canary-status";
 import { runtimeMigrationDriftCheck } from "../../../validation/checks/runtime-migration-drift";
-import { adcTokenSource, explicitTokenSource } from "../../../validation/gcp/credentials";
+import { adcTokenSource, explicitTokenSource } from "../../../io/gcp/credentials";
 import { ALIGNED, RUNTIME_IMAGE } from "./environments";
 import { apisFor, logProbe, runCheck, useStandIn, type TestApis } from "./helpers";
 

@@ -3,7 +3,7 @@
 // baseline's legacy lanes; "aligned", the canonical Rust lanes as a deploy leaves them).
 
 import { CONTROL, GCP, RUNTIME, RUNTIME_MIGRATE } from "../../../catalog";
-import type { CloudRunExecution, CloudRunJob, CloudRunRevision, CloudRunService, LogEntry } from "../../../validation/gcp/types";
+import type { CloudRunExecution, CloudRunJob, CloudRunRevision, CloudRunService, LogEntry } from "../../../io/gcp/types";
 import type { CloudState } from "./stand-in";
 
 export const PROJECT = GCP.project;

@@ -3,11 +3,11 @@
 // mode), and the gate names a 403's google.rpc.ErrorInfo reason instead of always blaming a role.
 import { strict as assert } from "node:assert";
 import { runtimeMigrationDriftCheck } from "../../../validation/checks/runtime-migration-drift";
-import { GcpClient } from "../../../validation/gcp/client";
-import { CloudRunApi } from "../../../validation/gcp/cloudrun";
-import { explicitTokenSource } from "../../../validation/gcp/credentials";
-import { GcpApiError } from "../../../validation/gcp/errors";
-import { errorFilter } from "../../../validation/gcp/logging";
+import { GcpClient } from "../../../io/gcp/client";
+import { CloudRunApi } from "../../../io/gcp/cloudrun";
+import { explicitTokenSource } from "../../../io/gcp/credentials";
+import { GcpApiError } from "../../../io/gcp/errors";
+import { errorFilter } from "../../../io/gcp/logging";
 import { clients } from "../../google-oracle";
 import { ALIGNED, BASELINE, RUNTIME_IMAGE, alignedState, baselineState } from "./environments";
 import { TOKEN, apisFor, recordingContext, runCheck, useStandIn } from "./helpers";

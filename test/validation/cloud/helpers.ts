@@ -1,13 +1,13 @@
 // Shared by the Cloud Run state tests: a CheckContext that records the log, and API clients
 // pointed at a stand-in with short backoffs (the retry logic is the same, the waits are shorter).
 
-import { Redactor } from "../../../validation/redact";
+import { Redactor } from "../../../io/redact";
 import type { CheckContext, CheckVerdict, Check } from "../../../validation/check";
-import { GcpClient } from "../../../validation/gcp/client";
-import { CloudRunApi } from "../../../validation/gcp/cloudrun";
-import { explicitTokenSource, type AccessTokenSource } from "../../../validation/gcp/credentials";
-import { LoggingApi } from "../../../validation/gcp/logging";
-import { HttpClient } from "../../../validation/http";
+import { GcpClient } from "../../../io/gcp/client";
+import { CloudRunApi } from "../../../io/gcp/cloudrun";
+import { explicitTokenSource, type AccessTokenSource } from "../../../io/gcp/credentials";
+import { LoggingApi } from "../../../io/gcp/logging";
+import { HttpClient } from "../../../io/http";
 import { errorLogProbeCheck, type ErrorLogProbeOptions } from "../../../validation/checks/error-log-probe";
 import { ALIGNED, alignedState } from "./environments";
 import { CloudStandIn } from "./stand-in";

@@ -19,7 +19,7 @@
 
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { CloudRunExecution, CloudRunJob, CloudRunRevision, CloudRunService, LogEntry } from "../../../validation/gcp/types";
+import type { CloudRunExecution, CloudRunJob, CloudRunRevision, CloudRunService, LogEntry } from "../../../io/gcp/types";
 import { notGoogleShaped } from "../../google-oracle";
 
 export interface CloudState {

@@ -2,11 +2,11 @@
 // classified data, never as a throw.
 
 import * as assert from "node:assert/strict";
-import { HttpClient, type HttpOutcome, expectStatus, retryAfterMs, withRetry } from "../../validation/http";
-import { type ControlServiceConfig, controlConfig, controlService } from "./fixtures/control-service";
-import { failingLookup, loopbackLookup } from "./fixtures/dns";
-import { hanging, hugeBody, redirectTo, refusedUrl, resetServer } from "./fixtures/faults";
-import { type Handler, TLS_FIXTURE, type TestServer, closeAll, sendJson, serve } from "./fixtures/server";
+import { HttpClient, type HttpOutcome, expectStatus, retryAfterMs, withRetry } from "../../io/http";
+import { type ControlServiceConfig, controlConfig, controlService } from "../validation/fixtures/control-service";
+import { failingLookup, loopbackLookup } from "../validation/fixtures/dns";
+import { hanging, hugeBody, redirectTo, refusedUrl, resetServer } from "../validation/fixtures/faults";
+import { type Handler, TLS_FIXTURE, type TestServer, closeAll, sendJson, serve } from "../validation/fixtures/server";
 
 /** The control service as its source answers (./fixtures/control-service.ts). */
 const controlContract = (o: Partial<ControlServiceConfig> = {}): Handler => controlService(controlConfig(o)).handler;
@@ -16,7 +16,7 @@ function failureOf(outcome: HttpOutcome): NonNullable<Extract<HttpOutcome, { ok:
     return (outcome).failure;
 }
 
-describe("validation/http: HttpClient", () => {
+describe("io/http: HttpClient", () => {
     const servers: TestServer[] = [];
     const client = new HttpClient({ timeoutMs: 2000, maxBodyBytes: 1024 * 1024 });
     after(async () => {
@@ -176,7 +176,7 @@ describe("validation/http: HttpClient", () => {
     });
 });
 
-describe("validation/http: withRetry", () => {
+describe("io/http: withRetry", () => {
     let server: TestServer;
     const client = new HttpClient({ timeoutMs: 2000 });
     after(async () => {

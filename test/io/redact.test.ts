@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
-import { MASK, Redactor } from "../../validation/redact";
-import { escapeControl, excerpt } from "../../validation/text";
+import { MASK, Redactor } from "../../io/redact";
+import { escapeControl, excerpt } from "../../io/text";
 
-describe("validation/redact", () => {
+describe("io/redact", () => {
     it("masks registered values, also URL-encoded and base64", () => {
         const r = new Redactor(["tok/en+1234"]);
         assert.equal(r.redact("a tok/en+1234 b"), `a ${MASK} b`);
@@ -40,7 +40,7 @@ describe("validation/redact", () => {
     });
 });
 
-describe("validation/text: server text made safe", () => {
+describe("io/text: server text made safe", () => {
     it("redacts a secret whole before it cuts, so the cut never leaves a piece of it", () => {
         const secret = "Zq7XwPa9Lm3Rt6Yb";
         const r = new Redactor([secret]);

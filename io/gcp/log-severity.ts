@@ -10,7 +10,7 @@
 // The services: apps/runtime/src/main.rs:8-15 and apps/openagents.com/service/src/main.rs:40-47
 // @c41c3629 (OpenAgentsInc/openagents) log `tracing_subscriber::fmt().json()`: `"level":"ERROR"`.
 
-import type { LogEntry } from "./gcp/types";
+import type { LogEntry } from "./types";
 
 export const LOG_SEVERITY = { DEFAULT: 0, DEBUG: 100, INFO: 200, NOTICE: 300, WARNING: 400, ERROR: 500, CRITICAL: 600, ALERT: 700, EMERGENCY: 800 } as const;
 export const ERROR_SEVERITY = LOG_SEVERITY.ERROR;

@@ -1,7 +1,7 @@
 // Reads of the Cloud Run Admin API v2 the gate needs. Names are short resource names; the
 // project and region come from the gate's options.
 
-import type { CheckContext } from "../check";
+import type { RequestContext } from "../request";
 import type { GcpClient } from "./client";
 import type { CloudRunExecution, CloudRunJob, CloudRunRevision, CloudRunService, ExecutionList } from "./types";
 
@@ -30,21 +30,21 @@ export class CloudRunApi {
         return `${this.location.project}/${this.location.region}`;
     }
 
-    getService(ctx: CheckContext, service: string): Promise<CloudRunService> {
+    getService(ctx: RequestContext, service: string): Promise<CloudRunService> {
         return this.client.json(ctx, API, `service '${service}' in ${this.where}`, "GET", this.url(`services/${encodeURIComponent(service)}`));
     }
 
-    getRevision(ctx: CheckContext, service: string, revision: string): Promise<CloudRunRevision> {
+    getRevision(ctx: RequestContext, service: string, revision: string): Promise<CloudRunRevision> {
         const path = `services/${encodeURIComponent(service)}/revisions/${encodeURIComponent(revision)}`;
         return this.client.json(ctx, API, `revision '${revision}' of service '${service}'`, "GET", this.url(path));
     }
 
-    getJob(ctx: CheckContext, job: string): Promise<CloudRunJob> {
+    getJob(ctx: RequestContext, job: string): Promise<CloudRunJob> {
         return this.client.json(ctx, API, `job '${job}' in ${this.where}`, "GET", this.url(`jobs/${encodeURIComponent(job)}`));
     }
 
     /** The job's executions, newest first (the API's own order is not relied on). */
-    async listExecutions(ctx: CheckContext, job: string, pageSize = 20): Promise<CloudRunExecution[]> {
+    async listExecutions(ctx: RequestContext, job: string, pageSize = 20): Promise<CloudRunExecution[]> {
         const path = `jobs/${encodeURIComponent(job)}/executions?pageSize=${pageSize}`;
         const list = await this.client.json<ExecutionList>(ctx, API, `executions of job '${job}'`, "GET", this.url(path));
         const executions = Array.isArray(list.executions) ? list.executions : [];

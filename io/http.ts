@@ -1,5 +1,5 @@
-// The gate's one HTTP client. Every check (HTTP smoke checks and Cloud Run / Logging API calls)
-// goes through it so the same rules hold everywhere: a timeout per request, the check's abort
+// The one HTTP client of the gate and the canary. Every request (the gate's HTTP smoke checks, the
+// Cloud Run, Logging and Monitoring API calls) goes through it so the same rules hold everywhere: a timeout per request, the check's abort
 // signal, a cap on response bodies, no automatic redirects (same-host ones are followed here, by
 // hand, up to a bound; never one to another host), and failures returned as data, classified,
 // never thrown.

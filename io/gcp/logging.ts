@@ -1,9 +1,9 @@
 // Cloud Logging v2 entries:list, narrowed to what the error log probes ask: the ERROR (and
 // worse) entries of one Cloud Run service's revisions since a point in time.
 
-import type { CheckContext } from "../check";
+import type { RequestContext } from "../request";
 import type { GcpClient } from "./client";
-import { errorLevelClause } from "../log-severity";
+import { errorLevelClause } from "./log-severity";
 import type { LogEntry, LogEntryList } from "./types";
 
 const API = "Cloud Logging API";
@@ -53,7 +53,7 @@ export class LoggingApi {
      * end, the limit is reached, or MAX_LOG_PAGES pages were read. An empty page with a token is
      * not the end (Logging returns those while it searches).
      */
-    async listErrors(ctx: CheckContext, query: ErrorQuery & { limit: number }): Promise<ErrorPage> {
+    async listErrors(ctx: RequestContext, query: ErrorQuery & { limit: number }): Promise<ErrorPage> {
         const filter = errorFilter(query);
         const url = `${this.baseUrl.replace(/\/+$/, "")}/v2/entries:list`;
         const entries: LogEntry[] = [];

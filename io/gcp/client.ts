@@ -1,9 +1,9 @@
-// A small JSON client for the Google APIs the gate reads (Cloud Run Admin v2, Cloud Logging v2)
-// on top of the gate's HTTP client: a bearer token, retries of 429/5xx honouring Retry-After
+// A small JSON client for the Google APIs the gate and the canary read (Cloud Run Admin v2, Cloud
+// Logging v2, Cloud Monitoring v3) on top of the shared HTTP client (io/http.ts): a bearer token, retries of 429/5xx honouring Retry-After
 // within the check's deadline, one retry with a fresh token after a 401, and every failure turned into a GcpApiError whose message names
 // the API, the resource and the cause.
 
-import type { CheckContext } from "../check";
+import type { RequestContext } from "../request";
 import { isTransient, withRetry, type HttpClient, type HttpOutcome } from "../http";
 import { Redactor } from "../redact";
 import { excerpt } from "../text";
@@ -46,7 +46,7 @@ export class GcpClient {
      * Calls a JSON API and returns the parsed object; throws GcpApiError for every failure.
      * `api` and `what` name the call in errors ("Cloud Run Admin API", "job 'runtime-migrate'").
      */
-    async json<T>(ctx: CheckContext, api: string, what: string, method: "GET" | "POST", url: string, body?: unknown): Promise<T> {
+    async json<T>(ctx: RequestContext, api: string, what: string, method: "GET" | "POST", url: string, body?: unknown): Promise<T> {
         const tokens = this.options.tokens;
         let token = await tokens.token((line) => ctx.log(`  warning: ${line}`));
         let { outcome, attempts } = await this.send(ctx, method, url, body, token);
@@ -75,7 +75,7 @@ export class GcpClient {
     }
 
     /** One request with retries of 429/5xx and transport hiccups; how many attempts it took. */
-    private async send(ctx: CheckContext, method: "GET" | "POST", url: string, body: unknown, token: string): Promise<{ outcome: HttpOutcome; attempts: number }> {
+    private async send(ctx: RequestContext, method: "GET" | "POST", url: string, body: unknown, token: string): Promise<{ outcome: HttpOutcome; attempts: number }> {
         let attempts = 0;
         const outcome = await withRetry(
             (attempt) => {

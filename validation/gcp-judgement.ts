@@ -1,8 +1,8 @@
 // Shared by the Cloud Run state checks: a read that may have failed (judged, never thrown), and
 // a verdict built from the list of problems a judgement found.
 
-import type { CheckVerdict } from "../check";
-import { GcpApiError } from "./errors";
+import type { CheckVerdict } from "./check";
+import { GcpApiError } from "../io/gcp/errors";
 
 /** A read that either gave the resource or failed with a cause. */
 export type Read<T> = { ok: true; value: T } | { ok: false; error: GcpApiError };
