@@ -6,7 +6,6 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CANARY_WINDOW, CONTROL, GCP } from "../catalog";
-import { writeFileAtomic } from "../io/evidence/atomic";
 import { GcpClient } from "../io/gcp/client";
 import { CloudRunApi, } from "../io/gcp/cloudrun";
 import { ACCESS_TOKEN_ENV, CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader, tokenShortfall } from "../io/gcp/credentials";
@@ -16,7 +15,8 @@ import { selectChecks } from "../validation/checks";
 import { crossSurfaceContractHarness, khalaContractTests } from "../validation/checks/contract-tests";
 import { runGate } from "../validation/gate";
 import { HttpClient, sleep } from "../io/http";
-import { resolveOptions } from "../validation/options";
+import { resolveGateOptions } from "../validation/options";
+import { stackOutputsOf } from "../io/stack-outputs";
 import { Redactor } from "../io/redact";
 import { runAnalysis } from "./analyze";
 import { MONITORING_READ_SCOPE } from "./monitoring";
@@ -82,12 +82,13 @@ export function servingCheckIds(environment: RolloutOptions["environment"]): str
         .filter((id) => !CONTRACT_CHECK_IDS.includes(id));
 }
 
-/** The gate on this environment (the checks of what serves), from the stack's outputs saved next to its evidence. */
+/** The gate on this environment (the checks of what serves), from the stack's outputs, given as values. */
 export function environmentGate(o: RolloutOptions, env: NodeJS.ProcessEnv, deps: { write: (text: string) => void; interrupt: AbortSignal; gateIo?: Parameters<typeof runGate>[1] }): RolloutDeps["gate"] {
     return async (outputs, outputDir) => {
-        const file = path.join(outputDir, `${o.environment}-outputs.json`);
-        writeFileAtomic(file, `${JSON.stringify(outputs, null, 2)}\n`);
-        const options = resolveOptions(["--environment", o.environment, "--only", servingCheckIds(o.environment).join(","), "--outputs", `${o.environment}=${file}`, "--output-dir", outputDir, "--plain"], { env, isTTY: false });
+        const options = resolveGateOptions(
+            { environment: o.environment, only: servingCheckIds(o.environment), outputDir, plain: true },
+            { env, isTTY: false, outputs: { [o.environment]: stackOutputsOf(outputs, `the ${o.environment} stack's outputs`) } },
+        );
         const run = await runGate(options, { write: deps.write, interrupt: deps.interrupt, ...deps.gateIo });
         const c = run.decision.counts;
         const blockers = run.decision.blockers.map((b) => `${b.id}: ${b.cause ?? b.status}`).join("; ");
