@@ -9,7 +9,8 @@ import { UsageError } from "../io/usage-error";
 import { onStopSignals } from "../io/stop-signals";
 import { runAnalysis } from "./analyze";
 import { MONITORING_READ_SCOPE } from "./monitoring";
-import { ANALYZE_ENV_HELP, ANALYZE_FLAGS, type AnalyzeOptions, resolveAnalyzeOptions } from "./options";
+import { ANALYZE_OPTIONS, type AnalyzeOptions, resolveAnalyzeOptions } from "./options";
+import { type OptionRow, describeOption, flagUsage } from "../io/options";
 import { ROLLOUT_EXIT } from "./rollout";
 import { rollbackMain, rolloutMain } from "./rollout-cli";
 import { ROLLOUT_HELP } from "./rollout-options";
@@ -56,9 +57,10 @@ function analyzeHelp(): string[] {
         "",
         "Options:",
     ];
-    for (const f of ANALYZE_FLAGS) lines.push(`${`  --${f.name}${f.value ? ` ${f.value}` : ""}`.padEnd(32)} ${f.help}${f.env ? ` [env ${f.env}]` : ""}`);
+    const rows: OptionRow[] = Object.values(ANALYZE_OPTIONS);
+    for (const o of rows.filter((r) => r.flag !== undefined)) lines.push(`${`  ${flagUsage(o)}`.padEnd(32)} ${describeOption(o)}${o.env ? ` [env ${o.env.join(", ")}]` : ""}`);
     lines.push("", "Env vars without a flag:");
-    for (const [name, help] of ANALYZE_ENV_HELP) lines.push(`  ${name}`, `      ${help}`);
+    for (const o of rows.filter((r) => r.flag === undefined)) lines.push(`  ${o.env!.join(", ")}${o.value ? `=${o.value}` : ""}`, `      ${describeOption(o)}`);
     return [...lines, ...exitLines(ANALYZE_EXIT)];
 }
 

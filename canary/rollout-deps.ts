@@ -20,7 +20,7 @@ import { stackOutputsOf } from "../io/stack-outputs";
 import { Redactor } from "../io/redact";
 import { runAnalysis } from "./analyze";
 import { MONITORING_READ_SCOPE } from "./monitoring";
-import { resolveAnalyzeOptions } from "./options";
+import { analyzeOptionsFrom } from "./options";
 import type { RolloutDeps } from "./rollout";
 import type { RolloutOptions } from "./rollout-options";
 
@@ -46,22 +46,22 @@ export function rolloutTokenNotice(o: Pick<RolloutOptions, "ladder" | "windowMs"
     return tokenShortfall(accessTokenSource(token), plannedMs, now);
 }
 
-/** One stage's analysis, with the analysis' own option rules (and its env vars for the thresholds). */
+/** One stage's analysis, given as values to the analysis' own option rules (and its env vars for the thresholds). */
 export function stageAnalysis(o: RolloutOptions, env: NodeJS.ProcessEnv, deps: { write: (text: string) => void; interrupt: AbortSignal; http?: HttpClient }): RolloutDeps["analyze"] {
     return async (stage) => {
-        const options = resolveAnalyzeOptions(
-            [
-                "--environment", o.environment,
-                "--canary-revision", stage.canary,
-                "--stable-revision", stage.stable,
-                "--canary-percent", String(stage.percent),
-                "--window", `${o.windowMs / 1000}s`,
-                "--output-dir", stage.outputDir,
-                "--service", str(stage.outputs.controlServiceName, CONTROL.names[o.environment]),
-                "--gcp-project", str(stage.outputs.project, GCP.project),
-                "--gcp-region", str(stage.outputs.region, GCP.region),
-                ...(o.plain ? ["--plain"] : []),
-            ],
+        const options = analyzeOptionsFrom(
+            {
+                environment: o.environment,
+                canaryRevision: stage.canary,
+                stableRevision: stage.stable,
+                canaryPercent: stage.percent,
+                windowMs: o.windowMs,
+                outputDir: stage.outputDir,
+                service: str(stage.outputs.controlServiceName, CONTROL.names[o.environment]),
+                project: str(stage.outputs.project, GCP.project),
+                region: str(stage.outputs.region, GCP.region),
+                plain: o.plain,
+            },
             { env, isTTY: !o.plain },
         );
         return runAnalysis(options, { write: deps.write, interrupt: deps.interrupt, http: deps.http, window: stage.window, judge: stage.judge });
