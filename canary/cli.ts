@@ -13,7 +13,7 @@ import { ANALYZE_OPTIONS, type AnalyzeOptions, resolveAnalyzeOptions } from "./o
 import { type OptionRow, describeOption, flagUsage } from "../io/options";
 import { ROLLOUT_EXIT } from "./rollout";
 import { rollbackMain, rolloutMain } from "./rollout-cli";
-import { ROLLOUT_HELP } from "./rollout-options";
+import { rolloutHelpLines } from "./rollout-options";
 
 const COMMANDS = ["analyze", "rollout", "rollback"] as const;
 type Command = (typeof COMMANDS)[number];
@@ -73,7 +73,7 @@ function rolloutHelp(): string[] {
         "waited on and judged; promote, hold or roll back; at 100 % the stack file is committed.",
         "",
         "Options:",
-        ...ROLLOUT_HELP.filter((l) => !/rollback only/.test(l)),
+        ...rolloutHelpLines("rollout"),
         ...exitLines(ROLLOUT_EXITS),
     ];
 }
@@ -86,7 +86,7 @@ function rollbackHelp(): string[] {
         "Never waits for staging.",
         "",
         "Options:",
-        ...ROLLOUT_HELP.filter((l) => !/rollout only|--ladder|--window|--max-holds/.test(l)),
+        ...rolloutHelpLines("rollback"),
         ...exitLines(ROLLBACK_EXIT),
     ];
 }
