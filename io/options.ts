@@ -128,7 +128,7 @@ export function readArgv<Table extends OptionTable>(table: Table, argv: readonly
 export function givenFromArgv<Table extends OptionTable>(table: Table, texts: ArgvTexts<Table>): GivenValues<Table> {
     const given: Record<string, unknown> = {};
     for (const [key, list] of Object.entries(texts) as Array<[string, string[]]>) {
-        const o = table[key];
+        const o: OptionRow = table[key];
         if (!o.value) given[key] = true;
         else if (o.repeat) given[key] = list.map((t) => (o.parse ? o.parse(t, `--${o.flag}`) : t));
         else given[key] = o.parse ? o.parse(list[0], `--${o.flag}`) : list[0];
@@ -170,9 +170,9 @@ export function resolveTable<Table extends OptionTable>(table: Table, sources: O
     const given = (sources.given ?? {}) as Record<string, unknown>;
     const outputs = (sources.outputs ?? {}) as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const [key, o] of Object.entries(table)) {
-        if (o.repeat) out[key] = (given[key] as unknown[] | undefined) ?? [];
-        else out[key] = resolveRow(o as OptionRow<unknown>, given[key], env, outputs[key]).value;
+    for (const [key, o] of Object.entries(table) as Array<[string, OptionRow]>) {
+        if (o.repeat) out[key] = (given[key]) ?? [];
+        else out[key] = resolveRow(o, given[key], env, outputs[key]).value;
     }
     return out as OptionValues<Table>;
 }
