@@ -171,7 +171,7 @@ export function resolveTable<Table extends OptionTable>(table: Table, sources: O
     const outputs = (sources.outputs ?? {}) as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const [key, o] of Object.entries(table) as Array<[string, OptionRow]>) {
-        if (o.repeat) out[key] = (given[key]) ?? [];
+        if (o.repeat) out[key] = given[key] ?? [];
         else out[key] = resolveRow(o, given[key], env, outputs[key]).value;
     }
     return out as OptionValues<Table>;
