@@ -9,23 +9,12 @@ import { CANARY_THRESHOLDS } from "../catalog";
 import { judgeStage, type Decision, type RevisionObservation } from "../canary/judge";
 import { bucketBounds, histogramQuantile, type Histogram } from "../canary/histogram";
 import type { Bench, BenchFigure } from "./figure";
+import { generator } from "./lib/ladder-sim";
 
 const STAGES = 10_000;
 const BUCKETS = { exponentialBuckets: { numFiniteBuckets: 64, growthFactor: 1.4, scale: 1 } };
 const BOUNDS = bucketBounds(BUCKETS)!;
 const SIZE_BANDS: readonly [number, number][] = [[30, 99], [100, 299], [300, 999], [1000, 5000]];
-
-/** mulberry32: a small seeded generator. */
-function generator(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 interface Profile {
     errorRate: number;

@@ -91,6 +91,14 @@ function runShapeProblem(json: Json): string | undefined {
     return undefined;
 }
 
+/** Why an answer is not the run the smoke created: its shape, or another run's id. */
+function createdRunProblem(json: Json, runId: string): string | undefined {
+    const shape = runShapeProblem(json);
+    if (shape) return shape;
+    const id = fieldAt(json, "run.id");
+    return id !== runId ? `with run.id "${String(id).slice(0, 80)}", not the run created (${runId.slice(0, 80)})` : undefined;
+}
+
 function eventsOf(json: Json): RunEvent[] {
     return fieldAt(json, "run.events") as RunEvent[];
 }
@@ -198,9 +206,8 @@ export function runtimeSteps(environment: Environment, service: string, idempote
             explainStatus: (s) => (s === 404 ? RUNS_IN_MEMORY : undefined),
             body: (r, got) =>
                 jsonWith(r, [], (json): BodyVerdict => {
-                    const shape = runShapeProblem(json);
-                    if (shape) return { ok: false, problem: shape };
-                    if (fieldAt(json, "run.id") !== got.runId) return { ok: false, problem: `with run.id "${String(fieldAt(json, "run.id")).slice(0, 80)}", not the run created (${got.runId.slice(0, 80)})` };
+                    const other = createdRunProblem(json, got.runId);
+                    if (other) return { ok: false, problem: other };
                     const last = eventsOf(json).at(-1);
                     if (!last || last.idempotency_key !== idempotencyKey || last.event_type !== APPEND_EVENT.event_type || !sameJson(last.payload, APPEND_EVENT.payload)) {
                         return { ok: false, problem: `without the appended event (run.started, idempotency_key ${idempotencyKey}, payload {"smoke":true}) last among its ${eventsOf(json).length} event(s)` };
@@ -223,9 +230,8 @@ export function runtimeSteps(environment: Environment, service: string, idempote
             explainStatus: (s) => (s === 404 ? RUNS_IN_MEMORY : undefined),
             body: (r, got) =>
                 jsonWith(r, [], (json): BodyVerdict => {
-                    const shape = runShapeProblem(json);
-                    if (shape) return { ok: false, problem: shape };
-                    if (fieldAt(json, "run.id") !== got.runId) return { ok: false, problem: `with run.id "${String(fieldAt(json, "run.id")).slice(0, 80)}", not the run created (${got.runId.slice(0, 80)})` };
+                    const other = createdRunProblem(json, got.runId);
+                    if (other) return { ok: false, problem: other };
                     const events = eventsOf(json);
                     const ours = events.filter((e) => e.idempotency_key === idempotencyKey).length;
                     if (ours !== 1) return { ok: false, problem: `with the appended event (idempotency_key ${idempotencyKey}) ${ours} time(s) among its ${events.length} event(s), not once` };
