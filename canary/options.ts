@@ -178,7 +178,7 @@ export function analyzeOptionsFrom(given: AnalyzeGiven, sources: { env?: NodeJS.
         thresholds,
         outputDir: values.outputDir ?? path.join("docs", "reports", "canary", utcStamp(sources.now ?? new Date())),
         timeoutMs,
-        plain: given.plain === true || !(sources.isTTY ?? process.stdout.isTTY === true) || envText({ help: "", env: ["CI"] }, env) !== undefined,
+        plain: given.plain === true || !(sources.isTTY ?? process.stdout.isTTY === true) || (env.CI ?? "") !== "",
         monitoringApiUrl,
         cloudRunApiUrl,
         accessToken: values.accessToken || undefined,
