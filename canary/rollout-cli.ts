@@ -10,6 +10,8 @@ import { assertWritableDir } from "../io/evidence/atomic";
 import { HttpClient } from "../io/http";
 import { UsageError } from "../io/usage-error";
 import { SECRET_ENV_VARS } from "../validation/options";
+import { secretEnvVars } from "../io/options";
+import { ANALYZE_OPTIONS } from "./options";
 import { Redactor } from "../io/redact";
 import { onStopSignals } from "../io/stop-signals";
 import { excerpt } from "../io/text";
@@ -59,8 +61,8 @@ async function openStack(o: RolloutOptions): Promise<RolloutStack | number> {
 }
 
 function realDeps(o: RolloutOptions, stack: RolloutStack, signals: Signals): RolloutDeps {
-    // Every secret the gate and the analysis read from this environment.
-    const redactor = new Redactor(SECRET_ENV_VARS.map((name) => process.env[name]));
+    // Every secret the gate and the analysis read from this environment: their tables' secret rows.
+    const redactor = new Redactor([...new Set([...SECRET_ENV_VARS, ...secretEnvVars(ANALYZE_OPTIONS)])].map((name) => process.env[name]));
     const write = (text: string): void => void process.stdout.write(text);
     const http = new HttpClient({ timeoutMs: 30_000, userAgent: "openagents-canary-rollout" });
     const tokenNotice = rolloutTokenNotice(o, process.env);
