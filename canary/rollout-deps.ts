@@ -8,8 +8,8 @@ import * as path from "node:path";
 import { CANARY_WINDOW, CONTROL, GCP } from "../catalog";
 import { GcpClient } from "../io/gcp/client";
 import { CloudRunApi, } from "../io/gcp/cloudrun";
-import { ACCESS_TOKEN_ENV, CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader, tokenShortfall } from "../io/gcp/credentials";
-import { DEFAULT_CLOUD_RUN_API_URL } from "../io/gcp/client";
+import { CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader, tokenShortfall } from "../io/gcp/credentials";
+import { resolveTable } from "../io/options";
 import { servingTargets } from "../io/gcp/traffic";
 import { selectChecks } from "../validation/checks";
 import { crossSurfaceContractHarness, khalaContractTests } from "../validation/checks/contract-tests";
@@ -20,19 +20,23 @@ import { stackOutputsOf } from "../io/stack-outputs";
 import { Redactor } from "../io/redact";
 import { runAnalysis } from "./analyze";
 import { MONITORING_READ_SCOPE } from "./monitoring";
-import { analyzeOptionsFrom } from "./options";
+import { ANALYZE_OPTIONS, analyzeOptionsFrom } from "./options";
 import type { RolloutDeps } from "./rollout";
 import type { RolloutOptions } from "./rollout-options";
+
+/** The analysis' rows for its Google credentials and the Cloud Run API: the traffic read and the token notice read them as it does. */
+const GOOGLE_ROWS = { accessToken: ANALYZE_OPTIONS.accessToken, cloudRunApiUrl: ANALYZE_OPTIONS.cloudRunApiUrl };
 
 const str = (v: unknown, fallback: string): string => (typeof v === "string" && v !== "" ? v : fallback);
 
 /** The split serving now, read with the same client and credentials the analysis uses. */
 export function cloudRunTraffic(env: NodeJS.ProcessEnv, environment: RolloutOptions["environment"], http: HttpClient, redactor: Redactor): RolloutDeps["readTraffic"] {
-    const token = env.CLOUDSDK_AUTH_ACCESS_TOKEN?.trim() || undefined;
+    const { accessToken, cloudRunApiUrl } = resolveTable(GOOGLE_ROWS, { env });
+    const token = accessToken || undefined;
     redactor.add(token);
     const client = new GcpClient({ http, redactor, tokens: accessTokenSource(token, { load: adcLoader([MONITORING_READ_SCOPE, CLOUD_PLATFORM_SCOPE]), onToken: (t) => redactor.add(t) }) });
     return async (outputs) => {
-        const api = new CloudRunApi(client, (env.CLOUD_RUN_API_URL || DEFAULT_CLOUD_RUN_API_URL).replace(/\/+$/, ""), { project: str(outputs.project, GCP.project), region: str(outputs.region, GCP.region) });
+        const api = new CloudRunApi(client, cloudRunApiUrl.replace(/\/+$/, ""), { project: str(outputs.project, GCP.project), region: str(outputs.region, GCP.region) });
         const ctx = { signal: new AbortController().signal, deadline: Date.now() + 60_000, log: () => undefined };
         return servingTargets(await api.getService(ctx, str(outputs.controlServiceName, CONTROL.names[environment])));
     };
@@ -40,7 +44,7 @@ export function cloudRunTraffic(env: NodeJS.ProcessEnv, environment: RolloutOpti
 
 /** A warning before the ladder starts when an explicit token cannot last it (each rung waits its window and the ingestion lag). */
 export function rolloutTokenNotice(o: Pick<RolloutOptions, "ladder" | "windowMs">, env: NodeJS.ProcessEnv, now = Date.now()): string | undefined {
-    const token = env[ACCESS_TOKEN_ENV]?.trim();
+    const token = resolveTable(GOOGLE_ROWS, { env }).accessToken;
     if (!token) return undefined;
     const plannedMs = o.ladder.length * (o.windowMs + CANARY_WINDOW.ingestionLagMs);
     return tokenShortfall(accessTokenSource(token), plannedMs, now);
