@@ -12,7 +12,7 @@ import { HttpClient } from "../io/http";
 import { Redactor } from "../io/redact";
 import { excerpt } from "../io/text";
 import { type Analysis, writeAnalysisEvidence } from "./evidence";
-import { type Decision, type StageInput, type StageJudgement, judgeStage } from "./judge";
+import { type Decision, type RevisionObservation, type StageInput, type StageJudgement, judgeStage } from "./judge";
 import { MONITORING_READ_SCOPE, MonitoringApi, type SentQuery, latencyHistogramsByRevision, requestCountsByRevision } from "./monitoring";
 import type { AnalyzeOptions } from "./options";
 
@@ -30,8 +30,14 @@ export interface AnalyzeDeps {
     retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
     /** The window to read instead of the last --window before the lag (a rollout's look reads its whole rung so far). */
     window?: { start: Date; end: Date };
-    /** The rule instead of the single-window judge (a rollout's look: the sequential rule at its rung). */
-    judge?: (input: StageInput) => StageJudgement;
+    /**
+     * A rollout's look: where the rollout's data starts (its first rung's first whole minute). The
+     * counts and latencies are then also read from it to the window's end, everything both revisions
+     * served in the rollout so far, and handed to the judge beside the window's own.
+     */
+    rolloutStart?: Date;
+    /** The rule instead of the single-window judge (a rollout's look: the sequential rule at its rung, with the rollout's pooled data). */
+    judge?: (input: StageInput, rollout?: { canary: RevisionObservation; stable: RevisionObservation }) => StageJudgement;
 }
 
 export interface AnalyzeRun {
@@ -119,27 +125,30 @@ export async function runAnalysis(options: AnalyzeOptions, deps: AnalyzeDeps = {
             `resource.labels.location="${options.region}"`,
             `(resource.labels.revision_name="${options.canaryRevision}" OR resource.labels.revision_name="${options.stableRevision}")`,
         ].join(" AND ");
-    const paramsFor = (metric: string, groupBy: string[]): Array<[string, string]> => [
+    const paramsFor = (metric: string, groupBy: string[], from: Date): Array<[string, string]> => [
         ["filter", filterFor(metric)],
-        ["interval.startTime", start.toISOString()],
+        ["interval.startTime", from.toISOString()],
         ["interval.endTime", end.toISOString()],
-        ["aggregation.alignmentPeriod", seconds(windowMs)],
+        ["aggregation.alignmentPeriod", seconds(end.getTime() - from.getTime())],
         ["aggregation.perSeriesAligner", "ALIGN_DELTA"],
         ["aggregation.crossSeriesReducer", "REDUCE_SUM"],
         ...groupBy.map((g): [string, string] => ["aggregation.groupByFields", g]),
     ];
-    const readCounts = async (): Promise<ReturnType<typeof requestCountsByRevision>> => {
+    const readCounts = async (from: Date = start): Promise<ReturnType<typeof requestCountsByRevision>> => {
         show.step("reading request_count per revision and response class (Cloud Monitoring)");
-        const series = await monitoring.listTimeSeries(ctx, "request_count", paramsFor(CANARY_METRICS.requestCount, ["resource.labels.revision_name", "metric.labels.response_code_class"]), queries);
+        const series = await monitoring.listTimeSeries(ctx, "request_count", paramsFor(CANARY_METRICS.requestCount, ["resource.labels.revision_name", "metric.labels.response_code_class"], from), queries);
         return requestCountsByRevision(series);
     };
-    const readLatencies = async (): Promise<ReturnType<typeof latencyHistogramsByRevision>> => {
+    const readLatencies = async (from: Date = start): Promise<ReturnType<typeof latencyHistogramsByRevision>> => {
         show.step("reading request_latencies per revision (Cloud Monitoring)");
-        const series = await monitoring.listTimeSeries(ctx, "request_latencies", paramsFor(CANARY_METRICS.requestLatencies, ["resource.labels.revision_name"]), queries);
+        const series = await monitoring.listTimeSeries(ctx, "request_latencies", paramsFor(CANARY_METRICS.requestLatencies, ["resource.labels.revision_name"], from), queries);
         return latencyHistogramsByRevision(series);
     };
+    // The rollout's pooled reads: only when they reach further back than the window.
+    const rolloutFrom = deps.rolloutStart && deps.rolloutStart.getTime() < start.getTime() ? deps.rolloutStart : undefined;
 
-    const [splitRead, counts, latencies] = await Promise.allSettled([readSplit(), readCounts(), readLatencies()]);
+    const none = Promise.resolve(undefined);
+    const [splitRead, counts, latencies, pooledCounts, pooledLatencies] = await Promise.allSettled([readSplit(), readCounts(), readLatencies(), rolloutFrom ? readCounts(rolloutFrom) : none, rolloutFrom ? readLatencies(rolloutFrom) : none]);
     clearTimeout(timer);
     deps.interrupt?.removeEventListener("abort", onInterrupt);
     const interrupted = deps.interrupt?.aborted === true;
@@ -155,13 +164,22 @@ export async function runAnalysis(options: AnalyzeOptions, deps: AnalyzeDeps = {
         if (countMap.size === 0) problems.push("Cloud Monitoring returned no request_count series for either revision in the window: no data");
         else for (const r of [options.canaryRevision, options.stableRevision]) if (!countMap.has(r)) problems.push(`no request_count series for ${r} in the window: no data (not zero errors)`);
     }
-    const observation = (revision: string) => ({
+    if (pooledCounts.status === "rejected") problems.push(`the rollout's request counts could not be read: ${why(pooledCounts.reason)}`);
+    if (pooledLatencies.status === "rejected") problems.push(`the rollout's latencies could not be read: ${why(pooledLatencies.reason)}`);
+    type Counts = typeof countMap;
+    type Latencies = typeof latencyMap;
+    const observationIn = (counted: Counts, timed: Latencies) => (revision: string): RevisionObservation => ({
         revision,
-        requests: countMap?.get(revision)?.requests ?? 0,
-        errors: countMap?.get(revision)?.errors ?? 0,
-        latency: latencyMap?.get(revision),
+        requests: counted?.get(revision)?.requests ?? 0,
+        errors: counted?.get(revision)?.errors ?? 0,
+        latency: timed?.get(revision),
     });
-    const judgement = (deps.judge ?? judgeStage)({ canary: observation(options.canaryRevision), stable: observation(options.stableRevision), thresholds: options.thresholds, problems });
+    const observation = observationIn(countMap, latencyMap);
+    const pooledCountMap = pooledCounts.status === "fulfilled" ? pooledCounts.value : undefined;
+    const pooledLatencyMap = pooledLatencies.status === "fulfilled" ? pooledLatencies.value : undefined;
+    const pooled = pooledCountMap ? observationIn(pooledCountMap, pooledLatencyMap) : undefined;
+    const input: StageInput = { canary: observation(options.canaryRevision), stable: observation(options.stableRevision), thresholds: options.thresholds, problems };
+    const judgement = deps.judge ? deps.judge(input, pooled && { canary: pooled(options.canaryRevision), stable: pooled(options.stableRevision) }) : judgeStage(input);
     show.done();
     const analysis: Analysis = {
         generatedAt: now().toISOString(),

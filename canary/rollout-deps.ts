@@ -68,7 +68,7 @@ export function stageAnalysis(o: RolloutOptions, env: NodeJS.ProcessEnv, deps: {
             },
             { env, isTTY: !o.plain },
         );
-        return runAnalysis(options, { write: deps.write, interrupt: deps.interrupt, http: deps.http, window: stage.window, judge: stage.judge });
+        return runAnalysis(options, { write: deps.write, interrupt: deps.interrupt, http: deps.http, window: stage.window, rolloutStart: stage.rolloutStart, judge: stage.judge });
     };
 }
 

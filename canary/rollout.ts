@@ -11,7 +11,7 @@ import type { ServingTarget } from "../io/gcp/traffic";
 import { Redactor } from "../io/redact";
 import { excerpt } from "../io/text";
 import type { AnalyzeRun } from "./analyze";
-import type { StageInput, StageJudgement } from "./judge";
+import type { RevisionObservation, StageInput, StageJudgement } from "./judge";
 import { type LookWindow, lookUntilDecided } from "./rung-looks";
 import { judgeLook } from "./sequential";
 import { type RolloutRecord, type RungRecord, writeRolloutEvidence } from "./rollout-evidence";
@@ -53,7 +53,7 @@ export interface RolloutDeps {
     /** The control service's split as Cloud Run serves it. */
     readTraffic(outputs: Record<string, unknown>): Promise<ServingTarget[]>;
     /** The canary analysis of one look at a stage (its evidence goes to outputDir): the window it reads and the rule that judges it. */
-    analyze(stage: { canary: string; stable: string; percent: number; outputs: Record<string, unknown>; outputDir: string; window?: LookWindow; judge?: (input: StageInput) => StageJudgement }): Promise<AnalyzeRun>;
+    analyze(stage: { canary: string; stable: string; percent: number; outputs: Record<string, unknown>; outputDir: string; window?: LookWindow; rolloutStart?: Date; judge?: (input: StageInput, rollout?: { canary: RevisionObservation; stable: RevisionObservation }) => StageJudgement }): Promise<AnalyzeRun>;
     /** The post-deploy gate on this environment, from these outputs. */
     gate(outputs: Record<string, unknown>, outputDir: string): Promise<GateOutcome>;
     /** Waits ms (a countdown while it does); false when interrupted. */
@@ -272,8 +272,11 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
                 now: () => deps.now(),
                 interrupted: () => deps.interrupt.aborted,
                 look: async (window, look) => {
-                    const judge = (input: StageInput): StageJudgement => judgeLook({ ...input, rung: { index: i, judgedRungs: judged } });
-                    const run = await deps.analyze({ canary, stable, percent: target, outputs: await outputsNow(), outputDir: `${settings.outputDir}/analysis-${record.rungs.length}-${target}-${look}`, window, judge });
+                    const judge = (input: StageInput, rollout?: { canary: RevisionObservation; stable: RevisionObservation }): StageJudgement => judgeLook({ ...input, rollout, rung: { index: i, judgedRungs: judged } });
+                    // The rollout's data: from the first judged rung of this run (a resumed run pools from where it resumed).
+                    const first = record.rungs.find((r) => r.percent > 0 && r.percent < 100);
+                    const rolloutStart = first ? new Date(Math.ceil(Date.parse(first.startedAt) / 60_000) * 60_000) : undefined;
+                    const run = await deps.analyze({ canary, stable, percent: target, outputs: await outputsNow(), outputDir: `${settings.outputDir}/analysis-${record.rungs.length}-${target}-${look}`, window, rolloutStart, judge });
                     rung.analyses.push(summaryOf(run.judgement, run.files.summary));
                     save();
                     say(`${target} %: look ${look + 1}: ${run.judgement.decision.toUpperCase()}: ${run.judgement.reasons[0] ?? ""}`);

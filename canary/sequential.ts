@@ -5,7 +5,7 @@
 
 import { CANARY_SEQUENTIAL, type CanaryThresholds, type SequentialLevels, sequentialLevels } from "../catalog";
 import { type Histogram, histogramQuantile } from "./histogram";
-import { type GateResult, type RevisionNumbers, type StageInput, type StageJudgement, dataGate, decide, revisionNumbers } from "./judge";
+import { type GateResult, type RevisionNumbers, type RevisionObservation, type StageInput, type StageJudgement, dataGate, decide, revisionNumbers } from "./judge";
 import { type RatePrior, countSequence, logRateSprt, rateSequence } from "./stats";
 
 /** Where a look stands in the ladder: its rung (0-based) of the judged ones (those under 100 %). */
@@ -16,6 +16,12 @@ export interface RungPosition {
 
 export interface LookInput extends StageInput {
     rung: RungPosition;
+    /**
+     * Everything the canary revision and its stable one have served in this rollout so far, every
+     * rung's data from the first rung's first whole minute; `canary` and `stable` are the rung's own.
+     * Absent: the rung's own data stands in (a subset: every bound stays valid, only slower).
+     */
+    rollout?: { canary: RevisionObservation; stable: RevisionObservation };
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
@@ -55,17 +61,18 @@ function valueAt(h: Histogram, level: number): number {
 }
 
 /** The promotion bound's prior: centred on the ceiling it is compared with. */
-function priorAt(ceiling: number): RatePrior {
-    const w = CANARY_SEQUENTIAL.priorWeight;
+function priorAt(ceiling: number, w: number = CANARY_SEQUENTIAL.priorWeight): RatePrior {
     return { a: w * ceiling, b: w * (1 - ceiling) };
 }
 
 const rejects = (k: number, n: number, p0: number, alpha: number): boolean => logRateSprt(k, n, p0, CANARY_SEQUENTIAL.rollbackAlternatives) >= Math.log(1 / alpha);
+/** The mirror of `rejects`: shows the rate under the ceiling (rejects "at least the ceiling"). */
+const under = (k: number, n: number, ceiling: number, alpha: number, alternatives: readonly number[]): boolean => logRateSprt(k, n, ceiling, alternatives) >= Math.log(1 / alpha);
 
 /** The 5xx bounds a look reports: the canary's rollback lower bound and promotion upper bound, the stable revision's sequence. */
 function errorBounds(l: SequentialLevels, t: CanaryThresholds): { canary: (k: number, n: number) => { lower: number; upper: number }; stable: (k: number, n: number) => { lower: number; upper: number } } {
     return {
-        canary: (k, n) => ({ lower: rateSequence(k, n, l.rollbackCanaryErrors, priorAt(t.maxErrorRate)).lower, upper: rateSequence(k, n, l.promoteErrors, priorAt(l.promoteErrorCeiling)).upper }),
+        canary: (k, n) => ({ lower: rateSequence(k, n, l.rollbackCanaryErrors, priorAt(t.maxErrorRate)).lower, upper: rateSequence(k, n, l.promoteErrors, priorAt(l.promoteErrorCeiling, l.promotePriorWeight)).upper }),
         stable: (k, n) => rateSequence(k, n, l.rollbackStableErrors, priorAt(t.maxErrorRate)),
     };
 }
@@ -83,20 +90,21 @@ function errorGate(c: RevisionNumbers, s: RevisionNumbers, t: CanaryThresholds, 
         return { verdict: "fail", reason: `canary 5xx rate clearly above ${pct(bar)} (the healthy ${pct(healthy)}, half the ${pct(t.maxErrorRate)} threshold, or the stable revision's upper bound): ${shown(c)}, a sequential test at ${(1 - l.rollbackCanaryErrors).toFixed(5)}` };
     }
     if (c.requests < t.minRequests) return { verdict: "inconclusive", reason: `canary 5xx ${shown(c)}: too few requests to say it is under ${pct(l.promoteErrorCeiling)}` };
-    if (c.errorRateUpper < l.promoteErrorCeiling) {
-        return { verdict: "pass", reason: `canary 5xx ${shown(c)}: upper bound under ${pct(l.promoteErrorCeiling)} at ${(1 - l.promoteErrors).toFixed(3)}` };
+    if (under(c.errors, c.requests, l.promoteErrorCeiling, l.promoteErrors, CANARY_SEQUENTIAL.promoteErrorAlternatives)) {
+        return { verdict: "pass", reason: `canary 5xx ${shown(c)}: shown under ${pct(l.promoteErrorCeiling)} by a sequential test at ${(1 - l.promoteErrors).toFixed(3)}` };
     }
     return { verdict: "inconclusive", reason: `canary 5xx ${shown(c)}: not yet shown under ${pct(l.promoteErrorCeiling)} at ${(1 - l.promoteErrors).toFixed(3)} (more requests needed)` };
 }
 
-function latencyGate(cObs: Histogram | undefined, sObs: Histogram | undefined, c: RevisionNumbers, s: RevisionNumbers, t: CanaryThresholds, l: SequentialLevels): GateResult {
+function latencyGate(cObs: Histogram | undefined, sObs: Histogram | undefined, c: RevisionNumbers, s: RevisionNumbers, t: CanaryThresholds, l: SequentialLevels, minSamples: number): GateResult {
     if (!cObs || !sObs || cObs.count <= 0 || sObs.count <= 0) return { verdict: "inconclusive", reason: `no latency samples to compare p95: canary ${c.latencySamples}, stable ${s.latencySamples}` };
     const tail = 1 - CANARY_SEQUENTIAL.quantile;
     const prior = priorAt(tail);
     const share = CANARY_SEQUENTIAL.healthyShareOfTolerance;
     // Stable's p95, bounded from below for a promotion and from above for a rollback: the canary is held to the harder mark each way.
     const nS = sObs.count;
-    const stableLow = valueAt(sObs, 1 - countSequence(tail, nS, l.promoteLatencyStable, prior).high / nS);
+    const promotePrior = priorAt(tail, l.promotePriorWeight);
+    const stableLow = valueAt(sObs, 1 - countSequence(tail, nS, l.promoteLatencyStable, promotePrior).high / nS);
     const stableHigh = valueAt(sObs, 1 - countSequence(tail, nS, l.rollbackStableLatency, prior).low / nS);
     if (!Number.isFinite(stableLow)) return { verdict: "inconclusive", reason: "the stable p95 is beyond the histogram's last bucket" };
     const healthyRatio = 1 + (t.maxLatencyRatio - 1) * share;
@@ -105,18 +113,28 @@ function latencyGate(cObs: Histogram | undefined, sObs: Histogram | undefined, c
     const nC = cObs.count;
     const overPromote = countAbove(cObs, promoteMark, "above");
     const overRollback = Number.isFinite(rollbackMark) ? countAbove(cObs, rollbackMark, "below") : 0;
-    const upper = rateSequence(overPromote, nC, l.promoteLatencyCanary, prior).upper;
+    const upper = rateSequence(overPromote, nC, l.promoteLatencyCanary, promotePrior).upper;
     const p95 = `canary p95 ${c.p95Ms === undefined ? "n/a" : ms(c.p95Ms)}${c.p95AtLeast ? " or more" : ""} vs stable ${s.p95Ms === undefined ? "n/a" : ms(s.p95Ms)}`;
     if (rejects(overRollback, nC, tail, l.rollbackCanaryLatency)) {
         return { verdict: "fail", reason: `${p95}: clearly beyond the healthy ${healthyRatio.toFixed(2)}x stable: ${pct(overRollback / nC)} of canary requests above ${ms(rollbackMark)}, more than ${pct(tail)} by a sequential test at ${(1 - l.rollbackCanaryLatency).toFixed(5)}` };
     }
-    if (c.latencySamples < t.latencyMinSamples || s.latencySamples < t.latencyMinSamples) {
-        return { verdict: "inconclusive", reason: `${p95}: too few latency samples to promote on p95: canary ${c.latencySamples}, stable ${s.latencySamples} (at least ${t.latencyMinSamples} each)` };
+    if (c.latencySamples < minSamples || s.latencySamples < minSamples) {
+        return { verdict: "inconclusive", reason: `${p95}: too few latency samples to promote on p95: canary ${c.latencySamples}, stable ${s.latencySamples} (at least ${minSamples} each)` };
     }
-    if (upper < tail) {
-        return { verdict: "pass", reason: `${p95}: within ${l.promoteLatencyRatio.toFixed(2)}x (or ${l.promoteLatencyFloorMs} ms) of stable: ${pct(overPromote / nC)} of canary requests above ${ms(promoteMark)}, upper bound ${pct(upper)} < ${pct(tail)}` };
+    if (under(overPromote, nC, tail, l.promoteLatencyCanary, CANARY_SEQUENTIAL.promoteLatencyAlternatives)) {
+        return { verdict: "pass", reason: `${p95}: within ${l.promoteLatencyRatio.toFixed(2)}x (or ${l.promoteLatencyFloorMs} ms) of stable: ${pct(overPromote / nC)} of canary requests above ${ms(promoteMark)}, shown under ${pct(tail)} by a sequential test at ${(1 - l.promoteLatencyCanary - l.promoteLatencyStable).toFixed(3)} (upper bound ${pct(upper)})` };
     }
     return { verdict: "inconclusive", reason: `${p95}: not yet shown within ${l.promoteLatencyRatio.toFixed(2)}x of stable (${pct(overPromote / nC)} of canary requests above ${ms(promoteMark)}, upper bound ${pct(upper)}; more samples needed)` };
+}
+
+/** Both sets of sequences of one metric: a fail on either rolls back; a pass needs the rollout's and, where it guards, the rung's. */
+function combine(rollout: GateResult, rung: GateResult | undefined, guards: boolean): GateResult {
+    if (!rung) return rollout;
+    if (rollout.verdict === "fail") return rollout;
+    if (rung.verdict === "fail") return { verdict: "fail", reason: `at this rung's load alone: ${rung.reason}` };
+    if (rollout.verdict !== "pass") return rollout;
+    if (guards && rung.verdict !== "pass") return { verdict: "inconclusive", reason: `at this rung's load alone: ${rung.reason}` };
+    return guards ? { verdict: "pass", reason: `${rollout.reason}; at this rung's load alone: ${rung.reason}` } : rollout;
 }
 
 /** One look at a rung: roll back on a clear regression, promote once both metrics are shown within tolerance, hold otherwise. */
@@ -125,15 +143,27 @@ export function judgeLook(input: LookInput): StageJudgement {
     const problems = input.problems ?? [];
     const levels = sequentialLevels(input.rung.index, input.rung.judgedRungs, t);
     const final = input.rung.index >= input.rung.judgedRungs - 1;
-    const bounds = errorBounds(levels, t);
-    const canary = revisionNumbers(input.canary, t.confidence, bounds.canary);
-    const stable = revisionNumbers(input.stable, t.confidence, bounds.stable);
-    const gates = {
-        data: dataGate(canary, stable, t, problems),
-        errors: errorGate(canary, stable, t, levels),
-        latency: latencyGate(input.canary.latency, input.stable.latency, canary, stable, t, levels),
+    const whole = input.rollout ?? { canary: input.canary, stable: input.stable };
+    const on = (l: SequentialLevels, c: RevisionObservation, s: RevisionObservation) => {
+        const bounds = errorBounds(l, t);
+        const cn = revisionNumbers(c, t.confidence, bounds.canary);
+        const sn = revisionNumbers(s, t.confidence, bounds.stable);
+        // A step up reads p95 from the minimum sample on; the release (the last rung) from the latency minimum.
+        const minSamples = final ? t.latencyMinSamples : t.minRequests;
+        return { canary: cn, stable: sn, errors: errorGate(cn, sn, t, l), latency: latencyGate(c.latency, s.latency, cn, sn, t, l, minSamples) };
     };
-    const step = `${final ? "the last rung before 100 %" : "a step up"}: promote at ${(1 - levels.promoteErrors).toFixed(3)} under ${pct(levels.promoteErrorCeiling)} 5xx and p95 within ${levels.promoteLatencyRatio.toFixed(2)}x or ${levels.promoteLatencyFloorMs} ms of stable`;
-    const rule = `sequential, valid at every look (rung ${input.rung.index + 1} of ${input.rung.judgedRungs}, ${step}; roll back beyond the healthy half of each tolerance at ${(1 - levels.rollbackCanaryErrors).toFixed(5)}; at least ${t.minRequests} requests each)`;
+    const pooled = on(levels.rollout, whole.canary, whole.stable);
+    const rung = levels.rung ? on(levels.rung, input.canary, input.stable) : undefined;
+    const canary = rung?.canary ?? pooled.canary;
+    const stable = rung?.stable ?? pooled.stable;
+    const gates = {
+        // The minimum sample is the rung's own: no promotion on a rung that has served too little, whatever came before it.
+        data: dataGate(canary, stable, t, problems),
+        errors: combine(pooled.errors, rung?.errors, final),
+        latency: combine(pooled.latency, rung?.latency, final),
+    };
+    const l = levels.rollout;
+    const step = `${final ? "the last rung before 100 %" : "a step up"}: promote at ${(1 - l.promoteErrors).toFixed(3)} under ${pct(l.promoteErrorCeiling)} 5xx and p95 within ${l.promoteLatencyRatio.toFixed(2)}x or ${l.promoteLatencyFloorMs} ms of stable on the whole rollout so far${final && levels.rung ? `, and within ${levels.rung.promoteLatencyRatio.toFixed(2)}x and ${pct(levels.rung.promoteErrorCeiling)} on this rung alone` : ""}`;
+    const rule = `sequential, valid at every look (rung ${input.rung.index + 1} of ${input.rung.judgedRungs}, ${step}; roll back beyond the healthy half of each tolerance on the rollout${levels.rung ? " or this rung" : ""}; at least ${t.minRequests} requests each at this rung)`;
     return { ...decide(gates, problems), gates, canary, stable, rule };
 }

@@ -122,10 +122,22 @@ export const CANARY_SEQUENTIAL = {
      */
     healthyShareOfTolerance: 0.5,
     /**
-     * Confidence of a rung's promotion before the last one: a step up, not a release. The last
-     * rung, the one before 100 %, spends the whole promote budget; a false promote has to pass it.
+     * A step up is not a release: the last rung decides, on everything the canary served. The
+     * first rung (the scarcest traffic) steps up once its minimum sample is in and the canary is
+     * not grossly broken: shown under `firstStepWiden` times each tolerance at `firstStepConfidence`.
+     * The rungs between step up at `stepConfidence` within `stepWiden` times each tolerance, on the
+     * rollout's data: a filter that keeps a regression twice the tolerance from the last rung.
      */
-    stepConfidence: 0.95,
+    firstStepConfidence: 0.5,
+    firstStepWiden: 6,
+    stepConfidence: 0.8,
+    stepWiden: 2,
+    /** A step's bounds are read at a few hundred requests: their prior weighs this much (a light prior is tighter there). */
+    stepPriorWeight: 20,
+    /** The last rung's own guard: its data alone within this many times each tolerance, at the whole promote budget. */
+    guardWiden: 2,
+    /** The share of the rollback budget the rollout's pooled sequences hold; the rung-only ones share the rest. */
+    pooledRollbackShare: 0.5,
     /** The level the latency tests compare at: p95, so 5 % of requests above the mark. */
     quantile: 0.95,
     /**
@@ -141,19 +153,30 @@ export const CANARY_SEQUENTIAL = {
      * at or below the boundary, so their average is one too).
      */
     rollbackAlternatives: [2, 4, 8],
+    /**
+     * A promotion is the mirror test: a one-sided mixture SPRT that rejects "the rate is at least
+     * the ceiling", its alternatives as fractions of the ceiling (each likelihood ratio is a
+     * supermartingale under any rate at or above the ceiling). For 5xx they span the healthy
+     * zone (at most half the threshold); for the share above the latency mark they reach close to
+     * the ceiling, since a healthy canary's share above 1.2x stable's p95 lies anywhere under 5 %.
+     */
+    promoteErrorAlternatives: [0.5, 0.25, 0.1],
+    promoteLatencyAlternatives: [0.8, 0.6, 0.4, 0.2],
 } as const;
 
-/** What one look at a rung is sure of: the miscoverage of each sequence, the budget split so the whole rollout keeps it. */
+/** What one look is sure of with one set of sequences: the miscoverage of each, the budget split so the whole rollout keeps it. */
 export interface SequentialLevels {
     /** Promote: the canary's 5xx upper bound (5xx alone decides whether a 5xx-regressed canary gets past). */
     promoteErrors: number;
     /** Promote: the canary's share above the latency mark, and the stable p95 the mark is set from (they add up). */
     promoteLatencyCanary: number;
     promoteLatencyStable: number;
-    /** What a promotion at this rung proves the canary within: the tolerance itself at the last rung, twice it before. */
+    /** What a promotion proves the canary within: the tolerance itself for the release, a multiple of it for a step up or the rung's guard. */
     promoteErrorCeiling: number;
     promoteLatencyRatio: number;
     promoteLatencyFloorMs: number;
+    /** The weight of the promotion bounds' prior (CANARY_SEQUENTIAL.priorWeight, stepPriorWeight for a step up). */
+    promotePriorWeight: number;
     /** Roll back: the canary's and the stable revision's sequences of each metric. */
     rollbackCanaryErrors: number;
     rollbackCanaryLatency: number;
@@ -161,34 +184,27 @@ export interface SequentialLevels {
     rollbackStableLatency: number;
 }
 
-/** A rung's share of the rollback budget: the first rung half (its traffic is the scarcest, and a regression is cheapest caught there), the others the rest evenly. */
-export function rollbackShare(rung: number, judgedRungs: number): number {
-    const rungs = Math.max(1, Math.floor(judgedRungs));
-    if (rungs === 1) return 1;
-    return rung === 0 ? 0.5 : 0.5 / (rungs - 1);
+/** The levels of one look: the rollout's sequences (everything the canary has served so far) and, after the first rung, the rung's own. */
+export interface LookLevels {
+    rollout: SequentialLevels;
+    /** The rung's own data: a rollback on it, and at the last rung a guard every promotion must also pass. Absent at the first rung (its data is the rollout's). */
+    rung?: SequentialLevels;
 }
 
-/**
- * The levels at rung `rung` (0-based) of a ladder with `judgedRungs` judged rungs (those under
- * 100 %). Roll back: any rung and either metric can roll a healthy canary back, so the budget is
- * split (Bonferroni) over rungs (rollbackShare) and, within a rung, 40 % to each metric's canary
- * sequence and 10 % to each stable one (the stable revision has the traffic: its bounds are tight
- * on little budget). Each sequence is valid at every look at once (Ville's inequality), so looks
- * cost nothing. Promote: a rollout reaches 100 % only through the last rung, and a regressed
- * canary has to get past the sequence of the metric it regressed in there, so the last rung holds
- * the whole budget per metric (p95's split between its two sequences). Earlier rungs step up at
- * `stepConfidence` within twice each tolerance: a filter against gross regressions, not a release.
- */
-export function sequentialLevels(rung: number, judgedRungs: number, t: CanaryThresholds = CANARY_THRESHOLDS): SequentialLevels {
-    const final = rung >= judgedRungs - 1;
-    const promote = final ? CANARY_ERROR_BUDGET.falsePromote : 1 - CANARY_SEQUENTIAL.stepConfidence;
-    const rollback = CANARY_ERROR_BUDGET.falseRollback * rollbackShare(rung, judgedRungs);
-    const widen = final ? 1 : 2;
+/** A rung's share of the rollback budget for its own sequences: the rollout's pooled ones take `pooledRollbackShare`, each later rung an even part of the rest. */
+export function rollbackShare(rung: number, judgedRungs: number): number {
+    const rungs = Math.max(1, Math.floor(judgedRungs));
+    if (rungs === 1 || rung <= 0) return 0;
+    return (1 - CANARY_SEQUENTIAL.pooledRollbackShare) / (rungs - 1);
+}
+
+function levelsOf(promote: number, widen: number, rollback: number, t: CanaryThresholds, ceiling: number, promotePriorWeight: number = CANARY_SEQUENTIAL.priorWeight): SequentialLevels {
     return {
+        promotePriorWeight,
         promoteErrors: promote,
         promoteLatencyCanary: promote / 2,
         promoteLatencyStable: promote / 2,
-        promoteErrorCeiling: final ? t.maxErrorRate : t.errorRateCeiling,
+        promoteErrorCeiling: ceiling,
         promoteLatencyRatio: 1 + (t.maxLatencyRatio - 1) * widen,
         promoteLatencyFloorMs: t.latencyFloorMs * widen,
         rollbackCanaryErrors: rollback * 0.4,
@@ -196,4 +212,34 @@ export function sequentialLevels(rung: number, judgedRungs: number, t: CanaryThr
         rollbackStableErrors: rollback * 0.1,
         rollbackStableLatency: rollback * 0.1,
     };
+}
+
+/**
+ * The levels at rung `rung` (0-based) of a ladder with `judgedRungs` judged rungs (those under
+ * 100 %). Every canary request of a rollout goes to one revision, so the rollout's sequences run
+ * over all of them, across rungs: one confidence sequence is valid at every look of every rung at
+ * once (Ville's inequality), and pooling needs no split of the budget over rungs.
+ * Roll back: the rollout's sequences hold `pooledRollbackShare` of the budget; the rest is split
+ * (Bonferroni) over the rung-only sequences of the rungs after the first (the first rung's data
+ * is the rollout's), which catch a regression that only shows under a rung's load; within each,
+ * 40 % to each metric's canary sequence and 10 % to each stable one. Promote: a rollout reaches
+ * 100 % only through the last rung, and a canary regressed all along has to get past the
+ * rollout's sequence of the metric it regressed in there, so that sequence holds the whole budget
+ * (p95's split between its two sequences); a promotion at the last rung must also pass the rung's
+ * own guard at the same level within `guardWiden` times each tolerance, so a regression that
+ * starts at the last rung's load is bounded as well (a promotion needs both: each bounds its own
+ * case). Earlier rungs step up at `stepConfidence` within `stepWiden` times each tolerance on the
+ * rollout's data: a filter against gross regressions, not a release.
+ */
+export function sequentialLevels(rung: number, judgedRungs: number, t: CanaryThresholds = CANARY_THRESHOLDS): LookLevels {
+    const final = rung >= judgedRungs - 1;
+    const pooled = judgedRungs <= 1 ? 1 : CANARY_SEQUENTIAL.pooledRollbackShare;
+    const first = rung <= 0 && !final;
+    const q = CANARY_SEQUENTIAL;
+    const promote = final ? CANARY_ERROR_BUDGET.falsePromote : 1 - (first ? q.firstStepConfidence : q.stepConfidence);
+    const widen = final ? 1 : first ? q.firstStepWiden : q.stepWiden;
+    const rollout = levelsOf(promote, widen, CANARY_ERROR_BUDGET.falseRollback * pooled, t, final ? t.maxErrorRate : t.maxErrorRate * widen, final ? CANARY_SEQUENTIAL.priorWeight : CANARY_SEQUENTIAL.stepPriorWeight);
+    if (rung <= 0) return { rollout };
+    const g = CANARY_SEQUENTIAL.guardWiden;
+    return { rollout, rung: levelsOf(CANARY_ERROR_BUDGET.falsePromote, g, CANARY_ERROR_BUDGET.falseRollback * rollbackShare(rung, judgedRungs), t, t.maxErrorRate * g) };
 }

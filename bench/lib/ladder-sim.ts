@@ -1,5 +1,6 @@
 // Whole simulated canary rollouts, minute by minute, judged by three rules on the very same data:
-// the sequential rule (canary/sequential.ts, a look a minute), today's fixed-window rule
+// the sequential rule (canary/sequential.ts, a look a minute on the rung so far and the rollout so
+// far), today's fixed-window rule
 // (canary/judge.ts: wait window + lag, judge the window, hold up to --max-holds times) and a
 // Flagger-style rule (a check a minute on the last minute's numbers against the runbook's
 // thresholds; a pass steps up, 5 failed checks roll back). Traffic is Poisson per minute,
@@ -286,16 +287,20 @@ function runSequential(w: World): Outcome {
     let looks = 0;
     const rungs: number[] = [];
     const deadline = (1 + MAX_HOLDS) * (WINDOW + LAG);
+    // The minutes every earlier rung served, at its share: the rollout's pooled data starts with them.
+    const before: { canary: Minute[]; stable: Minute[] } = { canary: [], stable: [] };
     for (let r = 0; r < RUNGS.length; r++) {
         const start = t;
         let decided: Decision = "hold";
         for (let at = start + LAG + 1; at <= start + deadline; at++) {
             const lastMinute = at - LAG - 1;
             const { canary, stable } = rungMinutes(w, start, RUNGS[r], lastMinute);
+            const all = { canary: [...before.canary, ...canary], stable: [...before.stable, ...stable] };
             looks++;
             const j = judgeLook({
                 canary: observation("canary", canary, 0, canary.length - 1),
                 stable: observation("stable", stable, 0, stable.length - 1),
+                rollout: { canary: observation("canary", all.canary, 0, all.canary.length - 1), stable: observation("stable", all.stable, 0, all.stable.length - 1) },
                 thresholds: CANARY_THRESHOLDS,
                 rung: { index: r, judgedRungs: RUNGS.length },
             });
@@ -306,6 +311,9 @@ function runSequential(w: World): Outcome {
         rungs.push((decided === "hold" ? start + deadline : t) - start);
         if (decided === "rollback") return { result: "rolled-back", minutes: t, looks, rungs };
         if (decided === "hold") return { result: "held", minutes: start + deadline, looks, rungs };
+        const served = rungMinutes(w, start, RUNGS[r], t - 1);
+        before.canary.push(...served.canary);
+        before.stable.push(...served.stable);
     }
     return { result: "promoted", minutes: t, looks, rungs };
 }

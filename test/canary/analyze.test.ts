@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runAnalysis, type AnalyzeRun } from "../../canary/analyze";
+import { judgeStage } from "../../canary/judge";
 import { resolveAnalyzeOptions } from "../../canary/options";
 import { CANARY, MonitoringStandIn, STABLE, TOKEN, errorBody, healthyState, spread, traffic, type MonitoringState } from "./stand-in";
 
@@ -46,6 +47,33 @@ describe("canary analyze against a Monitoring stand-in", () => {
         const { all } = evidence();
         assert.ok(!all.includes(TOKEN) && !all.includes(TOKEN.slice(5, 20)), "the token leaked into an output");
     }
+
+    it("a rollout's look also reads the whole rollout so far, and hands both to its rule", async () => {
+        const options = resolveAnalyzeOptions(["--environment", "prod", "--canary-revision", CANARY, "--stable-revision", STABLE, "--canary-percent", "5", "--output-dir", dir, "--plain"], {
+            env: { CLOUD_MONITORING_API_URL: standIn.url, CLOUD_RUN_API_URL: standIn.url, CLOUDSDK_AUTH_ACCESS_TOKEN: TOKEN },
+        });
+        const window = { start: new Date("2026-12-05T01:20:00Z"), end: new Date("2026-12-05T01:24:00Z") };
+        const seen: Array<boolean> = [];
+        const judge = (input: Parameters<typeof judgeStage>[0], rollout?: unknown) => {
+            seen.push(rollout !== undefined);
+            return judgeStage(input);
+        };
+        const run = (rolloutStart?: Date) => runAnalysis(options, { write: () => undefined, window, rolloutStart, judge, retry: { attempts: 1, baseDelayMs: 5, maxDelayMs: 50 } });
+        await run(new Date("2026-12-05T01:07:00Z"));
+        const queries = (): Array<{ what: string; params: Record<string, string> }> => JSON.parse(fs.readFileSync(path.join(dir, "analysis.json"), "utf8")).queries;
+        const starts = queries().map((q) => `${q.what} ${q.params["interval.startTime"]} ${q.params["aggregation.alignmentPeriod"]}`).sort();
+        assert.deepEqual(starts, [
+            "request_count 2026-12-05T01:07:00.000Z 1020s",
+            "request_count 2026-12-05T01:20:00.000Z 240s",
+            "request_latencies 2026-12-05T01:07:00.000Z 1020s",
+            "request_latencies 2026-12-05T01:20:00.000Z 240s",
+        ]);
+        // No earlier start (the first rung, or a single-stage analysis): the window alone.
+        await run(window.start);
+        await run();
+        assert.deepEqual(seen, [true, false, false]);
+        assert.equal(queries().length, 2);
+    });
 
     it("promotes a healthy canary, reading every page and summing every point, with the evidence", async () => {
         const run = await analyze();

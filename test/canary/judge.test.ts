@@ -1,7 +1,7 @@
 // The judge's pure parts: exact binomial bounds, percentiles of every bucket layout, and the
 // decision rule on its edges.
 import { strict as assert } from "node:assert";
-import { CANARY_ERROR_BUDGET, CANARY_THRESHOLDS, sequentialLevels } from "../../catalog";
+import { CANARY_ERROR_BUDGET, CANARY_SEQUENTIAL, CANARY_THRESHOLDS, type SequentialLevels, sequentialLevels } from "../../catalog";
 import { bucketBounds, histogramQuantile, mergeHistograms, type Histogram } from "../../canary/histogram";
 import { judgeStage, type RevisionObservation } from "../../canary/judge";
 import { countAbove, judgeLook } from "../../canary/sequential";
@@ -186,21 +186,30 @@ describe("confidence sequences: valid at every look, not just one", () => {
 });
 
 describe("the sequential rule's budget", () => {
-    it("spends exactly the rollout's false rollback budget over every rung's sequences, and the whole promote budget at the last rung, for any ladder", () => {
+    const rollbackOf = (l: SequentialLevels): number => l.rollbackCanaryErrors + l.rollbackCanaryLatency + l.rollbackStableErrors + l.rollbackStableLatency;
+    it("spends exactly the rollout's false rollback budget: the pooled sequences once, each later rung's own once; the whole promote budget at the last rung, pooled and guard", () => {
         for (const judged of [1, 2, 3, 5, 9]) {
-            let rollback = 0;
+            // The pooled sequences run over the whole rollout: one budget however many rungs read them.
+            let rollback = rollbackOf(sequentialLevels(0, judged).rollout);
             for (let rung = 0; rung < judged; rung++) {
                 const l = sequentialLevels(rung, judged);
-                rollback += l.rollbackCanaryErrors + l.rollbackCanaryLatency + l.rollbackStableErrors + l.rollbackStableLatency;
+                close(rollbackOf(l.rollout), rollbackOf(sequentialLevels(0, judged).rollout), 1e-15, "one pooled sequence set");
+                assert.equal(l.rung === undefined, rung === 0, "the first rung's data is the rollout's: no rung-only sequences there");
+                if (l.rung) rollback += rollbackOf(l.rung);
             }
             close(rollback, CANARY_ERROR_BUDGET.falseRollback, 1e-12, `${judged} rungs`);
             const last = sequentialLevels(judged - 1, judged);
-            assert.equal(last.promoteErrors, CANARY_ERROR_BUDGET.falsePromote);
-            close(last.promoteLatencyCanary + last.promoteLatencyStable, CANARY_ERROR_BUDGET.falsePromote, 1e-12, "p95's two sequences");
-            assert.equal(last.promoteErrorCeiling, CANARY_THRESHOLDS.maxErrorRate);
-            assert.equal(last.promoteLatencyRatio, CANARY_THRESHOLDS.maxLatencyRatio);
+            assert.equal(last.rollout.promoteErrors, CANARY_ERROR_BUDGET.falsePromote);
+            close(last.rollout.promoteLatencyCanary + last.rollout.promoteLatencyStable, CANARY_ERROR_BUDGET.falsePromote, 1e-12, "p95's two sequences");
+            assert.equal(last.rollout.promoteErrorCeiling, CANARY_THRESHOLDS.maxErrorRate);
+            assert.equal(last.rollout.promoteLatencyRatio, CANARY_THRESHOLDS.maxLatencyRatio);
+            if (judged > 1) {
+                assert.equal(last.rung?.promoteErrors, CANARY_ERROR_BUDGET.falsePromote, "the last rung's own guard at the whole budget");
+                assert.equal(last.rung?.promoteErrorCeiling, CANARY_THRESHOLDS.maxErrorRate * CANARY_SEQUENTIAL.guardWiden);
+            }
         }
-        assert.equal(sequentialLevels(0, 3).promoteErrorCeiling, CANARY_THRESHOLDS.errorRateCeiling);
+        assert.equal(sequentialLevels(0, 3).rollout.promoteErrorCeiling, CANARY_THRESHOLDS.maxErrorRate * CANARY_SEQUENTIAL.firstStepWiden);
+        assert.equal(sequentialLevels(1, 3).rollout.promoteErrorCeiling, CANARY_THRESHOLDS.maxErrorRate * CANARY_SEQUENTIAL.stepWiden);
     });
 });
 
@@ -213,7 +222,8 @@ describe("judgeLook: the sequential rule at one look", () => {
         return { bounds, counts, count: n };
     };
     const rev = (revision: string, requests: number, errors: number, lo = 40, hi = 160): RevisionObservation => ({ revision, requests, errors, latency: latency(requests, lo, hi) });
-    const look = (canary: RevisionObservation, stable: RevisionObservation, index: number, problems?: string[]) => judgeLook({ canary, stable, thresholds: t, problems, rung: { index, judgedRungs: 3 } });
+    const look = (canary: RevisionObservation, stable: RevisionObservation, index: number, problems?: string[], rollout?: { canary: RevisionObservation; stable: RevisionObservation }) =>
+        judgeLook({ canary, stable, thresholds: t, problems, rollout, rung: { index, judgedRungs: 3 } });
 
     it("never promotes under the minimum sample, on no data, or on data it cannot trust", () => {
         assert.equal(look(rev("c", 99, 0), rev("s", 20_000, 10), 0).decision, "hold");
@@ -224,12 +234,43 @@ describe("judgeLook: the sequential rule at one look", () => {
         assert.equal(look(rev("c", 5000, 0), rev("s", 20_000, 10), 2).decision, "promote");
     });
 
-    it("a step up asks for 5xx under 2 %, the last rung for under the 1 % threshold itself", () => {
+    it("the first rung steps up on its minimum sample unless grossly broken; the last rung asks for under the 1 % threshold itself", () => {
+        assert.equal(look(rev("c", 100, 0), rev("s", 20_000, 10), 0).decision, "promote");
+        assert.equal(look(rev("c", 99, 0), rev("s", 20_000, 10), 0).decision, "hold");
+        // 10 % 5xx: past six times the tolerance, not a step up (and rolled back once shown).
+        assert.notEqual(look(rev("c", 100, 10), rev("s", 20_000, 10), 0).decision, "promote");
+        // The rung between asks for under 2 %: 1.5 % is not shown under it on 400 requests.
+        assert.equal(look(rev("c", 400, 6), rev("s", 20_000, 10), 1).gates.errors.verdict, "inconclusive");
         assert.equal(look(rev("c", 3000, 24), rev("s", 20_000, 10), 0).decision, "promote");
         const last = look(rev("c", 3000, 24), rev("s", 20_000, 10), 2);
         assert.equal(last.decision, "hold");
         assert.match(last.reasons[0], /not yet shown under 1\.00 % at 0\.995/);
         assert.match(last.rule ?? "", /rung 3 of 3, the last rung before 100 %/);
+    });
+
+    it("pools the whole rollout at the last rung: promotes on evidence the rung alone lacks, never under the rung's own minimum sample", () => {
+        const rungOnly = [rev("c", 600, 1), rev("s", 600, 1)] as const;
+        const pooled = { canary: rev("c", 3000, 5), stable: rev("s", 30_000, 40) };
+        assert.equal(look(...rungOnly, 2).decision, "hold", "600 requests alone do not show under 1 % at 99.5 %");
+        const j = look(...rungOnly, 2, undefined, pooled);
+        assert.equal(j.decision, "promote");
+        assert.match(j.gates.errors.reason, /at this rung's load alone/);
+        assert.equal(look(rev("c", 99, 0), rev("s", 600, 1), 2, undefined, pooled).decision, "hold", "the rung's own minimum sample");
+        assert.equal(look(rev("c", 0, 0), rev("s", 0, 0), 2, undefined, pooled).decision, "hold", "no data at this rung");
+    });
+
+    it("a regression that starts at a rung's load is judged on the rung alone: rolled back, or at least never promoted on the rollout's healthy past", () => {
+        const pooled = { canary: rev("c", 20_000, 20), stable: rev("s", 60_000, 60) };
+        // 5 % 5xx since this rung began: the pooled rate (0.33 %) still looks healthy, the rung does not.
+        const late = look(rev("c", 1000, 50), rev("s", 1000, 1), 2, undefined, { canary: rev("c", 21_000, 70), stable: rev("s", 61_000, 61) });
+        assert.equal(late.decision, "rollback");
+        assert.match(late.reasons[0], /at this rung's load alone/);
+        // 1.3 % at the last rung, too little to roll back: the pooled rate passes, the guard (under 2 % on the rung alone at 99.5 %) holds it.
+        const guarded = look(rev("c", 300, 4), rev("s", 300, 0), 2, undefined, { canary: rev("c", 20_300, 24), stable: rev("s", 60_300, 60) });
+        assert.equal(guarded.gates.errors.verdict, "inconclusive");
+        assert.match(guarded.gates.errors.reason, /at this rung's load alone/);
+        assert.equal(guarded.decision, "hold");
+        assert.equal(look(rev("c", 2000, 2), rev("s", 2000, 2), 2, undefined, pooled).decision, "promote", "the same past with a healthy rung promotes");
     });
 
     it("rolls back a clear 5xx regression at any rung, but not a canary as bad as its stable revision", () => {
@@ -257,8 +298,8 @@ describe("judgeLook: the sequential rule at one look", () => {
 
 describe("the sequential rule on seeded simulated rollouts (the bench's small cousin)", function () {
     this.timeout(60_000);
-    it("no false promote or rollback, healthy releases at least twice as fast, regressions rolled back no later than today's rule", () => {
-        const band = { name: "200 rps", rps: 200 };
+    for (const band of [{ name: "10 rps", rps: 10 }, { name: "200 rps", rps: 200 }])
+    it(`${band.name}: no false promote or rollback, healthy releases at least twice as fast, regressions rolled back no later than today's rule`, () => {
         const rollouts = simulateLadder(90, 424242, [band]);
         const healthy = rollouts.filter((r) => r.healthy);
         const regressed = rollouts.filter((r) => !r.healthy);
