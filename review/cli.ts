@@ -8,7 +8,7 @@
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { CANARY_LADDER, excerpt, isOnCanaryLadder, type CloudRunLaneId } from "../catalog";
+import { CANARY_LADDER, quoted, isOnCanaryLadder, type CloudRunLaneId } from "../catalog";
 import { type OptionRow, type OptionTable, type OptionValues, describeOption, flagUsage, givenFromArgv, option, readArgv, resolveTable } from "../io/options";
 import { UsageError } from "../io/usage-error";
 import { BaseRefError, checkoutBase, defaultBase } from "./base";
@@ -334,7 +334,7 @@ async function diffAgainst(ref: string, plans: StackPlan[], args: Pick<ReviewArg
                     const same = base.sameProgram && (sameStackFiles(base.stackDir, io.stackDir ?? repo, plan.stack, args.overrides) || sameConfig(readStackConfig(plan.stack, {}, base.stackDir).config, plan.config));
                     before = same ? plan : await recordStack(plan.stack, { dir: base.dir, stackDir: base.stackDir, preview: args.preview });
                 } catch (err) {
-                    throw new BaseRefError(`--base ${ref}: cannot run the program of ${base.commit.slice(0, 12)} for stack ${plan.stack}: ${excerpt((err as Error).message?.split("\n")[0] ?? String(err), 200)}`);
+                    throw new BaseRefError(`--base ${ref}: cannot run the program of ${base.commit.slice(0, 12)} for stack ${plan.stack}: ${quoted((err as Error).message?.split("\n")[0] ?? String(err), 200)}`);
                 }
             }
             const rollout = before ? rolloutOf(before, plan, args.overrides) : undefined;
