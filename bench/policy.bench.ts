@@ -10,7 +10,7 @@
 import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import { POLICIES } from "../policies/all";
-import { runtimeImageLock } from "../policies/image-lock";
+import { runtimeImageLock } from "../policies/runtime-image-lock";
 import type { PackPolicy } from "../policies/lib/types";
 import { EngineResource, OfflineAnalyzer } from "../policies/offline/engine";
 import { compliantStack, loadBaselines } from "../test/policies/fixtures";

@@ -9,10 +9,11 @@ import { UsageError } from "../io/usage-error";
 import { onStopSignals } from "../io/stop-signals";
 import { runAnalysis } from "./analyze";
 import { MONITORING_READ_SCOPE } from "./monitoring";
-import { ANALYZE_ENV_HELP, ANALYZE_FLAGS, type AnalyzeOptions, resolveAnalyzeOptions } from "./options";
+import { ANALYZE_OPTIONS, type AnalyzeOptions, resolveAnalyzeOptions } from "./options";
+import { type OptionRow, describeOption, flagUsage } from "../io/options";
 import { ROLLOUT_EXIT } from "./rollout";
 import { rollbackMain, rolloutMain } from "./rollout-cli";
-import { ROLLOUT_HELP } from "./rollout-options";
+import { rolloutHelpLines } from "./rollout-options";
 
 const COMMANDS = ["analyze", "rollout", "rollback"] as const;
 type Command = (typeof COMMANDS)[number];
@@ -56,9 +57,10 @@ function analyzeHelp(): string[] {
         "",
         "Options:",
     ];
-    for (const f of ANALYZE_FLAGS) lines.push(`${`  --${f.name}${f.value ? ` ${f.value}` : ""}`.padEnd(32)} ${f.help}${f.env ? ` [env ${f.env}]` : ""}`);
+    const rows: OptionRow[] = Object.values(ANALYZE_OPTIONS);
+    for (const o of rows.filter((r) => r.flag !== undefined)) lines.push(`${`  ${flagUsage(o)}`.padEnd(32)} ${describeOption(o)}${o.env ? ` [env ${o.env.join(", ")}]` : ""}`);
     lines.push("", "Env vars without a flag:");
-    for (const [name, help] of ANALYZE_ENV_HELP) lines.push(`  ${name}`, `      ${help}`);
+    for (const o of rows.filter((r) => r.flag === undefined)) lines.push(`  ${o.env!.join(", ")}${o.value ? `=${o.value}` : ""}`, `      ${describeOption(o)}`);
     return [...lines, ...exitLines(ANALYZE_EXIT)];
 }
 
@@ -71,7 +73,7 @@ function rolloutHelp(): string[] {
         "waited on and judged; promote, hold or roll back; at 100 % the stack file is committed.",
         "",
         "Options:",
-        ...ROLLOUT_HELP.filter((l) => !/rollback only/.test(l)),
+        ...rolloutHelpLines("rollout"),
         ...exitLines(ROLLOUT_EXITS),
     ];
 }
@@ -84,7 +86,7 @@ function rollbackHelp(): string[] {
         "Never waits for staging.",
         "",
         "Options:",
-        ...ROLLOUT_HELP.filter((l) => !/rollout only|--ladder|--window|--max-holds/.test(l)),
+        ...rolloutHelpLines("rollback"),
         ...exitLines(ROLLBACK_EXIT),
     ];
 }

@@ -10,13 +10,15 @@ import { assertWritableDir } from "../io/evidence/atomic";
 import { HttpClient } from "../io/http";
 import { UsageError } from "../io/usage-error";
 import { SECRET_ENV_VARS } from "../validation/options";
+import { secretEnvVars } from "../io/options";
+import { ANALYZE_OPTIONS } from "./options";
 import { Redactor } from "../io/redact";
 import { onStopSignals } from "../io/stop-signals";
 import { excerpt } from "../io/text";
 import { runRollback } from "./rollback";
 import { type RolloutDeps, runRollout } from "./rollout";
 import { cloudRunTraffic, countdown, environmentGate, rolloutTokenNotice, stackFileCommit, stageAnalysis } from "./rollout-deps";
-import { type RolloutOptions, resolveRolloutOptions } from "./rollout-options";
+import { ROLLOUT_OPTIONS, type RolloutOptions, resolveRolloutOptions } from "./rollout-options";
 import { type RolloutStack, StackError, automationStack } from "./stack";
 
 export interface Signals {
@@ -59,8 +61,8 @@ async function openStack(o: RolloutOptions): Promise<RolloutStack | number> {
 }
 
 function realDeps(o: RolloutOptions, stack: RolloutStack, signals: Signals): RolloutDeps {
-    // Every secret the gate and the analysis read from this environment.
-    const redactor = new Redactor(SECRET_ENV_VARS.map((name) => process.env[name]));
+    // Every secret the gate and the analysis read from this environment: their tables' secret rows.
+    const redactor = new Redactor([...new Set([...SECRET_ENV_VARS, ...secretEnvVars(ANALYZE_OPTIONS)])].map((name) => process.env[name]));
     const write = (text: string): void => void process.stdout.write(text);
     const http = new HttpClient({ timeoutMs: 30_000, userAgent: "openagents-canary-rollout" });
     const tokenNotice = rolloutTokenNotice(o, process.env);
@@ -84,9 +86,9 @@ function realDeps(o: RolloutOptions, stack: RolloutStack, signals: Signals): Rol
 /** The command that continues this rollout (printed on a hold or an interrupt): every choice that was made, again. */
 export function resumeCommand(o: RolloutOptions, cwd = process.cwd()): string {
     const args = ["--environment", o.environment, "--stack", o.stackName];
-    if (o.ladder.join(",") !== "5,25,50,100") args.push("--ladder", o.ladder.join(","));
-    if (o.windowMs !== CANARY_WINDOW.defaultMs) args.push("--window", `${o.windowMs / 1000}s`);
-    if (o.maxHolds !== 3) args.push("--max-holds", String(o.maxHolds));
+    if (o.ladder.join(",") !== ROLLOUT_OPTIONS.ladder.default.join(",")) args.push("--ladder", o.ladder.join(","));
+    if (o.windowMs !== ROLLOUT_OPTIONS.windowMs.default) args.push("--window", `${o.windowMs / 1000}s`);
+    if (o.maxHolds !== ROLLOUT_OPTIONS.maxHolds.default) args.push("--max-holds", String(o.maxHolds));
     if (o.projectDir !== cwd) args.push("--project-dir", o.projectDir);
     if (o.push) args.push("--push", o.push);
     if (!o.commit) args.push("--no-commit");

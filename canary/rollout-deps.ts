@@ -6,33 +6,37 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CANARY_WINDOW, CONTROL, GCP } from "../catalog";
-import { writeFileAtomic } from "../io/evidence/atomic";
 import { GcpClient } from "../io/gcp/client";
 import { CloudRunApi, } from "../io/gcp/cloudrun";
-import { ACCESS_TOKEN_ENV, CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader, tokenShortfall } from "../io/gcp/credentials";
-import { DEFAULT_CLOUD_RUN_API_URL } from "../io/gcp/client";
+import { CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader, tokenShortfall } from "../io/gcp/credentials";
+import { resolveTable } from "../io/options";
 import { servingTargets } from "../io/gcp/traffic";
 import { selectChecks } from "../validation/checks";
 import { crossSurfaceContractHarness, khalaContractTests } from "../validation/checks/contract-tests";
 import { runGate } from "../validation/gate";
 import { HttpClient, sleep } from "../io/http";
-import { resolveOptions } from "../validation/options";
+import { resolveGateOptions } from "../validation/options";
+import { stackOutputsOf } from "../io/stack-outputs";
 import { Redactor } from "../io/redact";
 import { runAnalysis } from "./analyze";
 import { MONITORING_READ_SCOPE } from "./monitoring";
-import { resolveAnalyzeOptions } from "./options";
+import { ANALYZE_OPTIONS, analyzeOptionsFrom } from "./options";
 import type { RolloutDeps } from "./rollout";
 import type { RolloutOptions } from "./rollout-options";
+
+/** The analysis' rows for its Google credentials and the Cloud Run API: the traffic read and the token notice read them as it does. */
+const GOOGLE_ROWS = { accessToken: ANALYZE_OPTIONS.accessToken, cloudRunApiUrl: ANALYZE_OPTIONS.cloudRunApiUrl };
 
 const str = (v: unknown, fallback: string): string => (typeof v === "string" && v !== "" ? v : fallback);
 
 /** The split serving now, read with the same client and credentials the analysis uses. */
 export function cloudRunTraffic(env: NodeJS.ProcessEnv, environment: RolloutOptions["environment"], http: HttpClient, redactor: Redactor): RolloutDeps["readTraffic"] {
-    const token = env.CLOUDSDK_AUTH_ACCESS_TOKEN?.trim() || undefined;
+    const { accessToken, cloudRunApiUrl } = resolveTable(GOOGLE_ROWS, { env });
+    const token = accessToken || undefined;
     redactor.add(token);
     const client = new GcpClient({ http, redactor, tokens: accessTokenSource(token, { load: adcLoader([MONITORING_READ_SCOPE, CLOUD_PLATFORM_SCOPE]), onToken: (t) => redactor.add(t) }) });
     return async (outputs) => {
-        const api = new CloudRunApi(client, (env.CLOUD_RUN_API_URL || DEFAULT_CLOUD_RUN_API_URL).replace(/\/+$/, ""), { project: str(outputs.project, GCP.project), region: str(outputs.region, GCP.region) });
+        const api = new CloudRunApi(client, cloudRunApiUrl.replace(/\/+$/, ""), { project: str(outputs.project, GCP.project), region: str(outputs.region, GCP.region) });
         const ctx = { signal: new AbortController().signal, deadline: Date.now() + 60_000, log: () => undefined };
         return servingTargets(await api.getService(ctx, str(outputs.controlServiceName, CONTROL.names[environment])));
     };
@@ -40,28 +44,28 @@ export function cloudRunTraffic(env: NodeJS.ProcessEnv, environment: RolloutOpti
 
 /** A warning before the ladder starts when an explicit token cannot last it (each rung waits its window and the ingestion lag). */
 export function rolloutTokenNotice(o: Pick<RolloutOptions, "ladder" | "windowMs">, env: NodeJS.ProcessEnv, now = Date.now()): string | undefined {
-    const token = env[ACCESS_TOKEN_ENV]?.trim();
+    const token = resolveTable(GOOGLE_ROWS, { env }).accessToken;
     if (!token) return undefined;
     const plannedMs = o.ladder.length * (o.windowMs + CANARY_WINDOW.ingestionLagMs);
     return tokenShortfall(accessTokenSource(token), plannedMs, now);
 }
 
-/** One stage's analysis, with the analysis' own option rules (and its env vars for the thresholds). */
+/** One stage's analysis, given as values to the analysis' own option rules (and its env vars for the thresholds). */
 export function stageAnalysis(o: RolloutOptions, env: NodeJS.ProcessEnv, deps: { write: (text: string) => void; interrupt: AbortSignal; http?: HttpClient }): RolloutDeps["analyze"] {
     return async (stage) => {
-        const options = resolveAnalyzeOptions(
-            [
-                "--environment", o.environment,
-                "--canary-revision", stage.canary,
-                "--stable-revision", stage.stable,
-                "--canary-percent", String(stage.percent),
-                "--window", `${o.windowMs / 1000}s`,
-                "--output-dir", stage.outputDir,
-                "--service", str(stage.outputs.controlServiceName, CONTROL.names[o.environment]),
-                "--gcp-project", str(stage.outputs.project, GCP.project),
-                "--gcp-region", str(stage.outputs.region, GCP.region),
-                ...(o.plain ? ["--plain"] : []),
-            ],
+        const options = analyzeOptionsFrom(
+            {
+                environment: o.environment,
+                canaryRevision: stage.canary,
+                stableRevision: stage.stable,
+                canaryPercent: stage.percent,
+                windowMs: o.windowMs,
+                outputDir: stage.outputDir,
+                service: str(stage.outputs.controlServiceName, CONTROL.names[o.environment]),
+                project: str(stage.outputs.project, GCP.project),
+                region: str(stage.outputs.region, GCP.region),
+                plain: o.plain,
+            },
             { env, isTTY: !o.plain },
         );
         return runAnalysis(options, { write: deps.write, interrupt: deps.interrupt, http: deps.http, window: stage.window, rolloutStart: stage.rolloutStart, judge: stage.judge });
@@ -82,12 +86,13 @@ export function servingCheckIds(environment: RolloutOptions["environment"]): str
         .filter((id) => !CONTRACT_CHECK_IDS.includes(id));
 }
 
-/** The gate on this environment (the checks of what serves), from the stack's outputs saved next to its evidence. */
+/** The gate on this environment (the checks of what serves), from the stack's outputs, given as values. */
 export function environmentGate(o: RolloutOptions, env: NodeJS.ProcessEnv, deps: { write: (text: string) => void; interrupt: AbortSignal; gateIo?: Parameters<typeof runGate>[1] }): RolloutDeps["gate"] {
     return async (outputs, outputDir) => {
-        const file = path.join(outputDir, `${o.environment}-outputs.json`);
-        writeFileAtomic(file, `${JSON.stringify(outputs, null, 2)}\n`);
-        const options = resolveOptions(["--environment", o.environment, "--only", servingCheckIds(o.environment).join(","), "--outputs", `${o.environment}=${file}`, "--output-dir", outputDir, "--plain"], { env, isTTY: false });
+        const options = resolveGateOptions(
+            { environment: o.environment, only: servingCheckIds(o.environment), outputDir, plain: true },
+            { env, isTTY: false, outputs: { [o.environment]: stackOutputsOf(outputs, `the ${o.environment} stack's outputs`) } },
+        );
         const run = await runGate(options, { write: deps.write, interrupt: deps.interrupt, ...deps.gateIo });
         const c = run.decision.counts;
         const blockers = run.decision.blockers.map((b) => `${b.id}: ${b.cause ?? b.status}`).join("; ");

@@ -3,100 +3,111 @@
 // analysis' own flags' env vars (CANARY_MIN_REQUESTS, ...): one owner for them.
 
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { CANARY_LADDER, CANARY_WINDOW, type Environment, isEnvironment } from "../catalog";
+import { CANARY_LADDER, CANARY_WINDOW, type Environment } from "../catalog";
 import { UsageError } from "../io/usage-error";
-import { parseDuration, utcStamp } from "../io/option-values";
+import { parseDuration, parseEnvironment, parseText, utcStamp } from "../io/option-values";
+import { type GivenValues, type OptionRow, type OptionTable, type OptionValues, describeOption, flagUsage, givenFromArgv, option, readArgv, resolveTable } from "../io/options";
 
-export interface RolloutOptions {
+/** The resolved options: the table's plain fields as it types them, plus what resolution computes. */
+export interface RolloutOptions extends Pick<OptionValues<typeof ROLLOUT_OPTIONS>, "ladder" | "windowMs" | "maxHolds" | "push" | "to"> {
     environment: Environment;
     stackName: string;
     projectDir: string;
-    /** The rungs after 0 %, ending at 100. */
-    ladder: number[];
-    windowMs: number;
-    maxHolds: number;
     outputDir: string;
     /** Commit the stack file at the end (pushed to this branch with `push`). */
     commit: boolean;
-    push?: string;
     plain: boolean;
-    /** rollback only: the revision to serve 100 % (default: controlStableRevision). */
-    to?: string;
     /** Stop once the new revision is up at 0 % (CI gates it in its own step). */
     stage: boolean;
     /** The 0 % gate already passed: a resume at 0 % goes straight to the first rung. */
     gated: boolean;
 }
 
-const FLAGS = {
-    environment: { type: "string" },
-    stack: { type: "string" },
-    ladder: { type: "string" },
-    window: { type: "string" },
-    "max-holds": { type: "string" },
-    "output-dir": { type: "string" },
-    "project-dir": { type: "string" },
-    push: { type: "string" },
-    "no-commit": { type: "boolean" },
-    to: { type: "string" },
-    stage: { type: "boolean" },
-    gated: { type: "boolean" },
-    plain: { type: "boolean" },
-} as const;
+/** Every option of `canary rollout` and `canary rollback`, in --help order; each key the field it gives (or that resolution computes from it). */
+export const ROLLOUT_OPTIONS = {
+    environment: option({ flag: "environment", value: "staging|prod", parse: parseEnvironment, help: "the environment whose control service rolls (required)" }),
+    stackName: option({ flag: "stack", value: "NAME", parse: parseText, defaultText: "the environment's name", help: "the Pulumi stack" }),
+    ladder: option({ flag: "ladder", value: "P,P,...", parse: parseLadder, default: CANARY_LADDER.filter((p) => p > 0).map(Number), help: "rungs after 0 %, rising, ending at 100" }),
+    windowMs: option({
+        flag: "window",
+        value: "DURATION",
+        parse: parseDuration,
+        default: CANARY_WINDOW.defaultMs,
+        help: `a rung's window: it looks every minute after ${CANARY_WINDOW.ingestionLagMs / 60_000} min of ingestion lag, and ends by (1 + --max-holds) windows plus their lag`,
+    }),
+    maxHolds: option({ flag: "max-holds", value: "N", parse: parseMaxHolds, default: 3, help: "windows a rung may hold past the first before the rollout stops with exit 3" }),
+    outputDir: option({ flag: "output-dir", value: "DIR", parse: parseText, defaultText: "docs/reports/canary-<command>/<UTC stamp>", help: "where the evidence goes" }),
+    push: option({ flag: "push", value: "BRANCH", parse: parseText, help: "commit the stack file and push it to BRANCH (CI); without it the commit stays local" }),
+    noCommit: option<boolean>({ flag: "no-commit", help: "leave the stack file uncommitted" }),
+    stage: option<boolean>({ flag: "stage", help: "rollout only: stop once the new revision is up at 0 % (the gate then runs on its own)" }),
+    gated: option<boolean>({ flag: "gated", help: "rollout only: the 0 % gate already passed; a resume at 0 % goes to the first rung" }),
+    to: option({ flag: "to", value: "REVISION", parse: parseText, defaultText: "controlStableRevision", help: "rollback only: the revision to serve 100 %" }),
+    projectDir: option({ flag: "project-dir", value: "DIR", parse: parseText, defaultText: "the current directory", help: "the Pulumi project" }),
+    plain: option<boolean>({ flag: "plain", help: "plain lines (also when CI is set or stdout is not a terminal)" }),
+} satisfies OptionTable;
 
-export const ROLLOUT_HELP = [
-    "  --environment staging|prod      the environment whose control service rolls (required)",
-    "  --stack NAME                    the Pulumi stack (default: the environment's name)",
-    `  --ladder P,P,...                rungs after 0 %, rising, ending at 100 (default ${CANARY_LADDER.filter((p) => p > 0).join(",")})`,
-    "  --window DURATION               a rung's window (default 10m): it looks every minute after 3 min of ingestion lag, and ends by (1 + --max-holds) windows plus their lag",
-    "  --max-holds N                   windows a rung may hold past the first before the rollout stops with exit 3 (default 3)",
-    "  --output-dir DIR                where the evidence goes (default docs/reports/canary-rollout/<UTC stamp>)",
-    "  --push BRANCH                   commit the stack file and push it to BRANCH (CI); without it the commit stays local",
-    "  --no-commit                     leave the stack file uncommitted",
-    "  --stage                         rollout only: stop once the new revision is up at 0 % (the gate then runs on its own)",
-    "  --gated                         rollout only: the 0 % gate already passed; a resume at 0 % goes to the first rung",
-    "  --to REVISION                   rollback only: the revision to serve 100 % (default controlStableRevision)",
-    "  --project-dir DIR               the Pulumi project (default: the current directory)",
-    "  --plain                         plain lines (also when CI is set or stdout is not a terminal)",
-];
+/** Values given to the rollout or the rollback (argv read, or a typed caller's own), each field named as its row. */
+export type RolloutGiven = GivenValues<typeof ROLLOUT_OPTIONS>;
 
-export function resolveRolloutOptions(argv: readonly string[], command: "rollout" | "rollback", context: { env?: NodeJS.ProcessEnv; now?: Date; isTTY?: boolean; cwd?: string } = {}): RolloutOptions {
-    let values: { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K]["type"] extends "boolean" ? boolean : string };
-    try {
-        values = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values;
-    } catch (error) {
-        // node:util's message names the option; one line of it.
-        throw new UsageError(`${(error as Error).message.split("\n")[0].slice(0, 200)} (see --help)`);
-    }
+/** The rows only one of the two commands takes. */
+const ROLLOUT_ONLY: ReadonlyArray<keyof typeof ROLLOUT_OPTIONS> = ["ladder", "stage", "gated"];
+const ROLLBACK_ONLY: ReadonlyArray<keyof typeof ROLLOUT_OPTIONS> = ["to"];
+/** The rows the rollback has no use for: a rollback neither climbs nor waits on a rung. */
+const NOT_ROLLBACK: ReadonlyArray<keyof typeof ROLLOUT_OPTIONS> = [...ROLLOUT_ONLY, "windowMs", "maxHolds"];
+
+/** The option lines of one command's --help, each default printed from its value. */
+export function rolloutHelpLines(command: "rollout" | "rollback"): string[] {
+    const skip = command === "rollout" ? ROLLBACK_ONLY : NOT_ROLLBACK;
+    return (Object.entries(ROLLOUT_OPTIONS) as Array<[keyof typeof ROLLOUT_OPTIONS, OptionRow]>)
+        .filter(([key]) => !skip.includes(key))
+        .map(([, o]) => `${`  ${flagUsage(o)}`.padEnd(33)} ${describeOption(o)}`);
+}
+
+/** The CLI's way in: argv read with the table's flags, then resolved as values. */
+export function resolveRolloutOptions(argv: readonly string[], command: "rollout" | "rollback", context: RolloutContext = {}): RolloutOptions {
+    return rolloutOptionsFrom(givenFromArgv(ROLLOUT_OPTIONS, readArgv(ROLLOUT_OPTIONS, argv)), command, context);
+}
+
+export interface RolloutContext {
+    env?: NodeJS.ProcessEnv;
+    now?: Date;
+    isTTY?: boolean;
+    cwd?: string;
+}
+
+/** Resolves values: given > the table's defaults (these options have no env vars). Never reads argv. */
+export function rolloutOptionsFrom(given: RolloutGiven, command: "rollout" | "rollback", context: RolloutContext = {}): RolloutOptions {
     const env = context.env ?? process.env;
-    const environment = values.environment;
-    if (!isEnvironment(environment)) throw new UsageError(`--environment: expected staging or prod${environment ? `, got '${environment.slice(0, 40)}'` : ""}`);
-    const ladder = values.ladder === undefined ? CANARY_LADDER.filter((p) => p > 0).map(Number) : parseLadder(values.ladder);
-    const windowMs = values.window === undefined ? CANARY_WINDOW.defaultMs : parseDuration(values.window, "--window");
-    if (windowMs < CANARY_WINDOW.minMs || windowMs > CANARY_WINDOW.maxMs || windowMs % 1000 !== 0) throw new UsageError("--window: a window of whole seconds from 1m to 24h (e.g. 10m)");
-    const maxHoldsText = values["max-holds"] ?? "3";
-    if (!/^\d{1,3}$/.test(maxHoldsText)) throw new UsageError(`--max-holds: '${maxHoldsText.slice(0, 40)}' is not a whole number 0-999`);
-    if (command === "rollout" && values.to !== undefined) throw new UsageError("--to is for `canary rollback`");
-    if (command === "rollback" && (values.stage || values.gated || values.ladder !== undefined)) throw new UsageError("--stage, --gated and --ladder are for `canary rollout`");
-    if (values.stage && values.gated) throw new UsageError("--stage and --gated contradict each other (stage first, gate, then --gated)");
-    if (values.push !== undefined && values["no-commit"]) throw new UsageError("--push and --no-commit contradict each other");
+    const environment = given.environment;
+    if (environment === undefined) throw new UsageError("--environment: expected staging or prod");
+    const values = resolveTable(ROLLOUT_OPTIONS, { given, env: {} });
+    if (values.windowMs < CANARY_WINDOW.minMs || values.windowMs > CANARY_WINDOW.maxMs || values.windowMs % 1000 !== 0) throw new UsageError("--window: a window of whole seconds from 1m to 24h (e.g. 10m)");
+    if (command === "rollout" && given.to !== undefined) throw new UsageError("--to is for `canary rollback`");
+    if (command === "rollback" && (given.stage || given.gated || given.ladder !== undefined)) throw new UsageError("--stage, --gated and --ladder are for `canary rollout`");
+    if (given.stage && given.gated) throw new UsageError("--stage and --gated contradict each other (stage first, gate, then --gated)");
+    if (given.push !== undefined && given.noCommit) throw new UsageError("--push and --no-commit contradict each other");
     const stamp = utcStamp(context.now ?? new Date());
     return {
         environment,
-        stackName: values.stack ?? environment,
-        projectDir: path.resolve(context.cwd ?? process.cwd(), values["project-dir"] ?? "."),
-        ladder,
-        windowMs,
-        maxHolds: Number(maxHoldsText),
-        outputDir: values["output-dir"] ?? path.join("docs", "reports", command === "rollout" ? "canary-rollout" : "canary-rollback", stamp),
-        commit: !values["no-commit"],
+        stackName: values.stackName ?? environment,
+        projectDir: path.resolve(context.cwd ?? process.cwd(), values.projectDir ?? "."),
+        ladder: values.ladder,
+        windowMs: values.windowMs,
+        maxHolds: values.maxHolds,
+        outputDir: values.outputDir ?? path.join("docs", "reports", command === "rollout" ? "canary-rollout" : "canary-rollback", stamp),
+        commit: values.noCommit !== true,
         push: values.push,
         plain: values.plain === true || !(context.isTTY ?? process.stdout.isTTY === true) || (env.CI ?? "") !== "",
         to: values.to,
         stage: values.stage === true,
         gated: values.gated === true,
     };
+}
+
+/** A whole number of windows, 0-999. */
+function parseMaxHolds(text: string, what: string): number {
+    if (!/^\d{1,3}$/.test(text)) throw new UsageError(`${what}: '${text.slice(0, 40)}' is not a whole number 0-999`);
+    return Number(text);
 }
 
 /** "5,25,50,100": rising whole percents above 0, ending at 100. */

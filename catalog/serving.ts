@@ -3,7 +3,7 @@
 // Each returns why a setting is refused, or undefined; config and the pack both call it.
 
 import { CLOUD_RUN_LANES, CloudRunServiceLane, Environment, HealthPaths } from "./lanes";
-import { excerpt } from "./text";
+import { quoted } from "./text";
 
 export const SERVING_SOURCES = {
     bindAddress: "lanes.md: both binaries ignore $PORT and default to loopback (RUNTIME_BIND_ADDR 127.0.0.1:4100, OA_CONTROL_BIND_ADDR 127.0.0.1:8787)",
@@ -57,7 +57,7 @@ export function revisionOwnerProblem(revision: string, service: string): string 
     const r = revision.trim().toLowerCase();
     const s = service.trim().toLowerCase();
     const owner = KNOWN_SERVICES.find((k) => r.startsWith(`${k}-`));
-    if (owner !== undefined && owner !== s) return `revision ${excerpt(r)} belongs to service '${owner}', not '${s}'`;
-    if (owner === undefined && !r.startsWith(`${s}-`)) return `revision ${excerpt(r)} is not a revision of '${s}' (${s}-...)`;
+    if (owner !== undefined && owner !== s) return `revision ${quoted(r)} belongs to service '${owner}', not '${s}'`;
+    if (owner === undefined && !r.startsWith(`${s}-`)) return `revision ${quoted(r)} is not a revision of '${s}' (${s}-...)`;
     return undefined;
 }

@@ -46,6 +46,11 @@ export function readStackOutputs(json: string): StackOutputsReading {
     } catch {
         return { problem: "not JSON (expected `pulumi stack output --json`)" };
     }
+    return readStackOutputValues(data);
+}
+
+/** Reads the outputs as values (what the Automation API's `outputs()` gives, unwrapped); a problem as readStackOutputs says it. */
+export function readStackOutputValues(data: unknown): StackOutputsReading {
     if (!data || typeof data !== "object" || Array.isArray(data)) return { problem: "expected a JSON object of stack outputs" };
     const o = data as Record<string, unknown>;
     const outputs: StackOutputs = {};

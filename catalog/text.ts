@@ -1,10 +1,10 @@
 // How a value appears inside a one-line error: escaped (no newline or control character can
 // break the line) and cut, so a 5 MB value gives a message of a few hundred bytes at most.
 
-export const EXCERPT_CHARS = 100;
+export const QUOTED_CHARS = 100;
 
-/** JSON-escaped excerpt of any value: strings quoted, long ones cut with their full length noted. */
-export function excerpt(value: unknown, max = EXCERPT_CHARS): string {
+/** Any value quoted for a one-line error: strings JSON-escaped and quoted, long ones cut with their full length noted. */
+export function quoted(value: unknown, max = QUOTED_CHARS): string {
     let text: string;
     if (typeof value === "string") text = value;
     else if (value === undefined) return "undefined";

@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Environment, type StackOutputs, isEnvironment, readStackOutputs } from "../catalog";
+import { type Environment, type StackOutputs, isEnvironment, readStackOutputValues, readStackOutputs } from "../catalog";
 import { UsageError } from "./usage-error";
 
 export type { StackOutputs } from "../catalog";
@@ -46,6 +46,13 @@ function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
 /** The catalog's reading of the outputs, or a UsageError naming the source. */
 export function parseStackOutputs(json: string, source: string): StackOutputs {
     const reading = readStackOutputs(json);
+    if (reading.problem !== undefined) throw new UsageError(`${source}: ${reading.problem}`);
+    return reading.outputs;
+}
+
+/** The catalog's reading of outputs held as values (the stack's own, in a typed caller), or a UsageError naming the source. */
+export function stackOutputsOf(values: Readonly<Record<string, unknown>>, source: string): StackOutputs {
+    const reading = readStackOutputValues(values);
     if (reading.problem !== undefined) throw new UsageError(`${source}: ${reading.problem}`);
     return reading.outputs;
 }

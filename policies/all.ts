@@ -1,18 +1,18 @@
 // Every policy of the pack, in report order. Importing this starts nothing (index.ts builds
 // the PolicyPack, which starts the policy server); tests and the offline review use it.
 
-import { approvedImages } from "./images";
+import { approvedImages } from "./approved-pinned-images";
 import { canaryLadder } from "./canary-ladder";
-import { canonicalLaneNames } from "./canonical-names";
+import { canonicalLaneNames } from "./canonical-lane-names";
 import { cloudRunLimits } from "./cloud-run-limits";
-import { healthProbes } from "./probes";
-import { identityAndAccess } from "./identity-access";
-import { laneLabels } from "./labels";
-import { noLegacyTargets } from "./legacy-targets";
+import { healthProbes } from "./health-probes";
+import { identityAndAccess } from "./identity-and-access";
+import { laneLabels } from "./lane-labels";
+import { noLegacyTargets } from "./no-legacy-targets";
 import { productionSafety } from "./production-safety";
 import { resourceLimits } from "./resource-limits";
-import { runtimeImageLock } from "./image-lock";
-import { secretsFromSecretManager } from "./secrets";
+import { runtimeImageLock } from "./runtime-image-lock";
+import { secretsFromSecretManager } from "./secrets-from-secret-manager";
 import { servingContract } from "./serving-contract";
 import { serviceNeeds } from "./service-needs";
 import { total } from "./lib/total";

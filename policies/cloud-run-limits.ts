@@ -8,7 +8,7 @@ import {
     domainProblem,
     envNameProblem,
     envSetProblem,
-    excerpt,
+    quoted,
     executionNameProblem,
     durationSeconds,
     jobLimitProblem,
@@ -41,8 +41,8 @@ function checkContainer(subject: string, kind: string, v1: boolean, container: P
         // The v2 API takes whole vCPUs only (SOURCES.wholeCpu); v1 also takes 80m to 999m.
         const cpus = cpu !== undefined ? parseCpu(cpu, v1) : undefined;
         const mib = memory !== undefined ? parseMemory(memory) : undefined;
-        if (cpu !== undefined && cpus === undefined) report(`${subject}: CPU limit ${excerpt(cpu)} is not one Cloud Run offers ${v1 ? "(1, 2, 4, 6, 8, or 80m to 999m)" : "on the v2 API (whole vCPUs: 1, 2, 4, 6, 8)"}`);
-        if (memory !== undefined && mib === undefined) report(`${subject}: memory limit ${excerpt(memory)} is outside Cloud Run's 128Mi to 32Gi`);
+        if (cpu !== undefined && cpus === undefined) report(`${subject}: CPU limit ${quoted(cpu)} is not one Cloud Run offers ${v1 ? "(1, 2, 4, 6, 8, or 80m to 999m)" : "on the v2 API (whole vCPUs: 1, 2, 4, 6, 8)"}`);
+        if (memory !== undefined && mib === undefined) report(`${subject}: memory limit ${quoted(memory)} is outside Cloud Run's 128Mi to 32Gi`);
         const why = cpus !== undefined && mib !== undefined ? sizingProblem(cpus, mib, kind === "service" ? concurrency : undefined) : undefined;
         if (why) report(`${subject}: CPU ${cpu} with memory ${memory} is refused by Cloud Run: ${why}`);
         const jobWhy = kind === "job" && mib !== undefined ? jobMemoryProblem(mib) : undefined;
@@ -59,7 +59,7 @@ function checkContainer(subject: string, kind: string, v1: boolean, container: P
         const envs = envsOf(container);
         for (const env of envs) {
             const why = envNameProblem(env.name);
-            if (why) report(`${subject}: env ${excerpt(env.name)} is refused by Cloud Run: ${why}`);
+            if (why) report(`${subject}: env ${quoted(env.name)} is refused by Cloud Run: ${why}`);
         }
         const literal = (read: () => unknown): string | undefined => {
             const v = readKnown(read);
@@ -86,14 +86,14 @@ export const cloudRunLimits: PackResourcePolicy = {
         if (type === TYPES.domainMappingV1) {
             const domain = stringField(props.name);
             const why = domain !== undefined ? domainProblem(domain.toLowerCase()) : undefined;
-            if (why) reportViolation(`domain mapping ${excerpt(domain)} cannot be mapped: ${why}`);
+            if (why) reportViolation(`domain mapping ${quoted(domain)} cannot be mapped: ${why}`);
             return;
         }
         if (!workload) return args.notApplicable("not a Cloud Run service, job, worker pool or domain mapping");
         const checks = new SubChecks(reportViolation);
         let name = args.name;
         checks.run(() => (name = cloudName(props, args.name)));
-        const subject = `${workload.kind} ${excerpt(name)}`;
+        const subject = `${workload.kind} ${quoted(name)}`;
         checks.run(() => {
             const explicit = stringField(props.name);
             const why = explicit !== undefined && type !== TYPES.serviceV1 ? resourceNameProblem(explicit) : undefined;
@@ -102,7 +102,7 @@ export const cloudRunLimits: PackResourcePolicy = {
         checks.run(() => {
             const project = stringField(props.project);
             const why = project !== undefined ? projectIdProblem(project) : undefined;
-            if (why) checks.report(`${subject}: project ${excerpt(project)} is not a project id: ${why}`);
+            if (why) checks.report(`${subject}: project ${quoted(project)} is not a project id: ${why}`);
         });
         checks.run(() => {
             for (const target of trafficOf(type, props)) {

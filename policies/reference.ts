@@ -60,6 +60,9 @@ export function policyReference(): string {
             "",
             `Remediation: ${p.remediationSteps}`,
             "",
+            // Each policy lives in a module named as it (test/policies/policy-files.test.ts holds this).
+            `Source: [\`policies/${p.name}.ts\`](../policies/${p.name}.ts).`,
+            "",
             ...configRows(p.configSchema as { properties?: Record<string, Property> } | undefined),
             "",
         ]),

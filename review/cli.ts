@@ -8,8 +8,8 @@
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { CANARY_LADDER, excerpt, isOnCanaryLadder, type CloudRunLaneId } from "../catalog";
+import { CANARY_LADDER, quoted, isOnCanaryLadder, type CloudRunLaneId } from "../catalog";
+import { type OptionRow, type OptionTable, type OptionValues, describeOption, flagUsage, givenFromArgv, option, readArgv, resolveTable } from "../io/options";
 import { UsageError } from "../io/usage-error";
 import { BaseRefError, checkoutBase, defaultBase } from "./base";
 import { StackDiff, diffPlans, failingChanges, renderDiff } from "./diff";
@@ -21,45 +21,72 @@ import { POLICIES } from "../policies/all";
 import { GivenPolicyConfig, PolicyConfigError, readPolicyConfigFile, reconcilePolicyConfig, unknownPolicyNames } from "../policies/offline/config";
 import { renderVerdicts, runPolicies, StackVerdicts } from "../policies/offline/runner";
 
-const USAGE = `Usage: npm run review -- [options]
+/** Every option of the review, in --help order; each key the field of ReviewArgs it gives (or that parsing computes from it). */
+export const REVIEW_OPTIONS = {
+    stacks: option<string>({ flag: "stack", value: "NAME", repeat: true, defaultText: "every Pulumi.<stack>.yaml", help: "staging or prod; repeat for several" }),
+    set: option<string>({ flag: "set", value: "KEY=VALUE", repeat: true, help: "override a stack config value for a what-if (KEY as in the stack file, e.g. controlCanaryPercent=25 or gcp:region=europe-west1); repeatable" }),
+    preview: option<boolean>({ flag: "preview", help: "leave computed values (URLs, account emails) unknown, as a first preview does" }),
+    policyConfig: option<string>({
+        flag: "policy-config",
+        value: "[STACK=]FILE",
+        repeat: true,
+        defaultText: "each stack's .github/policy-config/<stack>.json when it exists, as CI passes it",
+        help: "policy pack config, the JSON `pulumi preview --policy-pack-config` takes; STACK=FILE for one stack (repeatable), FILE for every stack (keyed by policy name: a level, or {enforcementLevel, ...properties})",
+    }),
+    base: option<string>({
+        flag: "base",
+        value: "REF",
+        defaultText: "the merge base with origin/main, else main, when there is one",
+        help: "print what changes against git REF (REF's own program and stack files, run the same way): + create, - delete, ~ update, +- replace, each input old => new",
+    }),
+    noBase: option<boolean>({ flag: "no-base", help: "no diff: the whole plan only" }),
+    full: option<boolean>({ flag: "full", help: "with a diff, also print the whole plan" }),
+    json: option<boolean>({ flag: "json", help: "print the plan as JSON (per stack: every resource's type, name, inputs, the diff, and the policy verdicts)" }),
+    import: option<string>({
+        flag: "import",
+        value: "LANES",
+        help: "instead of the plan, print the `pulumi import --file` document that adopts the existing Cloud Run resources of these lanes (control, runtime, runtime-migrate; comma-separated) at the URNs the program declares; needs exactly one --stack",
+    }),
+    out: option<string>({ flag: "out", value: "FILE", help: "write the --json or --import document to FILE instead of stdout (npm prints its own banner on stdout: a redirect of `npm run` is not a JSON file)" }),
+    help: option<boolean>({ flag: "help", short: "h", help: "this text" }),
+} satisfies OptionTable;
 
-Runs the Pulumi program for each stack with no cloud and no Pulumi CLI and prints the plan.
+/** One option's help lines: the flag, then its help (and default) wrapped under it. */
+function usageLines(o: OptionRow): string[] {
+    const left = `  ${o.short ? `-${o.short}, ` : ""}${flagUsage(o)}`;
+    const text = describeOption(o);
+    const lines: string[] = [];
+    let line = left.length < 21 ? left.padEnd(21) : `${left}  `;
+    for (const word of text.split(" ")) {
+        if (line.trim() !== left.trim() && line.length + word.length > 100) {
+            lines.push(line.trimEnd());
+            line = " ".repeat(21);
+        }
+        line += `${word} `;
+    }
+    return [...lines, line.trimEnd()];
+}
 
-Options:
-  --stack NAME       staging or prod; repeat for several (default: every Pulumi.<stack>.yaml)
-  --set KEY=VALUE    override a stack config value for a what-if (KEY as in the stack file,
-                     e.g. controlCanaryPercent=25 or gcp:region=europe-west1); repeatable
-  --preview          leave computed values (URLs, account emails) unknown, as a first preview does
-  --policy-config [STACK=]FILE  policy pack config, the JSON \`pulumi preview --policy-pack-config\` takes;
-                     STACK=FILE for one stack (repeatable), FILE for every stack; by default each
-                     stack's .github/policy-config/<stack>.json when it exists, as CI passes it
-                     (keyed by policy name: a level, or {enforcementLevel, ...properties})
-  --base REF         print what changes against git REF (REF's own program and stack files, run the
-                     same way): + create, - delete, ~ update, +- replace, each input old => new
-                     (default: the merge base with origin/main, else main, when there is one)
-  --no-base          no diff: the whole plan only
-  --full             with a diff, also print the whole plan
-  --json             print the plan as JSON (per stack: every resource's type, name, inputs, the
-                     diff, and the policy verdicts)
-  --import LANES     instead of the plan, print the \`pulumi import --file\` document that adopts the
-                     existing Cloud Run resources of these lanes (control, runtime, runtime-migrate;
-                     comma-separated) at the URNs the program declares; needs exactly one --stack
-  --out FILE         write the --json or --import document to FILE instead of stdout (npm prints
-                     its own banner on stdout: a redirect of \`npm run\` is not a JSON file)
-  -h, --help         this text
+const USAGE = [
+    "Usage: npm run review -- [options]",
+    "",
+    "Runs the Pulumi program for each stack with no cloud and no Pulumi CLI and prints the plan.",
+    "",
+    "Options:",
+    ...Object.values(REVIEW_OPTIONS).flatMap(usageLines),
+    "",
+    "Exit codes: 0 nothing refused, 1 a mandatory policy violation or a change that fails at up",
+    "(a replacement or deletion under deletion protection, a replacement whose name is taken),",
+    "2 config or usage error, 3 the review itself crashed.",
+].join("\n");
 
-Exit codes: 0 nothing refused, 1 a mandatory policy violation or a change that fails at up
-(a replacement or deletion under deletion protection, a replacement whose name is taken),
-2 config or usage error, 3 the review itself crashed.`;
-
-export interface ReviewArgs {
+/** The parsed arguments: --base and --out as the table types them, the rest computed from their rows. */
+export interface ReviewArgs extends Pick<OptionValues<typeof REVIEW_OPTIONS>, "base" | "out"> {
     stacks: string[];
     overrides: Record<string, string>;
     preview: boolean;
     json: boolean;
     help: boolean;
-    /** --base REF: compare with the program of this git ref. */
-    base?: string;
     /** --no-base: the plan alone, no diff against the merge base. */
     noBase: boolean;
     full: boolean;
@@ -69,8 +96,6 @@ export interface ReviewArgs {
     stackPolicyConfigs: Record<string, string>;
     /** Lanes whose existing Cloud Run resources to adopt (--import). */
     importLanes?: CloudRunLaneId[];
-    /** --out FILE: where the --json or --import document goes. */
-    out?: string;
 }
 
 /** Where the review reads its stack files from and writes to: the process by default. */
@@ -121,34 +146,13 @@ export function policyConfigFileFor(stack: string, args: Pick<ReviewArgs, "polic
 }
 
 export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: argv,
-            options: {
-                stack: { type: "string", multiple: true },
-                set: { type: "string", multiple: true },
-                preview: { type: "boolean", default: false },
-                json: { type: "boolean", default: false },
-                base: { type: "string" },
-                full: { type: "boolean", default: false },
-                "no-base": { type: "boolean", default: false },
-                "policy-config": { type: "string", multiple: true },
-                import: { type: "string" },
-                out: { type: "string" },
-                help: { type: "boolean", short: "h", default: false },
-            },
-            strict: true,
-            allowPositionals: false,
-        }));
-    } catch (err) {
-        throw new UsageError((err as Error).message);
-    }
+    const given = givenFromArgv(REVIEW_OPTIONS, readArgv(REVIEW_OPTIONS, argv));
+    const values = resolveTable(REVIEW_OPTIONS, { given });
     const known = stackNames(stackDir);
-    const stacks = values.stack ?? known;
+    const stacks = given.stacks ?? known;
     for (const s of stacks) if (!known.includes(s)) throw new UsageError(`--stack ${s}: expected one of ${known.join(", ")}`);
     const overrides: Record<string, string> = {};
-    for (const item of values.set ?? []) {
+    for (const item of values.set) {
         const eq = item.indexOf("=");
         if (eq <= 0) throw new UsageError(`--set ${item}: expected KEY=VALUE`);
         overrides[item.slice(0, eq)] = item.slice(eq + 1);
@@ -168,13 +172,13 @@ export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
         importLanes,
         stacks,
         overrides,
-        preview: values.preview ?? false,
-        json: values.json ?? false,
+        preview: values.preview === true,
+        json: values.json === true,
         base: values.base,
-        noBase: values["no-base"] ?? false,
-        full: values.full ?? false,
-        help: values.help ?? false,
-        ...policyConfigArgs(values["policy-config"] ?? [], known),
+        noBase: values.noBase === true,
+        full: values.full === true,
+        help: values.help === true,
+        ...policyConfigArgs(values.policyConfig, known),
     };
 }
 
@@ -330,7 +334,7 @@ async function diffAgainst(ref: string, plans: StackPlan[], args: Pick<ReviewArg
                     const same = base.sameProgram && (sameStackFiles(base.stackDir, io.stackDir ?? repo, plan.stack, args.overrides) || sameConfig(readStackConfig(plan.stack, {}, base.stackDir).config, plan.config));
                     before = same ? plan : await recordStack(plan.stack, { dir: base.dir, stackDir: base.stackDir, preview: args.preview });
                 } catch (err) {
-                    throw new BaseRefError(`--base ${ref}: cannot run the program of ${base.commit.slice(0, 12)} for stack ${plan.stack}: ${excerpt((err as Error).message?.split("\n")[0] ?? String(err), 200)}`);
+                    throw new BaseRefError(`--base ${ref}: cannot run the program of ${base.commit.slice(0, 12)} for stack ${plan.stack}: ${quoted((err as Error).message?.split("\n")[0] ?? String(err), 200)}`);
                 }
             }
             const rollout = before ? rolloutOf(before, plan, args.overrides) : undefined;

@@ -5,7 +5,7 @@
 // resource takes the old one's name) is called out with its reason: the review refuses it.
 
 import * as pulumi from "@pulumi/pulumi";
-import { excerpt } from "../catalog";
+import { quoted } from "../catalog";
 import type { RecordedResource, StackPlan } from "./plan";
 
 export const DIFF_SCHEMA_VERSION = 1;
@@ -166,7 +166,7 @@ const COLOUR: Record<Op, string> = { create: "\x1b[32m", delete: "\x1b[31m", upd
 const RESET = "\x1b[0m";
 
 function value(v: unknown): string {
-    if (typeof v === "string") return excerpt(v);
+    if (typeof v === "string") return quoted(v);
     const json = JSON.stringify(v) ?? String(v);
     return json.length > 100 ? `${json.slice(0, 100)}...` : json;
 }

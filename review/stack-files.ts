@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { Document, isMap, isScalar, isSeq, Node, parseDocument, Scalar, YAMLMap } from "yaml";
-import { excerpt } from "../catalog";
+import { quoted } from "../catalog";
 import { CliScalar, cliPlainScalar, goAtoi } from "./cli-scalar";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -58,7 +58,7 @@ export function parseYamlText(name: string, text: string, asText = false): Docum
     // asText: every scalar as its text (the failsafe schema), for the CLI's own resolver to read.
     const doc = parseDocument(text, { uniqueKeys: false, merge: false, prettyErrors: false, ...(asText ? { schema: "failsafe" } : {}) });
     const err = doc.errors[0];
-    if (err) throw new StackFileError(`${name} is not valid YAML (line ${lineOf(text, err.pos[0])}): ${excerpt(err.message.split("\n")[0], 120)}`);
+    if (err) throw new StackFileError(`${name} is not valid YAML (line ${lineOf(text, err.pos[0])}): ${quoted(err.message.split("\n")[0], 120)}`);
     return doc;
 }
 
@@ -76,7 +76,7 @@ function checkKeys(name: string, text: string, map: YAMLMap, where: string): voi
         const at = () => (pair.key && (pair.key as Node).range ? ` (line ${lineOf(text, (pair.key as Node).range![0])})` : "");
         if (key === undefined) throw new StackFileError(`${name}: ${where} has a key that is not a plain name${at()}`);
         if (key === "<<") throw new StackFileError(`${name}: ${where} uses a YAML merge key (<<)${at()}, which the Pulumi CLI does not read: write the keys out`);
-        if (seen.has(key)) throw new StackFileError(`${name}: ${where} sets ${excerpt(key)} twice${at()}: keep one`);
+        if (seen.has(key)) throw new StackFileError(`${name}: ${where} sets ${quoted(key)} twice${at()}: keep one`);
         seen.add(key);
     }
 }
@@ -116,7 +116,7 @@ export function qualifyKey(project: string, key: string): string {
     if (parts.length === 1) return `${project}:${key}`;
     if (parts.length === 2 && parts[0] !== "" && parts[1] !== "") return key;
     if (parts.length === 3 && parts[1] === "config" && parts[0] !== "" && parts[2] !== "") return `${parts[0]}:${parts[2]}`;
-    throw new StackFileError(`config key ${excerpt(key)} is not <namespace>:<name> (or <name> in the project's namespace)`);
+    throw new StackFileError(`config key ${quoted(key)} is not <namespace>:<name> (or <name> in the project's namespace)`);
 }
 
 /** A CLI reading for a message: "the integer 25", "a timestamp". */
@@ -159,18 +159,18 @@ function configValue(file: string, text: string, key: string, node: unknown, typ
     if (isScalar(node)) {
         const source = scalarText(text, node);
         const cli = cliScalar(node);
-        if (type === "array") throw new StackFileError(`${subject} is a list (YAML items), not ${excerpt(source)}`);
+        if (type === "array") throw new StackFileError(`${subject} is a list (YAML items), not ${quoted(source)}`);
         if (cli.kind === "null" || cli.kind === "timestamp" || cli.kind === "non-finite" || cli.kind === "merge") {
-            throw new StackFileError(`${subject} is ${TYPE_NAME[type ?? "string"]}, but the Pulumi CLI reads ${excerpt(source)} as ${cliReading(cli)}${type === "string" || type === undefined ? ": quote it" : ""}`);
+            throw new StackFileError(`${subject} is ${TYPE_NAME[type ?? "string"]}, but the Pulumi CLI reads ${quoted(source)} as ${cliReading(cli)}${type === "string" || type === undefined ? ": quote it" : ""}`);
         }
         if (type === "integer" && !goAtoi(cli.text)) {
-            throw new StackFileError(`${subject} is an integer, not ${excerpt(source)} (the Pulumi CLI reads ${cliReading(cli)} and refuses it)`);
+            throw new StackFileError(`${subject} is an integer, not ${quoted(source)} (the Pulumi CLI reads ${cliReading(cli)} and refuses it)`);
         }
         if (type === "boolean" && cli.text !== "true" && cli.text !== "false") {
-            throw new StackFileError(`${subject} is true or false, not ${excerpt(source)}`);
+            throw new StackFileError(`${subject} is true or false, not ${quoted(source)}`);
         }
         if ((type === "string" || type === undefined) && cli.kind !== "string" && cli.text !== String(node.value)) {
-            throw new StackFileError(`${subject} is a string, but the Pulumi CLI reads ${excerpt(source)} as ${cliReading(cli)} and hands the program ${excerpt(cli.text)}: quote it`);
+            throw new StackFileError(`${subject} is a string, but the Pulumi CLI reads ${quoted(source)} as ${cliReading(cli)} and hands the program ${quoted(cli.text)}: quote it`);
         }
         return cli.text;
     }
@@ -181,7 +181,7 @@ function configValue(file: string, text: string, key: string, node: unknown, typ
                 const cli = cliScalar(item);
                 if (cli.kind === "string") return cli.text;
                 // The CLI hands the program a JSON list whose item is no string; the items type (string) refuses it.
-                if (type === "array") throw new StackFileError(`${subject} item ${i + 1} is a string, but the Pulumi CLI reads ${excerpt(scalarText(text, item))} as ${cliReading(cli)}: quote it`);
+                if (type === "array") throw new StackFileError(`${subject} item ${i + 1} is a string, but the Pulumi CLI reads ${quoted(scalarText(text, item))} as ${cliReading(cli)}: quote it`);
                 return cli.text;
             }
             if (type === "array") throw new StackFileError(`${subject} item ${i + 1} is a string, not a nested value`);
@@ -208,7 +208,7 @@ export function parseStackFile(file: string, text: string, project: ProjectFile)
         const key = String((pair.key as Scalar).value);
         if (!STACK_FILE_KEYS.includes(key)) {
             const hint = STACK_FILE_KEYS.find((k) => k === key.toLowerCase());
-            throw new StackFileError(`${file}: unknown top-level key ${excerpt(key)}${hint ? ` (did you mean ${hint}:?)` : ""}; a stack file holds ${STACK_FILE_KEYS.join(", ")}`);
+            throw new StackFileError(`${file}: unknown top-level key ${quoted(key)}${hint ? ` (did you mean ${hint}:?)` : ""}; a stack file holds ${STACK_FILE_KEYS.join(", ")}`);
         }
     }
     const configNode = top.get("config", true) as unknown;
@@ -221,7 +221,7 @@ export function parseStackFile(file: string, text: string, project: ProjectFile)
         const raw = String((pair.key as Scalar).value);
         const full = qualifyKey(project.name, raw);
         const earlier = given.get(full);
-        if (earlier !== undefined) throw new StackFileError(`${file}: config sets ${full} twice (as ${excerpt(earlier)} and ${excerpt(raw)}): keep one`);
+        if (earlier !== undefined) throw new StackFileError(`${file}: config sets ${full} twice (as ${quoted(earlier)} and ${quoted(raw)}): keep one`);
         given.set(full, raw);
         const value = pair.value;
         if (value === null || value === undefined || (isScalar(value) && (value.value === null || value.value === "") && value.type === Scalar.PLAIN && !/\S/.test(scalarText(text, value)))) continue;

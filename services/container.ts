@@ -22,7 +22,7 @@ export function containerEnv(plain: EnvVar[], secrets: SecretRef[]): ContainerEn
  * Startup on readiness (a revision takes traffic only once ready), liveness on /healthz (the
  * container probe reaches the container directly, unlike external /healthz requests).
  */
-export function healthProbes(lane: CloudRunServiceLane): { startupProbe: StartupProbe; livenessProbe: LivenessProbe } {
+export function containerProbes(lane: CloudRunServiceLane): { startupProbe: StartupProbe; livenessProbe: LivenessProbe } {
     return {
         startupProbe: {
             httpGet: { path: lane.health.readiness, port: lane.containerPort },

@@ -3,7 +3,7 @@ import type * as gcpInputs from "@pulumi/gcp/types/input";
 import { Service, ServiceIamMember } from "@pulumi/gcp/cloudrunv2";
 import { DomainMapping } from "@pulumi/gcp/cloudrun";
 import { CONTROL, CONTROL_TRAFFIC_TAGS, Environment, canarySplit, imageFromTag } from "../catalog";
-import { StackConfig } from "./config";
+import type { StackConfig } from "./stack-config";
 import { controlTemplate } from "./control-template";
 import { accountId } from "./naming";
 import { WorkloadIdentity } from "./workload-identity";

@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import { CONTROL, Environment, MAINTENANCE, imageFromTag } from "../catalog";
 import type { StackConfig } from "./stack-config";
-import { containerEnv, healthProbes } from "./container";
+import { containerEnv, containerProbes } from "./container";
 import { accountId, laneLabels, revisionName } from "./naming";
 
 /**
@@ -46,7 +46,7 @@ export function controlTemplate(s: StackConfig["control"], environment: Environm
         ports: { name: HTTP1_PORT_NAME, containerPort: CONTROL.containerPort },
         envs: containerEnv(plainEnv, secrets),
         resources: { limits: { cpu: s.cpu, memory: s.memory }, startupCpuBoost: s.startupCpuBoost, cpuIdle: true },
-        ...healthProbes(CONTROL),
+        ...containerProbes(CONTROL),
     };
     const labels = laneLabels(environment, CONTROL.id);
     const template = {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type DeclaredStackOutputs, canaryShare, canarySplit } from "../catalog";
-import { StackConfig } from "./config";
+import type { StackConfig } from "./stack-config";
 import { ControlService } from "./control-service";
 import { RuntimeLane } from "./runtime-lane";
 

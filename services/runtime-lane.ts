@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Job, Service, ServiceIamMember, getJob } from "@pulumi/gcp/cloudrunv2";
 import { Environment, RUNTIME, RUNTIME_MIGRATE, imageFromTag } from "../catalog";
-import { StackConfig } from "./config";
-import { containerEnv, healthProbes } from "./container";
+import type { StackConfig } from "./stack-config";
+import { containerEnv, containerProbes } from "./container";
 import { accountId, executionToken, laneLabels } from "./naming";
 import { WorkloadIdentity } from "./workload-identity";
 
@@ -196,7 +196,7 @@ export class RuntimeLane extends pulumi.ComponentResource {
                                 serviceSecrets,
                             ),
                             resources: { limits: { cpu: r.cpu, memory: r.memory }, startupCpuBoost: r.startupCpuBoost, cpuIdle: false },
-                            ...healthProbes(RUNTIME),
+                            ...containerProbes(RUNTIME),
                         },
                     ],
                     scaling: { minInstanceCount: r.minInstances, maxInstanceCount: r.maxInstances },

@@ -51,3 +51,10 @@ export interface StackConfig {
     migrate: ContainerSizing & { name: string; timeoutSeconds: number; maxRetries: number; rerun: number };
     secretVersion: string;
 }
+
+/** One refused config value: the full key, the expected form, the value given. */
+export interface ConfigProblem {
+    key: string;
+    expected: string;
+    got?: string;
+}

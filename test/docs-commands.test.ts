@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ANALYZE_FLAGS } from "../canary/options";
+import { ANALYZE_OPTIONS } from "../canary/options";
 import { resolveRolloutOptions } from "../canary/rollout-options";
 import { parseReviewArgs } from "../review/cli";
 import { docFiles, notRunHere, shownCommands, type ShownCommand } from "./docs/shown-commands";
@@ -43,7 +43,7 @@ function problemsOf(where: string, script: string, shown: string[]): string[] {
     const out: string[] = [];
     for (const c of commands) {
         if (c === "analyze") {
-            for (const f of flags.filter((a) => a.startsWith("--"))) if (!ANALYZE_FLAGS.some((s) => `--${s.name}` === f.split("=")[0])) out.push(`${where}: canary analyze has no ${f}`);
+            for (const f of flags.filter((a) => a.startsWith("--"))) if (!Object.values(ANALYZE_OPTIONS).some((s: { flag?: string }) => `--${s.flag}` === f.split("=")[0])) out.push(`${where}: canary analyze has no ${f}`);
         } else if (c === "rollout" || c === "rollback") {
             if (flags.length > 0) resolveRolloutOptions(flags, c, { env: {} });
         } else out.push(`${where}: no canary command ${c}`);

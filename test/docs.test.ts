@@ -44,7 +44,7 @@ describe("docs/decisions.md", () => {
             const text = fs.readFileSync(path.join(root, file), "utf8");
             const names = [.../\(([^)]*)\)/.exec(decidedIn)?.[1].matchAll(/`(\w+)`/g) ?? []].map((m) => m[1]);
             assert.ok(names.length > 0, `${row}: no name`);
-            for (const name of names) assert.match(text, new RegExp(`export (const|function|interface|type|class) ${name}\\b`), `${file} exports ${name}`);
+            for (const name of names) assert.match(text, new RegExp(`export (const|function|async function|interface|type|class) ${name}\\b`), `${file} exports ${name}`);
         }
     });
 });

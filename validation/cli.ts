@@ -5,15 +5,9 @@
 import { CHECK_IDS, selectChecks, unknownCheckIds } from "./checks";
 import { runGate } from "./gate";
 import { UsageError } from "../io/usage-error";
-import { type GateOption, type GateOptions, OPTION_LIST, resolveOptions } from "./options";
-import { defaultText } from "./option-table";
+import { type GateOptions, OPTION_LIST, resolveOptions } from "./options";
+import { describeOption as describe, flagUsage } from "../io/options";
 import { onStopSignals } from "../io/stop-signals";
-
-/** An option's help, its default (from the table) and whether it is a secret. */
-function describe(o: GateOption): string {
-    const d = defaultText(o);
-    return `${o.help}${d !== undefined ? ` (default ${d})` : ""}${o.secret ? " (secret)" : ""}`;
-}
 
 export function helpText(): string {
     const lines = [
@@ -27,7 +21,7 @@ export function helpText(): string {
     ];
     const flags = OPTION_LIST.filter((o) => o.flag !== undefined);
     for (const o of flags) {
-        const left = `  --${o.flag}${o.value ? ` ${o.value}` : ""}`;
+        const left = `  ${flagUsage(o)}`;
         lines.push(`${left.padEnd(38)} ${describe(o)}${o.env ? ` [env ${o.env.join(", ")}]` : ""}${o.repeat ? " (repeatable)" : ""}`);
     }
     lines.push("", "Env vars without a flag (secrets are read from the environment only):");

@@ -6,9 +6,8 @@
 import { CONTROL, GCP, RUNTIME, RUNTIME_MIGRATE } from "../catalog";
 import { DEFAULT_CLOUD_LOGGING_API_URL, DEFAULT_CLOUD_RUN_API_URL } from "../io/gcp/client";
 import { DEFAULT_MAX_BODY_BYTES } from "../io/http";
+import { type OptionRow, type OptionTable, type OptionValues, defaultText as rowDefaultText, option, secretEnvVars } from "../io/options";
 import {
-    type Parser,
-    formatDuration,
     parseDuration,
     parseEnvironment,
     parseFlag01,
@@ -23,26 +22,9 @@ export const DEFAULT_MOCK_MAGIC_CODE = "123456";
 /** Error log entries read per query when --log-limit is not given. */
 export const DEFAULT_LOG_LIMIT = 50;
 
-export interface GateOption<T = unknown> {
-    /** The flag without its dashes; absent for an env-only option (secrets stay out of flags, so they never show in a process list). */
-    readonly flag?: string;
-    /** The env vars read for it, in the order they are tried; per-environment ones start with STAGING_/PROD_. */
-    readonly env?: readonly string[];
-    /** The form of the value ("DURATION"); absent for a switch. */
-    readonly value?: string;
-    /** The flag may be given more than once. */
-    readonly repeat?: boolean;
-    readonly parse?: Parser<T>;
-    /** The default when nothing else gives a value. */
-    readonly default?: T;
-    /** How help prints the default, when the value alone would not say it (or there is none). */
-    readonly defaultText?: string;
-    readonly help: string;
-    /** Holds a credential: env-only, redacted, never passed on to a child process. */
-    readonly secret?: boolean;
-}
+/** One row of the gate's table (io/options.ts says what each field means). */
+export type GateOption<T = unknown> = OptionRow<T>;
 
-const option = <T>(o: GateOption<T>): GateOption<T> => o;
 const names = (what: string, lane: { names: { prod: string } }): string => `${lane.names.prod}; with --environment or outputs, that environment's ${what}`;
 
 /** Every option, in --help order (flags first, then the env-only ones). */
@@ -69,18 +51,17 @@ export const OPTIONS = {
     runtimeService: option({ flag: "runtime-service", env: ["RUNTIME_SERVICE"], value: "NAME", parse: parseText, defaultText: names("runtime service", RUNTIME), help: "runtime service the state checks inspect" }),
     migrateJob: option({ flag: "migrate-job", env: ["MIGRATE_JOB"], value: "NAME", parse: parseText, defaultText: names("migrate job", RUNTIME_MIGRATE), help: "migrate job the drift check inspects" }),
     concurrency: option({ flag: "concurrency", env: ["GATE_CONCURRENCY"], value: "N", parse: parsePositiveInt, default: 0, defaultText: "all of them", help: "checks run at once" }),
-    requestTimeout: option({ flag: "request-timeout", env: ["GATE_REQUEST_TIMEOUT"], value: "DURATION", parse: parseDuration, default: 10_000, help: "timeout of one HTTP request (above 0)" }),
-    checkTimeout: option({ flag: "check-timeout", env: ["GATE_CHECK_TIMEOUT"], value: "DURATION", parse: parseDuration, default: 60_000, help: "deadline of one check, plus --wait-ready (above 0)" }),
-    timeout: option({ flag: "timeout", env: ["GATE_TIMEOUT"], value: "DURATION", parse: parseDuration, default: 600_000, help: "deadline of the whole run (above 0)" }),
-    waitReady: option({ flag: "wait-ready", env: ["GATE_WAIT_READY"], value: "DURATION", parse: parseDuration, default: 0, defaultText: "0: one try", help: "retry /readyz with backoff up to this long" }),
-    maxBody: option({ flag: "max-body", env: ["GATE_MAX_BODY_BYTES"], value: "BYTES", parse: parsePositiveInt, default: DEFAULT_MAX_BODY_BYTES, help: "cap on a response body" }),
+    requestTimeoutMs: option({ flag: "request-timeout", env: ["GATE_REQUEST_TIMEOUT"], value: "DURATION", parse: parseDuration, default: 10_000, help: "timeout of one HTTP request (above 0)" }),
+    checkTimeoutMs: option({ flag: "check-timeout", env: ["GATE_CHECK_TIMEOUT"], value: "DURATION", parse: parseDuration, default: 60_000, help: "deadline of one check, plus --wait-ready (above 0)" }),
+    overallTimeoutMs: option({ flag: "timeout", env: ["GATE_TIMEOUT"], value: "DURATION", parse: parseDuration, default: 600_000, help: "deadline of the whole run (above 0)" }),
+    waitReadyMs: option({ flag: "wait-ready", env: ["GATE_WAIT_READY"], value: "DURATION", parse: parseDuration, default: 0, defaultText: "0: one try", help: "retry /readyz with backoff up to this long" }),
+    maxBodyBytes: option({ flag: "max-body", env: ["GATE_MAX_BODY_BYTES"], value: "BYTES", parse: parsePositiveInt, default: DEFAULT_MAX_BODY_BYTES, help: "cap on a response body" }),
     failOnRequiredFailure: option({
         flag: "fail-on-required-failure",
         env: ["FAIL_ON_REQUIRED_FAILURE"],
         value: "0|1",
         parse: parseFlag01,
         default: true,
-        defaultText: "1",
         help: "1: exit 1 on NO-GO; 0: exit 0 (pre-cutover baseline only)",
     }),
     openagentsRepo: option({ flag: "openagents-repo", env: ["OPENAGENTS_REPO"], value: "DIR", parse: parseText, help: "checkout of the OpenAgents repository for the contract tests" }),
@@ -96,7 +77,7 @@ export const OPTIONS = {
         secret: true,
         help: "Google ID token for the private runtime (the environment's, else RUNTIME_ID_TOKEN); when unset, one is minted from ambient credentials only when needed",
     }),
-    authMockMagicCode: option({
+    mockMagicCode: option({
         env: ["OA_AUTH_MOCK_MAGIC_CODE"],
         parse: parseText,
         secret: true,
@@ -105,10 +86,10 @@ export const OPTIONS = {
         help: "the mock provider's code: in staging with the mock provider, the smoke signs in on the new revision with it",
     }),
     gcpAccessToken: option({ env: ["CLOUDSDK_AUTH_ACCESS_TOKEN"], parse: parseText, secret: true, help: "OAuth access token for the Cloud Run and Logging APIs" }),
-    runRuntimeDriftCheck: option({ env: ["RUN_RUNTIME_DRIFT_CHECK"], value: "0|1", parse: parseFlag01, default: true, defaultText: "1", help: "0 makes the required runtime-migration-drift check a skip (NO-GO)" }),
-    runKhalaContractTests: option({ env: ["RUN_KHALA_CONTRACT_TESTS"], value: "0|1", parse: parseFlag01, default: true, defaultText: "1", help: "0 makes the required khala-contract-tests check a skip (NO-GO)" }),
-    runLogProbes: option({ env: ["RUN_LOG_PROBES"], value: "0|1", parse: parseFlag01, default: true, defaultText: "1", help: "0 makes the required log probes skips (NO-GO)" }),
-    runCrossSurface: option({ env: ["RUN_CROSS_SURFACE"], value: "0|1", parse: parseFlag01, default: false, defaultText: "0", help: "1 runs the optional cross-surface harness" }),
+    runRuntimeDriftCheck: option({ env: ["RUN_RUNTIME_DRIFT_CHECK"], value: "0|1", parse: parseFlag01, default: true, help: "0 makes the required runtime-migration-drift check a skip (NO-GO)" }),
+    runKhalaContractTests: option({ env: ["RUN_KHALA_CONTRACT_TESTS"], value: "0|1", parse: parseFlag01, default: true, help: "0 makes the required khala-contract-tests check a skip (NO-GO)" }),
+    runLogProbes: option({ env: ["RUN_LOG_PROBES"], value: "0|1", parse: parseFlag01, default: true, help: "0 makes the required log probes skips (NO-GO)" }),
+    runCrossSurface: option({ env: ["RUN_CROSS_SURFACE"], value: "0|1", parse: parseFlag01, default: false, help: "1 runs the optional cross-surface harness" }),
     cloudRunApiUrl: option({ env: ["CLOUD_RUN_API_URL"], value: "URL", parse: parseText, default: DEFAULT_CLOUD_RUN_API_URL, help: "Cloud Run Admin API base URL" }),
     cloudLoggingApiUrl: option({ env: ["CLOUD_LOGGING_API_URL"], value: "URL", parse: parseText, default: DEFAULT_CLOUD_LOGGING_API_URL, help: "Cloud Logging API base URL" }),
     logWindowMinutes: option({ env: ["LOG_WINDOW_MINUTES"], value: "N", parse: parsePositiveInt, default: 10, help: "minutes of logs the log probes read" }),
@@ -128,7 +109,7 @@ export const OPTIONS = {
         defaultText: "the runtimeImage output",
         help: "image the runtime service and migrate job must run (runtime-migration-drift)",
     }),
-    controlCanaryPercent: option({
+    intendedCanaryPercent: option({
         env: ["CONTROL_CANARY_PERCENT"],
         value: "PERCENT",
         parse: parsePercent,
@@ -138,7 +119,7 @@ export const OPTIONS = {
     metadataServerDetection: option({ env: ["METADATA_SERVER_DETECTION"], value: "none", help: "never probe the GCE metadata server (set off Google Cloud and in CI)" }),
     githubStepSummary: option({ env: ["GITHUB_STEP_SUMMARY"], help: "when set, SUMMARY.md is appended to it" }),
     ci: option({ env: ["CI"], help: "when set, plain lines" }),
-} satisfies Record<string, GateOption>;
+} satisfies OptionTable;
 
 export type OptionName = keyof typeof OPTIONS;
 
@@ -146,16 +127,13 @@ export type OptionName = keyof typeof OPTIONS;
 export const OPTION_LIST: readonly GateOption[] = Object.values(OPTIONS);
 
 /** The env vars that hold secrets: read from the environment only, redacted, never passed on to a child process. */
-export const SECRET_ENV_VARS: readonly string[] = OPTION_LIST.filter((o) => o.secret).flatMap((o) => o.env ?? []);
+export const SECRET_ENV_VARS: readonly string[] = secretEnvVars(OPTIONS);
 
-/** The default as help and docs/gate.md print it; undefined when there is none. */
-export function defaultText(o: GateOption): string | undefined {
-    if (o.defaultText !== undefined) return o.defaultText;
-    if (o.default === undefined) return undefined;
-    if (o.parse === parseDuration && typeof o.default === "number") return formatDuration(o.default);
-    if (typeof o.default === "boolean") return o.default ? "1" : "0";
-    return typeof o.default === "string" || typeof o.default === "number" ? String(o.default) : undefined;
-}
+/** The gate's options as the table types them, each field named as its row (the resolved GateOptions reads its plain fields from here). */
+export type GateValues = OptionValues<typeof OPTIONS>;
+
+/** The default as help and docs/gate.md print it (from its value); undefined when there is none. */
+export const defaultText = rowDefaultText;
 
 /** The env var of a per-environment option for one environment (STAGING_... or PROD_...). */
 export function envFor(o: GateOption, environment: "staging" | "prod"): string {

@@ -5,4 +5,4 @@
 
 export { type ParsedArgs, parseArgs } from "./argv";
 export { type GateOption, OPTIONS, OPTION_LIST, SECRET_ENV_VARS } from "./option-table";
-export { type EnvironmentTargets, type GateOptions, type ResolveContext, type Source, resolveOptions, secretsOf } from "./resolve-options";
+export { type EnvironmentTargets, type GateGiven, type GateOptions, type ResolveContext, type Source, resolveGateOptions, resolveOptions, secretsOf } from "./resolve-options";

@@ -3,8 +3,9 @@
 
 import * as path from "node:path";
 import { CONTROL, type Environment, RUNTIME, RUNTIME_MIGRATE } from "../catalog";
+import { type GivenValues, type OptionRow, envText, givenFromArgv, resolveRow } from "../io/options";
 import { parseArgs } from "./argv";
-import { type GateOption, OPTIONS, SECRET_ENV_VARS, envFor } from "./option-table";
+import { type GateOption, type GateValues, OPTIONS, SECRET_ENV_VARS, envFor } from "./option-table";
 import { MIN_SECRET_LENGTH } from "../io/redact";
 import { MAX_TIMER_MS, checkEndpoint, utcStamp } from "../io/option-values";
 import { type PulumiRunner, type StackOutputs, loadOutputs, runPulumiStackOutput } from "../io/stack-outputs";
@@ -52,35 +53,49 @@ export interface StateTarget {
     runtimeBaseUrl: string;
 }
 
-export interface GateOptions {
+/** The fields the table types as they are: each named and typed by its row (option-table.ts). */
+type TableFields =
+    | "failOnRequiredFailure"
+    | "environment"
+    | "concurrency"
+    | "requestTimeoutMs"
+    | "checkTimeoutMs"
+    | "overallTimeoutMs"
+    | "waitReadyMs"
+    | "mockMagicCode"
+    | "maxBodyBytes"
+    | "gcpProject"
+    | "gcpRegion"
+    | "runRuntimeDriftCheck"
+    | "runKhalaContractTests"
+    | "runCrossSurface"
+    | "runLogProbes"
+    | "openagentsRepo"
+    | "cloudRunApiUrl"
+    | "cloudLoggingApiUrl"
+    | "gcpAccessToken"
+    | "logWindowMinutes"
+    | "logErrorThreshold"
+    | "logLimit"
+    | "expectedControlImage"
+    | "expectedRuntimeImage"
+    | "intendedCanaryPercent";
+
+/**
+ * The resolved options: the table's plain fields as the table types them, plus what resolution
+ * computes from several rows and the stack outputs (targets, state targets, the run's switches).
+ */
+export interface GateOptions extends Pick<GateValues, TableFields> {
+    /** Where the evidence goes (--output-dir, else a stamped directory). */
     outputDir: string;
-    failOnRequiredFailure: boolean;
     /** Check ids to run (--only); undefined = all. */
     only?: string[];
-    /** Gate one environment (--environment): the other environment's HTTP checks are not part of the run. */
-    environment?: Environment;
-    /** Checks run at once; 0 = all of them. */
-    concurrency: number;
-    requestTimeoutMs: number;
-    /** Per-check deadline (wait-ready time is added on top for readiness waits). */
-    checkTimeoutMs: number;
-    /** Whole-run deadline. */
-    overallTimeoutMs: number;
-    /** Retry readiness with backoff up to this long (0: one try). */
-    waitReadyMs: number;
-    /** The mock provider's code for the staging sign-in (OA_AUTH_MOCK_MAGIC_CODE); secret. */
-    mockMagicCode: string;
-    maxBodyBytes: number;
     /** --allow-insecure-tls: the environment turned TLS verification off and the operator said so. */
     insecureTls: boolean;
     /** Live lines on a terminal; plain lines otherwise (CI, --plain). */
     plain: boolean;
     staging: EnvironmentTargets;
     prod: EnvironmentTargets;
-
-    // ---- Cloud Run / Logging / contract checks ----
-    gcpProject: string;
-    gcpRegion: string;
     /** CONTROL_SERVICE / RUNTIME_SERVICE / MIGRATE_JOB: the names the state checks inspect. */
     controlService: string;
     runtimeService: string;
@@ -93,26 +108,6 @@ export interface GateOptions {
      * The first-level fields above are the primary one's (the outputs' environment, else prod).
      */
     stateTargets: StateTarget[];
-    runRuntimeDriftCheck: boolean;
-    runKhalaContractTests: boolean;
-    runCrossSurface: boolean;
-    runLogProbes: boolean;
-    /** A checkout of the OpenAgents repository (OPENAGENTS_REPO) for the contract tests. */
-    openagentsRepo?: string;
-    /** Base URLs of the Google APIs (overridable so tests point them at loopback stand-ins). */
-    cloudRunApiUrl: string;
-    cloudLoggingApiUrl: string;
-    /** OAuth access token for the Google APIs (CLOUDSDK_AUTH_ACCESS_TOKEN); secret. */
-    gcpAccessToken?: string;
-    logWindowMinutes: number;
-    /** Error entries tolerated in the window before a log probe fails. */
-    logErrorThreshold: number;
-    logLimit: number;
-    /** Images the services/job must run (EXPECTED_CONTROL_IMAGE / EXPECTED_RUNTIME_IMAGE, else outputs). */
-    expectedControlImage?: string;
-    expectedRuntimeImage?: string;
-    /** Percent of control traffic meant for the new revision (CONTROL_CANARY_PERCENT, else outputs). */
-    intendedCanaryPercent?: number;
     controlRevision?: string;
     controlStableRevision?: string;
 }
@@ -135,41 +130,51 @@ export interface ResolveContext {
     isTTY?: boolean;
 }
 
+/** Values given to the gate (argv read, or a typed caller's own), each field named as its table row. */
+export type GateGiven = GivenValues<typeof OPTIONS>;
+
+/** What resolution reads besides the values given: the environment and the stack outputs already read. */
+export interface GateSources {
+    env?: NodeJS.ProcessEnv;
+    now?: Date;
+    isTTY?: boolean;
+    outputs?: Partial<Record<Environment, StackOutputs>>;
+}
+
 const URL_OPTIONS = {
-    staging: { control: OPTIONS.stagingControlUrl, runtime: OPTIONS.stagingRuntimeUrl },
-    prod: { control: OPTIONS.prodControlUrl, runtime: OPTIONS.prodRuntimeUrl },
+    staging: { control: "stagingControlUrl", runtime: "stagingRuntimeUrl" },
+    prod: { control: "prodControlUrl", runtime: "prodRuntimeUrl" },
 } as const;
 
+/** The CLI's way in: argv read with the table's flags, the stack outputs it names loaded, then resolved as values. */
 export function resolveOptions(argv: readonly string[], context: ResolveContext = {}): GateOptions {
     const env = context.env ?? process.env;
     const args = parseArgs(argv);
     const outputs = loadOutputs(args, context.pulumi ?? ((stack) => runPulumiStackOutput(stack, env)));
+    return resolveGateOptions(givenFromArgv(OPTIONS, args.texts), { env, now: context.now, isTTY: context.isTTY, outputs });
+}
+
+type TextKey = { [K in keyof typeof OPTIONS]: GateGiven[K] extends string | undefined ? K : never }[keyof typeof OPTIONS];
+
+/** Resolves values: given > env vars > stack outputs > the table's defaults. Never reads argv. */
+export function resolveGateOptions(given: GateGiven, sources: GateSources = {}): GateOptions {
+    const env = sources.env ?? process.env;
+    const outputs = sources.outputs ?? {};
     const envValue = (name: string): string | undefined => {
         const v = env[name];
         return v === undefined || v === "" ? undefined : v;
     };
-    /** The flag's text, else the first env var's that is set (an empty env var counts as unset, as in the old gate), with the name to blame. */
-    const given = (o: GateOption, envNames = o.env ?? []): { text: string; what: string; source: "flag" | "env" } | undefined => {
-        const f = o.flag ? args.values.get(o.flag)?.[0] : undefined;
-        if (f !== undefined) return { text: f, what: `--${o.flag}`, source: "flag" };
-        for (const name of envNames) {
-            const e = envValue(name);
-            if (e !== undefined) return { text: e, what: name, source: "env" };
-        }
-        return undefined;
+    /** given > env > the table's default, parsed (an env var's parse names the env var). */
+    const value = <K extends keyof typeof OPTIONS>(key: K): GateValues[K] => resolveRow(OPTIONS[key] as OptionRow<unknown>, given[key], env).value as GateValues[K];
+    /** given > env > outputs > default, with where it came from (text options). */
+    const pick = (key: TextKey, output: string | undefined, fallback?: string): [string, Source] => {
+        const o = OPTIONS[key] as OptionRow<string>;
+        const r = resolveRow({ ...o, default: undefined }, given[key] as string | undefined, env, output);
+        if (r.source !== "unset") return [r.value ?? "", r.source === "given" ? "flag" : r.source];
+        const f = fallback ?? o.default ?? "";
+        return [f, f === "" ? "unset" : "default"];
     };
-    /** flag > env > the table's default, parsed. */
-    const value = <T>(o: GateOption<T>, envNames?: readonly string[]): T | undefined => {
-        const g = given(o, envNames);
-        return g ? o.parse!(g.text, g.what) : o.default;
-    };
-    /** flag > env > outputs > default, with where it came from (text options). */
-    const pick = (o: GateOption<string>, output: string | undefined, fallback = o.default ?? ""): [string, Source] => {
-        const g = given(o);
-        if (g) return [g.text, g.source];
-        if (output !== undefined && output !== "") return [output, "outputs"];
-        return [fallback, fallback === "" ? "unset" : "default"];
-    };
+    const isGiven = (key: keyof typeof OPTIONS): boolean => given[key] !== undefined || envText(OPTIONS[key], env) !== undefined;
 
     const targets = (environment: Environment): EnvironmentTargets => {
         const o = outputs[environment];
@@ -198,9 +203,9 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         };
     };
 
-    const environmentGiven = given(OPTIONS.environment);
     // The message names --environment whichever gave it: it is the flag's contract.
-    const environment = environmentGiven ? OPTIONS.environment.parse!(environmentGiven.text, "--environment") : undefined;
+    const environmentText = envText(OPTIONS.environment, env)?.text;
+    const environment = given.environment ?? (environmentText !== undefined ? OPTIONS.environment.parse!(environmentText, "--environment") : undefined);
 
     // The state checks inspect one environment: the gated one, else prod's outputs when given, else staging's.
     const stateEnvironment: Environment | undefined = environment ?? (outputs.prod ? "prod" : outputs.staging ? "staging" : undefined);
@@ -208,8 +213,8 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
     // Without outputs, the old gate's defaults were production's names; a gated environment has its own.
     const namesOf = stateEnvironment ?? "prod";
 
-    const only = args.values.get("only")?.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== "");
-    if (args.values.has("only") && (!only || only.length === 0)) throw new UsageError("--only needs at least one check id");
+    const only = given.only?.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== "");
+    if (given.only !== undefined && (!only || only.length === 0)) throw new UsageError("--only needs at least one check id");
 
     // A secret so short that masking it would mask ordinary text cannot be kept out of the evidence.
     for (const name of SECRET_ENV_VARS) {
@@ -219,45 +224,45 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         }
     }
     const tlsOff = tlsVerificationOff(env);
-    const insecureTls = tlsOff !== undefined && args.switches.has("allow-insecure-tls");
+    const insecureTls = tlsOff !== undefined && given.allowInsecureTls === true;
     if (tlsOff && !insecureTls) throw new UsageError(`${tlsOff} turns TLS verification off: every answer could come from anyone on the path; unset it, or pass --allow-insecure-tls to run anyway`);
 
-    const waitReadyMs = value(OPTIONS.waitReady)!;
-    const requestTimeoutMs = value(OPTIONS.requestTimeout)!;
+    const waitReadyMs = value("waitReadyMs");
+    const requestTimeoutMs = value("requestTimeoutMs");
     if (requestTimeoutMs <= 0) throw new UsageError("--request-timeout must be above 0");
     // A zero deadline would fail every check at once (or the whole run) before it starts.
-    const checkTimeoutMs = value(OPTIONS.checkTimeout)!;
+    const checkTimeoutMs = value("checkTimeoutMs");
     if (checkTimeoutMs <= 0) throw new UsageError("--check-timeout must be above 0");
-    const overallTimeoutMs = value(OPTIONS.timeout)!;
+    const overallTimeoutMs = value("overallTimeoutMs");
     if (overallTimeoutMs <= 0) throw new UsageError("--timeout must be above 0");
     if (checkTimeoutMs + waitReadyMs > MAX_TIMER_MS) throw new UsageError("--check-timeout plus --wait-ready is longer than a timer can hold (at most 596h together)");
-    const [outputDir] = pick(OPTIONS.outputDir, undefined, path.join("docs", "reports", "rust-cutover-validation", utcStamp(context.now ?? new Date())));
+    const [outputDir] = pick("outputDir", undefined, path.join("docs", "reports", "rust-cutover-validation", utcStamp(sources.now ?? new Date())));
     const staging = targets("staging");
     const prod = targets("prod");
     const clash = targetClashProblem([staging, prod], environment ? [environment] : ["staging", "prod"]);
     if (clash) throw new UsageError(clash);
-    const cloudRunApiUrl = stripSlash(value(OPTIONS.cloudRunApiUrl)!);
-    const cloudLoggingApiUrl = stripSlash(value(OPTIONS.cloudLoggingApiUrl)!);
+    const cloudRunApiUrl = stripSlash(value("cloudRunApiUrl"));
+    const cloudLoggingApiUrl = stripSlash(value("cloudLoggingApiUrl"));
     checkEndpoint(cloudRunApiUrl, "CLOUD_RUN_API_URL");
     checkEndpoint(cloudLoggingApiUrl, "CLOUD_LOGGING_API_URL");
 
     const primary: StateTarget = {
         environment: stateEnvironment,
-        gcpProject: pick(OPTIONS.gcpProject, so?.project)[0],
-        gcpRegion: pick(OPTIONS.gcpRegion, so?.region)[0],
-        controlService: pick(OPTIONS.controlService, so?.controlServiceName, CONTROL.names[namesOf])[0],
-        runtimeService: pick(OPTIONS.runtimeService, so?.runtimeServiceName, RUNTIME.names[namesOf])[0],
-        migrateJob: pick(OPTIONS.migrateJob, so?.migrateJobName, RUNTIME_MIGRATE.names[namesOf])[0],
-        expectedControlImage: value(OPTIONS.expectedControlImage) ?? so?.controlImage,
-        expectedRuntimeImage: value(OPTIONS.expectedRuntimeImage) ?? so?.runtimeImage,
-        intendedCanaryPercent: value(OPTIONS.controlCanaryPercent) ?? so?.controlCanaryPercent,
+        gcpProject: pick("gcpProject", so?.project)[0],
+        gcpRegion: pick("gcpRegion", so?.region)[0],
+        controlService: pick("controlService", so?.controlServiceName, CONTROL.names[namesOf])[0],
+        runtimeService: pick("runtimeService", so?.runtimeServiceName, RUNTIME.names[namesOf])[0],
+        migrateJob: pick("migrateJob", so?.migrateJobName, RUNTIME_MIGRATE.names[namesOf])[0],
+        expectedControlImage: value("expectedControlImage") ?? so?.controlImage,
+        expectedRuntimeImage: value("expectedRuntimeImage") ?? so?.runtimeImage,
+        intendedCanaryPercent: value("intendedCanaryPercent") ?? so?.controlCanaryPercent,
         controlRevision: so?.controlRevision || undefined,
         controlStableRevision: so?.controlStableRevision || undefined,
         controlBaseUrl: (namesOf === "staging" ? staging : prod).controlBaseUrl,
         runtimeBaseUrl: (namesOf === "staging" ? staging : prod).runtimeBaseUrl,
     };
     // Names given by hand are one environment's; without them a run over both environments judges both.
-    const namesByHand = [OPTIONS.controlService, OPTIONS.runtimeService, OPTIONS.migrateJob].some((o) => given(o) !== undefined);
+    const namesByHand = (["controlService", "runtimeService", "migrateJob"] as const).some(isGiven);
     const stateTargets: StateTarget[] = [primary];
     if (!environment && !namesByHand) {
         const other: Environment = namesOf === "prod" ? "staging" : "prod";
@@ -266,8 +271,8 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         primary.environment = namesOf;
         const second: StateTarget = {
             environment: other,
-            gcpProject: pick(OPTIONS.gcpProject, oo?.project)[0],
-            gcpRegion: pick(OPTIONS.gcpRegion, oo?.region)[0],
+            gcpProject: pick("gcpProject", oo?.project)[0],
+            gcpRegion: pick("gcpRegion", oo?.region)[0],
             controlService: oo?.controlServiceName || CONTROL.names[other],
             runtimeService: oo?.runtimeServiceName || RUNTIME.names[other],
             migrateJob: oo?.migrateJobName || RUNTIME_MIGRATE.names[other],
@@ -286,18 +291,18 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
 
     return {
         outputDir,
-        failOnRequiredFailure: value(OPTIONS.failOnRequiredFailure)!,
+        failOnRequiredFailure: value("failOnRequiredFailure"),
         only,
         environment,
-        concurrency: value(OPTIONS.concurrency)!,
+        concurrency: value("concurrency"),
         requestTimeoutMs,
         checkTimeoutMs,
         overallTimeoutMs,
         waitReadyMs,
-        mockMagicCode: value(OPTIONS.authMockMagicCode)!,
-        maxBodyBytes: value(OPTIONS.maxBody)!,
+        mockMagicCode: value("mockMagicCode"),
+        maxBodyBytes: value("maxBodyBytes"),
         insecureTls,
-        plain: args.plain || !(context.isTTY ?? process.stdout.isTTY === true) || envValue("CI") !== undefined,
+        plain: given.plain === true || !(sources.isTTY ?? process.stdout.isTTY === true) || envValue("CI") !== undefined,
         staging,
         prod,
         gcpProject: primary.gcpProject,
@@ -307,17 +312,17 @@ export function resolveOptions(argv: readonly string[], context: ResolveContext 
         migrateJob: primary.migrateJob,
         stateEnvironment,
         stateTargets,
-        runRuntimeDriftCheck: value(OPTIONS.runRuntimeDriftCheck)!,
-        runKhalaContractTests: value(OPTIONS.runKhalaContractTests)!,
-        runCrossSurface: value(OPTIONS.runCrossSurface)!,
-        runLogProbes: value(OPTIONS.runLogProbes)!,
-        openagentsRepo: pick(OPTIONS.openagentsRepo, undefined)[0] || undefined,
+        runRuntimeDriftCheck: value("runRuntimeDriftCheck"),
+        runKhalaContractTests: value("runKhalaContractTests"),
+        runCrossSurface: value("runCrossSurface"),
+        runLogProbes: value("runLogProbes"),
+        openagentsRepo: pick("openagentsRepo", undefined)[0] || undefined,
         cloudRunApiUrl,
         cloudLoggingApiUrl,
-        gcpAccessToken: value(OPTIONS.gcpAccessToken),
-        logWindowMinutes: value(OPTIONS.logWindowMinutes)!,
-        logErrorThreshold: value(OPTIONS.logErrorThreshold)!,
-        logLimit: value(OPTIONS.logLimit)!,
+        gcpAccessToken: value("gcpAccessToken"),
+        logWindowMinutes: value("logWindowMinutes"),
+        logErrorThreshold: value("logErrorThreshold"),
+        logLimit: value("logLimit"),
         expectedControlImage: primary.expectedControlImage,
         expectedRuntimeImage: primary.expectedRuntimeImage,
         intendedCanaryPercent: primary.intendedCanaryPercent,

@@ -7,7 +7,7 @@
 
 import * as fs from "node:fs";
 import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
-import { excerpt, joinProblems } from "../../catalog";
+import { quoted, joinProblems } from "../../catalog";
 import type { PackPolicy } from "../lib/types";
 
 const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
@@ -66,16 +66,16 @@ export function parsePolicyConfig(text: string, source = "policy config"): Recor
     const result: Record<string, GivenPolicyConfig> = {};
     for (const [policy, value] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof value === "string") {
-            if (!isLevel(value)) throw new PolicyConfigError(`${source}: parsing enforcement level for ${excerpt(policy)}: ${excerpt(value)} is not a valid enforcement level`);
+            if (!isLevel(value)) throw new PolicyConfigError(`${source}: parsing enforcement level for ${quoted(policy)}: ${quoted(value)} is not a valid enforcement level`);
             result[policy] = { enforcementLevel: value, properties: {} };
         } else if (value && typeof value === "object" && !Array.isArray(value)) {
             const { enforcementLevel, ...properties } = value as Record<string, unknown>;
             if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
-                throw new PolicyConfigError(`${source}: parsing enforcement level for ${excerpt(policy)}: ${excerpt(enforcementLevel)} is not a valid enforcement level`);
+                throw new PolicyConfigError(`${source}: parsing enforcement level for ${quoted(policy)}: ${quoted(enforcementLevel)} is not a valid enforcement level`);
             }
             result[policy] = { enforcementLevel: enforcementLevel, properties };
         } else {
-            throw new PolicyConfigError(`${source}: parsing ${excerpt(policy)}: ${excerpt(value)} is not a valid value; must be a string or object`);
+            throw new PolicyConfigError(`${source}: parsing ${quoted(policy)}: ${quoted(value)} is not a valid value; must be a string or object`);
         }
     }
     return result;

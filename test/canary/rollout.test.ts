@@ -408,7 +408,7 @@ describe("canary rollout options", () => {
         }
         assert.throws(() => resolveRolloutOptions(["--environment", "prod", "--to", "r"], "rollout", { env: {} }), /--to is for `canary rollback`/);
         assert.throws(() => resolveRolloutOptions(["--environment", "qa"], "rollout", { env: {} }), /--environment: expected staging or prod, got 'qa'/);
-        assert.throws(() => resolveRolloutOptions(["--environment", "prod", "--bogus"], "rollout", { env: {} }), /Unknown option '--bogus'/);
+        assert.throws(() => resolveRolloutOptions(["--environment", "prod", "--bogus"], "rollout", { env: {} }), /unknown option --bogus/);
         assert.deepEqual(resolveRolloutOptions(["--environment", "prod"], "rollout", { env: {} }).ladder, [5, 25, 50, 100]);
     });
 });

@@ -3,7 +3,7 @@
 // pair of this corpus: the pack judges a planned service and job, the gate what Cloud Run reports.
 import { strict as assert } from "node:assert";
 import { CONTROL, RUNTIME, executionToken, parseImageRef, sameImage } from "../../catalog";
-import { runtimeImageLock } from "../../policies/image-lock";
+import { runtimeImageLock } from "../../policies/runtime-image-lock";
 import { judgeCanaryStatus } from "../../validation/checks/control-canary-status";
 import { judgeMigrationDrift } from "../../validation/checks/runtime-migration-drift";
 import { execution, job, revision, service } from "../validation/cloud/environments";

@@ -7,8 +7,8 @@
 import { strict as assert } from "node:assert";
 import * as fc from "fast-check";
 import { GCP } from "../../catalog";
-import { identityAndAccess } from "../../policies/identity-access";
-import { noLegacyTargets } from "../../policies/legacy-targets";
+import { identityAndAccess } from "../../policies/identity-and-access";
+import { noLegacyTargets } from "../../policies/no-legacy-targets";
 import { TYPES } from "../../policies/lib/resources";
 import { EngineResource } from "../../policies/offline/engine";
 import { messages, runOn } from "../policies/harness";

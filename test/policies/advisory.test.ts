@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { canaryLadder } from "../../policies/canary-ladder";
-import { laneLabels } from "../../policies/labels";
+import { laneLabels } from "../../policies/lane-labels";
 import { resourceLimits } from "../../policies/resource-limits";
 import { controlService, domainMapping, migrateJob, mutate, serviceAccount } from "./fixtures";
 import { UNKNOWN, messages, runOn } from "./harness";

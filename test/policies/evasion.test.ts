@@ -3,7 +3,7 @@
 // thing on a compliant resource. All must be rejected; the look-alikes must not be.
 
 import * as assert from "node:assert/strict";
-import { noLegacyTargets } from "../../policies/legacy-targets";
+import { noLegacyTargets } from "../../policies/no-legacy-targets";
 import type { EngineResource } from "../../policies/offline/engine";
 import { TYPES } from "../../policies/lib/resources";
 import { Json, compliantStack, controlService, domainMapping, iamMember, migrateJob, mutate, runtimeService, secretGrant, serverlessNeg } from "./fixtures";

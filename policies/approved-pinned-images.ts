@@ -3,7 +3,7 @@
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
-import { CLOUD_RUN_LANES, Environment, excerpt, isPinned, parseImageRef } from "../catalog";
+import { CLOUD_RUN_LANES, Environment, quoted, isPinned, parseImageRef } from "../catalog";
 import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";
 import { cloudName, containerLabel, containersOf, workloadType } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
@@ -55,15 +55,15 @@ export const approvedImages: PackResourcePolicy = {
             const image = container.image;
             const ref = typeof image === "string" ? parseImageRef(image) : undefined;
             if (!ref) {
-                reportViolation(`${subject}: image ${excerpt(image)} is not a valid image reference`);
+                reportViolation(`${subject}: image ${quoted(image)} is not a valid image reference`);
                 return;
             }
             if (!approved.includes(ref.repository)) {
                 const expected = lane ? `the ${lane.id} lane's repository` : "an approved repository";
-                reportViolation(`${subject}: image ${excerpt(image)} is not from ${expected} (${[...new Set(approved)].join(", ")})`);
+                reportViolation(`${subject}: image ${quoted(image)} is not from ${expected} (${[...new Set(approved)].join(", ")})`);
             }
             if (!isPinned(ref)) {
-                reportViolation(`${subject}: image ${excerpt(image)} is not pinned: use a tag other than 'latest' or a sha256 digest`);
+                reportViolation(`${subject}: image ${quoted(image)} is not pinned: use a tag other than 'latest' or a sha256 digest`);
             }
         });
     },

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { approvedImages } from "../../policies/images";
+import { approvedImages } from "../../policies/approved-pinned-images";
 import { CONTROL_IMAGE, RUNTIME_IMAGE, UNKNOWN_IMAGE_PATH, controlService, migrateJob, mutate, serviceAccount } from "./fixtures";
 import { UNKNOWN, messages, runOn } from "./harness";
 

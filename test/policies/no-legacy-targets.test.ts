@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { noLegacyTargets } from "../../policies/legacy-targets";
+import { noLegacyTargets } from "../../policies/no-legacy-targets";
 import { legacyImageReason } from "../../catalog";
 import { TYPES } from "../../policies/lib/resources";
 import { controlService, domainMapping, iamMember, migrateJob, mutate, runtimeService, secretGrant, serverlessNeg, serviceAccount, UNKNOWN_IMAGE_PATH, workerPool } from "./fixtures";

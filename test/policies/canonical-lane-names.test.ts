@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { canonicalLaneNames } from "../../policies/canonical-names";
+import { canonicalLaneNames } from "../../policies/canonical-lane-names";
 import { controlService, domainMapping, migrateJob, mutate, runtimeService, serviceAccount } from "./fixtures";
 import { UNKNOWN, messages, runOn } from "./harness";
 

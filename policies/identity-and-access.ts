@@ -4,7 +4,7 @@
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
-import { ENVIRONMENTS, PRIMITIVE_ROLES, RUNTIME, RUNTIME_MIGRATE, excerpt, iamMemberProblem, isDefaultComputeAccount, openingGrantProblem } from "../catalog";
+import { ENVIRONMENTS, PRIMITIVE_ROLES, RUNTIME, RUNTIME_MIGRATE, quoted, iamMemberProblem, isDefaultComputeAccount, openingGrantProblem } from "../catalog";
 import { TYPES, asObjects, cloudName, iamTarget, isCloudRunIamType, isIamType, serviceAccountOf, stringField, workloadType } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
 import { UNKNOWN, readKnown } from "./lib/unknown";
@@ -103,11 +103,11 @@ export const identityAndAccess: PackResourcePolicy = {
         if (isCloudRunIamType(type)) {
             const target = iamTarget(type, props);
             for (const member of grants.flatMap((g) => g.members).filter((m) => isDefaultComputeAccount(m))) {
-                reportViolation(`Cloud Run grant '${args.name}' lets the default compute account ${excerpt(member)} invoke '${target ?? "?"}': every default workload runs as it`);
+                reportViolation(`Cloud Run grant '${args.name}' lets the default compute account ${quoted(member)} invoke '${target ?? "?"}': every default workload runs as it`);
             }
             for (const member of grants.flatMap((g) => g.members)) {
                 const why = /^(serviceAccount|user|group):/.test(member) && !isDefaultComputeAccount(member) ? iamMemberProblem(member) : undefined;
-                if (why) reportViolation(`Cloud Run grant '${args.name}' names member ${excerpt(member)}, which IAM refuses: ${why}`);
+                if (why) reportViolation(`Cloud Run grant '${args.name}' names member ${quoted(member)}, which IAM refuses: ${why}`);
             }
             // Every grant on the runtime or its job, whichever resource type spells it.
             const scope = target === undefined ? undefined : isRuntimeName(target) && !/job/i.test(type) ? "runtime" : JOB_NAMES.includes(target.trim().toLowerCase()) ? "job" : undefined;

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { looksSecret } from "../../catalog";
-import { secretsFromSecretManager } from "../../policies/secrets";
+import { secretsFromSecretManager } from "../../policies/secrets-from-secret-manager";
 import { Json, controlService, migrateJob, mutate, serviceAccount } from "./fixtures";
 import { UNKNOWN, messages, runOn } from "./harness";
 

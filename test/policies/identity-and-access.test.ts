@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { identityAndAccess } from "../../policies/identity-access";
+import { identityAndAccess } from "../../policies/identity-and-access";
 import { controlService, iamMember, migrateJob, mutate, runtimeService, serviceAccount } from "./fixtures";
 import { UNKNOWN, messages, runOn } from "./harness";
 

@@ -4,7 +4,7 @@
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
-import { CLOUD_RUN_LANES, Environment, excerpt } from "../catalog";
+import { CLOUD_RUN_LANES, Environment, quoted } from "../catalog";
 import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";
 import { cloudName, containerLabel, containerPortOf, containersOf, isServiceType } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
@@ -59,7 +59,7 @@ export const healthProbes: PackResourcePolicy = {
                 const httpGet: unknown = spec.httpGet;
                 const path: unknown = httpGet && typeof httpGet === "object" ? (httpGet as Props).path : undefined;
                 if (httpGet && !expected[probe].includes(typeof path === "string" ? path : "/")) {
-                    reportViolation(`${subject} ${probe} probe checks ${path === undefined || path === null ? "'/'" : excerpt(path)}, expected ${expected[probe].map((p) => `'${p}'`).join(" or ")}`);
+                    reportViolation(`${subject} ${probe} probe checks ${path === undefined || path === null ? "'/'" : quoted(path)}, expected ${expected[probe].map((p) => `'${p}'`).join(" or ")}`);
                 }
                 // A probe that can never pass: the Rust lanes serve plain HTTP on their container port only.
                 if (spec.grpc && typeof spec.grpc === "object") reportViolation(`${subject} ${probe} probe speaks gRPC, but the lane serves HTTP: it can never pass`);

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { healthProbes } from "../../policies/probes";
+import { healthProbes } from "../../policies/health-probes";
 import { controlService, migrateJob, mutate, runtimeService } from "./fixtures";
 import { UNKNOWN, messages, runOn } from "./harness";
 

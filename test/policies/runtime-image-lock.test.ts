@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { executionToken } from "../../catalog";
-import { runtimeImageLock } from "../../policies/image-lock";
+import { runtimeImageLock } from "../../policies/runtime-image-lock";
 import { RUNTIME_IMAGE, compliantStack, controlService, migrateJob, mutate, runtimeService, serviceAccount } from "./fixtures";
 import { UNKNOWN, messages, runOnStack } from "./harness";
 
