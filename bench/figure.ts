@@ -11,7 +11,7 @@ export interface BenchFigure {
     baselineLabel: string;
     /** Baseline value, measured in the same run, same unit. */
     baseline: number;
-    unit: "ms" | "MiB" | "%" | "min";
+    unit: "ms" | "s" | "MiB" | "%" | "min";
     /** The goal as a ceiling on measured/baseline, when the issue sets one. */
     goalRatio?: number;
     /** The goal as bounds on the measured value itself (for rates, where a ratio means little). */

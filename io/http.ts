@@ -430,6 +430,8 @@ export interface RetryOptions {
     /** Which outcomes to retry. Default: transient transport failures and 429/502/503/504. */
     retryable?: (outcome: HttpOutcome) => boolean;
     log?: (line: string) => void;
+    /** The wait between attempts; resolves false when the signal stopped it. Default: `sleep`, a real timer. */
+    wait?: (ms: number, signal?: AbortSignal) => Promise<boolean>;
 }
 
 export function isTransient(outcome: HttpOutcome): boolean {
@@ -472,7 +474,7 @@ export async function withRetry(send: (attempt: number) => Promise<HttpOutcome>,
         }
         delay = Math.max(0, Math.round(delay));
         options.log?.(`retry ${attempt}/${attempts} in ${delay} ms${hinted !== undefined ? " (Retry-After)" : ""}`);
-        if (!(await sleep(delay, options.signal))) return outcome;
+        if (!(await (options.wait ?? sleep)(delay, options.signal))) return outcome;
         outcome = await send(attempt);
     }
     return outcome;

@@ -4,7 +4,7 @@
 // the API, the resource and the cause.
 
 import type { RequestContext } from "../request";
-import { isTransient, withRetry, type HttpClient, type HttpOutcome } from "../http";
+import { isTransient, withRetry, type HttpClient, type HttpOutcome, type RetryOptions } from "../http";
 import { Redactor } from "../redact";
 import { excerpt } from "../text";
 import type { AccessTokenSource } from "./credentials";
@@ -27,6 +27,8 @@ export interface GcpClientOptions {
     maxDelayMs?: number;
     /** Answers may echo a credential: what errors quote of them is redacted before it is cut. */
     redactor?: Redactor;
+    /** The wait between attempts. Default: a real timer. */
+    wait?: RetryOptions["wait"];
 }
 
 /** 429 and every 5xx (Google's APIs answer 500 for transient trouble too), plus transport hiccups. */
@@ -100,6 +102,7 @@ export class GcpClient {
                 signal: ctx.signal,
                 retryable,
                 log: (line) => ctx.log(`  ${line}`),
+                wait: this.options.wait,
             },
         );
         return { outcome, attempts };

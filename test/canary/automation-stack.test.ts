@@ -156,24 +156,39 @@ describe("canary stack: the Automation API adapter against a stand-in pulumi CLI
     });
 
     describe("Ctrl-C on a terminal: a SIGINT to the whole process group", () => {
-        /** The driver (node, the rollout's signal stages) as a terminal's foreground process group of its own. */
-        function driver(): ChildProcess {
-            const env = { ...process.env, STAND_IN_UP_STEPS: "20", STAND_IN_UP_STEP_MS: "100" };
+        /** The driver (node, the rollout's signal stages) as a terminal's foreground process group of its own; its up runs until `finish` exists. */
+        function driver(finish: string): ChildProcess {
+            const env = { ...process.env, STAND_IN_UP_UNTIL: finish, STAND_IN_UP_STEP_MS: "50" };
             return spawn(process.execPath, ["-r", "sucrase/register/ts", DRIVER, REPO, "prod"], { cwd: REPO, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
         }
         const group = (child: ChildProcess): void => void process.kill(-(child.pid as number), "SIGINT");
+        /** Resolves once the child's stderr has said `text`. */
+        const said = (child: ChildProcess, text: string): Promise<void> =>
+            new Promise((resolve) => {
+                let buffer = "";
+                child.stderr?.on("data", (d: Buffer) => {
+                    buffer += d.toString("utf8");
+                    if (buffer.includes(text)) resolve();
+                });
+            });
 
         it("a first signal lets the up finish: the CLI never sees it", async () => {
-            const child = driver();
+            const finish = path.join(dir, "finish-up");
+            const child = driver(finish);
             const verdict = lineOf(child, /^up /);
+            const heard = said(child, "stopping at the current rung");
             await lineOf(child, /^started$/);
             group(child);
+            // The signal provably landed during the up: the driver heard it; only then may the up end.
+            await heard;
+            fs.writeFileSync(finish, "");
             assert.equal(await verdict, "up succeeded");
             assert.deepEqual(ups(), ["succeeded"]);
         });
 
         it("a second signal cancels the up gracefully (one SIGINT reaches the CLI: cancel, not terminate)", async () => {
-            const child = driver();
+            // The up never ends by itself: only the cancel stops it.
+            const child = driver(path.join(dir, "never"));
             const verdict = lineOf(child, /^up /);
             const stages = new Promise<void>((resolve) => {
                 let said = "";

@@ -71,6 +71,9 @@ function up() {
     if (process.env.STAND_IN_UP_ERROR) fail(process.env.STAND_IN_UP_ERROR);
     const steps = Number(process.env.STAND_IN_UP_STEPS || 3);
     const stepMs = Number(process.env.STAND_IN_UP_STEP_MS || 100);
+    // When set, the up goes on a step at a time until this file exists (a test ends it on an
+    // event it saw, never after a guessed duration); else it takes `steps` steps.
+    const until = process.env.STAND_IN_UP_UNTIL;
     let signals = 0;
     const record = (result) => fs.appendFileSync(path.join(dir, "ups"), `${result}\n`);
     const onSignal = (sig) => {
@@ -100,14 +103,14 @@ function up() {
             process.stderr.write("error: update canceled\n");
             process.exit(255);
         }
-        if (step === steps) {
+        if (until ? fs.existsSync(until) : step === steps) {
             record("succeeded");
             fs.writeFileSync(path.join(dir, "history.json"), JSON.stringify({ result: "succeeded" }));
-            process.stdout.write(`Resources:\n    ~ 1 updated\n    ${steps} unchanged\n`);
+            process.stdout.write(`Resources:\n    ~ 1 updated\n    ${step} unchanged\n`);
             process.exit(0);
         }
         step += 1;
-        process.stdout.write(`    ~  gcp:cloudrunv2:Service step ${step} of ${steps} updating\n`);
+        process.stdout.write(`    ~  gcp:cloudrunv2:Service step ${step}${until ? "" : ` of ${steps}`} updating\n`);
         setTimeout(tick, stepMs);
     };
     tick();

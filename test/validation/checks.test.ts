@@ -177,17 +177,19 @@ describe("validation/checks: HTTP checks against loopback services", () => {
         });
 
         it("--wait-ready retries readiness until a starting service turns ready", async () => {
-            const s = await start(controlContract({ staticDirReadyAfterMs: 1500 }));
+            // Not ready at the first /readyz, ready at the retry after the gate's first backoff (1 s).
+            const s = await start(controlContract({ staticDirAppearsAtReadyz: 2 }));
             const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url, "--wait-ready", "20s"]);
             const r = run.result("control-staging-health");
             assert.equal(r.status, "passed", run.log("control-staging-health"));
-            assert.ok(s.requests.filter((x) => x.path === "/readyz").length >= 2);
+            assert.equal(s.requests.filter((x) => x.path === "/readyz").length, 2);
             assert.match(run.log("control-staging-health"), /not ready yet .* \(--wait-ready\)/);
         });
 
         it("--wait-ready gives up at its deadline", async () => {
             const s = await start(controlContract({ staticDir: null }));
-            const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url, "--wait-ready", "1500ms"]);
+            // One retry fits in a second (the first backoff is 1 s); a service that never turns ready fails.
+            const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url, "--wait-ready", "1s"]);
             assert.equal(run.result("control-staging-health").status, "failed");
             assert.ok(s.requests.filter((x) => x.path === "/readyz").length >= 2);
         });

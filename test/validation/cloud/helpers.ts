@@ -3,7 +3,7 @@
 
 import { Redactor } from "../../../io/redact";
 import type { CheckContext, CheckVerdict, Check } from "../../../validation/check";
-import { GcpClient } from "../../../io/gcp/client";
+import { GcpClient, type GcpClientOptions } from "../../../io/gcp/client";
 import { CloudRunApi } from "../../../io/gcp/cloudrun";
 import { explicitTokenSource, type AccessTokenSource } from "../../../io/gcp/credentials";
 import { LoggingApi } from "../../../io/gcp/logging";
@@ -36,9 +36,10 @@ export interface TestApis {
     http: HttpClient;
 }
 
-export function apisFor(standIn: CloudStandIn | { url: string; state: { project: string; region: string } }, tokens: AccessTokenSource = explicitTokenSource(TOKEN, "test")): TestApis {
+/** The APIs against a stand-in; `wait` replaces the real timer between attempts (a test that records the waits instead of sleeping them). */
+export function apisFor(standIn: CloudStandIn | { url: string; state: { project: string; region: string } }, tokens: AccessTokenSource = explicitTokenSource(TOKEN, "test"), wait?: GcpClientOptions["wait"]): TestApis {
     const http = new HttpClient({ timeoutMs: 5_000 });
-    const client = new GcpClient({ http, tokens, attempts: 3, baseDelayMs: 20, maxDelayMs: 2_000 });
+    const client = new GcpClient({ http, tokens, attempts: 3, baseDelayMs: 20, maxDelayMs: 2_000, wait });
     return {
         http,
         cloudRun: new CloudRunApi(client, standIn.url, { project: standIn.state.project, region: standIn.state.region }),

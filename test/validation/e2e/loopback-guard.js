@@ -2,7 +2,7 @@
 // name lookup, and any connection to an address that is not loopback, is refused before a packet
 // leaves and reported on stderr ("LOOPBACK-GUARD blocked ..."), so a replay provably stays on
 // 127.0.0.1 even when its targets are the real legacy run.app URLs. Plain JS: it loads before
-// ts-node.
+// sucrase.
 "use strict";
 const dns = require("node:dns");
 const net = require("node:net");
