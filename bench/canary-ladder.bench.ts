@@ -50,8 +50,18 @@ export function summarize(rollouts: readonly Rollout[], band: string): LadderSum
     const per = (f: (rule: RuleName) => number): Record<RuleName, number> => ({ sequential: f("sequential"), window: f("window"), flagger: f("flagger") });
     return {
         band,
-        healthyMedian: per((rule) => quantile(healthy.map((r) => toPromote(r, rule)), 0.5)),
-        rollbackMedian: per((rule) => quantile(caughtToday.map((r) => toRollback(r, rule)), 0.5)),
+        healthyMedian: per((rule) =>
+            quantile(
+                healthy.map((r) => toPromote(r, rule)),
+                0.5,
+            ),
+        ),
+        rollbackMedian: per((rule) =>
+            quantile(
+                caughtToday.map((r) => toRollback(r, rule)),
+                0.5,
+            ),
+        ),
     };
 }
 
@@ -69,20 +79,41 @@ function report(rollouts: readonly Rollout[], ms: number): string {
             const held = healthy.filter((r) => r.outcomes[rule].result === "held").length;
             const rolled = regressed.filter((r) => r.outcomes[rule].result === "rolled-back");
             lines.push(
-                `${LABEL[rule].padEnd(15)} | ${minutes(quantile(times, 0.5)).padStart(6)} ${minutes(quantile(times, 0.9)).padStart(6)} ${`${((100 * held) / healthy.length).toFixed(1)} %`.padStart(8)}              | ${`${((100 * rolled.length) / regressed.length).toFixed(1)} %`.padStart(7)} ${minutes(quantile(regressed.map((r) => toRollback(r, rule)), 0.5)).padStart(6)}           | ${rate(regressed.filter((r) => falsePromote(r, rule)).length, regressed.length).padEnd(35)} | ${rate(healthy.filter((r) => falseRollback(r, rule)).length, healthy.length)}`,
+                `${LABEL[rule].padEnd(15)} | ${minutes(quantile(times, 0.5)).padStart(6)} ${minutes(quantile(times, 0.9)).padStart(6)} ${`${((100 * held) / healthy.length).toFixed(1)} %`.padStart(8)}              | ${`${((100 * rolled.length) / regressed.length).toFixed(1)} %`.padStart(7)} ${minutes(
+                    quantile(
+                        regressed.map((r) => toRollback(r, rule)),
+                        0.5,
+                    ),
+                ).padStart(
+                    6,
+                )}           | ${rate(regressed.filter((r) => falsePromote(r, rule)).length, regressed.length).padEnd(35)} | ${rate(healthy.filter((r) => falseRollback(r, rule)).length, healthy.length)}`,
             );
         }
         lines.push(`  median minutes to 100 % by healthy kind (- not promoted), ${RULES.map((r) => LABEL[r]).join(" / ")}:`);
         for (const kind of HEALTHY_KINDS) {
             const of = healthy.filter((r) => r.kind === kind);
-            const cells = RULES.map((rule) => minutes(quantile(of.map((r) => toPromote(r, rule)), 0.5))).join(" / ");
+            const cells = RULES.map((rule) =>
+                minutes(
+                    quantile(
+                        of.map((r) => toPromote(r, rule)),
+                        0.5,
+                    ),
+                ),
+            ).join(" / ");
             const rolled = RULES.map((rule) => `${of.filter((r) => falseRollback(r, rule)).length}`).join("/");
             lines.push(`    ${kind.padEnd(17)} ${cells.padEnd(14)} (n ${of.length}; rolled back: ${rolled})`);
         }
         lines.push(`  median minutes to rollback by kind (- never within the ladder), ${RULES.map((r) => LABEL[r]).join(" / ")}:`);
         for (const kind of kinds) {
             const of = regressed.filter((r) => r.kind === kind);
-            const cells = RULES.map((rule) => minutes(quantile(of.map((r) => toRollback(r, rule)), 0.5))).join(" / ");
+            const cells = RULES.map((rule) =>
+                minutes(
+                    quantile(
+                        of.map((r) => toRollback(r, rule)),
+                        0.5,
+                    ),
+                ),
+            ).join(" / ");
             const promoted = RULES.map((rule) => `${of.filter((r) => falsePromote(r, rule)).length}`).join("/");
             lines.push(`    ${kind.padEnd(17)} ${cells.padEnd(14)} (n ${of.length}; promoted to 100 %: ${promoted})`);
         }
@@ -143,8 +174,20 @@ const bench: Bench = () => {
     // Bands below GOAL_FROM_RPS, if any: reported without a goal.
     for (const { band, s } of summaries.filter(({ band }) => band.rps < GOAL_FROM_RPS)) {
         figures.push(
-            { name: `median minutes to 100 % of a healthy release at ${band.name}, sequential rule (no goal below ${GOAL_FROM_RPS} rps)`, measured: s.healthyMedian.sequential, baselineLabel: "today's fixed-window rule", baseline: s.healthyMedian.window, unit: "min" },
-            { name: `median minutes to rollback at ${band.name} of the regressions today's rule rolls back, sequential rule (no goal below ${GOAL_FROM_RPS} rps)`, measured: s.rollbackMedian.sequential, baselineLabel: "today's fixed-window rule", baseline: s.rollbackMedian.window, unit: "min" },
+            {
+                name: `median minutes to 100 % of a healthy release at ${band.name}, sequential rule (no goal below ${GOAL_FROM_RPS} rps)`,
+                measured: s.healthyMedian.sequential,
+                baselineLabel: "today's fixed-window rule",
+                baseline: s.healthyMedian.window,
+                unit: "min",
+            },
+            {
+                name: `median minutes to rollback at ${band.name} of the regressions today's rule rolls back, sequential rule (no goal below ${GOAL_FROM_RPS} rps)`,
+                measured: s.rollbackMedian.sequential,
+                baselineLabel: "today's fixed-window rule",
+                baseline: s.rollbackMedian.window,
+                unit: "min",
+            },
         );
     }
     return Promise.resolve(figures);

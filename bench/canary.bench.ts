@@ -14,7 +14,12 @@ import { generator } from "./lib/ladder-sim";
 const STAGES = 10_000;
 const BUCKETS = { exponentialBuckets: { numFiniteBuckets: 64, growthFactor: 1.4, scale: 1 } };
 const BOUNDS = bucketBounds(BUCKETS)!;
-const SIZE_BANDS: readonly [number, number][] = [[30, 99], [100, 299], [300, 999], [1000, 5000]];
+const SIZE_BANDS: readonly [number, number][] = [
+    [30, 99],
+    [100, 299],
+    [300, 999],
+    [1000, 5000],
+];
 
 interface Profile {
     errorRate: number;
@@ -137,9 +142,7 @@ export function simulate(stages = STAGES, seed = 20261201): CanaryBenchResult {
 }
 
 function table(r: CanaryBenchResult): string {
-    const lines = [
-        "canary requests | judge: healthy promoted, false rollback, false promote | bare rule: healthy promoted, false rollback, false promote",
-    ];
+    const lines = ["canary requests | judge: healthy promoted, false rollback, false promote | bare rule: healthy promoted, false rollback, false promote"];
     SIZE_BANDS.forEach(([lo, hi], i) => {
         const j = r.judgeBySize[i];
         const b = r.bareBySize[i];
@@ -165,8 +168,15 @@ const bench: Bench = () => {
     return Promise.resolve([
         figure("false promote (regressed stages promoted)", share(r.judge.regressedPromoted, r.judge.regressed), share(r.bare.regressedPromoted, r.bare.regressed), { atMost: 1 }),
         figure("false rollback (healthy stages rolled back)", share(r.judge.healthyRolledBack, r.judge.healthy), share(r.bare.healthyRolledBack, r.bare.healthy), { atMost: 2 }),
-        figure("healthy stages with 300+ canary requests promoted", share(r.judgeLarge.healthyPromoted, r.judgeLarge.healthy), share(r.bareLarge.healthyPromoted, r.bareLarge.healthy), { atLeast: 80 }),
-        figure(`stages under ${CANARY_THRESHOLDS.minRequests} canary requests promoted`, share(r.judge.belowMinimumPromoted, r.judgeBySize[0].healthy + r.judgeBySize[0].regressed), share(r.bare.belowMinimumPromoted, r.bareBySize[0].healthy + r.bareBySize[0].regressed), { atMost: 0 }),
+        figure("healthy stages with 300+ canary requests promoted", share(r.judgeLarge.healthyPromoted, r.judgeLarge.healthy), share(r.bareLarge.healthyPromoted, r.bareLarge.healthy), {
+            atLeast: 80,
+        }),
+        figure(
+            `stages under ${CANARY_THRESHOLDS.minRequests} canary requests promoted`,
+            share(r.judge.belowMinimumPromoted, r.judgeBySize[0].healthy + r.judgeBySize[0].regressed),
+            share(r.bare.belowMinimumPromoted, r.bareBySize[0].healthy + r.bareBySize[0].regressed),
+            { atMost: 0 },
+        ),
     ]);
 };
 

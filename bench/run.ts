@@ -21,11 +21,7 @@ function format(f: BenchFigure): string {
     }
     const ratio = f.measured / f.baseline;
     const goal = f.goalRatio === undefined ? "" : ratio <= f.goalRatio ? `  (goal <= ${f.goalRatio}x: met)` : `  (goal <= ${f.goalRatio}x: MISSED)`;
-    return [
-        `${f.name}: ${f.measured.toFixed(0)} ${f.unit}`,
-        `  vs ${f.baselineLabel}: ${f.baseline.toFixed(0)} ${f.unit}`,
-        `  ratio ${ratio.toFixed(2)}x${goal}`,
-    ].join("\n");
+    return [`${f.name}: ${f.measured.toFixed(0)} ${f.unit}`, `  vs ${f.baselineLabel}: ${f.baseline.toFixed(0)} ${f.unit}`, `  ratio ${ratio.toFixed(2)}x${goal}`].join("\n");
 }
 
 const BENCH_DOC = path.join(__dirname, "..", "docs", "benchmarks.md");
@@ -58,7 +54,11 @@ async function main(): Promise<number> {
         .filter((f) => only.length === 0 || only.includes(f.replace(/\.bench\.ts$/, "")))
         .sort();
     if (files.length === 0) {
-        process.stderr.write(`bench: nothing to run (have: ${readdirSync(__dirname).filter((f) => f.endsWith(".bench.ts")).join(", ")})\n`);
+        process.stderr.write(
+            `bench: nothing to run (have: ${readdirSync(__dirname)
+                .filter((f) => f.endsWith(".bench.ts"))
+                .join(", ")})\n`,
+        );
         return 2;
     }
     let misses = 0;
@@ -69,10 +69,10 @@ async function main(): Promise<number> {
         const printed: string[] = [];
         // What a bench prints itself (the canary's table by sample size) is part of its record.
         const write = process.stdout.write.bind(process.stdout);
-        process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
             printed.push(String(chunk).trimEnd());
             return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-        });
+        };
         let figures;
         try {
             figures = await mod.default();
@@ -89,10 +89,11 @@ async function main(): Promise<number> {
     return misses > 0 ? 1 : 0;
 }
 
-if (require.main === module) main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-        process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-        process.exit(2);
-    },
-);
+if (require.main === module)
+    main().then(
+        (code) => process.exit(code),
+        (err: unknown) => {
+            process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+            process.exit(2);
+        },
+    );

@@ -136,7 +136,12 @@ export async function collectStage(options: AnalyzeOptions, client: GcpClient, d
     ];
     const readCounts = async (from: Date = start): Promise<ReturnType<typeof requestCountsByRevision>> => {
         show("reading request_count per revision and response class (Cloud Monitoring)");
-        const series = await monitoring.listTimeSeries(ctx, "request_count", paramsFor(CANARY_METRICS.requestCount, ["resource.labels.revision_name", "metric.labels.response_code_class"], from), queries);
+        const series = await monitoring.listTimeSeries(
+            ctx,
+            "request_count",
+            paramsFor(CANARY_METRICS.requestCount, ["resource.labels.revision_name", "metric.labels.response_code_class"], from),
+            queries,
+        );
         return requestCountsByRevision(series);
     };
     const readLatencies = async (from: Date = start): Promise<ReturnType<typeof latencyHistogramsByRevision>> => {
@@ -148,18 +153,40 @@ export async function collectStage(options: AnalyzeOptions, client: GcpClient, d
     const rolloutFrom = deps.rolloutStart && deps.rolloutStart.getTime() < start.getTime() ? deps.rolloutStart : undefined;
 
     const none = Promise.resolve(undefined);
-    const [serving, counts, latencies, pooledCounts, pooledLatencies] = await Promise.allSettled([readSplit(), readCounts(), readLatencies(), rolloutFrom ? readCounts(rolloutFrom) : none, rolloutFrom ? readLatencies(rolloutFrom) : none]);
+    const [serving, counts, latencies, pooledCounts, pooledLatencies] = await Promise.allSettled([
+        readSplit(),
+        readCounts(),
+        readLatencies(),
+        rolloutFrom ? readCounts(rolloutFrom) : none,
+        rolloutFrom ? readLatencies(rolloutFrom) : none,
+    ]);
     clearTimeout(timer);
     deps.interrupt?.removeEventListener("abort", onInterrupt);
     const interrupted = deps.interrupt?.aborted === true;
     const pooled = rolloutFrom
-        ? { counts: settledValue(pooledCounts) as ReturnType<typeof requestCountsByRevision> | { error: string }, latencies: settledValue(pooledLatencies) as ReturnType<typeof latencyHistogramsByRevision> | { error: string } }
+        ? {
+              counts: settledValue(pooledCounts) as ReturnType<typeof requestCountsByRevision> | { error: string },
+              latencies: settledValue(pooledLatencies) as ReturnType<typeof latencyHistogramsByRevision> | { error: string },
+          }
         : undefined;
-    return { window: { start, end, ms: windowMs }, serving: settledValue(serving), counts: settledValue(counts), latencies: settledValue(latencies), ...(pooled ? { pooled } : {}), queries, interrupted, timedOut: !interrupted && controller.signal.aborted };
+    return {
+        window: { start, end, ms: windowMs },
+        serving: settledValue(serving),
+        counts: settledValue(counts),
+        latencies: settledValue(latencies),
+        ...(pooled ? { pooled } : {}),
+        queries,
+        interrupted,
+        timedOut: !interrupted && controller.signal.aborted,
+    };
 }
 
 /** What was read, judged: every read that failed or found nothing is a problem (a hold), then the rule on the numbers. Pure. */
-export function judgeCollected(options: Pick<AnalyzeOptions, "canaryRevision" | "canaryPercent" | "stableRevision" | "thresholds" | "timeoutMs">, c: Collected, judge?: StageRule): { judgement: StageJudgement; problems: string[] } {
+export function judgeCollected(
+    options: Pick<AnalyzeOptions, "canaryRevision" | "canaryPercent" | "stableRevision" | "thresholds" | "timeoutMs">,
+    c: Collected,
+    judge?: StageRule,
+): { judgement: StageJudgement; problems: string[] } {
     const problems: string[] = [];
     const stablePercent = 100 - options.canaryPercent;
     if (!failed(c.serving)) {
@@ -187,12 +214,14 @@ export function judgeCollected(options: Pick<AnalyzeOptions, "canaryRevision" | 
     if (c.pooled && failed(c.pooled.latencies)) problems.push(`the rollout's latencies could not be read: ${c.pooled.latencies.error}`);
     type Counts = typeof countMap;
     type Latencies = typeof latencyMap;
-    const observationIn = (counted: Counts, timed: Latencies) => (revision: string): RevisionObservation => ({
-        revision,
-        requests: counted?.get(revision)?.requests ?? 0,
-        errors: counted?.get(revision)?.errors ?? 0,
-        latency: timed?.get(revision),
-    });
+    const observationIn =
+        (counted: Counts, timed: Latencies) =>
+        (revision: string): RevisionObservation => ({
+            revision,
+            requests: counted?.get(revision)?.requests ?? 0,
+            errors: counted?.get(revision)?.errors ?? 0,
+            latency: timed?.get(revision),
+        });
     const observation = observationIn(countMap, latencyMap);
     const pooledCountMap = c.pooled && !failed(c.pooled.counts) ? c.pooled.counts : undefined;
     const pooledLatencyMap = c.pooled && !failed(c.pooled.latencies) ? c.pooled.latencies : undefined;
@@ -203,7 +232,13 @@ export function judgeCollected(options: Pick<AnalyzeOptions, "canaryRevision" | 
 }
 
 /** The evidence (JSON and summary) and the decision line. */
-export function reportAnalysis(options: AnalyzeOptions, c: Collected, judged: { judgement: StageJudgement; problems: string[] }, at: Date, io: { write: (text: string) => void; redactor: Redactor; stepSummaryFile?: string }): AnalyzeRun {
+export function reportAnalysis(
+    options: AnalyzeOptions,
+    c: Collected,
+    judged: { judgement: StageJudgement; problems: string[] },
+    at: Date,
+    io: { write: (text: string) => void; redactor: Redactor; stepSummaryFile?: string },
+): AnalyzeRun {
     const { judgement, problems } = judged;
     const analysis: Analysis = {
         generatedAt: at.toISOString(),
@@ -235,7 +270,9 @@ export async function runAnalysis(options: AnalyzeOptions, deps: AnalyzeDeps = {
     const write = deps.write ?? ((text: string) => void process.stdout.write(text));
     const show = progress(options.plain, write, redactor);
     const http = deps.http ?? new HttpClient({ timeoutMs: 30_000, userAgent: "openagents-canary-analysis" });
-    const tokens = deps.tokens ?? accessTokenSource(options.accessToken, {
+    const tokens =
+        deps.tokens ??
+        accessTokenSource(options.accessToken, {
             load: adcLoader([MONITORING_READ_SCOPE, CLOUD_PLATFORM_SCOPE]),
             onToken: (t) => redactor.add(t),
             warn: (line) => write(`warning: ${excerpt(line, 400, redactor)}\n`),

@@ -101,7 +101,9 @@ export function renderSummary(a: Analysis): string {
         row("p95", c, s, (r) => msText(r.p95Ms, r.p95AtLeast)),
         row(j.rule ? `p95, ${level} bounds of this look alone (the rule reads the share above its mark)` : `p95, ${level} bounds`, c, s, (r) => `${msText(r.p95LowerMs)} - ${msText(r.p95UpperMs)}`),
         "",
-        j.rule ? `Rule: ${markdownText(j.rule)}.` : `Thresholds: 5xx at most ${pct(t.maxErrorRate)} (promote when the upper bound is at most ${pct(t.errorRateCeiling)}; roll back when the lower bound is above ${pct(t.maxErrorRate)}, with ${t.rollbackMinErrors}+ errors); p95 at most ${t.maxLatencyRatio}x stable unless within ${t.latencyFloorMs} ms; at least ${t.minRequests} requests and ${t.latencyMinSamples} latency samples per revision.`,
+        j.rule
+            ? `Rule: ${markdownText(j.rule)}.`
+            : `Thresholds: 5xx at most ${pct(t.maxErrorRate)} (promote when the upper bound is at most ${pct(t.errorRateCeiling)}; roll back when the lower bound is above ${pct(t.maxErrorRate)}, with ${t.rollbackMinErrors}+ errors); p95 at most ${t.maxLatencyRatio}x stable unless within ${t.latencyFloorMs} ms; at least ${t.minRequests} requests and ${t.latencyMinSamples} latency samples per revision.`,
         "",
         "```mermaid",
         "xychart-beta",
@@ -137,7 +139,13 @@ export interface WrittenEvidence {
     summary: string;
 }
 
-export function writeAnalysisEvidence(dir: string, analysis: Analysis, redactor: Redactor, stepSummaryFile?: string, warn: (line: string) => void = (l) => void process.stderr.write(`${l}\n`)): WrittenEvidence {
+export function writeAnalysisEvidence(
+    dir: string,
+    analysis: Analysis,
+    redactor: Redactor,
+    stepSummaryFile?: string,
+    warn: (line: string) => void = (l) => void process.stderr.write(`${l}\n`),
+): WrittenEvidence {
     const json = path.join(dir, "analysis.json");
     const summary = path.join(dir, "SUMMARY.md");
     const summaryText = redactor.redact(renderSummary(analysis));

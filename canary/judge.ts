@@ -68,7 +68,11 @@ const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 const ms = (x: number | undefined): string => (x === undefined ? "n/a" : `${x.toFixed(1)} ms`);
 
 /** A revision's numbers; the 5xx rate's bounds are Clopper-Pearson's unless `rate` gives others (the sequential rule's). */
-export function revisionNumbers(o: RevisionObservation, confidence: number, rate: (errors: number, requests: number) => { lower: number; upper: number } = (k, n) => rateBounds(k, n, confidence)): RevisionNumbers {
+export function revisionNumbers(
+    o: RevisionObservation,
+    confidence: number,
+    rate: (errors: number, requests: number) => { lower: number; upper: number } = (k, n) => rateBounds(k, n, confidence),
+): RevisionNumbers {
     const requests = Math.max(0, o.requests);
     const errors = Math.min(Math.max(0, o.errors), requests);
     const bounds = rate(errors, requests);
@@ -118,7 +122,10 @@ function errorGate(c: RevisionNumbers, s: RevisionNumbers, t: CanaryThresholds):
     if (c.requests < t.minRequests) return { verdict: "inconclusive", reason: `canary 5xx ${describe(c)}: not clearly above ${pct(t.maxErrorRate)}, too few requests to say it is under` };
     if (c.errorRate > t.maxErrorRate) return { verdict: "inconclusive", reason: `canary 5xx rate above ${pct(t.maxErrorRate)} but not clearly: ${describe(c)}` };
     if (c.errorRateUpper > t.errorRateCeiling) {
-        return { verdict: "inconclusive", reason: `canary 5xx ${describe(c)}: under ${pct(t.maxErrorRate)} as observed, but its upper bound is above ${pct(t.errorRateCeiling)} (more requests needed)` };
+        return {
+            verdict: "inconclusive",
+            reason: `canary 5xx ${describe(c)}: under ${pct(t.maxErrorRate)} as observed, but its upper bound is above ${pct(t.errorRateCeiling)} (more requests needed)`,
+        };
     }
     return { verdict: "pass", reason: `canary 5xx ${describe(c)}: under ${pct(t.maxErrorRate)}, upper bound at most ${pct(t.errorRateCeiling)}` };
 }

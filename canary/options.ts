@@ -25,7 +25,14 @@ export const ANALYZE_OPTIONS = {
         help: `the window judged, ending ${CANARY_WINDOW.ingestionLagMs / 60_000} min before now (${formatDuration(CANARY_WINDOW.minMs)}-${formatDuration(CANARY_WINDOW.maxMs)})`,
     }),
     outputDir: option({ flag: "output-dir", env: ["CANARY_OUTPUT_DIR"], value: "DIR", parse: parseText, defaultText: "docs/reports/canary/<UTC stamp>", help: "where the evidence goes" }),
-    minRequests: option({ flag: "min-requests", env: ["CANARY_MIN_REQUESTS"], value: "N", parse: parseCount, default: CANARY_THRESHOLDS.minRequests, help: "requests each revision needs before a promote" }),
+    minRequests: option({
+        flag: "min-requests",
+        env: ["CANARY_MIN_REQUESTS"],
+        value: "N",
+        parse: parseCount,
+        default: CANARY_THRESHOLDS.minRequests,
+        help: "requests each revision needs before a promote",
+    }),
     maxErrorRate: option({
         flag: "max-error-rate",
         env: ["CANARY_MAX_ERROR_RATE"],
@@ -35,10 +42,24 @@ export const ANALYZE_OPTIONS = {
         defaultText: `${CANARY_THRESHOLDS.maxErrorRate * 100}%`,
         help: "highest tolerated 5xx rate, e.g. 1%",
     }),
-    maxLatencyRatio: option({ flag: "max-latency-ratio", env: ["CANARY_MAX_LATENCY_RATIO"], value: "RATIO", parse: parseRatio, default: CANARY_THRESHOLDS.maxLatencyRatio, help: "highest tolerated canary p95 / stable p95" }),
+    maxLatencyRatio: option({
+        flag: "max-latency-ratio",
+        env: ["CANARY_MAX_LATENCY_RATIO"],
+        value: "RATIO",
+        parse: parseRatio,
+        default: CANARY_THRESHOLDS.maxLatencyRatio,
+        help: "highest tolerated canary p95 / stable p95",
+    }),
     canaryRevision: option({ flag: "canary-revision", env: ["CANARY_REVISION"], value: "R", parse: parseText, defaultText: "the controlRevision output", help: "the canary revision" }),
     stableRevision: option({ flag: "stable-revision", env: ["STABLE_REVISION"], value: "R", parse: parseText, defaultText: "the controlStableRevision output", help: "the stable revision" }),
-    canaryPercent: option({ flag: "canary-percent", env: ["CONTROL_CANARY_PERCENT"], value: "N", parse: parsePercent, defaultText: "the controlCanaryPercent output", help: "percent of traffic on the canary" }),
+    canaryPercent: option({
+        flag: "canary-percent",
+        env: ["CONTROL_CANARY_PERCENT"],
+        value: "N",
+        parse: parsePercent,
+        defaultText: "the controlCanaryPercent output",
+        help: "percent of traffic on the canary",
+    }),
     service: option({ flag: "service", env: ["CONTROL_SERVICE"], value: "NAME", parse: parseText, defaultText: "the controlServiceName output, else the canonical name", help: "the control service" }),
     project: option({ flag: "gcp-project", env: ["GCP_PROJECT"], value: "ID", parse: parseText, default: GCP.project, defaultText: `the project output, else ${GCP.project}`, help: "GCP project" }),
     region: option({ flag: "gcp-region", env: ["GCP_REGION"], value: "REGION", parse: parseText, default: GCP.region, defaultText: `the region output, else ${GCP.region}`, help: "GCP region" }),
@@ -96,7 +117,6 @@ function parseCount(text: string, what: string): number {
     return Number(text);
 }
 
-
 export interface AnalyzeContext {
     env?: NodeJS.ProcessEnv;
     now?: Date;
@@ -110,7 +130,15 @@ export function resolveAnalyzeOptions(argv: readonly string[], context: AnalyzeC
     const texts = readArgv(ANALYZE_OPTIONS, argv);
     const given = givenFromArgv(ANALYZE_OPTIONS, texts);
     const environment = environmentOf(given, env);
-    const all = loadOutputs({ values: new Map([["outputs", texts.outputs ?? []], ["stack", texts.stack ?? []]]) }, context.pulumi ?? ((stack) => runPulumiStackOutput(stack, env)));
+    const all = loadOutputs(
+        {
+            values: new Map([
+                ["outputs", texts.outputs ?? []],
+                ["stack", texts.stack ?? []],
+            ]),
+        },
+        context.pulumi ?? ((stack) => runPulumiStackOutput(stack, env)),
+    );
     const other = (Object.keys(all) as Environment[]).find((e) => e !== environment);
     if (other) throw new UsageError(`--outputs/--stack: the outputs given are ${other}'s, not ${environment}'s`);
     return analyzeOptionsFrom({ ...given, environment }, { env, now: context.now, isTTY: context.isTTY, outputs: all[environment] });
@@ -133,7 +161,14 @@ export function analyzeOptionsFrom(given: AnalyzeGiven, sources: { env?: NodeJS.
     const values = resolveTable(ANALYZE_OPTIONS, {
         given: { ...given, environment },
         env,
-        outputs: { canaryRevision: o.controlRevision, stableRevision: o.controlStableRevision, canaryPercent: o.controlCanaryPercent, service: o.controlServiceName, project: o.project, region: o.region },
+        outputs: {
+            canaryRevision: o.controlRevision,
+            stableRevision: o.controlStableRevision,
+            canaryPercent: o.controlCanaryPercent,
+            service: o.controlServiceName,
+            project: o.project,
+            region: o.region,
+        },
     });
     /** The name a value's problem blames: its flag when given, else the env var that gave it. */
     const blame = (key: keyof typeof ANALYZE_OPTIONS): string => {

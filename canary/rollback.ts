@@ -10,14 +10,21 @@ export interface RollbackResult {
     message: string;
 }
 
-export async function runRollback(to: string | undefined, deps: Pick<RolloutDeps, "stack" | "gate" | "commit" | "write" | "readTraffic"> & { cancelUp?: AbortSignal }, gateDir: string): Promise<RollbackResult> {
+export async function runRollback(
+    to: string | undefined,
+    deps: Pick<RolloutDeps, "stack" | "gate" | "commit" | "write" | "readTraffic"> & { cancelUp?: AbortSignal },
+    gateDir: string,
+): Promise<RollbackResult> {
     const stable = to ?? ((await deps.stack.getConfig("controlStableRevision")) || undefined);
     if (!stable) return { exitCode: 2, message: "nothing to roll back to: controlStableRevision is empty (the new revision serves alone); pass --to <revision>" };
     const current = await deps.stack.outputs();
     const serving = await deps.readTraffic(current);
     if (serving.length === 1 && serving[0].revision === stable && serving[0].percent === 100) {
         // After a promotion the stable revision is the one serving: "rolling back" to it changes nothing.
-        return { exitCode: 2, message: `nothing to roll back: ${stable} already serves 100 % (a promotion made it the stable revision); pass --to <the revision before it> (rollout.json of that rollout names it as stableRevision)` };
+        return {
+            exitCode: 2,
+            message: `nothing to roll back: ${stable} already serves 100 % (a promotion made it the stable revision); pass --to <the revision before it> (rollout.json of that rollout names it as stableRevision)`,
+        };
     }
     const before = { stable: await deps.stack.getConfig("controlStableRevision"), percent: await deps.stack.getConfig("controlCanaryPercent") };
     await deps.stack.setConfig("controlStableRevision", stable);

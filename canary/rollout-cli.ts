@@ -29,10 +29,7 @@ export interface Signals {
 
 /** The rollout's and rollback's signal stages (the header above says what each one does). */
 export function handleSignals(): Signals {
-    const { stages, exitCode } = onStopSignals([
-        "stopping at the current rung (an up in progress finishes first; signal again to cancel it)",
-        "cancelling the up in progress",
-    ]);
+    const { stages, exitCode } = onStopSignals(["stopping at the current rung (an up in progress finishes first; signal again to cancel it)", "cancelling the up in progress"]);
     return { interrupt: stages[0], cancelUp: stages[1], exitCode };
 }
 

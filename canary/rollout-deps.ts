@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CANARY_WINDOW, CONTROL, GCP } from "../catalog";
 import { GcpClient } from "../io/gcp/client";
-import { CloudRunApi, } from "../io/gcp/cloudrun";
+import { CloudRunApi } from "../io/gcp/cloudrun";
 import { CLOUD_PLATFORM_SCOPE, accessTokenSource, adcLoader, tokenShortfall } from "../io/gcp/credentials";
 import { resolveTable } from "../io/options";
 import { servingTargets } from "../io/gcp/traffic";
@@ -87,7 +87,11 @@ export function servingCheckIds(environment: RolloutOptions["environment"]): str
 }
 
 /** The gate on this environment (the checks of what serves), from the stack's outputs, given as values. */
-export function environmentGate(o: RolloutOptions, env: NodeJS.ProcessEnv, deps: { write: (text: string) => void; interrupt: AbortSignal; gateIo?: Parameters<typeof runGate>[1] }): RolloutDeps["gate"] {
+export function environmentGate(
+    o: RolloutOptions,
+    env: NodeJS.ProcessEnv,
+    deps: { write: (text: string) => void; interrupt: AbortSignal; gateIo?: Parameters<typeof runGate>[1] },
+): RolloutDeps["gate"] {
     return async (outputs, outputDir) => {
         const options = resolveGateOptions(
             { environment: o.environment, only: servingCheckIds(o.environment), outputDir, plain: true },
@@ -96,7 +100,11 @@ export function environmentGate(o: RolloutOptions, env: NodeJS.ProcessEnv, deps:
         const run = await runGate(options, { write: deps.write, interrupt: deps.interrupt, ...deps.gateIo });
         const c = run.decision.counts;
         const blockers = run.decision.blockers.map((b) => `${b.id}: ${b.cause ?? b.status}`).join("; ");
-        return { go: run.decision.go, summary: `${run.decision.go ? "GO" : "NO-GO"}: ${c.passed} passed, ${c.requiredFailures} required failure(s), ${c.requiredSkipped} required skipped${blockers ? `; ${blockers}` : ""}`, evidence: run.files?.summary };
+        return {
+            go: run.decision.go,
+            summary: `${run.decision.go ? "GO" : "NO-GO"}: ${c.passed} passed, ${c.requiredFailures} required failure(s), ${c.requiredSkipped} required skipped${blockers ? `; ${blockers}` : ""}`,
+            evidence: run.files?.summary,
+        };
     };
 }
 
@@ -154,7 +162,11 @@ function commitNow(o: RolloutOptions, file: string, message: string): string {
             git("commit", "-m", message, "--", rel);
             return `${rel} committed locally as ${git("rev-parse", "--short", "HEAD")}: push it so main holds what is deployed`;
         } catch (error) {
-            const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split("\n").slice(-2).join(" / ");
+            const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message)
+                .trim()
+                .split("\n")
+                .slice(-2)
+                .join(" / ");
             return `the commit of ${rel} failed (${stderr.slice(0, 300)}): commit it yourself so main holds what is deployed`;
         }
     }

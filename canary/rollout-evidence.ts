@@ -74,7 +74,15 @@ export function renderRolloutSummary(r: RolloutRecord): string {
         "|---|---|---|---|---|---|---|",
     ];
     r.rungs.forEach((g, i) => {
-        const up = g.error ? `failed: ${g.error}` : g.up ? `${g.up.result} (${Object.entries(g.up.changes).map(([k, n]) => `${n} ${k}`).join(", ") || "no changes"})` : "-";
+        const up = g.error
+            ? `failed: ${g.error}`
+            : g.up
+              ? `${g.up.result} (${
+                    Object.entries(g.up.changes)
+                        .map(([k, n]) => `${n} ${k}`)
+                        .join(", ") || "no changes"
+                })`
+              : "-";
         const gate = g.gate ? `${g.gate.go ? "GO" : "NO-GO"}` : "-";
         const analyses = g.analyses.map((a) => a.decision).join(", ") || (g.note ?? "-");
         lines.push(`| ${i + 1} | ${g.percent} | ${g.startedAt} | ${g.finishedAt ?? "-"} | ${cell(up)} | ${gate} | ${cell(analyses)} |`);
@@ -89,11 +97,26 @@ export function renderRolloutSummary(r: RolloutRecord): string {
             "",
             "| stage | decision | canary requests / 5xx | canary 5xx rate (upper bound) | stable 5xx rate | canary p95 | stable p95 |",
             "|---|---|---|---|---|---|---|",
-            ...judged.map((j, i) => `| ${i + 1}: ${j.percent} % | ${j.a.decision} | ${j.a.canary.requests} / ${j.a.canary.errors} | ${pct(j.a.canary.errorRate)} (${pct(j.a.canary.errorRateUpper)}) | ${pct(j.a.stable.errorRate)} | ${j.a.canary.p95Ms?.toFixed(1) ?? "n/a"} ms | ${j.a.stable.p95Ms?.toFixed(1) ?? "n/a"} ms |`),
+            ...judged.map(
+                (j, i) =>
+                    `| ${i + 1}: ${j.percent} % | ${j.a.decision} | ${j.a.canary.requests} / ${j.a.canary.errors} | ${pct(j.a.canary.errorRate)} (${pct(j.a.canary.errorRateUpper)}) | ${pct(j.a.stable.errorRate)} | ${j.a.canary.p95Ms?.toFixed(1) ?? "n/a"} ms | ${j.a.stable.p95Ms?.toFixed(1) ?? "n/a"} ms |`,
+            ),
             "",
-            ...chart("5xx rate, %", "5xx %", labels, series((n) => n.errorRate * 100), 3),
+            ...chart(
+                "5xx rate, %",
+                "5xx %",
+                labels,
+                series((n) => n.errorRate * 100),
+                3,
+            ),
             "",
-            ...chart("p95 latency, ms", "p95 ms", labels, series((n) => n.p95Ms ?? 0), 1),
+            ...chart(
+                "p95 latency, ms",
+                "p95 ms",
+                labels,
+                series((n) => n.p95Ms ?? 0),
+                1,
+            ),
         );
         const last = judged[judged.length - 1].a;
         lines.push("", "Reasons of the last analysis:", "", ...last.reasons.map((reason) => `- ${cell(reason)}`));

@@ -41,7 +41,16 @@ export interface RolloutDeps {
     /** The control service's split as Cloud Run serves it. */
     readTraffic(outputs: Record<string, unknown>): Promise<ServingTarget[]>;
     /** The canary analysis of one look at a stage (its evidence goes to outputDir): the window it reads and the rule that judges it. */
-    analyze(stage: { canary: string; stable: string; percent: number; outputs: Record<string, unknown>; outputDir: string; window?: LookWindow; rolloutStart?: Date; judge?: StageRule }): Promise<AnalyzeRun>;
+    analyze(stage: {
+        canary: string;
+        stable: string;
+        percent: number;
+        outputs: Record<string, unknown>;
+        outputDir: string;
+        window?: LookWindow;
+        rolloutStart?: Date;
+        judge?: StageRule;
+    }): Promise<AnalyzeRun>;
     /** The post-deploy gate on this environment, from these outputs. */
     gate(outputs: Record<string, unknown>, outputDir: string): Promise<GateOutcome>;
     /** Waits ms (a countdown while it does); false when interrupted. */

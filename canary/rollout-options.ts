@@ -81,7 +81,8 @@ export function rolloutOptionsFrom(given: RolloutGiven, command: "rollout" | "ro
     const environment = given.environment;
     if (environment === undefined) throw new UsageError("--environment: expected staging or prod");
     const values = resolveTable(ROLLOUT_OPTIONS, { given, env: {} });
-    if (values.windowMs < CANARY_WINDOW.minMs || values.windowMs > CANARY_WINDOW.maxMs || values.windowMs % 1000 !== 0) throw new UsageError("--window: a window of whole seconds from 1m to 24h (e.g. 10m)");
+    if (values.windowMs < CANARY_WINDOW.minMs || values.windowMs > CANARY_WINDOW.maxMs || values.windowMs % 1000 !== 0)
+        throw new UsageError("--window: a window of whole seconds from 1m to 24h (e.g. 10m)");
     if (command === "rollout" && given.to !== undefined) throw new UsageError("--to is for `canary rollback`");
     if (command === "rollback" && (given.stage || given.gated || given.ladder !== undefined)) throw new UsageError("--stage, --gated and --ladder are for `canary rollout`");
     if (given.stage && given.gated) throw new UsageError("--stage and --gated contradict each other (stage first, gate, then --gated)");

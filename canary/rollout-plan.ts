@@ -104,7 +104,8 @@ export function resumeAt(ladder: readonly number[], percent: number): { index: n
 /** The next step, from what was observed and the last step's outcome. */
 export function nextStep(state: PlanState): Step {
     const { settings: s, observed: o, last } = state;
-    const interruptedStop = (where: string): StopStep => stop("interrupted", `interrupted ${where}: traffic is as it was; resume with \`${s.resumeCommand}\` or roll back with \`${s.rollbackCommand}\``);
+    const interruptedStop = (where: string): StopStep =>
+        stop("interrupted", `interrupted ${where}: traffic is as it was; resume with \`${s.resumeCommand}\` or roll back with \`${s.rollbackCommand}\``);
     /** Rung index of the ladder, entered only when no signal came in. */
     const enter = (pair: Pair, index: number, applied: boolean): Step => {
         if (index >= s.ladder.length) return stop("error", `the ladder ${s.ladder.join(",")} ended without reaching 100 %`);
@@ -152,7 +153,11 @@ export function nextStep(state: PlanState): Step {
         }
         case "apply-rung": {
             if (outcome.outcome === "applied" && outcome.deployed !== step.pair.canary) {
-                return { step: "roll-back", pair: step.pair, why: `the up deployed ${outcome.deployed || "no revision"}, not ${step.pair.canary} (the stack file changed under the rollout): an unjudged revision must not take traffic` };
+                return {
+                    step: "roll-back",
+                    pair: step.pair,
+                    why: `the up deployed ${outcome.deployed || "no revision"}, not ${step.pair.canary} (the stack file changed under the rollout): an unjudged revision must not take traffic`,
+                };
             }
             return { step: "look", pair: step.pair, index: step.index, percent: step.percent };
         }
@@ -195,7 +200,10 @@ export function nextStep(state: PlanState): Step {
 function begin(o: Observed): Step {
     const serving = o.traffic.length === 1 && o.traffic[0].percent === 100 ? o.traffic[0].revision : undefined;
     if (!serving) {
-        return stop("usage", `cannot start: the stack says one revision serves (controlCanaryPercent ${o.percent}, controlStableRevision "${o.stableConfig}") but Cloud Run serves ${shown(o.traffic)}; bring them together first (pulumi up, or roll back)`);
+        return stop(
+            "usage",
+            `cannot start: the stack says one revision serves (controlCanaryPercent ${o.percent}, controlStableRevision "${o.stableConfig}") but Cloud Run serves ${shown(o.traffic)}; bring them together first (pulumi up, or roll back)`,
+        );
     }
     return { step: "stage", stable: serving };
 }
@@ -208,15 +216,26 @@ function resume(s: PlanSettings, o: Observed): Step {
     const share = (r: string): number => o.traffic.find((t) => t.revision === r)?.percent ?? 0;
     const others = o.traffic.filter((t) => t.revision !== stable && t.revision !== canary);
     if (canary === "" || canary === stable || share(stable) !== 100 - o.percent || share(canary) !== o.percent || others.length > 0) {
-        return stop("usage", `cannot resume: the stack says ${stable} ${100 - o.percent} % and ${canary || "<no controlRevision output>"} ${o.percent} %, but Cloud Run serves ${shown(o.traffic)}; run \`pulumi up\` to apply the stack or roll back first`, { revisions });
+        return stop(
+            "usage",
+            `cannot resume: the stack says ${stable} ${100 - o.percent} % and ${canary || "<no controlRevision output>"} ${o.percent} %, but Cloud Run serves ${shown(o.traffic)}; run \`pulumi up\` to apply the stack or roll back first`,
+            { revisions },
+        );
     }
     if (s.stage) {
-        if (o.percent > 0) return stop("usage", `a rollout of ${canary} is in progress at ${o.percent} %: resume it (\`${s.resumeCommand}\`) or roll back (\`${s.rollbackCommand}\`) before staging another`, { revisions });
+        if (o.percent > 0)
+            return stop("usage", `a rollout of ${canary} is in progress at ${o.percent} %: resume it (\`${s.resumeCommand}\`) or roll back (\`${s.rollbackCommand}\`) before staging another`, {
+                revisions,
+            });
         // Staged before: this up deploys what the stack file holds now, still at 0 %.
         return { step: "restage", pair };
     }
     if (o.imageTag && o.deployedImage && !sameImage(imageFromTag(CONTROL.imageRepository, o.imageTag), o.deployedImage)) {
-        return stop("usage", `the stack file's control image is ${o.imageTag} but the rollout in progress (${canary}) runs ${o.deployedImage}: finish or roll back that rollout (\`${s.rollbackCommand}\`) before rolling out another image`, { revisions });
+        return stop(
+            "usage",
+            `the stack file's control image is ${o.imageTag} but the rollout in progress (${canary}) runs ${o.deployedImage}: finish or roll back that rollout (\`${s.rollbackCommand}\`) before rolling out another image`,
+            { revisions },
+        );
     }
     return { step: "resume", pair, percent: o.percent };
 }

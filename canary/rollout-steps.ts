@@ -58,12 +58,24 @@ async function apply(run: RolloutRun, rung: RungRecord, values: ConfigValues): P
         before[k] = await deps.stack.getConfig(KEYS[k]);
         await deps.stack.setConfig(KEYS[k], v);
     }
-    say(run, `pulumi up: ${Object.entries(values).map(([k, v]) => `${KEYS[k as keyof typeof KEYS]}=${v === "" ? '""' : v}`).join(", ")}`);
+    say(
+        run,
+        `pulumi up: ${Object.entries(values)
+            .map(([k, v]) => `${KEYS[k as keyof typeof KEYS]}=${v === "" ? '""' : v}`)
+            .join(", ")}`,
+    );
     if (deps.interrupt.aborted) say(run, "a signal came in: this up runs to its end (cancelling it would leave the stack locked with pending operations); signal again to cancel it");
     try {
         const up = await deps.stack.up({ onOutput: (l) => say(run, `  | ${l}`), signal: deps.cancelUp });
         rung.up = up;
-        say(run, `pulumi up: ${up.result} (${Object.entries(up.changes).map(([k, n]) => `${n} ${k}`).join(", ") || "no changes"})`);
+        say(
+            run,
+            `pulumi up: ${up.result} (${
+                Object.entries(up.changes)
+                    .map(([k, n]) => `${n} ${k}`)
+                    .join(", ") || "no changes"
+            })`,
+        );
     } catch (error) {
         for (const [k, v] of Object.entries(before) as Array<[keyof typeof KEYS, string | undefined]>) await deps.stack.setConfig(KEYS[k], v ?? "");
         const message = error instanceof StackError ? error.message : `pulumi up failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -134,7 +146,11 @@ export async function applyRung(run: RolloutRun, percent: number, applied: boole
 export async function look(run: RolloutRun, pair: Pair, index: number, percent: number): Promise<StepOutcome> {
     const { deps, settings, record } = run;
     const rung = currentRung(run) as RungRecord;
-    const schedule = { everyMs: settings.lookEveryMs ?? CANARY_SEQUENTIAL.lookEveryMs, lagMs: settings.ingestionLagMs ?? CANARY_WINDOW.ingestionLagMs, deadlineMs: (1 + settings.maxHolds) * settings.waitMs };
+    const schedule = {
+        everyMs: settings.lookEveryMs ?? CANARY_SEQUENTIAL.lookEveryMs,
+        lagMs: settings.ingestionLagMs ?? CANARY_WINDOW.ingestionLagMs,
+        deadlineMs: (1 + settings.maxHolds) * settings.waitMs,
+    };
     const judgedRungs = settings.ladder.filter((p) => p < 100).length;
     const ended = await lookUntilDecided(schedule, {
         wait: (ms) => deps.wait(ms, `${percent} % on ${pair.canary}`),
@@ -145,7 +161,16 @@ export async function look(run: RolloutRun, pair: Pair, index: number, percent: 
             // The rollout's data: from the first judged rung of this run (a resumed run pools from where it resumed).
             const first = record.rungs.find((r) => r.percent > 0 && r.percent < 100);
             const rolloutStart = first ? new Date(Math.ceil(Date.parse(first.startedAt) / 60_000) * 60_000) : undefined;
-            const analysis = await deps.analyze({ canary: pair.canary, stable: pair.stable, percent, outputs: await deps.stack.outputs(), outputDir: `${settings.outputDir}/analysis-${record.rungs.length}-${percent}-${n}`, window, rolloutStart, judge });
+            const analysis = await deps.analyze({
+                canary: pair.canary,
+                stable: pair.stable,
+                percent,
+                outputs: await deps.stack.outputs(),
+                outputDir: `${settings.outputDir}/analysis-${record.rungs.length}-${percent}-${n}`,
+                window,
+                rolloutStart,
+                judge,
+            });
             rung.analyses.push(summaryOf(analysis.judgement, analysis.files.summary));
             saveRecord(run);
             say(run, `${percent} %: look ${n + 1}: ${analysis.judgement.decision.toUpperCase()}: ${analysis.judgement.reasons[0] ?? ""}`);
@@ -179,7 +204,8 @@ export async function rollBack(run: RolloutRun, why: string): Promise<StepOutcom
 
 export async function commitStack(run: RolloutRun, pair: Pair, kind: "promote" | "roll-back"): Promise<StepOutcome> {
     const { deps, record } = run;
-    const message = kind === "promote" ? `Promote ${pair.canary} to 100 % on ${deps.stack.name} (controlStableRevision)` : `Roll back ${pair.canary} on ${deps.stack.name} (stable ${pair.stable} serves 100 %)`;
+    const message =
+        kind === "promote" ? `Promote ${pair.canary} to 100 % on ${deps.stack.name} (controlStableRevision)` : `Roll back ${pair.canary} on ${deps.stack.name} (stable ${pair.stable} serves 100 %)`;
     record.commit = await deps.commit(deps.stack.stackFile, message);
     return { outcome: "committed", commit: record.commit };
 }
@@ -213,6 +239,14 @@ export async function runStep(run: RolloutRun, step: Exclude<Step, { step: "stop
 }
 
 function summaryOf(j: StageJudgement, evidence: string): RungRecord["analyses"][number] {
-    const numbers = (r: StageJudgement["canary"]) => ({ revision: r.revision, requests: r.requests, errors: r.errors, errorRate: r.errorRate, errorRateUpper: r.errorRateUpper, p95Ms: r.p95Ms, latencySamples: r.latencySamples });
+    const numbers = (r: StageJudgement["canary"]) => ({
+        revision: r.revision,
+        requests: r.requests,
+        errors: r.errors,
+        errorRate: r.errorRate,
+        errorRateUpper: r.errorRateUpper,
+        p95Ms: r.p95Ms,
+        latencySamples: r.latencySamples,
+    });
     return { decision: j.decision, reasons: j.reasons, canary: numbers(j.canary), stable: numbers(j.stable), ...(j.rule ? { rule: j.rule } : {}), evidence };
 }

@@ -31,9 +31,7 @@ export interface RungLookDeps {
 }
 
 export type RungEnd =
-    | { end: "decided"; run: AnalyzeRun; looks: number }
-    | { end: "deadline"; run: AnalyzeRun; looks: number; elapsedMs: number }
-    | { end: "interrupted"; while: "waiting" | "holding"; looks: number };
+    { end: "decided"; run: AnalyzeRun; looks: number } | { end: "deadline"; run: AnalyzeRun; looks: number; elapsedMs: number } | { end: "interrupted"; while: "waiting" | "holding"; looks: number };
 
 const MINUTE = 60_000;
 

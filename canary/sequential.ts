@@ -70,9 +70,15 @@ const rejects = (k: number, n: number, p0: number, alpha: number): boolean => lo
 const under = (k: number, n: number, ceiling: number, alpha: number, alternatives: readonly number[]): boolean => logRateSprt(k, n, ceiling, alternatives) >= Math.log(1 / alpha);
 
 /** The 5xx bounds a look reports: the canary's rollback lower bound and promotion upper bound, the stable revision's sequence. */
-function errorBounds(l: SequentialLevels, t: CanaryThresholds): { canary: (k: number, n: number) => { lower: number; upper: number }; stable: (k: number, n: number) => { lower: number; upper: number } } {
+function errorBounds(
+    l: SequentialLevels,
+    t: CanaryThresholds,
+): { canary: (k: number, n: number) => { lower: number; upper: number }; stable: (k: number, n: number) => { lower: number; upper: number } } {
     return {
-        canary: (k, n) => ({ lower: rateSequence(k, n, l.rollbackCanaryErrors, priorAt(t.maxErrorRate)).lower, upper: rateSequence(k, n, l.promoteErrors, priorAt(l.promoteErrorCeiling, l.promotePriorWeight)).upper }),
+        canary: (k, n) => ({
+            lower: rateSequence(k, n, l.rollbackCanaryErrors, priorAt(t.maxErrorRate)).lower,
+            upper: rateSequence(k, n, l.promoteErrors, priorAt(l.promoteErrorCeiling, l.promotePriorWeight)).upper,
+        }),
         stable: (k, n) => rateSequence(k, n, l.rollbackStableErrors, priorAt(t.maxErrorRate)),
     };
 }
@@ -87,7 +93,10 @@ function errorGate(c: RevisionNumbers, s: RevisionNumbers, t: CanaryThresholds, 
     // Healthy: at most half the threshold, or no worse than the stable revision (its upper bound).
     const bar = Math.max(healthy, s.errorRateUpper);
     if (c.errors >= t.rollbackMinErrors && rejects(c.errors, c.requests, bar, l.rollbackCanaryErrors)) {
-        return { verdict: "fail", reason: `canary 5xx rate clearly above ${pct(bar)} (the healthy ${pct(healthy)}, half the ${pct(t.maxErrorRate)} threshold, or the stable revision's upper bound): ${shown(c)}, a sequential test at ${(1 - l.rollbackCanaryErrors).toFixed(5)}` };
+        return {
+            verdict: "fail",
+            reason: `canary 5xx rate clearly above ${pct(bar)} (the healthy ${pct(healthy)}, half the ${pct(t.maxErrorRate)} threshold, or the stable revision's upper bound): ${shown(c)}, a sequential test at ${(1 - l.rollbackCanaryErrors).toFixed(5)}`,
+        };
     }
     if (c.requests < t.minRequests) return { verdict: "inconclusive", reason: `canary 5xx ${shown(c)}: too few requests to say it is under ${pct(l.promoteErrorCeiling)}` };
     if (under(c.errors, c.requests, l.promoteErrorCeiling, l.promoteErrors, CANARY_SEQUENTIAL.promoteErrorAlternatives)) {
@@ -116,15 +125,24 @@ function latencyGate(cObs: Histogram | undefined, sObs: Histogram | undefined, c
     const upper = rateSequence(overPromote, nC, l.promoteLatencyCanary, promotePrior).upper;
     const p95 = `canary p95 ${c.p95Ms === undefined ? "n/a" : ms(c.p95Ms)}${c.p95AtLeast ? " or more" : ""} vs stable ${s.p95Ms === undefined ? "n/a" : ms(s.p95Ms)}`;
     if (rejects(overRollback, nC, tail, l.rollbackCanaryLatency)) {
-        return { verdict: "fail", reason: `${p95}: clearly beyond the healthy ${healthyRatio.toFixed(2)}x stable: ${pct(overRollback / nC)} of canary requests above ${ms(rollbackMark)}, more than ${pct(tail)} by a sequential test at ${(1 - l.rollbackCanaryLatency).toFixed(5)}` };
+        return {
+            verdict: "fail",
+            reason: `${p95}: clearly beyond the healthy ${healthyRatio.toFixed(2)}x stable: ${pct(overRollback / nC)} of canary requests above ${ms(rollbackMark)}, more than ${pct(tail)} by a sequential test at ${(1 - l.rollbackCanaryLatency).toFixed(5)}`,
+        };
     }
     if (c.latencySamples < minSamples || s.latencySamples < minSamples) {
         return { verdict: "inconclusive", reason: `${p95}: too few latency samples to promote on p95: canary ${c.latencySamples}, stable ${s.latencySamples} (at least ${minSamples} each)` };
     }
     if (under(overPromote, nC, tail, l.promoteLatencyCanary, CANARY_SEQUENTIAL.promoteLatencyAlternatives)) {
-        return { verdict: "pass", reason: `${p95}: within ${l.promoteLatencyRatio.toFixed(2)}x (or ${l.promoteLatencyFloorMs} ms) of stable: ${pct(overPromote / nC)} of canary requests above ${ms(promoteMark)}, shown under ${pct(tail)} by a sequential test at ${(1 - l.promoteLatencyCanary - l.promoteLatencyStable).toFixed(3)} (upper bound ${pct(upper)})` };
+        return {
+            verdict: "pass",
+            reason: `${p95}: within ${l.promoteLatencyRatio.toFixed(2)}x (or ${l.promoteLatencyFloorMs} ms) of stable: ${pct(overPromote / nC)} of canary requests above ${ms(promoteMark)}, shown under ${pct(tail)} by a sequential test at ${(1 - l.promoteLatencyCanary - l.promoteLatencyStable).toFixed(3)} (upper bound ${pct(upper)})`,
+        };
     }
-    return { verdict: "inconclusive", reason: `${p95}: not yet shown within ${l.promoteLatencyRatio.toFixed(2)}x of stable (${pct(overPromote / nC)} of canary requests above ${ms(promoteMark)}, upper bound ${pct(upper)}; more samples needed)` };
+    return {
+        verdict: "inconclusive",
+        reason: `${p95}: not yet shown within ${l.promoteLatencyRatio.toFixed(2)}x of stable (${pct(overPromote / nC)} of canary requests above ${ms(promoteMark)}, upper bound ${pct(upper)}; more samples needed)`,
+    };
 }
 
 /** Both sets of sequences of one metric: a fail on either rolls back; a pass needs the rollout's and, where it guards, the rung's. */

@@ -97,7 +97,10 @@ const HINTS: Partial<Record<StackErrorKind, (stack: string) => string>> = {
 function lastLines(error: unknown): string {
     const out = commandOutput(error);
     const said = out.stderr?.trim() || out.stdout?.trim() || (error instanceof Error ? error.message : String(error));
-    const lines = said.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^(stderr|stdout|code|err\?):?/i.test(l));
+    const lines = said
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "" && !/^(stderr|stdout|code|err\?):?/i.test(l));
     const errors = lines.filter((l) => /error|violation/i.test(l));
     return (errors.length > 0 ? errors.slice(-2) : lines.slice(-1)).join(" / ").slice(0, 600);
 }
@@ -108,7 +111,10 @@ export function stackError(what: string, stackName: string, error: unknown, auto
     if (kind === "cli-missing") return new StackError(CLI_MISSING, kind);
     if (kind === "policy") {
         const out = commandOutput(error);
-        const violations = `${out.stdout ?? ""}\n${out.stderr ?? ""}`.split("\n").filter((l) => MANDATORY_POLICY.test(l)).map((l) => l.trim());
+        const violations = `${out.stdout ?? ""}\n${out.stderr ?? ""}`
+            .split("\n")
+            .filter((l) => MANDATORY_POLICY.test(l))
+            .map((l) => l.trim());
         return new StackError(`${what} failed: mandatory policy violation: ${[...new Set(violations)].join(" / ").slice(0, 600)}`, kind);
     }
     const hint = HINTS[kind]?.(stackName);
@@ -164,7 +170,13 @@ export async function automationStack(options: AutomationStackOptions): Promise<
                 const result = await stack.up({
                     policyPacks: [path.join(options.projectDir, "policies")],
                     policyPackConfigs: fs.existsSync(policyConfig) ? [policyConfig] : [],
-                    onOutput: onOutput ? (out) => out.split("\n").filter(Boolean).forEach((l) => onOutput(l)) : undefined,
+                    onOutput: onOutput
+                        ? (out) =>
+                              out
+                                  .split("\n")
+                                  .filter(Boolean)
+                                  .forEach((l) => onOutput(l))
+                        : undefined,
                     signal,
                     color: "never",
                     message: `canary rollout of ${name}`,

@@ -238,7 +238,14 @@ export function sequentialLevels(rung: number, judgedRungs: number, t: CanaryThr
     const q = CANARY_SEQUENTIAL;
     const promote = final ? CANARY_ERROR_BUDGET.falsePromote : 1 - (first ? q.firstStepConfidence : q.stepConfidence);
     const widen = final ? 1 : first ? q.firstStepWiden : q.stepWiden;
-    const rollout = levelsOf(promote, widen, CANARY_ERROR_BUDGET.falseRollback * pooled, t, final ? t.maxErrorRate : t.maxErrorRate * widen, final ? CANARY_SEQUENTIAL.priorWeight : CANARY_SEQUENTIAL.stepPriorWeight);
+    const rollout = levelsOf(
+        promote,
+        widen,
+        CANARY_ERROR_BUDGET.falseRollback * pooled,
+        t,
+        final ? t.maxErrorRate : t.maxErrorRate * widen,
+        final ? CANARY_SEQUENTIAL.priorWeight : CANARY_SEQUENTIAL.stepPriorWeight,
+    );
     if (rung <= 0) return { rollout };
     const g = CANARY_SEQUENTIAL.guardWiden;
     return { rollout, rung: levelsOf(CANARY_ERROR_BUDGET.falsePromote, g, CANARY_ERROR_BUDGET.falseRollback * rollbackShare(rung, judgedRungs), t, t.maxErrorRate * g) };

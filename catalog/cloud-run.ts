@@ -5,7 +5,8 @@
 /** Sources, cited by docs/reliability.md's rule list and by the rules below. */
 export const SOURCES = {
     cpu: "https://cloud.google.com/run/docs/configuring/services/cpu",
-    wholeCpu: "registry.terraform.io google_cloud_run_v2_service and google_cloud_run_v2_job, resources.limits: the only supported values for CPU are '1', '2', '4', '6' and '8' (fractions only on the v1 google_cloud_run_service)",
+    wholeCpu:
+        "registry.terraform.io google_cloud_run_v2_service and google_cloud_run_v2_job, resources.limits: the only supported values for CPU are '1', '2', '4', '6' and '8' (fractions only on the v1 google_cloud_run_service)",
     memory: "https://cloud.google.com/run/docs/configuring/services/memory-limits",
     jobMemory: "https://cloud.google.com/run/docs/configuring/jobs/memory-limits",
     env: "https://cloud.google.com/run/docs/configuring/services/environment-variables",
@@ -28,7 +29,8 @@ export const MAX_STARTUP_PROBE_SECONDS = 240;
 
 /** Why a service's request timeout or concurrency is past Cloud Run's limits (SOURCES), or undefined. */
 export function serviceLimitProblem(timeoutSeconds: number | undefined, concurrency: number | undefined): string | undefined {
-    if (timeoutSeconds !== undefined && (timeoutSeconds < 1 || timeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS)) return `a request timeout of ${timeoutSeconds} s, Cloud Run takes 1 to ${MAX_REQUEST_TIMEOUT_SECONDS} s`;
+    if (timeoutSeconds !== undefined && (timeoutSeconds < 1 || timeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS))
+        return `a request timeout of ${timeoutSeconds} s, Cloud Run takes 1 to ${MAX_REQUEST_TIMEOUT_SECONDS} s`;
     if (concurrency !== undefined && concurrency > MAX_CONCURRENCY) return `a concurrency of ${concurrency}, Cloud Run takes at most ${MAX_CONCURRENCY} per instance`;
     return undefined;
 }
@@ -36,7 +38,8 @@ export function serviceLimitProblem(timeoutSeconds: number | undefined, concurre
 /** Why a job's retries or task timeout are past Cloud Run's limits (SOURCES), or undefined. */
 export function jobLimitProblem(maxRetries: number | undefined, taskTimeoutSeconds: number | undefined): string | undefined {
     if (maxRetries !== undefined && (maxRetries < 0 || maxRetries > MAX_JOB_RETRIES)) return `${maxRetries} retries, Cloud Run takes 0 to ${MAX_JOB_RETRIES}`;
-    if (taskTimeoutSeconds !== undefined && (taskTimeoutSeconds < 1 || taskTimeoutSeconds > MAX_TASK_TIMEOUT_SECONDS)) return `a task timeout of ${taskTimeoutSeconds} s, Cloud Run takes up to ${MAX_TASK_TIMEOUT_SECONDS} s`;
+    if (taskTimeoutSeconds !== undefined && (taskTimeoutSeconds < 1 || taskTimeoutSeconds > MAX_TASK_TIMEOUT_SECONDS))
+        return `a task timeout of ${taskTimeoutSeconds} s, Cloud Run takes up to ${MAX_TASK_TIMEOUT_SECONDS} s`;
     return undefined;
 }
 
@@ -111,8 +114,15 @@ export function jobMemoryProblem(memoryMib: number): string | undefined {
 
 /** Env names Cloud Run sets in every container (container contract): never set by a stack. */
 export const CLOUD_RUN_RESERVED_ENV = [
-    "PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION",
-    "CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT",
+    "PORT",
+    "K_SERVICE",
+    "K_REVISION",
+    "K_CONFIGURATION",
+    "CLOUD_RUN_JOB",
+    "CLOUD_RUN_EXECUTION",
+    "CLOUD_RUN_TASK_INDEX",
+    "CLOUD_RUN_TASK_ATTEMPT",
+    "CLOUD_RUN_TASK_COUNT",
 ] as const;
 /** At most 1000 env vars per container (SOURCES.env). */
 export const MAX_ENV_VARS = 1000;

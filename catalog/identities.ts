@@ -41,8 +41,20 @@ export const GOOGLE_CALLS = {
     // What the Pulumi CLI and the Google provider send for a preview (reads) or an up (writes).
     stateRead: call("storage.googleapis.com", "GET /storage/v1/b/{bucket}/o/{object}", "storage.objects.get", "roles/storage.objectViewer", "bucket"),
     stateWrite: call("storage.googleapis.com", "POST /upload/storage/v1/b/{bucket}/o", "storage.objects.create", "roles/storage.objectAdmin", "bucket"),
-    kmsDecrypt: call("cloudkms.googleapis.com", "POST /v1/projects/{project}/locations/{location}/keyRings/{ring}/cryptoKeys/{key}:decrypt", "cloudkms.cryptoKeyVersions.useToDecrypt", "roles/cloudkms.cryptoKeyDecrypter", "key"),
-    kmsEncrypt: call("cloudkms.googleapis.com", "POST /v1/projects/{project}/locations/{location}/keyRings/{ring}/cryptoKeys/{key}:encrypt", "cloudkms.cryptoKeyVersions.useToEncrypt", "roles/cloudkms.cryptoKeyEncrypterDecrypter", "key"),
+    kmsDecrypt: call(
+        "cloudkms.googleapis.com",
+        "POST /v1/projects/{project}/locations/{location}/keyRings/{ring}/cryptoKeys/{key}:decrypt",
+        "cloudkms.cryptoKeyVersions.useToDecrypt",
+        "roles/cloudkms.cryptoKeyDecrypter",
+        "key",
+    ),
+    kmsEncrypt: call(
+        "cloudkms.googleapis.com",
+        "POST /v1/projects/{project}/locations/{location}/keyRings/{ring}/cryptoKeys/{key}:encrypt",
+        "cloudkms.cryptoKeyVersions.useToEncrypt",
+        "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+        "key",
+    ),
     runRead: call(RUN, `GET ${RUN_V2}/{collection}/{name}`, "run.services.get", "roles/run.viewer"),
     runWrite: call(RUN, `PATCH ${RUN_V2}/{collection}/{name}`, "run.services.update", "roles/run.admin"),
     accountRead: call("iam.googleapis.com", "GET /v1/projects/{project}/serviceAccounts/{account}", "iam.serviceAccounts.get", "roles/iam.serviceAccountViewer"),
@@ -82,7 +94,20 @@ export interface Identity {
 }
 
 const PULUMI_READ: readonly GoogleCallName[] = ["stateRead", "kmsDecrypt", "runRead", "runJobGet", "accountRead", "secretRead"];
-const PULUMI_WRITE: readonly GoogleCallName[] = ["stateRead", "stateWrite", "kmsDecrypt", "kmsEncrypt", "runRead", "runJobGet", "runWrite", "accountRead", "accountWrite", "actAs", "secretRead", "secretGrant"];
+const PULUMI_WRITE: readonly GoogleCallName[] = [
+    "stateRead",
+    "stateWrite",
+    "kmsDecrypt",
+    "kmsEncrypt",
+    "runRead",
+    "runJobGet",
+    "runWrite",
+    "accountRead",
+    "accountWrite",
+    "actAs",
+    "secretRead",
+    "secretGrant",
+];
 
 export const IDENTITIES = {
     preview: { account: "preview", runs: "`pulumi preview` of a pull request (the provider's reads, the migrate job's last execution)", calls: PULUMI_READ },

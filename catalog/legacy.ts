@@ -30,15 +30,7 @@ export const LEGACY_RESOURCES: readonly LegacyResource[] = [
  * "openagents-webhooks" is no legacy name; "laravel", "elixir" and "phoenix" have no place
  * anywhere in a Rust lane's resource name.
  */
-export const LEGACY_NAME_STEMS: readonly string[] = [
-    "openagents-web",
-    "openagents-migrate",
-    "openagents-maintenance",
-    "openagents-runtime",
-    "laravel",
-    "elixir",
-    "phoenix",
-];
+export const LEGACY_NAME_STEMS: readonly string[] = ["openagents-web", "openagents-migrate", "openagents-maintenance", "openagents-runtime", "laravel", "elixir", "phoenix"];
 
 /** Stems that must end where a word ends (the rest match anywhere). */
 const WORD_END_STEMS: readonly string[] = ["openagents-web", "openagents-migrate", "openagents-maintenance", "openagents-runtime"];
@@ -47,45 +39,21 @@ const WORD_END_STEMS: readonly string[] = ["openagents-web", "openagents-migrate
 export const LEGACY_NAME_WORDS: readonly string[] = ["php", "phpfpm", "artisan", "phx", "octane"];
 
 /** Artifact Registry repositories (below the project) that hold legacy images. */
-export const LEGACY_IMAGE_REPOSITORIES: readonly string[] = [
-    "openagents-web/laravel",
-    "openagents-runtime/runtime",
-];
+export const LEGACY_IMAGE_REPOSITORIES: readonly string[] = ["openagents-web/laravel", "openagents-runtime/runtime"];
 
 /**
  * Image path segments that mark an image as legacy when a segment IS one of them (compared
  * exactly, lowercased): the legacy repository and resource names, and PHP/Laravel/Elixir base
  * images. Exact, not substring: the Rust runtime's own binary is `openagents-runtime-service`.
  */
-export const LEGACY_IMAGE_SEGMENTS: readonly string[] = [
-    "openagents-web",
-    "openagents-runtime",
-    ...LEGACY_RESOURCES.map((r) => r.name),
-    "laravel",
-    "elixir",
-    "php",
-    "php-fpm",
-    "frankenphp",
-];
+export const LEGACY_IMAGE_SEGMENTS: readonly string[] = ["openagents-web", "openagents-runtime", ...LEGACY_RESOURCES.map((r) => r.name), "laravel", "elixir", "php", "php-fpm", "frankenphp"];
 
 /**
  * Executables of the legacy stacks, judged as the program a container runs (its first word,
  * past env/exec-style wrappers; inside `sh -c` each command's first word). Also legacy:
  * php with a version (`php8.2`, `php8.2-fpm`) and `openagents-runtime` spelled with a dash.
  */
-export const LEGACY_EXECUTABLES: readonly string[] = [
-    "php",
-    "artisan",
-    "php-fpm",
-    "frankenphp",
-    "composer",
-    "mix",
-    "iex",
-    "elixir",
-    "erl",
-    "openagents_runtime",
-    "openagents-runtime",
-];
+export const LEGACY_EXECUTABLES: readonly string[] = ["php", "artisan", "php-fpm", "frankenphp", "composer", "mix", "iex", "elixir", "erl", "openagents_runtime", "openagents-runtime"];
 
 export interface LegacyEnvMarker {
     name: string;
@@ -141,15 +109,15 @@ export const LEGACY_HTTP = {
 } as const;
 
 /** Paths of the archived legacy deploy assets: never a deploy source. */
-export const LEGACY_DEPLOY_PATHS: readonly string[] = [
-    "apps/openagents.com/deploy/archived-laravel/",
-    "apps/openagents.com/docs/archived/legacy-laravel-deploy/",
-];
+export const LEGACY_DEPLOY_PATHS: readonly string[] = ["apps/openagents.com/deploy/archived-laravel/", "apps/openagents.com/docs/archived/legacy-laravel-deploy/"];
 
 /** A name with case and separators removed ("OpenAgents_Web2" -> "openagentsweb2"), as the name matchers compare. */
 export function squashName(value: string): string {
     // NFKD folds full-width and compatibility forms to ASCII before separators are dropped.
-    return value.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]/g, "");
+    return value
+        .normalize("NFKD")
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, "");
 }
 
 const SQUASHED_STEMS = LEGACY_NAME_STEMS.map((stem) => ({ stem, squashed: squashName(stem), wordEnd: WORD_END_STEMS.includes(stem) }));
@@ -275,9 +243,32 @@ export const COMMAND_SOURCES = {
  * take before it: `env A=1 php`, `exec php`, `nice -n 5 php`, `gosu www-data php`, `busybox sh`.
  */
 const COMMAND_WRAPPERS: Readonly<Record<string, number>> = {
-    env: 0, exec: 0, nice: 0, nohup: 0, time: 0, timeout: 0, stdbuf: 0, ionice: 0, setsid: 0, tini: 0, "dumb-init": 0,
-    command: 0, builtin: 0, eval: 0, busybox: 0, sudo: 0, doas: 0, runuser: 0, "catatonit": 0, "s6-setuidgid": 1,
-    gosu: 1, "su-exec": 1, chpst: 0, chroot: 1, xargs: 0, "start-stop-daemon": 0,
+    env: 0,
+    exec: 0,
+    nice: 0,
+    nohup: 0,
+    time: 0,
+    timeout: 0,
+    stdbuf: 0,
+    ionice: 0,
+    setsid: 0,
+    tini: 0,
+    "dumb-init": 0,
+    command: 0,
+    builtin: 0,
+    eval: 0,
+    busybox: 0,
+    sudo: 0,
+    doas: 0,
+    runuser: 0,
+    catatonit: 0,
+    "s6-setuidgid": 1,
+    gosu: 1,
+    "su-exec": 1,
+    chpst: 0,
+    chroot: 1,
+    xargs: 0,
+    "start-stop-daemon": 0,
 };
 /** Wrapper options that take the next word as their value (`sudo -u www-data php`, `exec -a name php`). */
 const OPTIONS_WITH_VALUE: readonly string[] = ["-u", "-g", "-a", "-s", "--user", "--group", "--signal", "--kill-after"];
@@ -578,7 +569,10 @@ export const GOOGLE_ACCOUNT_SOURCE =
  * (GOOGLE_ACCOUNT_SOURCE), or undefined. The legacy lanes ran as such default accounts.
  */
 export function googleProductAccountReason(member: string): string | undefined {
-    const e = member.trim().toLowerCase().replace(/^serviceaccount:/, "");
+    const e = member
+        .trim()
+        .toLowerCase()
+        .replace(/^serviceaccount:/, "");
     if (isDefaultComputeAccount(e)) return `'${e}' is the default compute account`;
     if (/@appspot\.gserviceaccount\.com$/.test(e)) return `'${e}' is App Engine's default account`;
     if (/@cloudbuild\.gserviceaccount\.com$/.test(e)) return `'${e}' is Cloud Build's account`;
@@ -589,6 +583,9 @@ export function googleProductAccountReason(member: string): string | undefined {
 
 /** True when a service account email is the project's default compute account. */
 export function isDefaultComputeAccount(email: string): boolean {
-    const e = email.trim().toLowerCase().replace(/^serviceaccount:/, "");
+    const e = email
+        .trim()
+        .toLowerCase()
+        .replace(/^serviceaccount:/, "");
     return e === GCP.defaultComputeServiceAccount || /^[0-9]+-compute@developer\.gserviceaccount\.com$/.test(e);
 }

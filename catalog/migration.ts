@@ -29,7 +29,11 @@ function shortHash(value: unknown, length: number): string {
 const HASH_LENGTH = 8;
 
 function tagFragment(tagOrDigest: string, max: number): string {
-    const t = tagOrDigest.toLowerCase().replace(/^sha256:/, "").replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+    const t = tagOrDigest
+        .toLowerCase()
+        .replace(/^sha256:/, "")
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "");
     return t.slice(0, max).replace(/-+$/, "");
 }
 

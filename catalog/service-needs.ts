@@ -126,7 +126,11 @@ export function routeSplitProblem(env: readonly EnvEntry[]): string | undefined 
     const mode = (modeRaw ?? "").trim() === "" ? "rust" : modeRaw!.trim().toLowerCase();
     // from_str: "rust" and "cohort" are known, anything else is legacy (route_split.rs:357-362).
     if (mode !== "rust" && mode !== "cohort") return why(`OA_ROUTE_SPLIT_MODE=${mode} routes pages to the legacy target`);
-    const routes = (routesRaw ?? "/").split(",").map((s) => s.trim()).filter((s) => s !== "").map(normalizePath);
+    const routes = (routesRaw ?? "/")
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "")
+        .map(normalizePath);
     if (!routes.includes("/")) return why(`OA_ROUTE_SPLIT_RUST_ROUTES=${routesRaw ?? ""} leaves every other page to the legacy target`);
     if (mode === "cohort") {
         // config.rs:442-446: an unparsable percentage is 100; parse::<u8> takes digits (and a leading +) up to 255.
@@ -172,11 +176,7 @@ export function controlEnvProblemsFor(
     plain: readonly { name: string; value: string }[],
     secrets: readonly { env: string; secret: string }[],
 ): { workos?: string; routeSplit?: string } {
-    const env: EnvEntry[] = [
-        { name: AUTH_MODE_ENV, literal: authProviderMode },
-        ...plain.map((e) => ({ name: e.name, literal: e.value })),
-        ...secrets.map((e) => ({ name: e.env, secret: e.secret })),
-    ];
+    const env: EnvEntry[] = [{ name: AUTH_MODE_ENV, literal: authProviderMode }, ...plain.map((e) => ({ name: e.name, literal: e.value })), ...secrets.map((e) => ({ name: e.env, secret: e.secret }))];
     return { workos: workosProblem(env, true), routeSplit: routeSplitProblem(env) };
 }
 

@@ -12,19 +12,7 @@ import type { Readable } from "node:stream";
 import { isLoopbackHost } from "./endpoints";
 
 export type HttpFailureKind =
-    | "refused"
-    | "dns"
-    | "tls"
-    | "timeout"
-    | "reset"
-    | "too-large"
-    | "redirect-off-host"
-    | "too-many-redirects"
-    | "http-status"
-    | "aborted"
-    | "invalid-url"
-    | "insecure"
-    | "other";
+    "refused" | "dns" | "tls" | "timeout" | "reset" | "too-large" | "redirect-off-host" | "too-many-redirects" | "http-status" | "aborted" | "invalid-url" | "insecure" | "other";
 
 export interface HttpResponse {
     status: number;
@@ -169,13 +157,10 @@ export class HttpClient {
             }
             if (!sameHost(current, next)) {
                 // Never follow: the request may carry credentials, and another host is not the target.
-                return fail(
-                    "redirect-off-host",
-                    `redirect ${response.status} from ${current.host} to another host ${next.protocol}//${next.host} (not followed)`,
-                    current.toString(),
-                    started,
-                    { status: response.status, response },
-                );
+                return fail("redirect-off-host", `redirect ${response.status} from ${current.host} to another host ${next.protocol}//${next.host} (not followed)`, current.toString(), started, {
+                    status: response.status,
+                    response,
+                });
             }
             if (redirects.length >= this.maxRedirects) {
                 return fail("too-many-redirects", `more than ${this.maxRedirects} redirects`, current.toString(), started, { status: response.status });
@@ -309,15 +294,7 @@ function readCapped(stream: Readable, limit: number, signal: AbortSignal): Promi
     });
 }
 
-function classify(
-    error: unknown,
-    url: string,
-    method: string,
-    timedOut: boolean,
-    timeoutMs: number,
-    maxBody: number,
-    started: number,
-): HttpFailure {
+function classify(error: unknown, url: string, method: string, timedOut: boolean, timeoutMs: number, maxBody: number, started: number): HttpFailure {
     const durationMs = Date.now() - started;
     const base = { url, durationMs };
     if (error instanceof BodyTooLarge) {
@@ -366,13 +343,7 @@ function errorMessage(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
 }
 
-function fail(
-    kind: HttpFailureKind,
-    message: string,
-    url: string,
-    started: number,
-    extra: Partial<HttpFailure> = {},
-): { ok: false; failure: HttpFailure } {
+function fail(kind: HttpFailureKind, message: string, url: string, started: number, extra: Partial<HttpFailure> = {}): { ok: false; failure: HttpFailure } {
     return { ok: false, failure: { kind, message, url, durationMs: Date.now() - started, ...extra } };
 }
 
@@ -531,7 +502,13 @@ export function learnSecrets(response: HttpResponse, sink: (secret: string) => v
     for (const cookie of response.setCookies) {
         const pair = cookie.split(";", 1)[0];
         const eq = pair.indexOf("=");
-        if (eq > 0) learn(pair.slice(eq + 1).trim().replace(/^"|"$/g, ""));
+        if (eq > 0)
+            learn(
+                pair
+                    .slice(eq + 1)
+                    .trim()
+                    .replace(/^"|"$/g, ""),
+            );
     }
     const head = response.body.subarray(0, 64).toString("utf8").trimStart();
     if (!head.startsWith("{") && !head.startsWith("[")) return;

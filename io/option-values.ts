@@ -67,5 +67,8 @@ export function checkEndpoint(url: string, what: string): void {
 }
 
 export function utcStamp(date: Date): string {
-    return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+    return date
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d{3}Z$/, "Z");
 }

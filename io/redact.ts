@@ -6,20 +6,7 @@
 export const MASK = "***";
 
 /** Query parameters whose value is a secret wherever they appear in a URL. */
-export const SECRET_QUERY_PARAMS = [
-    "maintenance_bypass",
-    "access_token",
-    "id_token",
-    "token",
-    "key",
-    "api_key",
-    "apikey",
-    "sig",
-    "signature",
-    "password",
-    "secret",
-    "code",
-];
+export const SECRET_QUERY_PARAMS = ["maintenance_bypass", "access_token", "id_token", "token", "key", "api_key", "apikey", "sig", "signature", "password", "secret", "code"];
 
 /** Header names whose value is a credential. */
 export const SECRET_HEADERS = ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-goog-iap-jwt-assertion", "x-serverless-authorization"];
@@ -50,7 +37,6 @@ const CUT_EDGE = /(\S{4,7})(…|\.\.\.|\r?\n|$)/g;
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@"'<>]{0,256}:)([^\s@/"'<>]{1,256})(@)/gi;
 /** `password=...` / `"password": "..."` in free text (a config dump, a connection string). */
 const PASSWORD_FIELD = /\b((?:password|passwd|pwd|db_password)["']?\s*[=:]\s*["']?)([^\s"',;&]+)/gi;
-
 
 /** A secret form longer than this is matched whole only (its pieces would cost memory by the megabyte). */
 const MAX_PIECED = 4096;

@@ -22,7 +22,12 @@ export const CUT_MARK = "…";
  * spaces and tabs folded to one space, control characters (newlines too) escaped, and only then cut.
  */
 export function excerpt(text: string, max: number, redactor: Redactor): string {
-    const flat = escapeControl(redactor.redact(text).replace(/[ \t]+/g, " ").trim());
+    const flat = escapeControl(
+        redactor
+            .redact(text)
+            .replace(/[ \t]+/g, " ")
+            .trim(),
+    );
     if (flat.length <= max) return flat;
     let cut = flat.slice(0, Math.max(0, max - CUT_MARK.length));
     // Never end inside an escape sequence such as \x1b (it would read as something else).

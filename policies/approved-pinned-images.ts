@@ -23,9 +23,7 @@ export const approvedImages: PackResourcePolicy = {
     description: "Container images come from the lane's approved Artifact Registry repository, pinned by tag or digest.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps:
-        "Build with Cloud Build into the lane's repository (catalog/lanes.ts imageRepository) and deploy a commit tag " +
-        "or a sha256 digest; never 'latest' or an untagged reference.",
+    remediationSteps: "Build with Cloud Build into the lane's repository (catalog/lanes.ts imageRepository) and deploy a commit tag " + "or a sha256 digest; never 'latest' or an untagged reference.",
     configSchema: {
         properties: {
             environment: environmentConfigProperty,
@@ -45,10 +43,7 @@ export const approvedImages: PackResourcePolicy = {
         const name = cloudName(props, args.name);
         const environment = resolveEnvironment({ configured: config.environment, stackTags: args.stackTags, type, props, name });
         const lane = laneOf(name, environment, type, props);
-        const approved = [
-            ...(lane ? [lane.imageRepository] : CLOUD_RUN_LANES.map((l) => l.imageRepository)),
-            ...config.additionalRepositories,
-        ].map(normalizeRepository);
+        const approved = [...(lane ? [lane.imageRepository] : CLOUD_RUN_LANES.map((l) => l.imageRepository)), ...config.additionalRepositories].map(normalizeRepository);
 
         containersOf(type, props).forEach((container: Props, index: number) => {
             const subject = `${workload.kind} '${name}' ${containerLabel(container, index)}`;

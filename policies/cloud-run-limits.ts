@@ -41,7 +41,8 @@ function checkContainer(subject: string, kind: string, v1: boolean, container: P
         // The v2 API takes whole vCPUs only (SOURCES.wholeCpu); v1 also takes 80m to 999m.
         const cpus = cpu !== undefined ? parseCpu(cpu, v1) : undefined;
         const mib = memory !== undefined ? parseMemory(memory) : undefined;
-        if (cpu !== undefined && cpus === undefined) report(`${subject}: CPU limit ${quoted(cpu)} is not one Cloud Run offers ${v1 ? "(1, 2, 4, 6, 8, or 80m to 999m)" : "on the v2 API (whole vCPUs: 1, 2, 4, 6, 8)"}`);
+        if (cpu !== undefined && cpus === undefined)
+            report(`${subject}: CPU limit ${quoted(cpu)} is not one Cloud Run offers ${v1 ? "(1, 2, 4, 6, 8, or 80m to 999m)" : "on the v2 API (whole vCPUs: 1, 2, 4, 6, 8)"}`);
         if (memory !== undefined && mib === undefined) report(`${subject}: memory limit ${quoted(memory)} is outside Cloud Run's 128Mi to 32Gi`);
         const why = cpus !== undefined && mib !== undefined ? sizingProblem(cpus, mib, kind === "service" ? concurrency : undefined) : undefined;
         if (why) report(`${subject}: CPU ${cpu} with memory ${memory} is refused by Cloud Run: ${why}`);

@@ -27,8 +27,7 @@ export const healthProbes: PackResourcePolicy = {
     enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps:
-        "Give the serving container startupProbe.httpGet.path = the lane's readiness path (/readyz) and " +
-        "livenessProbe.httpGet.path = its liveness path (/healthz), on the container port.",
+        "Give the serving container startupProbe.httpGet.path = the lane's readiness path (/readyz) and " + "livenessProbe.httpGet.path = its liveness path (/healthz), on the container port.",
     configSchema: { properties: { environment: environmentConfigProperty } },
     validateResource: (args, reportViolation) => {
         const { type, props } = args;
@@ -50,7 +49,10 @@ export const healthProbes: PackResourcePolicy = {
         }
         servingContainers(containers).forEach(({ container, index }) => {
             const subject = `service '${name}' ${containerLabel(container, index)}`;
-            for (const [probe, field] of [["startup", "startupProbe"], ["liveness", "livenessProbe"]] as const) {
+            for (const [probe, field] of [
+                ["startup", "startupProbe"],
+                ["liveness", "livenessProbe"],
+            ] as const) {
                 const spec = container[field];
                 if (!spec || typeof spec !== "object") {
                     reportViolation(`${subject} has no ${probe} probe`);
@@ -66,7 +68,8 @@ export const healthProbes: PackResourcePolicy = {
                 const probeSpec: unknown = httpGet ?? spec.tcpSocket ?? spec.grpc;
                 const port: unknown = probeSpec && typeof probeSpec === "object" ? (probeSpec as Props).port : undefined;
                 const listening = containerPortOf(container);
-                if (typeof port === "number" && port !== 0 && port !== listening) reportViolation(`${subject} ${probe} probe asks port ${port}, but the container listens on ${listening}: it can never pass`);
+                if (typeof port === "number" && port !== 0 && port !== listening)
+                    reportViolation(`${subject} ${probe} probe asks port ${port}, but the container listens on ${listening}: it can never pass`);
             }
         });
     },

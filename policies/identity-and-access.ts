@@ -85,9 +85,7 @@ export const identityAndAccess: PackResourcePolicy = {
             }
             if (workload.kind === "service" && isRuntimeName(name)) {
                 const disabled =
-                    type === TYPES.serviceV1
-                        ? stringField(props.metadata?.annotations?.["run.googleapis.com/invoker-iam-disabled"])?.toLowerCase() === "true"
-                        : props.invokerIamDisabled === true;
+                    type === TYPES.serviceV1 ? stringField(props.metadata?.annotations?.["run.googleapis.com/invoker-iam-disabled"])?.toLowerCase() === "true" : props.invokerIamDisabled === true;
                 if (disabled) reportViolation(`runtime service '${name}' has its invoker IAM check disabled: anyone could call its internal API`);
             }
             return;

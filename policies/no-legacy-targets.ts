@@ -5,16 +5,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
 import { ResourceValidationArgs } from "@pulumi/policy";
-import {
-    googleProductAccountReason,
-    legacyCommandReason,
-    legacyEnvReason,
-    legacyImageReason,
-    legacyNameReason,
-    legacyRevisionReason,
-    legacySecretReason,
-    legacyUrlReason,
-} from "../catalog";
+import { googleProductAccountReason, legacyCommandReason, legacyEnvReason, legacyImageReason, legacyNameReason, legacyRevisionReason, legacySecretReason, legacyUrlReason } from "../catalog";
 import {
     DELIVERY_TYPES,
     TYPES,
@@ -164,7 +155,8 @@ export const noLegacyTargets: PackResourcePolicy = {
             const checks = new SubChecks(reportViolation);
             checks.run(() => {
                 for (const d of deliveriesOf(type, props)) {
-                    const why = d.service !== undefined ? legacyNameReason(d.service, config.additionalLegacyNames) : d.url !== undefined ? legacyUrlReason(d.url, config.additionalLegacyNames) : undefined;
+                    const why =
+                        d.service !== undefined ? legacyNameReason(d.service, config.additionalLegacyNames) : d.url !== undefined ? legacyUrlReason(d.url, config.additionalLegacyNames) : undefined;
                     if (why) checks.report(`${d.what} '${cloudName(props, args.name)}' delivers to a legacy target: ${why}`);
                 }
             });

@@ -94,7 +94,8 @@ function pair(service: LaneResource, jobs: JobIndex): LaneResource | undefined {
 
 export const runtimeImageLock: PackStackPolicy = {
     name: "runtime-image-lock",
-    description: "The migrate job runs the runtime service's image and its migration, one task at a time with time to finish, on the runtime's database, executed for every new image, and the runtime service waits for it.",
+    description:
+        "The migrate job runs the runtime service's image and its migration, one task at a time with time to finish, on the runtime's database, executed for every new image, and the runtime service waits for it.",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
@@ -145,23 +146,14 @@ export const runtimeImageLock: PackStackPolicy = {
             for (const container of jobContainers) {
                 const jobImage = imageOf(container);
                 if (serviceImage === undefined || jobImage === undefined || !sameImage(serviceImage, jobImage)) {
-                    reportViolation(
-                        `migrate job '${job.name}' runs image '${jobImage ?? "<none>"}' but runtime service '${service.name}' runs '${serviceImage ?? "<none>"}'`,
-                        job.resource.urn,
-                    );
+                    reportViolation(`migrate job '${job.name}' runs image '${jobImage ?? "<none>"}' but runtime service '${service.name}' runs '${serviceImage ?? "<none>"}'`, job.resource.urn);
                 }
             }
             const props = job.resource.props;
-            const problems = [
-                executionTokenProblem(props.runExecutionToken, props.startExecutionToken, serviceImage),
-                databaseProblem(databaseOf(jobContainers[0]), databaseOf(serviceContainer)),
-            ];
+            const problems = [executionTokenProblem(props.runExecutionToken, props.startExecutionToken, serviceImage), databaseProblem(databaseOf(jobContainers[0]), databaseOf(serviceContainer))];
             for (const why of problems) if (why) reportViolation(`migrate job '${job.name}': ${why}`, job.resource.urn);
             if (!service.resource.dependencies.some((d) => d.urn === job.resource.urn)) {
-                reportViolation(
-                    `runtime service '${service.name}' does not depend on migrate job '${job.name}': it could roll out before the migration ran`,
-                    service.resource.urn,
-                );
+                reportViolation(`runtime service '${service.name}' does not depend on migrate job '${job.name}': it could roll out before the migration ran`, service.resource.urn);
             }
         }
         const expected = RUNTIME_MIGRATE.command;

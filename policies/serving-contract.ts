@@ -4,7 +4,6 @@
 // mock auth provider in prod). The rules are the catalog's (catalog/serving.ts), shared with
 // config validation.
 
- 
 import {
     AUTH_PROVIDER_ENV,
     CONTROL,

@@ -93,7 +93,12 @@ export function checkoutBase(repo: string, ref: string, programFiles: readonly s
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "review-base-"));
     const remove = () => fs.rmSync(tmp, { recursive: true, force: true });
     if (programFiles.length > 0 && unchangedAt(repo, tree, programFiles)) {
-        writeBlobs(repo, tree, [...tree.keys()].filter((p) => /^Pulumi(\.[^/]+)?\.yaml$/.test(p)), tmp);
+        writeBlobs(
+            repo,
+            tree,
+            [...tree.keys()].filter((p) => /^Pulumi(\.[^/]+)?\.yaml$/.test(p)),
+            tmp,
+        );
         return { ref, commit, dir: repo, stackDir: tmp, sameProgram: true, remove };
     }
     const archive = git(repo, ["archive", "--format=tar", commit]);

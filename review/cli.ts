@@ -24,7 +24,12 @@ import { renderVerdicts, runPolicies, StackVerdicts } from "../policies/offline/
 /** Every option of the review, in --help order; each key the field of ReviewArgs it gives (or that parsing computes from it). */
 export const REVIEW_OPTIONS = {
     stacks: option<string>({ flag: "stack", value: "NAME", repeat: true, defaultText: "every Pulumi.<stack>.yaml", help: "staging or prod; repeat for several" }),
-    set: option<string>({ flag: "set", value: "KEY=VALUE", repeat: true, help: "override a stack config value for a what-if (KEY as in the stack file, e.g. controlCanaryPercent=25 or gcp:region=europe-west1); repeatable" }),
+    set: option<string>({
+        flag: "set",
+        value: "KEY=VALUE",
+        repeat: true,
+        help: "override a stack config value for a what-if (KEY as in the stack file, e.g. controlCanaryPercent=25 or gcp:region=europe-west1); repeatable",
+    }),
     preview: option<boolean>({ flag: "preview", help: "leave computed values (URLs, account emails) unknown, as a first preview does" }),
     policyConfig: option<string>({
         flag: "policy-config",
@@ -47,7 +52,11 @@ export const REVIEW_OPTIONS = {
         value: "LANES",
         help: "instead of the plan, print the `pulumi import --file` document that adopts the existing Cloud Run resources of these lanes (control, runtime, runtime-migrate; comma-separated) at the URNs the program declares; needs exactly one --stack",
     }),
-    out: option<string>({ flag: "out", value: "FILE", help: "write the --json or --import document to FILE instead of stdout (npm prints its own banner on stdout: a redirect of `npm run` is not a JSON file)" }),
+    out: option<string>({
+        flag: "out",
+        value: "FILE",
+        help: "write the --json or --import document to FILE instead of stdout (npm prints its own banner on stdout: a redirect of `npm run` is not a JSON file)",
+    }),
     help: option<boolean>({ flag: "help", short: "h", help: "this text" }),
 } satisfies OptionTable;
 
@@ -159,7 +168,10 @@ export function parseReviewArgs(argv: string[], stackDir?: string): ReviewArgs {
     }
     let importLanes: CloudRunLaneId[] | undefined;
     if (values.import !== undefined) {
-        const lanes = values.import.split(",").map((l) => l.trim()).filter((l) => l !== "");
+        const lanes = values.import
+            .split(",")
+            .map((l) => l.trim())
+            .filter((l) => l !== "");
         const unknown = lanes.filter((l) => !(LANE_IDS as readonly string[]).includes(l));
         if (lanes.length === 0 || unknown.length > 0) throw new UsageError(`--import ${values.import}: expected lanes among ${LANE_IDS.join(", ")}`);
         if (stacks.length !== 1) throw new UsageError("--import: name exactly one --stack (an import file is for one stack)");
@@ -331,10 +343,14 @@ async function diffAgainst(ref: string, plans: StackPlan[], args: Pick<ReviewArg
             if (existsSync(path.join(base.stackDir, `Pulumi.${plan.stack}.yaml`))) {
                 try {
                     // The same program with the same config declares the same plan: no second run.
-                    const same = base.sameProgram && (sameStackFiles(base.stackDir, io.stackDir ?? repo, plan.stack, args.overrides) || sameConfig(readStackConfig(plan.stack, {}, base.stackDir).config, plan.config));
+                    const same =
+                        base.sameProgram &&
+                        (sameStackFiles(base.stackDir, io.stackDir ?? repo, plan.stack, args.overrides) || sameConfig(readStackConfig(plan.stack, {}, base.stackDir).config, plan.config));
                     before = same ? plan : await recordStack(plan.stack, { dir: base.dir, stackDir: base.stackDir, preview: args.preview });
                 } catch (err) {
-                    throw new BaseRefError(`--base ${ref}: cannot run the program of ${base.commit.slice(0, 12)} for stack ${plan.stack}: ${quoted((err as Error).message?.split("\n")[0] ?? String(err), 200)}`);
+                    throw new BaseRefError(
+                        `--base ${ref}: cannot run the program of ${base.commit.slice(0, 12)} for stack ${plan.stack}: ${quoted((err as Error).message?.split("\n")[0] ?? String(err), 200)}`,
+                    );
                 }
             }
             const rollout = before ? rolloutOf(before, plan, args.overrides) : undefined;

@@ -92,7 +92,11 @@ function failureAtUp(op: Op, old: RecordedResource, now: RecordedResource | unde
     }
     const identity = IDENTITY[old.type];
     if (op === "replace" && now && identity && identity.every((k) => JSON.stringify(old.inputs[k]) === JSON.stringify(now.inputs[k]))) {
-        return `replacing it (${forcing.join(", ")} changed) creates the new one before deleting the old, under the same name ${identity.map((k) => now.inputs[k]).filter((v) => v !== undefined).map(String).join("/")}: the create fails (already exists)`;
+        return `replacing it (${forcing.join(", ")} changed) creates the new one before deleting the old, under the same name ${identity
+            .map((k) => now.inputs[k])
+            .filter((v) => v !== undefined)
+            .map(String)
+            .join("/")}: the create fails (already exists)`;
     }
     return undefined;
 }
@@ -136,7 +140,11 @@ export function diffPlans(stack: string, base: StackPlan | undefined, head: Stac
     const entry = (op: Op, r: RecordedResource, changes: InputChange[], old?: RecordedResource): ResourceDiff => {
         const fails = old && (op === "replace" || op === "delete") ? failureAtUp(op, old, op === "replace" ? r : undefined, changes) : undefined;
         return {
-            op, urn: r.urn, type: r.type, name: r.name, changes,
+            op,
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            changes,
             blockedByDeletionProtection: old !== undefined && (op === "replace" || op === "delete") && deletionProtected(old),
             ...(fails ? { failsAtUp: fails } : {}),
         };

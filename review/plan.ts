@@ -222,7 +222,10 @@ export function resourcesOfType(plan: StackPlan, type: string): RecordedResource
 export function findResource(plan: StackPlan, type: string, name: string): RecordedResource {
     const found = plan.resources.find((r) => r.type === type && r.name === name);
     if (!found) {
-        const names = resourcesOfType(plan, type).map((r) => r.name).join(", ") || "none";
+        const names =
+            resourcesOfType(plan, type)
+                .map((r) => r.name)
+                .join(", ") || "none";
         throw new Error(`no ${type} named ${name} in stack ${plan.stack} (have: ${names})`);
     }
     return found;

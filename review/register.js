@@ -23,7 +23,11 @@ function prune() {
 }
 
 function transformed(code, filename) {
-    const key = crypto.createHash("sha256").update(`${VERSION}\0${JSON.stringify(OPTIONS)}\0`).update(code).digest("hex");
+    const key = crypto
+        .createHash("sha256")
+        .update(`${VERSION}\0${JSON.stringify(OPTIONS)}\0`)
+        .update(code)
+        .digest("hex");
     const file = path.join(CACHE, `${key}.js`);
     try {
         return fs.readFileSync(file, "utf8");

@@ -161,7 +161,9 @@ function configValue(file: string, text: string, key: string, node: unknown, typ
         const cli = cliScalar(node);
         if (type === "array") throw new StackFileError(`${subject} is a list (YAML items), not ${quoted(source)}`);
         if (cli.kind === "null" || cli.kind === "timestamp" || cli.kind === "non-finite" || cli.kind === "merge") {
-            throw new StackFileError(`${subject} is ${TYPE_NAME[type ?? "string"]}, but the Pulumi CLI reads ${quoted(source)} as ${cliReading(cli)}${type === "string" || type === undefined ? ": quote it" : ""}`);
+            throw new StackFileError(
+                `${subject} is ${TYPE_NAME[type ?? "string"]}, but the Pulumi CLI reads ${quoted(source)} as ${cliReading(cli)}${type === "string" || type === undefined ? ": quote it" : ""}`,
+            );
         }
         if (type === "integer" && !goAtoi(cli.text)) {
             throw new StackFileError(`${subject} is an integer, not ${quoted(source)} (the Pulumi CLI reads ${cliReading(cli)} and refuses it)`);

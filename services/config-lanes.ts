@@ -28,9 +28,21 @@ import type { ConfigProblem, EnvVar, SecretRef, StackConfig } from "./stack-conf
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Env vars the program sets itself (maintenance mode included); config may not override them. */
 const RESERVED_ENV = new Set([
-    CONTROL.bindAddrEnv, "OA_CONTROL_STATIC_DIR", "OA_AUTH_PROVIDER_MODE", RUNTIME.bindAddrEnv,
-    "RUNTIME_SERVICE_NAME", "RUNTIME_BUILD_SHA", "OA_SYNC_TOKEN_SIGNING_KEY", "DB_URL", "DATABASE_URL", "PORT",
-    MAINTENANCE.enabledEnv, MAINTENANCE.allowedPathsEnv, MAINTENANCE.cookieNameEnv, MAINTENANCE.cookieTtlEnv, MAINTENANCE.bypassTokenEnv,
+    CONTROL.bindAddrEnv,
+    "OA_CONTROL_STATIC_DIR",
+    "OA_AUTH_PROVIDER_MODE",
+    RUNTIME.bindAddrEnv,
+    "RUNTIME_SERVICE_NAME",
+    "RUNTIME_BUILD_SHA",
+    "OA_SYNC_TOKEN_SIGNING_KEY",
+    "DB_URL",
+    "DATABASE_URL",
+    "PORT",
+    MAINTENANCE.enabledEnv,
+    MAINTENANCE.allowedPathsEnv,
+    MAINTENANCE.cookieNameEnv,
+    MAINTENANCE.cookieTtlEnv,
+    MAINTENANCE.bypassTokenEnv,
 ]);
 
 function resourceName(values: ConfigValues, key: "controlServiceName" | "runtimeServiceName" | "migrateJobName", fallback: string, problem: ProblemSink): string {

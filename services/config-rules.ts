@@ -113,7 +113,10 @@ export function envLimits({ control, runtime }: StackConfig, problem: ProblemSin
 
 /** Each lane's ingress is one its callers can reach. */
 export function ingressOfLane({ control, runtime }: StackConfig, problem: ProblemSink): void {
-    for (const [key, lane, ingress] of [["controlIngress", CONTROL.id, control.ingress], ["runtimeIngress", RUNTIME.id, runtime.ingress]] as const) {
+    for (const [key, lane, ingress] of [
+        ["controlIngress", CONTROL.id, control.ingress],
+        ["runtimeIngress", RUNTIME.id, runtime.ingress],
+    ] as const) {
         const why = (INGRESS as readonly string[]).includes(ingress) ? ingressProblem(lane, ingress) : undefined;
         if (why) problem(key, `${INGRESS_ALL_FORM} (${why})`, ingress);
     }

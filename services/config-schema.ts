@@ -154,11 +154,18 @@ export const CONFIG_SCHEMA = {
     controlCanaryPercent: {
         type: "integer",
         lane: "control",
-        description: "Percent of control traffic on this deploy's revision; the ladder is 0, 5, 25, 50, 100. 0 is a rollback to controlStableRevision. No default, so a stable revision never goes with an unstated 100.",
+        description:
+            "Percent of control traffic on this deploy's revision; the ladder is 0, 5, 25, 50, 100. 0 is a rollback to controlStableRevision. No default, so a stable revision never goes with an unstated 100.",
         range: { min: 0, max: 100 },
     },
     controlMaintenanceEnabled: { type: "boolean", lane: "control", default: false, description: "Maintenance mode: every path but the allowed ones answers 503." },
-    controlMaintenanceAllowedPaths: { type: "array", lane: "control", default: MAINTENANCE.defaultAllowedPaths, form: "an absolute path without commas", description: "Paths served normally during maintenance." },
+    controlMaintenanceAllowedPaths: {
+        type: "array",
+        lane: "control",
+        default: MAINTENANCE.defaultAllowedPaths,
+        form: "an absolute path without commas",
+        description: "Paths served normally during maintenance.",
+    },
     controlMaintenanceCookieName: {
         type: "string",
         lane: "control",
@@ -191,7 +198,14 @@ export const CONFIG_SCHEMA = {
     runtimeConcurrency: instances("runtime", 1, "Maximum concurrent requests per runtime instance."),
     runtimeTimeoutSeconds: requestTimeout("runtime"),
     runtimeStartupCpuBoost: startupCpuBoost("runtime"),
-    runtimeIngress: { type: "string", lane: "runtime", default: "INGRESS_TRAFFIC_ALL", description: "Ingress of the runtime service (it stays private by IAM either way).", form: ingressForm, accepts: isIngress },
+    runtimeIngress: {
+        type: "string",
+        lane: "runtime",
+        default: "INGRESS_TRAFFIC_ALL",
+        description: "Ingress of the runtime service (it stays private by IAM either way).",
+        form: ingressForm,
+        accepts: isIngress,
+    },
     runtimeDatabaseUrlSecret: secretName("runtime", "Secret Manager secret holding the runtime database URL (env DB_URL of the service and the migrate job)."),
     runtimeEnv: { type: "array", lane: "runtime", default: [], form: PLAIN_ENV_FORM, description: "Extra plain env of the runtime service. Secret-looking names are refused: use runtimeSecretEnv." },
     runtimeSecretEnv: { type: "array", lane: "runtime", default: [], form: SECRET_ENV_FORM, description: "Extra env of the runtime service from Secret Manager." },

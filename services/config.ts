@@ -31,7 +31,6 @@ export function formatProblem(p: ConfigProblem): string {
     return `${p.key}: expected ${expected.replace(/[\r\n]+/g, " ")}${got}`;
 }
 
-
 /**
  * Parses and validates raw config; throws one ConfigError listing every problem. `givenKeys`
  * are the keys the stack sets in the project's namespace (bare names): one the schema does not

@@ -12,10 +12,7 @@ type LivenessProbe = gcpInputs.cloudrunv2.ServiceTemplateContainerLivenessProbe;
 
 /** Plain env first, then secret references; Secret Manager names only, never values. */
 export function containerEnv(plain: EnvVar[], secrets: SecretRef[]): ContainerEnv[] {
-    return [
-        ...plain.map((e) => ({ name: e.name, value: e.value })),
-        ...secrets.map((s) => ({ name: s.env, valueSource: { secretKeyRef: { secret: s.secret, version: s.version } } })),
-    ];
+    return [...plain.map((e) => ({ name: e.name, value: e.value })), ...secrets.map((s) => ({ name: s.env, valueSource: { secretKeyRef: { secret: s.secret, version: s.version } } }))];
 }
 
 /**

@@ -86,11 +86,7 @@ export class ControlService extends pulumi.ComponentResource {
 
         // Public on purpose: the web front door. An explicit binding (not invokerIamDisabled)
         // keeps "who may invoke" visible in IAM, where the policy pack and audits look.
-        new ServiceIamMember(
-            `${name}-public-invoker`,
-            { project: args.project, location: args.region, name: this.service.name, role: "roles/run.invoker", member: "allUsers" },
-            { parent: this },
-        );
+        new ServiceIamMember(`${name}-public-invoker`, { project: args.project, location: args.region, name: this.service.name, role: "roles/run.invoker", member: "allUsers" }, { parent: this });
 
         if (s.domain) {
             this.domainMapping = new DomainMapping(

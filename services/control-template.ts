@@ -64,4 +64,3 @@ export function controlTemplate(s: StackConfig["control"], environment: Environm
     const revision = revisionName(s.name, s.imageTag, { template, account: accountId("control", environment), provider: providerVersion });
     return { secrets, labels, template, revision };
 }
-

@@ -27,11 +27,7 @@ export class LaneEnvironment extends pulumi.ComponentResource {
 
         const invokers: Record<string, pulumi.Input<string>> = { control: this.control.identity.member };
         if (c.runtime.smokeInvoker) invokers.smoke = c.runtime.smokeInvoker;
-        this.runtime = new RuntimeLane(
-            "runtime",
-            { ...common, runtime: c.runtime, migrate: c.migrate, secretVersion: c.secretVersion, invokers },
-            { parent: this },
-        );
+        this.runtime = new RuntimeLane("runtime", { ...common, runtime: c.runtime, migrate: c.migrate, secretVersion: c.secretVersion, invokers }, { parent: this });
 
         const canaryPercent = canaryShare(canarySplit(this.control.revision, c.control.stableRevision, c.control.canaryPercent));
         this.outputs = {

@@ -11,7 +11,11 @@ function shortHash(value: unknown, length: number): string {
 
 /** "a1b2c3d" or "sha256:abcd..." -> a DNS-label-safe fragment. */
 function tagFragment(tagOrDigest: string, max: number): string {
-    const t = tagOrDigest.toLowerCase().replace(/^sha256:/, "").replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+    const t = tagOrDigest
+        .toLowerCase()
+        .replace(/^sha256:/, "")
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+|-+$/g, "");
     return t.slice(0, max).replace(/-+$/, "");
 }
 

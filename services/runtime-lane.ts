@@ -212,11 +212,7 @@ export class RuntimeLane extends pulumi.ComponentResource {
 
         // Private: its internal write API has no authentication of its own.
         for (const [who, member] of Object.entries(args.invokers)) {
-            new ServiceIamMember(
-                `${name}-invoker-${who}`,
-                { project: args.project, location: args.region, name: this.service.name, role: "roles/run.invoker", member },
-                { parent: this },
-            );
+            new ServiceIamMember(`${name}-invoker-${who}`, { project: args.project, location: args.region, name: this.service.name, role: "roles/run.invoker", member }, { parent: this });
         }
 
         this.registerOutputs({ name: this.service.name, url: this.url, image: this.image, jobName: this.job.name, executionToken: this.executionToken });

@@ -26,22 +26,13 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openagents:lanes:WorkloadIdentity", name, {}, opts);
 
-        this.account = new Account(
-            name,
-            { project: args.project, accountId: args.accountId, displayName: args.displayName },
-            { parent: this },
-        );
+        this.account = new Account(name, { project: args.project, accountId: args.accountId, displayName: args.displayName }, { parent: this });
         this.email = this.account.email;
         this.member = pulumi.interpolate`serviceAccount:${this.account.email}`;
 
         const unique = [...new Set(args.secrets)].sort();
         this.secretGrants = unique.map(
-            (secret) =>
-                new SecretIamMember(
-                    `${name}-reads-${secret}`,
-                    { project: args.project, secretId: secret, role: "roles/secretmanager.secretAccessor", member: this.member },
-                    { parent: this },
-                ),
+            (secret) => new SecretIamMember(`${name}-reads-${secret}`, { project: args.project, secretId: secret, role: "roles/secretmanager.secretAccessor", member: this.member }, { parent: this }),
         );
 
         this.registerOutputs({ email: this.email, secrets: unique });

@@ -46,7 +46,9 @@ export function importRulesSentence(floors: readonly Floor[] = FLOORS): string {
     const parts = floors.map((f) => {
         if (f.imports === "every") return `${dirOf(f.dir)} may import every floor`;
         if (f.imports.length === 0) return `${dirOf(f.dir)} imports nothing of the project`;
-        const only = Object.entries(f.only ?? {}).map(([d, files]) => ` (of ${dirOf(d)} only ${list(files.map(code))})`).join("");
+        const only = Object.entries(f.only ?? {})
+            .map(([d, files]) => ` (of ${dirOf(d)} only ${list(files.map(code))})`)
+            .join("");
         return `${dirOf(f.dir)} imports ${list(f.imports.map(dirOf))}${f.imports.length === 1 ? " only" : ""}${only}`;
     });
     return `Imports point down only and never in a circle: ${parts.join("; ")}.`;
@@ -151,10 +153,20 @@ describe("architecture: the import rules", () => {
     const { edges, unresolved } = importGraph(ROOT);
 
     it("reads the project's imports", () => {
-        assert.ok(edges.some((e) => e.from === "validation/gate.ts" && e.to.startsWith("io/")), "the gate's imports of io/ are seen");
-        assert.ok(edges.some((e) => e.from.startsWith("canary/") && e.to === "validation/gate.ts"), "the rollout's import of the gate is seen");
+        assert.ok(
+            edges.some((e) => e.from === "validation/gate.ts" && e.to.startsWith("io/")),
+            "the gate's imports of io/ are seen",
+        );
+        assert.ok(
+            edges.some((e) => e.from.startsWith("canary/") && e.to === "validation/gate.ts"),
+            "the rollout's import of the gate is seen",
+        );
         // A .js path that resolves to nothing is a browser module quoted in a stand-in's answer (the web shell's entry script).
-        assert.deepEqual(unresolved.filter((u) => !u.endsWith(".js")), [], "every relative import of a .ts file resolves");
+        assert.deepEqual(
+            unresolved.filter((u) => !u.endsWith(".js")),
+            [],
+            "every relative import of a .ts file resolves",
+        );
     });
 
     it("has no import circle anywhere", () => {
@@ -201,7 +213,10 @@ describe("architecture: the import rules", () => {
                     path.join(dir, "io", "all.ts"),
                     'import { x } from "./a";\nimport type { x as y } from "./b";\nexport * from "./c";\nvoid import("./d");\nrequire("./e");\nimport "node:fs";\n',
                 );
-                const got = importGraph(dir).edges.filter((e) => e.from === "io/all.ts").map((e) => e.to).sort();
+                const got = importGraph(dir)
+                    .edges.filter((e) => e.from === "io/all.ts")
+                    .map((e) => e.to)
+                    .sort();
                 assert.deepEqual(got, ["io/a.ts", "io/b.ts", "io/c.ts", "io/d.ts", "io/e.ts"]);
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });

@@ -15,15 +15,30 @@ import { gateArgProblems, loadWorkflows, npmRuns } from "./workflows/invariants"
 
 const root = path.resolve(__dirname, "..");
 const scripts = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-const benches = readdirSync(path.join(root, "bench")).filter((f) => f.endsWith(".bench.ts")).map((f) => f.replace(/\.bench\.ts$/, ""));
+const benches = readdirSync(path.join(root, "bench"))
+    .filter((f) => f.endsWith(".bench.ts"))
+    .map((f) => f.replace(/\.bench\.ts$/, ""));
 
 /** The shell text of a Markdown file: its fenced blocks and its inline code spans, comments cut. */
 function shellText(markdown: string): string[] {
     // A text block is output: only its `$ ` lines are commands.
-    const blocks = [...markdown.matchAll(/```([a-z]*)\n([\s\S]*?)```/g)].map((m) => (m[1] === "text" ? m[2].split("\n").filter((l) => l.startsWith("$ ")).map((l) => l.slice(2)).join("\n") : m[2]));
+    const blocks = [...markdown.matchAll(/```([a-z]*)\n([\s\S]*?)```/g)].map((m) =>
+        m[1] === "text"
+            ? m[2]
+                  .split("\n")
+                  .filter((l) => l.startsWith("$ "))
+                  .map((l) => l.slice(2))
+                  .join("\n")
+            : m[2],
+    );
     const rest = markdown.replace(/```[a-z]*\n[\s\S]*?```/g, "");
     const spans = [...rest.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]);
-    return [...blocks, ...spans].map((t) => t.split("\n").map((l) => l.replace(/\s+#.*$/, "").replace(/\\$/, "")).join("\n"));
+    return [...blocks, ...spans].map((t) =>
+        t
+            .split("\n")
+            .map((l) => l.replace(/\s+#.*$/, "").replace(/\\$/, ""))
+            .join("\n"),
+    );
 }
 
 function problemsOf(where: string, script: string, shown: string[]): string[] {
@@ -43,7 +58,8 @@ function problemsOf(where: string, script: string, shown: string[]): string[] {
     const out: string[] = [];
     for (const c of commands) {
         if (c === "analyze") {
-            for (const f of flags.filter((a) => a.startsWith("--"))) if (!Object.values(ANALYZE_OPTIONS).some((s: { flag?: string }) => `--${s.flag}` === f.split("=")[0])) out.push(`${where}: canary analyze has no ${f}`);
+            for (const f of flags.filter((a) => a.startsWith("--")))
+                if (!Object.values(ANALYZE_OPTIONS).some((s: { flag?: string }) => `--${s.flag}` === f.split("=")[0])) out.push(`${where}: canary analyze has no ${f}`);
         } else if (c === "rollout" || c === "rollback") {
             if (flags.length > 0) resolveRolloutOptions(flags, c, { env: {} });
         } else out.push(`${where}: no canary command ${c}`);
@@ -52,7 +68,12 @@ function problemsOf(where: string, script: string, shown: string[]): string[] {
 }
 
 describe("the commands the README and the docs show", () => {
-    const files = ["README.md", ...readdirSync(path.join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+    const files = [
+        "README.md",
+        ...readdirSync(path.join(root, "docs"))
+            .filter((f) => f.endsWith(".md"))
+            .map((f) => `docs/${f}`),
+    ];
     for (const file of files) {
         it(`${file}: every npm run exists with the flags shown`, () => {
             const problems: string[] = [];
@@ -141,7 +162,8 @@ function producesWhatIsShown(dir: string, shown: ShownCommand, r: { stdout: stri
         if (/--import/.test(shown.command)) {
             const ids = (doc.resources ?? []).filter((x: any) => x.id !== undefined);
             if (ids.length === 0 || !ids.every((x: any) => /^projects\/[\w-]+\/locations\/[\w-]+\/(services|jobs)\/[\w-]+$/.test(x.id))) return `${where}: ${file} is no pulumi import document`;
-        } else if (/--json/.test(shown.command) && !(Array.isArray(doc.stacks) && doc.stacks.every((x: any) => Array.isArray(x.resources) && x.policy))) return `${where}: ${file} has no stacks with resources and verdicts`;
+        } else if (/--json/.test(shown.command) && !(Array.isArray(doc.stacks) && doc.stacks.every((x: any) => Array.isArray(x.resources) && x.policy)))
+            return `${where}: ${file} has no stacks with resources and verdicts`;
         return undefined;
     }
     if (shown.output !== undefined && shown.output.length > 0) {
@@ -174,7 +196,14 @@ describe("the commands the README and the docs show, run as written", function (
     after(() => rmSync(dir, { recursive: true, force: true }));
 
     for (const file of docFiles()) {
-        const runnable = shownCommands(file).filter((c) => notRunHere(c.command) === undefined).flatMap((c) => c.command.split(/\s+&&\s+/).map((part) => ({ ...c, command: part })).filter((c) => notRunHere(c.command) === undefined));
+        const runnable = shownCommands(file)
+            .filter((c) => notRunHere(c.command) === undefined)
+            .flatMap((c) =>
+                c.command
+                    .split(/\s+&&\s+/)
+                    .map((part) => ({ ...c, command: part }))
+                    .filter((c) => notRunHere(c.command) === undefined),
+            );
         if (runnable.length === 0) continue;
         it(`${file}: ${runnable.length} command(s) run and produce what the doc says`, () => {
             const problems: string[] = [];
@@ -200,7 +229,11 @@ describe("the commands the README and the docs show, run as written", function (
     }
 
     it("the reader's way in: every doc command that is not run says why (cloud, installs, minutes), nothing unclassified", () => {
-        const kinds = new Set(docFiles().flatMap((f) => shownCommands(f)).map((c) => notRunHere(c.command)));
+        const kinds = new Set(
+            docFiles()
+                .flatMap((f) => shownCommands(f))
+                .map((c) => notRunHere(c.command)),
+        );
         assert.ok(kinds.has(undefined), "some commands run");
         assert.ok([...kinds].every((k) => k === undefined || k.length > 10));
     });
@@ -214,8 +247,11 @@ describe("docs/workflows.md states what the workflow files say", () => {
     it("no other sentence counts the workflows differently, or names a single writer", () => {
         const doc = readFileSync(WORKFLOWS_DOC, "utf8");
         const count = loadWorkflows().length;
-        for (const m of doc.matchAll(/\b(one|two|three|four|five|six|seven|eight|nine|ten) (?:GitHub )?workflows\b/gi)) assert.equal(m[1].toLowerCase(), countWord(count), `"${m[0]}": there are ${count}`);
-        const pushers = renderWorkflowFacts().split("\n").find((l) => l.startsWith("Jobs that push to"))!;
+        for (const m of doc.matchAll(/\b(one|two|three|four|five|six|seven|eight|nine|ten) (?:GitHub )?workflows\b/gi))
+            assert.equal(m[1].toLowerCase(), countWord(count), `"${m[0]}": there are ${count}`);
+        const pushers = renderWorkflowFacts()
+            .split("\n")
+            .find((l) => l.startsWith("Jobs that push to"))!;
         if ((pushers.match(/ job /g) ?? []).length > 1) assert.doesNotMatch(doc, /alone has `contents: write`|only that job may write/);
     });
 

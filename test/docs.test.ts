@@ -16,7 +16,11 @@ describe("generated docs", () => {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "docs-"));
         try {
             const [first] = GENERATED;
-            assert.deepEqual(staleDocs(root), GENERATED.map((g) => g.file), "missing");
+            assert.deepEqual(
+                staleDocs(root),
+                GENERATED.map((g) => g.file),
+                "missing",
+            );
             fs.mkdirSync(path.dirname(path.join(root, first.file)), { recursive: true });
             fs.writeFileSync(path.join(root, first.file), `${first.render()}edited by hand\n`);
             assert.ok(staleDocs(root).includes(first.file), "edited");
@@ -42,7 +46,7 @@ describe("docs/decisions.md", () => {
             const file = /`([\w./-]+\.ts)`/.exec(decidedIn)?.[1];
             assert.ok(file, `${row}: no file`);
             const text = fs.readFileSync(path.join(root, file), "utf8");
-            const names = [.../\(([^)]*)\)/.exec(decidedIn)?.[1].matchAll(/`(\w+)`/g) ?? []].map((m) => m[1]);
+            const names = [...(/\(([^)]*)\)/.exec(decidedIn)?.[1].matchAll(/`(\w+)`/g) ?? [])].map((m) => m[1]);
             assert.ok(names.length > 0, `${row}: no name`);
             for (const name of names) assert.match(text, new RegExp(`export (const|function|async function|interface|type|class) ${name}\\b`), `${file} exports ${name}`);
         }

@@ -7,15 +7,7 @@ import { CONTROL, GCP, RUNTIME, RUNTIME_MIGRATE } from "../catalog";
 import { DEFAULT_CLOUD_LOGGING_API_URL, DEFAULT_CLOUD_RUN_API_URL } from "../io/gcp/client";
 import { DEFAULT_MAX_BODY_BYTES } from "../io/http";
 import { type OptionRow, type OptionTable, type OptionValues, defaultText as rowDefaultText, option, secretEnvVars } from "../io/options";
-import {
-    parseDuration,
-    parseEnvironment,
-    parseFlag01,
-    parseNonNegativeInt,
-    parsePercent,
-    parsePositiveInt,
-    parseText,
-} from "../io/option-values";
+import { parseDuration, parseEnvironment, parseFlag01, parseNonNegativeInt, parsePercent, parsePositiveInt, parseText } from "../io/option-values";
 
 /** The mock provider's code when OA_AUTH_MOCK_MAGIC_CODE is unset (config.rs:12). */
 export const DEFAULT_MOCK_MAGIC_CODE = "123456";
@@ -41,20 +33,84 @@ export const OPTIONS = {
         help: "gate one environment: the other one's HTTP checks are not part of the run, and the state checks inspect this one's services (its outputs, else its canonical names)",
     }),
     outputDir: option({ flag: "output-dir", env: ["OUTPUT_DIR"], value: "DIR", parse: parseText, defaultText: "docs/reports/rust-cutover-validation/<UTC stamp>", help: "where the evidence goes" }),
-    stagingControlUrl: option({ flag: "staging-control-url", env: ["STAGING_CONTROL_BASE_URL"], value: "URL", parse: parseText, default: "https://staging.openagents.com", help: "staging control base URL (else the controlBaseUrl output)" }),
-    prodControlUrl: option({ flag: "prod-control-url", env: ["PROD_CONTROL_BASE_URL"], value: "URL", parse: parseText, default: "https://openagents.com", help: "production control base URL (else the controlBaseUrl output)" }),
-    stagingRuntimeUrl: option({ flag: "staging-runtime-url", env: ["STAGING_RUNTIME_BASE_URL"], value: "URL", parse: parseText, defaultText: "none: a required skip", help: "staging runtime base URL (else the runtimeServiceUrl output)" }),
-    prodRuntimeUrl: option({ flag: "prod-runtime-url", env: ["PROD_RUNTIME_BASE_URL"], value: "URL", parse: parseText, defaultText: "none: a required skip", help: "production runtime base URL (else the runtimeServiceUrl output)" }),
+    stagingControlUrl: option({
+        flag: "staging-control-url",
+        env: ["STAGING_CONTROL_BASE_URL"],
+        value: "URL",
+        parse: parseText,
+        default: "https://staging.openagents.com",
+        help: "staging control base URL (else the controlBaseUrl output)",
+    }),
+    prodControlUrl: option({
+        flag: "prod-control-url",
+        env: ["PROD_CONTROL_BASE_URL"],
+        value: "URL",
+        parse: parseText,
+        default: "https://openagents.com",
+        help: "production control base URL (else the controlBaseUrl output)",
+    }),
+    stagingRuntimeUrl: option({
+        flag: "staging-runtime-url",
+        env: ["STAGING_RUNTIME_BASE_URL"],
+        value: "URL",
+        parse: parseText,
+        defaultText: "none: a required skip",
+        help: "staging runtime base URL (else the runtimeServiceUrl output)",
+    }),
+    prodRuntimeUrl: option({
+        flag: "prod-runtime-url",
+        env: ["PROD_RUNTIME_BASE_URL"],
+        value: "URL",
+        parse: parseText,
+        defaultText: "none: a required skip",
+        help: "production runtime base URL (else the runtimeServiceUrl output)",
+    }),
     gcpProject: option({ flag: "gcp-project", env: ["GCP_PROJECT"], value: "ID", parse: parseText, default: GCP.project, help: "GCP project (else the project output)" }),
     gcpRegion: option({ flag: "gcp-region", env: ["GCP_REGION"], value: "REGION", parse: parseText, default: GCP.region, help: "GCP region (else the region output)" }),
-    controlService: option({ flag: "control-service", env: ["CONTROL_SERVICE"], value: "NAME", parse: parseText, defaultText: names("control service", CONTROL), help: "control service the state checks inspect" }),
-    runtimeService: option({ flag: "runtime-service", env: ["RUNTIME_SERVICE"], value: "NAME", parse: parseText, defaultText: names("runtime service", RUNTIME), help: "runtime service the state checks inspect" }),
-    migrateJob: option({ flag: "migrate-job", env: ["MIGRATE_JOB"], value: "NAME", parse: parseText, defaultText: names("migrate job", RUNTIME_MIGRATE), help: "migrate job the drift check inspects" }),
+    controlService: option({
+        flag: "control-service",
+        env: ["CONTROL_SERVICE"],
+        value: "NAME",
+        parse: parseText,
+        defaultText: names("control service", CONTROL),
+        help: "control service the state checks inspect",
+    }),
+    runtimeService: option({
+        flag: "runtime-service",
+        env: ["RUNTIME_SERVICE"],
+        value: "NAME",
+        parse: parseText,
+        defaultText: names("runtime service", RUNTIME),
+        help: "runtime service the state checks inspect",
+    }),
+    migrateJob: option({
+        flag: "migrate-job",
+        env: ["MIGRATE_JOB"],
+        value: "NAME",
+        parse: parseText,
+        defaultText: names("migrate job", RUNTIME_MIGRATE),
+        help: "migrate job the drift check inspects",
+    }),
     concurrency: option({ flag: "concurrency", env: ["GATE_CONCURRENCY"], value: "N", parse: parsePositiveInt, default: 0, defaultText: "all of them", help: "checks run at once" }),
     requestTimeoutMs: option({ flag: "request-timeout", env: ["GATE_REQUEST_TIMEOUT"], value: "DURATION", parse: parseDuration, default: 10_000, help: "timeout of one HTTP request (above 0)" }),
-    checkTimeoutMs: option({ flag: "check-timeout", env: ["GATE_CHECK_TIMEOUT"], value: "DURATION", parse: parseDuration, default: 60_000, help: "deadline of one check, plus --wait-ready (above 0)" }),
+    checkTimeoutMs: option({
+        flag: "check-timeout",
+        env: ["GATE_CHECK_TIMEOUT"],
+        value: "DURATION",
+        parse: parseDuration,
+        default: 60_000,
+        help: "deadline of one check, plus --wait-ready (above 0)",
+    }),
     overallTimeoutMs: option({ flag: "timeout", env: ["GATE_TIMEOUT"], value: "DURATION", parse: parseDuration, default: 600_000, help: "deadline of the whole run (above 0)" }),
-    waitReadyMs: option({ flag: "wait-ready", env: ["GATE_WAIT_READY"], value: "DURATION", parse: parseDuration, default: 0, defaultText: "0: one try", help: "retry /readyz with backoff up to this long" }),
+    waitReadyMs: option({
+        flag: "wait-ready",
+        env: ["GATE_WAIT_READY"],
+        value: "DURATION",
+        parse: parseDuration,
+        default: 0,
+        defaultText: "0: one try",
+        help: "retry /readyz with backoff up to this long",
+    }),
     maxBodyBytes: option({ flag: "max-body", env: ["GATE_MAX_BODY_BYTES"], value: "BYTES", parse: parsePositiveInt, default: DEFAULT_MAX_BODY_BYTES, help: "cap on a response body" }),
     failOnRequiredFailure: option({
         flag: "fail-on-required-failure",
@@ -69,8 +125,18 @@ export const OPTIONS = {
     plain: option<boolean>({ flag: "plain", help: "plain lines instead of live lines, even on a terminal (also when CI is set)" }),
     help: option<boolean>({ flag: "help", help: "show this help" }),
 
-    controlAccessToken: option({ env: ["STAGING_CONTROL_ACCESS_TOKEN", "PROD_CONTROL_ACCESS_TOKEN"], parse: parseText, secret: true, help: "bearer token for the control service's authenticated routes, used only where the gate opens no session of its own; sessions live in each instance's memory, so one minted before the deploy gets a 401 (a warning)" }),
-    maintenanceBypassToken: option({ env: ["STAGING_MAINTENANCE_BYPASS_TOKEN", "PROD_MAINTENANCE_BYPASS_TOKEN"], parse: parseText, secret: true, help: "maintenance bypass token: the smoke gets the bypass cookie first" }),
+    controlAccessToken: option({
+        env: ["STAGING_CONTROL_ACCESS_TOKEN", "PROD_CONTROL_ACCESS_TOKEN"],
+        parse: parseText,
+        secret: true,
+        help: "bearer token for the control service's authenticated routes, used only where the gate opens no session of its own; sessions live in each instance's memory, so one minted before the deploy gets a 401 (a warning)",
+    }),
+    maintenanceBypassToken: option({
+        env: ["STAGING_MAINTENANCE_BYPASS_TOKEN", "PROD_MAINTENANCE_BYPASS_TOKEN"],
+        parse: parseText,
+        secret: true,
+        help: "maintenance bypass token: the smoke gets the bypass cookie first",
+    }),
     runtimeIdToken: option({
         env: ["STAGING_RUNTIME_ID_TOKEN", "PROD_RUNTIME_ID_TOKEN", "RUNTIME_ID_TOKEN"],
         parse: parseText,

@@ -183,7 +183,10 @@ export function resolveGateOptions(given: GateGiven, sources: GateSources = {}):
         const [runtimeGiven, runtimeBaseUrlSource] = pick(URL_OPTIONS[environment].runtime, o?.runtimeServiceUrl);
         const controlBaseUrl = controlGiven === "" ? "" : normalizeTargetUrl(controlGiven);
         const runtimeBaseUrl = runtimeGiven === "" ? "" : normalizeTargetUrl(runtimeGiven);
-        for (const [what, url] of [[`${environment} control URL`, controlBaseUrl], [`${environment} runtime URL`, runtimeBaseUrl]] as const) {
+        for (const [what, url] of [
+            [`${environment} control URL`, controlBaseUrl],
+            [`${environment} runtime URL`, runtimeBaseUrl],
+        ] as const) {
             if (url !== "") checkEndpoint(url, what);
         }
         // A run.app URL given by hand must name the service the stack says this environment runs.
@@ -213,7 +216,10 @@ export function resolveGateOptions(given: GateGiven, sources: GateSources = {}):
     // Without outputs, the old gate's defaults were production's names; a gated environment has its own.
     const namesOf = stateEnvironment ?? "prod";
 
-    const only = given.only?.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s !== "");
+    const only = given.only
+        ?.flatMap((v) => v.split(","))
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
     if (given.only !== undefined && (!only || only.length === 0)) throw new UsageError("--only needs at least one check id");
 
     // A secret so short that masking it would mask ordinary text cannot be kept out of the evidence.

@@ -50,7 +50,11 @@ export function redactResult(result: CheckResult, redactor: Redactor): CheckResu
  */
 export function redactOutcome(outcome: RunOutcome, redactor: Redactor): RunOutcome {
     const logs = new Map<string, string[]>();
-    for (const [id, lines] of outcome.logs) logs.set(id, lines.map((l) => escapeControl(redactor.redact(l))));
+    for (const [id, lines] of outcome.logs)
+        logs.set(
+            id,
+            lines.map((l) => escapeControl(redactor.redact(l))),
+        );
     return { ...outcome, results: outcome.results.map((r) => redactResult(r, redactor)), logs };
 }
 
@@ -136,23 +140,23 @@ export async function runChecks(checks: readonly Check[], options: RunOptions): 
         };
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<CheckVerdict>((resolve) => {
-            timer = setTimeout(() => {
-                controller.abort();
-                const overall = deadline === overallDeadline && overallDeadline < started + options.checkTimeoutMs;
-                if (overall) overallExpired = true;
-                resolve({
-                    status: "failed",
-                    cause: overall ? `overall deadline of ${options.overallTimeoutMs} ms passed before the check finished` : `check deadline of ${options.checkTimeoutMs} ms passed`,
-                    action: "find out what hangs (see the log), or raise --check-timeout / --timeout",
-                });
-            }, Math.max(0, deadline - now()));
+            timer = setTimeout(
+                () => {
+                    controller.abort();
+                    const overall = deadline === overallDeadline && overallDeadline < started + options.checkTimeoutMs;
+                    if (overall) overallExpired = true;
+                    resolve({
+                        status: "failed",
+                        cause: overall ? `overall deadline of ${options.overallTimeoutMs} ms passed before the check finished` : `check deadline of ${options.checkTimeoutMs} ms passed`,
+                        action: "find out what hangs (see the log), or raise --check-timeout / --timeout",
+                    });
+                },
+                Math.max(0, deadline - now()),
+            );
         });
         let verdict: CheckVerdict;
         try {
-            verdict = await Promise.race([
-                Promise.resolve().then(() => check.run(ctx)),
-                timedOut,
-            ]);
+            verdict = await Promise.race([Promise.resolve().then(() => check.run(ctx)), timedOut]);
         } catch (error) {
             verdict = { status: "failed", cause: `check crashed: ${error instanceof Error ? error.message : String(error)}`, action: "a bug in the gate: report it with this log" };
         } finally {

@@ -184,12 +184,27 @@ function verdictOf(step: Step, what: string, outcome: HttpOutcome, got: Provided
     if (!step.status(r.status)) {
         showBody();
         const meaning = step.explainStatus?.(r.status);
-        return { step, outcome: "failed", cause: `${what} answered ${r.status}${meaning ? ` (${meaning})` : ""}, expected ${step.accepts}`, action: sc.actionFor(r.status), httpStatus: r.status, excerpt: bodyExcerpt(r.body, 120, sc.redactor), retryable: true };
+        return {
+            step,
+            outcome: "failed",
+            cause: `${what} answered ${r.status}${meaning ? ` (${meaning})` : ""}, expected ${step.accepts}`,
+            action: sc.actionFor(r.status),
+            httpStatus: r.status,
+            excerpt: bodyExcerpt(r.body, 120, sc.redactor),
+            retryable: true,
+        };
     }
     const body = step.body(r, got);
     if (!body.ok) {
         showBody();
-        return { step, outcome: "failed", cause: `${what} answered ${r.status} ${body.problem}`, action: body.action ?? "check what serves this URL: the answer is not the service's contract", httpStatus: r.status, retryable: true };
+        return {
+            step,
+            outcome: "failed",
+            cause: `${what} answered ${r.status} ${body.problem}`,
+            action: body.action ?? "check what serves this URL: the answer is not the service's contract",
+            httpStatus: r.status,
+            retryable: true,
+        };
     }
     return { step, outcome: "passed", note: body.note, warning: body.warning, httpStatus: r.status, provides: body.provides };
 }

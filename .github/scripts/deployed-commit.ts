@@ -13,7 +13,8 @@ export function deployedCommit(stack: string, text: string): { commit?: string; 
     const config = (parseDocument(text).toJS() as { config?: Record<string, unknown> } | null)?.config ?? {};
     const tag = config[KEY];
     if (typeof tag !== "string" || tag === "") return { problem: `Pulumi.${stack}.yaml: no ${KEY}, so no OpenAgents commit to run the contract tests at` };
-    if (!/^[0-9a-f]{7,40}$/.test(tag)) return { problem: `Pulumi.${stack}.yaml: ${KEY} ${tag} is not a commit SHA, so the contract tests cannot run at the deployed commit: deploy an image tagged with its commit` };
+    if (!/^[0-9a-f]{7,40}$/.test(tag))
+        return { problem: `Pulumi.${stack}.yaml: ${KEY} ${tag} is not a commit SHA, so the contract tests cannot run at the deployed commit: deploy an image tagged with its commit` };
     return { commit: tag };
 }
 

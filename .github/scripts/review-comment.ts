@@ -28,13 +28,15 @@ const VERDICT: Record<number, string> = { 0: "no mandatory violation", 1: "manda
 
 /** Terminal colours, if any slipped through, are noise in a comment. */
 function plain(text: string): string {
-     
     return text.replace(/\u001b\[[0-9;]*m/g, "");
 }
 
 /** The stack's one-line summary (`prod: 1 to update, 0 to replace, 2 unchanged`), or the verdict alone. */
 export function summaryLine(r: StackReview): string {
-    const line = plain(r.text).split("\n").map((l) => l.trim()).find((l) => new RegExp(`^${r.stack}: \\d+ to `).test(l));
+    const line = plain(r.text)
+        .split("\n")
+        .map((l) => l.trim())
+        .find((l) => new RegExp(`^${r.stack}: \\d+ to `).test(l));
     return `${line ?? `${r.stack}: no diff`} · ${VERDICT[r.code] ?? `exit ${r.code}`}`;
 }
 
@@ -116,7 +118,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: (line: s
     }
     const runUrl = env.GITHUB_SERVER_URL && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
     try {
-        const outcome = await upsertComment({ apiUrl: env.GITHUB_API_URL || "https://api.github.com", repository: env.GITHUB_REPOSITORY, token: env.GITHUB_TOKEN }, Number(values.pr), commentBody(reviews, values.base, runUrl));
+        const outcome = await upsertComment(
+            { apiUrl: env.GITHUB_API_URL || "https://api.github.com", repository: env.GITHUB_REPOSITORY, token: env.GITHUB_TOKEN },
+            Number(values.pr),
+            commentBody(reviews, values.base, runUrl),
+        );
         out(`review comment: ${outcome}`);
         return 0;
     } catch (e) {

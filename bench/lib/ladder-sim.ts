@@ -85,7 +85,7 @@ function poisson(mean: number, random: () => number): number {
 function phi(z: number): number {
     const x = Math.abs(z) / Math.SQRT2;
     const t = 1 / (1 + 0.3275911 * x);
-    const erf = 1 - (((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t) * Math.exp(-x * x);
+    const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
     return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
@@ -331,7 +331,11 @@ function runWindow(w: World): Outcome {
             const { canary, stable } = rungMinutes(w, start, RUNGS[r], last);
             looks++;
             const from = canary.length - WINDOW;
-            decided = judgeStage({ canary: observation("canary", canary, from, canary.length - 1), stable: observation("stable", stable, from, stable.length - 1), thresholds: CANARY_THRESHOLDS }).decision;
+            decided = judgeStage({
+                canary: observation("canary", canary, from, canary.length - 1),
+                stable: observation("stable", stable, from, stable.length - 1),
+                thresholds: CANARY_THRESHOLDS,
+            }).decision;
             t = at;
             if (decided !== "hold") break;
         }

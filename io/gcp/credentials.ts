@@ -72,7 +72,9 @@ export function explicitTokenSource(token: string, origin: string, options: Expl
             if (!warned && left <= EXPLICIT_TOKEN_WARNING_MS) {
                 warned = true;
                 const when = left > 0 ? `in ${Math.ceil(left / 60_000)} min (${clockTime(expires)})` : `since ${clockTime(expires)}`;
-                (options.warn ?? log)?.(`${origin} was given at ${clockTime(givenAt)} and access tokens live at most an hour: it is taken to expire ${when}; unset it so application default credentials refresh, or give a fresh one`);
+                (options.warn ?? log)?.(
+                    `${origin} was given at ${clockTime(givenAt)} and access tokens live at most an hour: it is taken to expire ${when}; unset it so application default credentials refresh, or give a fresh one`,
+                );
             }
             return Promise.resolve(token);
         },

@@ -67,7 +67,8 @@ export function errorInfoOf(details: unknown): ErrorInfo | undefined {
  * IAM_PERMISSION_DENIED :706). Metadata values are server text: cut before they are quoted.
  */
 const REASON_HINTS: Record<string, (m: Record<string, string>, cut: (s: string) => string) => string> = {
-    SERVICE_DISABLED: (m, cut) => `${m.service ? cut(m.service) : "the API"} is not enabled in ${m.consumer ? cut(m.consumer) : "the project"}: enable it (gcloud services enable ${m.service ? cut(m.service) : "<api>"}); no role grant fixes this`,
+    SERVICE_DISABLED: (m, cut) =>
+        `${m.service ? cut(m.service) : "the API"} is not enabled in ${m.consumer ? cut(m.consumer) : "the project"}: enable it (gcloud services enable ${m.service ? cut(m.service) : "<api>"}); no role grant fixes this`,
     ACCESS_TOKEN_SCOPE_INSUFFICIENT: () => "the access token was minted without the OAuth scope this API needs: mint it with https://www.googleapis.com/auth/cloud-platform; no role grant fixes this",
     ACCESS_TOKEN_EXPIRED: () => "the access token has expired: give a fresh one or let application default credentials refresh",
     IAM_PERMISSION_DENIED: (m, cut) => `the caller lacks IAM permission ${m.permission ? cut(m.permission) : "for this call"}${m.resource ? ` on ${cut(m.resource)}` : ""}`,

@@ -68,8 +68,12 @@ export function entrySeverity(entry: LogEntry): number {
 /** The names and aliases at or above ERROR, as a JSON level field may spell them. */
 function errorWords(): string[] {
     const words = [
-        ...Object.entries(LOG_SEVERITY).filter(([, n]) => n >= ERROR_SEVERITY).map(([w]) => w),
-        ...Object.entries(ALIASES).filter(([, n]) => n >= ERROR_SEVERITY).map(([w]) => w),
+        ...Object.entries(LOG_SEVERITY)
+            .filter(([, n]) => n >= ERROR_SEVERITY)
+            .map(([w]) => w),
+        ...Object.entries(ALIASES)
+            .filter(([, n]) => n >= ERROR_SEVERITY)
+            .map(([w]) => w),
     ];
     return [...new Set(words.flatMap((w) => [w, w.toLowerCase(), w[0] + w.slice(1).toLowerCase()]))];
 }

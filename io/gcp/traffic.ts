@@ -16,7 +16,7 @@ const LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST";
 
 /** The split in effect: trafficStatuses when Cloud Run reports any, else the requested traffic. */
 function effectiveSplit(service: CloudRunService): NonNullable<CloudRunService["traffic"]> {
-    return service.trafficStatuses && service.trafficStatuses.length > 0 ? service.trafficStatuses : service.traffic ?? [];
+    return service.trafficStatuses && service.trafficStatuses.length > 0 ? service.trafficStatuses : (service.traffic ?? []);
 }
 
 /** Revisions with a share of traffic (percent > 0), one entry per revision, largest share first. */

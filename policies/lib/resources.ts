@@ -47,8 +47,15 @@ function str(value: unknown): string | undefined {
  * (backend services), each judged by name. Empty for any other type.
  */
 export const DELIVERY_TYPES: readonly string[] = [
-    TYPES.regionNetworkEndpointGroup, TYPES.eventarcTrigger, TYPES.schedulerJob, TYPES.pubsubSubscription, TYPES.tasksQueue,
-    TYPES.backendService, TYPES.regionBackendService, TYPES.urlMap, TYPES.regionUrlMap,
+    TYPES.regionNetworkEndpointGroup,
+    TYPES.eventarcTrigger,
+    TYPES.schedulerJob,
+    TYPES.pubsubSubscription,
+    TYPES.tasksQueue,
+    TYPES.backendService,
+    TYPES.regionBackendService,
+    TYPES.urlMap,
+    TYPES.regionUrlMap,
 ];
 
 export function deliveriesOf(type: string, props: Props): Delivery[] {

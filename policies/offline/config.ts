@@ -92,11 +92,7 @@ export function readPolicyConfigFile(path: string): Record<string, GivenPolicyCo
 }
 
 /** Defaults from the schemas, then "all", then per-policy levels and properties; validated. */
-export function reconcilePolicyConfig(
-    policies: readonly PackPolicy[],
-    given: Record<string, GivenPolicyConfig> = {},
-    packLevel: EnforcementLevel = "advisory",
-): ReconciledConfig {
+export function reconcilePolicyConfig(policies: readonly PackPolicy[], given: Record<string, GivenPolicyConfig> = {}, packLevel: EnforcementLevel = "advisory"): ReconciledConfig {
     const result: ReconciledConfig = {};
     for (const p of policies) {
         const defaults: Record<string, unknown> = {};

@@ -135,8 +135,7 @@ function frozenTags(tags: Record<string, string>): ReadonlyMap<string, string> {
 function bindPolicies(policies: readonly PackPolicy[], config: ReconciledConfig, stackTags: ReadonlyMap<string, string>): unknown[] {
     const wrap = <F extends (...a: never[]) => unknown>(fn: F, policyName: string): F => {
         const getConfig = () => structuredClone(config[policyName]?.properties ?? {});
-        const wrapped = ((args: StackValidationArgs, report: unknown) =>
-            (fn as unknown as (a: unknown, r: unknown) => unknown)({ ...args, getConfig, stackTags }, report)) as unknown as F;
+        const wrapped = ((args: StackValidationArgs, report: unknown) => (fn as unknown as (a: unknown, r: unknown) => unknown)({ ...args, getConfig, stackTags }, report)) as unknown as F;
         const pulumiType = (fn as unknown as { __pulumiType?: string }).__pulumiType;
         if (pulumiType) (wrapped as unknown as { __pulumiType?: string }).__pulumiType = pulumiType;
         return wrapped;
@@ -152,7 +151,7 @@ function bindPolicies(policies: readonly PackPolicy[], config: ReconciledConfig,
     });
 }
 
-function call(fn: RpcFun, request: unknown): Promise<any> {  
+function call(fn: RpcFun, request: unknown): Promise<any> {
     return new Promise((resolve, reject) => {
         void fn({ request }, (err, resp) => (err ? reject(err instanceof Error ? err : new Error(JSON.stringify(err))) : resolve(resp)));
     });
@@ -258,10 +257,10 @@ export class OfflineAnalyzer {
 }
 
 /** Verdicts and not-applicable reasons of a pulumirpc.AnalyzeResponse. */
- 
+
 export function decodeAnalyzeResponse(resp: any, resources: readonly EngineResource[], defaultUrnOfResource: string | undefined): AnalysisResult {
     const byUrn = new Map(resources.map((r) => [urnOf(r), r]));
-     
+
     const verdicts = resp.getDiagnosticsList().map((d: any): Verdict => {
         const description: string = d.getDescription();
         const raw: string = d.getMessage();
@@ -279,7 +278,7 @@ export function decodeAnalyzeResponse(resp: any, resources: readonly EngineResou
             description,
         };
     });
-     
+
     const notApplicable = resp.getNotApplicableList().map((n: any): NotApplicable => ({
         policy: n.getPolicyName(),
         reason: n.getReason(),

@@ -37,12 +37,19 @@ describe("the analysis' judge (pure)", () => {
     });
     it("every failed read is its own problem, after an interrupt or a timeout", () => {
         const { problems, judgement } = judgeCollected(options, read({ timedOut: true, serving: { error: "503" }, counts: { error: "403 denied" }, latencies: { error: "x" } }));
-        assert.deepEqual(problems, ["the reads did not finish within 120s", "the serving split could not be confirmed: 503", "request counts could not be read: 403 denied", "latencies could not be read: x"]);
+        assert.deepEqual(problems, [
+            "the reads did not finish within 120s",
+            "the serving split could not be confirmed: 503",
+            "request counts could not be read: 403 denied",
+            "latencies could not be read: x",
+        ]);
         assert.equal(judgement.decision, "hold");
     });
     it("an empty answer is no data, never zero errors; a missing revision is named", () => {
         assert.match(judgeCollected(options, read({ counts: new Map() })).problems[0], /no request_count series for either revision/);
-        assert.deepEqual(judgeCollected(options, read({ counts: new Map([[S, { requests: 10, errors: 0 }]]) })).problems, [`no request_count series for ${C} in the window: no data (not zero errors)`]);
+        assert.deepEqual(judgeCollected(options, read({ counts: new Map([[S, { requests: 10, errors: 0 }]]) })).problems, [
+            `no request_count series for ${C} in the window: no data (not zero errors)`,
+        ]);
     });
     it("the rule given judges instead of the single-window judge", () => {
         let seen: unknown;

@@ -61,7 +61,9 @@ describe("canary analyze against a Monitoring stand-in", () => {
         const run = (rolloutStart?: Date) => runAnalysis(options, { write: () => undefined, window, rolloutStart, judge, retry: { attempts: 1, baseDelayMs: 5, maxDelayMs: 50 } });
         await run(new Date("2026-12-05T01:07:00Z"));
         const queries = (): Array<{ what: string; params: Record<string, string> }> => JSON.parse(fs.readFileSync(path.join(dir, "analysis.json"), "utf8")).queries;
-        const starts = queries().map((q) => `${q.what} ${q.params["interval.startTime"]} ${q.params["aggregation.alignmentPeriod"]}`).sort();
+        const starts = queries()
+            .map((q) => `${q.what} ${q.params["interval.startTime"]} ${q.params["aggregation.alignmentPeriod"]}`)
+            .sort();
         assert.deepEqual(starts, [
             "request_count 2026-12-05T01:07:00.000Z 1020s",
             "request_count 2026-12-05T01:20:00.000Z 240s",
@@ -97,7 +99,10 @@ describe("canary analyze against a Monitoring stand-in", () => {
         assert.equal(counts.params["aggregation.alignmentPeriod"], "600s");
         assert.match(counts.params.filter, /metric\.type="run\.googleapis\.com\/request_count"/);
         assert.equal(counts.pages, 2);
-        assert.deepEqual(json.split.serving, [{ revision: STABLE, percent: 95 }, { revision: CANARY, percent: 5 }]);
+        assert.deepEqual(json.split.serving, [
+            { revision: STABLE, percent: 95 },
+            { revision: CANARY, percent: 5 },
+        ]);
         assert.match(summary, /^# Canary analysis: PROMOTE/);
         assert.match(summary, /```mermaid\nxychart-beta/);
         assert.match(fs.readFileSync(path.join(dir, "step-summary.md"), "utf8"), /# Canary analysis: PROMOTE/);
@@ -135,7 +140,13 @@ describe("canary analyze against a Monitoring stand-in", () => {
     });
 
     it("holds when the split serving is not the one judged", async () => {
-        const run = await analyze((s) => (s.split = [{ revision: STABLE, percent: 75 }, { revision: CANARY, percent: 25 }]));
+        const run = await analyze(
+            (s) =>
+                (s.split = [
+                    { revision: STABLE, percent: 75 },
+                    { revision: CANARY, percent: 25 },
+                ]),
+        );
         assert.equal(run.judgement.decision, "hold");
         assert.match(run.judgement.reasons[0], /the split serving is not the one judged: .*75 %/);
     });
@@ -159,9 +170,34 @@ describe("canary analyze against a Monitoring stand-in", () => {
         ["429 after the retries", COUNTS, { status: 429, retryAfter: "0" }, /429 RESOURCE_EXHAUSTED .*after 3 attempts/],
         ["500 after the retries", LATENCIES, { status: 500 }, /500 INTERNAL .*after 3 attempts/],
         ["a body that is not JSON", COUNTS, { status: 200, body: "<html>oops</html>" }, /not JSON: <html>oops<\/html>/],
-        ["executionErrors", COUNTS, { status: 200, body: JSON.stringify({ timeSeries: [], executionErrors: [{ code: 13, message: "partial: some data is unavailable" }] }) }, /executionErrors .*incomplete.*partial: some data/],
-        ["counts that are not int64 strings", COUNTS, { status: 200, body: JSON.stringify({ timeSeries: [{ metric: { labels: { response_code_class: "2xx" } }, resource: { labels: { revision_name: CANARY } }, points: [{ value: { int64Value: "12abc" } }] }] }) }, /not a non-negative integer: "12abc"/],
-        ["unknown bucketOptions", LATENCIES, { status: 200, body: JSON.stringify({ timeSeries: [{ resource: { labels: { revision_name: CANARY } }, points: [{ value: { distributionValue: { count: "3", bucketOptions: { weird: {} }, bucketCounts: ["3"] } } }] }] }) }, /bucketOptions that are not exponential, linear or explicit/],
+        [
+            "executionErrors",
+            COUNTS,
+            { status: 200, body: JSON.stringify({ timeSeries: [], executionErrors: [{ code: 13, message: "partial: some data is unavailable" }] }) },
+            /executionErrors .*incomplete.*partial: some data/,
+        ],
+        [
+            "counts that are not int64 strings",
+            COUNTS,
+            {
+                status: 200,
+                body: JSON.stringify({
+                    timeSeries: [{ metric: { labels: { response_code_class: "2xx" } }, resource: { labels: { revision_name: CANARY } }, points: [{ value: { int64Value: "12abc" } }] }],
+                }),
+            },
+            /not a non-negative integer: "12abc"/,
+        ],
+        [
+            "unknown bucketOptions",
+            LATENCIES,
+            {
+                status: 200,
+                body: JSON.stringify({
+                    timeSeries: [{ resource: { labels: { revision_name: CANARY } }, points: [{ value: { distributionValue: { count: "3", bucketOptions: { weird: {} }, bucketCounts: ["3"] } } }] }],
+                }),
+            },
+            /bucketOptions that are not exponential, linear or explicit/,
+        ],
         ["a reset connection", COUNTS, { reset: true }, /could not be reached/],
         ["a runaway page token", COUNTS, { status: 200, body: JSON.stringify({ timeSeries: [], nextPageToken: "again" }) }, /repeated a page token/],
         ["the Cloud Run read failing", /\/v2\/projects/, { status: 403 }, /serving split could not be confirmed: .*403/],

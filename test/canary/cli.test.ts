@@ -10,7 +10,10 @@ const ROOT = path.resolve(__dirname, "../..");
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-        const child = spawn(process.execPath, ["-r", "sucrase/register/ts", "canary/cli.ts", ...args], { cwd: ROOT, env: { PATH: process.env.PATH, METADATA_SERVER_DETECTION: "none", CI: "1", ...env } });
+        const child = spawn(process.execPath, ["-r", "sucrase/register/ts", "canary/cli.ts", ...args], {
+            cwd: ROOT,
+            env: { PATH: process.env.PATH, METADATA_SERVER_DETECTION: "none", CI: "1", ...env },
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -34,7 +37,19 @@ describe("canary CLI", function () {
 
     const outputs = (extra: Record<string, unknown> = {}): string => {
         const file = path.join(dir, "prod.json");
-        fs.writeFileSync(file, JSON.stringify({ environment: "prod", project: PROJECT, region: REGION, controlServiceName: SERVICE, controlRevision: CANARY, controlStableRevision: STABLE, controlCanaryPercent: 5, ...extra }));
+        fs.writeFileSync(
+            file,
+            JSON.stringify({
+                environment: "prod",
+                project: PROJECT,
+                region: REGION,
+                controlServiceName: SERVICE,
+                controlRevision: CANARY,
+                controlStableRevision: STABLE,
+                controlCanaryPercent: 5,
+                ...extra,
+            }),
+        );
         return `prod=${file}`;
     };
 

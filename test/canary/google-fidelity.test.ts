@@ -91,7 +91,21 @@ describe("Cloud Monitoring as Google answers it", () => {
             ["aggregation.groupByFields", "metric.labels.response_code_class"],
         ]);
         assert.equal(grouped.status, 200);
-        const all = [grouped.body.timeSeries, (await query([["filter", COUNT_FILTER], ...window(), ["aggregation.alignmentPeriod", "600s"], ["aggregation.perSeriesAligner", "1"], ["aggregation.crossSeriesReducer", "4"], ["aggregation.groupByFields", "resource.labels.revision_name"], ["aggregation.groupByFields", "metric.labels.response_code_class"], ["pageToken", "page-2"]])).body.timeSeries].flat();
+        const all = [
+            grouped.body.timeSeries,
+            (
+                await query([
+                    ["filter", COUNT_FILTER],
+                    ...window(),
+                    ["aggregation.alignmentPeriod", "600s"],
+                    ["aggregation.perSeriesAligner", "1"],
+                    ["aggregation.crossSeriesReducer", "4"],
+                    ["aggregation.groupByFields", "resource.labels.revision_name"],
+                    ["aggregation.groupByFields", "metric.labels.response_code_class"],
+                    ["pageToken", "page-2"],
+                ])
+            ).body.timeSeries,
+        ].flat();
         assert.equal(all.length, 4, "canary and stable, 2xx and 5xx");
         for (const s of all) {
             assert.deepEqual(Object.keys(s.resource.labels), ["revision_name"]);
@@ -106,10 +120,31 @@ describe("Cloud Monitoring as Google answers it", () => {
     });
 
     for (const [name, params, message] of [
-        ["a reducer without an aligner", [["aggregation.crossSeriesReducer", "REDUCE_SUM"], ["aggregation.alignmentPeriod", "600s"]], /requires a per-series aligner/],
+        [
+            "a reducer without an aligner",
+            [
+                ["aggregation.crossSeriesReducer", "REDUCE_SUM"],
+                ["aggregation.alignmentPeriod", "600s"],
+            ],
+            /requires a per-series aligner/,
+        ],
         ["an aligner without a period", [["aggregation.perSeriesAligner", "ALIGN_DELTA"]], /at least 60 seconds/],
-        ["a period under a minute", [["aggregation.perSeriesAligner", "ALIGN_DELTA"], ["aggregation.alignmentPeriod", "30s"]], /at least 60 seconds/],
-        ["an aligner the stand-in cannot apply", [["aggregation.perSeriesAligner", "ALIGN_PERCENTILE_95"], ["aggregation.alignmentPeriod", "600s"]], /cannot apply the aligner/],
+        [
+            "a period under a minute",
+            [
+                ["aggregation.perSeriesAligner", "ALIGN_DELTA"],
+                ["aggregation.alignmentPeriod", "30s"],
+            ],
+            /at least 60 seconds/,
+        ],
+        [
+            "an aligner the stand-in cannot apply",
+            [
+                ["aggregation.perSeriesAligner", "ALIGN_PERCENTILE_95"],
+                ["aggregation.alignmentPeriod", "600s"],
+            ],
+            /cannot apply the aligner/,
+        ],
     ] as const) {
         it(`refuses ${name} (common.proto:384-431), as Monitoring does`, async () => {
             const answer = await query([["filter", COUNT_FILTER], ...window(), ...(params as unknown as Array<[string, string]>)]);
@@ -129,7 +164,14 @@ describe("Cloud Monitoring as Google answers it", () => {
         assert.deepEqual(asMetric.body, {}, "no series, and proto3 JSON leaves the empty list out");
         const run = await analyze();
         assert.equal(run.judgement.decision, "promote");
-        const wrongGroup = await query([["filter", COUNT_FILTER], ...window(), ["aggregation.alignmentPeriod", "600s"], ["aggregation.perSeriesAligner", "ALIGN_DELTA"], ["aggregation.crossSeriesReducer", "REDUCE_SUM"], ["aggregation.groupByFields", "metric.labels.revision_name"]]);
+        const wrongGroup = await query([
+            ["filter", COUNT_FILTER],
+            ...window(),
+            ["aggregation.alignmentPeriod", "600s"],
+            ["aggregation.perSeriesAligner", "ALIGN_DELTA"],
+            ["aggregation.crossSeriesReducer", "REDUCE_SUM"],
+            ["aggregation.groupByFields", "metric.labels.revision_name"],
+        ]);
         assert.equal(wrongGroup.body.timeSeries.length, 1, "every revision summed into one series");
         assert.equal(wrongGroup.body.timeSeries[0].resource.labels, undefined);
     });
@@ -141,19 +183,36 @@ describe("Cloud Monitoring as Google answers it", () => {
         assert.equal(run.judgement.decision, "promote", run.judgement.reasons.join("\n"));
         assert.ok(standIn.requests.some((r) => /request_latencies/.test(r.path)));
         // The histogram built from Google's answer gives the same p95 as one built from the samples.
-        const h = latencyHistogramsByRevision([{ resource: { labels: { revision_name: CANARY } }, points: [{ value: { distributionValue: { count: "4", bucketOptions: linear, bucketCounts: ["0", "2", "2"] } } }] }]).get(CANARY)!;
+        const h = latencyHistogramsByRevision([
+            { resource: { labels: { revision_name: CANARY } }, points: [{ value: { distributionValue: { count: "4", bucketOptions: linear, bucketCounts: ["0", "2", "2"] } } }] },
+        ]).get(CANARY)!;
         assert.deepEqual(mergeHistograms([h])?.bounds.slice(0, 2), [0, 5]);
         assert.ok(histogramQuantile(h, 0.5)!.value <= 5);
     });
 
     for (const [reason, metadata, expect, role] of [
-        ["SERVICE_DISABLED", { service: "monitoring.googleapis.com", consumer: "projects/987650001" }, /SERVICE_DISABLED: monitoring\.googleapis\.com is not enabled in projects\/987650001: enable it/, false],
+        [
+            "SERVICE_DISABLED",
+            { service: "monitoring.googleapis.com", consumer: "projects/987650001" },
+            /SERVICE_DISABLED: monitoring\.googleapis\.com is not enabled in projects\/987650001: enable it/,
+            false,
+        ],
         ["ACCESS_TOKEN_SCOPE_INSUFFICIENT", {}, /ACCESS_TOKEN_SCOPE_INSUFFICIENT: the access token was minted without the OAuth scope/, false],
-        ["IAM_PERMISSION_DENIED", { permission: "monitoring.timeSeries.list", resource: "projects/openagentsgemini" }, /IAM_PERMISSION_DENIED: the caller lacks IAM permission monitoring\.timeSeries\.list on projects\/openagentsgemini/, true],
+        [
+            "IAM_PERMISSION_DENIED",
+            { permission: "monitoring.timeSeries.list", resource: "projects/openagentsgemini" },
+            /IAM_PERMISSION_DENIED: the caller lacks IAM permission monitoring\.timeSeries\.list on projects\/openagentsgemini/,
+            true,
+        ],
     ] as const) {
         it(`names a 403's ErrorInfo reason ${reason}${role ? ", with the role to grant" : ", without sending anyone to grant a role"}`, async () => {
             const body = JSON.stringify({
-                error: { code: 403, status: "PERMISSION_DENIED", message: "The caller does not have permission", details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason, domain: "googleapis.com", metadata }] },
+                error: {
+                    code: 403,
+                    status: "PERMISSION_DENIED",
+                    message: "The caller does not have permission",
+                    details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason, domain: "googleapis.com", metadata }],
+                },
             });
             standIn.fail(/request_count/, { status: 403, body });
             const run = await analyze();

@@ -38,7 +38,12 @@ describe("percentiles from histograms", () => {
         assert.deepEqual(bucketBounds({ exponentialBuckets: { numFiniteBuckets: 3, growthFactor: 2, scale: 1 } }), [1, 2, 4, 8]);
         assert.deepEqual(bucketBounds({ linearBuckets: { numFiniteBuckets: 2, width: 10, offset: 5 } }), [5, 15, 25]);
         assert.deepEqual(bucketBounds({ explicitBuckets: { bounds: [1, 10, 100] } }), [1, 10, 100]);
-        for (const bad of [{}, { exponentialBuckets: { numFiniteBuckets: 3, growthFactor: 1, scale: 1 } }, { explicitBuckets: { bounds: [3, 2] } }, { linearBuckets: { numFiniteBuckets: 0, width: 1, offset: 0 } }]) {
+        for (const bad of [
+            {},
+            { exponentialBuckets: { numFiniteBuckets: 3, growthFactor: 1, scale: 1 } },
+            { explicitBuckets: { bounds: [3, 2] } },
+            { linearBuckets: { numFiniteBuckets: 0, width: 1, offset: 0 } },
+        ]) {
             assert.equal(bucketBounds(bad as never), undefined, JSON.stringify(bad));
         }
     });
@@ -117,7 +122,12 @@ describe("confidence sequences: valid at every look, not just one", () => {
 
     it("brackets the observed rate, knows nothing at n 0, and shrinks with n", () => {
         assert.deepEqual(rateSequence(0, 0, 0.05, { a: 1, b: 99 }), { lower: 0, upper: 1 });
-        for (const [k, n] of [[0, 50], [3, 300], [40, 1000], [2.5, 120]]) {
+        for (const [k, n] of [
+            [0, 50],
+            [3, 300],
+            [40, 1000],
+            [2.5, 120],
+        ]) {
             const b = rateSequence(k, n, 0.01, { a: 1, b: 99 });
             assert.ok(b.lower <= k / n && k / n <= b.upper, `${k}/${n}: ${b.lower}-${b.upper}`);
         }
@@ -298,16 +308,19 @@ describe("judgeLook: the sequential rule at one look", () => {
 
 describe("the sequential rule on seeded simulated rollouts (the bench's small cousin)", function () {
     this.timeout(60_000);
-    for (const band of [{ name: "10 rps", rps: 10 }, { name: "200 rps", rps: 200 }])
-    it(`${band.name}: no false promote or rollback, healthy releases at least twice as fast, regressions rolled back no later than today's rule`, () => {
-        const rollouts = simulateLadder(90, 424242, [band]);
-        const healthy = rollouts.filter((r) => r.healthy);
-        const regressed = rollouts.filter((r) => !r.healthy);
-        assert.deepEqual([regressed.filter((r) => falsePromote(r, "sequential")).length, healthy.filter((r) => falseRollback(r, "sequential")).length], [0, 0]);
-        // The same rollouts tell today's rule apart: it promotes regressions at the threshold.
-        assert.ok(regressed.filter((r) => falsePromote(r, "window")).length > 5);
-        const s = summarize(rollouts, band.name);
-        assert.ok(s.healthyMedian.sequential * 2 <= s.healthyMedian.window, JSON.stringify(s));
-        assert.ok(s.rollbackMedian.sequential <= s.rollbackMedian.window, JSON.stringify(s));
-    });
+    for (const band of [
+        { name: "10 rps", rps: 10 },
+        { name: "200 rps", rps: 200 },
+    ])
+        it(`${band.name}: no false promote or rollback, healthy releases at least twice as fast, regressions rolled back no later than today's rule`, () => {
+            const rollouts = simulateLadder(90, 424242, [band]);
+            const healthy = rollouts.filter((r) => r.healthy);
+            const regressed = rollouts.filter((r) => !r.healthy);
+            assert.deepEqual([regressed.filter((r) => falsePromote(r, "sequential")).length, healthy.filter((r) => falseRollback(r, "sequential")).length], [0, 0]);
+            // The same rollouts tell today's rule apart: it promotes regressions at the threshold.
+            assert.ok(regressed.filter((r) => falsePromote(r, "window")).length > 5);
+            const s = summarize(rollouts, band.name);
+            assert.ok(s.healthyMedian.sequential * 2 <= s.healthyMedian.window, JSON.stringify(s));
+            assert.ok(s.rollbackMedian.sequential <= s.rollbackMedian.window, JSON.stringify(s));
+        });
 });

@@ -9,9 +9,24 @@ import { UsageError } from "../../io/usage-error";
 
 describe("canary analyze options", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "canary-opts-")), "prod.json");
-    fs.writeFileSync(file, JSON.stringify({ environment: "prod", controlRevision: "svc-new-1", controlStableRevision: "svc-old-1", controlCanaryPercent: 25, controlServiceName: "svc", project: "p1", region: "europe-west1" }));
+    fs.writeFileSync(
+        file,
+        JSON.stringify({
+            environment: "prod",
+            controlRevision: "svc-new-1",
+            controlStableRevision: "svc-old-1",
+            controlCanaryPercent: 25,
+            controlServiceName: "svc",
+            project: "p1",
+            region: "europe-west1",
+        }),
+    );
     const base = ["--environment", "prod", "--outputs", `prod=${file}`];
-    const usage = (argv: string[], env: NodeJS.ProcessEnv, pattern: RegExp): void => assert.throws(() => resolveAnalyzeOptions(argv, { env }), (e: unknown) => e instanceof UsageError && pattern.test(e.message) && !e.message.includes("\n"));
+    const usage = (argv: string[], env: NodeJS.ProcessEnv, pattern: RegExp): void =>
+        assert.throws(
+            () => resolveAnalyzeOptions(argv, { env }),
+            (e: unknown) => e instanceof UsageError && pattern.test(e.message) && !e.message.includes("\n"),
+        );
 
     it("takes targets from the outputs, env over outputs, flags over env", () => {
         const o = resolveAnalyzeOptions(base, { env: {} });
@@ -20,7 +35,9 @@ describe("canary analyze options", () => {
         assert.equal(o.windowMs, 600_000);
         const env = { CANARY_REVISION: "svc-env-2", CANARY_MAX_ERROR_RATE: "2%" };
         assert.equal(resolveAnalyzeOptions(base, { env }).canaryRevision, "svc-env-2");
-        const flagged = resolveAnalyzeOptions([...base, "--canary-revision", "svc-flag-3", "--max-error-rate", "0.5%", "--window", "15m", "--min-requests", "300", "--max-latency-ratio", "1.5"], { env });
+        const flagged = resolveAnalyzeOptions([...base, "--canary-revision", "svc-flag-3", "--max-error-rate", "0.5%", "--window", "15m", "--min-requests", "300", "--max-latency-ratio", "1.5"], {
+            env,
+        });
         assert.equal(flagged.canaryRevision, "svc-flag-3");
         assert.equal(flagged.thresholds.maxErrorRate, 0.005);
         assert.equal(flagged.thresholds.errorRateCeiling, 0.01);

@@ -140,7 +140,16 @@ switch (true) {
         const last = state("history.json", { result: "succeeded" });
         process.stdout.write(
             JSON.stringify([
-                { kind: "update", startTime: "2026-12-01T00:00:00Z", message: "m", environment: {}, config: {}, result: last.result, endTime: "2026-12-01T00:00:01Z", resourceChanges: { update: 1, same: 11 } },
+                {
+                    kind: "update",
+                    startTime: "2026-12-01T00:00:00Z",
+                    message: "m",
+                    environment: {},
+                    config: {},
+                    result: last.result,
+                    endTime: "2026-12-01T00:00:01Z",
+                    resourceChanges: { update: 1, same: 11 },
+                },
             ]),
         );
         break;

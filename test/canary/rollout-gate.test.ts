@@ -33,11 +33,27 @@ describe("canary: the rollout's and the rollback's gate", function () {
         // A cargo that leaves a mark: the gate must never start it.
         fs.writeFileSync(path.join(bin, "cargo"), `#!/bin/sh\ntouch ${path.join(out, "cargo-ran")}\nexit 1\n`, { mode: 0o755 });
         try {
-            const { PROD_CONTROL_BASE_URL: _c, PROD_RUNTIME_BASE_URL: _r, STAGING_CONTROL_BASE_URL: _sc, STAGING_RUNTIME_BASE_URL: _sr, OPENAGENTS_REPO: _o, ...rest } = h.env({ RUN_KHALA_CONTRACT_TESTS: "1" });
+            const {
+                PROD_CONTROL_BASE_URL: _c,
+                PROD_RUNTIME_BASE_URL: _r,
+                STAGING_CONTROL_BASE_URL: _sc,
+                STAGING_RUNTIME_BASE_URL: _sr,
+                OPENAGENTS_REPO: _o,
+                ...rest
+            } = h.env({ RUN_KHALA_CONTRACT_TESTS: "1" });
             const env = cleanEnv({ ...rest, PATH: `${bin}${path.delimiter}${process.env.PATH}` });
             const o = resolveRolloutOptions(["--environment", "prod", "--output-dir", out, "--plain"], "rollback", { env: {} });
             const gate = environmentGate(o, env, { write: () => undefined, interrupt: new AbortController().signal, gateIo: { idTokens: noIdTokenSource } });
-            const outputs = { environment: "prod", project: PROJECT, region: REGION, controlServiceName: ALIGNED.control, controlBaseUrl: h.servers.prodControl.url, runtimeServiceName: ALIGNED.runtime, runtimeServiceUrl: h.servers.prodRuntime.url, migrateJobName: ALIGNED.job };
+            const outputs = {
+                environment: "prod",
+                project: PROJECT,
+                region: REGION,
+                controlServiceName: ALIGNED.control,
+                controlBaseUrl: h.servers.prodControl.url,
+                runtimeServiceName: ALIGNED.runtime,
+                runtimeServiceUrl: h.servers.prodRuntime.url,
+                migrateJobName: ALIGNED.job,
+            };
             const result = await gate(outputs, path.join(out, "gate"));
             assert.equal(result.go, true, result.summary);
             assert.doesNotMatch(result.summary, /skipped; |khala/);

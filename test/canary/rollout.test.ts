@@ -38,7 +38,11 @@ class FakeStack implements RolloutStack {
     failUpAt?: { call: number; error: StackError };
     /** The revision the stack file's template makes (what the next up deploys). */
     template = CANARY;
-    private readonly config = new Map<string, string>([["controlCanaryPercent", "100"], ["controlStableRevision", ""], ["controlImageTag", "9e8d7c6"]]);
+    private readonly config = new Map<string, string>([
+        ["controlCanaryPercent", "100"],
+        ["controlStableRevision", ""],
+        ["controlImageTag", "9e8d7c6"],
+    ]);
 
     constructor(
         readonly dir: string,
@@ -71,7 +75,16 @@ class FakeStack implements RolloutStack {
         return { result: "succeeded", changes: { update: 1, same: 11 }, durationMs: 5 };
     }
     outputs(): Promise<Record<string, unknown>> {
-        return Promise.resolve({ environment: "prod", project: PROJECT, region: REGION, controlServiceName: SERVICE, controlRevision: this.deployed, controlImage: `${CONTROL.imageRepository}:${this.deployed === STABLE ? "3f9c2ab" : "9e8d7c6"}`, controlStableRevision: this.config.get("controlStableRevision"), controlCanaryPercent: Number(this.config.get("controlCanaryPercent")) });
+        return Promise.resolve({
+            environment: "prod",
+            project: PROJECT,
+            region: REGION,
+            controlServiceName: SERVICE,
+            controlRevision: this.deployed,
+            controlImage: `${CONTROL.imageRepository}:${this.deployed === STABLE ? "3f9c2ab" : "9e8d7c6"}`,
+            controlStableRevision: this.config.get("controlStableRevision"),
+            controlCanaryPercent: Number(this.config.get("controlCanaryPercent")),
+        });
     }
     cancel(): Promise<void> {
         return Promise.resolve();
@@ -79,7 +92,10 @@ class FakeStack implements RolloutStack {
 }
 
 const healthy = (canary: number): MonitoringState["revisions"] => ({ [CANARY]: traffic(canary, 0, spread(40, 160, canary)), [STABLE]: traffic(20_000, 20, spread(40, 160, 20_000)) });
-const broken = (canary: number): MonitoringState["revisions"] => ({ [CANARY]: traffic(canary, Math.round(canary * 0.08), spread(40, 160, canary)), [STABLE]: traffic(20_000, 20, spread(40, 160, 20_000)) });
+const broken = (canary: number): MonitoringState["revisions"] => ({
+    [CANARY]: traffic(canary, Math.round(canary * 0.08), spread(40, 160, canary)),
+    [STABLE]: traffic(20_000, 20, spread(40, 160, 20_000)),
+});
 const tooFew = (): MonitoringState["revisions"] => healthy(30);
 
 describe("canary rollout: the ladder driven against a fake stack and the Monitoring stand-in", function () {
@@ -163,18 +179,39 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
             cancelUp: new AbortController().signal,
             redactor: new Redactor([TOKEN]),
         };
-        const settings: RolloutSettings = { environment: "prod", ladder: o.ladder, waitMs: 60_000, lookEveryMs: 60_000, ingestionLagMs: s.ingestionLagMs ?? 0, maxHolds: s.maxHolds ?? 2, outputDir: out, resumeCommand: "npm run canary -- rollout --environment prod --stack prod", rollbackCommand: "npm run canary -- rollback --environment prod --stack prod", stage: s.stage, gated: s.gated };
+        const settings: RolloutSettings = {
+            environment: "prod",
+            ladder: o.ladder,
+            waitMs: 60_000,
+            lookEveryMs: 60_000,
+            ingestionLagMs: s.ingestionLagMs ?? 0,
+            maxHolds: s.maxHolds ?? 2,
+            outputDir: out,
+            resumeCommand: "npm run canary -- rollout --environment prod --stack prod",
+            rollbackCommand: "npm run canary -- rollback --environment prod --stack prod",
+            stage: s.stage,
+            gated: s.gated,
+        };
         return runRollout(settings, deps);
     }
 
-    const evidence = (): { json: any; summary: string } => ({ json: JSON.parse(fs.readFileSync(path.join(out, "rollout.json"), "utf8")), summary: fs.readFileSync(path.join(out, "SUMMARY.md"), "utf8") });
+    const evidence = (): { json: any; summary: string } => ({
+        json: JSON.parse(fs.readFileSync(path.join(out, "rollout.json"), "utf8")),
+        summary: fs.readFileSync(path.join(out, "SUMMARY.md"), "utf8"),
+    });
     const config = async (): Promise<[string | undefined, string | undefined]> => [await stack.getConfig("controlCanaryPercent"), await stack.getConfig("controlStableRevision")];
 
     it("promotes to 100 %, makes the new revision stable, and commits the stack file", async () => {
         const result = await rollout();
         assert.equal(result.exitCode, 0, printed.join("\n"));
         assert.equal(result.record.outcome, "promoted");
-        assert.deepEqual(stack.ups, [{ percent: "0", stable: STABLE }, { percent: "5", stable: STABLE }, { percent: "25", stable: STABLE }, { percent: "50", stable: STABLE }, { percent: "100", stable: CANARY }]);
+        assert.deepEqual(stack.ups, [
+            { percent: "0", stable: STABLE },
+            { percent: "5", stable: STABLE },
+            { percent: "25", stable: STABLE },
+            { percent: "50", stable: STABLE },
+            { percent: "100", stable: CANARY },
+        ]);
         assert.deepEqual(await config(), ["100", CANARY]);
         assert.deepEqual(standIn.state.split, [{ revision: CANARY, percent: 100 }]);
         assert.deepEqual(gates, [{ percent: "0" }]);
@@ -184,7 +221,16 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.match(fs.readFileSync(stack.stackFile, "utf8"), new RegExp(`controlStableRevision: "${CANARY}"`));
         const { json, summary } = evidence();
         assert.equal(json.schemaVersion, 1);
-        assert.deepEqual(json.rungs.map((r: any) => [r.percent, r.analyses.map((a: any) => a.decision)]), [[0, []], [5, ["promote"]], [25, ["promote"]], [50, ["promote"]], [100, []]]);
+        assert.deepEqual(
+            json.rungs.map((r: any) => [r.percent, r.analyses.map((a: any) => a.decision)]),
+            [
+                [0, []],
+                [5, ["promote"]],
+                [25, ["promote"]],
+                [50, ["promote"]],
+                [100, []],
+            ],
+        );
         assert.equal(json.rungs[1].analyses[0].canary.requests, 300);
         assert.match(json.rungs[3].analyses[0].rule, /^sequential, valid at every look \(rung 3 of 3, the last rung before 100 %: promote at 0\.995 under 1\.00 % 5xx/);
         assert.equal(json.rungs[0].gate.go, true);
@@ -196,10 +242,17 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         const result = await rollout({ metrics: (p) => (p === 5 ? broken(300) : healthy(p * 60)) });
         assert.equal(result.exitCode, 1, printed.join("\n"));
         assert.equal(result.record.outcome, "rolled-back");
-        assert.deepEqual(stack.ups.map((u) => u.percent), ["0", "5", "0"]);
+        assert.deepEqual(
+            stack.ups.map((u) => u.percent),
+            ["0", "5", "0"],
+        );
         assert.deepEqual(await config(), ["0", STABLE]);
         assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
-        assert.deepEqual(gates.map((g) => g.percent), ["0", "0"], "gated at 0 % and after the rollback");
+        assert.deepEqual(
+            gates.map((g) => g.percent),
+            ["0", "0"],
+            "gated at 0 % and after the rollback",
+        );
         assert.match(result.record.message, /rolled back to .* \(100 %\): the analysis at 5 %: canary 5xx rate clearly above 0\.50 % \(the healthy 0\.50 %, half the 1\.00 % threshold/);
         assert.match(git(dir, "log", "-1", "--format=%s"), /^Roll back /);
     });
@@ -208,7 +261,10 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         const slow = (n: number) => ({ [CANARY]: traffic(n, 0, spread(300, 900, n)), [STABLE]: traffic(20_000, 20, spread(40, 160, 20_000)) });
         const result = await rollout({ metrics: (p) => (p === 50 ? slow(3000) : healthy(p * 60)) });
         assert.equal(result.exitCode, 1);
-        assert.deepEqual(stack.ups.map((u) => u.percent), ["0", "5", "25", "50", "0"]);
+        assert.deepEqual(
+            stack.ups.map((u) => u.percent),
+            ["0", "5", "25", "50", "0"],
+        );
         assert.match(result.record.message, /the analysis at 50 %: .*p95/);
         assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
     });
@@ -216,8 +272,15 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
     it("holds on too few requests, waits another window, then promotes", async () => {
         const result = await rollout({ metrics: (p, n) => (p === 25 && n === 0 ? tooFew() : healthy(p * 60)) });
         assert.equal(result.exitCode, 0);
-        assert.deepEqual(evidence().json.rungs[2].analyses.map((a: any) => a.decision), ["hold", "promote"]);
-        assert.deepEqual(stack.ups.map((u) => u.percent), ["0", "5", "25", "50", "100"], "a hold does not re-apply the rung");
+        assert.deepEqual(
+            evidence().json.rungs[2].analyses.map((a: any) => a.decision),
+            ["hold", "promote"],
+        );
+        assert.deepEqual(
+            stack.ups.map((u) => u.percent),
+            ["0", "5", "25", "50", "100"],
+            "a hold does not re-apply the rung",
+        );
     });
 
     it("held past --max-holds: exit 3 with the command that resumes, traffic left at the rung", async () => {
@@ -226,7 +289,10 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.equal(result.record.outcome, "held");
         assert.equal(evidence().json.rungs[2].analyses.length, 3, "the first window and two holds");
         assert.deepEqual(await config(), ["25", STABLE]);
-        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 75 }, { revision: CANARY, percent: 25 }]);
+        assert.deepEqual(standIn.state.split, [
+            { revision: STABLE, percent: 75 },
+            { revision: CANARY, percent: 25 },
+        ]);
         assert.equal(evidence().json.resume, "npm run canary -- rollout --environment prod --stack prod");
         assert.match(result.record.message, /resume with `npm run canary -- rollout --environment prod --stack prod`/);
     });
@@ -236,10 +302,17 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         const result = await rollout({ metrics: (p, n) => (p === 5 ? healthy(30 * (n + 1) + (n >= 2 ? 300 : 0)) : healthy(p * 60)), maxHolds: 9 });
         assert.equal(result.exitCode, 0, printed.join("\n"));
         const analyses = evidence().json.rungs[1].analyses;
-        assert.deepEqual(analyses.map((a: any) => a.decision), ["hold", "hold", "promote"]);
+        assert.deepEqual(
+            analyses.map((a: any) => a.decision),
+            ["hold", "hold", "promote"],
+        );
         const windows = [0, 1, 2].map((look) => JSON.parse(fs.readFileSync(path.join(out, `analysis-2-5-${look}`, "analysis.json"), "utf8")).window);
         assert.equal(new Set(windows.map((w) => w.start)).size, 1, "every look reads from the rung's first whole minute");
-        assert.deepEqual(windows.map((w) => w.seconds), [60, 120, 180], "a minute more data at each look");
+        assert.deepEqual(
+            windows.map((w) => w.seconds),
+            [60, 120, 180],
+            "a minute more data at each look",
+        );
         assert.match(JSON.parse(fs.readFileSync(path.join(out, "analysis-2-5-2", "analysis.json"), "utf8")).rule, /^sequential, valid at every look \(rung 1 of 3, a step up/);
     });
 
@@ -251,15 +324,24 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         for (const ms of firstWaits) assert.ok(ms >= 240_000 && ms < 300_000, `first look after ${ms} ms`);
         // At 25 %: every look a minute apart, the last one at the deadline (1 + 9) x the 60 s window.
         const at25 = waited.slice(1);
-        assert.equal(at25.reduce((a, b) => a + b, 0), 600_000);
-        assert.ok(at25.slice(1, -1).every((ms) => ms === 60_000), at25.join(","));
+        assert.equal(
+            at25.reduce((a, b) => a + b, 0),
+            600_000,
+        );
+        assert.ok(
+            at25.slice(1, -1).every((ms) => ms === 60_000),
+            at25.join(","),
+        );
         assert.match(result.record.message, /held at 25 % for 10 min and \d+ looks \(the window plus --max-holds 9\)/);
     });
 
     it("the last rung before 100 % asks more than a step: a canary at 0.8 % 5xx steps up, then holds at 50 % and is never promoted", async () => {
         const result = await rollout({ metrics: () => ({ [CANARY]: traffic(3000, 24, spread(40, 160, 3000)), [STABLE]: traffic(20_000, 20, spread(40, 160, 20_000)) }) });
         assert.equal(result.record.outcome, "held", result.record.message);
-        assert.deepEqual(stack.ups.map((u) => u.percent), ["0", "5", "25", "50"]);
+        assert.deepEqual(
+            stack.ups.map((u) => u.percent),
+            ["0", "5", "25", "50"],
+        );
         assert.match(result.record.message, /held at 50 %.*not yet shown under 1\.00 % at 0\.995/);
     });
 
@@ -267,7 +349,10 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         const result = await rollout({ gate: () => false });
         assert.equal(result.exitCode, 1);
         assert.equal(result.record.outcome, "no-go");
-        assert.deepEqual(stack.ups.map((u) => u.percent), ["0"]);
+        assert.deepEqual(
+            stack.ups.map((u) => u.percent),
+            ["0"],
+        );
         assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
         assert.match(result.record.message, /NO-GO with .* at 0 %: NO-GO: 1 required failure/);
     });
@@ -281,7 +366,11 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         const upsBefore = stack.ups.length;
         const second = await rollout();
         assert.equal(second.exitCode, 0, printed.join("\n"));
-        assert.deepEqual(stack.ups.slice(upsBefore).map((u) => u.percent), ["50", "100"], "25 % is judged again without a new up");
+        assert.deepEqual(
+            stack.ups.slice(upsBefore).map((u) => u.percent),
+            ["50", "100"],
+            "25 % is judged again without a new up",
+        );
         assert.ok(printed.some((l) => /resuming at 25 %/.test(l)));
     });
 
@@ -289,19 +378,28 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         const staged = await rollout({ stage: true });
         assert.equal(staged.exitCode, 0);
         assert.equal(staged.record.outcome, "staged");
-        assert.deepEqual(stack.ups.map((u) => u.percent), ["0"]);
+        assert.deepEqual(
+            stack.ups.map((u) => u.percent),
+            ["0"],
+        );
         assert.deepEqual(gates, [], "staging gates nothing");
         assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
         const again = await rollout({ stage: true });
         assert.equal(again.record.outcome, "staged", "staging twice ups the current stack file at 0 % again");
         const rolled = await rollout({ gated: true });
         assert.equal(rolled.exitCode, 0, printed.join("\n"));
-        assert.deepEqual(stack.ups.map((u) => u.percent), ["0", "0", "5", "25", "50", "100"]);
+        assert.deepEqual(
+            stack.ups.map((u) => u.percent),
+            ["0", "0", "5", "25", "50", "100"],
+        );
         assert.deepEqual(gates, [], "the 0 % gate is not run twice");
         const busy = await (async () => {
             await stack.setConfig("controlStableRevision", STABLE);
             await stack.setConfig("controlCanaryPercent", "25");
-            standIn.state.split = [{ revision: STABLE, percent: 75 }, { revision: CANARY, percent: 25 }];
+            standIn.state.split = [
+                { revision: STABLE, percent: 75 },
+                { revision: CANARY, percent: 25 },
+            ];
             return rollout({ stage: true });
         })();
         assert.equal(busy.exitCode, 2);
@@ -329,7 +427,12 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
     });
 
     it("an error outside the ladder's decisions (a failing read) stops with exit 5, the resume command and the evidence", async () => {
-        const result = await rollout({ metrics: (p) => { if (p === 25) throw new Error(`Cloud Run answered 503 for token ${TOKEN}`); return healthy(p * 60); } });
+        const result = await rollout({
+            metrics: (p) => {
+                if (p === 25) throw new Error(`Cloud Run answered 503 for token ${TOKEN}`);
+                return healthy(p * 60);
+            },
+        });
         assert.equal(result.exitCode, 5);
         assert.equal(result.record.outcome, "error");
         assert.match(result.record.message, /the rollout stopped on an error \(Cloud Run answered 503 for token \*\*\*\); traffic is as the last successful up left it: resume with/);
@@ -340,7 +443,11 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
     it("rollback right after a promotion changes nothing and says so (exit 2, --to)", async () => {
         await rollout();
         const o = resolveRolloutOptions(["--environment", "prod", "--output-dir", out, "--plain"], "rollback", { env: {}, cwd: dir });
-        const r = await runRollback(undefined, { stack, readTraffic: cloudRunTraffic(env(), "prod", http, new Redactor()), gate: () => Promise.resolve({ go: true, summary: "GO" }), commit: stackFileCommit(o), write: () => undefined }, out);
+        const r = await runRollback(
+            undefined,
+            { stack, readTraffic: cloudRunTraffic(env(), "prod", http, new Redactor()), gate: () => Promise.resolve({ go: true, summary: "GO" }), commit: stackFileCommit(o), write: () => undefined },
+            out,
+        );
         assert.equal(r.exitCode, 2);
         assert.match(r.message, /nothing to roll back: .* already serves 100 % .* pass --to/);
     });
@@ -362,7 +469,10 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.equal(result.record.outcome, "up-failed");
         assert.deepEqual(await config(), ["25", STABLE], "the config names what is deployed, not the refused rung");
         assert.match(result.record.message, /mandatory policy violation/);
-        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 75 }, { revision: CANARY, percent: 25 }]);
+        assert.deepEqual(standIn.state.split, [
+            { revision: STABLE, percent: 75 },
+            { revision: CANARY, percent: 25 },
+        ]);
     });
 
     it("a provider error on the first up stops before anything is judged", async () => {
@@ -379,22 +489,32 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.equal(result.exitCode, 3);
         assert.deepEqual(await config(), ["5", STABLE]);
         const analyses = evidence().json.rungs[1].analyses;
-        assert.deepEqual(analyses.map((a: any) => a.decision), ["hold", "hold"]);
+        assert.deepEqual(
+            analyses.map((a: any) => a.decision),
+            ["hold", "hold"],
+        );
         assert.match(analyses[0].reasons[0], /could not be read: .*403/);
         for (const text of [JSON.stringify(evidence().json), evidence().summary, printed.join("\n")]) assert.ok(!text.includes(TOKEN.slice(5, 20)), "no token in any output");
     });
 
     it("rollback: back to the stable revision at once (no other environment involved), gated, committed", async () => {
         await rollout({ interruptAtWait: 3 });
-        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 50 }, { revision: CANARY, percent: 50 }]);
+        assert.deepEqual(standIn.state.split, [
+            { revision: STABLE, percent: 50 },
+            { revision: CANARY, percent: 50 },
+        ]);
         const o = resolveRolloutOptions(["--environment", "prod", "--output-dir", out, "--plain"], "rollback", { env: {}, cwd: dir });
-        const result = await runRollback(undefined, {
-            stack,
-            readTraffic: cloudRunTraffic(env(), "prod", http, new Redactor()),
-            gate: () => Promise.resolve({ go: true, summary: "GO: 11 passed" }),
-            commit: stackFileCommit(o),
-            write: (l) => void printed.push(l),
-        }, out);
+        const result = await runRollback(
+            undefined,
+            {
+                stack,
+                readTraffic: cloudRunTraffic(env(), "prod", http, new Redactor()),
+                gate: () => Promise.resolve({ go: true, summary: "GO: 11 passed" }),
+                commit: stackFileCommit(o),
+                write: (l) => void printed.push(l),
+            },
+            out,
+        );
         assert.equal(result.exitCode, 0, result.message);
         assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
         assert.match(git(dir, "log", "-1", "--format=%s"), new RegExp(`Roll back the control service on prod to ${STABLE}`));
@@ -427,7 +547,16 @@ describe("canary rollout: the gate it runs is the real one, on the stack's outpu
             const env = cleanEnv({ ...rest, PATH: fake.path, OPENAGENTS_REPO: fake.repo });
             const o = resolveRolloutOptions(["--environment", "prod", "--output-dir", out, "--plain"], "rollout", { env: {} });
             const gate = environmentGate(o, env, { write: () => undefined, interrupt: new AbortController().signal, gateIo: { idTokens: noIdTokenSource } });
-            const outputs = { environment: "prod", project: PROJECT, region: REGION, controlServiceName: ALIGNED.control, controlBaseUrl: h.servers.prodControl.url, runtimeServiceName: ALIGNED.runtime, runtimeServiceUrl: h.servers.prodRuntime.url, migrateJobName: ALIGNED.job };
+            const outputs = {
+                environment: "prod",
+                project: PROJECT,
+                region: REGION,
+                controlServiceName: ALIGNED.control,
+                controlBaseUrl: h.servers.prodControl.url,
+                runtimeServiceName: ALIGNED.runtime,
+                runtimeServiceUrl: h.servers.prodRuntime.url,
+                migrateJobName: ALIGNED.job,
+            };
             const go = await gate(outputs, path.join(out, "go"));
             assert.equal(go.go, true, go.summary);
             assert.ok(h.servers.prodControl.requests.length > 0 && h.servers.stagingControl.requests.length === 0, "prod's targets came from the outputs, staging was not part of it");
@@ -447,7 +576,10 @@ describe("canary rollout: the gate it runs is the real one, on the stack's outpu
 
 describe("canary rollout: the printed resume command", () => {
     it("repeats every choice that was made (project, holds, push, commit, plain)", () => {
-        const o = resolveRolloutOptions(["--environment", "prod", "--stack", "prod-eu", "--project-dir", "/srv/infra", "--max-holds", "9", "--push", "main", "--window", "20m", "--plain"], "rollout", { env: {}, cwd: "/home/me" });
+        const o = resolveRolloutOptions(["--environment", "prod", "--stack", "prod-eu", "--project-dir", "/srv/infra", "--max-holds", "9", "--push", "main", "--window", "20m", "--plain"], "rollout", {
+            env: {},
+            cwd: "/home/me",
+        });
         assert.equal(resumeCommand(o, "/home/me"), "npm run canary -- rollout --environment prod --stack prod-eu --window 1200s --max-holds 9 --project-dir /srv/infra --push main --plain");
         const local = resolveRolloutOptions(["--environment", "staging", "--no-commit"], "rollout", { env: {}, cwd: "/srv/infra", isTTY: true });
         assert.equal(resumeCommand(local, "/srv/infra"), "npm run canary -- rollout --environment staging --stack staging --no-commit");

@@ -55,7 +55,10 @@ export function traffic(requests: number, errors: number, latencyMs: (i: number)
 }
 
 /** Latencies spread evenly between lo and hi ms (deterministic). */
-export const spread = (lo: number, hi: number, n: number) => (i: number): number => lo + ((hi - lo) * ((i * 7919) % n)) / n;
+export const spread =
+    (lo: number, hi: number, n: number) =>
+    (i: number): number =>
+        lo + ((hi - lo) * ((i * 7919) % n)) / n;
 
 /** The bucket a sample falls in: 0 underflow, N+1 overflow (google/api/distribution.proto BucketOptions). */
 function bucketIndex(v: number, options: BucketOptions): { index: number; buckets: number } {
@@ -81,7 +84,11 @@ export interface Distribution {
 export function distribution(samples: number[], options: BucketOptions = BUCKET_OPTIONS): Distribution {
     const counts = new Array<number>(bucketIndex(0, options).buckets).fill(0);
     for (const v of samples) counts[bucketIndex(v, options).index]++;
-    return distributionOf(counts, samples.reduce((a, b) => a + b, 0), options);
+    return distributionOf(
+        counts,
+        samples.reduce((a, b) => a + b, 0),
+        options,
+    );
 }
 
 /** A distribution from bucket counts and the sum of the samples, as proto3 JSON writes it (trailing zero buckets and a zero mean left out). */
@@ -163,9 +170,18 @@ function compileFilter(filter: string): { match: Match; metric: string } | { ref
         } else if ((m = equality.exec(clause))) {
             tests.push(labelTest(m[1], m[2], [m[3]]));
         } else if (/^\(.*\)$/.test(clause)) {
-            const alternatives = clause.slice(1, -1).split(/\s+OR\s+/).map((a) => equality.exec(a.trim()));
+            const alternatives = clause
+                .slice(1, -1)
+                .split(/\s+OR\s+/)
+                .map((a) => equality.exec(a.trim()));
             if (alternatives.some((a) => !a) || new Set(alternatives.map((a) => `${a![1]}.${a![2]}`)).size !== 1) return { refuse: clause };
-            tests.push(labelTest(alternatives[0]![1], alternatives[0]![2], alternatives.map((a) => a![3])));
+            tests.push(
+                labelTest(
+                    alternatives[0]![1],
+                    alternatives[0]![2],
+                    alternatives.map((a) => a![3]),
+                ),
+            );
         } else return { refuse: clause };
     }
     if (!metric) return { refuse: "a filter without metric.type" };
@@ -232,7 +248,10 @@ export class MonitoringStandIn {
         if (run) {
             if (run[1] !== PROJECT) return send(res, 403, errorBody(403, `Permission denied on resource project ${run[1]}.`));
             if (run[2] !== REGION || run[3] !== SERVICE) return send(res, 404, errorBody(404, `Resource '${run[3]}' of kind 'SERVICE' in region '${run[2]}' in project '${run[1]}' does not exist.`));
-            const service: CloudRunService = { name: `projects/${PROJECT}/locations/${REGION}/services/${SERVICE}`, trafficStatuses: this.state.split.map((s) => ({ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", ...s })) };
+            const service: CloudRunService = {
+                name: `projects/${PROJECT}/locations/${REGION}/services/${SERVICE}`,
+                trafficStatuses: this.state.split.map((s) => ({ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", ...s })),
+            };
             return this.ok(res, "google.cloud.run.v2.Service", service);
         }
         const monitoring = /^\/v3\/projects\/([^/]+)\/timeSeries$/.exec(url.pathname);
@@ -255,9 +274,11 @@ export class MonitoringStandIn {
         const period = parseSeconds(periodText);
         if (periodText !== null && period === undefined) return invalid(`Field aggregation.alignmentPeriod had an invalid value: ${periodText}`);
         if (aligner !== "ALIGN_NONE" && (period === undefined || period < 60)) return invalid("The alignment period must be at least 60 seconds when a per-series aligner is specified.");
-        if (reducer !== "REDUCE_NONE" && (aligner === "ALIGN_NONE" || period === undefined)) return invalid("A cross-series reducer requires a per-series aligner other than ALIGN_NONE and an alignment period.");
+        if (reducer !== "REDUCE_NONE" && (aligner === "ALIGN_NONE" || period === undefined))
+            return invalid("A cross-series reducer requires a per-series aligner other than ALIGN_NONE and an alignment period.");
         const groupBy = q.getAll("aggregation.groupByFields");
-        for (const field of groupBy) if (!/^(resource|metric)\.labels\.[a-z_]+$/.test(field) && field !== "resource.type" && field !== "metric.type") return invalid(`stand-in cannot group by ${field}`);
+        for (const field of groupBy)
+            if (!/^(resource|metric)\.labels\.[a-z_]+$/.test(field) && field !== "resource.type" && field !== "metric.type") return invalid(`stand-in cannot group by ${field}`);
         const compiled = compileFilter(q.get("filter") ?? "");
         if ("refuse" in compiled) return invalid(`stand-in cannot evaluate the filter clause ${JSON.stringify(compiled.refuse)}: refused rather than ignored`);
 
@@ -309,10 +330,19 @@ export class MonitoringStandIn {
                 for (const [codeClass, count] of Object.entries(t.byClass)) {
                     if (count === 0) continue;
                     const [a, b] = codes[codeClass] ?? [codeClass, codeClass];
-                    for (const [code, share] of [[a, Math.ceil(count / 2)], [b, Math.floor(count / 2)]] as const) {
+                    for (const [code, share] of [
+                        [a, Math.ceil(count / 2)],
+                        [b, Math.floor(count / 2)],
+                    ] as const) {
                         if (share === 0) continue;
                         const points = Array.from({ length: n }, (_, i) => ({ t: at(i), count: Math.floor(share / n) + (i < share % n ? 1 : 0) })).filter((p) => p.count > 0);
-                        out.push({ metricType: metric, metricLabels: { response_code: code, response_code_class: codeClass, route: "" }, resourceLabels: resource(revision), valueType: "INT64", points });
+                        out.push({
+                            metricType: metric,
+                            metricLabels: { response_code: code, response_code_class: codeClass, route: "" },
+                            resourceLabels: resource(revision),
+                            valueType: "INT64",
+                            points,
+                        });
                     }
                 }
             } else if (metric === "run.googleapis.com/request_latencies" && t.latenciesMs.length > 0) {
@@ -320,7 +350,13 @@ export class MonitoringStandIn {
                     const mine = t.latenciesMs.filter((_, j) => j % 2 === k);
                     if (mine.length === 0) continue;
                     const points = Array.from({ length: n }, (_, i) => ({ t: at(i), samples: mine.filter((_, j) => j % n === i) })).filter((p) => p.samples.length > 0);
-                    out.push({ metricType: metric, metricLabels: { response_code: code, response_code_class: `${code[0]}xx`, route: "" }, resourceLabels: resource(revision), valueType: "DISTRIBUTION", points });
+                    out.push({
+                        metricType: metric,
+                        metricLabels: { response_code: code, response_code_class: `${code[0]}xx`, route: "" },
+                        resourceLabels: resource(revision),
+                        valueType: "DISTRIBUTION",
+                        points,
+                    });
                 }
             }
         }

@@ -13,8 +13,8 @@ const benches = readdirSync(path.join(ROOT, "bench")).filter((f) => f.endsWith("
 /** The goals a bench's source sets: "<= 1.5x" for a ratio, "<= 2" / ">= 80" for bounds. */
 function goalsIn(source: string): string[] {
     return [
-        ...[...source.matchAll(/goalRatio: (\d+(?:\.\d+)?)/g)].map((m) => `<= ${m[1]}x`),
-        ...[...source.matchAll(/\{ (atMost|atLeast): (\d+(?:\.\d+)?) \}/g)].map((m) => `${m[1] === "atMost" ? "<=" : ">="} ${m[2]}`),
+        ...[...source.matchAll(/goalRatio:\s*(\d+(?:\.\d+)?)/g)].map((m) => `<= ${m[1]}x`),
+        ...[...source.matchAll(/\{\s*(atMost|atLeast):\s*(\d+(?:\.\d+)?),?\s*\}/g)].map((m) => `${m[1] === "atMost" ? "<=" : ">="} ${m[2]}`),
     ].sort();
 }
 

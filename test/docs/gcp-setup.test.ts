@@ -45,7 +45,8 @@ describe("docs/gcp-setup.md walks a new project through what the code needs", ()
 
     it("enables the APIs the program, the gate and the canary analysis call", () => {
         const enabled = /gcloud services enable ([^\n]+)/.exec(shell)?.[1] ?? "";
-        for (const api of ["run", "secretmanager", "iam", "iamcredentials", "sts", "logging", "monitoring", "artifactregistry", "cloudkms"]) assert.match(enabled, new RegExp(`\\b${api}\\.googleapis\\.com\\b`), api);
+        for (const api of ["run", "secretmanager", "iam", "iamcredentials", "sts", "logging", "monitoring", "artifactregistry", "cloudkms"])
+            assert.match(enabled, new RegExp(`\\b${api}\\.googleapis\\.com\\b`), api);
     });
 
     it("creates the accounts the stacks and the workflows name", () => {
@@ -60,15 +61,24 @@ describe("docs/gcp-setup.md walks a new project through what the code needs", ()
 
     it("no module but catalog/lanes.ts spells the project's facts in code (comments and one example in a message aside)", () => {
         const facts = [GCP.project, GCP.projectNumber, GCP.runAppUrlHash, GCP.defaultComputeServiceAccount];
-        const files = spawnSync("git", ["-C", ROOT, "ls-files", "*.ts"], { encoding: "utf8" }).stdout.split("\n").filter((f) => f && !f.startsWith("test/") && f !== "catalog/lanes.ts");
+        const files = spawnSync("git", ["-C", ROOT, "ls-files", "*.ts"], { encoding: "utf8" })
+            .stdout.split("\n")
+            .filter((f) => f && !f.startsWith("test/") && f !== "catalog/lanes.ts");
         const spelled: string[] = [];
         for (const file of files) {
-            readFileSync(path.join(ROOT, file), "utf8").split("\n").forEach((line, i) => {
-                const code = line.replace(/\/\/.*$|^\s*\*.*$|\/\*.*?\*\//g, "");
-                if (facts.some((f) => code.includes(f))) spelled.push(`${file}:${i + 1}`);
-            });
+            readFileSync(path.join(ROOT, file), "utf8")
+                .split("\n")
+                .forEach((line, i) => {
+                    const code = line.replace(/\/\/.*$|^\s*\*.*$|\/\*.*?\*\//g, "");
+                    if (facts.some((f) => code.includes(f))) spelled.push(`${file}:${i + 1}`);
+                });
         }
         // services/config.ts names the project id as the example of the form gcp:project expects.
-        assert.deepEqual(spelled.filter((s) => !/^services\/config\.ts:\d+$/.test(s) || !/\(openagentsgemini\)/.test(readFileSync(path.join(ROOT, s.split(":")[0]), "utf8").split("\n")[Number(s.split(":")[1]) - 1])), []);
+        assert.deepEqual(
+            spelled.filter(
+                (s) => !/^services\/config\.ts:\d+$/.test(s) || !/\(openagentsgemini\)/.test(readFileSync(path.join(ROOT, s.split(":")[0]), "utf8").split("\n")[Number(s.split(":")[1]) - 1]),
+            ),
+            [],
+        );
     });
 });

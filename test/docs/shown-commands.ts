@@ -18,7 +18,13 @@ export interface ShownCommand {
 }
 
 export function docFiles(root = ROOT): string[] {
-    return ["README.md", ...readdirSync(path.join(root, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`)];
+    return [
+        "README.md",
+        ...readdirSync(path.join(root, "docs"))
+            .filter((f) => f.endsWith(".md"))
+            .sort()
+            .map((f) => `docs/${f}`),
+    ];
 }
 
 function unbalanced(text: string): boolean {
@@ -96,10 +102,11 @@ export function notRunHere(command: string): string | undefined {
     const args = words.slice(words.indexOf("--") + 1);
     if (/\\\||\[options\]|<[\w-]+>/.test(command)) return "a usage line: its parts are checked against the CLI";
     if (command.includes("--help")) return undefined;
-    if (["typecheck", "lint"].includes(script ?? "") || (tool === "npx" && verb === "--no-install")) return "a CI check over the whole tree (.ci/run and the review workflow run it)";
+    if (["typecheck", "lint", "format:check"].includes(script ?? "") || (tool === "npx" && verb === "--no-install")) return "a CI check over the whole tree (.ci/run and the review workflow run it)";
     if (/\$\((gcloud|pulumi|gh|gsutil)\b/.test(command)) return "Google Cloud or GitHub (not here)";
     if (tool === "git") return "records the reader's change in their repository (a commit, a push)";
-    if (words.some((w) => /^(\$\()?(gcloud|pulumi|gsutil|gh)$/.test(w)) || ["export", "for", "do", "done", "if", "then", "fi"].includes(tool) || /^[A-Z_]+=/.test(tool)) return "Google Cloud, the Pulumi CLI or the shell set-up around them (not here; the walk-through is checked in test/docs)";
+    if (words.some((w) => /^(\$\()?(gcloud|pulumi|gsutil|gh)$/.test(w)) || ["export", "for", "do", "done", "if", "then", "fi"].includes(tool) || /^[A-Z_]+=/.test(tool))
+        return "Google Cloud, the Pulumi CLI or the shell set-up around them (not here; the walk-through is checked in test/docs)";
     if (tool === "npm" && verb === "ci") return "installs from the registry";
     if ((tool === "npm" && verb === "test") || (tool === "npx" && verb === "mocha")) return "the test suite, or a part of it (npm test runs it all)";
     if (script === "fuzz") return "the fuzz suite: minutes";

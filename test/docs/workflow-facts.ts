@@ -18,7 +18,8 @@ export function countWord(n: number): string {
 
 function triggers(wf: Workflow): string {
     const on = wf.doc.on;
-    const entries: Array<[string, unknown]> = typeof on === "string" ? [[on, {}]] : Array.isArray(on) ? on.map((o): [string, unknown] => [String(o), {}]) : Object.entries((on ?? {}) as Record<string, unknown>);
+    const entries: Array<[string, unknown]> =
+        typeof on === "string" ? [[on, {}]] : Array.isArray(on) ? on.map((o): [string, unknown] => [String(o), {}]) : Object.entries((on ?? {}) as Record<string, unknown>);
     return entries
         .map(([event, spec]) => {
             const s = (spec ?? {}) as { branches?: string[]; "paths-ignore"?: string[] } & Array<{ cron?: string }>;
@@ -35,7 +36,9 @@ function triggers(wf: Workflow): string {
 export function writes(wf: Workflow, job: Job): string[] {
     const granted = (job.permissions ?? (wf.doc as { permissions?: unknown }).permissions ?? {}) as Record<string, string> | string;
     if (typeof granted === "string") return granted === "write-all" ? ["everything"] : [];
-    return Object.entries(granted).filter(([scope, level]) => level === "write" && scope !== "id-token").map(([scope]) => scope);
+    return Object.entries(granted)
+        .filter(([scope, level]) => level === "write" && scope !== "id-token")
+        .map(([scope]) => scope);
 }
 
 /** What a job runs, in order: npm scripts (with the canary's subcommand), pulumi operations, the repository's scripts. */
@@ -47,7 +50,8 @@ export function runs(job: Job): string[] {
         const run = (step.run ?? "").replace(/\n/g, " ");
         if (/\bnpm ci\b/.test(run)) add("`npm ci`");
         if (/\bnpm test\b/.test(run)) add("`npm test`");
-        for (const r of npmRuns(run).filter((r) => r.script !== "test")) add(`\`npm run ${r.script}${r.script === "canary" && r.args[0] ? ` -- ${r.args[0]}\`${r.args.includes("--stage") ? " (`--stage`)" : ""}` : "`"}`);
+        for (const r of npmRuns(run).filter((r) => r.script !== "test"))
+            add(`\`npm run ${r.script}${r.script === "canary" && r.args[0] ? ` -- ${r.args[0]}\`${r.args.includes("--stage") ? " (`--stage`)" : ""}` : "`"}`);
         for (const op of ops.filter((o) => o.index === index && !o.canary)) add(`\`pulumi ${op.kind}\``);
         for (const m of run.matchAll(/\bpulumi (refresh|import|policy analyze|config set|stack output)\b/g)) add(`\`pulumi ${m[1]}\``);
         for (const m of run.matchAll(/\.github\/scripts\/([\w.-]+)/g)) add(`\`${m[1]}\``);
@@ -62,11 +66,28 @@ export function renderWorkflowFacts(wfs: Workflow[] = loadWorkflows()): string {
         for (const [id, job] of jobsOf(wf)) {
             const named = typeof job.environment === "string" ? job.environment : ((job.environment as { name?: string } | undefined)?.name ?? "");
             // An expression (`inputs.stack == 'prod' && 'production' || 'staging'`): the names it can give.
-            const env = named.includes("${{") ? [...named.matchAll(/'([\w-]+)'/g)].map((m) => m[1]).filter((n) => !["prod"].includes(n)).join(" or ") : named;
-            const needs = [job.needs ?? []].flat().map((n) => `\`${n}\``).join(", ");
+            const env = named.includes("${{")
+                ? [...named.matchAll(/'([\w-]+)'/g)]
+                      .map((m) => m[1])
+                      .filter((n) => !["prod"].includes(n))
+                      .join(" or ")
+                : named;
+            const needs = [job.needs ?? []]
+                .flat()
+                .map((n) => `\`${n}\``)
+                .join(", ");
             const w = writes(wf, job);
             if (w.includes("contents") || w.includes("everything")) pushers.push(`\`${wf.file}\` job \`${id}\``);
-            rows.push(`| \`${wf.file}\` | \`${id}\` | ${triggers(wf)} | ${env ? env.split(" or ").map((e) => `\`${e}\``).join(" or ") : ""} | ${needs} | ${w.map((s) => `\`${s}: write\``).join(", ") || "nothing"} | ${runs(job).join(", ")} |`);
+            rows.push(
+                `| \`${wf.file}\` | \`${id}\` | ${triggers(wf)} | ${
+                    env
+                        ? env
+                              .split(" or ")
+                              .map((e) => `\`${e}\``)
+                              .join(" or ")
+                        : ""
+                } | ${needs} | ${w.map((s) => `\`${s}: write\``).join(", ") || "nothing"} | ${runs(job).join(", ")} |`,
+            );
         }
     }
     const count = countWord(wfs.length);

@@ -12,7 +12,9 @@ import { resolveOptions } from "../../validation/options";
 describe("stack outputs -> post-deploy gate", () => {
     for (const env of ["staging", "prod"] as const) {
         it(`${env}: the gate's targets, names, images and canary intent come from the program's outputs`, async () => {
-            const plan = await recordStack(env, { overrides: { controlStableRevision: `${env === "prod" ? "openagents-control-service" : "openagents-control-service-staging"}-0a1b2c3-abcdef`, controlCanaryPercent: "25" } });
+            const plan = await recordStack(env, {
+                overrides: { controlStableRevision: `${env === "prod" ? "openagents-control-service" : "openagents-control-service-staging"}-0a1b2c3-abcdef`, controlCanaryPercent: "25" },
+            });
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "outputs-contract-"));
             const file = path.join(dir, `${env}.json`);
             fs.writeFileSync(file, JSON.stringify(plan.outputs));

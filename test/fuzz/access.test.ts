@@ -38,7 +38,16 @@ const NAMES: Record<Exclude<Scope, "project">, string[]> = {
     control: ["openagents-control-service", `projects/${GCP.project}/locations/${GCP.region}/services/openagents-control-service-staging`],
 };
 
-const ROLES = ["roles/run.invoker", "roles/run.servicesInvoker", "roles/run.developer", "roles/run.admin", "roles/run.jobsExecutor", "roles/run.jobsExecutorWithOverrides", "roles/run.viewer", "roles/logging.viewer"];
+const ROLES = [
+    "roles/run.invoker",
+    "roles/run.servicesInvoker",
+    "roles/run.developer",
+    "roles/run.admin",
+    "roles/run.jobsExecutor",
+    "roles/run.jobsExecutorWithOverrides",
+    "roles/run.viewer",
+    "roles/logging.viewer",
+];
 
 const MEMBERS = [
     "allUsers",
@@ -116,7 +125,11 @@ const DELIVERIES: ((service: string) => EngineResource)[] = [
     (s) => ({ type: TYPES.schedulerJob, name: "d", props: { httpTarget: { uri: `${runApp(s)}/cron` } } }),
     (s) => ({ type: TYPES.schedulerJob, name: "d", props: { httpTarget: { uri: `https://run.googleapis.com/v2/projects/${GCP.project}/locations/${GCP.region}/jobs/${s}:run` } } }),
     (s) => ({ type: TYPES.schedulerJob, name: "d", props: { httpTarget: { uri: "https://example.com/x", oidcToken: { serviceAccountEmail: "a@b.iam.gserviceaccount.com", audience: runApp(s) } } } }),
-    (s) => ({ type: TYPES.pubsubSubscription, name: "d", props: { topic: "t", pushConfig: { pushEndpoint: `https://${s.toLowerCase().replace(/_/g, "-")}-${GCP.projectNumber}.${GCP.region}.run.app/push` } } }),
+    (s) => ({
+        type: TYPES.pubsubSubscription,
+        name: "d",
+        props: { topic: "t", pushConfig: { pushEndpoint: `https://${s.toLowerCase().replace(/_/g, "-")}-${GCP.projectNumber}.${GCP.region}.run.app/push` } },
+    }),
     (s) => ({ type: TYPES.tasksQueue, name: "d", props: { location: GCP.region, httpTarget: { uriOverride: { host: new URL(runApp(s)).host } } } }),
     (s) => ({ type: TYPES.backendService, name: "d", props: { backends: [{ group: `projects/${GCP.project}/regions/${GCP.region}/networkEndpointGroups/${s}` }] } }),
     (s) => ({ type: TYPES.regionUrlMap, name: "d", props: { region: GCP.region, defaultService: s } }),

@@ -8,11 +8,49 @@ export const PROJECT = "openagents-rust-lanes";
 
 /** Scalars that change meaning in YAML, or that Cloud Run, GCP or the program would refuse. */
 const SPECIAL_VALUES = [
-    "0123456", "2e71234", ".inf", "-.inf", ".nan", "1e400", "~", "null", "true", "no", "0x1f", "0o17", "1_000", "+1", "1.0", "-0",
-    '""', "''", "[]", "{}", "[a, 1]", "{a: 1}", "*ref", "&ref x", "!!binary aGk=", "|\n    text", ">-", "- item",
-    "latest", "openagents-web", "127.0.0.1:8080", "NOT_A_PROJECT", "K_SERVICE=x", "PORT=8080", `${"a".repeat(70)}.example.com`,
-    "openagents-control-service-staging-3f9c2ab-abc123", "serviceAccount:gate@openagentsgemini.iam.gserviceaccount.com",
-    "serviceAccount:157437760789-compute@developer.gserviceaccount.com", "mock", "4", "1Gi", "250m", "64Mi",
+    "0123456",
+    "2e71234",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "1e400",
+    "~",
+    "null",
+    "true",
+    "no",
+    "0x1f",
+    "0o17",
+    "1_000",
+    "+1",
+    "1.0",
+    "-0",
+    '""',
+    "''",
+    "[]",
+    "{}",
+    "[a, 1]",
+    "{a: 1}",
+    "*ref",
+    "&ref x",
+    "!!binary aGk=",
+    "|\n    text",
+    ">-",
+    "- item",
+    "latest",
+    "openagents-web",
+    "127.0.0.1:8080",
+    "NOT_A_PROJECT",
+    "K_SERVICE=x",
+    "PORT=8080",
+    `${"a".repeat(70)}.example.com`,
+    "openagents-control-service-staging-3f9c2ab-abc123",
+    "serviceAccount:gate@openagentsgemini.iam.gserviceaccount.com",
+    "serviceAccount:157437760789-compute@developer.gserviceaccount.com",
+    "mock",
+    "4",
+    "1Gi",
+    "250m",
+    "64Mi",
 ];
 
 export const yamlValue: fc.Arbitrary<string> = fc.oneof(
@@ -40,7 +78,13 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("duplicate" as const), line: fc.nat() }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("rename" as const), line: fc.nat(), how: fc.constantFrom("bare" as const, "legacy" as const, "upper" as const, "typo" as const) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("insert" as const), line: fc.nat(), text: fc.string({ maxLength: 40 }) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant("file" as const), how: fc.constantFrom("crlf" as const, "cr" as const, "bom" as const, "utf16" as const, "list" as const, "Config" as const, "indent" as const, "tab" as const, "empty" as const) }) },
+    {
+        weight: 1,
+        arbitrary: fc.record({
+            kind: fc.constant("file" as const),
+            how: fc.constantFrom("crlf" as const, "cr" as const, "bom" as const, "utf16" as const, "list" as const, "Config" as const, "indent" as const, "tab" as const, "empty" as const),
+        }),
+    },
 );
 
 const KEY_LINE = /^(  )([A-Za-z0-9_-]+:)?([A-Za-z0-9_-]+):( .*)?$/;
@@ -72,7 +116,7 @@ export function applyMutations(text: string, mutations: readonly Mutation[]): Bu
                 const match = KEY_LINE.exec(lines[i]);
                 if (!match) break;
                 const [, indent, ns, key, rest] = match;
-                const renamed = { bare: key, legacy: `${(ns ?? `${PROJECT}:`)}config:${key}`, upper: `${ns ?? ""}${key.toUpperCase()}`, typo: `${ns ?? ""}${key}x` }[m.how];
+                const renamed = { bare: key, legacy: `${ns ?? `${PROJECT}:`}config:${key}`, upper: `${ns ?? ""}${key.toUpperCase()}`, typo: `${ns ?? ""}${key}x` }[m.how];
                 lines[i] = `${indent}${renamed}:${rest ?? ""}`;
                 break;
             }
@@ -81,15 +125,32 @@ export function applyMutations(text: string, mutations: readonly Mutation[]): Bu
                 break;
             case "file":
                 switch (m.how) {
-                    case "crlf": lines = lines.map((l) => `${l}\r`); break;
-                    case "cr": return file(lines.join("\r"));
-                    case "bom": file = (s) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(s, "utf8")]); break;
-                    case "utf16": file = (s) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, "utf16le")]); break;
-                    case "list": lines = lines.map((l) => (l === "config:" ? "- config:" : l)); break;
-                    case "Config": lines = lines.map((l) => (l === "config:" ? "Config:" : l)); break;
-                    case "indent": lines = lines.map((l) => l.replace(/^  /, "    ")); break;
-                    case "tab": lines = lines.map((l) => l.replace(/^  /, "\t")); break;
-                    case "empty": lines = []; break;
+                    case "crlf":
+                        lines = lines.map((l) => `${l}\r`);
+                        break;
+                    case "cr":
+                        return file(lines.join("\r"));
+                    case "bom":
+                        file = (s) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(s, "utf8")]);
+                        break;
+                    case "utf16":
+                        file = (s) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, "utf16le")]);
+                        break;
+                    case "list":
+                        lines = lines.map((l) => (l === "config:" ? "- config:" : l));
+                        break;
+                    case "Config":
+                        lines = lines.map((l) => (l === "config:" ? "Config:" : l));
+                        break;
+                    case "indent":
+                        lines = lines.map((l) => l.replace(/^  /, "    "));
+                        break;
+                    case "tab":
+                        lines = lines.map((l) => l.replace(/^  /, "\t"));
+                        break;
+                    case "empty":
+                        lines = [];
+                        break;
                 }
         }
     }
@@ -97,9 +158,7 @@ export function applyMutations(text: string, mutations: readonly Mutation[]): Bu
 }
 
 /** A `--set KEY=VALUE` what-if: any schema key (or gcp:project/region), any value. */
-export const setOverride: fc.Arbitrary<string> = fc
-    .tuple(fc.constantFrom(...Object.keys(CONFIG_SCHEMA), "gcp:project", "gcp:region"), yamlValue)
-    .map(([key, value]) => `${key}=${value}`);
+export const setOverride: fc.Arbitrary<string> = fc.tuple(fc.constantFrom(...Object.keys(CONFIG_SCHEMA), "gcp:project", "gcp:region"), yamlValue).map(([key, value]) => `${key}=${value}`);
 
 /** Any JSON value, with some very deep nesting and nulls among them. */
 export const jsonValue: fc.Arbitrary<unknown> = fc.oneof(

@@ -25,10 +25,28 @@ function baseline(): EngineResource[] {
         secretGrant("openagents-runtime-signing-key"),
         workerPool("openagents-control-service", CONTROL_IMAGE),
         // Every kind that delivers to a service, and grants at the project level.
-        { type: TYPES.eventarcTrigger, name: "trigger", props: { location: "us-central1", destination: { cloudRunService: { service: "runtime", region: "us-central1" }, httpEndpoint: { uri: "https://runtime-ezxz4mgdsq-uc.a.run.app/" } } } },
-        { type: TYPES.schedulerJob, name: "schedule", props: { httpTarget: { uri: "https://run.googleapis.com/v2/projects/p/locations/l/jobs/runtime-migrate:run", oidcToken: { serviceAccountEmail: "a@p.iam.gserviceaccount.com", audience: "https://x" } }, appEngineHttpTarget: { appEngineRouting: { service: "default" } } } },
+        {
+            type: TYPES.eventarcTrigger,
+            name: "trigger",
+            props: { location: "us-central1", destination: { cloudRunService: { service: "runtime", region: "us-central1" }, httpEndpoint: { uri: "https://runtime-ezxz4mgdsq-uc.a.run.app/" } } },
+        },
+        {
+            type: TYPES.schedulerJob,
+            name: "schedule",
+            props: {
+                httpTarget: {
+                    uri: "https://run.googleapis.com/v2/projects/p/locations/l/jobs/runtime-migrate:run",
+                    oidcToken: { serviceAccountEmail: "a@p.iam.gserviceaccount.com", audience: "https://x" },
+                },
+                appEngineHttpTarget: { appEngineRouting: { service: "default" } },
+            },
+        },
         { type: TYPES.pubsubSubscription, name: "push", props: { topic: "t", pushConfig: { pushEndpoint: "https://runtime-ezxz4mgdsq-uc.a.run.app/push", oidcToken: { audience: "https://x" } } } },
-        { type: TYPES.tasksQueue, name: "queue", props: { location: "us-central1", httpTarget: { uriOverride: { host: "runtime-ezxz4mgdsq-uc.a.run.app" } }, appEngineRoutingOverride: { service: "default" } } },
+        {
+            type: TYPES.tasksQueue,
+            name: "queue",
+            props: { location: "us-central1", httpTarget: { uriOverride: { host: "runtime-ezxz4mgdsq-uc.a.run.app" } }, appEngineRoutingOverride: { service: "default" } },
+        },
         { type: "gcp:projects/iAMBinding:IAMBinding", name: "project-binding", props: { project: "openagentsgemini", role: "roles/run.viewer", members: ["user:a@openagents.com"] } },
     ];
 }
@@ -80,18 +98,31 @@ describe("fuzz: every policy is total", function () {
         for (let i = 0; i < 10_000; i++) deep = { x: deep };
         const result = await analyzer.analyzeResource({ ...control, props: { ...control.props, name: "openagents-web", extra: deep } });
         assert.ok(!result.verdicts.some((v) => /could not judge/.test(v.message)), JSON.stringify(result.verdicts).slice(0, 500));
-        assert.ok(result.verdicts.some((v) => v.policy === "no-legacy-targets"), "the legacy name is still judged");
+        assert.ok(
+            result.verdicts.some((v) => v.policy === "no-legacy-targets"),
+            "the legacy name is still judged",
+        );
     });
 
     it("reports a policy that throws as that policy's violation and still runs the others", async () => {
-        const throwing = { ...POLICIES[0], name: "always-throws", validateResource: () => { throw new Error("boom"); } };
+        const throwing = {
+            ...POLICIES[0],
+            name: "always-throws",
+            validateResource: () => {
+                throw new Error("boom");
+            },
+        };
         const policies = [total(throwing), ...POLICIES];
         const a = new OfflineAnalyzer(policies, { config: reconcilePolicyConfig(policies) });
         const control = controlService("prod");
         const result = await a.analyzeResource({ ...control, props: { ...control.props, name: "openagents-web" } });
-        assert.deepEqual(result.verdicts.filter((v) => v.policy === "always-throws").map((v) => [v.level, v.message]), [
-            ["mandatory", "policy always-throws could not judge this resource (Error: boom); it is refused until the policy can"],
-        ]);
-        assert.ok(result.verdicts.some((v) => v.policy === "no-legacy-targets"), "a later policy still reports");
+        assert.deepEqual(
+            result.verdicts.filter((v) => v.policy === "always-throws").map((v) => [v.level, v.message]),
+            [["mandatory", "policy always-throws could not judge this resource (Error: boom); it is refused until the policy can"]],
+        );
+        assert.ok(
+            result.verdicts.some((v) => v.policy === "no-legacy-targets"),
+            "a later policy still reports",
+        );
     });
 });

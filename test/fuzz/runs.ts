@@ -36,7 +36,10 @@ export class Tally {
     }
 
     summary(what: string): string {
-        const outcomes = [...this.byOutcome].sort().map(([k, v]) => `${k} ${v}`).join(", ");
+        const outcomes = [...this.byOutcome]
+            .sort()
+            .map(([k, v]) => `${k} ${v}`)
+            .join(", ");
         return `fuzz ${what}: ${this.cases} cases (${outcomes}), ${this.crashes} crashes, ${this.hangs} hangs, slowest ${this.slowestMs} ms`;
     }
 }

@@ -13,7 +13,7 @@ const controlContract = (o: Partial<ControlServiceConfig> = {}): Handler => cont
 
 function failureOf(outcome: HttpOutcome): NonNullable<Extract<HttpOutcome, { ok: false }>["failure"]> {
     assert.equal(outcome.ok, false, "expected a failure");
-    return (outcome).failure;
+    return outcome.failure;
 }
 
 describe("io/http: HttpClient", () => {

@@ -6,18 +6,7 @@ import * as assert from "node:assert/strict";
 import { helpText } from "../../validation/cli";
 import { OPTIONS, SECRET_ENV_VARS } from "../../validation/option-table";
 import { parseDuration, parsePositiveInt, parseText } from "../../io/option-values";
-import {
-    type GivenValues,
-    type OptionRow,
-    type OptionTable,
-    type OptionValues,
-    describeOption,
-    givenFromArgv,
-    option,
-    readArgv,
-    resolveTable,
-    secretEnvVars,
-} from "../../io/options";
+import { type GivenValues, type OptionRow, type OptionTable, type OptionValues, describeOption, givenFromArgv, option, readArgv, resolveTable, secretEnvVars } from "../../io/options";
 import { UsageError } from "../../io/usage-error";
 
 /** Fails to compile unless A and B are the same type. */
@@ -49,7 +38,10 @@ describe("io/options: one option model for every CLI", () => {
         assert.deepEqual(resolveTable(TABLE, { given: { pollMs: 1000 }, env, outputs: { pollMs: 9, retries: 7 } }), { pollMs: 1000, retries: 4, label: [], quiet: undefined, apiKey: "k-123456789" });
         assert.equal(resolveTable(TABLE, { env: {}, outputs: { retries: 7 } }).retries, 7);
         assert.equal(resolveTable(TABLE, { env: { RETRIES: "" }, outputs: { retries: 7 } }).retries, 7, "an empty env var is unset");
-        assert.throws(() => resolveTable(TABLE, { env: { POLL: "soon" } }), (e: unknown) => e instanceof UsageError && e.message.startsWith("POLL: 'soon' is not a duration"));
+        assert.throws(
+            () => resolveTable(TABLE, { env: { POLL: "soon" } }),
+            (e: unknown) => e instanceof UsageError && e.message.startsWith("POLL: 'soon' is not a duration"),
+        );
     });
 
     it("reads argv into the same values, naming the flag in a problem", () => {
@@ -64,7 +56,12 @@ describe("io/options: one option model for every CLI", () => {
             [["--poll"], "--poll needs a value DURATION"],
             [["extra"], "unexpected argument 'extra' (see --help)"],
         ];
-        for (const [argv, message] of bad) assert.throws(() => givenFromArgv(TABLE, readArgv(TABLE, argv)), (e: unknown) => e instanceof UsageError && e.message === message, argv.join(" "));
+        for (const [argv, message] of bad)
+            assert.throws(
+                () => givenFromArgv(TABLE, readArgv(TABLE, argv)),
+                (e: unknown) => e instanceof UsageError && e.message === message,
+                argv.join(" "),
+            );
     });
 
     it("derives the help line (default from its value) and the secret env vars", () => {

@@ -21,10 +21,16 @@ describe("policy resource-limits (advisory)", () => {
     it("reports a missing memory limit as advisory, with the exact message", async () => {
         const r = mutate(migrateJob(), (p) => delete p.template.template.containers[0].resources.limits.memory);
         const { verdicts } = await runOn(resourceLimits, r);
-        assert.deepEqual(verdicts.map((v) => [v.level, v.message]), [["advisory", "job 'runtime-migrate' container 0 sets no memory limit"]]);
+        assert.deepEqual(
+            verdicts.map((v) => [v.level, v.message]),
+            [["advisory", "job 'runtime-migrate' container 0 sets no memory limit"]],
+        );
     });
     it("is not applicable to a service account", async () => {
-        assert.deepEqual((await runOn(resourceLimits, serviceAccount())).notApplicable.map((n) => n.reason), ["not a Cloud Run service, job or worker pool"]);
+        assert.deepEqual(
+            (await runOn(resourceLimits, serviceAccount())).notApplicable.map((n) => n.reason),
+            ["not a Cloud Run service, job or worker pool"],
+        );
     });
     it("cannot run during preview when the limits are unknown", async () => {
         const r = mutate(migrateJob(), (p) => (p.template.template.containers[0].resources = UNKNOWN));
@@ -46,9 +52,10 @@ describe("policy lane-labels (advisory)", () => {
         ]);
     });
     it("is not applicable to a service account", async () => {
-        assert.deepEqual((await runOn(laneLabels, serviceAccount())).notApplicable.map((n) => [n.policy, n.reason]), [
-            ["lane-labels", "not a Cloud Run service, job, worker pool or domain mapping"],
-        ]);
+        assert.deepEqual(
+            (await runOn(laneLabels, serviceAccount())).notApplicable.map((n) => [n.policy, n.reason]),
+            [["lane-labels", "not a Cloud Run service, job, worker pool or domain mapping"]],
+        );
     });
     it("cannot run during preview when the labels are unknown", async () => {
         const r = mutate(controlService(), (p) => (p.labels = UNKNOWN));
@@ -58,7 +65,13 @@ describe("policy lane-labels (advisory)", () => {
 
 describe("policy canary-ladder (advisory)", () => {
     it("passes splits on the ladder", async () => {
-        for (const [s, c] of [[100, 0], [95, 5], [75, 25], [50, 50]]) assert.deepEqual(messages(await runOn(canaryLadder, split(s, c))), [], `${s}/${c}`);
+        for (const [s, c] of [
+            [100, 0],
+            [95, 5],
+            [75, 25],
+            [50, 50],
+        ])
+            assert.deepEqual(messages(await runOn(canaryLadder, split(s, c))), [], `${s}/${c}`);
     });
     it("reports a split off the ladder, with the exact message", async () => {
         assert.deepEqual(messages(await runOn(canaryLadder, split(90, 10))), [
@@ -69,7 +82,10 @@ describe("policy canary-ladder (advisory)", () => {
         assert.deepEqual(messages(await runOn(canaryLadder, split(90, 10), { config: { "canary-ladder": { ladder: [0, 10, 100] } } })), []);
     });
     it("is not applicable to a job", async () => {
-        assert.deepEqual((await runOn(canaryLadder, migrateJob())).notApplicable.map((n) => n.reason), ["not a Cloud Run service"]);
+        assert.deepEqual(
+            (await runOn(canaryLadder, migrateJob())).notApplicable.map((n) => n.reason),
+            ["not a Cloud Run service"],
+        );
     });
     it("cannot run during preview when a percent is unknown", async () => {
         const r = mutate(split(95, 5), (p) => (p.traffics[1].percent = UNKNOWN));

@@ -3,7 +3,6 @@ import { approvedImages } from "../../policies/approved-pinned-images";
 import { CONTROL_IMAGE, RUNTIME_IMAGE, UNKNOWN_IMAGE_PATH, controlService, migrateJob, mutate, serviceAccount } from "./fixtures";
 import { UNKNOWN, messages, runOn } from "./harness";
 
-
 describe("policy approved-pinned-images", () => {
     it("passes lane images pinned by tag or by digest, host in any case", async () => {
         assert.deepEqual(messages(await runOn(approvedImages, controlService())), []);
@@ -41,13 +40,22 @@ describe("policy approved-pinned-images", () => {
     });
 
     it("is not applicable to a service account", async () => {
-        assert.deepEqual((await runOn(approvedImages, serviceAccount())).notApplicable.map((n) => n.reason), ["not a Cloud Run service, job or worker pool"]);
+        assert.deepEqual(
+            (await runOn(approvedImages, serviceAccount())).notApplicable.map((n) => n.reason),
+            ["not a Cloud Run service, job or worker pool"],
+        );
     });
 
     it("cannot run during preview when the image is unknown", async () => {
         const r = mutate(controlService(), (p) => (p.template.containers[0].image = UNKNOWN));
-        assert.deepEqual((await runOn(approvedImages, r)).verdicts.map((v) => [v.level, v.message]), [
-            ["advisory", `can't run policy 'approved-pinned-images' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at ${UNKNOWN_IMAGE_PATH} can't be known during preview`],
-        ]);
+        assert.deepEqual(
+            (await runOn(approvedImages, r)).verdicts.map((v) => [v.level, v.message]),
+            [
+                [
+                    "advisory",
+                    `can't run policy 'approved-pinned-images' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at ${UNKNOWN_IMAGE_PATH} can't be known during preview`,
+                ],
+            ],
+        );
     });
 });

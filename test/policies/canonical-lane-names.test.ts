@@ -37,14 +37,18 @@ describe("policy canonical-lane-names", () => {
 
     it("is not applicable to a service account", async () => {
         const result = await runOn(canonicalLaneNames, serviceAccount());
-        assert.deepEqual(result.notApplicable.map((n) => n.reason), ["not a Cloud Run service, job, worker pool or domain mapping"]);
+        assert.deepEqual(
+            result.notApplicable.map((n) => n.reason),
+            ["not a Cloud Run service, job, worker pool or domain mapping"],
+        );
     });
 
     it("cannot run during preview when the name is unknown", async () => {
         const r = mutate(controlService("prod"), (p) => (p.name = UNKNOWN));
         const verdicts = (await runOn(canonicalLaneNames, r)).verdicts;
-        assert.deepEqual(verdicts.map((v) => [v.level, v.message]), [
-            ["advisory", "can't run policy 'canonical-lane-names' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .name can't be known during preview"],
-        ]);
+        assert.deepEqual(
+            verdicts.map((v) => [v.level, v.message]),
+            [["advisory", "can't run policy 'canonical-lane-names' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .name can't be known during preview"]],
+        );
     });
 });

@@ -13,7 +13,10 @@ describe("the corpus by class of harm", () => {
             for (const [what, stack, policy] of c.disguises) {
                 it(`refuses ${what} (${policy})`, async () => {
                     const verdicts = mandatory(await runPack(stack()));
-                    assert.ok(verdicts.some((v) => v.startsWith(`${policy}: `)), verdicts.join("\n") || "no mandatory verdict");
+                    assert.ok(
+                        verdicts.some((v) => v.startsWith(`${policy}: `)),
+                        verdicts.join("\n") || "no mandatory verdict",
+                    );
                 });
             }
             for (const [what, stack] of c.lookalikes) {

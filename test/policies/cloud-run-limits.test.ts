@@ -29,12 +29,18 @@ describe("policy cloud-run-limits", () => {
     });
 
     it("is not applicable to a service account", async () => {
-        assert.deepEqual((await runOn(policy, serviceAccount())).notApplicable.map((n) => n.reason), ["not a Cloud Run service, job, worker pool or domain mapping"]);
+        assert.deepEqual(
+            (await runOn(policy, serviceAccount())).notApplicable.map((n) => n.reason),
+            ["not a Cloud Run service, job, worker pool or domain mapping"],
+        );
     });
 
     it("judges what is known when a value is unknown during preview, and says it cannot run when nothing else was found", async () => {
         const unknownLimits = mutate(runtimeService(), (p) => (p.template.containers[0].resources = UNKNOWN));
-        assert.deepEqual((await runOn(policy, unknownLimits)).verdicts.map((v) => v.level), ["advisory"]);
+        assert.deepEqual(
+            (await runOn(policy, unknownLimits)).verdicts.map((v) => v.level),
+            ["advisory"],
+        );
         const both = mutate(unknownLimits, (p) => p.template.containers[0].envs.push({ name: "K_REVISION", value: "x" }));
         assert.deepEqual(messages(await runOn(policy, both)), [`service "runtime" container 0: env "K_REVISION" is refused by Cloud Run: K_REVISION is set by Cloud Run itself (container contract)`]);
     });

@@ -11,12 +11,10 @@ import { mandatory, runOn, runPack } from "./harness";
 
 const named = (base: () => EngineResource) => (name: string) => mutate(base(), (p) => (p.name = name));
 const controlImage = (image: string) => mutate(controlService(), (p) => (p.template.containers[0].image = image));
-const jobCommand = (commands: string[], args: string[] = []) =>
-    mutate(migrateJob(), (p) => Object.assign(p.template.template.containers[0], { commands, args }));
+const jobCommand = (commands: string[], args: string[] = []) => mutate(migrateJob(), (p) => Object.assign(p.template.template.containers[0], { commands, args }));
 const controlEnv = (env: Json) => mutate(controlService(), (p) => p.template.containers[0].envs.push(env));
 const secretEnv = (secret: string) => controlEnv({ name: "OA_EXTRA", valueSource: { secretKeyRef: { secret, version: "latest" } } });
-const pinned = (revision: string) =>
-    mutate(controlService(), (p) => (p.traffics = [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision, percent: 100 }]));
+const pinned = (revision: string) => mutate(controlService(), (p) => (p.traffics = [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision, percent: 100 }]));
 
 /** The v1 API's shape of the same service. */
 function v1Service(name: string, image = "us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:a1b2c3d"): EngineResource {
@@ -68,7 +66,14 @@ const CORPUS: [string, () => EngineResource][] = [
     ["job openagents-runtime-migrate", () => named(migrateJob)("openagents-runtime-migrate")],
     ["v1 service openagents-web", () => v1Service("openagents-web")],
     ["v1 service Openagents-Web-Staging", () => v1Service("Openagents-Web-Staging")],
-    ["auto-named v2 service (logical name openagents-web)", () => mutate(controlService(), (p, r) => { delete p.name; r.name = "openagents-web"; })],
+    [
+        "auto-named v2 service (logical name openagents-web)",
+        () =>
+            mutate(controlService(), (p, r) => {
+                delete p.name;
+                r.name = "openagents-web";
+            }),
+    ],
     // Images: legacy repositories, digests, host case, schemes, PHP base images.
     ["image laravel:latest", () => controlImage("us-central1-docker.pkg.dev/openagentsgemini/openagents-web/laravel:latest")],
     ["image laravel by digest", () => controlImage(`us-central1-docker.pkg.dev/openagentsgemini/openagents-web/laravel@${DIGEST}`)],
@@ -135,23 +140,52 @@ const CORPUS: [string, () => EngineResource][] = [
 
 const LOOK_ALIKES: [string, () => EngineResource][] = [
     ["control service whose description mentions Laravel", () => mutate(controlService(), (p) => (p.description = "Rust control service; replaces the Laravel openagents-web lane"))],
-    ["runtime reading the canonical openagents-runtime-signing-key secret", () => mutate(runtimeService(), (p) => p.template.containers[0].envs.push({ name: "OA_SYNC_TOKEN_SIGNING_KEY", valueSource: { secretKeyRef: { secret: "openagents-runtime-signing-key", version: "latest" } } }))],
+    [
+        "runtime reading the canonical openagents-runtime-signing-key secret",
+        () =>
+            mutate(runtimeService(), (p) =>
+                p.template.containers[0].envs.push({ name: "OA_SYNC_TOKEN_SIGNING_KEY", valueSource: { secretKeyRef: { secret: "openagents-runtime-signing-key", version: "latest" } } }),
+            ),
+    ],
     ["env value that merely mentions php", () => controlEnv({ name: "OA_NOTE", value: "no php here" })],
     ["env DB_HOST without /cloudsql", () => controlEnv({ name: "DB_HOST", value: "10.0.0.5" })],
     ["env whose name contains WEB", () => controlEnv({ name: "OA_WEB_SHELL_DIR", value: "/app/web-shell/dist" })],
     ["control args that contain php inside a word", () => mutate(controlService(), (p) => (p.template.containers[0].args = ["--banner", "php-free since 2026"]))],
-    ["shell line that only mentions php-fpm-less", () => mutate(controlService(), (p) => Object.assign(p.template.containers[0], { commands: ["sh", "-c", "exec openagents-control-service # phpless"] }))],
-    ["canary split between two Rust revisions", () => mutate(controlService(), (p) => (p.template.revision = "openagents-control-service-new-222222", p.traffics = [{ revision: "openagents-control-service-old-111111", percent: 95, type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" }, { revision: "openagents-control-service-new-222222", percent: 5, type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" }]))],
+    [
+        "shell line that only mentions php-fpm-less",
+        () => mutate(controlService(), (p) => Object.assign(p.template.containers[0], { commands: ["sh", "-c", "exec openagents-control-service # phpless"] })),
+    ],
+    [
+        "canary split between two Rust revisions",
+        () =>
+            mutate(
+                controlService(),
+                (p) => (
+                    (p.template.revision = "openagents-control-service-new-222222"),
+                    (p.traffics = [
+                        { revision: "openagents-control-service-old-111111", percent: 95, type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" },
+                        { revision: "openagents-control-service-new-222222", percent: 5, type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION" },
+                    ])
+                ),
+            ),
+    ],
     ["control service with a web-shell annotation", () => mutate(controlService(), (p) => (p.annotations = { "openagents/web-shell": "laravel-free" }))],
     ["image tag that names a migration off Laravel", () => controlImage("us-central1-docker.pkg.dev/openagentsgemini/openagents-control-service/control:from-laravel-1")],
     ["args with a banner that mentions php", () => mutate(controlService(), (p) => (p.template.containers[0].args = ["--banner", "no php here"]))],
     ["args --strategy=mix", () => mutate(controlService(), (p) => (p.template.containers[0].args = ["--strategy=mix"]))],
     ["args naming an /srv/elixir directory", () => mutate(controlService(), (p) => (p.template.containers[0].args = ["--static-dir", "/srv/elixir"]))],
-    ["shell line whose later words mention php", () => mutate(controlService(), (p) => Object.assign(p.template.containers[0], { commands: ["sh", "-c", "exec openagents-control-service --motd 'php mix artisan'"] }))],
-    ["the program's own revision whose image tag names Laravel", () => mutate(controlService(), (p) => {
-        p.template.revision = "openagents-control-service-drop-laravel-1-270c70";
-        p.traffics = [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: "openagents-control-service-drop-laravel-1-270c70", percent: 100, tag: "current" }];
-    })],
+    [
+        "shell line whose later words mention php",
+        () => mutate(controlService(), (p) => Object.assign(p.template.containers[0], { commands: ["sh", "-c", "exec openagents-control-service --motd 'php mix artisan'"] })),
+    ],
+    [
+        "the program's own revision whose image tag names Laravel",
+        () =>
+            mutate(controlService(), (p) => {
+                p.template.revision = "openagents-control-service-drop-laravel-1-270c70";
+                p.traffics = [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: "openagents-control-service-drop-laravel-1-270c70", percent: 100, tag: "current" }];
+            }),
+    ],
 ];
 
 describe("evasion corpus: legacy targets in every disguise", () => {

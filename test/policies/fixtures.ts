@@ -33,7 +33,15 @@ function planOf(environment: Environment): StackPlan {
 }
 
 function asEngineResource(r: StackPlan["resources"][number]): EngineResource {
-    return structuredClone({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, ...(r.parent ? { parent: r.parent } : {}), dependencies: r.dependencies, ...(r.customTimeouts ? { customTimeouts: r.customTimeouts } : {}) });
+    return structuredClone({
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        props: r.inputs,
+        ...(r.parent ? { parent: r.parent } : {}),
+        dependencies: r.dependencies,
+        ...(r.customTimeouts ? { customTimeouts: r.customTimeouts } : {}),
+    });
 }
 
 function recorded(environment: Environment, type: string, name: string): EngineResource {
@@ -122,7 +130,9 @@ export const UNKNOWN_IMAGE_PATH = ".template.containers.0.image";
 
 /** A whole compliant environment: every resource the program declares (components left out). */
 export function compliantStack(environment: Environment = "prod"): EngineResource[] {
-    return planOf(environment).resources.filter((r) => r.custom).map(asEngineResource);
+    return planOf(environment)
+        .resources.filter((r) => r.custom)
+        .map(asEngineResource);
 }
 
 /** Deep copy, then apply a mutation to the props. */

@@ -31,13 +31,22 @@ describe("policy health-probes", () => {
     });
 
     it("is not applicable to a job (jobs serve no traffic)", async () => {
-        assert.deepEqual((await runOn(healthProbes, migrateJob())).notApplicable.map((n) => n.reason), ["not a Cloud Run service"]);
+        assert.deepEqual(
+            (await runOn(healthProbes, migrateJob())).notApplicable.map((n) => n.reason),
+            ["not a Cloud Run service"],
+        );
     });
 
     it("cannot run during preview when the probe is unknown", async () => {
         const r = mutate(controlService(), (p) => (p.template.containers[0].startupProbe = UNKNOWN));
-        assert.deepEqual((await runOn(healthProbes, r)).verdicts.map((v) => [v.level, v.message]), [
-            ["advisory", "can't run policy 'health-probes' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .template.containers.0.startupProbe can't be known during preview"],
-        ]);
+        assert.deepEqual(
+            (await runOn(healthProbes, r)).verdicts.map((v) => [v.level, v.message]),
+            [
+                [
+                    "advisory",
+                    "can't run policy 'health-probes' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .template.containers.0.startupProbe can't be known during preview",
+                ],
+            ],
+        );
     });
 });

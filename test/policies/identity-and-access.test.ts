@@ -5,7 +5,13 @@ import { UNKNOWN, messages, runOn } from "./harness";
 
 describe("policy identity-and-access", () => {
     it("passes dedicated accounts, a public control service and a private runtime", async () => {
-        for (const r of [controlService(), runtimeService(), migrateJob(), iamMember("openagents-control-service", "allUsers"), iamMember("runtime", "serviceAccount:oa-control-prod@openagentsgemini.iam.gserviceaccount.com")]) {
+        for (const r of [
+            controlService(),
+            runtimeService(),
+            migrateJob(),
+            iamMember("openagents-control-service", "allUsers"),
+            iamMember("runtime", "serviceAccount:oa-control-prod@openagentsgemini.iam.gserviceaccount.com"),
+        ]) {
             assert.deepEqual(messages(await runOn(identityAndAccess, r)), [], r.name);
         }
     });
@@ -23,33 +29,53 @@ describe("policy identity-and-access", () => {
         ]);
         const disabled = mutate(runtimeService(), (p) => (p.invokerIamDisabled = true));
         assert.deepEqual(messages(await runOn(identityAndAccess, disabled)), ["runtime service 'runtime' has its invoker IAM check disabled: anyone could call its internal API"]);
-        const editor = { type: "gcp:projects/iAMMember:IAMMember", name: "ci-editor", props: { project: "openagentsgemini", role: "roles/editor", member: "serviceAccount:ci@x.iam.gserviceaccount.com" } };
+        const editor = {
+            type: "gcp:projects/iAMMember:IAMMember",
+            name: "ci-editor",
+            props: { project: "openagentsgemini", role: "roles/editor", member: "serviceAccount:ci@x.iam.gserviceaccount.com" },
+        };
         assert.deepEqual(messages(await runOn(identityAndAccess, editor)), ["IAM grant 'ci-editor' gives the primitive role 'roles/editor' to serviceAccount:ci@x.iam.gserviceaccount.com"]);
-        const policy = { type: "gcp:cloudrunv2/serviceIamPolicy:ServiceIamPolicy", name: "rt-policy", props: { name: "runtime", policyData: JSON.stringify({ bindings: [{ role: "roles/run.invoker", members: ["allUsers"] }] }) } };
-        assert.deepEqual(messages(await runOn(identityAndAccess, policy)), ["runtime service 'runtime' is opened by grant 'rt-policy': roles/run.invoker for 'allUsers' (anyone on the internet) lets them call the runtime's unauthenticated internal API"]);
+        const policy = {
+            type: "gcp:cloudrunv2/serviceIamPolicy:ServiceIamPolicy",
+            name: "rt-policy",
+            props: { name: "runtime", policyData: JSON.stringify({ bindings: [{ role: "roles/run.invoker", members: ["allUsers"] }] }) },
+        };
+        assert.deepEqual(messages(await runOn(identityAndAccess, policy)), [
+            "runtime service 'runtime' is opened by grant 'rt-policy': roles/run.invoker for 'allUsers' (anyone on the internet) lets them call the runtime's unauthenticated internal API",
+        ]);
     });
 
     it("rejects policyData it cannot parse: grants it cannot read are not grants it can pass", async () => {
         const broken = { type: "gcp:projects/iAMPolicy:IAMPolicy", name: "project-policy", props: { project: "openagentsgemini", policyData: "{bindings: [" } };
-        assert.deepEqual(messages(await runOn(identityAndAccess, broken)), ["IAM grant 'project-policy' has policyData that is not a JSON IAM policy (an object with a list of bindings), so its grants cannot be checked"]);
+        assert.deepEqual(messages(await runOn(identityAndAccess, broken)), [
+            "IAM grant 'project-policy' has policyData that is not a JSON IAM policy (an object with a list of bindings), so its grants cannot be checked",
+        ]);
         for (const policyData of ["null", '"text"', '{"bindings": {"role": "roles/owner"}}', "[]"]) {
             const odd = { ...broken, props: { ...broken.props, policyData } };
-            assert.deepEqual(messages(await runOn(identityAndAccess, odd)), ["IAM grant 'project-policy' has policyData that is not a JSON IAM policy (an object with a list of bindings), so its grants cannot be checked"], policyData);
+            assert.deepEqual(
+                messages(await runOn(identityAndAccess, odd)),
+                ["IAM grant 'project-policy' has policyData that is not a JSON IAM policy (an object with a list of bindings), so its grants cannot be checked"],
+                policyData,
+            );
         }
         const withNull = { ...broken, props: { ...broken.props, policyData: JSON.stringify({ bindings: [null, { role: "roles/owner", members: [null, "user:a@b.com"] }] }) } };
         assert.deepEqual(messages(await runOn(identityAndAccess, withNull)), ["IAM grant 'project-policy' gives the primitive role 'roles/owner' to user:a@b.com"]);
     });
 
     it("is not applicable to a service account resource", async () => {
-        assert.deepEqual((await runOn(identityAndAccess, serviceAccount())).notApplicable.map((n) => n.reason), ["neither a Cloud Run workload nor an IAM grant"]);
+        assert.deepEqual(
+            (await runOn(identityAndAccess, serviceAccount())).notApplicable.map((n) => n.reason),
+            ["neither a Cloud Run workload nor an IAM grant"],
+        );
     });
 
     it("treats an account unknown during preview as one this deployment creates, but cannot judge an unknown role", async () => {
         const created = mutate(controlService(), (p) => (p.template.serviceAccount = UNKNOWN));
         assert.deepEqual((await runOn(identityAndAccess, created)).verdicts, []);
         const unknownRole = mutate(iamMember("runtime", "allUsers"), (p) => (p.role = UNKNOWN));
-        assert.deepEqual((await runOn(identityAndAccess, unknownRole)).verdicts.map((v) => [v.level, v.message]), [
-            ["advisory", "can't run policy 'identity-and-access' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .role can't be known during preview"],
-        ]);
+        assert.deepEqual(
+            (await runOn(identityAndAccess, unknownRole)).verdicts.map((v) => [v.level, v.message]),
+            [["advisory", "can't run policy 'identity-and-access' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .role can't be known during preview"]],
+        );
     });
 });

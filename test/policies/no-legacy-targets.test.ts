@@ -7,7 +7,13 @@ import { UNKNOWN, messages, runOn } from "./harness";
 
 describe("policy no-legacy-targets", () => {
     it("passes the canonical control service, job, grants and domain mapping", async () => {
-        for (const r of [controlService("prod"), migrateJob("staging"), iamMember("runtime", "serviceAccount:x@p.iam.gserviceaccount.com"), secretGrant("openagents-runtime-signing-key"), domainMapping("openagents-control-service")]) {
+        for (const r of [
+            controlService("prod"),
+            migrateJob("staging"),
+            iamMember("runtime", "serviceAccount:x@p.iam.gserviceaccount.com"),
+            secretGrant("openagents-runtime-signing-key"),
+            domainMapping("openagents-control-service"),
+        ]) {
             assert.deepEqual(messages(await runOn(noLegacyTargets, r)), [], r.name);
         }
     });
@@ -64,7 +70,15 @@ describe("policy no-legacy-targets", () => {
     it("accepts the Rust runtime binary's name as an image path segment (exact legacy segments only)", async () => {
         const image = "us-central1-docker.pkg.dev/openagentsgemini/runtime/openagents-runtime-service:abc1234";
         assert.equal(legacyImageReason(image), undefined);
-        assert.deepEqual(messages(await runOn(noLegacyTargets, mutate(runtimeService("prod"), (p) => (p.template.containers[0].image = image)))), []);
+        assert.deepEqual(
+            messages(
+                await runOn(
+                    noLegacyTargets,
+                    mutate(runtimeService("prod"), (p) => (p.template.containers[0].image = image)),
+                ),
+            ),
+            [],
+        );
         assert.match(legacyImageReason("us-central1-docker.pkg.dev/openagentsgemini/openagents-runtime/runtime-service:1") ?? "", /legacy path segment 'openagents-runtime'/);
     });
 
@@ -92,7 +106,10 @@ describe("policy no-legacy-targets", () => {
     it("is not applicable to a service account", async () => {
         const result = await runOn(noLegacyTargets, serviceAccount());
         assert.deepEqual(result.verdicts, []);
-        assert.deepEqual(result.notApplicable.map((n) => [n.policy, n.reason]), [["no-legacy-targets", "not a Cloud Run workload, domain mapping, delivery (NEG, trigger, schedule, push, queue) or grant"]]);
+        assert.deepEqual(
+            result.notApplicable.map((n) => [n.policy, n.reason]),
+            [["no-legacy-targets", "not a Cloud Run workload, domain mapping, delivery (NEG, trigger, schedule, push, queue) or grant"]],
+        );
     });
 
     it("cannot run during preview when the image is unknown, and says so as an advisory", async () => {
@@ -100,7 +117,10 @@ describe("policy no-legacy-targets", () => {
         const [v, ...rest] = (await runOn(noLegacyTargets, r)).verdicts;
         assert.equal(rest.length, 0);
         assert.equal(v.level, "advisory");
-        assert.equal(v.message, `can't run policy 'no-legacy-targets' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at ${UNKNOWN_IMAGE_PATH} can't be known during preview`);
+        assert.equal(
+            v.message,
+            `can't run policy 'no-legacy-targets' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at ${UNKNOWN_IMAGE_PATH} can't be known during preview`,
+        );
     });
 
     it("keeps judging the rest when one value is unknown: an unknown image does not hide legacy env", async () => {
@@ -108,9 +128,10 @@ describe("policy no-legacy-targets", () => {
             p.template.containers[0].image = UNKNOWN;
             p.template.containers[0].envs.push({ name: "PHX_SERVER", value: "true" });
         });
-        assert.deepEqual((await runOn(noLegacyTargets, r)).verdicts.map((v) => [v.level, v.message]), [
-            ["mandatory", "service 'openagents-control-service' carries legacy env: env PHX_SERVER is Elixir residue"],
-        ]);
+        assert.deepEqual(
+            (await runOn(noLegacyTargets, r)).verdicts.map((v) => [v.level, v.message]),
+            [["mandatory", "service 'openagents-control-service' carries legacy env: env PHX_SERVER is Elixir residue"]],
+        );
         const unknownName = mutate(controlService("prod"), (p) => {
             p.name = UNKNOWN;
             p.template.containers[0].image = "us-central1-docker.pkg.dev/openagentsgemini/openagents-web/laravel:abc";

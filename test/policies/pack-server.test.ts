@@ -84,7 +84,10 @@ describe("the policy pack run as the Pulumi CLI runs it", function () {
         const info = await rpc<any>(client, "getAnalyzerInfo", new emptyproto.Empty());
         assert.equal(info.getName(), PACK_NAME);
         assert.equal(info.getVersion(), packVersion);
-        assert.deepEqual(info.getPoliciesList().map((p: any) => p.getName()), POLICIES.map((p) => p.name));
+        assert.deepEqual(
+            info.getPoliciesList().map((p: any) => p.getName()),
+            POLICIES.map((p) => p.name),
+        );
     });
 
     it("gives the same verdicts as the offline engine, resource by resource and for the stack", async () => {
@@ -94,7 +97,10 @@ describe("the policy pack run as the Pulumi CLI runs it", function () {
             mutate(controlService("prod"), (p) => {
                 p.name = "openagents-web";
                 p.template.scaling.minInstanceCount = 1;
-                p.traffics = [{ revision: "openagents-web-00097-jr6", percent: 90 }, { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 10 }];
+                p.traffics = [
+                    { revision: "openagents-web-00097-jr6", percent: 90 },
+                    { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 10 },
+                ];
             }),
             mutate(migrateJob("prod"), (p) => (p.template.template.containers[0].image = UNKNOWN)),
         ];

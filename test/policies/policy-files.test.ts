@@ -21,8 +21,11 @@ interface Exported {
 /** The names of the policies a module exports (a policy: a name and a validateResource or validateStack). */
 function policiesExportedBy(file: string): string[] {
     const mod: Record<string, Exported | undefined> = load(path.join(POLICY_DIR, file));
-    const isPolicy = (v: Exported | undefined): v is Exported & { name: string } => typeof v === "object" && v !== null && typeof v.name === "string" && (typeof v.validateResource === "function" || typeof v.validateStack === "function");
-    return Object.values(mod).filter(isPolicy).map((v) => v.name);
+    const isPolicy = (v: Exported | undefined): v is Exported & { name: string } =>
+        typeof v === "object" && v !== null && typeof v.name === "string" && (typeof v.validateResource === "function" || typeof v.validateStack === "function");
+    return Object.values(mod)
+        .filter(isPolicy)
+        .map((v) => v.name);
 }
 
 describe("policy files are named as their policies", () => {

@@ -35,7 +35,11 @@ describe("policy production-safety", () => {
 
     it("takes the minimum from config and the environment from a stack tag", async () => {
         const tagged = mutate(controlService("staging"), (p) => (p.name = "openagents-control-service"));
-        const result = await runOn(productionSafety, mutate(tagged, (p) => delete p.labels), { stackTags: { environment: "prod" }, config: { "production-safety": { minControlInstances: 2 } } });
+        const result = await runOn(
+            productionSafety,
+            mutate(tagged, (p) => delete p.labels),
+            { stackTags: { environment: "prod" }, config: { "production-safety": { minControlInstances: 2 } } },
+        );
         assert.deepEqual(messages(result), [
             "service 'openagents-control-service' has deletion protection off in prod",
             "control service 'openagents-control-service' keeps 0 warm instances in prod, at least 2 required",
@@ -43,15 +47,22 @@ describe("policy production-safety", () => {
     });
 
     it("is not applicable to staging resources", async () => {
-        const result = await runOn(productionSafety, mutate(controlService("staging"), (p) => (p.deletionProtection = false)));
+        const result = await runOn(
+            productionSafety,
+            mutate(controlService("staging"), (p) => (p.deletionProtection = false)),
+        );
         assert.deepEqual(result.verdicts, []);
-        assert.deepEqual(result.notApplicable.map((n) => n.reason), ["not a production resource"]);
+        assert.deepEqual(
+            result.notApplicable.map((n) => n.reason),
+            ["not a production resource"],
+        );
     });
 
     it("cannot run during preview when deletion protection is unknown", async () => {
         const r = mutate(controlService("prod"), (p) => (p.deletionProtection = UNKNOWN));
-        assert.deepEqual((await runOn(productionSafety, r)).verdicts.map((v) => [v.level, v.message]), [
-            ["advisory", "can't run policy 'production-safety' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .deletionProtection can't be known during preview"],
-        ]);
+        assert.deepEqual(
+            (await runOn(productionSafety, r)).verdicts.map((v) => [v.level, v.message]),
+            [["advisory", "can't run policy 'production-safety' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .deletionProtection can't be known during preview"]],
+        );
     });
 });

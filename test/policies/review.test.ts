@@ -11,7 +11,6 @@ import { runPolicies } from "../../policies/offline/runner";
 import { TYPES } from "../../policies/lib/resources";
 import { review, reviewInProcess } from "../review/run-review";
 
-
 function tempJson(value: unknown): string {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-")), "config.json");
     fs.writeFileSync(file, JSON.stringify(value));
@@ -25,7 +24,10 @@ describe("the policy pack on the real stacks", () => {
                 const plan = await recordStack(stack, { preview });
                 const result = await runPolicies(plan);
                 assert.deepEqual(result.verdicts, []);
-                assert.ok(plan.resources.some((r) => r.type === TYPES.serviceV2), "the plan has Cloud Run services");
+                assert.ok(
+                    plan.resources.some((r) => r.type === TYPES.serviceV2),
+                    "the plan has Cloud Run services",
+                );
             });
         }
     }
@@ -74,7 +76,9 @@ describe("npm run review with the policy pack", function () {
         const config = tempJson({ "canonical-lane-names": { enforcementLevel: "advisory", environment: "staging" } });
         const r = await reviewInProcess("--stack", "prod", "--json", "--policy-config", config);
         assert.equal(r.code, 0, r.stderr);
-        const doc = JSON.parse(r.stdout) as { stacks: { stack: string; policy: { mandatory: number; advisory: number; verdicts: { policy: string; level: string; resource: string; message: string }[] } }[] };
+        const doc = JSON.parse(r.stdout) as {
+            stacks: { stack: string; policy: { mandatory: number; advisory: number; verdicts: { policy: string; level: string; resource: string; message: string }[] } }[];
+        };
         assert.equal(doc.stacks[0].policy.mandatory, 0);
         assert.equal(doc.stacks[0].policy.advisory, 4);
         assert.deepEqual(Object.keys(doc.stacks[0].policy.verdicts[0]).sort(), ["description", "level", "message", "policy", "resource", "severity", "type", "urn"]);

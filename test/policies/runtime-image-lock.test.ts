@@ -42,7 +42,7 @@ describe("policy runtime-image-lock", () => {
         const service = mutate(runtimeService(), (_p, r) => (r.dependencies = []));
         assert.deepEqual(messages(await runOnStack(runtimeImageLock, [service, job])), [
             "runtime service 'runtime' does not depend on migrate job 'runtime-migrate': it could roll out before the migration ran",
-            'migrate job \'runtime-migrate\' passes args ["--stale"]: runtime-migrate takes none',
+            "migrate job 'runtime-migrate' passes args [\"--stale\"]: runtime-migrate takes none",
         ]);
         assert.deepEqual(messages(await runOnStack(runtimeImageLock, [runtimeService()])), ["runtime service 'runtime' has no migrate job in this stack: migrations would never run"]);
     });
@@ -50,8 +50,8 @@ describe("policy runtime-image-lock", () => {
     it("checks commands and args separately: the binary given as args with no command is rejected", async () => {
         const argsOnly = mutate(migrateJob(), (p) => Object.assign(p.template.template.containers[0], { commands: [], args: ["runtime-migrate"] }));
         assert.deepEqual(messages(await runOnStack(runtimeImageLock, [runtimeService(), argsOnly])), [
-            'migrate job \'runtime-migrate\' has commands [], expected ["runtime-migrate"]',
-            'migrate job \'runtime-migrate\' passes args ["runtime-migrate"]: runtime-migrate takes none',
+            "migrate job 'runtime-migrate' has commands [], expected [\"runtime-migrate\"]",
+            "migrate job 'runtime-migrate' passes args [\"runtime-migrate\"]: runtime-migrate takes none",
         ]);
     });
 
@@ -69,26 +69,47 @@ describe("policy runtime-image-lock", () => {
     it("pairs each runtime service with the job it depends on when a stack has several", async () => {
         const copy = (n: number) => [
             mutate(runtimeService(), (_p, r) => ((r.urn = `${r.urn}-${n}`), (r.name = `runtime-${n}`), (r.dependencies = [`${migrateJob().urn}-${n}`]))),
-            mutate(migrateJob(), (p, r) => ((r.urn = `${r.urn}-${n}`), (r.name = `runtime-migrate-${n}`), n === 2 && (p.template.template.containers[0].image = p.template.template.containers[0].image.replace(/:[^:]+$/, ":other")))),
+            mutate(
+                migrateJob(),
+                (p, r) => (
+                    (r.urn = `${r.urn}-${n}`),
+                    (r.name = `runtime-migrate-${n}`),
+                    n === 2 && (p.template.template.containers[0].image = p.template.template.containers[0].image.replace(/:[^:]+$/, ":other"))
+                ),
+            ),
         ];
         const result = await runOnStack(runtimeImageLock, [...copy(1), ...copy(2)]);
-        assert.deepEqual(result.verdicts.map((v) => v.resource), ["runtime-migrate-2"]);
+        assert.deepEqual(
+            result.verdicts.map((v) => v.resource),
+            ["runtime-migrate-2"],
+        );
     });
 
     it("tolerates outputs with extra fields (what the engine passes to stack policies)", async () => {
-        const withOutputs = compliantStack("prod").map((r) => mutate(r, (p) => Object.assign(p, { uid: "u-1", etag: "e", uri: "https://x.a.run.app", terminalConditions: [{ state: "CONDITION_SUCCEEDED" }] })));
+        const withOutputs = compliantStack("prod").map((r) =>
+            mutate(r, (p) => Object.assign(p, { uid: "u-1", etag: "e", uri: "https://x.a.run.app", terminalConditions: [{ state: "CONDITION_SUCCEEDED" }] })),
+        );
         assert.deepEqual(messages(await runOnStack(runtimeImageLock, withOutputs)), []);
     });
 
     it("is not applicable to a stack without a runtime lane", async () => {
         const result = await runOnStack(runtimeImageLock, [serviceAccount(), controlService()]);
-        assert.deepEqual(result.notApplicable.map((n) => n.reason), ["no runtime lane in this stack"]);
+        assert.deepEqual(
+            result.notApplicable.map((n) => n.reason),
+            ["no runtime lane in this stack"],
+        );
     });
 
     it("cannot run during preview when the job image is unknown", async () => {
         const job = mutate(migrateJob(), (p) => (p.template.template.containers[0].image = UNKNOWN));
-        assert.deepEqual((await runOnStack(runtimeImageLock, [runtimeService(), job])).verdicts.map((v) => [v.level, v.message]), [
-            ["advisory", "can't run policy 'runtime-image-lock' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .template.template.containers.0.image can't be known during preview"],
-        ]);
+        assert.deepEqual(
+            (await runOnStack(runtimeImageLock, [runtimeService(), job])).verdicts.map((v) => [v.level, v.message]),
+            [
+                [
+                    "advisory",
+                    "can't run policy 'runtime-image-lock' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .template.template.containers.0.image can't be known during preview",
+                ],
+            ],
+        );
     });
 });

@@ -31,25 +31,36 @@ describe("policy secrets-from-secret-manager", () => {
     });
 
     it("is not applicable to a service account", async () => {
-        assert.deepEqual((await runOn(secretsFromSecretManager, serviceAccount())).notApplicable.map((n) => n.reason), ["not a Cloud Run service, job or worker pool"]);
+        assert.deepEqual(
+            (await runOn(secretsFromSecretManager, serviceAccount())).notApplicable.map((n) => n.reason),
+            ["not a Cloud Run service, job or worker pool"],
+        );
     });
 
     it("rejects a secret-looking literal even when its value is unknown during preview (a literal is not a reference)", async () => {
         const r = mutate(controlService(), (p) => p.template.containers[0].envs.push({ name: "WORKOS_API_KEY", value: UNKNOWN }));
-        assert.deepEqual((await runOn(secretsFromSecretManager, r)).verdicts.map((v) => [v.level, v.message]), [
-            ["mandatory", "service 'openagents-control-service' sets env WORKOS_API_KEY to a literal value: read it from Secret Manager"],
-        ]);
+        assert.deepEqual(
+            (await runOn(secretsFromSecretManager, r)).verdicts.map((v) => [v.level, v.message]),
+            [["mandatory", "service 'openagents-control-service' sets env WORKOS_API_KEY to a literal value: read it from Secret Manager"]],
+        );
     });
 
     it("cannot run during preview when a secret reference is unknown, but that does not hide a literal elsewhere", async () => {
         const at = (controlService().props as Json).template.containers[0].envs.findIndex((e: Json) => e.name === "OA_SYNC_TOKEN_SIGNING_KEY");
         const unknownRef = mutate(controlService(), (p) => (p.template.containers[0].envs[at].valueSource = UNKNOWN));
-        assert.deepEqual((await runOn(secretsFromSecretManager, unknownRef)).verdicts.map((v) => [v.level, v.message]), [
-            ["advisory", `can't run policy 'secrets-from-secret-manager' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .template.containers.0.envs.${at}.valueSource can't be known during preview`],
-        ]);
+        assert.deepEqual(
+            (await runOn(secretsFromSecretManager, unknownRef)).verdicts.map((v) => [v.level, v.message]),
+            [
+                [
+                    "advisory",
+                    `can't run policy 'secrets-from-secret-manager' from policy pack 'openagents-rust-lanes@v0.0.0' during preview: string value at .template.containers.0.envs.${at}.valueSource can't be known during preview`,
+                ],
+            ],
+        );
         const both = mutate(unknownRef, (p) => p.template.containers[0].envs.push({ name: "DB_PASSWORD", value: "hunter2" }));
-        assert.deepEqual((await runOn(secretsFromSecretManager, both)).verdicts.map((v) => [v.level, v.message]), [
-            ["mandatory", "service 'openagents-control-service' sets env DB_PASSWORD to a literal value: read it from Secret Manager"],
-        ]);
+        assert.deepEqual(
+            (await runOn(secretsFromSecretManager, both)).verdicts.map((v) => [v.level, v.message]),
+            [["mandatory", "service 'openagents-control-service' sets env DB_PASSWORD to a literal value: read it from Secret Manager"]],
+        );
     });
 });

@@ -21,7 +21,10 @@ describe("npm run review", () => {
     it("prints JSON for machines: per stack every resource with its type token, name and inputs", () => {
         const r = review("--stack", "staging", "--json");
         const doc = JSON.parse(r.stdout) as { stacks: Array<{ stack: string; resources: Array<{ type: string; name: string; inputs: Record<string, unknown> }>; outputs: Record<string, unknown> }> };
-        assert.deepEqual(doc.stacks.map((s) => s.stack), ["staging"]);
+        assert.deepEqual(
+            doc.stacks.map((s) => s.stack),
+            ["staging"],
+        );
         const job = doc.stacks[0].resources.find((x) => x.type === "gcp:cloudrunv2/job:Job");
         assert.equal(job?.name, "runtime-migrate");
         assert.equal(job?.inputs.name, "runtime-migrate-staging");
@@ -53,7 +56,10 @@ describe("npm run review", () => {
             assert.equal(r.stdout, "");
             assert.equal(r.stderr, `review: wrote ${file}\n`);
             const doc = JSON.parse(fs.readFileSync(file, "utf8"));
-            assert.deepEqual(doc.resources.filter((x: any) => x.id).map((x: any) => x.id), ["projects/openagentsgemini/locations/us-central1/services/openagents-control-service"]);
+            assert.deepEqual(
+                doc.resources.filter((x: any) => x.id).map((x: any) => x.id),
+                ["projects/openagentsgemini/locations/us-central1/services/openagents-control-service"],
+            );
             assert.equal((await reviewInProcess("--out", file, "--no-base")).code, 2, "--out without a document");
             const missing = await reviewInProcess("--stack", "prod", "--import", "control", "--out", path.join(dir, "no", "such", "dir", "x.json"), "--no-base");
             assert.equal(missing.code, 2);

@@ -87,13 +87,17 @@ describe("review --base on real git history", function () {
             assert.equal(diff.schemaVersion, 1);
             assert.deepEqual(diff.summary, { create: 0, update: 1, replace: 0, delete: 0, unchanged: 15 });
             assert.deepEqual(diff.rollout, { stable: "openagents-control-service-3f9c2ab-2f6384", canary: "openagents-control-service-9e8d7c6-3e0a14", ladder: [...CANARY_LADDER] });
-            assert.deepEqual(diff.resources.filter((x) => x.op !== "same").map((x) => [x.op, x.name, x.changes.map((c) => c.path)]), [
-                ["update", "control", ["template.containers[0].image", "template.revision", "traffics[0].tag", "traffics[1].percent", "traffics[1].revision", "traffics[1].tag", "traffics[1].type"]],
-            ]);
+            assert.deepEqual(
+                diff.resources.filter((x) => x.op !== "same").map((x) => [x.op, x.name, x.changes.map((c) => c.path)]),
+                [["update", "control", ["template.containers[0].image", "template.revision", "traffics[0].tag", "traffics[1].percent", "traffics[1].revision", "traffics[1].tag", "traffics[1].type"]]],
+            );
             // Staging deploys at once (no canary there): its image bump is a direct switch.
             edit(dir, "staging", /controlImageTag: \w+/, "controlImageTag: 1a2b3c4");
             const staging = await review(dir, "--stack", "staging", "--base", "HEAD");
-            assert.ok(changes(staging.out).some((l) => /^ {7}traffics\[0\]\.revision: /.test(l)), staging.out);
+            assert.ok(
+                changes(staging.out).some((l) => /^ {7}traffics\[0\]\.revision: /.test(l)),
+                staging.out,
+            );
             assert.doesNotMatch(staging.out, /canary: CI/);
         } finally {
             git(dir, "reset", "-q", "--hard", "HEAD~1");
@@ -122,11 +126,14 @@ describe("review --base on real git history", function () {
         const r = await review(dir, "--stack", "prod", "--base", "HEAD");
         assert.equal(r.code, 1, r.err);
         const refused = r.err.split("\n").filter((l) => l.startsWith("review: stack prod:"));
-        assert.deepEqual(refused.map((l) => /^review: stack prod: (\S+ \S+): deletion protection is on: replacing it \(location changed\) deletes ([\w-]+),/.exec(l)?.slice(1)), [
-            ["gcp:cloudrunv2/service:Service control", "openagents-control-service"],
-            ["gcp:cloudrunv2/job:Job runtime-migrate", "runtime-migrate"],
-            ["gcp:cloudrunv2/service:Service runtime", "runtime"],
-        ]);
+        assert.deepEqual(
+            refused.map((l) => /^review: stack prod: (\S+ \S+): deletion protection is on: replacing it \(location changed\) deletes ([\w-]+),/.exec(l)?.slice(1)),
+            [
+                ["gcp:cloudrunv2/service:Service control", "openagents-control-service"],
+                ["gcp:cloudrunv2/job:Job runtime-migrate", "runtime-migrate"],
+                ["gcp:cloudrunv2/service:Service runtime", "runtime"],
+            ],
+        );
         const lines = changes(r.out);
         assert.ok(lines.includes('       location: "us-central1" => "europe-west1"  [forces replacement]'), lines.join("\n"));
         // Staging has deletion protection off: the same move is a replacement the provider performs.
@@ -142,9 +149,15 @@ describe("review --base on real git history", function () {
         assert.equal(r.code, 1);
         const lines = changes(r.out);
         assert.ok(lines.includes("  +- gcp:cloudrunv2/service:Service control (replace)"), lines.join("\n"));
-        assert.ok(lines.some((l) => l.startsWith("       ! fails at up: deletion protection is on: replacing it (name changed) deletes openagents-control-service,")), lines.join("\n"));
+        assert.ok(
+            lines.some((l) => l.startsWith("       ! fails at up: deletion protection is on: replacing it (name changed) deletes openagents-control-service,")),
+            lines.join("\n"),
+        );
         assert.ok(lines.includes('       name: "openagents-control-service" => "openagents-control-svc"  [forces replacement]'));
-        assert.match(r.err, /^review: stack prod: gcp:cloudrun\/domainMapping:DomainMapping control-domain: replacing it \(spec\.routeName changed\) creates the new one before deleting the old, under the same name us-central1\/openagents\.com: the create fails \(already exists\)$/m);
+        assert.match(
+            r.err,
+            /^review: stack prod: gcp:cloudrun\/domainMapping:DomainMapping control-domain: replacing it \(spec\.routeName changed\) creates the new one before deleting the old, under the same name us-central1\/openagents\.com: the create fails \(already exists\)$/m,
+        );
         assert.match(lines[lines.length - 1], /^  prod: 0 to update, 3 to replace, 13 unchanged$/);
     });
 
@@ -157,7 +170,10 @@ describe("review --base on real git history", function () {
             const r = await review(dir, "--stack", "staging", "--base", "HEAD");
             assert.equal(r.code, 0, r.err);
             const lines = changes(r.out);
-            assert.ok(lines.some((l) => /^ {7}template\.containers\[0\]\.envs\[\d+\]\.value: "\/app\/web-shell\/dist" => "\/app\/web-shell\/build"$/.test(l)), lines.join("\n"));
+            assert.ok(
+                lines.some((l) => /^ {7}template\.containers\[0\]\.envs\[\d+\]\.value: "\/app\/web-shell\/dist" => "\/app\/web-shell\/build"$/.test(l)),
+                lines.join("\n"),
+            );
         } finally {
             fs.writeFileSync(file, text);
         }
@@ -173,7 +189,10 @@ describe("review --base on real git history", function () {
         assert.equal(r.code, 1);
         assert.equal(r.out, "", "nothing on stdout: the document is in the file");
         const diff = (JSON.parse(fs.readFileSync(out, "utf8")) as { stacks: { diff: StackDiff }[] }).stacks[0].diff;
-        assert.deepEqual(diff.resources.filter((x) => x.failsAtUp).map((x) => x.name), ["control", "runtime-migrate", "runtime"]);
+        assert.deepEqual(
+            diff.resources.filter((x) => x.failsAtUp).map((x) => x.name),
+            ["control", "runtime-migrate", "runtime"],
+        );
         assert.equal(diff.rollout, undefined, "a region move is no canary");
         fs.rmSync(out);
     });
@@ -189,7 +208,10 @@ describe("review --base on real git history", function () {
             assert.ok(lines.includes("  +  gcp:cloudrunv2/serviceIamMember:ServiceIamMember runtime-invoker-smoke"), lines.join("\n"));
             const against = await review(dir, "--stack", "staging", "--base", "HEAD~1");
             const secret = changes(against.out);
-            assert.ok(secret.some((l) => l === '       template.containers[0].envs[10].valueSource.secretKeyRef.secret: "openagents-control-workos-api-key-staging" => "openagents-control-workos-key-v2"'), secret.join("\n"));
+            assert.ok(
+                secret.some((l) => l === '       template.containers[0].envs[10].valueSource.secretKeyRef.secret: "openagents-control-workos-api-key-staging" => "openagents-control-workos-key-v2"'),
+                secret.join("\n"),
+            );
         } finally {
             git(dir, "reset", "-q", "--hard", "HEAD~1");
         }
@@ -214,10 +236,17 @@ describe("review --base on real git history", function () {
             const r = await reviewWith({ defaultBase: true }, dir, "--stack", "prod");
             assert.equal(r.code, 0, r.err);
             assert.equal(r.err, `review: diff against the merge base with main (${main.slice(0, 12)}); --full adds the whole plan, --no-base shows the plan alone\n`);
-            assert.ok(changes(r.out).some((l) => /^  prod: 1 to update, 0 to replace/.test(l)), r.out);
+            assert.ok(
+                changes(r.out).some((l) => /^  prod: 1 to update, 0 to replace/.test(l)),
+                r.out,
+            );
             const plain = await reviewWith({ defaultBase: true }, dir, "--stack", "prod", "--no-base");
             assert.equal(plain.err, "");
-            assert.deepEqual(changes(plain.out).filter((l) => /to update/.test(l)), [], "no diff summary: the plan alone");
+            assert.deepEqual(
+                changes(plain.out).filter((l) => /to update/.test(l)),
+                [],
+                "no diff summary: the plan alone",
+            );
             const both = await reviewWith({ defaultBase: true }, dir, "--stack", "prod", "--no-base", "--base", "main");
             assert.equal(both.code, 2);
         } finally {
@@ -233,7 +262,10 @@ describe("review --base on real git history", function () {
             assert.equal(r.code, 0, r.err);
             assert.equal(r.err, "review: no base to diff against (not a git checkout, or no origin/main or main): the whole plan\n");
             assert.match(r.out, /openagents-control-service/);
-            assert.deepEqual(changes(r.out).filter((l) => /to update/.test(l)), []);
+            assert.deepEqual(
+                changes(r.out).filter((l) => /to update/.test(l)),
+                [],
+            );
         } finally {
             git(dir, "branch", "-q", "-m", "trunk", "main");
         }

@@ -41,10 +41,14 @@ describe("review --import (adopting existing Cloud Run resources)", () => {
 
     it("adopts only the lanes asked for (the staging runtime and both jobs never existed)", async () => {
         const doc = importFileFor(await recordStack("staging"), ["control"]);
-        assert.deepEqual(doc.resources.filter((e) => !e.component).map((e) => e.id), [
-            "projects/openagentsgemini/locations/us-central1/services/openagents-control-service-staging",
-        ]);
-        assert.deepEqual(doc.resources.filter((e) => e.component).map((e) => e.type), ["openagents:lanes:Environment", "openagents:lanes:ControlService"]);
+        assert.deepEqual(
+            doc.resources.filter((e) => !e.component).map((e) => e.id),
+            ["projects/openagentsgemini/locations/us-central1/services/openagents-control-service-staging"],
+        );
+        assert.deepEqual(
+            doc.resources.filter((e) => e.component).map((e) => e.type),
+            ["openagents:lanes:Environment", "openagents:lanes:ControlService"],
+        );
     });
 
     it("prints the document from the CLI, and refuses unknown lanes or several stacks with exit 2", async () => {

@@ -36,7 +36,11 @@ const set = (key: string, value: string) => STAGING.replace(new RegExp(`^(  open
 describe("stack files read as data", () => {
     const cases: Array<[string, string | Buffer, RegExp]> = [
         // A leading 0 is octal to yaml.v3 (resolve.go:190@v3.0.1): the CLI would deploy tag 42798.
-        ["an unquoted tag with a leading zero", set("controlImageTag", "0123456"), /controlImageTag is a string, but the Pulumi CLI reads "0123456" as the integer 42798 and hands the program "42798": quote it$/],
+        [
+            "an unquoted tag with a leading zero",
+            set("controlImageTag", "0123456"),
+            /controlImageTag is a string, but the Pulumi CLI reads "0123456" as the integer 42798 and hands the program "42798": quote it$/,
+        ],
         ["a hex tag the CLI reads as a number", set("runtimeImageTag", "0x1f"), /runtimeImageTag is a string, but the Pulumi CLI reads "0x1f" as the integer 31/],
         ["a date the CLI reads as a timestamp", set("runtimeImageTag", "2026-12-05"), /runtimeImageTag is a string, but the Pulumi CLI reads "2026-12-05" as a timestamp: quote it$/],
         ["a float for an integer key", set("controlMaxInstances", "1.5"), /controlMaxInstances is an integer, not "1.5" \(the Pulumi CLI reads the number 1.5 and refuses it\)/],
@@ -118,7 +122,10 @@ describe("stack files read as data", () => {
         try {
             const code = await run(["--stack", "staging"], { out: () => undefined, err: (t) => err.push(t), stackDir: dir });
             assert.equal(code, 2);
-            assert.equal(err.join(""), 'review: stack staging: Pulumi.staging.yaml: openagents-rust-lanes:controlImageTag is a string, but the Pulumi CLI reads "0123456" as the integer 42798 and hands the program "42798": quote it\n');
+            assert.equal(
+                err.join(""),
+                'review: stack staging: Pulumi.staging.yaml: openagents-rust-lanes:controlImageTag is a string, but the Pulumi CLI reads "0123456" as the integer 42798 and hands the program "42798": quote it\n',
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

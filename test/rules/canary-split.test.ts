@@ -80,8 +80,16 @@ describe("catalog: the canary split, one answer for config, the program, the pac
 
             const split = canarySplit(own, stable, percent);
             const declared = controlTraffic(own, stable, percent);
-            assert.deepEqual(declared.map((t) => [t.revision, t.percent]), split.map((t) => [t.revision, t.percent]), "the program declares the catalog's split");
-            assert.equal(split.reduce((sum, t) => sum + t.percent, 0), 100, "the split sums to 100");
+            assert.deepEqual(
+                declared.map((t) => [t.revision, t.percent]),
+                split.map((t) => [t.revision, t.percent]),
+                "the program declares the catalog's split",
+            );
+            assert.equal(
+                split.reduce((sum, t) => sum + t.percent, 0),
+                100,
+                "the split sums to 100",
+            );
 
             if (refused) {
                 // The split config refuses, declared by hand (as a stack written by anyone could): two targets.
@@ -90,19 +98,31 @@ describe("catalog: the canary split, one answer for config, the program, the pac
                         { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: stable, percent: 100 - percent, tag: "stable" },
                         { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: own, percent, tag: "canary" },
                     ];
-                    assert.ok((await packMandatory(byHand)).some((m) => /routes traffic twice to one revision/.test(m)), "pack refuses");
+                    assert.ok(
+                        (await packMandatory(byHand)).some((m) => /routes traffic twice to one revision/.test(m)),
+                        "pack refuses",
+                    );
                 }
                 return;
             }
             assert.deepEqual(await packMandatory(declared), [], "pack passes what the program declares");
-            const ladder = (await runOn(canaryLadder, mutate(controlService(), (p) => (p.traffics = declared)))).verdicts;
+            const ladder = (
+                await runOn(
+                    canaryLadder,
+                    mutate(controlService(), (p) => (p.traffics = declared)),
+                )
+            ).verdicts;
             assert.equal(ladder.length === 0, isOnCanaryLadder(percent), "the ladder policy notes exactly the off-ladder shares");
 
             const serving = split.filter((t) => t.percent > 0).map(({ revision: r, percent: p }) => ({ revision: r, percent: p }));
             const share = canaryShare(split);
             assert.deepEqual(gateProblems(own, stable, share, serving), [], "the gate passes the service serving that split");
             const wrong = [{ revision: stable || own, percent: 100 }];
-            if (share !== 0 && stable !== "") assert.ok(gateProblems(own, stable, share, wrong).some((p) => /is not the intended/.test(p)), "the gate refuses another split");
+            if (share !== 0 && stable !== "")
+                assert.ok(
+                    gateProblems(own, stable, share, wrong).some((p) => /is not the intended/.test(p)),
+                    "the gate refuses another split",
+                );
         });
     }
 });

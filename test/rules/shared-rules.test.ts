@@ -30,7 +30,13 @@ async function packVerdicts(policy: string, resource: EngineResource, stack: Sta
     const p = POLICIES.find((x) => x.name === policy);
     assert.ok(p, policy);
     // A stack policy judges the resource in its stack: the real one, with this resource in its place.
-    const result = "validateStack" in p ? await runOnStack(p, compliantStack(stack).map((r) => (r.urn === resource.urn ? resource : r))) : await runOn(p, resource);
+    const result =
+        "validateStack" in p
+            ? await runOnStack(
+                  p,
+                  compliantStack(stack).map((r) => (r.urn === resource.urn ? resource : r)),
+              )
+            : await runOn(p, resource);
     return result.verdicts.filter((v) => v.level === "mandatory").map((v) => v.message);
 }
 
@@ -44,7 +50,10 @@ describe("rules shared by config validation and the policy pack", () => {
             });
             it("the pack refuses the same resource built by hand", async () => {
                 const verdicts = await packVerdicts(r.refused.policy, r.refused.resource(), r.stack);
-                assert.ok(verdicts.some((m) => r.refused.packMessage.test(m)), verdicts.join("\n") || "no verdict");
+                assert.ok(
+                    verdicts.some((m) => r.refused.packMessage.test(m)),
+                    verdicts.join("\n") || "no verdict",
+                );
             });
             it("a valid value passes both", async () => {
                 assert.equal(configProblems(r.stack, r.valid.config), undefined);

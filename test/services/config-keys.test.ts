@@ -18,7 +18,9 @@ describe("undeclared config keys", () => {
     it("are refused by the program under the mock runtime, with the closest declared key", async () => {
         await assert.rejects(
             recordStack("prod", { overrides: { controlCanaryPrecent: "5" } }),
-            (e: Error) => e.name === "ConfigError" && e.message === "openagents-rust-lanes:controlCanaryPrecent: expected a key Pulumi.yaml declares (did you mean controlCanaryPercent?); nothing reads this one",
+            (e: Error) =>
+                e.name === "ConfigError" &&
+                e.message === "openagents-rust-lanes:controlCanaryPrecent: expected a key Pulumi.yaml declares (did you mean controlCanaryPercent?); nothing reads this one",
         );
     });
 

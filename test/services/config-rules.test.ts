@@ -13,7 +13,11 @@ describe("config cross-key rules", () => {
         const listed = rules.CROSS_KEY_RULES;
         assert.equal(new Set(listed).size, listed.length, "a rule listed twice");
         for (const [name, fn] of exported) assert.ok(listed.includes(fn as rules.CrossKeyRule), `${name} is not in CROSS_KEY_RULES`);
-        for (const fn of listed) assert.ok(exported.some(([name, v]) => v === fn && name === fn.name), `${fn.name} is listed but not exported under its name`);
+        for (const fn of listed)
+            assert.ok(
+                exported.some(([name, v]) => v === fn && name === fn.name),
+                `${fn.name} is listed but not exported under its name`,
+            );
     });
 
     it("a rule reports against the key to change, through parseStackConfig", () => {

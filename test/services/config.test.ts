@@ -38,11 +38,19 @@ describe("stack config validation", () => {
     });
 
     const cases: Array<[string, Record<string, string | undefined>, RegExp]> = [
-        ["a missing image tag", { controlImageTag: undefined }, /^openagents-rust-lanes:controlImageTag: expected an image tag such as a1b2c3d \(not latest\) or a digest sha256:<64 hex> \(required\)$/],
+        [
+            "a missing image tag",
+            { controlImageTag: undefined },
+            /^openagents-rust-lanes:controlImageTag: expected an image tag such as a1b2c3d \(not latest\) or a digest sha256:<64 hex> \(required\)$/,
+        ],
         ["the latest tag", { runtimeImageTag: "latest" }, /runtimeImageTag: expected an image tag .* got "latest"/],
         ["a malformed image reference", { controlImageTag: "3f9c2ab:oops/bad" }, /controlImageTag: expected an image tag .* got "3f9c2ab:oops\/bad"/],
         ["an unknown environment", { environment: "qa" }, /environment: expected staging or prod, got "qa"/],
-        ["a legacy service name", { controlServiceName: "openagents-web" }, /controlServiceName: expected a canonical Rust lane name such as openagents-control-service-staging, not a legacy one .*got "openagents-web"/],
+        [
+            "a legacy service name",
+            { controlServiceName: "openagents-web" },
+            /controlServiceName: expected a canonical Rust lane name such as openagents-control-service-staging, not a legacy one .*got "openagents-web"/,
+        ],
         ["a legacy name in another case", { runtimeServiceName: "OpenAgents-Runtime" }, /runtimeServiceName: expected a canonical Rust lane name/],
         ["a legacy job name", { migrateJobName: "openagents-migrate" }, /migrateJobName: expected a canonical Rust lane name/],
         ["a bad integer", { controlMaxInstances: "lots" }, /controlMaxInstances: expected an integer from 1 to 1000, got "lots"/],
@@ -55,17 +63,41 @@ describe("stack config validation", () => {
         ["a malformed secret item", { runtimeSecretEnv: JSON.stringify(["DB_URL"]) }, /runtimeSecretEnv: expected items of the form NAME=secret-name\[:version\]/],
         ["overriding the bind address", { controlEnv: JSON.stringify(["OA_CONTROL_BIND_ADDR=127.0.0.1:8787"]) }, /controlEnv: expected no env the program sets itself \(OA_CONTROL_BIND_ADDR\)/],
         ["a canary without a stable revision", { controlCanaryPercent: "25" }, /controlStableRevision: expected the revision serving now, required while controlCanaryPercent is below 100/],
-        ["a stable revision of a legacy service", { controlCanaryPercent: "25", controlStableRevision: "openagents-web-00097-jr6" }, /controlStableRevision: expected a revision of the Rust control service, never a legacy revision/],
-        ["a stable revision of another service", { controlCanaryPercent: "25", controlStableRevision: "runtime-staging-00001-abc" }, /controlStableRevision: expected a revision of openagents-control-service-staging \(revision "runtime-staging-00001-abc" belongs to service 'runtime-staging'/],
+        [
+            "a stable revision of a legacy service",
+            { controlCanaryPercent: "25", controlStableRevision: "openagents-web-00097-jr6" },
+            /controlStableRevision: expected a revision of the Rust control service, never a legacy revision/,
+        ],
+        [
+            "a stable revision of another service",
+            { controlCanaryPercent: "25", controlStableRevision: "runtime-staging-00001-abc" },
+            /controlStableRevision: expected a revision of openagents-control-service-staging \(revision "runtime-staging-00001-abc" belongs to service 'runtime-staging'/,
+        ],
         ["a canary percentage over 100", { controlCanaryPercent: "150" }, /controlCanaryPercent: expected an integer from 0 to 100, got "150"/],
         ["a bad invoker member", { runtimeSmokeInvoker: "allUsers" }, /runtimeSmokeInvoker: expected an IAM member/],
         ["a non-boolean", { deletionProtection: "yes" }, /deletionProtection: expected true or false, got "yes"/],
-        ["overriding maintenance mode from plain env", { controlEnv: JSON.stringify(["OA_MAINTENANCE_MODE_ENABLED=true"]) }, /controlEnv: expected no env the program sets itself \(OA_MAINTENANCE_MODE_ENABLED\)/],
-        ["overriding the bypass token's secret", { controlSecretEnv: JSON.stringify(["OA_MAINTENANCE_BYPASS_TOKEN=other-secret"]) }, /controlSecretEnv: expected no env the program sets itself \(OA_MAINTENANCE_BYPASS_TOKEN\)/],
-        ["one env name twice", { controlSecretEnv: JSON.stringify(["WORKOS_API_KEY=a", "WORKOS_API_KEY=b"]) }, /controlSecretEnv: expected each env name once across controlEnv and controlSecretEnv \(WORKOS_API_KEY is set twice\)/],
+        [
+            "overriding maintenance mode from plain env",
+            { controlEnv: JSON.stringify(["OA_MAINTENANCE_MODE_ENABLED=true"]) },
+            /controlEnv: expected no env the program sets itself \(OA_MAINTENANCE_MODE_ENABLED\)/,
+        ],
+        [
+            "overriding the bypass token's secret",
+            { controlSecretEnv: JSON.stringify(["OA_MAINTENANCE_BYPASS_TOKEN=other-secret"]) },
+            /controlSecretEnv: expected no env the program sets itself \(OA_MAINTENANCE_BYPASS_TOKEN\)/,
+        ],
+        [
+            "one env name twice",
+            { controlSecretEnv: JSON.stringify(["WORKOS_API_KEY=a", "WORKOS_API_KEY=b"]) },
+            /controlSecretEnv: expected each env name once across controlEnv and controlSecretEnv \(WORKOS_API_KEY is set twice\)/,
+        ],
         ["a CPU count Cloud Run does not offer", { controlCpu: "3" }, /controlCpu: expected a whole vCPU limit of the v2 API: "1", "2", "4", "6" or "8" \(or 1000m, 2000m ...\), got "3"/],
         ["memory beyond Cloud Run's range", { runtimeMemory: "100000Gi" }, /runtimeMemory: expected a Cloud Run memory limit from "128Mi" to "32Gi", got "100000Gi"/],
-        ["more memory than the CPU allows", { runtimeCpu: "1", runtimeMemory: "8Gi" }, /runtimeCpu: expected a CPU limit that fits runtimeMemory and runtimeConcurrency \(1 vCPU takes 128Mi to 4Gi of memory, not 8Gi\), got "1"/],
+        [
+            "more memory than the CPU allows",
+            { runtimeCpu: "1", runtimeMemory: "8Gi" },
+            /runtimeCpu: expected a CPU limit that fits runtimeMemory and runtimeConcurrency \(1 vCPU takes 128Mi to 4Gi of memory, not 8Gi\), got "1"/,
+        ],
         ["a fractional CPU on the v2 API", { controlCpu: "500m" }, /controlCpu: expected a whole vCPU limit of the v2 API: "1", "2", "4", "6" or "8" \(or 1000m, 2000m ...\), got "500m"/],
     ];
     for (const [what, changes, message] of cases) {
@@ -78,7 +110,10 @@ describe("stack config validation", () => {
 
     it("reports a duplicate in controlEnv against controlEnv", () => {
         const err = configError(stagingWith({ controlEnv: JSON.stringify(["A=1", "A=2"]) }));
-        assert.deepEqual(err.problems.map((p) => p.key), [`${NS}controlEnv`]);
+        assert.deepEqual(
+            err.problems.map((p) => p.key),
+            [`${NS}controlEnv`],
+        );
     });
 
     it("keeps a 5 MB value to a short, escaped excerpt on one line", () => {
@@ -99,13 +134,19 @@ describe("stack config validation", () => {
 
     it("reports every problem at once", () => {
         const err = configError(stagingWith({ controlImageTag: undefined, runtimeImageTag: undefined, environment: "dev" }));
-        assert.deepEqual(err.problems.map((p) => p.key), [`${NS}environment`, `${NS}controlImageTag`, `${NS}runtimeImageTag`]);
+        assert.deepEqual(
+            err.problems.map((p) => p.key),
+            [`${NS}environment`, `${NS}controlImageTag`, `${NS}runtimeImageTag`],
+        );
     });
 
     it("requires gcp:project and gcp:region", () => {
         const { config } = readStackConfig("staging");
         const err = configError(() => parseStackConfig((k) => config[NS + k], {}));
-        assert.deepEqual(err.problems.map((p) => p.key), ["gcp:project", "gcp:region"]);
+        assert.deepEqual(
+            err.problems.map((p) => p.key),
+            ["gcp:project", "gcp:region"],
+        );
     });
 
     it("declares nothing when the config is wrong", async () => {
@@ -115,8 +156,11 @@ describe("stack config validation", () => {
         pulumi.runtime.setAllConfig(config);
         const entry = path.join(PROJECT_DIR, "index.ts");
         delete require.cache[entry];
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs on require, as under the CLI
-        assert.throws(() => require(entry), (err: Error) => err.name === "ConfigError" && /controlImageTag/.test(err.message));
+        assert.throws(
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs on require, as under the CLI
+            () => require(entry),
+            (err: Error) => err.name === "ConfigError" && /controlImageTag/.test(err.message),
+        );
         await new Promise((r) => setTimeout(r, 50));
         assert.equal(registered, 0, "no resource may be registered before the config is valid");
     });

@@ -89,7 +89,11 @@ describe("migrate job: timeouts from the worst case the config allows", () => {
 describe("migrate job: a retried up never re-sends a token whose execution exists", () => {
     const JOB_NAME = "runtime-migrate";
     const base = executionToken(JOB_NAME, "us-central1-docker.pkg.dev/openagentsgemini/runtime/runtime:3f9c2ab", 0);
-    const exec = (token: string, completed: boolean, jobReady: boolean): PriorExecution => ({ name: `projects/openagentsgemini/locations/us-central1/jobs/${JOB_NAME}/executions/${JOB_NAME}-${token}`, completed, jobReady });
+    const exec = (token: string, completed: boolean, jobReady: boolean): PriorExecution => ({
+        name: `projects/openagentsgemini/locations/us-central1/jobs/${JOB_NAME}/executions/${JOB_NAME}-${token}`,
+        completed,
+        jobReady,
+    });
 
     it("first deploy of an image: the base token", () => {
         assert.equal(executionTokenFor(JOB_NAME, base, undefined), base);
@@ -109,31 +113,53 @@ describe("migrate job: a retried up never re-sends a token whose execution exist
 
     it("property: never the token of an execution that ended without the job ready; always under 63 characters with the job name", () => {
         fc.assert(
-            fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,40}[a-z0-9]$/), fc.stringMatching(/^[a-z0-9]{1,16}$/), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 1, max: 40 }), fc.boolean(), fc.boolean(), (job, tag, rerun, attempt, completed, ready) => {
-                const b = executionToken(job, `r/x:${tag}`, rerun);
-                const priorToken = attempt === 1 ? b : `${b}-a${attempt}`;
-                const prior = { name: `${job}-${priorToken}`, completed, jobReady: ready };
-                const token = executionTokenFor(job, b, prior);
-                if (completed && !ready) assert.notEqual(token, priorToken);
-                else assert.equal(token, priorToken);
-                if (job.length + 1 + b.length < 63) assert.ok(job.length + 1 + token.length < 63 || priorToken === token, `${job}-${token}`);
-            }),
+            fc.property(
+                fc.stringMatching(/^[a-z][a-z0-9-]{0,40}[a-z0-9]$/),
+                fc.stringMatching(/^[a-z0-9]{1,16}$/),
+                fc.integer({ min: 0, max: 99 }),
+                fc.integer({ min: 1, max: 40 }),
+                fc.boolean(),
+                fc.boolean(),
+                (job, tag, rerun, attempt, completed, ready) => {
+                    const b = executionToken(job, `r/x:${tag}`, rerun);
+                    const priorToken = attempt === 1 ? b : `${b}-a${attempt}`;
+                    const prior = { name: `${job}-${priorToken}`, completed, jobReady: ready };
+                    const token = executionTokenFor(job, b, prior);
+                    if (completed && !ready) assert.notEqual(token, priorToken);
+                    else assert.equal(token, priorToken);
+                    if (job.length + 1 + b.length < 63) assert.ok(job.length + 1 + token.length < 63 || priorToken === token, `${job}-${token}`);
+                },
+            ),
         );
     });
 
     it("the program asks Cloud Run for the job's last execution: a failed one of this image makes the up send the next attempt", async () => {
         const plain = await run("prod");
-        const failed = await run("prod", {}, {
-            name: "runtime-migrate",
-            latestCreatedExecutions: [{ name: `projects/openagentsgemini/locations/us-central1/jobs/runtime-migrate/executions/runtime-migrate-${plain.token}`, completionTime: "2026-12-01T00:10:00Z", createTime: "2026-12-01T00:00:00Z" }],
-            terminalConditions: [{ state: "CONDITION_FAILED", type: "Ready" }],
-        });
+        const failed = await run(
+            "prod",
+            {},
+            {
+                name: "runtime-migrate",
+                latestCreatedExecutions: [
+                    {
+                        name: `projects/openagentsgemini/locations/us-central1/jobs/runtime-migrate/executions/runtime-migrate-${plain.token}`,
+                        completionTime: "2026-12-01T00:10:00Z",
+                        createTime: "2026-12-01T00:00:00Z",
+                    },
+                ],
+                terminalConditions: [{ state: "CONDITION_FAILED", type: "Ready" }],
+            },
+        );
         assert.equal(failed.token, `${plain.token}-a2`);
-        const succeeded = await run("prod", {}, {
-            name: "runtime-migrate",
-            latestCreatedExecutions: [{ name: `runtime-migrate-${plain.token}`, completionTime: "2026-12-01T00:10:00Z", createTime: "2026-12-01T00:00:00Z" }],
-            terminalConditions: [{ state: "CONDITION_SUCCEEDED", type: "Ready" }],
-        });
+        const succeeded = await run(
+            "prod",
+            {},
+            {
+                name: "runtime-migrate",
+                latestCreatedExecutions: [{ name: `runtime-migrate-${plain.token}`, completionTime: "2026-12-01T00:10:00Z", createTime: "2026-12-01T00:00:00Z" }],
+                terminalConditions: [{ state: "CONDITION_SUCCEEDED", type: "Ready" }],
+            },
+        );
         assert.equal(succeeded.token, plain.token);
     });
 });

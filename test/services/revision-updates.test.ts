@@ -47,7 +47,9 @@ describe("control service revisions across the ladder, rollbacks and reverts", (
 
     it("the stand-in is strict: a named revision re-sent with another template is refused with Cloud Run's 409", async () => {
         const first = await ok({ controlImageTag: "aaaaaaa", controlStableRevision: "", controlCanaryPercent: "100" });
-        const body = apiService(findResource(await recordStack("prod", { overrides: { controlImageTag: "aaaaaaa", controlStableRevision: "", controlCanaryPercent: "100" } }), SERVICE, "control").inputs);
+        const body = apiService(
+            findResource(await recordStack("prod", { overrides: { controlImageTag: "aaaaaaa", controlStableRevision: "", controlCanaryPercent: "100" } }), SERVICE, "control").inputs,
+        );
         body.template.timeout = "299s";
         const response = await fetch(`${standIn.url}/v2/projects/openagentsgemini/locations/us-central1/services/openagents-control-service`, { method: "PATCH", body: JSON.stringify(body) });
         assert.equal(response.status, 409);

@@ -53,7 +53,10 @@ describe("control canary traffic", () => {
         const canary = (await controlOf({ controlImageTag: "9e8d7c6", controlStableRevision: STABLE, controlCanaryPercent: "50" })).template.revision;
         await assert.rejects(
             controlOf({ controlImageTag: "9e8d7c6", controlStableRevision: canary, controlCanaryPercent: "25" }),
-            (e: Error) => e.name === "ConfigError" && e.message === `openagents-rust-lanes:controlStableRevision: expected the revision serving now, not this deploy's (the stable revision is this deploy's own revision, so a 25% canary splits ${canary} with itself), got "${canary}"`,
+            (e: Error) =>
+                e.name === "ConfigError" &&
+                e.message ===
+                    `openagents-rust-lanes:controlStableRevision: expected the revision serving now, not this deploy's (the stable revision is this deploy's own revision, so a 25% canary splits ${canary} with itself), got "${canary}"`,
         );
     });
 
@@ -96,8 +99,8 @@ describe("maintenance mode", () => {
     });
 
     it("is turned on by config (what maintenance-mode.sh enable did by hand)", async () => {
-        const env = (await controlOf({ controlMaintenanceEnabled: "true", controlMaintenanceAllowedPaths: JSON.stringify(["/healthz", "/readyz", "/api/v1/control/status"]) }))
-            .template.containers[0].envs as Obj[];
+        const env = (await controlOf({ controlMaintenanceEnabled: "true", controlMaintenanceAllowedPaths: JSON.stringify(["/healthz", "/readyz", "/api/v1/control/status"]) })).template.containers[0]
+            .envs as Obj[];
         assert.equal(env.find((e) => e.name === "OA_MAINTENANCE_MODE_ENABLED")?.value, "true");
         assert.equal(env.find((e) => e.name === "OA_MAINTENANCE_ALLOWED_PATHS")?.value, "/healthz,/readyz,/api/v1/control/status");
     });

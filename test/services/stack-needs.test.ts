@@ -51,8 +51,14 @@ describe("the stacks give the services what they need", function () {
         it(`refuses a ${stack} stack with the API key alone and the route split off: sign-in and every page but / and /chat answer 503`, async () => {
             const { code, err } = await review(stack, broken(stack));
             assert.equal(code, 2, err);
-            assert.match(err, /openagents-rust-lanes:controlSecretEnv: expected WORKOS_CLIENT_ID and WORKOS_API_KEY from Secret Manager \(auth mode workos without WORKOS_CLIENT_ID: every sign-in answers 503/);
-            assert.match(err, /openagents-rust-lanes:controlEnv: expected a route split that serves every page \(OA_ROUTE_SPLIT_ENABLED=false sends pages to the legacy target; with no OA_ROUTE_SPLIT_LEGACY_BASE_URL every page but \/ and \/chat answers 503\)/);
+            assert.match(
+                err,
+                /openagents-rust-lanes:controlSecretEnv: expected WORKOS_CLIENT_ID and WORKOS_API_KEY from Secret Manager \(auth mode workos without WORKOS_CLIENT_ID: every sign-in answers 503/,
+            );
+            assert.match(
+                err,
+                /openagents-rust-lanes:controlEnv: expected a route split that serves every page \(OA_ROUTE_SPLIT_ENABLED=false sends pages to the legacy target; with no OA_ROUTE_SPLIT_LEGACY_BASE_URL every page but \/ and \/chat answers 503\)/,
+            );
             assert.equal(err.trim().split("\n").length, 1, "one line");
         });
 

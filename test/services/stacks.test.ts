@@ -31,8 +31,16 @@ for (const env of ["staging", "prod"] as const) {
         const job = () => findResource(plan(), JOB, "runtime-migrate");
 
         it("declares exactly the canonical control service, runtime service and migrate job", () => {
-            assert.deepEqual(resourcesOfType(plan(), SERVICE).map((r) => r.inputs.name).sort(), [CONTROL.names[env], RUNTIME.names[env]].sort());
-            assert.deepEqual(resourcesOfType(plan(), JOB).map((r) => r.inputs.name), [RUNTIME_MIGRATE.names[env]]);
+            assert.deepEqual(
+                resourcesOfType(plan(), SERVICE)
+                    .map((r) => r.inputs.name)
+                    .sort(),
+                [CONTROL.names[env], RUNTIME.names[env]].sort(),
+            );
+            assert.deepEqual(
+                resourcesOfType(plan(), JOB).map((r) => r.inputs.name),
+                [RUNTIME_MIGRATE.names[env]],
+            );
             for (const r of [...resourcesOfType(plan(), SERVICE), ...resourcesOfType(plan(), JOB)]) {
                 assert.equal(r.inputs.project, GCP.project);
                 assert.equal(r.inputs.location, GCP.region);
@@ -88,15 +96,22 @@ for (const env of ["staging", "prod"] as const) {
         });
 
         it("gives every workload its own service account, never the default compute account", () => {
-            const accounts = resourcesOfType(plan(), ACCOUNT).map((r) => r.inputs.accountId).sort();
+            const accounts = resourcesOfType(plan(), ACCOUNT)
+                .map((r) => r.inputs.accountId)
+                .sort();
             assert.deepEqual(accounts, [`oa-control-${env}`, `oa-runtime-${env}`, `oa-runtime-migrate-${env}`].sort());
             const used = [control(), runtime()].map((r) => (r.inputs as Obj).template.serviceAccount).concat((job().inputs as Obj).template.template.serviceAccount);
-            assert.deepEqual(used, [`oa-control-${env}`, `oa-runtime-${env}`, `oa-runtime-migrate-${env}`].map((a) => `${a}@${GCP.project}.iam.gserviceaccount.com`));
+            assert.deepEqual(
+                used,
+                [`oa-control-${env}`, `oa-runtime-${env}`, `oa-runtime-migrate-${env}`].map((a) => `${a}@${GCP.project}.iam.gserviceaccount.com`),
+            );
             for (const email of used) assert.ok(!isDefaultComputeAccount(email));
         });
 
         it("references secrets by name and grants secretAccessor per secret to the account that reads it", () => {
-            const grants = resourcesOfType(plan(), SECRET_IAM).map((r) => `${String(r.inputs.secretId)} -> ${String(r.inputs.member)}`).sort();
+            const grants = resourcesOfType(plan(), SECRET_IAM)
+                .map((r) => `${String(r.inputs.secretId)} -> ${String(r.inputs.member)}`)
+                .sort();
             const sa = (a: string) => `serviceAccount:oa-${a}-${env}@${GCP.project}.iam.gserviceaccount.com`;
             const db = plan().config["openagents-rust-lanes:runtimeDatabaseUrlSecret"];
             const suffix = env === "prod" ? "" : "-staging";
@@ -132,7 +147,10 @@ for (const env of ["staging", "prod"] as const) {
             for (const r of onRuntime) assert.equal(r.inputs.role, "roles/run.invoker");
             assert.notEqual(runtime().inputs.invokerIamDisabled, true);
             const onControl = resourcesOfType(plan(), RUN_IAM).filter((r) => r.inputs.name === CONTROL.names[env]);
-            assert.deepEqual(onControl.map((r) => [r.inputs.role, r.inputs.member]), [["roles/run.invoker", "allUsers"]]);
+            assert.deepEqual(
+                onControl.map((r) => [r.inputs.role, r.inputs.member]),
+                [["roles/run.invoker", "allUsers"]],
+            );
         });
 
         it("grants no primitive role anywhere", () => {
@@ -141,13 +159,20 @@ for (const env of ["staging", "prod"] as const) {
 
         it("writes every scaling and sizing setting of both services and the job explicitly, from the stack file", () => {
             const cfg = (k: string) => plan().config[`openagents-rust-lanes:${k}`];
-            for (const [lane, svc] of [["control", control()], ["runtime", runtime()]] as const) {
+            for (const [lane, svc] of [
+                ["control", control()],
+                ["runtime", runtime()],
+            ] as const) {
                 const t = (svc.inputs as Obj).template;
                 const c = container(svc);
                 assert.deepEqual(t.scaling, { minInstanceCount: Number(cfg(`${lane}MinInstances`)), maxInstanceCount: Number(cfg(`${lane}MaxInstances`)) }, lane);
                 assert.equal(t.maxInstanceRequestConcurrency, Number(cfg(`${lane}Concurrency`)), lane);
                 assert.equal(t.timeout, `${cfg(`${lane}TimeoutSeconds`)}s`, lane);
-                assert.deepEqual(c.resources, { limits: { cpu: cfg(`${lane}Cpu`), memory: cfg(`${lane}Memory`) }, startupCpuBoost: cfg(`${lane}StartupCpuBoost`) === "true", cpuIdle: lane === "control" }, lane);
+                assert.deepEqual(
+                    c.resources,
+                    { limits: { cpu: cfg(`${lane}Cpu`), memory: cfg(`${lane}Memory`) }, startupCpuBoost: cfg(`${lane}StartupCpuBoost`) === "true", cpuIdle: lane === "control" },
+                    lane,
+                );
                 assert.equal(svc.inputs.ingress, cfg(`${lane}Ingress`), lane);
             }
             const jt = (job().inputs as Obj).template;
@@ -212,7 +237,10 @@ describe("environment differences", () => {
 describe("component tree", () => {
     it("parents every resource under the environment component with stable type tokens", () => {
         const plan = plans.staging;
-        const components = plan.resources.filter((r) => !r.custom).map((r) => `${r.type} ${r.name}`).sort();
+        const components = plan.resources
+            .filter((r) => !r.custom)
+            .map((r) => `${r.type} ${r.name}`)
+            .sort();
         assert.deepEqual(components, [
             "openagents:lanes:ControlService control",
             "openagents:lanes:Environment openagents-staging",
@@ -222,6 +250,9 @@ describe("component tree", () => {
             "openagents:lanes:WorkloadIdentity runtime-migrate-identity",
         ]);
         const roots = plan.resources.filter((r) => !r.parent);
-        assert.deepEqual(roots.map((r) => r.name), ["openagents-staging"]);
+        assert.deepEqual(
+            roots.map((r) => r.name),
+            ["openagents-staging"],
+        );
     });
 });

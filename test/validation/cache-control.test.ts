@@ -10,12 +10,15 @@ describe("validation/checks/cache-control", () => {
     it("reads directives with and without arguments, quoted strings, any case and spacing", () => {
         const parsed = parseCacheControl('No-Cache,  max-age=60 ,private="set-cookie, x-a", , immutable');
         assert.ok(parsed.ok);
-        assert.deepEqual([...parsed.directives], [
-            ["no-cache", true],
-            ["max-age", "60"],
-            ["private", "set-cookie, x-a"],
-            ["immutable", true],
-        ]);
+        assert.deepEqual(
+            [...parsed.directives],
+            [
+                ["no-cache", true],
+                ["max-age", "60"],
+                ["private", "set-cookie, x-a"],
+                ["immutable", true],
+            ],
+        );
     });
 
     it("accepts each of the service's own values as exactly its rule, in any order or case", () => {
@@ -55,12 +58,18 @@ describe("validation/checks/cache-control", () => {
     it("passes a shuffled, re-spaced, re-cased copy of the rule and nothing with one directive dropped", () => {
         const parts = ["no-cache", "no-store", "must-revalidate"];
         fc.assert(
-            fc.property(fc.shuffledSubarray(parts, { minLength: 3, maxLength: 3 }), fc.array(fc.constantFrom(" ", "\t", ""), { minLength: 3, maxLength: 3 }), fc.boolean(), fc.nat(2), (order, spaces, upper, drop) => {
-                const full = order.map((d, i) => `${spaces[i]}${upper ? d.toUpperCase() : d}`).join(",");
-                assert.equal(cacheControlProblem(full, CACHE.manifest), undefined, full);
-                const dropped = order.filter((_, i) => i !== drop).join(", ");
-                assert.ok(cacheControlProblem(dropped, CACHE.manifest), dropped);
-            }),
+            fc.property(
+                fc.shuffledSubarray(parts, { minLength: 3, maxLength: 3 }),
+                fc.array(fc.constantFrom(" ", "\t", ""), { minLength: 3, maxLength: 3 }),
+                fc.boolean(),
+                fc.nat(2),
+                (order, spaces, upper, drop) => {
+                    const full = order.map((d, i) => `${spaces[i]}${upper ? d.toUpperCase() : d}`).join(",");
+                    assert.equal(cacheControlProblem(full, CACHE.manifest), undefined, full);
+                    const dropped = order.filter((_, i) => i !== drop).join(", ");
+                    assert.ok(cacheControlProblem(dropped, CACHE.manifest), dropped);
+                },
+            ),
         );
     });
 

@@ -31,7 +31,10 @@ function shellWithEntry(js: string, body = "export {}\n"): ControlServiceConfig[
     return dist;
 }
 /** One route answered otherwise (what a proxy or another server in front would do). */
-const withRoute = (handler: Handler, path: string, answer: Handler): Handler => (req, res, body) => (new URL(req.url ?? "/", "http://x").pathname === path ? answer(req, res, body) : handler(req, res, body));
+const withRoute =
+    (handler: Handler, path: string, answer: Handler): Handler =>
+    (req, res, body) =>
+        new URL(req.url ?? "/", "http://x").pathname === path ? answer(req, res, body) : handler(req, res, body);
 /** The route as the service answers it, with another cache-control. */
 const recached = (handler: Handler, path: string, cacheControl: string): Handler =>
     withRoute(handler, path, (req, res, body) => {
@@ -82,7 +85,10 @@ describe("validation/checks: HTTP checks against loopback services", () => {
             const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url], { STAGING_CONTROL_ACCESS_TOKEN: "a-token-from-before" });
             const r = run.result("control-staging-smoke");
             assert.equal(r.status, "passed", r.cause);
-            assert.ok(r.warnings.some((w) => /\/api\/v1\/control\/status: the access token given to the gate was refused \(401\)/.test(w)), r.warnings.join("\n"));
+            assert.ok(
+                r.warnings.some((w) => /\/api\/v1\/control\/status: the access token given to the gate was refused \(401\)/.test(w)),
+                r.warnings.join("\n"),
+            );
         });
 
         it("gets the maintenance bypass cookie first and sends it", async () => {
@@ -125,7 +131,9 @@ describe("validation/checks: HTTP checks against loopback services", () => {
         });
 
         it("another service answering /healthz fails even when /readyz looks ready", async () => {
-            const s = await start(withRoute(controlContract(), "/healthz", (_q, res) => sendJson(res, 200, { status: "ok", service: "openagents-web", version: "1", uptime_seconds: 1, auth_provider: "workos" })));
+            const s = await start(
+                withRoute(controlContract(), "/healthz", (_q, res) => sendJson(res, 200, { status: "ok", service: "openagents-web", version: "1", uptime_seconds: 1, auth_provider: "workos" })),
+            );
             const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url]);
             const r = run.result("control-staging-health");
             assert.equal(r.status, "failed");
@@ -140,7 +148,7 @@ describe("validation/checks: HTTP checks against loopback services", () => {
             assert.match(r.cause!, /\/readyz answered 200 from the runtime service \(its readiness JSON has authority_ready, projector_ready, workers_ready\), not openagents-control-service/);
         });
 
-        it("a bare {\"status\":\"ready\"} without static_dir is not the control service's ready JSON", async () => {
+        it('a bare {"status":"ready"} without static_dir is not the control service\'s ready JSON', async () => {
             const s = await start((req, res) => (req.url === "/readyz" ? sendJson(res, 200, { status: "ready" }) : frontEnd404Response(res)));
             const run = await runInProcess(["--only", "control-staging-health", "--staging-control-url", s.url]);
             const r = run.result("control-staging-health");
@@ -205,7 +213,10 @@ describe("validation/checks: HTTP checks against loopback services", () => {
         it("a manifest served with other cache directives than the service's fails the smoke, naming them", async () => {
             const s = await start(recached(controlContract(), "/manifest.json", "public, max-age=600"));
             const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url]);
-            assert.match(run.result("control-staging-smoke").cause!, /\/manifest\.json answered 200 with cache-control 'public, max-age=600', which lacks no-cache, no-store, must-revalidate and adds public, max-age=600/);
+            assert.match(
+                run.result("control-staging-smoke").cause!,
+                /\/manifest\.json answered 200 with cache-control 'public, max-age=600', which lacks no-cache, no-store, must-revalidate and adds public, max-age=600/,
+            );
         });
 
         it("cache directives are parsed, not searched: a look-alike directive is not no-cache", async () => {
@@ -227,13 +238,19 @@ describe("validation/checks: HTTP checks against loopback services", () => {
             const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url], {}, { http: { lookup: failingLookup() } });
             const r = run.result("control-staging-smoke");
             assert.equal(r.status, "passed", r.cause);
-            assert.ok(r.warnings.some((w) => /manifest entry\.js https:\/\/cdn\.example\.test\/assets\/app-3f9a2c1d7b\.js is on another host: its cache headers were not checked/.test(w)), r.warnings.join("\n"));
+            assert.ok(
+                r.warnings.some((w) => /manifest entry\.js https:\/\/cdn\.example\.test\/assets\/app-3f9a2c1d7b\.js is on another host: its cache headers were not checked/.test(w)),
+                r.warnings.join("\n"),
+            );
         });
 
         it("a hashed asset without immutable fails the smoke", async () => {
             const s = await start(recached(controlContract({ staticDir: shellWithEntry("assets/app-3f9a2c1d7b.js") }), "/assets/app-3f9a2c1d7b.js", "public, max-age=3600"));
             const run = await runInProcess(["--only", "control-staging-smoke", "--staging-control-url", s.url]);
-            assert.match(run.result("control-staging-smoke").cause!, /GET \/assets\/app-3f9a2c1d7b\.js answered 200 \(hashed asset app-3f9a2c1d7b\.js\) with cache-control .*, which lacks max-age=31536000, immutable/);
+            assert.match(
+                run.result("control-staging-smoke").cause!,
+                /GET \/assets\/app-3f9a2c1d7b\.js answered 200 \(hashed asset app-3f9a2c1d7b\.js\) with cache-control .*, which lacks max-age=31536000, immutable/,
+            );
         });
 
         it("an unset URL is a required skip with its reason, and NO-GO", async () => {
@@ -316,12 +333,16 @@ describe("validation/checks: HTTP checks against loopback services", () => {
         it("sends the explicit ID token and passes", async () => {
             const s = await start(runtimeContract({ requiredToken: "explicit-id-token-1" }));
             let asked = 0;
-            const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url], { STAGING_RUNTIME_ID_TOKEN: "explicit-id-token-1" }, {
-                idTokens: () => {
-                    asked++;
-                    return Promise.resolve({ note: "should not be asked" });
+            const run = await runInProcess(
+                ["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url],
+                { STAGING_RUNTIME_ID_TOKEN: "explicit-id-token-1" },
+                {
+                    idTokens: () => {
+                        asked++;
+                        return Promise.resolve({ note: "should not be asked" });
+                    },
                 },
-            });
+            );
             assert.equal(run.result(RUNTIME_STAGING).status, "passed", run.log(RUNTIME_STAGING));
             assert.equal(asked, 0, "ambient credentials must not be consulted when a token is given");
             assert.ok(s.requests.every((q) => q.headers.authorization === "Bearer explicit-id-token-1"));
@@ -330,12 +351,16 @@ describe("validation/checks: HTTP checks against loopback services", () => {
         it("uses a token from the ID-token source for the run.app audience, and a refused token fails", async () => {
             const s = await start(runtimeContract({ requiredToken: "minted-token-abc" }));
             const audiences: string[] = [];
-            const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url], {}, {
-                idTokens: (audience) => {
-                    audiences.push(audience);
-                    return Promise.resolve({ token: "minted-token-wrong", note: "minted from test credentials" });
+            const run = await runInProcess(
+                ["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url],
+                {},
+                {
+                    idTokens: (audience) => {
+                        audiences.push(audience);
+                        return Promise.resolve({ token: "minted-token-wrong", note: "minted from test credentials" });
+                    },
                 },
-            });
+            );
             assert.deepEqual(audiences, [s.url]);
             assert.match(run.result(RUNTIME_STAGING).cause!, /answered 401, expected 200: the ID token was refused/);
         });
@@ -343,13 +368,19 @@ describe("validation/checks: HTTP checks against loopback services", () => {
         it("a runtime in shadow_only write mode fails the create step, naming the mode", async () => {
             const s = await start(runtimeContract({ writeMode: "shadow_only" }));
             const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url]);
-            assert.match(run.result(RUNTIME_STAGING).cause!, /POST \/internal\/v1\/runs answered 503, expected 201 \(authority_write_mode=shadow_only: writes are off\): \{"error":"write_path_frozen","message":"runtime authority writes are disabled in mode shadow_only"\}/);
+            assert.match(
+                run.result(RUNTIME_STAGING).cause!,
+                /POST \/internal\/v1\/runs answered 503, expected 201 \(authority_write_mode=shadow_only: writes are off\): \{"error":"write_path_frozen","message":"runtime authority writes are disabled in mode shadow_only"\}/,
+            );
         });
 
         it("on run.app (/healthz swallowed) a 503 on the write says the mode is unknown and shows the body", async () => {
             const s = await start(behindFrontEnd(runtimeContract({ writeMode: "read_only" })));
             const run = await runInProcess(["--only", RUNTIME_STAGING, "--staging-runtime-url", s.url]);
-            assert.match(run.result(RUNTIME_STAGING).cause!, /POST \/internal\/v1\/runs answered 503, expected 201 \(write mode unknown: \/healthz did not say\): \{"error":"write_path_frozen","message":"runtime authority writes are disabled in mode read_only"\}/);
+            assert.match(
+                run.result(RUNTIME_STAGING).cause!,
+                /POST \/internal\/v1\/runs answered 503, expected 201 \(write mode unknown: \/healthz did not say\): \{"error":"write_path_frozen","message":"runtime authority writes are disabled in mode read_only"\}/,
+            );
         });
 
         it("a front-end 404 on /healthz is a warning; the rest must still pass", async () => {

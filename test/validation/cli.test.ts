@@ -53,7 +53,10 @@ describe("validation/cli (child process)", function () {
         for (const f of ["results.tsv", "SUMMARY.md", "results.json", "junit.xml"]) assert.ok(fs.existsSync(path.join(out, f)), f);
         for (const id of HTTP_CHECKS.split(",")) assert.ok(fs.existsSync(path.join(out, "logs", `${id}.log`)), id);
         // No temporary files of the atomic writes are left behind.
-        assert.deepEqual(filesUnder(out).filter((f) => f.endsWith(".tmp")), []);
+        assert.deepEqual(
+            filesUnder(out).filter((f) => f.endsWith(".tmp")),
+            [],
+        );
     });
 
     it("exit 1 on NO-GO; exit 0 on NO-GO with FAIL_ON_REQUIRED_FAILURE=0", async () => {
@@ -92,20 +95,43 @@ describe("validation/cli (child process)", function () {
             [["--staging-control-url", "https://gate:pw-hunter2@staging.openagents.com"], /staging control URL: .*must not carry a user or password/],
         ];
         for (const [args, message] of resolved) {
-            assert.throws(() => resolveOptions(args, { env: cleanEnv({ OUTPUT_DIR: tempDir(), PATH: path.dirname(process.execPath) }), isTTY: false }), (e: unknown) => {
-                assert.ok(e instanceof UsageError);
-                assert.match(e.message, message);
-                assert.ok(!e.message.includes("hunter2"), `the password is not repeated: ${e.message}`);
-                return true;
-            });
+            assert.throws(
+                () => resolveOptions(args, { env: cleanEnv({ OUTPUT_DIR: tempDir(), PATH: path.dirname(process.execPath) }), isTTY: false }),
+                (e: unknown) => {
+                    assert.ok(e instanceof UsageError);
+                    assert.match(e.message, message);
+                    assert.ok(!e.message.includes("hunter2"), `the password is not repeated: ${e.message}`);
+                    return true;
+                },
+            );
         }
     });
 
     it("--help documents every flag and the env vars of the old gate", async () => {
         const r = await runCli(["--help"], cleanEnv());
         assert.equal(r.code, 0);
-        for (const s of ["--stack", "--outputs", "--only", "--wait-ready", "--output-dir", "--concurrency", "--request-timeout", "--check-timeout", "--timeout", "--plain", "--max-body"]) assert.ok(r.stdout.includes(s), s);
-        for (const s of ["STAGING_CONTROL_BASE_URL", "PROD_CONTROL_BASE_URL", "STAGING_RUNTIME_BASE_URL", "PROD_RUNTIME_BASE_URL", "STAGING_CONTROL_ACCESS_TOKEN", "PROD_CONTROL_ACCESS_TOKEN", "GCP_PROJECT", "GCP_REGION", "CONTROL_SERVICE", "RUNTIME_SERVICE", "MIGRATE_JOB", "RUN_RUNTIME_DRIFT_CHECK", "RUN_KHALA_CONTRACT_TESTS", "RUN_CROSS_SURFACE", "RUN_LOG_PROBES", "FAIL_ON_REQUIRED_FAILURE", "OUTPUT_DIR", "GITHUB_STEP_SUMMARY"]) {
+        for (const s of ["--stack", "--outputs", "--only", "--wait-ready", "--output-dir", "--concurrency", "--request-timeout", "--check-timeout", "--timeout", "--plain", "--max-body"])
+            assert.ok(r.stdout.includes(s), s);
+        for (const s of [
+            "STAGING_CONTROL_BASE_URL",
+            "PROD_CONTROL_BASE_URL",
+            "STAGING_RUNTIME_BASE_URL",
+            "PROD_RUNTIME_BASE_URL",
+            "STAGING_CONTROL_ACCESS_TOKEN",
+            "PROD_CONTROL_ACCESS_TOKEN",
+            "GCP_PROJECT",
+            "GCP_REGION",
+            "CONTROL_SERVICE",
+            "RUNTIME_SERVICE",
+            "MIGRATE_JOB",
+            "RUN_RUNTIME_DRIFT_CHECK",
+            "RUN_KHALA_CONTRACT_TESTS",
+            "RUN_CROSS_SURFACE",
+            "RUN_LOG_PROBES",
+            "FAIL_ON_REQUIRED_FAILURE",
+            "OUTPUT_DIR",
+            "GITHUB_STEP_SUMMARY",
+        ]) {
             assert.ok(r.stdout.includes(s), s);
         }
     });
@@ -114,18 +140,24 @@ describe("validation/cli (child process)", function () {
         const out = tempDir();
         const stepSummary = path.join(tempDir("gh-"), "summary.md");
         fs.writeFileSync(stepSummary, "previous step\n");
-        const r = await runCli(["--only", "control-staging-health,runtime-staging-smoke,runtime-prod-smoke"], cleanEnv({ OUTPUT_DIR: out, STAGING_CONTROL_BASE_URL: control.url, STAGING_RUNTIME_BASE_URL: runtime.url, GITHUB_STEP_SUMMARY: stepSummary }));
+        const r = await runCli(
+            ["--only", "control-staging-health,runtime-staging-smoke,runtime-prod-smoke"],
+            cleanEnv({ OUTPUT_DIR: out, STAGING_CONTROL_BASE_URL: control.url, STAGING_RUNTIME_BASE_URL: runtime.url, GITHUB_STEP_SUMMARY: stepSummary }),
+        );
         assert.equal(r.code, 1);
 
         const tsv = fs.readFileSync(path.join(out, "results.tsv"), "utf8").split("\n");
         assert.equal(tsv[0], "check_id\trequired\tstatus\tdescription\tlog_path\tcommand\tduration_ms\tcause");
         assert.equal(tsv.length, 5); // header, three rows, trailing newline
         const rows = tsv.slice(1, 4).map((l) => l.split("\t"));
-        assert.deepEqual(rows.map((c) => c.slice(0, 3)), [
-            ["control-staging-health", "required", "passed"],
-            ["runtime-staging-smoke", "required", "passed"],
-            ["runtime-prod-smoke", "required", "skipped"],
-        ]);
+        assert.deepEqual(
+            rows.map((c) => c.slice(0, 3)),
+            [
+                ["control-staging-health", "required", "passed"],
+                ["runtime-staging-smoke", "required", "passed"],
+                ["runtime-prod-smoke", "required", "skipped"],
+            ],
+        );
         assert.ok(rows.every((c) => c.length === 8));
         assert.equal(rows[0][4], "logs/control-staging-health.log");
         assert.equal(rows[2][5], "PROD_RUNTIME_BASE_URL is unset"); // a skip's command column holds the reason
@@ -134,7 +166,10 @@ describe("validation/cli (child process)", function () {
         assert.match(log, /^# control-staging-health \(required\): /);
         assert.match(log, /GET http:\/\/127\.0\.0\.1:\d+\/readyz -> 200 \(\d+ ms, \d+ B\)/);
         assert.match(log, /result: passed: ready and live\n$/);
-        assert.equal(fs.readFileSync(path.join(out, "logs", "runtime-prod-smoke.log"), "utf8"), "# runtime-prod-smoke (required): prod runtime smoke: /healthz names runtime, /readyz ready, a run created (201), an event appended (200), the run read back with it (200)\nskipped: PROD_RUNTIME_BASE_URL is unset\nresult: skipped: PROD_RUNTIME_BASE_URL is unset\n");
+        assert.equal(
+            fs.readFileSync(path.join(out, "logs", "runtime-prod-smoke.log"), "utf8"),
+            "# runtime-prod-smoke (required): prod runtime smoke: /healthz names runtime, /readyz ready, a run created (201), an event appended (200), the run read back with it (200)\nskipped: PROD_RUNTIME_BASE_URL is unset\nresult: skipped: PROD_RUNTIME_BASE_URL is unset\n",
+        );
 
         const summary = fs.readFileSync(path.join(out, "SUMMARY.md"), "utf8");
         const headings = summary.split("\n").filter((l) => l.startsWith("#"));
@@ -147,12 +182,22 @@ describe("validation/cli (child process)", function () {
         assert.match(summary, /\| runtime-prod-smoke \| required \| skipped \| PROD_RUNTIME_BASE_URL is unset \| \[logs\/runtime-prod-smoke\.log\]\(logs\/runtime-prod-smoke\.log\) \|/);
         assert.match(summary, /1\. \*\*runtime-prod-smoke\*\* skipped \(PROD_RUNTIME_BASE_URL is unset\)\. Action: set PROD_RUNTIME_BASE_URL or pass --outputs prod=FILE\./);
 
-        const json = JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")) as Record<string, unknown> & { checks: Array<{ id: string; status: string }>; counts: { requiredSkipped: number } };
+        const json = JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")) as Record<string, unknown> & {
+            checks: Array<{ id: string; status: string }>;
+            counts: { requiredSkipped: number };
+        };
         assert.equal(json.schemaVersion, 1);
         assert.equal(json.decision, "NO-GO");
         assert.equal(json.overall, "failed");
         assert.equal(json.counts.requiredSkipped, 1);
-        assert.deepEqual(json.checks.map((c) => [c.id, c.status]), [["control-staging-health", "passed"], ["runtime-staging-smoke", "passed"], ["runtime-prod-smoke", "skipped"]]);
+        assert.deepEqual(
+            json.checks.map((c) => [c.id, c.status]),
+            [
+                ["control-staging-health", "passed"],
+                ["runtime-staging-smoke", "passed"],
+                ["runtime-prod-smoke", "skipped"],
+            ],
+        );
 
         const junit = fs.readFileSync(path.join(out, "junit.xml"), "utf8");
         assert.match(junit, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="post-deploy-gate" tests="3" failures="0" errors="0" skipped="1"/);
@@ -202,15 +247,18 @@ describe("validation/cli (child process)", function () {
         servers.push(secretControl, echo, stagingRuntimeEcho, prodRuntimeEcho);
         const out = tempDir();
         const stepSummary = path.join(tempDir("gh-"), "summary.md");
-        const r = await runCli(["--only", HTTP_CHECKS], cleanEnv({
-            ...secrets,
-            OUTPUT_DIR: out,
-            GITHUB_STEP_SUMMARY: stepSummary,
-            STAGING_CONTROL_BASE_URL: secretControl.url,
-            PROD_CONTROL_BASE_URL: echo.url,
-            STAGING_RUNTIME_BASE_URL: stagingRuntimeEcho.url,
-            PROD_RUNTIME_BASE_URL: prodRuntimeEcho.url,
-        }));
+        const r = await runCli(
+            ["--only", HTTP_CHECKS],
+            cleanEnv({
+                ...secrets,
+                OUTPUT_DIR: out,
+                GITHUB_STEP_SUMMARY: stepSummary,
+                STAGING_CONTROL_BASE_URL: secretControl.url,
+                PROD_CONTROL_BASE_URL: echo.url,
+                STAGING_RUNTIME_BASE_URL: stagingRuntimeEcho.url,
+                PROD_RUNTIME_BASE_URL: prodRuntimeEcho.url,
+            }),
+        );
         assert.equal(r.code, 1, r.stdout + r.stderr);
         // The staging control smoke really used the tokens: behind the bypass, the given access token sent (and refused: unknown to the revision).
         assert.match(fs.readFileSync(path.join(out, "logs", "control-staging-smoke.log"), "utf8"), /result: passed: smoke passed/);
@@ -218,7 +266,11 @@ describe("validation/cli (child process)", function () {
         assert.ok(echo.requests.some((q) => q.headers.authorization === "Bearer prod-access-1b2c3d"));
         assert.ok(prodRuntimeEcho.requests.some((q) => q.headers.authorization === "Bearer prod-id-token-4242"));
         assert.match(fs.readFileSync(path.join(out, "logs", "control-prod-smoke.log"), "utf8"), /body: you sent Bearer \*\*\* to \/api\/v1\/control\/status/);
-        const texts: Array<[string, string]> = [["stdout", r.stdout], ["stderr", r.stderr], ["step summary", fs.readFileSync(stepSummary, "utf8")]];
+        const texts: Array<[string, string]> = [
+            ["stdout", r.stdout],
+            ["stderr", r.stderr],
+            ["step summary", fs.readFileSync(stepSummary, "utf8")],
+        ];
         for (const f of filesUnder(out)) texts.push([f, fs.readFileSync(f, "utf8")]);
         assert.ok(texts.length >= 10);
         for (const [where, text] of texts) {
@@ -229,12 +281,18 @@ describe("validation/cli (child process)", function () {
         }
     });
 
-    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    for (const [signal, code] of [
+        ["SIGINT", 130],
+        ["SIGTERM", 143],
+    ] as const) {
         it(`${signal} writes the evidence with unfinished checks failed "interrupted" and exits ${code}`, async () => {
             const hang = await serve(hanging());
             servers.push(hang);
             const out = tempDir();
-            const run = startCli(["--only", "control-staging-health,control-prod-health", "--request-timeout", "60s"], cleanEnv({ OUTPUT_DIR: out, STAGING_CONTROL_BASE_URL: control.url, PROD_CONTROL_BASE_URL: hang.url }));
+            const run = startCli(
+                ["--only", "control-staging-health,control-prod-health", "--request-timeout", "60s"],
+                cleanEnv({ OUTPUT_DIR: out, STAGING_CONTROL_BASE_URL: control.url, PROD_CONTROL_BASE_URL: hang.url }),
+            );
             await run.waitFor("PASS control-staging-health");
             // Wait until the hanging server holds the prod request.
             for (let i = 0; i < 100 && hang.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 50));

@@ -37,11 +37,17 @@ describe("validation --environment", () => {
     });
 
     it("combines with --only as an intersection", () => {
-        assert.deepEqual(selectChecks(resolve(["--environment", "prod", "--only", "control-prod-health,control-staging-health"])).map((e) => e.id), ["control-prod-health"]);
+        assert.deepEqual(
+            selectChecks(resolve(["--environment", "prod", "--only", "control-prod-health,control-staging-health"])).map((e) => e.id),
+            ["control-prod-health"],
+        );
     });
 
     it("refuses an unknown environment", () => {
-        assert.throws(() => resolve(["--environment", "qa"]), (e: unknown) => e instanceof UsageError && /--environment: expected staging or prod, got 'qa'/.test(e.message));
+        assert.throws(
+            () => resolve(["--environment", "qa"]),
+            (e: unknown) => e instanceof UsageError && /--environment: expected staging or prod, got 'qa'/.test(e.message),
+        );
     });
 
     it("exits 2 when --only and --environment leave nothing to check (an empty run is no GO)", async () => {

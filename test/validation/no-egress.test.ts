@@ -35,7 +35,16 @@ describe("validation: no traffic off loopback without credentials", () => {
             // net.connect()/createConnection() pass their normalized [options, callback] array as one argument.
             const call = Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
             const first = call[0] as { host?: string; port?: number; path?: string } | number | string;
-            const host = typeof first === "object" && first !== null ? (first.path ? `unix:${first.path}` : (first.host ?? "localhost")) : typeof first === "number" ? (typeof call[1] === "string" ? call[1] : "localhost") : `unix:${String(first)}`;
+            const host =
+                typeof first === "object" && first !== null
+                    ? first.path
+                        ? `unix:${first.path}`
+                        : (first.host ?? "localhost")
+                    : typeof first === "number"
+                      ? typeof call[1] === "string"
+                          ? call[1]
+                          : "localhost"
+                      : `unix:${String(first)}`;
             destinations.push(host);
             if (!host.startsWith("unix:") && !LOOPBACK.test(host)) {
                 process.nextTick(() => this.destroy(Object.assign(new Error(`blocked by test: connection to ${host}`), { code: "EBLOCKED" })));
@@ -60,14 +69,21 @@ describe("validation: no traffic off loopback without credentials", () => {
         const prodRuntime = await serve(runtimeContract({ requiredToken: "only-with-credentials", serviceName: "runtime" }));
         servers.push(control, prodControl, runtime, prodRuntime);
         // The real ambient ID-token lookup (the in-process runner's default looks for nothing).
-        const run = await runInProcess([], {
-            STAGING_CONTROL_BASE_URL: control.url,
-            PROD_CONTROL_BASE_URL: prodControl.url,
-            STAGING_RUNTIME_BASE_URL: runtime.url,
-            PROD_RUNTIME_BASE_URL: prodRuntime.url,
-        }, { idTokens: ambientIdTokenSource() });
+        const run = await runInProcess(
+            [],
+            {
+                STAGING_CONTROL_BASE_URL: control.url,
+                PROD_CONTROL_BASE_URL: prodControl.url,
+                STAGING_RUNTIME_BASE_URL: runtime.url,
+                PROD_RUNTIME_BASE_URL: prodRuntime.url,
+            },
+            { idTokens: ambientIdTokenSource() },
+        );
         // Every check of the matrix was part of the run, in order, whatever it concluded.
-        assert.deepEqual(run.outcome.results.map((r) => r.id), CHECK_IDS);
+        assert.deepEqual(
+            run.outcome.results.map((r) => r.id),
+            CHECK_IDS,
+        );
         assert.ok(destinations.includes("127.0.0.1"), `the HTTP checks connected to loopback (saw ${destinations.join(", ")})`);
         const off = destinations.filter((d) => !d.startsWith("unix:") && !LOOPBACK.test(d));
         assert.deepEqual(off, [], `connections off loopback: ${off.join(", ")}`);

@@ -20,10 +20,7 @@ describe("validation/option-table", () => {
 
     it("a table default is what resolution gives when nothing else is set", () => {
         const o = resolveOptions([], { env: { PATH: "/nonexistent" }, isTTY: false });
-        assert.deepEqual(
-            [o.requestTimeoutMs, o.checkTimeoutMs, o.overallTimeoutMs, o.waitReadyMs, o.maxBodyBytes, o.concurrency, o.logErrorThreshold],
-            [10_000, 60_000, 600_000, 0, 2_097_152, 0, 0],
-        );
+        assert.deepEqual([o.requestTimeoutMs, o.checkTimeoutMs, o.overallTimeoutMs, o.waitReadyMs, o.maxBodyBytes, o.concurrency, o.logErrorThreshold], [10_000, 60_000, 600_000, 0, 2_097_152, 0, 0]);
         assert.match(helpText(), /--check-timeout DURATION .*\(default 1m\)/);
         assert.match(helpText(), /--timeout DURATION .*\(default 10m\)/);
     });
@@ -62,7 +59,11 @@ describe("validation/option-table", () => {
             [["--"], "unknown option -- (see --help)"],
         ];
         for (const [argv, message] of bad) {
-            assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof UsageError && e.message === message, argv.join(" "));
+            assert.throws(
+                () => parseArgs(argv),
+                (e: unknown) => e instanceof UsageError && e.message === message,
+                argv.join(" "),
+            );
         }
     });
 });

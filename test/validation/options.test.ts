@@ -111,7 +111,11 @@ describe("validation/options", () => {
             [[], { GATE_TIMEOUT: "0ms" }, /--timeout must be above 0/],
         ];
         for (const [argv, env, message] of bad) {
-            assert.throws(() => resolve(argv, env), (e: unknown) => e instanceof UsageError && message.test(e.message), `${argv.join(" ")} ${JSON.stringify(env)}`);
+            assert.throws(
+                () => resolve(argv, env),
+                (e: unknown) => e instanceof UsageError && message.test(e.message),
+                `${argv.join(" ")} ${JSON.stringify(env)}`,
+            );
         }
     });
 

@@ -14,10 +14,19 @@ describe("validation/checks registry", () => {
 
     it("each built check carries its entry's id and required flag, in registry order", () => {
         const checks = buildChecks(options, { http: new HttpClient(), redactor: new Redactor(), idTokens: noIdTokenSource });
-        assert.deepEqual(checks.map((c) => [c.id, c.required]), CHECKS.map((e) => [e.id, e.required]));
-        assert.deepEqual([...CHECK_IDS], CHECKS.map((e) => e.id));
+        assert.deepEqual(
+            checks.map((c) => [c.id, c.required]),
+            CHECKS.map((e) => [e.id, e.required]),
+        );
+        assert.deepEqual(
+            [...CHECK_IDS],
+            CHECKS.map((e) => e.id),
+        );
         assert.equal(new Set(CHECK_IDS).size, CHECK_IDS.length, "ids are unique");
-        assert.deepEqual(CHECKS.filter((e) => !e.required).map((e) => e.id), ["cross-surface-contract-harness"]);
+        assert.deepEqual(
+            CHECKS.filter((e) => !e.required).map((e) => e.id),
+            ["cross-surface-contract-harness"],
+        );
     });
 
     it("an environment's entries name it in their id, and only those carry an environment", () => {

@@ -11,10 +11,12 @@ function check(id: string, run: Check["run"], extra: Partial<Check> = {}): Check
     return { id, required: true, description: `check ${id}`, command: `do ${id}`, run, ...extra };
 }
 
-const pass = (ms: number): Check["run"] => async (ctx) => {
-    await sleep(ms, ctx.signal);
-    return { status: "passed" };
-};
+const pass =
+    (ms: number): Check["run"] =>
+    async (ctx) => {
+        await sleep(ms, ctx.signal);
+        return { status: "passed" };
+    };
 
 const base = { concurrency: 4, checkTimeoutMs: 5000, overallTimeoutMs: 10_000, redactor: new Redactor() };
 
@@ -22,17 +24,22 @@ describe("validation/runner", () => {
     it("runs at most `concurrency` checks at once and keeps the matrix order in results", async () => {
         let active = 0;
         let peak = 0;
-        const tracked = (ms: number): Check["run"] => async () => {
-            active++;
-            peak = Math.max(peak, active);
-            await sleep(ms);
-            active--;
-            return { status: "passed" };
-        };
+        const tracked =
+            (ms: number): Check["run"] =>
+            async () => {
+                active++;
+                peak = Math.max(peak, active);
+                await sleep(ms);
+                active--;
+                return { status: "passed" };
+            };
         const checks = ["a", "b", "c", "d", "e", "f", "g"].map((id, i) => check(id, tracked(30 + ((i * 17) % 40))));
         const out = await runChecks(checks, { ...base, concurrency: 3 });
         assert.equal(peak, 3);
-        assert.deepEqual(out.results.map((r) => r.id), ["a", "b", "c", "d", "e", "f", "g"]);
+        assert.deepEqual(
+            out.results.map((r) => r.id),
+            ["a", "b", "c", "d", "e", "f", "g"],
+        );
         assert.ok(out.results.every((r) => r.status === "passed"));
     });
 
@@ -77,10 +84,14 @@ describe("validation/runner", () => {
         let ran = false;
         const out = await runChecks(
             [
-                check("s", () => {
-                    ran = true;
-                    return Promise.resolve({ status: "passed" });
-                }, { skipReason: "URL unset", skipAction: "set it" }),
+                check(
+                    "s",
+                    () => {
+                        ran = true;
+                        return Promise.resolve({ status: "passed" });
+                    },
+                    { skipReason: "URL unset", skipAction: "set it" },
+                ),
             ],
             base,
         );

@@ -52,7 +52,18 @@ describe("validation: the HTTP checks against stand-ins built from the services'
             assert.equal(c.health.status, "passed");
             assert.match(c.smoke.cause!, /signed in on this revision/);
             const paths = c.server.requests.map((r) => `${r.method} ${r.path}`);
-            for (const p of ["GET /", "GET /login", "GET /feed", "GET /assets/openagents_web_shell.js", "POST /api/auth/email", "POST /api/auth/verify", "GET /api/v1/control/status", "POST /api/v1/sync/token", "POST /api/sync/token"]) assert.ok(paths.includes(p), p);
+            for (const p of [
+                "GET /",
+                "GET /login",
+                "GET /feed",
+                "GET /assets/openagents_web_shell.js",
+                "POST /api/auth/email",
+                "POST /api/auth/verify",
+                "GET /api/v1/control/status",
+                "POST /api/v1/sync/token",
+                "POST /api/sync/token",
+            ])
+                assert.ok(paths.includes(p), p);
             const verify = c.server.requests.find((r) => r.path === "/api/auth/verify")!;
             assert.deepEqual(Object.keys(JSON.parse(verify.body)).sort(), ["challenge_id", "code"]);
             // The session token and the sync tokens never reach the evidence.
@@ -79,7 +90,11 @@ describe("validation: the HTTP checks against stand-ins built from the services'
         });
 
         it("maintenance on with the bypass token: the raw token in the query, the signed cookie on every later request, a warning", async () => {
-            const c = await control("staging", { authProviderMode: "mock", maintenance: { ...controlConfig().maintenance, enabled: true, bypassToken: BYPASS } }, { STAGING_MAINTENANCE_BYPASS_TOKEN: BYPASS });
+            const c = await control(
+                "staging",
+                { authProviderMode: "mock", maintenance: { ...controlConfig().maintenance, enabled: true, bypassToken: BYPASS } },
+                { STAGING_MAINTENANCE_BYPASS_TOKEN: BYPASS },
+            );
             assert.equal(c.smoke.status, "passed", c.log);
             assert.ok(c.server.requests.some((r) => r.path === `/?maintenance_bypass=${BYPASS}`));
             const status = c.server.requests.find((r) => r.path === "/api/v1/control/status")!;
@@ -118,7 +133,11 @@ describe("validation: the HTTP checks against stand-ins built from the services'
                         for (const enforced of [false, true]) {
                             const c = await control(
                                 environment,
-                                { authProviderMode: provider, maintenance: { ...controlConfig().maintenance, enabled: maintenanceOn, bypassToken: BYPASS }, compat: { ...controlConfig().compat, enforced } },
+                                {
+                                    authProviderMode: provider,
+                                    maintenance: { ...controlConfig().maintenance, enabled: maintenanceOn, bypassToken: BYPASS },
+                                    compat: { ...controlConfig().compat, enforced },
+                                },
                                 { [`${environment.toUpperCase()}_MAINTENANCE_BYPASS_TOKEN`]: BYPASS },
                             );
                             const label = `${environment} ${provider} maintenance ${maintenanceOn ? "on" : "off"} compat ${enforced ? "on" : "off"}`;
@@ -233,7 +252,9 @@ describe("validation: the HTTP checks against stand-ins built from the services'
         });
 
         it("a route missing (an image without it answers the fallback's 404)", async () => {
-            const r = await controlWith("prod", {}, "/api/v1/auth/session", (_q, res) => sendJson(res, 404, { message: "Route '/api/v1/auth/session' was not found.", error: { code: "not_found", message: "Route '/api/v1/auth/session' was not found." } }));
+            const r = await controlWith("prod", {}, "/api/v1/auth/session", (_q, res) =>
+                sendJson(res, 404, { message: "Route '/api/v1/auth/session' was not found.", error: { code: "not_found", message: "Route '/api/v1/auth/session' was not found." } }),
+            );
             assert.match(r.cause!, /GET \/api\/v1\/auth\/session answered 404 \(the route is missing\)/);
         });
 
@@ -243,7 +264,9 @@ describe("validation: the HTTP checks against stand-ins built from the services'
         });
 
         it("a status answer naming another service is a wrong body, seen through the gate's session", async () => {
-            const r = await controlWith("staging", { authProviderMode: "mock" }, "/api/v1/control/status", (_q, res) => sendJson(res, 200, { data: { service: "openagents-web", authProvider: "mock", compatibility: { protocolVersion: "x" }, routeSplit: {}, runtimeRouting: {} } }));
+            const r = await controlWith("staging", { authProviderMode: "mock" }, "/api/v1/control/status", (_q, res) =>
+                sendJson(res, 200, { data: { service: "openagents-web", authProvider: "mock", compatibility: { protocolVersion: "x" }, routeSplit: {}, runtimeRouting: {} } }),
+            );
             assert.match(r.cause!, /GET \/api\/v1\/control\/status answered 200 JSON with data\.service "openagents-web", not "openagents-control-service"/);
         });
 
@@ -281,12 +304,21 @@ describe("validation: the HTTP checks against stand-ins built from the services'
         });
 
         it("an append that answers an event object instead of the run is a wrong body", async () => {
-            const r = await runtime("staging", {}, (h) => (req, res, body) => (req.method === "POST" && /\/events$/.test(req.url ?? "") ? sendJson(res, 200, { event: { seq: 2 } }) : h(req, res, body)));
+            const r = await runtime(
+                "staging",
+                {},
+                (h) => (req, res, body) => (req.method === "POST" && /\/events$/.test(req.url ?? "") ? sendJson(res, 200, { event: { seq: 2 } }) : h(req, res, body)),
+            );
             assert.match(r.result.cause!, /POST \/internal\/v1\/runs\/[0-9a-f-]+\/events answered 200 JSON without run\.id/);
         });
 
         it("a route missing: the runtime's empty 404", async () => {
-            const r = await runtime("staging", {}, (h) => (req, res, body) => ((req.url ?? "").startsWith("/internal/v1/runs") && req.method === "POST" && !(req.url ?? "").includes("/events") ? void (res.writeHead(404), res.end()) : h(req, res, body)));
+            const r = await runtime(
+                "staging",
+                {},
+                (h) => (req, res, body) =>
+                    (req.url ?? "").startsWith("/internal/v1/runs") && req.method === "POST" && !(req.url ?? "").includes("/events") ? void (res.writeHead(404), res.end()) : h(req, res, body),
+            );
             assert.match(r.result.cause!, /POST \/internal\/v1\/runs answered 404/);
         });
     });

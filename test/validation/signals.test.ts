@@ -55,7 +55,10 @@ describe("validation: signals sent to `npm run validate` reach the gate", functi
     const servers: TestServer[] = [];
     after(() => closeAll(servers));
 
-    for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+    for (const [signal, code] of [
+        ["SIGTERM", 143],
+        ["SIGINT", 130],
+    ] as const) {
         it(`${signal} to npm: evidence written, interrupted, NO-GO, before npm exits ${code}`, async () => {
             const target = await serve(hanging());
             servers.push(target);
@@ -64,10 +67,17 @@ describe("validation: signals sent to `npm run validate` reach the gate", functi
             const run = await npmValidateInterrupted(["--environment", "staging", "--only", "runtime-staging-smoke", "--staging-runtime-url", target.url, "--output-dir", out], env, signal);
             assert.equal(run.code, code, run.stdout + run.stderr);
             // npm has exited: the evidence must already be there, and say what happened.
-            const results = JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")) as { decision: string; interrupted: boolean; checks: Array<{ id: string; status: string; cause: string }> };
+            const results = JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")) as {
+                decision: string;
+                interrupted: boolean;
+                checks: Array<{ id: string; status: string; cause: string }>;
+            };
             assert.equal(results.decision, "NO-GO");
             assert.equal(results.interrupted, true);
-            assert.deepEqual(results.checks.map((c) => [c.id, c.status, c.cause]), [["runtime-staging-smoke", "failed", "interrupted"]]);
+            assert.deepEqual(
+                results.checks.map((c) => [c.id, c.status, c.cause]),
+                [["runtime-staging-smoke", "failed", "interrupted"]],
+            );
             assert.match(fs.readFileSync(path.join(out, "SUMMARY.md"), "utf8"), /NO-GO/);
             assert.match(run.stdout, /^NO-GO \(interrupted\)/m);
             assert.match(run.stderr, new RegExp(`${signal}: stopping`));

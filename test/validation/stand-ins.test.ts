@@ -14,7 +14,8 @@ describe("validation fixtures: the stand-ins reject what the services reject", (
         servers.push(s);
         return s.url;
     };
-    const post = (url: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }): Promise<Response> => fetch(url, { method: "POST", headers, body: JSON.stringify(body), redirect: "manual" });
+    const post = (url: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }): Promise<Response> =>
+        fetch(url, { method: "POST", headers, body: JSON.stringify(body), redirect: "manual" });
 
     it("control: verify reads challenge_id, never challengeId; a percent-encoded bypass token never matches; JSON needs its content type", async () => {
         const url = await up(controlService(controlConfig({ authProviderMode: "mock", maintenance: { ...controlConfig().maintenance, enabled: true, bypassToken: "tok+en" } })).handler);

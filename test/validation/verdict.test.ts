@@ -56,14 +56,24 @@ describe("validation/targets: one identity per target", () => {
     });
 
     it("refuses a run.app URL given by hand that names another service than the stack's", () => {
-        assert.match(stackNameProblem("prod runtime URL", "https://runtime-canary-ezxz4mgdsq-uc.a.run.app", "runtime") ?? "", /addresses runtime-canary, but the stack outputs say this environment's service is runtime/);
-        for (const ok of ["https://runtime-ezxz4mgdsq-uc.a.run.app", "https://canary---runtime-ezxz4mgdsq-uc.a.run.app", "https://openagents.com", ""]) assert.equal(stackNameProblem("prod runtime URL", ok, "runtime"), undefined, ok);
+        assert.match(
+            stackNameProblem("prod runtime URL", "https://runtime-canary-ezxz4mgdsq-uc.a.run.app", "runtime") ?? "",
+            /addresses runtime-canary, but the stack outputs say this environment's service is runtime/,
+        );
+        for (const ok of ["https://runtime-ezxz4mgdsq-uc.a.run.app", "https://canary---runtime-ezxz4mgdsq-uc.a.run.app", "https://openagents.com", ""])
+            assert.equal(stackNameProblem("prod runtime URL", ok, "runtime"), undefined, ok);
         assert.equal(stackNameProblem("prod runtime URL", "https://runtime-canary-ezxz4mgdsq-uc.a.run.app", undefined), undefined, "no outputs: nothing to hold it to");
     });
 
     it("ties a run.app URL to the Cloud Run service's own URLs only", () => {
-        const svc = { name: "projects/p/locations/r/services/runtime", uri: "https://runtime-ezxz4mgdsq-uc.a.run.app", urls: ["https://runtime-123456789012.us-central1.run.app"], trafficStatuses: [{ uri: "https://canary---runtime-ezxz4mgdsq-uc.a.run.app" }] };
-        for (const ok of [svc.uri, "https://RUNTIME-ezxz4mgdsq-uc.a.run.app.", svc.urls[0], svc.trafficStatuses[0].uri, "https://openagents.com", "http://127.0.0.1:9"]) assert.equal(runAppTieProblem(ok, svc, "runtime URL"), undefined, ok);
+        const svc = {
+            name: "projects/p/locations/r/services/runtime",
+            uri: "https://runtime-ezxz4mgdsq-uc.a.run.app",
+            urls: ["https://runtime-123456789012.us-central1.run.app"],
+            trafficStatuses: [{ uri: "https://canary---runtime-ezxz4mgdsq-uc.a.run.app" }],
+        };
+        for (const ok of [svc.uri, "https://RUNTIME-ezxz4mgdsq-uc.a.run.app.", svc.urls[0], svc.trafficStatuses[0].uri, "https://openagents.com", "http://127.0.0.1:9"])
+            assert.equal(runAppTieProblem(ok, svc, "runtime URL"), undefined, ok);
         assert.match(runAppTieProblem("https://runtime-staging-ezxz4mgdsq-uc.a.run.app", svc, "runtime URL") ?? "", /is not a URL of service 'runtime'/);
         assert.match(runAppTieProblem(svc.uri, { name: "runtime" }, "runtime URL") ?? "", /Cloud Run reports no URL for it/);
     });
@@ -73,12 +83,28 @@ describe("io/http: secrets an answer hands out are learned", () => {
     it("takes every string under a secret-looking key at any depth, and every cookie value; never a page token", () => {
         const learned: string[] = [];
         learnSecrets(
-            response({ data: { token: "tok-aaaaaaaa", nested: [{ refreshToken: "ref-bbbbbbbb", note: "plain" }], session: { cookie: "ck-cccccccc" } }, nextPageToken: "page-2", password: "pw-dddddddd", expires_in: 300 }, ['oa_maintenance_bypass="bp-eeeeeeee"; Path=/', "sid=sid-ffffffff"]),
+            response(
+                {
+                    data: { token: "tok-aaaaaaaa", nested: [{ refreshToken: "ref-bbbbbbbb", note: "plain" }], session: { cookie: "ck-cccccccc" } },
+                    nextPageToken: "page-2",
+                    password: "pw-dddddddd",
+                    expires_in: 300,
+                },
+                ['oa_maintenance_bypass="bp-eeeeeeee"; Path=/', "sid=sid-ffffffff"],
+            ),
             (s) => learned.push(s),
         );
         assert.deepEqual(learned.sort(), ["bp-eeeeeeee", "ck-cccccccc", "pw-dddddddd", "ref-bbbbbbbb", "sid-ffffffff", "tok-aaaaaaaa"]);
         const fromEnv: string[] = [];
-        learnSecrets(response({ env: [{ name: "DB_PASSWORD", value: "env-hhhhhhhh" }, { name: "RUST_LOG", value: "info" }] }), (s) => fromEnv.push(s));
+        learnSecrets(
+            response({
+                env: [
+                    { name: "DB_PASSWORD", value: "env-hhhhhhhh" },
+                    { name: "RUST_LOG", value: "info" },
+                ],
+            }),
+            (s) => fromEnv.push(s),
+        );
         assert.deepEqual(fromEnv, ["env-hhhhhhhh"]);
         const fromHeaders: string[] = [];
         learnSecrets({ ...response("ok"), headers: { "x-sync-token": "hdr-gggggggg", "content-type": "text/plain", etag: "W/1" } }, (s) => fromHeaders.push(s));
@@ -120,7 +146,19 @@ describe("io/redact: values, pieces and shapes", () => {
 
 describe("io/gcp/log-severity: levels as Cloud Logging stores them", () => {
     it("reads LogSeverity names (any case), numbers and other loggers' words", () => {
-        assert.deepEqual(["ERROR", "error", 500, "500", "CRITICAL", 800, "WARN", "fatal", "panic", "DEFAULT", "nonsense"].map(severityNumber), [500, 500, 500, 500, 600, 800, 400, 600, 600, 0, undefined]);
+        assert.deepEqual(["ERROR", "error", 500, "500", "CRITICAL", 800, "WARN", "fatal", "panic", "DEFAULT", "nonsense"].map(severityNumber), [
+            500,
+            500,
+            500,
+            500,
+            600,
+            800,
+            400,
+            600,
+            600,
+            0,
+            undefined,
+        ]);
     });
 
     it("judges an entry by its severity, else its JSON level or severity field, its text's level word, a panic", () => {
@@ -140,7 +178,8 @@ describe("io/gcp/log-severity: levels as Cloud Logging stores them", () => {
 
 describe("validation/evidence: a run owns its directory", () => {
     it("refuses kernel and device trees at once, and makes ordinary directories level by level", () => {
-        for (const dir of ["/proc/x/y", "/sys/kernel/x", "/dev/gate"]) assert.throws(() => assertWritableDir(dir, "--output-dir"), /cannot take the evidence \(under \/(proc|sys|dev), a system tree\)/);
+        for (const dir of ["/proc/x/y", "/sys/kernel/x", "/dev/gate"])
+            assert.throws(() => assertWritableDir(dir, "--output-dir"), /cannot take the evidence \(under \/(proc|sys|dev), a system tree\)/);
         const base = tempDir();
         makeDirs(path.join(base, "a", "b", "c"));
         assert.ok(fs.statSync(path.join(base, "a", "b", "c")).isDirectory());
@@ -172,7 +211,10 @@ describe("validation/resolve-options: inputs that would weaken the gate", () => 
         assert.equal(tlsVerificationOff({ NODE_OPTIONS: "--max-old-space-size=512" }), undefined);
         assert.equal(tlsVerificationOff({ NODE_OPTIONS: "--tls-min-v1.0" }), "NODE_OPTIONS --tls-min-v1.0");
         const env = cleanEnv({ NODE_TLS_REJECT_UNAUTHORIZED: "0" });
-        assert.throws(() => resolveOptions(["--output-dir", tempDir()], { env, isTTY: false }), (e: unknown) => e instanceof UsageError && /NODE_TLS_REJECT_UNAUTHORIZED=0/.test(e.message));
+        assert.throws(
+            () => resolveOptions(["--output-dir", tempDir()], { env, isTTY: false }),
+            (e: unknown) => e instanceof UsageError && /NODE_TLS_REJECT_UNAUTHORIZED=0/.test(e.message),
+        );
         assert.equal(resolveOptions(["--output-dir", tempDir(), "--allow-insecure-tls"], { env, isTTY: false }).insecureTls, true);
         assert.equal(resolveOptions(["--output-dir", tempDir(), "--allow-insecure-tls"], { env: cleanEnv(), isTTY: false }).insecureTls, false, "the flag alone turns nothing off");
     });
@@ -180,30 +222,94 @@ describe("validation/resolve-options: inputs that would weaken the gate", () => 
     it("judges both environments' Cloud Run state in a run over both, one with --environment or names given by hand", () => {
         const envs = (o: ReturnType<typeof resolveOptions>) => o.stateTargets.map((t) => [t.environment, t.runtimeService, t.migrateJob]);
         const base = ["--output-dir", tempDir()];
-        assert.deepEqual(envs(resolveOptions(base, { env: cleanEnv(), isTTY: false })), [["staging", "runtime-staging", "runtime-migrate-staging"], ["prod", "runtime", "runtime-migrate"]]);
+        assert.deepEqual(envs(resolveOptions(base, { env: cleanEnv(), isTTY: false })), [
+            ["staging", "runtime-staging", "runtime-migrate-staging"],
+            ["prod", "runtime", "runtime-migrate"],
+        ]);
         assert.deepEqual(envs(resolveOptions([...base, "--environment", "staging"], { env: cleanEnv(), isTTY: false })), [["staging", "runtime-staging", "runtime-migrate-staging"]]);
         assert.deepEqual(envs(resolveOptions(base, { env: cleanEnv({ RUNTIME_SERVICE: "runtime" }), isTTY: false })), [[undefined, "runtime", "runtime-migrate"]]);
     });
 });
 
 describe("validation/evidence: no secret, whatever its text, changes the structure of the evidence", () => {
-    const DANGEROUS = ["true", "false", "null", "NO-GO", "GO: 1", "passed", "failed", "required", "control-staging", "runtime-staging-smoke", "checks", "decision", "<testcase", "| required |", "\"status\""];
+    const DANGEROUS = [
+        "true",
+        "false",
+        "null",
+        "NO-GO",
+        "GO: 1",
+        "passed",
+        "failed",
+        "required",
+        "control-staging",
+        "runtime-staging-smoke",
+        "checks",
+        "decision",
+        "<testcase",
+        "| required |",
+        '"status"',
+    ];
     it("ids, statuses, keys and the decision read back the same from every file", () => {
         fc.assert(
             fc.property(fc.oneof(fc.constantFrom(...DANGEROUS), fc.string({ minLength: 4, maxLength: 24 })), fc.boolean(), (secret, go) => {
                 const redactor = new Redactor([secret]);
                 const results = [
-                    { id: "control-staging-smoke", required: true, status: go ? "passed" : "failed", description: `d ${secret}`, command: `c ${secret}`, cause: `cause ${secret} true`, warnings: [`w ${secret}`], logPath: "logs/control-staging-smoke.log", startedAt: "2026-01-01T00:00:00.000Z", durationMs: 1 },
-                    { id: "runtime-staging-smoke", required: false, status: "skipped", description: "d", command: "c", cause: `skip ${secret}`, warnings: [], logPath: "logs/runtime-staging-smoke.log", startedAt: "2026-01-01T00:00:00.000Z", durationMs: 1 },
+                    {
+                        id: "control-staging-smoke",
+                        required: true,
+                        status: go ? "passed" : "failed",
+                        description: `d ${secret}`,
+                        command: `c ${secret}`,
+                        cause: `cause ${secret} true`,
+                        warnings: [`w ${secret}`],
+                        logPath: "logs/control-staging-smoke.log",
+                        startedAt: "2026-01-01T00:00:00.000Z",
+                        durationMs: 1,
+                    },
+                    {
+                        id: "runtime-staging-smoke",
+                        required: false,
+                        status: "skipped",
+                        description: "d",
+                        command: "c",
+                        cause: `skip ${secret}`,
+                        warnings: [],
+                        logPath: "logs/runtime-staging-smoke.log",
+                        startedAt: "2026-01-01T00:00:00.000Z",
+                        durationMs: 1,
+                    },
                 ] as CheckResult[];
-                const outcome = { results, logs: new Map([["control-staging-smoke", [`line ${secret}`]], ["runtime-staging-smoke", []]]), interrupted: false, startedAt: "2026-01-01T00:00:00.000Z", durationMs: 2 };
+                const outcome = {
+                    results,
+                    logs: new Map([
+                        ["control-staging-smoke", [`line ${secret}`]],
+                        ["runtime-staging-smoke", []],
+                    ]),
+                    interrupted: false,
+                    startedAt: "2026-01-01T00:00:00.000Z",
+                    durationMs: 2,
+                };
                 const decision = decide(results);
                 const dir = tempDir();
-                writeEvidence({ outputDir: dir, outcome, decision, environment: [{ name: "ONLY", value: "control-staging-smoke", own: true }, { name: "GCP_PROJECT", value: secret }], failOnRequiredFailure: true, generatedAt: "2026-01-01T00:00:00.000Z", redactor });
+                writeEvidence({
+                    outputDir: dir,
+                    outcome,
+                    decision,
+                    environment: [
+                        { name: "ONLY", value: "control-staging-smoke", own: true },
+                        { name: "GCP_PROJECT", value: secret },
+                    ],
+                    failOnRequiredFailure: true,
+                    generatedAt: "2026-01-01T00:00:00.000Z",
+                    redactor,
+                });
                 const json = JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8")) as { decision: string; final: boolean; checks: CheckResult[] };
                 const word = go ? "GO" : "NO-GO";
                 assert.equal(json.decision, word);
-                assert.deepEqual(json.checks.map((c) => [c.id, c.required, c.status, c.logPath]), results.map((c) => [c.id, c.required, c.status, c.logPath]));
+                assert.deepEqual(
+                    json.checks.map((c) => [c.id, c.required, c.status, c.logPath]),
+                    results.map((c) => [c.id, c.required, c.status, c.logPath]),
+                );
                 assert.match(fs.readFileSync(path.join(dir, "SUMMARY.md"), "utf8"), new RegExp(`Decision: \\*\\*${word}\\*\\*`));
                 const junit = fs.readFileSync(path.join(dir, "junit.xml"), "utf8");
                 assert.match(junit, new RegExp(`<property name="decision" value="${word}"/>`));
@@ -217,12 +323,19 @@ describe("validation/evidence: no secret, whatever its text, changes the structu
 
     it("no 8-character run of a secret survives, wherever it sits and however the text around it is cut", () => {
         fc.assert(
-            fc.property(fc.string({ minLength: 8, maxLength: 40 }).filter((s) => s.trim() === s), fc.string({ maxLength: 60 }), fc.string({ maxLength: 60 }), fc.nat(30), fc.nat(30), (secret, before, after, from, cut) => {
-                const r = new Redactor([secret]);
-                const piece = secret.slice(Math.min(from, secret.length - 8), Math.min(from, secret.length - 8) + 8 + Math.min(cut, secret.length - 8 - Math.min(from, secret.length - 8)));
-                const shown = r.redact(`${before}${piece}${after}`);
-                for (let i = 0; i + 8 <= secret.length; i++) assert.ok(!shown.includes(secret.slice(i, i + 8)), `${JSON.stringify(shown)} holds ${JSON.stringify(secret.slice(i, i + 8))}`);
-            }),
+            fc.property(
+                fc.string({ minLength: 8, maxLength: 40 }).filter((s) => s.trim() === s),
+                fc.string({ maxLength: 60 }),
+                fc.string({ maxLength: 60 }),
+                fc.nat(30),
+                fc.nat(30),
+                (secret, before, after, from, cut) => {
+                    const r = new Redactor([secret]);
+                    const piece = secret.slice(Math.min(from, secret.length - 8), Math.min(from, secret.length - 8) + 8 + Math.min(cut, secret.length - 8 - Math.min(from, secret.length - 8)));
+                    const shown = r.redact(`${before}${piece}${after}`);
+                    for (let i = 0; i + 8 <= secret.length; i++) assert.ok(!shown.includes(secret.slice(i, i + 8)), `${JSON.stringify(shown)} holds ${JSON.stringify(secret.slice(i, i + 8))}`);
+                },
+            ),
             { numRuns: 300 },
         );
     });

@@ -76,7 +76,10 @@ class StandInGitHub {
                 const all = this.issues.filter((i) => (state === "all" || i.state === state) && (!label || i.labels.includes(label)));
                 const page = Number(url.searchParams.get("page") ?? "1");
                 const slice = all.slice((page - 1) * this.pageSize, page * this.pageSize);
-                const next: Record<string, string> = page * this.pageSize < all.length ? { link: `<http://127.0.0.1:${(this.server.address() as AddressInfo).port}${prefix}/issues?state=${state}&labels=${label}&page=${page + 1}>; rel="next"` } : {};
+                const next: Record<string, string> =
+                    page * this.pageSize < all.length
+                        ? { link: `<http://127.0.0.1:${(this.server.address() as AddressInfo).port}${prefix}/issues?state=${state}&labels=${label}&page=${page + 1}>; rel="next"` }
+                        : {};
                 return send(200, slice, next);
             }
             if (req.method === "POST" && route === "/issues") {
@@ -117,7 +120,13 @@ const DIFF = [
     "error: no changes were expected but changes were proposed",
 ].join("\n");
 
-const VIOLATION = ["Policies:", "    ❌ openagents-rust-lanes-policies@v0.1.0 (local: policies)", "        - [mandatory]  no-legacy-targets  (gcp:cloudrunv2/service:Service: control-service)", "          env APP_KEY is Laravel residue", "error: policy analysis found mandatory violations"].join("\n");
+const VIOLATION = [
+    "Policies:",
+    "    ❌ openagents-rust-lanes-policies@v0.1.0 (local: policies)",
+    "        - [mandatory]  no-legacy-targets  (gcp:cloudrunv2/service:Service: control-service)",
+    "          env APP_KEY is Laravel residue",
+    "error: policy analysis found mandatory violations",
+].join("\n");
 
 const ok = (output = "") => ({ rc: 0, output });
 
@@ -150,7 +159,15 @@ describe("drift-report.ts: the drift job's verdict and its issue", () => {
             fs.writeFileSync(path.join(dir, `${name}.txt`), r[name].output);
             fs.writeFileSync(path.join(dir, `${name}.rc`), `${r[name].rc}\n`);
         }
-        const environment = { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: OWNER_REPO, GITHUB_API_URL: apiUrl, GITHUB_SERVER_URL: "https://github.com", GITHUB_RUN_ID: String(1000 + gh.writes.length), GITHUB_STEP_SUMMARY: path.join(tmp, "summary.md"), ...env };
+        const environment = {
+            GITHUB_TOKEN: TOKEN,
+            GITHUB_REPOSITORY: OWNER_REPO,
+            GITHUB_API_URL: apiUrl,
+            GITHUB_SERVER_URL: "https://github.com",
+            GITHUB_RUN_ID: String(1000 + gh.writes.length),
+            GITHUB_STEP_SUMMARY: path.join(tmp, "summary.md"),
+            ...env,
+        };
         return main(["--stack", r.stack, "--dir", dir], environment, (l) => lines.push(l));
     }
 
@@ -243,12 +260,18 @@ describe("drift-report.ts: the drift job's verdict and its issue", () => {
         it("keeps one issue per stack: prod's drift never touches staging's issue", async () => {
             await report(run("staging", { preview: { rc: 255, output: DIFF } }));
             await report(run("prod", { analyze: { rc: 1, output: VIOLATION } }));
-            assert.deepEqual(gh.issues.map((i) => [i.number, i.title, i.state]), [
-                [1, "Drift: stack staging is not what main declares", "open"],
-                [2, "Drift: stack prod is not what main declares", "open"],
-            ]);
+            assert.deepEqual(
+                gh.issues.map((i) => [i.number, i.title, i.state]),
+                [
+                    [1, "Drift: stack staging is not what main declares", "open"],
+                    [2, "Drift: stack prod is not what main declares", "open"],
+                ],
+            );
             assert.equal(await report(run("prod")), 0);
-            assert.deepEqual(gh.issues.map((i) => i.state), ["open", "closed"]);
+            assert.deepEqual(
+                gh.issues.map((i) => i.state),
+                ["open", "closed"],
+            );
         });
 
         it("closes the issue, with a comment, on the first clean run, and passes the job", async () => {
@@ -267,13 +290,24 @@ describe("drift-report.ts: the drift job's verdict and its issue", () => {
             await report(run("prod", { preview: { rc: 255, output: DIFF } }));
             await report(run("prod"));
             await report(run("prod", { preview: { rc: 255, output: DIFF } }));
-            assert.deepEqual(gh.issues.map((i) => i.state), ["closed", "open"]);
+            assert.deepEqual(
+                gh.issues.map((i) => i.state),
+                ["closed", "open"],
+            );
         });
 
         it("finds its issue past the first page of open drift issues, and ignores pull requests and other stacks' issues", async () => {
             gh.pageSize = 2;
             gh.labels.add("drift");
-            const other = (n: number, extra: Partial<StoredIssue> = {}): StoredIssue => ({ number: n, title: `other ${n}`, body: marker("prod"), state: "open", labels: ["drift"], comments: [], ...extra });
+            const other = (n: number, extra: Partial<StoredIssue> = {}): StoredIssue => ({
+                number: n,
+                title: `other ${n}`,
+                body: marker("prod"),
+                state: "open",
+                labels: ["drift"],
+                comments: [],
+                ...extra,
+            });
             gh.issues.push(other(1), other(2, { pull_request: {}, body: marker("staging") }), other(3, { body: "drift notes" }), other(4, { body: `${marker("staging")}\nold report` }));
             assert.equal(await report(run("staging", { preview: { rc: 255, output: DIFF } })), 1);
             assert.equal(gh.issues.length, 4);
@@ -314,7 +348,9 @@ describe("drift-report.ts: the drift job's verdict and its issue", () => {
             const env = { ...process.env, GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: OWNER_REPO, GITHUB_API_URL: apiUrl, GITHUB_STEP_SUMMARY: "" };
             // As the job runs it: from the checkout's root, where -r resolves sucrase. Not spawnSync: the stand-in answers from this process.
             const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-                const child = execFile(process.execPath, ["-r", "sucrase/register/ts", SCRIPT, "--stack", "staging", "--dir", dir], { cwd: REPO, env, encoding: "utf8" }, (_e, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }));
+                const child = execFile(process.execPath, ["-r", "sucrase/register/ts", SCRIPT, "--stack", "staging", "--dir", dir], { cwd: REPO, env, encoding: "utf8" }, (_e, stdout, stderr) =>
+                    resolve({ status: child.exitCode, stdout, stderr }),
+                );
             });
             assert.equal(r.status, 1, `${r.stdout}${r.stderr}`);
             assert.equal(r.stdout, "staging: drift\nissue: opened #1\n");

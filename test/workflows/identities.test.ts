@@ -36,14 +36,20 @@ function edit(name: string, from: string | RegExp, to: string): Workflow[] {
 }
 
 function caught(problems: string[], pattern: RegExp): void {
-    assert.ok(problems.some((p) => pattern.test(p)), `expected a problem matching ${pattern}, got:\n  ${problems.join("\n  ") || "<none>"}`);
+    assert.ok(
+        problems.some((p) => pattern.test(p)),
+        `expected a problem matching ${pattern}, got:\n  ${problems.join("\n  ") || "<none>"}`,
+    );
 }
 
 describe("workflows on their first real run", () => {
     describe("each action's inputs, as its action.yml at the pinned commit defines them", () => {
         it("holds on the workflows: every pin has its row, every with: key is an input", () => assert.deepEqual(actionInputProblems(WORKFLOWS), []));
         it("catches an input the action does not have (auth's is cleanup_credentials, not cleanup)", () => {
-            caught(actionInputProblems(edit("deploy.yml", "          export_environment_variables: false\n", "          export_environment_variables: false\n          cleanup: true\n")), /google-github-actions\/auth has no input 'cleanup'/);
+            caught(
+                actionInputProblems(edit("deploy.yml", "          export_environment_variables: false\n", "          export_environment_variables: false\n          cleanup: true\n")),
+                /google-github-actions\/auth has no input 'cleanup'/,
+            );
         });
         it("catches a pin the table does not know", () => {
             caught(actionInputProblems(edit("drift.yml", /actions\/upload-artifact@[0-9a-f]{40}/, `actions/upload-artifact@${"0".repeat(40)}`)), /has no row in test\/workflows\/action-inputs\.ts/);
@@ -63,10 +69,17 @@ describe("workflows on their first real run", () => {
     describe("a re-run job can upload its evidence again", () => {
         it("holds on the workflows", () => assert.deepEqual(artifactNameProblems(WORKFLOWS), []));
         it("catches a fixed name (overwrite is off by default at the pin)", () => {
-            caught(artifactNameProblems(edit("rollback.yml", "rollback-${{ inputs.stack }}-attempt-${{ github.run_attempt }}", "rollback-${{ inputs.stack }}")), /rollback\.yml rollback: artifact 'rollback-\$\{\{ inputs\.stack \}\}' exists after a first attempt/);
+            caught(
+                artifactNameProblems(edit("rollback.yml", "rollback-${{ inputs.stack }}-attempt-${{ github.run_attempt }}", "rollback-${{ inputs.stack }}")),
+                /rollback\.yml rollback: artifact 'rollback-\$\{\{ inputs\.stack \}\}' exists after a first attempt/,
+            );
         });
         it("accepts overwrite: true instead", () => {
-            const wfs = edit("rollback.yml", "          name: rollback-${{ inputs.stack }}-attempt-${{ github.run_attempt }}\n", "          name: rollback-${{ inputs.stack }}\n          overwrite: true\n");
+            const wfs = edit(
+                "rollback.yml",
+                "          name: rollback-${{ inputs.stack }}-attempt-${{ github.run_attempt }}\n",
+                "          name: rollback-${{ inputs.stack }}\n          overwrite: true\n",
+            );
             assert.deepEqual(artifactNameProblems(wfs), []);
         });
     });
@@ -78,15 +91,27 @@ describe("workflows on their first real run", () => {
             caught(identityProblems(wfs), /deploy\.yml production step \d+ \(Post-deploy gate .*\): runs gate as deploy, not reader/);
         });
         it("catches the canary analysis (the rollout's reads) with the deployer's file as ambient credentials", () => {
-            const wfs = edit("deploy.yml", /(--gated --push main --output-dir gate\/rollout --plain\n[\s\S]*?)          GOOGLE_APPLICATION_CREDENTIALS: \$\{\{ steps\.reader-auth\.outputs\.credentials_file_path \}\}\n/, "$1");
+            const wfs = edit(
+                "deploy.yml",
+                /(--gated --push main --output-dir gate\/rollout --plain\n[\s\S]*?)          GOOGLE_APPLICATION_CREDENTIALS: \$\{\{ steps\.reader-auth\.outputs\.credentials_file_path \}\}\n/,
+                "$1",
+            );
             caught(identityProblems(wfs), /deploy\.yml production step \d+ \(Canary rollout.*\): runs canary without reader's credentials file/);
         });
         it("catches the deployer's credentials exported as ambient in a job of two identities (what create_credentials_file: false on the gate's step used to rely on)", () => {
-            const wfs = edit("deploy.yml", "          service_account: ${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}\n          # Two identities in this job: nothing ambient; each step names the file it runs as.\n          export_environment_variables: false\n", "          service_account: ${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}\n");
+            const wfs = edit(
+                "deploy.yml",
+                "          service_account: ${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}\n          # Two identities in this job: nothing ambient; each step names the file it runs as.\n          export_environment_variables: false\n",
+                "          service_account: ${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}\n",
+            );
             caught(identityProblems(wfs), /deploy\.yml staging step \d+: exports deploy's credentials as ambient in a job of 2 identities/);
         });
         it("catches a step naming an auth step that writes no file", () => {
-            const wfs = edit("rollback.yml", "          GOOGLE_APPLICATION_CREDENTIALS: ${{ steps.reader-auth.outputs.credentials_file_path }}\n", "          GOOGLE_APPLICATION_CREDENTIALS: ${{ steps.gate-auth.outputs.credentials_file_path }}\n");
+            const wfs = edit(
+                "rollback.yml",
+                "          GOOGLE_APPLICATION_CREDENTIALS: ${{ steps.reader-auth.outputs.credentials_file_path }}\n",
+                "          GOOGLE_APPLICATION_CREDENTIALS: ${{ steps.gate-auth.outputs.credentials_file_path }}\n",
+            );
             caught(identityProblems(wfs), /names step 'gate-auth', which writes no credentials file/);
         });
     });
@@ -135,7 +160,12 @@ describe("workflows on their first real run", () => {
                     ["CloudRunApi", "getRevision", "gate", () => run.getRevision(ctx, "openagents-control-service", "openagents-control-service-3f9c2ab-92ef96")],
                     ["CloudRunApi", "getJob", "gate", () => run.getJob(ctx, "runtime-migrate")],
                     ["CloudRunApi", "listExecutions", "gate", () => run.listExecutions(ctx, "runtime-migrate")],
-                    ["LoggingApi", "listErrors", "gate", () => logging.listErrors(ctx, { project: "openagentsgemini", region: "us-central1", service: "runtime", since: new Date(0), pageSize: 10, limit: 10 })],
+                    [
+                        "LoggingApi",
+                        "listErrors",
+                        "gate",
+                        () => logging.listErrors(ctx, { project: "openagentsgemini", region: "us-central1", service: "runtime", since: new Date(0), pageSize: 10, limit: 10 }),
+                    ],
                     ["MonitoringApi", "listTimeSeries", "canary", () => monitoring.listTimeSeries(ctx, "request count", [["filter", 'metric.type="run.googleapis.com/request_count"']], [])],
                     // The rollout's traffic reads (canary/rollout-deps.ts cloudRunTraffic) are the canary's.
                     ["CloudRunApi", "getService", "canary", () => run.getService(ctx, "openagents-control-service")],
@@ -145,11 +175,19 @@ describe("workflows on their first real run", () => {
                     await record(identity, `${cls}.${method}`, invoke);
                 }
                 // A new read method is a new call: it joins this list and the table.
-                for (const [cls, proto] of [["CloudRunApi", CloudRunApi.prototype], ["LoggingApi", LoggingApi.prototype], ["MonitoringApi", MonitoringApi.prototype]] as const) {
+                for (const [cls, proto] of [
+                    ["CloudRunApi", CloudRunApi.prototype],
+                    ["LoggingApi", LoggingApi.prototype],
+                    ["MonitoringApi", MonitoringApi.prototype],
+                ] as const) {
                     const methods = Object.getOwnPropertyNames(proto).filter((n) => n !== "constructor" && n !== "url" && typeof Object.getOwnPropertyDescriptor(proto, n)?.value === "function");
                     assert.deepEqual([...new Set(exercised[cls])].sort(), methods.sort(), `${cls}: every method is exercised here`);
                 }
-                const hosts: Record<string, string> = { "/v2/projects": new URL(DEFAULT_CLOUD_RUN_API_URL).host, "/v2/entries": new URL(DEFAULT_CLOUD_LOGGING_API_URL).host, "/v3/projects": new URL(DEFAULT_CLOUD_MONITORING_API_URL).host };
+                const hosts: Record<string, string> = {
+                    "/v2/projects": new URL(DEFAULT_CLOUD_RUN_API_URL).host,
+                    "/v2/entries": new URL(DEFAULT_CLOUD_LOGGING_API_URL).host,
+                    "/v3/projects": new URL(DEFAULT_CLOUD_MONITORING_API_URL).host,
+                };
                 for (const [request, identity] of Object.entries(sent)) {
                     const [method, pathname] = request.split(" ");
                     const host = Object.entries(hosts).find(([prefix]) => pathname.startsWith(prefix))?.[1] ?? "?";
@@ -164,10 +202,22 @@ describe("workflows on their first real run", () => {
     describe("the secrets provider", () => {
         it("holds on the workflows: a check before any pulumi command, no passphrase", () => assert.deepEqual(secretsProviderProblems(WORKFLOWS), []));
         it("catches a job that runs pulumi before the check", () => {
-            caught(secretsProviderProblems(edit("drift.yml", /      - name: The stack file names its secrets provider[^\n]*\n        run: [^\n]*\n/, "")), /drift\.yml drift \(staging\): pulumi runs before/);
+            caught(
+                secretsProviderProblems(edit("drift.yml", /      - name: The stack file names its secrets provider[^\n]*\n        run: [^\n]*\n/, "")),
+                /drift\.yml drift \(staging\): pulumi runs before/,
+            );
         });
         it("catches a passphrase in a workflow", () => {
-            caught(secretsProviderProblems(edit("review.yml", "      PULUMI_BACKEND_URL: ${{ vars.PULUMI_BACKEND_URL }}\n", "      PULUMI_BACKEND_URL: ${{ vars.PULUMI_BACKEND_URL }}\n      PULUMI_CONFIG_PASSPHRASE: ${{ secrets.PASSPHRASE }}\n")), /sets a Pulumi passphrase/);
+            caught(
+                secretsProviderProblems(
+                    edit(
+                        "review.yml",
+                        "      PULUMI_BACKEND_URL: ${{ vars.PULUMI_BACKEND_URL }}\n",
+                        "      PULUMI_BACKEND_URL: ${{ vars.PULUMI_BACKEND_URL }}\n      PULUMI_CONFIG_PASSPHRASE: ${{ secrets.PASSPHRASE }}\n",
+                    ),
+                ),
+                /sets a Pulumi passphrase/,
+            );
         });
         it("the committed stack files name the stacks' KMS key; what they still lack is one line (the encryptedkey `stack init` writes)", () => {
             const { problems } = checkStacks(["staging", "prod"], REPO);
@@ -176,7 +226,11 @@ describe("workflows on their first real run", () => {
                 assert.match(text, new RegExp(`^secretsprovider: ${STACK_SECRETS_PROVIDER.replace(/[/.]/g, "\\$&")}$`, "m"));
                 const problem = problems.find((p) => p.startsWith(`Pulumi.${stack}.yaml`));
                 if (/^encryptedkey: /m.test(text)) assert.equal(problem, undefined);
-                else assert.match(problem ?? "", /has no encryptedkey: run `pulumi stack init \w+ --secrets-provider gcpkms:\/\/projects\/openagentsgemini\/locations\/us-central1\/keyRings\/pulumi\/cryptoKeys\/stack-secrets` once/);
+                else
+                    assert.match(
+                        problem ?? "",
+                        /has no encryptedkey: run `pulumi stack init \w+ --secrets-provider gcpkms:\/\/projects\/openagentsgemini\/locations\/us-central1\/keyRings\/pulumi\/cryptoKeys\/stack-secrets` once/,
+                    );
             }
         });
         it("says in one line what a stack file lacks", () => {
@@ -194,7 +248,10 @@ describe("workflows on their first real run", () => {
         it("holds on the workflows", () => assert.deepEqual(jobTimeoutProblems(WORKFLOWS, REPO), []));
         it("catches a job timeout shorter than the stack's migration worst case", () => {
             assert.equal(stackMigrateSeconds("prod", REPO), 2 * (600 + 120) + 300);
-            caught(jobTimeoutProblems(edit("migrate.yml", "    timeout-minutes: 60\n", "    timeout-minutes: 20\n"), REPO), /migrate\.yml rerun \(staging\): timeout-minutes 20 cuts an up whose migration may run 29 minutes/);
+            caught(
+                jobTimeoutProblems(edit("migrate.yml", "    timeout-minutes: 60\n", "    timeout-minutes: 20\n"), REPO),
+                /migrate\.yml rerun \(staging\): timeout-minutes 20 cuts an up whose migration may run 29 minutes/,
+            );
         });
     });
 

@@ -191,10 +191,13 @@ export function policyPackProblems(wfs: Workflow[]): string[] {
                 if (op.canary) {
                     // The command passes policies/ and .github/policy-config/<environment>.json itself (test/canary/automation-stack.test.ts).
                     for (const stack of jobStacks(wf, job)) {
-                        if (canaryFlag(op, "--environment", stack) !== stack || canaryFlag(op, "--stack", stack) !== stack) problems.push(`${where}: the canary command's --environment/--stack are not ${stack} (its policy config is the environment's)`);
+                        if (canaryFlag(op, "--environment", stack) !== stack || canaryFlag(op, "--stack", stack) !== stack)
+                            problems.push(`${where}: the canary command's --environment/--stack are not ${stack} (its policy config is the environment's)`);
                     }
                 } else if (op.step.uses) {
-                    const packs = str(op.step.with?.policyPacks).split(/[;\n]/).map((s) => s.trim());
+                    const packs = str(op.step.with?.policyPacks)
+                        .split(/[;\n]/)
+                        .map((s) => s.trim());
                     if (!packs.includes(POLICY_PACK)) problems.push(`${where}: policyPacks does not name ${POLICY_PACK}`);
                     const configs = str(op.step.with?.policyPackConfigs);
                     for (const stack of jobStacks(wf, job)) {
@@ -322,9 +325,11 @@ function gateTargetProblems(where: string, steps: Step[], upIndex: number, gateI
     const env = value.slice(0, eq);
     const file = value.slice(eq + 1);
     if (env !== stack) return [`${where}: the gate reads outputs as environment '${env}' in the ${stack} job`];
-    const writer = steps
-        .slice(upIndex + 1, gateIndex)
-        .some((s) => forStack(s.run ?? "", stack).split("\n").some((line) => /pulumi stack output --json/.test(line) && new RegExp(`--stack\\s+"?${stack}"?(\\s|$)`).test(line) && new RegExp(`>\\s*"?${escape(file)}"?\\s*$`).test(line.trim())));
+    const writer = steps.slice(upIndex + 1, gateIndex).some((s) =>
+        forStack(s.run ?? "", stack)
+            .split("\n")
+            .some((line) => /pulumi stack output --json/.test(line) && new RegExp(`--stack\\s+"?${stack}"?(\\s|$)`).test(line) && new RegExp(`>\\s*"?${escape(file)}"?\\s*$`).test(line.trim())),
+    );
     return writer ? [] : [`${where} (${stack}): nothing between up and the gate writes ${file} from \`pulumi stack output --json --stack ${stack}\``];
 }
 
@@ -363,7 +368,8 @@ export function deployGateScopeProblems(wf: Workflow): string[] {
                 const where = `${wf.file} ${id} (${stack})`;
                 if (contract.length > 0) {
                     if (contract.length !== selected.length) problems.push(`${where}: the gate runs the contract tests beside the checks of what serves: they run alone, in a job without credentials`);
-                    if ((job.permissions as Record<string, unknown> | undefined)?.["id-token"] !== undefined || job.permissions === undefined) problems.push(`${where}: the contract tests run in a job that can mint an OIDC token (permissions must be given, without id-token)`);
+                    if ((job.permissions as Record<string, unknown> | undefined)?.["id-token"] !== undefined || job.permissions === undefined)
+                        problems.push(`${where}: the contract tests run in a job that can mint an OIDC token (permissions must be given, without id-token)`);
                     if (job.environment !== undefined) problems.push(`${where}: the contract tests run in an environment (its secrets and its Workload Identity binding)`);
                     if (/\$\{\{\s*secrets\./.test(YAML.stringify(job))) problems.push(`${where}: the contract tests' job reads secrets`);
                 } else if (pulumiOps(job).length > 0) {
@@ -406,7 +412,13 @@ export function orderProblems(deploy: Workflow): string[] {
 }
 
 // GOOGLE_APPLICATION_CREDENTIALS may only name the file an auth step wrote (its credentials_file_path output).
-const LONG_LIVED_KEYS = [/credentials_json/i, /GOOGLE_CREDENTIALS/, /GOOGLE_APPLICATION_CREDENTIALS\s*:(?!\s*\$\{\{\s*steps\.[\w-]+\.outputs\.credentials_file_path\s*\}\}\s*$)/m, /service_account_key/i, /secrets\.[A-Z0-9_]*(SA_KEY|KEY_JSON|SERVICE_ACCOUNT_KEY|CREDENTIALS)\b/];
+const LONG_LIVED_KEYS = [
+    /credentials_json/i,
+    /GOOGLE_CREDENTIALS/,
+    /GOOGLE_APPLICATION_CREDENTIALS\s*:(?!\s*\$\{\{\s*steps\.[\w-]+\.outputs\.credentials_file_path\s*\}\}\s*$)/m,
+    /service_account_key/i,
+    /secrets\.[A-Z0-9_]*(SA_KEY|KEY_JSON|SERVICE_ACCOUNT_KEY|CREDENTIALS)\b/,
+];
 
 /** Google access only through Workload Identity Federation; no JSON key anywhere. */
 export function credentialProblems(wfs: Workflow[]): string[] {
@@ -622,7 +634,21 @@ export function pushTriggers(deploy: Workflow, file: string): boolean {
 }
 
 /** What a deploy reads, as path globs; a change to any of these must deploy. */
-export const DEPLOY_INPUTS = ["Pulumi.yaml", "Pulumi.*.yaml", "index.ts", "services/**", "policies/**", "catalog/**", "package.json", "package-lock.json", ".nvmrc", "tsconfig.json", ".github/policy-config/**", ".github/scripts/**", ".github/workflows/deploy.yml"];
+export const DEPLOY_INPUTS = [
+    "Pulumi.yaml",
+    "Pulumi.*.yaml",
+    "index.ts",
+    "services/**",
+    "policies/**",
+    "catalog/**",
+    "package.json",
+    "package-lock.json",
+    ".nvmrc",
+    "tsconfig.json",
+    ".github/policy-config/**",
+    ".github/scripts/**",
+    ".github/workflows/deploy.yml",
+];
 
 /**
  * Paths a deploy depends on: the committed files under DEPLOY_INPUTS, plus files such inputs could
@@ -633,8 +659,21 @@ export function deployInputPaths(): string[] {
         fs.existsSync(path.join(REPO, dir))
             ? fs.readdirSync(path.join(REPO, dir), { withFileTypes: true }).flatMap((e) => (e.name === "node_modules" ? [] : e.isDirectory() ? walk(`${dir}/${e.name}`) : [`${dir}/${e.name}`]))
             : [];
-    const committed = [...fs.readdirSync(REPO).filter((f) => DEPLOY_INPUTS.some((g) => !g.includes("/") && filterPatternRegExp(g).test(f))), ...["services", "policies", "catalog", ".github/policy-config", ".github/scripts"].flatMap(walk), ".github/workflows/deploy.yml"];
-    const possible = ["Pulumi.dev.yaml", "services/README.md", "services/new/lane.ts", "policies/README.md", "policies/docs/rules.md", "catalog/NOTES.md", "catalog/data/lanes.json", ".github/policy-config/README.md"];
+    const committed = [
+        ...fs.readdirSync(REPO).filter((f) => DEPLOY_INPUTS.some((g) => !g.includes("/") && filterPatternRegExp(g).test(f))),
+        ...["services", "policies", "catalog", ".github/policy-config", ".github/scripts"].flatMap(walk),
+        ".github/workflows/deploy.yml",
+    ];
+    const possible = [
+        "Pulumi.dev.yaml",
+        "services/README.md",
+        "services/new/lane.ts",
+        "policies/README.md",
+        "policies/docs/rules.md",
+        "catalog/NOTES.md",
+        "catalog/data/lanes.json",
+        ".github/policy-config/README.md",
+    ];
     return [...new Set([...committed, ...possible])];
 }
 
@@ -670,7 +709,8 @@ export function migrateCommitProblems(wfs: Workflow[]): string[] {
             if (bump < 0) {
                 if (writes && pushing.length === 0) problems.push(`${where}: contents: write without a migrateRerun bump or a canary promotion to commit`);
                 for (const op of pushing) {
-                    for (const stack of jobStacks(wf, job)) if (canaryFlag(op, "--push", stack) !== "main") problems.push(`${where}: the canary command pushes the stack file to ${canaryFlag(op, "--push", stack)}, not main`);
+                    for (const stack of jobStacks(wf, job))
+                        if (canaryFlag(op, "--push", stack) !== "main") problems.push(`${where}: the canary command pushes the stack file to ${canaryFlag(op, "--push", stack)}, not main`);
                     if (!writes) problems.push(`${where}: the canary command pushes the stack file without contents: write`);
                     if (!/github\.token|secrets\.GITHUB_TOKEN/.test(str(op.step.env?.REMOTE))) problems.push(`${where}: the canary command pushes without the job's token (env REMOTE)`);
                 }
@@ -679,7 +719,11 @@ export function migrateCommitProblems(wfs: Workflow[]): string[] {
             bumps++;
             if (!writes) problems.push(`${where}: bumps migrateRerun without contents: write to commit it`);
             const bumpId = steps[bump].id;
-            const lastUp = pulumiOps(job).filter((o) => o.kind === "up").map((o) => o.index).pop() ?? -1;
+            const lastUp =
+                pulumiOps(job)
+                    .filter((o) => o.kind === "up")
+                    .map((o) => o.index)
+                    .pop() ?? -1;
             const gate = steps.findIndex((s, i) => i > lastUp && isGate(s));
             const commit = steps.findIndex((s) => (s.run ?? "").includes(COMMIT_SCRIPT));
             if (commit < 0) {
@@ -691,11 +735,14 @@ export function migrateCommitProblems(wfs: Workflow[]): string[] {
             for (const stack of jobStacks(wf, job)) {
                 const args = tokenize(forStack(step.run ?? "", stack).replace(/\n/g, " "));
                 const at = args.indexOf(COMMIT_SCRIPT);
-                if (args[at + 1] !== `Pulumi.${stack}.yaml` || args[at + 2] !== "main") problems.push(`${where} (${stack}): commits ${args[at + 1]} to ${args[at + 2]}, not Pulumi.${stack}.yaml to main`);
+                if (args[at + 1] !== `Pulumi.${stack}.yaml` || args[at + 2] !== "main")
+                    problems.push(`${where} (${stack}): commits ${args[at + 1]} to ${args[at + 2]}, not Pulumi.${stack}.yaml to main`);
             }
             const cond = str(step.if);
             if (!/always\(\)/.test(cond) || !bumpId || !new RegExp(`steps\\.${escape(bumpId)}\\.outcome == 'success'`).test(cond)) {
-                problems.push(`${where}: the commit must run whenever the bump ran (if: always() && steps.<bump>.outcome == 'success'), not only when the up and drift check pass (${cond || "<no if>"})`);
+                problems.push(
+                    `${where}: the commit must run whenever the bump ran (if: always() && steps.<bump>.outcome == 'success'), not only when the up and drift check pass (${cond || "<no if>"})`,
+                );
             }
             if (isTrue(step["continue-on-error"]) || isTrue(job["continue-on-error"])) problems.push(`${where}: a refused push would not fail the job (continue-on-error)`);
             for (const re of SWALLOWED_EXIT) if (re.test(step.run ?? "")) problems.push(`${where}: the commit's exit code is swallowed (${re.source})`);
@@ -728,7 +775,10 @@ export function domainWaitProblems(wfs: Workflow[], domainStacks = stacksWithDom
         for (const [id, job] of jobsOf(wf)) {
             const steps = job.steps ?? [];
             // A rollout after the gate moves traffic only: the mapping was made by the up before it.
-            const lastUp = pulumiOps(job).filter((o) => o.kind === "up" && !o.canary?.selfGated).map((o) => o.index).pop();
+            const lastUp = pulumiOps(job)
+                .filter((o) => o.kind === "up" && !o.canary?.selfGated)
+                .map((o) => o.index)
+                .pop();
             if (lastUp === undefined) continue;
             const gate = steps.findIndex((s, i) => i > lastUp && isGate(s));
             // The migration rerun's up changes no domain mapping: the mapping is as the last deploy left it.
@@ -742,7 +792,8 @@ export function domainWaitProblems(wfs: Workflow[], domainStacks = stacksWithDom
                 }
                 const args = tokenize(forStack(steps[wait].run ?? "", stack));
                 const at = args.indexOf(DOMAIN_WAIT_SCRIPT);
-                if (args[at + 1] !== `gate/${stack}-outputs.json` || args[at + 2] !== stack) problems.push(`${where}: the certificate wait reads ${args[at + 1]} ${args[at + 2]}, not gate/${stack}-outputs.json ${stack}`);
+                if (args[at + 1] !== `gate/${stack}-outputs.json` || args[at + 2] !== stack)
+                    problems.push(`${where}: the certificate wait reads ${args[at + 1]} ${args[at + 2]}, not gate/${stack}-outputs.json ${stack}`);
                 if (isTrue(steps[wait]["continue-on-error"]) || steps[wait].if !== undefined) problems.push(`${where}: the certificate wait must run after every up and fail the job`);
                 const idToken = steps.findIndex((s, i) => i > lastUp && s.uses?.startsWith("google-github-actions/auth@") && s.with?.token_format === "id_token");
                 if (idToken >= 0 && idToken < wait) problems.push(`${where}: the gate's ID token is minted before the certificate wait (it may expire during it)`);
@@ -783,7 +834,8 @@ export function driftScheduleProblems(wf: Workflow, stacks = stackNames()): stri
         const legs = Array.isArray(matrix) ? matrix.map(String).sort() : [];
         if (legs.join() !== [...stacks].sort().join()) problems.push(`${wf.file} ${id}: the matrix checks [${legs.join(", ")}], not every stack [${[...stacks].sort().join(", ")}]`);
         if ((job.strategy as { "fail-fast"?: unknown } | undefined)?.["fail-fast"] !== false) problems.push(`${wf.file} ${id}: without fail-fast: false, one stack's drift cancels the other's check`);
-        if (!/github\.ref == 'refs\/heads\/main'/.test(str(job.if))) problems.push(`${wf.file} ${id}: runs on any ref (if: github.ref == 'refs/heads/main'), and another ref's changes would read as drift`);
+        if (!/github\.ref == 'refs\/heads\/main'/.test(str(job.if)))
+            problems.push(`${wf.file} ${id}: runs on any ref (if: github.ref == 'refs/heads/main'), and another ref's changes would read as drift`);
     }
     return problems;
 }
@@ -809,7 +861,9 @@ export function driftIdentityProblems(wf: Workflow, read: ScriptReader = scriptT
         const steps = job.steps ?? [];
         const auths = steps.filter((s) => s.uses?.startsWith("google-github-actions/auth@"));
         if (auths.length === 0) problems.push(`${where}: never authenticates to Google`);
-        for (const a of auths) if (!/^\$\{\{\s*vars\.GCP_PREVIEW_SERVICE_ACCOUNT\s*\}\}$/.test(str(a.with?.service_account))) problems.push(`${where}: authenticates as ${str(a.with?.service_account)}, not the read-only preview account (vars.GCP_PREVIEW_SERVICE_ACCOUNT)`);
+        for (const a of auths)
+            if (!/^\$\{\{\s*vars\.GCP_PREVIEW_SERVICE_ACCOUNT\s*\}\}$/.test(str(a.with?.service_account)))
+                problems.push(`${where}: authenticates as ${str(a.with?.service_account)}, not the read-only preview account (vars.GCP_PREVIEW_SERVICE_ACCOUNT)`);
         for (const s of steps) {
             if (s.uses?.startsWith("pulumi/actions@") && s.with?.command !== undefined && s.with.command !== "preview") problems.push(`${where}: pulumi/actions runs ${str(s.with.command)}`);
             const lines = effectiveRun(s, read).split("\n");
@@ -875,14 +929,16 @@ export function driftCheckProblems(wf: Workflow, read: ScriptReader = scriptText
             for (const { line } of [...previews, ...analyses]) {
                 const args = tokenize(forStack(line, stack));
                 const verb = args.includes("analyze") ? "policy analyze" : "preview";
-                if (args[args.indexOf("--policy-pack") + 1] !== POLICY_PACK || !args.includes("--policy-pack")) problems.push(`${where} (${stack}): pulumi ${verb} without --policy-pack ${POLICY_PACK}`);
+                if (args[args.indexOf("--policy-pack") + 1] !== POLICY_PACK || !args.includes("--policy-pack"))
+                    problems.push(`${where} (${stack}): pulumi ${verb} without --policy-pack ${POLICY_PACK}`);
                 const config = args.includes("--policy-pack-config") ? args[args.indexOf("--policy-pack-config") + 1] : "<none>";
                 if (config !== `.github/policy-config/${stack}.json`) problems.push(`${where} (${stack}): pulumi ${verb} reads policy config ${config}, not .github/policy-config/${stack}.json`);
                 if (args[args.indexOf("--stack") + 1] !== stack) problems.push(`${where} (${stack}): pulumi ${verb} is not given --stack ${stack}`);
             }
         }
         for (const name of DRIFT_RECORDS) {
-            if (!steps.some((s) => new RegExp(String.raw`echo "\$rc" > ${RECORD_DIR}/${name}\.rc`).test(effectiveRun(s, read)))) problems.push(`${where}: nothing writes drift/${name}.rc (the exit code the report reads)`);
+            if (!steps.some((s) => new RegExp(String.raw`echo "\$rc" > ${RECORD_DIR}/${name}\.rc`).test(effectiveRun(s, read))))
+                problems.push(`${where}: nothing writes drift/${name}.rc (the exit code the report reads)`);
         }
         for (const stack of jobStacks(wf, job)) {
             for (const s of steps) {
@@ -905,7 +961,8 @@ export function driftCheckProblems(wf: Workflow, read: ScriptReader = scriptText
             if (args[args.indexOf("--dir") + 1] !== "drift") problems.push(`${where} (${stack}): the report reads ${args[args.indexOf("--dir") + 1]}, not drift (where the checks record)`);
         }
         const upload = steps.findIndex((s, i) => i > lastCheck && s.uses?.startsWith("actions/upload-artifact@"));
-        if (upload < 0 || !/always\(\)/.test(str(steps[upload].if)) || str(steps[upload].with?.path).replace(/\/$/, "") !== "drift") problems.push(`${where}: the drift evidence (drift/) is not uploaded with if: always()`);
+        if (upload < 0 || !/always\(\)/.test(str(steps[upload].if)) || str(steps[upload].with?.path).replace(/\/$/, "") !== "drift")
+            problems.push(`${where}: the drift evidence (drift/) is not uploaded with if: always()`);
     }
     return problems;
 }
@@ -945,7 +1002,16 @@ export function gcloudSetupProblems(wfs: Workflow[]): string[] {
                 const setup = steps.slice(0, i).filter((s) => s.uses?.startsWith("google-github-actions/setup-gcloud@"));
                 const where = `${wf.file} ${id} step ${i + 1} (${step.name ?? "run"})`;
                 if (setup.length === 0) problems.push(`${where}: calls gcloud without google-github-actions/setup-gcloud before it (the runner image's gcloud is not pinned)`);
-                else if (/gcloud\s+beta\s/.test(text) && !setup.some((s) => str(s.with?.install_components).split(",").map((c) => c.trim()).includes("beta"))) problems.push(`${where}: calls gcloud beta, and setup-gcloud does not install the beta component`);
+                else if (
+                    /gcloud\s+beta\s/.test(text) &&
+                    !setup.some((s) =>
+                        str(s.with?.install_components)
+                            .split(",")
+                            .map((c) => c.trim())
+                            .includes("beta"),
+                    )
+                )
+                    problems.push(`${where}: calls gcloud beta, and setup-gcloud does not install the beta component`);
             });
         }
     }
@@ -1028,7 +1094,8 @@ export function rolloutProblems(wfs: Workflow[]): string[] {
     const [id, job] = production;
     const where = `deploy.yml ${id}`;
     const steps = job.steps ?? [];
-    if (job.environment !== "production" && (job.environment as { name?: string } | undefined)?.name !== "production") problems.push(`${where}: the rollout does not run behind the production environment (its reviewers)`);
+    if (job.environment !== "production" && (job.environment as { name?: string } | undefined)?.name !== "production")
+        problems.push(`${where}: the rollout does not run behind the production environment (its reviewers)`);
     const ops = pulumiOps(job);
     const plainUps = ops.filter((o) => o.kind === "up" && !o.canary);
     if (plainUps.length > 0) problems.push(`${where}: step ${plainUps[0].index + 1} ups prod straight to the stack file's split, outside the rollout`);
@@ -1067,7 +1134,8 @@ export function reviewCommentProblems(wfs: Workflow[]): string[] {
     if (!wf) return ["no review workflow"];
     const problems: string[] = [];
     const pr = (wf.doc.on as { pull_request?: Record<string, unknown> } | undefined)?.pull_request;
-    if (!pr || pr.paths !== undefined || pr["paths-ignore"] !== undefined || pr.types !== undefined) problems.push("review.yml: the review does not run on every pull request (paths, paths-ignore or types filter)");
+    if (!pr || pr.paths !== undefined || pr["paths-ignore"] !== undefined || pr.types !== undefined)
+        problems.push("review.yml: the review does not run on every pull request (paths, paths-ignore or types filter)");
     const jobs = jobsOf(wf);
     const commenting = jobs.find(([, job]) => (job.steps ?? []).some((s) => tokenize(s.run ?? "").includes(REVIEW_COMMENT_SCRIPT)));
     if (!commenting) return [...problems, `review.yml: no step keeps the review comment (${REVIEW_COMMENT_SCRIPT})`];
@@ -1076,7 +1144,8 @@ export function reviewCommentProblems(wfs: Workflow[]): string[] {
     const comment = steps.findIndex((s) => tokenize(s.run ?? "").includes(REVIEW_COMMENT_SCRIPT));
     const review = steps.findIndex((s) => npmRuns(s.run ?? "").some((r) => r.script === "review"));
     if (review < 0 || review > comment) problems.push(`review.yml ${id}: the comment step does not follow the offline review`);
-    else if (!npmRuns(steps[review].run ?? "").some((r) => r.script === "review" && r.args.includes("--base"))) problems.push(`review.yml ${id}: the offline review does not diff against the base branch (--base)`);
+    else if (!npmRuns(steps[review].run ?? "").some((r) => r.script === "review" && r.args.includes("--base")))
+        problems.push(`review.yml ${id}: the offline review does not diff against the base branch (--base)`);
     if (!/always\(\)/.test(str(steps[comment].if))) problems.push(`review.yml ${id}: the comment is posted only when the review passed (needs if: always())`);
     if ((job.permissions as Record<string, unknown> | undefined)?.["pull-requests"] !== "write") problems.push(`review.yml ${id}: no pull-requests: write to keep the comment`);
     const previews = jobs.flatMap(([, j]) => pulumiOps(j).filter((o) => o.kind === "preview" && o.step.uses));

@@ -69,7 +69,8 @@ class StandInGitHub {
                 }
                 const all = this.comments.filter((c) => c.issue === issue);
                 const page = Number(url.searchParams.get("page") ?? "1");
-                const next: Record<string, string> = page * this.pageSize < all.length ? { link: `<${this.url}/repos/${REPO}/issues/${issue}/comments?per_page=100&page=${page + 1}>; rel="next"` } : {};
+                const next: Record<string, string> =
+                    page * this.pageSize < all.length ? { link: `<${this.url}/repos/${REPO}/issues/${issue}/comments?per_page=100&page=${page + 1}>; rel="next"` } : {};
                 return send(200, all.slice((page - 1) * this.pageSize, page * this.pageSize), next);
             }
             if ((m = /^\/issues\/comments\/(\d+)$/.exec(route)) && req.method === "PATCH") {
@@ -92,7 +93,8 @@ function reviewDir(texts: Record<string, [string, number]>): string {
     return dir;
 }
 
-const STAGING = "staging (openagents-rust-lanes)\n  ~  gcp:cloudrunv2/service:Service control\n       template.containers[0].image: ...:3f9c2ab => ...:9e8d7c6\n  staging: 1 to update, 0 to replace, 11 unchanged\n\npolicy verdicts: none\n";
+const STAGING =
+    "staging (openagents-rust-lanes)\n  ~  gcp:cloudrunv2/service:Service control\n       template.containers[0].image: ...:3f9c2ab => ...:9e8d7c6\n  staging: 1 to update, 0 to replace, 11 unchanged\n\npolicy verdicts: none\n";
 const PROD = "prod (openagents-rust-lanes)\n  prod: 0 to update, 0 to replace, 12 unchanged\n\npolicy verdicts: 1 mandatory\n";
 
 describe("review workflow: the pull request's review comment", function () {

@@ -33,7 +33,8 @@ export function actionInputProblems(wfs: Workflow[]): string[] {
                 const spec = ACTION_INPUTS[step.uses];
                 if (!spec) return void problems.push(`${where}: ${step.uses} has no row in test/workflows/action-inputs.ts (read its action.yml at that commit)`);
                 for (const key of Object.keys(step.with ?? {})) if (!spec.inputs[key]) problems.push(`${where}: ${actionOf(step)} has no input '${key}' (${spec.source})`);
-                for (const [key, input] of Object.entries(spec.inputs)) if (input.required && step.with?.[key] === undefined) problems.push(`${where}: ${actionOf(step)} requires '${key}' (${spec.source}:${input.line})`);
+                for (const [key, input] of Object.entries(spec.inputs))
+                    if (input.required && step.with?.[key] === undefined) problems.push(`${where}: ${actionOf(step)} requires '${key}' (${spec.source}:${input.line})`);
             });
         }
     }
@@ -49,7 +50,9 @@ export function artifactNameProblems(wfs: Workflow[]): string[] {
                 if (actionOf(step) !== "actions/upload-artifact") continue;
                 const name = inputValue(step, "name") ?? "";
                 if (!/github\.run_attempt/.test(name) && inputValue(step, "overwrite") !== "true") {
-                    problems.push(`${wf.file} ${id}: artifact '${name}' exists after a first attempt, so a re-run fails to upload it (overwrite defaults to ${ACTION_INPUTS[step.uses ?? ""]?.inputs.overwrite?.default}; put github.run_attempt in the name)`);
+                    problems.push(
+                        `${wf.file} ${id}: artifact '${name}' exists after a first attempt, so a re-run fails to upload it (overwrite defaults to ${ACTION_INPUTS[step.uses ?? ""]?.inputs.overwrite?.default}; put github.run_attempt in the name)`,
+                    );
                 }
             }
         }
@@ -70,7 +73,15 @@ function authSteps(job: Job): AuthStep[] {
     return (job.steps ?? []).flatMap((step, index) => {
         if (actionOf(step) !== "google-github-actions/auth") return [];
         const variable = /vars\.([A-Z0-9_]+)/.exec(str(step.with?.service_account))?.[1];
-        return [{ index, id: step.id, account: accounts.find(([, a]) => a.variable === variable)?.[0], file: inputValue(step, "create_credentials_file") !== "false", exports: inputValue(step, "export_environment_variables") !== "false" }];
+        return [
+            {
+                index,
+                id: step.id,
+                account: accounts.find(([, a]) => a.variable === variable)?.[0],
+                file: inputValue(step, "create_credentials_file") !== "false",
+                exports: inputValue(step, "export_environment_variables") !== "false",
+            },
+        ];
     });
 }
 
@@ -89,7 +100,8 @@ export function identitiesOf(step: Step, job: Job): Need[] {
     const run = step.run ?? "";
     for (const r of npmRuns(run.replace(/\n/g, " "))) {
         const [command] = r.args;
-        if (r.script === "canary" && (command === "rollout" || command === "rollback")) out.push(as(command === "rollback" ? "rollback" : "deploy", "DEPLOY_GOOGLE_APPLICATION_CREDENTIALS"), as("canary"));
+        if (r.script === "canary" && (command === "rollout" || command === "rollback"))
+            out.push(as(command === "rollback" ? "rollback" : "deploy", "DEPLOY_GOOGLE_APPLICATION_CREDENTIALS"), as("canary"));
         else if (r.script === "canary" && command === "analyze") out.push(as("canary"));
         else if (r.script === "validate") {
             const only = r.args.flatMap((a, i) => (r.args[i - 1] === "--only" ? a.split(",") : []));
@@ -118,7 +130,8 @@ export function identityProblems(wfs: Workflow[]): string[] {
             const accounts = new Set(auths.map((a) => a.account));
             for (const a of auths) {
                 if (!a.account) problems.push(`${wf.file} ${id} step ${a.index + 1}: authenticates as an account the identity table does not name`);
-                if (accounts.size > 1 && a.exports && a.file) problems.push(`${wf.file} ${id} step ${a.index + 1}: exports ${a.account}'s credentials as ambient in a job of ${accounts.size} identities`);
+                if (accounts.size > 1 && a.exports && a.file)
+                    problems.push(`${wf.file} ${id} step ${a.index + 1}: exports ${a.account}'s credentials as ambient in a job of ${accounts.size} identities`);
             }
             (job.steps ?? []).forEach((step, index) => {
                 for (const need of identitiesOf(step, job)) {
@@ -151,7 +164,9 @@ export function secretsProviderProblems(wfs: Workflow[]): string[] {
         if (/PULUMI_CONFIG_PASSPHRASE/.test(wf.text)) problems.push(`${wf.file}: sets a Pulumi passphrase; the stacks decrypt with their KMS key (catalog/stack-secrets.ts)`);
         for (const [id, job] of jobsOf(wf)) {
             const steps = job.steps ?? [];
-            const first = steps.findIndex((s) => pulumiOps({ ...job, steps: [s] }).length > 0 || /\bpulumi\s+[a-z]/.test(s.run ?? "") || (actionOf(s) === "pulumi/actions" && s.with?.command !== undefined));
+            const first = steps.findIndex(
+                (s) => pulumiOps({ ...job, steps: [s] }).length > 0 || /\bpulumi\s+[a-z]/.test(s.run ?? "") || (actionOf(s) === "pulumi/actions" && s.with?.command !== undefined),
+            );
             if (first < 0) continue;
             for (const stack of jobStacks(wf, job)) {
                 const check = steps.findIndex((s) => {
@@ -177,18 +192,23 @@ export function contractTestProblems(wfs: Workflow[]): string[] {
         for (const [id, job] of jobsOf(wf)) {
             const steps = job.steps ?? [];
             const perms = (job.permissions ?? {}) as Record<string, unknown>;
-            const powerful = job.permissions === undefined || perms["id-token"] === "write" || perms.contents === "write" || job.environment !== undefined || /\$\{\{\s*secrets\./.test(YAML.stringify(job));
+            const powerful =
+                job.permissions === undefined || perms["id-token"] === "write" || perms.contents === "write" || job.environment !== undefined || /\$\{\{\s*secrets\./.test(YAML.stringify(job));
             steps.forEach((step, i) => {
                 const openagents = actionOf(step) === "actions/checkout" && /openagents/i.test(str(step.with?.repository));
                 const cargo = /\bcargo\b/.test(step.run ?? "");
                 if (!openagents && !cargo) return;
                 const where = `${wf.file} ${id} step ${i + 1}`;
-                if (powerful) problems.push(`${where}: OpenAgents' code reaches a job with ${perms["id-token"] === "write" ? "an OIDC token (id-token: write)" : job.environment !== undefined ? "an environment" : "credentials"}`);
+                if (powerful)
+                    problems.push(
+                        `${where}: OpenAgents' code reaches a job with ${perms["id-token"] === "write" ? "an OIDC token (id-token: write)" : job.environment !== undefined ? "an environment" : "credentials"}`,
+                    );
                 if (!openagents) return;
                 if (inputValue(step, "persist-credentials") !== "false") problems.push(`${where}: the OpenAgents checkout keeps its token in .git/config`);
                 const ref = /^\$\{\{\s*steps\.([\w-]+)\.outputs\.sha\s*\}\}$/.exec(str(step.with?.ref))?.[1];
                 const source = ref ? steps.find((s, j) => j < i && s.id === ref) : undefined;
-                if (!source || !/deployed-commit\.ts/.test(source.run ?? "")) problems.push(`${where}: OpenAgents is checked out at '${str(step.with?.ref) || "its default branch"}', not at the commit the stack deploys (.github/scripts/deployed-commit.ts)`);
+                if (!source || !/deployed-commit\.ts/.test(source.run ?? ""))
+                    problems.push(`${where}: OpenAgents is checked out at '${str(step.with?.ref) || "its default branch"}', not at the commit the stack deploys (.github/scripts/deployed-commit.ts)`);
                 else pinned++;
             });
         }
@@ -199,7 +219,7 @@ export function contractTestProblems(wfs: Workflow[]): string[] {
 
 /** The migration's worst case under a stack file's committed config (what the job's timeouts are made of). */
 export function stackMigrateSeconds(stack: string, dir: string): number {
-    const config = ((YAML.parse(fs.readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {});
+    const config = (YAML.parse(fs.readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
     const n = (key: string, fallback: number): number => (config[`openagents-rust-lanes:${key}`] === undefined ? fallback : Number(config[`openagents-rust-lanes:${key}`]));
     return migrateWorstCaseSeconds({ maxRetries: n("migrateMaxRetries", 0), timeoutSeconds: n("migrateTimeoutSeconds", 600) });
 }

@@ -131,7 +131,19 @@ describe("workflow scripts", () => {
         function fakeGcloud(conditions: Array<{ status: string; reason?: string; message?: string }>): string {
             const bin = path.join(tmp, "bin");
             fs.mkdirSync(bin);
-            conditions.forEach((c, i) => fs.writeFileSync(path.join(tmp, `answer-${i}.json`), JSON.stringify({ status: { conditions: [{ type: "CertificateProvisioned", status: c.status }, { type: "Ready", ...c }] } })));
+            conditions.forEach((c, i) =>
+                fs.writeFileSync(
+                    path.join(tmp, `answer-${i}.json`),
+                    JSON.stringify({
+                        status: {
+                            conditions: [
+                                { type: "CertificateProvisioned", status: c.status },
+                                { type: "Ready", ...c },
+                            ],
+                        },
+                    }),
+                ),
+            );
             const last = conditions.length - 1;
             fs.writeFileSync(
                 path.join(bin, "gcloud"),
@@ -150,7 +162,11 @@ describe("workflow scripts", () => {
         }
 
         it("waits while the certificate is pending, then lets the gate run", () => {
-            const bin = fakeGcloud([{ status: "Unknown", reason: "CertificatePending", message: "Waiting for certificate provisioning." }, { status: "Unknown", reason: "CertificatePending" }, { status: "True" }]);
+            const bin = fakeGcloud([
+                { status: "Unknown", reason: "CertificatePending", message: "Waiting for certificate provisioning." },
+                { status: "Unknown", reason: "CertificatePending" },
+                { status: "True" },
+            ]);
             const r = wait(bin, outputs("https://openagents.com"));
             assert.equal(r.status, 0, r.out);
             assert.equal(calls().length, 3);
@@ -190,7 +206,14 @@ describe("workflow scripts", () => {
         /** A bucket (a directory) holding a DIY backend with history, backups and a lock besides the stacks; stand-in gcloud and pulumi that log their calls. */
         beforeEach(() => {
             bucket = path.join(tmp, "bucket");
-            for (const f of [".pulumi/meta.yaml", STATE, ".pulumi/stacks/openagents-rust-lanes/prod.json", ".pulumi/history/openagents-rust-lanes/staging/staging-1.history.json", ".pulumi/backups/openagents-rust-lanes/staging/staging.1.json", ".pulumi/locks/openagents-rust-lanes/staging/lock.json"]) {
+            for (const f of [
+                ".pulumi/meta.yaml",
+                STATE,
+                ".pulumi/stacks/openagents-rust-lanes/prod.json",
+                ".pulumi/history/openagents-rust-lanes/staging/staging-1.history.json",
+                ".pulumi/backups/openagents-rust-lanes/staging/staging.1.json",
+                ".pulumi/locks/openagents-rust-lanes/staging/lock.json",
+            ]) {
                 fs.mkdirSync(path.dirname(path.join(bucket, f)), { recursive: true });
                 fs.writeFileSync(path.join(bucket, f), `{"file":"${f}"}\n`);
             }

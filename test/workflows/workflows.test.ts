@@ -62,18 +62,27 @@ function edit(name: string, from: string | RegExp, to: string): Workflow[] {
 }
 
 function caught(problems: string[], pattern: RegExp): void {
-    assert.ok(problems.some((p) => pattern.test(p)), `expected a problem matching ${pattern}, got:\n  ${problems.join("\n  ") || "<none>"}`);
+    assert.ok(
+        problems.some((p) => pattern.test(p)),
+        `expected a problem matching ${pattern}, got:\n  ${problems.join("\n  ") || "<none>"}`,
+    );
 }
 
 describe("GitHub workflows", () => {
     it("the five flows are there: review, deploy, migrate, drift, rollback", () => {
-        assert.deepEqual(WORKFLOWS.map((w) => w.file), ["deploy.yml", "drift.yml", "migrate.yml", "review.yml", "rollback.yml"]);
+        assert.deepEqual(
+            WORKFLOWS.map((w) => w.file),
+            ["deploy.yml", "drift.yml", "migrate.yml", "review.yml", "rollback.yml"],
+        );
     });
 
     describe("the offline review is one comment on every pull request, updated on each push", () => {
         it("holds on the workflows", () => assert.deepEqual(reviewCommentProblems(WORKFLOWS), []));
         it("catches a review that runs only for some pull requests", () => {
-            caught(reviewCommentProblems(edit("review.yml", "  pull_request:\n    branches: [main]\n", "  pull_request:\n    branches: [main]\n    paths: ['services/**']\n")), /does not run on every pull request/);
+            caught(
+                reviewCommentProblems(edit("review.yml", "  pull_request:\n    branches: [main]\n", "  pull_request:\n    branches: [main]\n    paths: ['services/**']\n")),
+                /does not run on every pull request/,
+            );
         });
         it("catches a comment posted only when the review passed", () => {
             caught(reviewCommentProblems(edit("review.yml", "if: always() && steps.offline-review.outcome != 'skipped' && ", "if: ")), /only when the review passed/);
@@ -90,7 +99,16 @@ describe("GitHub workflows", () => {
     describe("production rolls out behind its environment; a rollback needs no staging", () => {
         it("holds on the workflows", () => assert.deepEqual(rolloutProblems(WORKFLOWS), []));
         it("catches production upped straight to the stack file's split", () => {
-            caught(rolloutProblems(edit("deploy.yml", "        run: npm run canary -- rollout --environment prod --stack prod --stage --output-dir gate/stage --plain\n", "        run: pulumi up --yes --stack prod --policy-pack policies\n")), /ups prod straight to the stack file's split|not staged at 0 %/);
+            caught(
+                rolloutProblems(
+                    edit(
+                        "deploy.yml",
+                        "        run: npm run canary -- rollout --environment prod --stack prod --stage --output-dir gate/stage --plain\n",
+                        "        run: pulumi up --yes --stack prod --policy-pack policies\n",
+                    ),
+                ),
+                /ups prod straight to the stack file's split|not staged at 0 %/,
+            );
         });
         it("catches the rollout outside the production environment", () => {
             caught(rolloutProblems(edit("deploy.yml", "    environment: production\n", "    environment: staging\n")), /does not run behind the production environment/);
@@ -102,7 +120,11 @@ describe("GitHub workflows", () => {
                 const steps = doc.jobs.production.steps as any[];
                 const rollout = steps.findIndex((st) => /canary -- rollout .*--gated/.test(st.run ?? ""));
                 const [moved] = steps.splice(rollout, 1);
-                steps.splice(steps.findIndex((st) => /npm run validate/.test(st.run ?? "")), 0, moved);
+                steps.splice(
+                    steps.findIndex((st) => /npm run validate/.test(st.run ?? "")),
+                    0,
+                    moved,
+                );
                 return { ...wf, doc };
             });
             caught(rolloutProblems(wfs), /the rollout starts before the 0 % gate/);
@@ -120,7 +142,10 @@ describe("GitHub workflows", () => {
             caught(concurrencyProblems(edit("rollback.yml", "group: deploy-${{ inputs.stack }}", "group: rollback-${{ inputs.stack }}")), /different concurrency groups/);
         });
         it("catches a rollback whose evidence is lost on failure", () => {
-            caught(gateProblems(edit("rollback.yml", "      - name: Upload the rollback's evidence\n        if: always()\n", "      - name: Upload the rollback's evidence\n")), /evidence \(gate\/rollback\) is not uploaded with if: always\(\)/);
+            caught(
+                gateProblems(edit("rollback.yml", "      - name: Upload the rollback's evidence\n        if: always()\n", "      - name: Upload the rollback's evidence\n")),
+                /evidence \(gate\/rollback\) is not uploaded with if: always\(\)/,
+            );
         });
     });
 
@@ -128,7 +153,9 @@ describe("GitHub workflows", () => {
         it("holds on the workflows", () => assert.deepEqual(policyPackProblems(WORKFLOWS), []));
         it("reviews and deploys both stacks: a preview per stack on pull requests, an up per stack on main", () => {
             const stacksWith = (wf: Workflow, kind: string): string[] =>
-                jobsOf(wf).flatMap(([, job]) => (pulumiOps(job).some((o) => o.kind === kind) ? jobStacks(wf, job) : [])).sort();
+                jobsOf(wf)
+                    .flatMap(([, job]) => (pulumiOps(job).some((o) => o.kind === kind) ? jobStacks(wf, job) : []))
+                    .sort();
             assert.deepEqual(stacksWith(file("review.yml"), "preview"), ["prod", "staging"]);
             assert.deepEqual(stacksWith(file("deploy.yml"), "up"), ["prod", "staging"]);
         });
@@ -139,13 +166,21 @@ describe("GitHub workflows", () => {
             caught(policyPackProblems(edit("review.yml", "policy-config/${{ matrix.stack }}.json", "policy-config/prod.json")), /review\.yml preview .*staging/);
         });
         it("catches a plain `pulumi up` shell line without --policy-pack", () => {
-            caught(policyPackProblems(edit("migrate.yml", "pulumi config set migrateRerun \"$next\" --stack \"$STACK\"", 'pulumi config set migrateRerun "$next" --stack "$STACK" && pulumi up --yes --stack "$STACK"')), /without --policy-pack/);
+            caught(
+                policyPackProblems(
+                    edit("migrate.yml", 'pulumi config set migrateRerun "$next" --stack "$STACK"', 'pulumi config set migrateRerun "$next" --stack "$STACK" && pulumi up --yes --stack "$STACK"'),
+                ),
+                /without --policy-pack/,
+            );
         });
         it("the policy config of each stack is valid and pins every environment-aware policy to it", () => {
             assert.deepEqual(policyConfigProblems(CONFIGS), []);
         });
         it("catches a prod policy config that says staging, and a misspelt policy name", () => {
-            caught(policyConfigProblems({ ...CONFIGS, prod: CONFIGS.prod.replace('"production-safety": { "environment": "prod" }', '"production-safety": { "environment": "staging" }') }), /production-safety has environment staging/);
+            caught(
+                policyConfigProblems({ ...CONFIGS, prod: CONFIGS.prod.replace('"production-safety": { "environment": "prod" }', '"production-safety": { "environment": "staging" }') }),
+                /production-safety has environment staging/,
+            );
             caught(policyConfigProblems({ ...CONFIGS, prod: CONFIGS.prod.replace('"health-probes"', '"health-probe"') }), /health-probe\b/);
         });
     });
@@ -153,16 +188,40 @@ describe("GitHub workflows", () => {
     describe("the gate runs after every up and can fail the job", () => {
         it("holds on the workflows", () => assert.deepEqual(gateProblems(WORKFLOWS), []));
         it("catches continue-on-error on the gate", () => {
-            caught(gateProblems(edit("deploy.yml", "      - name: Post-deploy gate (GO or NO-GO; NO-GO fails the job)\n", "      - name: Post-deploy gate (GO or NO-GO; NO-GO fails the job)\n        continue-on-error: true\n")), /continue-on-error between up and the gate/);
+            caught(
+                gateProblems(
+                    edit(
+                        "deploy.yml",
+                        "      - name: Post-deploy gate (GO or NO-GO; NO-GO fails the job)\n",
+                        "      - name: Post-deploy gate (GO or NO-GO; NO-GO fails the job)\n        continue-on-error: true\n",
+                    ),
+                ),
+                /continue-on-error between up and the gate/,
+            );
         });
         it("catches an exit code swallowed with || true", () => {
-            caught(gateProblems(edit("deploy.yml", "          --plain\n        env:\n          GOOGLE_APPLICATION_CREDENTIALS: ${{ steps.reader-auth.outputs.credentials_file_path }}\n          PROD_", "          --plain || true\n        env:\n          GOOGLE_APPLICATION_CREDENTIALS: ${{ steps.reader-auth.outputs.credentials_file_path }}\n          PROD_")), /production: the gate's exit code is swallowed/);
+            caught(
+                gateProblems(
+                    edit(
+                        "deploy.yml",
+                        "          --plain\n        env:\n          GOOGLE_APPLICATION_CREDENTIALS: ${{ steps.reader-auth.outputs.credentials_file_path }}\n          PROD_",
+                        "          --plain || true\n        env:\n          GOOGLE_APPLICATION_CREDENTIALS: ${{ steps.reader-auth.outputs.credentials_file_path }}\n          PROD_",
+                    ),
+                ),
+                /production: the gate's exit code is swallowed/,
+            );
         });
         it("catches FAIL_ON_REQUIRED_FAILURE=0", () => {
-            caught(gateProblems(edit("migrate.yml", "      STACK: ${{ inputs.stack }}\n", "      STACK: ${{ inputs.stack }}\n      FAIL_ON_REQUIRED_FAILURE: \"0\"\n")), /FAIL_ON_REQUIRED_FAILURE=0 for the job/);
+            caught(
+                gateProblems(edit("migrate.yml", "      STACK: ${{ inputs.stack }}\n", '      STACK: ${{ inputs.stack }}\n      FAIL_ON_REQUIRED_FAILURE: "0"\n')),
+                /FAIL_ON_REQUIRED_FAILURE=0 for the job/,
+            );
         });
         it("catches a gate that reads another stack's outputs", () => {
-            caught(gateProblems(edit("deploy.yml", "--outputs prod=gate/prod-outputs.json", "--outputs prod=gate/staging-outputs.json")), /nothing between up and the gate writes gate\/staging-outputs\.json/);
+            caught(
+                gateProblems(edit("deploy.yml", "--outputs prod=gate/prod-outputs.json", "--outputs prod=gate/staging-outputs.json")),
+                /nothing between up and the gate writes gate\/staging-outputs\.json/,
+            );
         });
         it("catches a migration rerun without its drift check", () => {
             caught(gateProblems(edit("migrate.yml", /npm run validate --\n/, "echo skipped --\n")), /migrate\.yml rerun: no gate/);
@@ -173,11 +232,44 @@ describe("GitHub workflows", () => {
         it("each deploy gate runs every check of its environment and none of the other's", () => {
             assert.deepEqual(deployGateScopeProblems(file("deploy.yml")), []);
             assert.ok(checksFor("staging").includes("runtime-migration-drift") && !checksFor("staging").includes("control-prod-health"));
-            caught(deployGateScopeProblems(edit("deploy.yml", "          --environment prod\n          --only control-prod-health,", "          --only control-staging-health,control-prod-health,").find((w) => w.file === "deploy.yml")!), /production \(prod\): .*other environment's \[control-staging-health/);
-            caught(deployGateScopeProblems(edit("deploy.yml", "--only control-staging-health,control-staging-smoke,", "--only control-staging-health,").find((w) => w.file === "deploy.yml")!), /misses \[control-staging-smoke/);
-            caught(deployGateScopeProblems(edit("deploy.yml", "          --only khala-contract-tests,cross-surface-contract-harness\n", "          --only khala-contract-tests,control-staging-health\n").find((w) => w.file === "deploy.yml")!), /contract-tests \(staging\): the gate runs the contract tests beside the checks of what serves/);
-            caught(deployGateScopeProblems(edit("deploy.yml", "    permissions:\n      contents: read\n    env:\n      STACK: ${{ matrix.stack }}\n", "    permissions:\n      contents: read\n      id-token: write\n    env:\n      STACK: ${{ matrix.stack }}\n").find((w) => w.file === "deploy.yml")!), /can mint an OIDC token/);
-            caught(deployGateScopeProblems(edit("deploy.yml", "          --only khala-contract-tests,cross-surface-contract-harness\n", "          --only cross-surface-contract-harness\n").find((w) => w.file === "deploy.yml")!), /\(staging\): no gate runs \[khala-contract-tests\]/);
+            caught(
+                deployGateScopeProblems(
+                    edit("deploy.yml", "          --environment prod\n          --only control-prod-health,", "          --only control-staging-health,control-prod-health,").find(
+                        (w) => w.file === "deploy.yml",
+                    )!,
+                ),
+                /production \(prod\): .*other environment's \[control-staging-health/,
+            );
+            caught(
+                deployGateScopeProblems(edit("deploy.yml", "--only control-staging-health,control-staging-smoke,", "--only control-staging-health,").find((w) => w.file === "deploy.yml")!),
+                /misses \[control-staging-smoke/,
+            );
+            caught(
+                deployGateScopeProblems(
+                    edit("deploy.yml", "          --only khala-contract-tests,cross-surface-contract-harness\n", "          --only khala-contract-tests,control-staging-health\n").find(
+                        (w) => w.file === "deploy.yml",
+                    )!,
+                ),
+                /contract-tests \(staging\): the gate runs the contract tests beside the checks of what serves/,
+            );
+            caught(
+                deployGateScopeProblems(
+                    edit(
+                        "deploy.yml",
+                        "    permissions:\n      contents: read\n    env:\n      STACK: ${{ matrix.stack }}\n",
+                        "    permissions:\n      contents: read\n      id-token: write\n    env:\n      STACK: ${{ matrix.stack }}\n",
+                    ).find((w) => w.file === "deploy.yml")!,
+                ),
+                /can mint an OIDC token/,
+            );
+            caught(
+                deployGateScopeProblems(
+                    edit("deploy.yml", "          --only khala-contract-tests,cross-surface-contract-harness\n", "          --only cross-surface-contract-harness\n").find(
+                        (w) => w.file === "deploy.yml",
+                    )!,
+                ),
+                /\(staging\): no gate runs \[khala-contract-tests\]/,
+            );
         });
         it("the gate appends its SUMMARY to the job summary by itself (GITHUB_STEP_SUMMARY)", () => {
             assert.match(helpText(), /GITHUB_STEP_SUMMARY\n\s+when set, SUMMARY\.md is appended to it/);
@@ -187,10 +279,16 @@ describe("GitHub workflows", () => {
     describe("production needs staging", () => {
         it("holds on deploy.yml", () => assert.deepEqual(orderProblems(file("deploy.yml")), []));
         it("catches production without needs: staging", () => {
-            caught(orderProblems(edit("deploy.yml", "    needs: [staging, contract-tests]\n", "    needs: contract-tests\n").find((w) => w.file === "deploy.yml")!), /production does not need staging/);
+            caught(
+                orderProblems(edit("deploy.yml", "    needs: [staging, contract-tests]\n", "    needs: contract-tests\n").find((w) => w.file === "deploy.yml")!),
+                /production does not need staging/,
+            );
         });
         it("catches production that runs whatever staging did", () => {
-            caught(orderProblems(edit("deploy.yml", "    needs: [staging, contract-tests]\n", "    needs: [staging, contract-tests]\n    if: always()\n").find((w) => w.file === "deploy.yml")!), /even when staging failed/);
+            caught(
+                orderProblems(edit("deploy.yml", "    needs: [staging, contract-tests]\n", "    needs: [staging, contract-tests]\n    if: always()\n").find((w) => w.file === "deploy.yml")!),
+                /even when staging failed/,
+            );
         });
         it("catches production outside the production environment", () => {
             caught(orderProblems(edit("deploy.yml", "    environment: production\n", "    environment: staging\n").find((w) => w.file === "deploy.yml")!), /not behind the 'production' environment/);
@@ -203,7 +301,16 @@ describe("GitHub workflows", () => {
             caught(credentialProblems(edit("review.yml", /workload_identity_provider: .*\n/, "credentials_json: ${{ secrets.GCP_SA_KEY }}\n")), /long-lived credential/);
         });
         it("catches a GOOGLE_CREDENTIALS secret in the environment", () => {
-            caught(credentialProblems(edit("deploy.yml", "      PULUMI_BACKEND_URL: ${{ vars.PULUMI_BACKEND_URL }}\n", "      PULUMI_BACKEND_URL: ${{ vars.PULUMI_BACKEND_URL }}\n      GOOGLE_CREDENTIALS: ${{ secrets.GOOGLE_CREDENTIALS }}\n")), /GOOGLE_CREDENTIALS/);
+            caught(
+                credentialProblems(
+                    edit(
+                        "deploy.yml",
+                        "      PULUMI_BACKEND_URL: ${{ vars.PULUMI_BACKEND_URL }}\n",
+                        "      PULUMI_BACKEND_URL: ${{ vars.PULUMI_BACKEND_URL }}\n      GOOGLE_CREDENTIALS: ${{ secrets.GOOGLE_CREDENTIALS }}\n",
+                    ),
+                ),
+                /GOOGLE_CREDENTIALS/,
+            );
         });
         it("catches a job that federates without id-token: write", () => {
             caught(credentialProblems(edit("migrate.yml", "      id-token: write\n", "")), /without permissions id-token: write/);
@@ -216,17 +323,26 @@ describe("GitHub workflows", () => {
             caught(pinningProblems(edit("review.yml", "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0", "pulumi/actions@v7")), /pulumi\/actions@v7 is not pinned/);
         });
         it("catches a SHA without its version comment", () => {
-            caught(pinningProblems(edit("deploy.yml", "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0", "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f")), /no version comment/);
+            caught(
+                pinningProblems(edit("deploy.yml", "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0", "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f")),
+                /no version comment/,
+            );
         });
         it("catches one action pinned to two SHAs", () => {
-            caught(pinningProblems(edit("migrate.yml", "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0")), /actions\/checkout pinned to/);
+            caught(
+                pinningProblems(edit("migrate.yml", "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1", "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0")),
+                /actions\/checkout pinned to/,
+            );
         });
     });
 
     describe("concurrency per stack never cancels in progress", () => {
         it("holds on the workflows", () => assert.deepEqual(concurrencyProblems(WORKFLOWS), []));
         it("catches cancel-in-progress on a deploy", () => {
-            caught(concurrencyProblems(edit("deploy.yml", "      group: deploy-prod\n      cancel-in-progress: false\n", "      group: deploy-prod\n      cancel-in-progress: true\n")), /production: concurrency does not set cancel-in-progress: false/);
+            caught(
+                concurrencyProblems(edit("deploy.yml", "      group: deploy-prod\n      cancel-in-progress: false\n", "      group: deploy-prod\n      cancel-in-progress: true\n")),
+                /production: concurrency does not set cancel-in-progress: false/,
+            );
         });
         it("catches a group shared by both stacks", () => {
             caught(concurrencyProblems(edit("review.yml", "group: preview-${{ matrix.stack }}-pr-", "group: preview-pr-")), /not one per stack/);
@@ -265,7 +381,10 @@ describe("GitHub workflows", () => {
             caught(deployTriggerProblems(ignoring("package-lock.json")), /only package-lock\.json does not deploy/);
         });
         it("catches a deploy that runs on a docs-only push", () => {
-            caught(deployTriggerProblems(edit("deploy.yml", '    paths-ignore:\n      - "*.md"\n      - "docs/**"\n', "").find((w) => w.file === "deploy.yml")!), /docs-only push \(README\.md\) deploys/);
+            caught(
+                deployTriggerProblems(edit("deploy.yml", '    paths-ignore:\n      - "*.md"\n      - "docs/**"\n', "").find((w) => w.file === "deploy.yml")!),
+                /docs-only push \(README\.md\) deploys/,
+            );
         });
     });
 
@@ -278,11 +397,14 @@ describe("GitHub workflows", () => {
             caught(migrateCommitProblems(edit("migrate.yml", "        if: always() && steps.bump.outcome == 'success'\n", "")), /must run whenever the bump ran/);
         });
         it("catches a refused push that would not fail the job", () => {
-            caught(migrateCommitProblems(edit("migrate.yml", "main\n          \"$STACK: migrateRerun", "main || true\n          \"$STACK: migrateRerun")), /exit code is swallowed/);
+            caught(migrateCommitProblems(edit("migrate.yml", 'main\n          "$STACK: migrateRerun', 'main || true\n          "$STACK: migrateRerun')), /exit code is swallowed/);
         });
         it("catches the rerun without contents: write, and a deploy job with it", () => {
             caught(migrateCommitProblems(edit("migrate.yml", "      contents: write\n", "      contents: read\n")), /without contents: write/);
-            caught(migrateCommitProblems(edit("deploy.yml", "    permissions:\n      contents: read\n      id-token: write\n", "    permissions:\n      contents: write\n      id-token: write\n")), /deploy\.yml staging: contents: write without a migrateRerun bump/);
+            caught(
+                migrateCommitProblems(edit("deploy.yml", "    permissions:\n      contents: read\n      id-token: write\n", "    permissions:\n      contents: write\n      id-token: write\n")),
+                /deploy\.yml staging: contents: write without a migrateRerun bump/,
+            );
         });
         it("catches the commit of another stack's file", () => {
             caught(migrateCommitProblems(edit("migrate.yml", '"Pulumi.$STACK.yaml" main', '"Pulumi.prod.yaml" main')), /\(staging\): commits Pulumi\.prod\.yaml/);
@@ -293,10 +415,17 @@ describe("GitHub workflows", () => {
         it("both stacks map a custom domain", () => assert.deepEqual(stacksWithDomain().sort(), ["prod", "staging"]));
         it("holds on the workflows", () => assert.deepEqual(domainWaitProblems(WORKFLOWS), []));
         it("catches a deploy job without the wait", () => {
-            caught(domainWaitProblems(edit("deploy.yml", "        run: bash .github/scripts/wait-for-domain-certificate.sh gate/prod-outputs.json prod\n", "        run: echo skipped\n")), /production \(prod\): no wait/);
+            caught(
+                domainWaitProblems(edit("deploy.yml", "        run: bash .github/scripts/wait-for-domain-certificate.sh gate/prod-outputs.json prod\n", "        run: echo skipped\n")),
+                /production \(prod\): no wait/,
+            );
         });
         it("catches the gate's ID token minted before the wait", () => {
-            const moved = edit("deploy.yml", /(      - name: Wait until the control domain[\s\S]*?CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE: .*\n)(      - name: Mint the gate's ID token[\s\S]*?id_token_include_email: true\n)/, "$2$1");
+            const moved = edit(
+                "deploy.yml",
+                /(      - name: Wait until the control domain[\s\S]*?CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE: .*\n)(      - name: Mint the gate's ID token[\s\S]*?id_token_include_email: true\n)/,
+                "$2$1",
+            );
             caught(domainWaitProblems(moved), /staging\): the gate's ID token is minted before the certificate wait/);
         });
     });
@@ -353,7 +482,12 @@ describe("GitHub workflows", () => {
             caught(driftIdentityProblems(file("drift.yml"), moved), /`pulumi refresh` against the real backend/);
         });
         it("catches a state-writing command, and pulumi/actions running up", () => {
-            caught(driftIdentityProblems(driftEdit("          mkdir -p drift\n          rc=0\n", '          mkdir -p drift\n          pulumi config set migrateRerun 0 --stack "$STACK"\n          rc=0\n')), /`pulumi config set` writes state or config/);
+            caught(
+                driftIdentityProblems(
+                    driftEdit("          mkdir -p drift\n          rc=0\n", '          mkdir -p drift\n          pulumi config set migrateRerun 0 --stack "$STACK"\n          rc=0\n'),
+                ),
+                /`pulumi config set` writes state or config/,
+            );
             caught(driftIdentityProblems(driftEdit("          pulumi-version: 3.276.0\n", "          pulumi-version: 3.276.0\n          command: up\n")), /pulumi\/actions runs up/);
         });
     });
@@ -365,7 +499,10 @@ describe("GitHub workflows", () => {
             caught(setupProblems(readme.replace(/ && assertion\.repository_id == '\$GH_REPO_ID' && assertion\.repository_owner_id == '\$GH_OWNER_ID'/, "")), /does not pin repository_id/);
         });
         it("catches a preview account that can write the state", () => {
-            caught(setupProblems(readme.replace("oa-pulumi-preview@$PROJECT.$SA --role roles/storage.objectViewer", "oa-pulumi-preview@$PROJECT.$SA --role roles/storage.objectUser")), /preview account gets BUCKET roles\/storage\.objectUser, which writes/);
+            caught(
+                setupProblems(readme.replace("oa-pulumi-preview@$PROJECT.$SA --role roles/storage.objectViewer", "oa-pulumi-preview@$PROJECT.$SA --role roles/storage.objectUser")),
+                /preview account gets BUCKET roles\/storage\.objectUser, which writes/,
+            );
         });
     });
 
@@ -373,14 +510,22 @@ describe("GitHub workflows", () => {
         const driftEdit = (from: string | RegExp, to: string) => edit("drift.yml", from, to).find((w) => w.file === "drift.yml")!;
         it("holds on drift.yml", () => assert.deepEqual(driftCheckProblems(file("drift.yml")), []));
         it("catches a preview without --refresh (it would compare with the state, not the cloud)", () => {
-            caught(driftCheckProblems(driftEdit("\"$STACK\" --refresh --expect-no-changes", "\"$STACK\" --expect-no-changes")), /pulumi preview without --refresh/);
+            caught(driftCheckProblems(driftEdit('"$STACK" --refresh --expect-no-changes', '"$STACK" --expect-no-changes')), /pulumi preview without --refresh/);
         });
         it("catches a preview without --expect-no-changes (drift would pass)", () => {
-            caught(driftCheckProblems(driftEdit("\"$STACK\" --refresh --expect-no-changes", "\"$STACK\" --refresh")), /without --expect-no-changes/);
+            caught(driftCheckProblems(driftEdit('"$STACK" --refresh --expect-no-changes', '"$STACK" --refresh')), /without --expect-no-changes/);
         });
         it("catches the other stack's policy config, and an analysis without any", () => {
-            caught(driftCheckProblems(driftEdit('--policy-pack-config ".github/policy-config/$STACK.json" > drift/preview.txt', '--policy-pack-config ".github/policy-config/prod.json" > drift/preview.txt')), /\(staging\): pulumi preview reads policy config \.github\/policy-config\/prod\.json/);
-            caught(driftCheckProblems(file("drift.yml"), stateScriptEdit(' --policy-pack-config ".github/policy-config/$stack.json" > "$out/analyze.txt"', ' > "$out/analyze.txt"')), /pulumi policy analyze reads policy config <none>/);
+            caught(
+                driftCheckProblems(
+                    driftEdit('--policy-pack-config ".github/policy-config/$STACK.json" > drift/preview.txt', '--policy-pack-config ".github/policy-config/prod.json" > drift/preview.txt'),
+                ),
+                /\(staging\): pulumi preview reads policy config \.github\/policy-config\/prod\.json/,
+            );
+            caught(
+                driftCheckProblems(file("drift.yml"), stateScriptEdit(' --policy-pack-config ".github/policy-config/$stack.json" > "$out/analyze.txt"', ' > "$out/analyze.txt"')),
+                /pulumi policy analyze reads policy config <none>/,
+            );
         });
         it("catches an analysis of the state as it was (no refresh before it)", () => {
             const moved = stateScriptEdit(/(pulumi refresh [^\n]*\n)([\s\S]*?)(pulumi policy analyze [^\n]*\n)/, "$2$3$1");
@@ -391,7 +536,10 @@ describe("GitHub workflows", () => {
             caught(driftCheckProblems(driftEdit("> drift/preview.txt 2>&1 || rc=$?", "> drift/preview.txt 2>&1 || true")), /preview's output and exit code are not recorded/);
         });
         it("catches the state script given another stack or another directory than the report reads", () => {
-            caught(driftCheckProblems(driftEdit('analyze-refreshed-state.sh "$STACK" drift', 'analyze-refreshed-state.sh "$STACK" out')), /\(staging\): .*analyze-refreshed-state\.sh is given staging out, not staging drift/);
+            caught(
+                driftCheckProblems(driftEdit('analyze-refreshed-state.sh "$STACK" drift', 'analyze-refreshed-state.sh "$STACK" out')),
+                /\(staging\): .*analyze-refreshed-state\.sh is given staging out, not staging drift/,
+            );
         });
         it("catches an analysis exit code the script never records", () => {
             caught(driftCheckProblems(file("drift.yml"), stateScriptEdit('echo "$rc" > "$out/analyze.rc"\n', "")), /nothing writes drift\/analyze\.rc/);
@@ -416,7 +564,10 @@ describe("GitHub workflows", () => {
     describe("gcloud comes from a pinned setup-gcloud", () => {
         it("holds on the workflows (the certificate wait's gcloud beta, the drift job's state copy)", () => assert.deepEqual(gcloudSetupProblems(WORKFLOWS), []));
         it("catches the certificate wait on the runner image's gcloud", () => {
-            caught(gcloudSetupProblems(edit("deploy.yml", /      - name: Install gcloud and its beta component[^\n]*\n.*\n.*\n.*\n/, "")), /deploy\.yml staging step \d+ \(Wait until the control domain.*without google-github-actions\/setup-gcloud/);
+            caught(
+                gcloudSetupProblems(edit("deploy.yml", /      - name: Install gcloud and its beta component[^\n]*\n.*\n.*\n.*\n/, "")),
+                /deploy\.yml staging step \d+ \(Wait until the control domain.*without google-github-actions\/setup-gcloud/,
+            );
         });
         it("catches gcloud beta without the beta component", () => {
             caught(gcloudSetupProblems(edit("deploy.yml", "        with:\n          install_components: beta\n", "")), /calls gcloud beta, and setup-gcloud does not install the beta component/);

@@ -10,11 +10,7 @@ import type { GateOptions, StateTarget } from "../resolve-options";
 const apisByRun = new WeakMap<CheckDeps, Map<string, CloudApis>>();
 
 /** A registry entry whose check reads the run's Cloud Run or Logging APIs for each state target. */
-export function cloudCheck<const Id extends string>(
-    id: Id,
-    required: boolean,
-    build: (target: StateTarget, options: GateOptions, apis: () => CloudApis, deps: CheckDeps) => Check,
-): CheckEntry<Id> {
+export function cloudCheck<const Id extends string>(id: Id, required: boolean, build: (target: StateTarget, options: GateOptions, apis: () => CloudApis, deps: CheckDeps) => Check): CheckEntry<Id> {
     return {
         id,
         required,

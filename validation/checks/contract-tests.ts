@@ -183,7 +183,11 @@ export function judgeTestRun(run: CommandRun, what: string, options: { requireCo
     if (run.signal) return { status: "failed", cause: `${what} was killed by ${run.signal} (deadline or interrupt) after ${tally}`, action };
     if (run.code !== 0) return { status: "failed", cause: `${what} exited ${run.code}${c.suites ? `: ${tally}` : ""}`, action };
     if (c.unannounced > 0) {
-        return { status: "failed", cause: `${what} printed ${c.unannounced} 'test result:' line(s) that no 'running N tests' header announced with that total: the count is not libtest's and proves nothing`, action };
+        return {
+            status: "failed",
+            cause: `${what} printed ${c.unannounced} 'test result:' line(s) that no 'running N tests' header announced with that total: the count is not libtest's and proves nothing`,
+            action,
+        };
     }
     if (c.suites === 0) {
         if (options.requireCount) return { status: "failed", cause: `${what} exited 0 but printed no 'test result:' line: cannot tell how many tests ran`, action };
@@ -251,11 +255,7 @@ export function khalaContractTestsCheck(options: ContractCheckOptions): Check {
 }
 
 export function crossSurfaceHarnessCheck(options: ContractCheckOptions): Check {
-    const skipReason = !options.enabled
-        ? "off by default (RUN_CROSS_SURFACE=0)"
-        : !options.repo
-          ? "OPENAGENTS_REPO is not set: no OpenAgents checkout to run the cross-surface harness in"
-          : undefined;
+    const skipReason = !options.enabled ? "off by default (RUN_CROSS_SURFACE=0)" : !options.repo ? "OPENAGENTS_REPO is not set: no OpenAgents checkout to run the cross-surface harness in" : undefined;
     return {
         id: crossSurfaceContractHarness.id,
         required: crossSurfaceContractHarness.required,

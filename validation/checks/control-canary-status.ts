@@ -17,7 +17,13 @@ import { cloudCheck } from "./cloud-apis";
 
 /** The registry entry: the check wired to the gate's options. */
 export const controlCanaryStatus = cloudCheck("control-canary-status", true, (target, _options, apis) =>
-    controlCanaryStatusCheck({ api: () => apis().cloudRun, serviceName: target.controlService, intended: intendedSplit(target), expectedImage: target.expectedControlImage, baseUrl: target.controlBaseUrl }),
+    controlCanaryStatusCheck({
+        api: () => apis().cloudRun,
+        serviceName: target.controlService,
+        intended: intendedSplit(target),
+        expectedImage: target.expectedControlImage,
+        baseUrl: target.controlBaseUrl,
+    }),
 );
 
 /** The split the stack meant, from its outputs. */
@@ -75,11 +81,7 @@ export function judgeCanaryStatus(state: CanaryState): Judgement {
 
     if (!state.service.ok) {
         const e = state.service.error;
-        problems.push(
-            e.kind === "not-found"
-                ? `control service '${state.serviceName}' does not exist in ${state.where}`
-                : `control service '${state.serviceName}' could not be read: ${e.message}`,
-        );
+        problems.push(e.kind === "not-found" ? `control service '${state.serviceName}' does not exist in ${state.where}` : `control service '${state.serviceName}' could not be read: ${e.message}`);
     } else {
         const service = state.service.value;
         const latestCreated = shortName(service.latestCreatedRevision);

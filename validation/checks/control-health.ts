@@ -33,13 +33,21 @@ export function controlActionFor(status: number): string {
     if (status === 401 || status === 403) return "check the access token (it may be expired or for another environment)";
     if (status === 404) return "the route is missing: is this the Rust control service at the expected version, and does the URL reach it (domain mapping, traffic)?";
     if (status === 426) return "the compatibility gate refuses clients: check OA_COMPAT_CONTROL_*";
-    if (status === 503) return "the service is not ready, unavailable or in maintenance mode: fix readiness (is OA_CONTROL_STATIC_DIR a directory?), pass the maintenance bypass token, or re-run with --wait-ready";
+    if (status === 503)
+        return "the service is not ready, unavailable or in maintenance mode: fix readiness (is OA_CONTROL_STATIC_DIR a directory?), pass the maintenance bypass token, or re-run with --wait-ready";
     if (status >= 500) return "the control service errors: read its logs";
     return "check the control service's routes";
 }
 
 /** Runs a control step table against one environment's control URL (legacy targets refused first). */
-export async function runControlSteps(steps: readonly Step[], t: EnvironmentTargets, options: GateOptions, deps: CheckDeps, ctx: CheckContext, passNote: string | ((run: StepsRun) => string)): Promise<CheckVerdict> {
+export async function runControlSteps(
+    steps: readonly Step[],
+    t: EnvironmentTargets,
+    options: GateOptions,
+    deps: CheckDeps,
+    ctx: CheckContext,
+    passNote: string | ((run: StepsRun) => string),
+): Promise<CheckVerdict> {
     const legacy = legacyTargetReason(t.controlBaseUrl, t.outputs?.controlServiceName);
     if (legacy) {
         ctx.log(`legacy target: ${legacy}`);

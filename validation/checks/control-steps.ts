@@ -30,7 +30,10 @@ export const CACHE = {
     maintenance: "no-store, no-cache, must-revalidate",
 } as const;
 
-const READY_RULES: readonly FieldRule[] = [{ path: "status", equals: "ready" }, { path: "static_dir", type: "string" }];
+const READY_RULES: readonly FieldRule[] = [
+    { path: "status", equals: "ready" },
+    { path: "static_dir", type: "string" },
+];
 const HEALTH_RULES: readonly FieldRule[] = [
     { path: "status", equals: "ok" },
     { path: "service", equals: CONTROL.binary },
@@ -59,7 +62,6 @@ const WORKOS_UNREACHABLE = "Unable to contact WorkOS";
 const PER_INSTANCE = `sessions live in each instance's memory (${cite("service/src/auth.rs", "338-345,418-432")})`;
 /** The pages users load, served by the web shell entry (lib.rs:1354-1355,1067,2366-2425). */
 export const PAGES = ["/", "/login", "/feed"] as const;
-
 
 /** Keys of the runtime's readiness JSON that the control service's never has. */
 const RUNTIME_READINESS_KEYS = ["authority_ready", "projector_ready", "workers_ready"] as const;
@@ -132,7 +134,12 @@ export function controlReadinessStep(): Step {
         status: (s) => s === 200 || s === 503,
         body: (r) => {
             if (r.status === 503) {
-                if (isMaintenancePage(r)) return { ok: false, problem: "(the maintenance page: /readyz is not in OA_MAINTENANCE_ALLOWED_PATHS)", action: "keep /healthz and /readyz in OA_MAINTENANCE_ALLOWED_PATHS (the default)" };
+                if (isMaintenancePage(r))
+                    return {
+                        ok: false,
+                        problem: "(the maintenance page: /readyz is not in OA_MAINTENANCE_ALLOWED_PATHS)",
+                        action: "keep /healthz and /readyz in OA_MAINTENANCE_ALLOWED_PATHS (the default)",
+                    };
                 return jsonWith(r, [{ path: "status", equals: "not_ready" }], (json) => ({
                     ok: false,
                     problem: `(not ready: OA_CONTROL_STATIC_DIR ${JSON.stringify(typeof json.static_dir === "string" ? json.static_dir : "").slice(0, 80)} is not a directory)`,
@@ -164,7 +171,11 @@ export function controlLivenessStep(environment: Environment): Step {
         body: (r) =>
             jsonWith(r, HEALTH_RULES, (json): BodyVerdict => {
                 if (environment === "prod" && json.auth_provider === "mock") {
-                    return { ok: false, problem: "with auth_provider \"mock\": production's control service lets anyone sign in with the mock code", action: "set OA_AUTH_PROVIDER_MODE=workos with WORKOS_CLIENT_ID and WORKOS_API_KEY on the production control service" };
+                    return {
+                        ok: false,
+                        problem: 'with auth_provider "mock": production\'s control service lets anyone sign in with the mock code',
+                        action: "set OA_AUTH_PROVIDER_MODE=workos with WORKOS_CLIENT_ID and WORKOS_API_KEY on the production control service",
+                    };
                 }
                 // "workos" is also what the unavailable provider reports (auth.rs:2470): the sign-in step tells them apart.
                 return { ok: true, note: `${CONTROL.binary} ${String(json.version)}, auth_provider ${String(json.auth_provider)}` };
@@ -185,7 +196,8 @@ export function controlHealthSteps(o: Pick<ControlStepOptions, "environment" | "
 /** A page users load: the web shell's index.html (lib.rs:2408-2414), or what the route split and maintenance make of it. */
 function pageStep(path: (typeof PAGES)[number], redactor: Redactor): Step {
     const id = path === "/" ? "page-root" : `page-${path.slice(1)}`;
-    const own = path === "/login" ? cite("service/src/lib.rs", "1067,3003-3015") : path === "/feed" ? cite("service/src/lib.rs", "1355,6181-6191") : cite("service/src/lib.rs", "1354,2383-2395,12683-12686");
+    const own =
+        path === "/login" ? cite("service/src/lib.rs", "1067,3003-3015") : path === "/feed" ? cite("service/src/lib.rs", "1355,6181-6191") : cite("service/src/lib.rs", "1354,2383-2395,12683-12686");
     return {
         id,
         method: "GET",
@@ -218,7 +230,8 @@ function pageStep(path: (typeof PAGES)[number], redactor: Redactor): Step {
             const cache = cacheControlProblem(r.headers["cache-control"], CACHE.manifest);
             if (cache) return { ok: false, problem: cache, action: "serve the web shell with the control service's cache headers" };
             // build-dist.sh writes index.html with the shell's canvas; any other HTML is another page.
-            if (!r.body.toString("utf8", 0, 64 * 1024).includes("openagents-web-shell-canvas")) return { ok: false, problem: "with HTML that is not the web shell's index.html (no openagents-web-shell-canvas)" };
+            if (!r.body.toString("utf8", 0, 64 * 1024).includes("openagents-web-shell-canvas"))
+                return { ok: false, problem: "with HTML that is not the web shell's index.html (no openagents-web-shell-canvas)" };
             return { ok: true };
         },
     };
@@ -275,12 +288,25 @@ function sessionRoute(o: {
             if (r.status === 503) {
                 const e = errorEnvelope(r);
                 if (isMaintenancePage(r)) return { ok: false, problem: "(the maintenance page: maintenance mode is on and no bypass cookie was sent)" };
-                return { ok: false, problem: `(${e ? `${e.code}: ${bodyExcerpt(Buffer.from(e.message), 120, o.redactor)}` : "unavailable"})`, action: "configure what the route needs (a sync token needs OA_SYNC_TOKEN_SIGNING_KEY)" };
+                return {
+                    ok: false,
+                    problem: `(${e ? `${e.code}: ${bodyExcerpt(Buffer.from(e.message), 120, o.redactor)}` : "unavailable"})`,
+                    action: "configure what the route needs (a sync token needs OA_SYNC_TOKEN_SIGNING_KEY)",
+                };
             }
             if (r.status === 401) {
                 if (!isUnauthenticated(r)) return { ok: false, problem: `with a body other than the service's unauthenticated envelope ${JSON.stringify(UNAUTHENTICATED)}` };
-                if (c.kind === "session") return { ok: false, problem: `to the session the gate opened on this revision moments ago: ${PER_INSTANCE}, so the request reached an instance that never saw the sign-in`, action: "gate with one instance serving, or keep auth state where every instance reads it" };
-                if (c.kind === "given") return { ok: true, warning: `${o.path}: the access token given to the gate was refused (401): ${PER_INSTANCE}, so a token minted before this deploy is unknown to the new revision; this route was verified only as far as its 401` };
+                if (c.kind === "session")
+                    return {
+                        ok: false,
+                        problem: `to the session the gate opened on this revision moments ago: ${PER_INSTANCE}, so the request reached an instance that never saw the sign-in`,
+                        action: "gate with one instance serving, or keep auth state where every instance reads it",
+                    };
+                if (c.kind === "given")
+                    return {
+                        ok: true,
+                        warning: `${o.path}: the access token given to the gate was refused (401): ${PER_INSTANCE}, so a token minted before this deploy is unknown to the new revision; this route was verified only as far as its 401`,
+                    };
                 return { ok: true, note: "401 without a session, as the service answers" };
             }
             if (c.kind === "none") return { ok: false, problem: "without any credential: the route is not behind the session gate" };
@@ -517,14 +543,23 @@ function signInStartStep(o: ControlStepOptions): Step {
             if (r.status === 422 && e?.code === "invalid_request" && e.fields.includes("code")) {
                 return { ok: true, provides: { provider: "workos" }, note: "WorkOS reached: it refused the probe address (no email sent)" };
             }
-            if (r.status === 422 && e?.fields.includes("email")) return { ok: false, problem: "(the service itself refused the probe address: its email rule is not the one at the contract's commit)" };
+            if (r.status === 422 && e?.fields.includes("email"))
+                return { ok: false, problem: "(the service itself refused the probe address: its email rule is not the one at the contract's commit)" };
             if (r.status === 200) {
                 const parsed = jsonObject(r);
                 if (!parsed.ok) return { ok: false, problem: parsed.problem };
-                const problem = fieldProblem(parsed.json, [{ path: "ok", equals: true }, { path: "status", equals: "code-sent" }, { path: "challengeId", type: "string", nonEmpty: true }]);
+                const problem = fieldProblem(parsed.json, [
+                    { path: "ok", equals: true },
+                    { path: "status", equals: "code-sent" },
+                    { path: "challengeId", type: "string", nonEmpty: true },
+                ]);
                 if (problem) return { ok: false, problem: `JSON ${problem}` };
                 if (o.environment === "prod") {
-                    return { ok: false, problem: "(a challenge for an address without a domain, which WorkOS refuses: production runs the mock identity provider, so anyone can sign in with the mock code)", action: "set OA_AUTH_PROVIDER_MODE=workos with WORKOS_CLIENT_ID and WORKOS_API_KEY on the production control service" };
+                    return {
+                        ok: false,
+                        problem: "(a challenge for an address without a domain, which WorkOS refuses: production runs the mock identity provider, so anyone can sign in with the mock code)",
+                        action: "set OA_AUTH_PROVIDER_MODE=workos with WORKOS_CLIENT_ID and WORKOS_API_KEY on the production control service",
+                    };
                 }
                 return { ok: true, provides: { provider: "mock", challengeId: String(parsed.json.challengeId) }, note: "the mock provider issued a challenge (no email: mock)" };
             }
@@ -532,13 +567,23 @@ function signInStartStep(o: ControlStepOptions): Step {
                 if (isMaintenancePage(r)) return { ok: false, problem: "(the maintenance page: maintenance mode is on and no bypass cookie was sent)" };
                 const message = e?.message ?? "";
                 if (message.includes(WORKOS_UNCONFIGURED)) {
-                    return { ok: false, problem: "(sign-in unavailable: WorkOS is not configured, so the service runs the provider that refuses every sign-in while /healthz still says auth_provider \"workos\")", action: "set WORKOS_CLIENT_ID and WORKOS_API_KEY on the control service" };
+                    return {
+                        ok: false,
+                        problem: '(sign-in unavailable: WorkOS is not configured, so the service runs the provider that refuses every sign-in while /healthz still says auth_provider "workos")',
+                        action: "set WORKOS_CLIENT_ID and WORKOS_API_KEY on the control service",
+                    };
                 }
-                if (message.startsWith(WORKOS_UNREACHABLE)) return { ok: false, problem: "(sign-in unavailable: the service cannot reach WorkOS)", action: "check the control service's egress to the WorkOS API (OA_WORKOS_API_BASE_URL)" };
-                return { ok: false, problem: `(sign-in unavailable${e ? `: ${e.code}: ${bodyExcerpt(Buffer.from(message), 120, o.redactor)}` : ""})`, action: "read the control service's logs: users cannot sign in" };
+                if (message.startsWith(WORKOS_UNREACHABLE))
+                    return { ok: false, problem: "(sign-in unavailable: the service cannot reach WorkOS)", action: "check the control service's egress to the WorkOS API (OA_WORKOS_API_BASE_URL)" };
+                return {
+                    ok: false,
+                    problem: `(sign-in unavailable${e ? `: ${e.code}: ${bodyExcerpt(Buffer.from(message), 120, o.redactor)}` : ""})`,
+                    action: "read the control service's logs: users cannot sign in",
+                };
             }
             if (r.status === 429) return { ok: false, problem: "(throttled: more than 30 sign-in starts a minute from the gate's address)", action: "re-run in a minute" };
-            if (r.status === 404 || r.status === 405) return { ok: false, problem: "(the sign-in route is missing)", action: "check that the image is the Rust control service at the contract's commit" };
+            if (r.status === 404 || r.status === 405)
+                return { ok: false, problem: "(the sign-in route is missing)", action: "check that the image is the Rust control service at the contract's commit" };
             return { ok: false, problem: `(not an answer the sign-in route gives${e ? `: ${e.code}` : ""})` };
         },
     };
@@ -553,10 +598,15 @@ function signInVerifyStep(o: ControlStepOptions): Step {
         path: "/api/auth/verify",
         auth: "the challenge",
         accepts: "200 (staging, mock provider; otherwise not sent)",
-        expects: "{\"code\": the mock code, \"challenge_id\"}: JSON ok = true, status \"authenticated\", token (string, a secret: masked from here on)",
+        expects: '{"code": the mock code, "challenge_id"}: JSON ok = true, status "authenticated", token (string, a secret: masked from here on)',
         needs: ["sign-in-start"],
         provides: "a session on this revision",
-        source: [cite("service/src/lib.rs", "1121,3411-3495,428-435"), cite("service/src/auth.rs", "472-520,2362-2385"), cite("service/src/config.rs", "12,234-237"), cite("app-state/src/command_bus.rs", "138-151")],
+        source: [
+            cite("service/src/lib.rs", "1121,3411-3495,428-435"),
+            cite("service/src/auth.rs", "472-520,2362-2385"),
+            cite("service/src/config.rs", "12,234-237"),
+            cite("app-state/src/command_bus.rs", "138-151"),
+        ],
         skip: (got) => {
             if (o.environment === "prod") return "no sign-in in production (nothing is written there): the session, status and sync-token routes are verified as far as their 401";
             if (got.provider !== "mock") return "the provider is WorkOS: a session needs a real user's emailed code, so the session, status and sync-token routes are verified as far as their 401";
@@ -573,15 +623,28 @@ function signInVerifyStep(o: ControlStepOptions): Step {
             if (r.status === 422) {
                 const e = errorEnvelope(r);
                 // auth.rs:489-506: an unknown or lapsed challenge; a wrong code says "invalid or expired" (auth.rs:2370-2375).
-                if (e?.message.startsWith("Your sign-in code expired")) return { ok: false, problem: `(the challenge is unknown to the instance that answered: ${PER_INSTANCE})`, action: "gate with one instance serving, or keep auth state where every instance reads it" };
+                if (e?.message.startsWith("Your sign-in code expired"))
+                    return {
+                        ok: false,
+                        problem: `(the challenge is unknown to the instance that answered: ${PER_INSTANCE})`,
+                        action: "gate with one instance serving, or keep auth state where every instance reads it",
+                    };
                 return { ok: false, problem: "(the mock code was refused)", action: "set OA_AUTH_MOCK_MAGIC_CODE for the gate to the service's code" };
             }
             if (r.status !== 200) return { ok: false, problem: `(sign-in did not complete${errorEnvelope(r) ? `: ${errorEnvelope(r)!.code}` : ""})` };
-            return jsonWith(r, [{ path: "ok", equals: true }, { path: "status", equals: "authenticated" }, { path: "token", type: "string", nonEmpty: true }], (json) => ({
-                ok: true,
-                provides: { sessionToken: String(json.token) },
-                note: "signed in on this revision (mock provider)",
-            }));
+            return jsonWith(
+                r,
+                [
+                    { path: "ok", equals: true },
+                    { path: "status", equals: "authenticated" },
+                    { path: "token", type: "string", nonEmpty: true },
+                ],
+                (json) => ({
+                    ok: true,
+                    provides: { sessionToken: String(json.token) },
+                    note: "signed in on this revision (mock provider)",
+                }),
+            );
         },
     };
 }
@@ -602,16 +665,31 @@ function bypassStep(token: string, redactor: Redactor): Step {
         request: () => ({ path: `/?maintenance_bypass=${raw ? token : encodeURIComponent(token)}`, followRedirects: false }),
         status: () => true,
         body: (r): BodyVerdict => {
-            if (!raw) return { ok: false, problem: "(not judged: the bypass token has characters a URL query must encode, and the service compares the raw query value, so it can never match)", action: "use a bypass token of letters, digits and -._~" };
+            if (!raw)
+                return {
+                    ok: false,
+                    problem: "(not judged: the bypass token has characters a URL query must encode, and the service compares the raw query value, so it can never match)",
+                    action: "use a bypass token of letters, digits and -._~",
+                };
             if (r.status === 307) {
                 const cookie = r.setCookies.map((c) => c.split(";")[0].trim()).find((c) => /^[^=\s]+=\d+\.[A-Za-z0-9_-]+$/.test(c));
                 if (!cookie) return { ok: false, problem: "(a 307 without the signed bypass cookie)" };
                 const value = cookie.slice(cookie.indexOf("=") + 1);
                 redactor.add(value);
                 const named = cookie.startsWith(`${MAINTENANCE.defaultCookieName}=`);
-                return { ok: true, provides: { cookie }, note: `maintenance on: cookie ${named ? MAINTENANCE.defaultCookieName : cookie.split("=")[0]} set`, warning: "maintenance mode is on: users see the maintenance page; the gate judged the service behind the bypass" };
+                return {
+                    ok: true,
+                    provides: { cookie },
+                    note: `maintenance on: cookie ${named ? MAINTENANCE.defaultCookieName : cookie.split("=")[0]} set`,
+                    warning: "maintenance mode is on: users see the maintenance page; the gate judged the service behind the bypass",
+                };
             }
-            if (isMaintenancePage(r)) return { ok: false, problem: "(the maintenance page: maintenance is on and the bypass token was refused, or OA_MAINTENANCE_BYPASS_TOKEN is unset)", action: "pass the token the service holds (openagents-control-maintenance-bypass-token)" };
+            if (isMaintenancePage(r))
+                return {
+                    ok: false,
+                    problem: "(the maintenance page: maintenance is on and the bypass token was refused, or OA_MAINTENANCE_BYPASS_TOKEN is unset)",
+                    action: "pass the token the service holds (openagents-control-maintenance-bypass-token)",
+                };
             if (r.status === 200) return { ok: true, warning: "maintenance mode is off (GET / answered 200 without a bypass cookie): continuing without one" };
             return { ok: false, problem: `(neither the bypass redirect nor the page: ${frontDoorMeaning(r, redactor) ?? "unexpected"})` };
         },

@@ -23,19 +23,20 @@ export const controlErrorLogProbe = cloudCheck("control-error-log-probe", true, 
 export const runtimeErrorLogProbe = cloudCheck("runtime-error-log-probe", true, probeOf("runtime"));
 
 function probeOf(lane: ErrorLogProbeOptions["lane"]): (target: StateTarget, options: GateOptions, apis: () => CloudApis, deps: { redactor: Redactor }) => Check {
-    return (target, options, apis, deps) => errorLogProbeCheck({
-        lane,
-        serviceName: lane === "control" ? target.controlService : target.runtimeService,
-        project: target.gcpProject,
-        region: target.gcpRegion,
-        windowMinutes: options.logWindowMinutes,
-        threshold: options.logErrorThreshold,
-        limit: options.logLimit,
-        cloudRun: () => apis().cloudRun,
-        logging: () => apis().logging,
-        redactor: deps.redactor,
-        skipReason: options.runLogProbes ? undefined : "disabled by RUN_LOG_PROBES=0",
-    });
+    return (target, options, apis, deps) =>
+        errorLogProbeCheck({
+            lane,
+            serviceName: lane === "control" ? target.controlService : target.runtimeService,
+            project: target.gcpProject,
+            region: target.gcpRegion,
+            windowMinutes: options.logWindowMinutes,
+            threshold: options.logErrorThreshold,
+            limit: options.logLimit,
+            cloudRun: () => apis().cloudRun,
+            logging: () => apis().logging,
+            redactor: deps.redactor,
+            skipReason: options.runLogProbes ? undefined : "disabled by RUN_LOG_PROBES=0",
+        });
 }
 
 /** Logging's own cap on one page. */
@@ -144,9 +145,7 @@ async function probe(ctx: CheckContext, options: ErrorLogProbeOptions): Promise<
     const since = new Date(now.getTime() - options.windowMinutes * 60_000);
     const limit = Math.max(options.limit ?? DEFAULT_LOG_LIMIT, options.threshold + 1);
     const pageSize = Math.min(MAX_PAGE_SIZE, limit);
-    const result = await read(() =>
-        options.logging().listErrors(ctx, { project: options.project, region: options.region, service: options.serviceName, since, pageSize, limit }),
-    );
+    const result = await read(() => options.logging().listErrors(ctx, { project: options.project, region: options.region, service: options.serviceName, since, pageSize, limit }));
     if (!result.ok) {
         problems.push(`ERROR entries of '${options.serviceName}' could not be read: ${result.error.message}`);
         return verdictOf(problems, warnings, "", LOG_ACTION);

@@ -128,7 +128,9 @@ export function judgeMigrationDrift(state: DriftState): Judgement {
             const { execution: latest, missing } = latestExecution(job, executions?.value ?? []);
             if (missing) {
                 const listed = executions?.value.length ?? 0;
-                problems.push(`migrate job '${state.jobName}' names '${missing}' as its latest execution, but it is not among the ${listed} listed: its outcome and image are unknown (an older execution proves nothing about this image)`);
+                problems.push(
+                    `migrate job '${state.jobName}' names '${missing}' as its latest execution, but it is not among the ${listed} listed: its outcome and image are unknown (an older execution proves nothing about this image)`,
+                );
             } else if (!latest) {
                 problems.push(`migrate job '${state.jobName}' has never been executed: no migration ran for this image`);
             } else {
@@ -145,7 +147,10 @@ export function judgeMigrationDrift(state: DriftState): Judgement {
     }
 
     // Existence and execution problems lead (they say what to do first); legacy findings follow.
-    for (const [role, name] of [["runtime service", state.serviceName], ["migrate job", state.jobName]] as const) {
+    for (const [role, name] of [
+        ["runtime service", state.serviceName],
+        ["migrate job", state.jobName],
+    ] as const) {
         const legacy = legacyNameReason(name);
         if (legacy) problems.push(`${role} is a legacy lane: ${legacy}`);
     }
@@ -169,15 +174,8 @@ export function judgeMigrationDrift(state: DriftState): Judgement {
 }
 
 /** Reads everything the judgement needs; API failures become Read failures, never throws for them. */
-export async function readDriftState(
-    ctx: CheckContext,
-    api: CloudRunApi,
-    names: { serviceName: string; jobName: string; expectedImage?: string; baseUrl?: string },
-): Promise<DriftState> {
-    const [service, job] = await Promise.all([
-        read(() => api.getService(ctx, names.serviceName)),
-        read(() => api.getJob(ctx, names.jobName)),
-    ]);
+export async function readDriftState(ctx: CheckContext, api: CloudRunApi, names: { serviceName: string; jobName: string; expectedImage?: string; baseUrl?: string }): Promise<DriftState> {
+    const [service, job] = await Promise.all([read(() => api.getService(ctx, names.serviceName)), read(() => api.getJob(ctx, names.jobName))]);
     const targets = service.ok ? servingTargets(service.value) : [];
     const [serving, executions] = await Promise.all([
         Promise.all(

@@ -140,7 +140,10 @@ export function runtimeSteps(environment: Environment, service: string, idempote
                         return { ok: false, problem: `naming service "${named.slice(0, 60)}", not ${service}${whose}`, action: `point ${environment}'s runtime URL at ${service}` };
                     }
                     if (json.authority_writer_active !== (json.authority_write_mode === "rust_active")) {
-                        return { ok: false, problem: `with authority_writer_active ${String(json.authority_writer_active)} for authority_write_mode ${String(json.authority_write_mode)}: the runtime's own rule says writes are enabled only in rust_active` };
+                        return {
+                            ok: false,
+                            problem: `with authority_writer_active ${String(json.authority_writer_active)} for authority_write_mode ${String(json.authority_write_mode)}: the runtime's own rule says writes are enabled only in rust_active`,
+                        };
                     }
                     return { ok: true, provides: { writeMode: String(json.authority_write_mode) }, note: `${named} ${String(json.build_sha)}` };
                 }),
@@ -161,7 +164,11 @@ export function runtimeSteps(environment: Environment, service: string, idempote
                 r.status === 503
                     ? jsonWith(r, [{ path: "status", equals: "not_ready" }], (json): BodyVerdict => {
                           const down = READY_FLAGS.filter((f) => json[f] !== true);
-                          return { ok: false, problem: `(not ready: ${down.length > 0 ? down.map((f) => `${f} ${String(json[f])}`).join(", ") : "no flag false"})`, action: "wait for the runtime to become ready (--wait-ready) or read its logs" };
+                          return {
+                              ok: false,
+                              problem: `(not ready: ${down.length > 0 ? down.map((f) => `${f} ${String(json[f])}`).join(", ") : "no flag false"})`,
+                              action: "wait for the runtime to become ready (--wait-ready) or read its logs",
+                          };
                       })
                     : jsonWith(r, READY_RULES),
         },
@@ -174,7 +181,12 @@ export function runtimeSteps(environment: Environment, service: string, idempote
             expects: `JSON {"run": RuntimeRun}: run.id a UUID, worker_id = "smoke:runtime", metadata as sent, status "running", events [run.started at seq 1]`,
             provides: "the run id",
             needs: after,
-            source: [cite("runtime/src/server.rs", "316,394-409,184-189,200-203"), cite("runtime/src/orchestration.rs", "58-72"), cite("runtime/src/types.rs", "24-41"), cite("runtime/src/bin/runtime-smoke.rs", "46-67")],
+            source: [
+                cite("runtime/src/server.rs", "316,394-409,184-189,200-203"),
+                cite("runtime/src/orchestration.rs", "58-72"),
+                cite("runtime/src/types.rs", "24-41"),
+                cite("runtime/src/bin/runtime-smoke.rs", "46-67"),
+            ],
             request: () => ({ path: "/internal/v1/runs", json: CREATE_BODY }),
             status: (s) => s === 201,
             body: (r) =>
@@ -186,7 +198,8 @@ export function runtimeSteps(environment: Environment, service: string, idempote
                     if (!sameJson(run.metadata, CREATE_BODY.metadata)) return { ok: false, problem: "with run.metadata other than the metadata sent" };
                     const events = eventsOf(json);
                     // Creating a run appends run.started itself, which moves it from created to running.
-                    if (events.length !== 1 || events[0].event_type !== "run.started" || events[0].seq !== 1) return { ok: false, problem: `with ${events.length} event(s), not the run.started at seq 1 that creating a run appends` };
+                    if (events.length !== 1 || events[0].event_type !== "run.started" || events[0].seq !== 1)
+                        return { ok: false, problem: `with ${events.length} event(s), not the run.started at seq 1 that creating a run appends` };
                     if (run.status !== "running") return { ok: false, problem: `with run.status ${JSON.stringify(run.status)}, not "running" after run.started` };
                     const id = String(run.id);
                     return { ok: true, provides: { runId: id }, note: `run ${id}` };
@@ -200,7 +213,12 @@ export function runtimeSteps(environment: Environment, service: string, idempote
             accepts: "200",
             expects: `JSON {"run": RuntimeRun}: run.id = the created id, the last event run.started with the gate's idempotency_key and payload, seq 2`,
             needs: ["create-run"],
-            source: [cite("runtime/src/server.rs", "318,411-432,191-198,200-203"), cite("runtime/src/run_state_machine.rs", "70-74"), cite("runtime/src/event_log.rs", "142-160"), cite("runtime/src/bin/runtime-smoke.rs", "69-82")],
+            source: [
+                cite("runtime/src/server.rs", "318,411-432,191-198,200-203"),
+                cite("runtime/src/run_state_machine.rs", "70-74"),
+                cite("runtime/src/event_log.rs", "142-160"),
+                cite("runtime/src/bin/runtime-smoke.rs", "69-82"),
+            ],
             request: (got) => ({ path: `/internal/v1/runs/${encodeURIComponent(got.runId)}/events`, json: { ...APPEND_EVENT, idempotency_key: idempotencyKey } }),
             status: (s) => s === 200,
             explainStatus: (s) => (s === 404 ? RUNS_IN_MEMORY : undefined),
@@ -210,7 +228,10 @@ export function runtimeSteps(environment: Environment, service: string, idempote
                     if (other) return { ok: false, problem: other };
                     const last = eventsOf(json).at(-1);
                     if (!last || last.idempotency_key !== idempotencyKey || last.event_type !== APPEND_EVENT.event_type || !sameJson(last.payload, APPEND_EVENT.payload)) {
-                        return { ok: false, problem: `without the appended event (run.started, idempotency_key ${idempotencyKey}, payload {"smoke":true}) last among its ${eventsOf(json).length} event(s)` };
+                        return {
+                            ok: false,
+                            problem: `without the appended event (run.started, idempotency_key ${idempotencyKey}, payload {"smoke":true}) last among its ${eventsOf(json).length} event(s)`,
+                        };
                     }
                     if (last.seq !== 2) return { ok: false, problem: `with the appended event at seq ${String(last.seq)}, not 2 (after run.started at 1)` };
                     return { ok: true, note: `event seq ${String(last.seq)}` };
@@ -222,7 +243,7 @@ export function runtimeSteps(environment: Environment, service: string, idempote
             path: "/internal/v1/runs/{run_id}",
             auth: "ID token",
             accepts: "200",
-            expects: "JSON {\"run\": RuntimeRun}: run.id = the created id; run.events holds the appended event once",
+            expects: 'JSON {"run": RuntimeRun}: run.id = the created id; run.events holds the appended event once',
             needs: ["append-event"],
             source: [cite("runtime/src/server.rs", "317,434-445"), cite("runtime/src/bin/runtime-smoke.rs", "85-91")],
             request: (got) => ({ path: `/internal/v1/runs/${encodeURIComponent(got.runId)}` }),

@@ -11,7 +11,9 @@ import { runtimeSteps } from "./runtime-smoke";
 export function documentedStepTables(): Record<string, string> {
     return {
         "control-health": stepTable(controlHealthSteps({ environment: "prod", waitForReady: false })),
-        "control-smoke": stepTable(controlSmokeSteps({ environment: "staging", base: "https://staging.openagents.com", accessToken: "<token>", bypassToken: "<token>", redactor: new Redactor(), waitForReady: false })),
+        "control-smoke": stepTable(
+            controlSmokeSteps({ environment: "staging", base: "https://staging.openagents.com", accessToken: "<token>", bypassToken: "<token>", redactor: new Redactor(), waitForReady: false }),
+        ),
         "runtime-smoke": stepTable(runtimeSteps("prod", RUNTIME.names.prod, "smoke-<uuid>", false)),
     };
 }

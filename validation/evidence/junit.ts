@@ -3,14 +3,16 @@
 import type { CheckResult } from "../check";
 
 export function xmlEscape(text: string): string {
-    return text
-        // Characters XML 1.0 forbids even escaped.
-        .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
-        .replace(/&/g, "&amp;")
-        .replace(/</g, "&lt;")
-        .replace(/>/g, "&gt;")
-        .replace(/"/g, "&quot;")
-        .replace(/'/g, "&apos;");
+    return (
+        text
+            // Characters XML 1.0 forbids even escaped.
+            .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
+            .replace(/&/g, "&amp;")
+            .replace(/</g, "&lt;")
+            .replace(/>/g, "&gt;")
+            .replace(/"/g, "&quot;")
+            .replace(/'/g, "&apos;")
+    );
 }
 
 function seconds(ms: number): string {
@@ -22,11 +24,7 @@ export function renderJunit(results: readonly CheckResult[], logs: ReadonlyMap<s
     const failures = results.filter((r) => r.status === "failed").length;
     const skipped = results.filter((r) => r.status === "skipped").length;
     const head = `tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(durationMs)}"`;
-    const lines = [
-        `<?xml version="1.0" encoding="UTF-8"?>`,
-        `<testsuites name="post-deploy-gate" ${head}>`,
-        `  <testsuite name="post-deploy-gate" ${head} timestamp="${xmlEscape(startedAt)}">`,
-    ];
+    const lines = [`<?xml version="1.0" encoding="UTF-8"?>`, `<testsuites name="post-deploy-gate" ${head}>`, `  <testsuite name="post-deploy-gate" ${head} timestamp="${xmlEscape(startedAt)}">`];
     if (decision) lines.push(`    <properties>`, `      <property name="decision" value="${decision}"/>`, `    </properties>`);
     for (const r of results) {
         const classname = r.required ? "gate.required" : "gate.optional";

@@ -14,16 +14,7 @@ export function renderTsv(results: readonly CheckResult[]): string {
     const rows = [TSV_COLUMNS.join("\t")];
     for (const r of results) {
         rows.push(
-            [
-                r.id,
-                r.required ? "required" : "optional",
-                r.status,
-                r.description,
-                r.logPath,
-                r.status === "skipped" ? (r.cause ?? "") : r.command,
-                String(r.durationMs),
-                r.cause ?? "",
-            ]
+            [r.id, r.required ? "required" : "optional", r.status, r.description, r.logPath, r.status === "skipped" ? (r.cause ?? "") : r.command, String(r.durationMs), r.cause ?? ""]
                 .map(cell)
                 .join("\t"),
         );

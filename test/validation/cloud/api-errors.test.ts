@@ -15,8 +15,7 @@ const JOB_PATH = /^GET \/v2\/projects\/openagentsgemini\/locations\/us-central1\
 describe("Cloud Run / Logging API failures become failed checks with a cause", () => {
     const live = useStandIn();
 
-    const drift = (a: TestApis = live.apis) =>
-        runCheck(runtimeMigrationDriftCheck({ api: () => a.cloudRun, serviceName: ALIGNED.runtime, jobName: ALIGNED.job, expectedImage: RUNTIME_IMAGE }));
+    const drift = (a: TestApis = live.apis) => runCheck(runtimeMigrationDriftCheck({ api: () => a.cloudRun, serviceName: ALIGNED.runtime, jobName: ALIGNED.job, expectedImage: RUNTIME_IMAGE }));
 
     it("401: a refused explicit token says so, when it was given, and how to replace it", async () => {
         const { verdict } = await drift(apisFor(live.standIn, explicitTokenSource("ya29.expired", "CLOUDSDK_AUTH_ACCESS_TOKEN")));

@@ -9,8 +9,7 @@ describe("contract-test checks (a real child process, a fake cargo)", () => {
     let fake: FakeRepo | undefined;
     afterEach(() => fake?.cleanup());
 
-    const khala = (f: FakeRepo, env: NodeJS.ProcessEnv = { ...process.env, PATH: f.path }) =>
-        runCheck(khalaContractTestsCheck({ repo: f.repo, enabled: true, env }));
+    const khala = (f: FakeRepo, env: NodeJS.ProcessEnv = { ...process.env, PATH: f.path }) => runCheck(khalaContractTestsCheck({ repo: f.repo, enabled: true, env }));
 
     it("passes on cargo's own count of 7 passed, running the old gate's exact command in the checkout", async () => {
         fake = fakeOpenAgentsRepo("pass");
@@ -124,7 +123,15 @@ describe("contract-test checks (a real child process, a fake cargo)", () => {
     });
 
     it("counts every libtest summary line (unit tests and doc-tests)", () => {
-        assert.deepEqual(countTests(cargoOutput(7, 0, 3)), { passed: 7, failed: 0, ignored: 0, filteredOut: 3, suites: 2, unannounced: 0, testNames: Array.from({ length: 7 }, (_, i) => `server::tests::khala_topic_messages_case_${i}`) });
+        assert.deepEqual(countTests(cargoOutput(7, 0, 3)), {
+            passed: 7,
+            failed: 0,
+            ignored: 0,
+            filteredOut: 3,
+            suites: 2,
+            unannounced: 0,
+            testNames: Array.from({ length: 7 }, (_, i) => `server::tests::khala_topic_messages_case_${i}`),
+        });
     });
 });
 
@@ -132,7 +139,14 @@ describe("contract-test counts: only libtest's own, only the filter's tests", ()
     const judge = (output: string) => judgeTestRun({ code: 0, signal: null, counts: countTests(output) }, "cargo test", { requireCount: true, filter: KHALA_FILTER });
 
     it("passes a single-threaded --nocapture run whose tests print after their name", () => {
-        const out = ["running 2 tests", `test ${KHALA_FILTER}_a ... published 3 messages`, "ok", `test ${KHALA_FILTER}_b ... ok`, "", "test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 5 filtered out; finished in 0.01s"].join("\n");
+        const out = [
+            "running 2 tests",
+            `test ${KHALA_FILTER}_a ... published 3 messages`,
+            "ok",
+            `test ${KHALA_FILTER}_b ... ok`,
+            "",
+            "test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 5 filtered out; finished in 0.01s",
+        ].join("\n");
         assert.equal(judge(out).status, "passed", judge(out).cause);
     });
 

@@ -22,8 +22,7 @@ describe("control-canary-status against the Cloud Run stand-in", () => {
         await standIn.close();
     });
 
-    const canaryStatus = (intended?: IntendedSplit, serviceName = ALIGNED.control) =>
-        runCheck(controlCanaryStatusCheck({ api: () => apis.cloudRun, serviceName, intended }));
+    const canaryStatus = (intended?: IntendedSplit, serviceName = ALIGNED.control) => runCheck(controlCanaryStatusCheck({ api: () => apis.cloudRun, serviceName, intended }));
 
     const splitTraffic = (canaryPercent: number): void => {
         standIn.state.services[ALIGNED.control] = service(ALIGNED.control, CONTROL_IMAGE, [
@@ -50,7 +49,10 @@ describe("control-canary-status against the Cloud Run stand-in", () => {
         splitTraffic(25);
         const { verdict } = await canaryStatus({ revision: canary, stableRevision: stable, canaryPercent: 5 });
         assert.equal(verdict.status, "failed");
-        assert.match(verdict.cause ?? "", /traffic split openagents-control-service-00011-stb=75%, openagents-control-service-00012-rst=25% is not the intended openagents-control-service-00012-rst=5%, openagents-control-service-00011-stb=95%/);
+        assert.match(
+            verdict.cause ?? "",
+            /traffic split openagents-control-service-00011-stb=75%, openagents-control-service-00012-rst=25% is not the intended openagents-control-service-00012-rst=5%, openagents-control-service-00011-stb=95%/,
+        );
     });
 
     it("fails when the intended revision serves nothing (rolled back by hand)", async () => {
@@ -175,7 +177,10 @@ describe("control-canary-status: the expected image of a revision that serves no
             const stable = `${ALIGNED.control}-00011-stb`;
             standIn.state.revisions[stable] = revision(stable, CONTROL_IMAGE);
             standIn.state.revisions[ALIGNED.controlRevision] = revision(ALIGNED.controlRevision, LARAVEL_IMAGE.replace("openagents-web/laravel", "openagents-control-service/control"));
-            standIn.state.services[ALIGNED.control] = service(ALIGNED.control, CONTROL_IMAGE, [{ revision: stable, percent: 100 }], { created: ALIGNED.controlRevision, ready: ALIGNED.controlRevision });
+            standIn.state.services[ALIGNED.control] = service(ALIGNED.control, CONTROL_IMAGE, [{ revision: stable, percent: 100 }], {
+                created: ALIGNED.controlRevision,
+                ready: ALIGNED.controlRevision,
+            });
             const { verdict, log } = await runCheck(
                 controlCanaryStatusCheck({
                     api: () => apis.cloudRun,

@@ -209,7 +209,10 @@ describe("Google API credentials", () => {
                 clock = 61 * 60_000;
                 const late = await run();
                 assert.equal(late.verdict.status, "failed");
-                assert.match(late.verdict.cause ?? "", /401 UNAUTHENTICATED .*the explicit CLOUDSDK_AUTH_ACCESS_TOKEN given at 1970-01-01T00:00:00Z, taken to expire by 1970-01-01T01:00:00Z, has expired: it cannot be refreshed/);
+                assert.match(
+                    late.verdict.cause ?? "",
+                    /401 UNAUTHENTICATED .*the explicit CLOUDSDK_AUTH_ACCESS_TOKEN given at 1970-01-01T00:00:00Z, taken to expire by 1970-01-01T01:00:00Z, has expired: it cannot be refreshed/,
+                );
                 assert.equal(endpoint.minted.size, 0, "an explicit token never falls back to ADC");
             } finally {
                 apis.http.close();
@@ -221,7 +224,10 @@ describe("Google API credentials", () => {
         const env = { CLOUDSDK_AUTH_ACCESS_TOKEN: "ya29.explicit" };
         const now = performance.timeOrigin + 1000;
         assert.equal(rolloutTokenNotice({ ladder: [5, 25, 50, 100], windowMs: 10 * 60_000 }, env, now), undefined, "4 x (10 + 3) min fit in the hour");
-        assert.match(rolloutTokenNotice({ ladder: [5, 25, 50, 100], windowMs: 15 * 60_000 }, env, now) ?? "", /CLOUDSDK_AUTH_ACCESS_TOKEN is taken to expire at .* but this run is planned to last until about .*unset it/);
+        assert.match(
+            rolloutTokenNotice({ ladder: [5, 25, 50, 100], windowMs: 15 * 60_000 }, env, now) ?? "",
+            /CLOUDSDK_AUTH_ACCESS_TOKEN is taken to expire at .* but this run is planned to last until about .*unset it/,
+        );
         assert.equal(rolloutTokenNotice({ ladder: [5, 25, 50, 100], windowMs: 15 * 60_000 }, {}, now), undefined, "ADC refreshes: nothing to say");
     });
 

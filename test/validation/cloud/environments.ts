@@ -34,12 +34,7 @@ export function revision(name: string, image: string, ready = true): CloudRunRev
     };
 }
 
-export function service(
-    name: string,
-    templateImage: string,
-    split: { revision: string; percent: number; tag?: string }[],
-    latest: { created?: string; ready?: string } = {},
-): CloudRunService {
+export function service(name: string, templateImage: string, split: { revision: string; percent: number; tag?: string }[], latest: { created?: string; ready?: string } = {}): CloudRunService {
     const newest = split[0]?.revision;
     return {
         name: `${LOCATION}/services/${name}`,
@@ -67,9 +62,7 @@ export function execution(jobName: string, name: string, image: string, outcome:
         name: `${LOCATION}/jobs/${jobName}/executions/${name}`,
         createTime: minutesAgo(createdMinutesAgo),
         ...(outcome === "running" ? {} : { completionTime: minutesAgo(createdMinutesAgo - 1) }),
-        conditions: [
-            { type: "Completed", state, ...(outcome === "failed" ? { message: "Task runtime-migrate-x-task0 failed: exit code 1 (checksum mismatch)" } : {}) },
-        ],
+        conditions: [{ type: "Completed", state, ...(outcome === "failed" ? { message: "Task runtime-migrate-x-task0 failed: exit code 1 (checksum mismatch)" } : {}) }],
         succeededCount: outcome === "succeeded" ? 1 : 0,
         failedCount: outcome === "failed" ? 1 : 0,
         template: { containers: [{ image, command: ["runtime-migrate"] }] },
@@ -122,7 +115,12 @@ export function alignedState(): CloudState {
             service(st.control, CONTROL_IMAGE, [{ revision: st.controlRevision, percent: 100 }]),
             service(st.runtime, RUNTIME_IMAGE, [{ revision: st.runtimeRevision, percent: 100 }]),
         ]),
-        revisions: keyed([revision(a.controlRevision, CONTROL_IMAGE), revision(a.runtimeRevision, RUNTIME_IMAGE), revision(st.controlRevision, CONTROL_IMAGE), revision(st.runtimeRevision, RUNTIME_IMAGE)]),
+        revisions: keyed([
+            revision(a.controlRevision, CONTROL_IMAGE),
+            revision(a.runtimeRevision, RUNTIME_IMAGE),
+            revision(st.controlRevision, CONTROL_IMAGE),
+            revision(st.runtimeRevision, RUNTIME_IMAGE),
+        ]),
         jobs: keyed([job(a.job, RUNTIME_IMAGE, a.execution), job(st.job, RUNTIME_IMAGE, st.execution)]),
         executions: {
             [a.job]: [execution(a.job, a.execution, RUNTIME_IMAGE, "succeeded", 4), execution(a.job, `${a.job}-old01`, OLD_RUNTIME_IMAGE, "succeeded", 2000)],

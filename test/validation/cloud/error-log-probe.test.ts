@@ -15,7 +15,10 @@ describe("error log probes against the Logging stand-in", () => {
         const [query] = live.standIn.requestsTo(/^POST \/v2\/entries:list/);
         const body = query.body as { resourceNames: string[]; filter: string; orderBy: string; pageSize: number };
         assert.deepEqual(body.resourceNames, ["projects/openagentsgemini"]);
-        assert.match(body.filter, /resource\.type="cloud_run_revision" AND resource\.labels\.service_name="openagents-control-service" AND resource\.labels\.location="us-central1" AND \(severity>=ERROR OR jsonPayload\.level="ERROR" OR .* OR textPayload:"panicked at"\) AND timestamp>="/);
+        assert.match(
+            body.filter,
+            /resource\.type="cloud_run_revision" AND resource\.labels\.service_name="openagents-control-service" AND resource\.labels\.location="us-central1" AND \(severity>=ERROR OR jsonPayload\.level="ERROR" OR .* OR textPayload:"panicked at"\) AND timestamp>="/,
+        );
         assert.equal(body.orderBy, "timestamp desc");
         assert.equal(body.pageSize, 50);
         assert.match(log, /filter: /);
@@ -27,7 +30,10 @@ describe("error log probes against the Logging stand-in", () => {
         live.standIn.state.logs[ALIGNED.control].push(logEntry(ALIGNED.control, ALIGNED.controlRevision, "CRITICAL", "db pool exhausted", 1));
         const { verdict, log } = await probe();
         assert.equal(verdict.status, "failed");
-        assert.match(verdict.cause ?? "", /^2 severity>=ERROR entries for 'openagents-control-service' in the last 10 min \(threshold 0\); newest: .* CRITICAL openagents-control-service-00012-rst: db pool exhausted/);
+        assert.match(
+            verdict.cause ?? "",
+            /^2 severity>=ERROR entries for 'openagents-control-service' in the last 10 min \(threshold 0\); newest: .* CRITICAL openagents-control-service-00012-rst: db pool exhausted/,
+        );
         const entryLine = log.split("\n").find((l) => l.includes("panic: "));
         assert.ok(entryLine, "the entry is listed in the log");
         assert.ok(entryLine.length < 320, `trimmed (was ${entryLine.length} characters)`);

@@ -59,17 +59,9 @@ export function fakeOpenAgentsRepo(behaviour: CargoBehaviour, options: { harness
                 ? [cargoOutput(6, 1, 212), 101]
                 : ["    Finished `test` profile\n", 0];
     fs.writeFileSync(output, text);
-    fs.writeFileSync(
-        path.join(bin, "cargo"),
-        `#!/bin/sh\necho "$PWD $*" >> '${callsFile}'\ncat '${output}'\necho "warning: unused import" >&2\nexit ${code}\n`,
-        { mode: 0o755 },
-    );
+    fs.writeFileSync(path.join(bin, "cargo"), `#!/bin/sh\necho "$PWD $*" >> '${callsFile}'\ncat '${output}'\necho "warning: unused import" >&2\nexit ${code}\n`, { mode: 0o755 });
     const harnessCode = options.harness === "fail" ? 1 : 0;
-    fs.writeFileSync(
-        path.join(repo, "scripts", "run-cross-surface-contract-harness.sh"),
-        `#!/bin/sh\necho "cross-surface harness: web, desktop, ios"\nexit ${harnessCode}\n`,
-        { mode: 0o755 },
-    );
+    fs.writeFileSync(path.join(repo, "scripts", "run-cross-surface-contract-harness.sh"), `#!/bin/sh\necho "cross-surface harness: web, desktop, ios"\nexit ${harnessCode}\n`, { mode: 0o755 });
     return {
         repo,
         bin,

@@ -17,7 +17,10 @@ describe("Cloud Run and Logging as Google answers them", () => {
     const live = useStandIn();
     afterEach(() => assert.deepEqual(live.standIn.notGoogle, [], "the stand-in gave an answer Google could not"));
 
-    for (const [name, scenario] of [["aligned", alignedState], ["2026-02-21 baseline", baselineState]] as const) {
+    for (const [name, scenario] of [
+        ["aligned", alignedState],
+        ["2026-02-21 baseline", baselineState],
+    ] as const) {
         it(`every resource of the ${name} scenario decodes through the official clients`, async () => {
             const state: CloudState = scenario();
             live.standIn.state = state;
@@ -46,14 +49,19 @@ describe("Cloud Run and Logging as Google answers them", () => {
 
     it("an answer Google could not give (an empty list written out) is refused, never served", async () => {
         live.standIn.state.services[ALIGNED.control].conditions = [];
-        await assert.rejects(live.apis.cloudRun.getService(recordingContext(), ALIGNED.control), (e: GcpApiError) => /stand-in answer is not Google's: .*conditions: \[\] does not survive decoding/.test(e.message));
+        await assert.rejects(live.apis.cloudRun.getService(recordingContext(), ALIGNED.control), (e: GcpApiError) =>
+            /stand-in answer is not Google's: .*conditions: \[\] does not survive decoding/.test(e.message),
+        );
         live.standIn.notGoogle.length = 0;
     });
 
     it("paths: another region holds nothing (404), another project is refused (403)", async () => {
         const client = new GcpClient({ http: live.apis.http, tokens: explicitTokenSource(TOKEN, "test"), attempts: 1 });
         const at = (project: string, region: string) => new CloudRunApi(client, live.standIn.url, { project, region });
-        await assert.rejects(at(live.standIn.state.project, "europe-west1").getService(recordingContext(), ALIGNED.control), (e: GcpApiError) => e.kind === "not-found" && /in region 'europe-west1'/.test(e.message));
+        await assert.rejects(
+            at(live.standIn.state.project, "europe-west1").getService(recordingContext(), ALIGNED.control),
+            (e: GcpApiError) => e.kind === "not-found" && /in region 'europe-west1'/.test(e.message),
+        );
         await assert.rejects(at("someone-elses-project", live.standIn.state.region).getService(recordingContext(), ALIGNED.control), (e: GcpApiError) => e.kind === "forbidden");
     });
 
@@ -65,7 +73,14 @@ describe("Cloud Run and Logging as Google answers them", () => {
     it("Logging: page size honoured and bounded, order_by and the filter evaluated or refused", async () => {
         live.standIn.state = baselineState();
         const logging = apisFor(live.standIn).logging;
-        const page = await logging.listErrors(recordingContext(), { project: live.standIn.state.project, region: live.standIn.state.region, service: BASELINE.control, since: new Date(Date.now() - 3600_000), pageSize: 1, limit: 5 });
+        const page = await logging.listErrors(recordingContext(), {
+            project: live.standIn.state.project,
+            region: live.standIn.state.region,
+            service: BASELINE.control,
+            since: new Date(Date.now() - 3600_000),
+            pageSize: 1,
+            limit: 5,
+        });
         assert.equal(page.pages, 2, "two ERROR entries at one per page");
         assert.equal(page.entries.length, 2);
         assert.ok(page.entries[0].timestamp! > page.entries[1].timestamp!, "newest first, as asked");
@@ -84,18 +99,33 @@ describe("Cloud Run and Logging as Google answers them", () => {
 
     it("ListExecutions honours page_size and says more remain", async () => {
         const c = clients(live.standIn.url, TOKEN);
-        const [first, , raw] = await c.executions.listExecutions({ parent: `projects/${live.standIn.state.project}/locations/${live.standIn.state.region}/jobs/${ALIGNED.job}`, pageSize: 1 }, { autoPaginate: false });
+        const [first, , raw] = await c.executions.listExecutions(
+            { parent: `projects/${live.standIn.state.project}/locations/${live.standIn.state.region}/jobs/${ALIGNED.job}`, pageSize: 1 },
+            { autoPaginate: false },
+        );
         assert.equal(first.length, 1);
         assert.ok(raw?.nextPageToken);
     });
 
     for (const [reason, metadata, expect, blamesRole] of [
-        ["SERVICE_DISABLED", { service: "run.googleapis.com", consumer: "projects/987650001" }, /403 PERMISSION_DENIED .*\(SERVICE_DISABLED: run\.googleapis\.com is not enabled in projects\/987650001: enable it \(gcloud services enable run\.googleapis\.com\)/, false],
+        [
+            "SERVICE_DISABLED",
+            { service: "run.googleapis.com", consumer: "projects/987650001" },
+            /403 PERMISSION_DENIED .*\(SERVICE_DISABLED: run\.googleapis\.com is not enabled in projects\/987650001: enable it \(gcloud services enable run\.googleapis\.com\)/,
+            false,
+        ],
         ["ACCESS_TOKEN_SCOPE_INSUFFICIENT", {}, /\(ACCESS_TOKEN_SCOPE_INSUFFICIENT: the access token was minted without the OAuth scope/, false],
         ["IAM_PERMISSION_DENIED", { permission: "run.jobs.get" }, /\(IAM_PERMISSION_DENIED: the caller lacks IAM permission run\.jobs\.get\)/, false],
     ] as const) {
         it(`a 403 whose ErrorInfo reason is ${reason} is named in the cause`, async () => {
-            const body = JSON.stringify({ error: { code: 403, status: "PERMISSION_DENIED", message: "Permission denied.", details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason, domain: "googleapis.com", metadata }] } });
+            const body = JSON.stringify({
+                error: {
+                    code: 403,
+                    status: "PERMISSION_DENIED",
+                    message: "Permission denied.",
+                    details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason, domain: "googleapis.com", metadata }],
+                },
+            });
             live.standIn.fail(/^GET \/v2\/.*\/jobs\/runtime-migrate$/, { status: 403, body });
             const { verdict } = await runCheck(runtimeMigrationDriftCheck({ api: () => live.apis.cloudRun, serviceName: ALIGNED.runtime, jobName: ALIGNED.job, expectedImage: RUNTIME_IMAGE }));
             assert.equal(verdict.status, "failed");

@@ -37,7 +37,11 @@ export interface TestApis {
 }
 
 /** The APIs against a stand-in; `wait` replaces the real timer between attempts (a test that records the waits instead of sleeping them). */
-export function apisFor(standIn: CloudStandIn | { url: string; state: { project: string; region: string } }, tokens: AccessTokenSource = explicitTokenSource(TOKEN, "test"), wait?: GcpClientOptions["wait"]): TestApis {
+export function apisFor(
+    standIn: CloudStandIn | { url: string; state: { project: string; region: string } },
+    tokens: AccessTokenSource = explicitTokenSource(TOKEN, "test"),
+    wait?: GcpClientOptions["wait"],
+): TestApis {
     const http = new HttpClient({ timeoutMs: 5_000 });
     const client = new GcpClient({ http, tokens, attempts: 3, baseDelayMs: 20, maxDelayMs: 2_000, wait });
     return {

@@ -217,14 +217,16 @@ export class CloudStandIn {
         const request = (body ?? {}) as { resourceNames?: unknown; filter?: unknown; pageSize?: unknown; pageToken?: unknown; orderBy?: unknown };
         const invalid = (message: string): void => send(res, 400, googleErrorBody(400, message));
         if (!Array.isArray(request.resourceNames) || request.resourceNames.length === 0) return invalid("resource_names: at least one resource name is required");
-        for (const r of request.resourceNames) if (typeof r !== "string" || !/^(projects|organizations|folders|billingAccounts)\/[^/]+/.test(r)) return invalid(`resource_names: invalid resource name ${JSON.stringify(r)}`);
+        for (const r of request.resourceNames)
+            if (typeof r !== "string" || !/^(projects|organizations|folders|billingAccounts)\/[^/]+/.test(r)) return invalid(`resource_names: invalid resource name ${JSON.stringify(r)}`);
         if (!request.resourceNames.includes(`projects/${this.state.project}`)) {
             return send(res, 403, googleErrorBody(403, `The caller does not have permission on ${String(request.resourceNames)}`));
         }
         const pageSize = request.pageSize === undefined ? 0 : request.pageSize;
         if (typeof pageSize !== "number" || !Number.isInteger(pageSize) || pageSize < 0 || pageSize > 1000) return invalid(`page_size must be between 0 and 1000, got ${JSON.stringify(pageSize)}`);
         const orderBy = request.orderBy ?? "";
-        if (orderBy !== "" && orderBy !== "timestamp asc" && orderBy !== "timestamp desc") return invalid(`order_by: only "timestamp asc" and "timestamp desc" are supported, got ${JSON.stringify(orderBy)}`);
+        if (orderBy !== "" && orderBy !== "timestamp asc" && orderBy !== "timestamp desc")
+            return invalid(`order_by: only "timestamp asc" and "timestamp desc" are supported, got ${JSON.stringify(orderBy)}`);
         const filter = typeof request.filter === "string" ? request.filter : "";
         if (filter.length > 20_000) return invalid("filter: longer than 20000 characters");
         const matches = compileLogFilter(filter);

@@ -195,7 +195,10 @@ describe("end to end: the gate replays 2026-02-21 and an aligned environment", f
             assert.equal(result.code, 1);
             const rows = readResults(out);
             for (const id of [...FAILED_IN_REPORT, ...HOLLOW_PASSES]) assert.equal(rows.get(id)?.status, "failed", id);
-            assert.ok(control.requests.some((r) => r.path === "/readyz"), "the impostor was asked for /readyz");
+            assert.ok(
+                control.requests.some((r) => r.path === "/readyz"),
+                "the impostor was asked for /readyz",
+            );
         });
     });
 
