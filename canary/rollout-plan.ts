@@ -61,9 +61,18 @@ export type Step =
     | { step: "promote"; pair: Pair }
     /** Cloud Run serves the new revision alone after the promotion. */
     | { step: "confirm"; pair: Pair }
-    | { step: "roll-back"; pair: Pair; why: string }
+    /** Back to 0 % from the rung at `percent`. */
+    | { step: "roll-back"; pair: Pair; why: string; percent?: number }
     | { step: "commit"; pair: Pair; kind: "promote" | "roll-back"; why?: string; gateSummary?: string }
-    | { step: "stop"; outcome: RolloutOutcome; message: string; finishRung?: boolean; revisions?: Partial<Pair> };
+    | {
+          step: "stop";
+          outcome: RolloutOutcome;
+          message: string;
+          finishRung?: boolean;
+          revisions?: Partial<Pair>;
+          /** The command that finishes what this stop left undone, when it is not the resume command. */
+          finishWith?: string;
+      };
 
 export type StepName = Step["step"];
 export type StopStep = Extract<Step, { step: "stop" }>;
@@ -114,11 +123,20 @@ export function nextStep(state: PlanState): Step {
         if (percent >= 100) return { step: "promote", pair };
         return { step: "apply-rung", pair, index, percent, applied };
     };
-    const upFailed = (message: string): StopStep => stop("up-failed", message);
+    const upFailed = (failed: Step, message: string): StopStep => {
+        // A rollback whose up failed leaves the canary on its share: what was decided and how to finish it come first.
+        if (failed.step === "roll-back") {
+            const share = failed.percent === undefined ? "its share" : `${failed.percent} %`;
+            return stop("up-failed", `the rollback's up failed (${failed.why}): ${message}; ${failed.pair.canary} still takes ${share}: roll back with \`${s.rollbackCommand}\``, {
+                finishWith: s.rollbackCommand,
+            });
+        }
+        return stop("up-failed", message);
+    };
 
     if (!last) return isSettled(o) ? begin(o) : resume(s, o);
     const { step, outcome } = last;
-    if (outcome.outcome === "up-failed") return upFailed(outcome.message);
+    if (outcome.outcome === "up-failed") return upFailed(step, outcome.message);
     switch (step.step) {
         case "stage": {
             const canary = outcome.outcome === "applied" ? outcome.deployed : "";
@@ -156,6 +174,7 @@ export function nextStep(state: PlanState): Step {
                 return {
                     step: "roll-back",
                     pair: step.pair,
+                    percent: step.percent,
                     why: `the up deployed ${outcome.deployed || "no revision"}, not ${step.pair.canary} (the stack file changed under the rollout): an unjudged revision must not take traffic`,
                 };
             }
@@ -170,7 +189,8 @@ export function nextStep(state: PlanState): Step {
                     `held at ${step.percent} % for ${Math.round(outcome.elapsedMs / 60_000)} min and ${outcome.looks} looks (the window plus --max-holds ${s.maxHolds}): ${outcome.reason ?? ""}; traffic stays at ${step.percent} %; resume with \`${s.resumeCommand}\` or roll back with \`${s.rollbackCommand}\``,
                 );
             }
-            if (outcome.decision === "rollback") return { step: "roll-back", pair: step.pair, why: `the analysis at ${step.percent} %: ${outcome.reason ?? "a clear regression"}` };
+            if (outcome.decision === "rollback")
+                return { step: "roll-back", pair: step.pair, percent: step.percent, why: `the analysis at ${step.percent} %: ${outcome.reason ?? "a clear regression"}` };
             // Only a promote goes on to the next rung.
             if (outcome.decision !== "promote") return stop("error", `the look at ${step.percent} % ended on ${outcome.decision}, not a decision`);
             return enter(step.pair, step.index + 1, false);

@@ -82,7 +82,10 @@ async function apply(run: RolloutRun, rung: RungRecord, values: ConfigValues): P
         rung.up = { result: "failed", changes: {}, durationMs: 0 };
         rung.error = message;
         const cancelled = deps.cancelUp.aborted ? " (cancelled by a second signal: run `pulumi cancel` and `pulumi refresh` before anything else)" : "";
-        return { outcome: "up-failed", message: `${message}${cancelled}; the stack file's config is back to what was deployed, traffic is as the last successful up left it` };
+        return {
+            outcome: "up-failed",
+            message: `${message}${cancelled}; the stack file's config is back to what was deployed, traffic is as the last successful up left it: resume with \`${run.settings.resumeCommand}\` or roll back with \`${run.settings.rollbackCommand}\``,
+        };
     }
     return { outcome: "applied", deployed: revisionOf(await deps.stack.outputs()) };
 }

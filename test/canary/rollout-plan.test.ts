@@ -71,6 +71,16 @@ const ROWS: Row[] = [
         says: /after the 0 % up/,
     },
     {
+        name: "a failed rollback up stops with what it was rolling back and the command that finishes it",
+        observed: at(50),
+        last: [
+            { step: "roll-back", pair, percent: 50, why: "the analysis at 50 %: a clear regression" },
+            { outcome: "up-failed", message: "provider said no" },
+        ],
+        want: { step: "stop", outcome: "up-failed" },
+        says: /the rollback's up failed \(the analysis at 50 %: a clear regression\): provider said no; control-00002-new still takes 50 %: roll back with `ROLLBACK`$/,
+    },
+    {
         name: "any failed up stops with its message",
         observed: settled,
         last: [

@@ -475,6 +475,28 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         ]);
     });
 
+    it("a rollback whose up fails says the canary still takes traffic and how to finish the rollback (exit 4)", async () => {
+        stack.failUpAt = { call: 3, error: new StackError("pulumi up failed: error: googleapi: Error 503: backend unavailable", "command") };
+        const result = await rollout({ metrics: (p) => (p === 5 ? broken(300) : healthy(p * 60)) });
+        assert.equal(result.exitCode, 4);
+        assert.equal(result.record.outcome, "up-failed");
+        assert.deepEqual(standIn.state.split, [
+            { revision: STABLE, percent: 95 },
+            { revision: CANARY, percent: 5 },
+        ]);
+        assert.match(result.record.message, /the rollback's up failed .*the analysis at 5 %: canary 5xx rate clearly above/);
+        assert.match(result.record.message, new RegExp(`${CANARY} still takes 5 %: roll back with \`npm run canary -- rollback --environment prod --stack prod\``));
+        assert.equal(evidence().json.resume, "npm run canary -- rollback --environment prod --stack prod", "the command that finishes the rollback, not one that resumes the regressed canary");
+    });
+
+    it("an up that fails on a rung names the resume and rollback commands in the message and the evidence", async () => {
+        stack.failUpAt = { call: 4, error: new StackError("pulumi up failed: error: googleapi: Error 503: backend unavailable", "command") };
+        const result = await rollout();
+        assert.equal(result.exitCode, 4);
+        assert.match(result.record.message, /resume with `npm run canary -- rollout --environment prod --stack prod` or roll back with `npm run canary -- rollback --environment prod --stack prod`/);
+        assert.equal(evidence().json.resume, "npm run canary -- rollout --environment prod --stack prod");
+    });
+
     it("a provider error on the first up stops before anything is judged", async () => {
         stack.failUpAt = { call: 1, error: new StackError("pulumi up failed: error: googleapi: Error 503: backend unavailable", "command") };
         const result = await rollout();
