@@ -63,7 +63,8 @@ export type Step =
     | { step: "confirm"; pair: Pair }
     /** Back to 0 % from the rung at `percent`. */
     | { step: "roll-back"; pair: Pair; why: string; percent?: number }
-    | { step: "commit"; pair: Pair; kind: "promote" | "roll-back"; why?: string; gateSummary?: string }
+    /** `unconfirmed`: a promotion whose up succeeded but whose split could not be read (committed, then an error). */
+    | { step: "commit"; pair: Pair; kind: "promote" | "roll-back"; why?: string; gateSummary?: string; unconfirmed?: string }
     | {
           step: "stop";
           outcome: RolloutOutcome;
@@ -85,7 +86,8 @@ export type StepOutcome =
     | { outcome: "gate"; go: boolean; summary: string }
     | { outcome: "looked"; end: "decided" | "deadline"; decision: Decision; reason?: string; looks: number; elapsedMs: number }
     | { outcome: "look-interrupted"; while: "waiting" | "holding" }
-    | { outcome: "serving"; traffic: ServingTarget[] }
+    /** What Cloud Run serves; `unreadable` says why it could not be read. */
+    | { outcome: "serving"; traffic: ServingTarget[]; unreadable?: string }
     | { outcome: "committed"; commit: string };
 
 export interface PlanState {
@@ -198,6 +200,8 @@ export function nextStep(state: PlanState): Step {
         case "promote":
             return { step: "confirm", pair: step.pair };
         case "confirm": {
+            // The up succeeded, so the stack file names what is deployed: it is committed even when the check cannot be read.
+            if (outcome.outcome === "serving" && outcome.unreadable !== undefined) return { step: "commit", pair: step.pair, kind: "promote", unconfirmed: outcome.unreadable };
             const serving = outcome.outcome === "serving" ? outcome.traffic : [];
             if (!(serving.length === 1 && serving[0].revision === step.pair.canary && serving[0].percent === 100)) {
                 return stop("error", `after the promotion Cloud Run serves ${shown(serving)}, not ${step.pair.canary} alone: check the service before anything else`);
@@ -208,6 +212,12 @@ export function nextStep(state: PlanState): Step {
             return { step: "gate", pair: step.pair, at: "rollback", why: step.why };
         case "commit": {
             const commit = outcome.outcome === "committed" ? outcome.commit : "";
+            if (step.kind === "promote" && step.unconfirmed !== undefined) {
+                return stop(
+                    "error",
+                    `the promotion's up succeeded and the stack file is committed, but Cloud Run's split could not be read (${step.unconfirmed}): check that ${step.pair.canary} serves 100 % alone; ${commit}`,
+                );
+            }
             if (step.kind === "promote") return stop("promoted", `${step.pair.canary} serves 100 % and is the stable revision; ${commit}`);
             return stop("rolled-back", `rolled back to ${step.pair.stable} (100 %): ${step.why ?? ""}; gate after the rollback: ${step.gateSummary ?? ""}; ${commit}`);
         }

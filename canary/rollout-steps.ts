@@ -4,6 +4,7 @@
 
 import { CANARY_SEQUENTIAL, CANARY_WINDOW } from "../catalog";
 import type { Redactor } from "../io/redact";
+import { excerpt } from "../io/text";
 import type { StageRule } from "./analyze";
 import type { StageJudgement } from "./judge";
 import type { RolloutDeps, RolloutSettings } from "./rollout-inputs";
@@ -193,8 +194,14 @@ export async function promote(run: RolloutRun, pair: Pair): Promise<StepOutcome>
     return applied;
 }
 
+/** What serves after the promotion; a failed read is an outcome (the stack file is committed either way). */
 export async function confirmServing(run: RolloutRun): Promise<StepOutcome> {
-    return { outcome: "serving", traffic: await run.deps.readTraffic(await run.deps.stack.outputs()) };
+    const outputs = await run.deps.stack.outputs();
+    try {
+        return { outcome: "serving", traffic: await run.deps.readTraffic(outputs) };
+    } catch (error) {
+        return { outcome: "serving", traffic: [], unreadable: excerpt(error instanceof Error ? error.message : String(error), 400, run.redactor) };
+    }
 }
 
 /** Back to 0 %: a new rung for the rollback, then its up. */

@@ -178,6 +178,25 @@ const ROWS: Row[] = [
         says: /serves control-00002-new 90 %, control-00001-old 10 %/,
     },
     {
+        name: "the split after the promotion cannot be read: the stack file is committed all the same (the up deployed it)",
+        observed: settled,
+        last: [
+            { step: "confirm", pair },
+            { outcome: "serving", traffic: [], unreadable: "Cloud Run answered 403" },
+        ],
+        want: { step: "commit", kind: "promote", unconfirmed: "Cloud Run answered 403" },
+    },
+    {
+        name: "committed after an unconfirmed promotion: an error that says to check the service",
+        observed: settled,
+        last: [
+            { step: "commit", pair, kind: "promote", unconfirmed: "Cloud Run answered 403" },
+            { outcome: "committed", commit: "committed abc" },
+        ],
+        want: { step: "stop", outcome: "error" },
+        says: /the promotion's up succeeded and the stack file is committed, but Cloud Run's split could not be read \(Cloud Run answered 403\): check that control-00002-new serves 100 % alone; committed abc/,
+    },
+    {
         name: "committed after the promotion: promoted",
         observed: settled,
         last: [

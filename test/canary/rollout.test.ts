@@ -440,6 +440,23 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.ok(!JSON.stringify(evidence().json).includes(TOKEN.slice(5, 20)));
     });
 
+    it("a promotion whose confirming read fails still commits the stack file (the up deployed it) and stops with exit 5", async () => {
+        const up = stack.up.bind(stack);
+        stack.up = async () => {
+            const summary = await up();
+            if (stack.ups.length === 5) standIn.fail(/services\//, { status: 403, body: errorBody(403, "Permission run.services.get denied") });
+            return summary;
+        };
+        const result = await rollout();
+        assert.equal(result.exitCode, 5, printed.join("\n"));
+        assert.equal(result.record.outcome, "error");
+        assert.deepEqual(standIn.state.split, [{ revision: CANARY, percent: 100 }]);
+        // Main holds what the up deployed: a rerun from main (CI's next job) must not find the old split in the stack file.
+        assert.match(git(dir, "log", "-1", "--format=%s"), new RegExp(`^Promote ${CANARY} to 100 % on prod`));
+        assert.equal(git(dir, "status", "--porcelain"), "");
+        assert.match(result.record.message, /the promotion's up succeeded and the stack file is committed, but Cloud Run's split could not be read .*403/);
+    });
+
     it("rollback right after a promotion changes nothing and says so (exit 2, --to)", async () => {
         await rollout();
         const o = resolveRolloutOptions(["--environment", "prod", "--output-dir", out, "--plain"], "rollback", { env: {}, cwd: dir });
