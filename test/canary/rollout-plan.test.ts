@@ -262,6 +262,53 @@ const ROWS: Row[] = [
         want: { step: "apply-rung", index: 0, percent: 5, applied: false },
     },
     {
+        name: "restaged at 0 %: staged, naming the revision the up made",
+        observed: at(0),
+        settings: { stage: true },
+        last: [{ step: "restage", pair }, applied("control-00003-newer")],
+        want: { step: "stop", outcome: "staged", revisions: { canary: "control-00003-newer" } },
+        says: /^control-00003-newer is up at 0 %, control-00001-old serves 100 %; gate it, then `RESUME`$/,
+    },
+    {
+        name: "GO on a resume at 0 %: the first rung",
+        observed: at(0),
+        last: [
+            { step: "gate", pair, at: "resume" },
+            { outcome: "gate", go: true, summary: "GO" },
+        ],
+        want: { step: "apply-rung", index: 0, percent: 5, applied: false },
+    },
+    {
+        name: "a signal before the promotion stops there: 100 % is a rung like the others",
+        observed: settled,
+        interrupted: true,
+        last: [{ step: "look", pair, index: 1, percent: 50 }, looked("promote")],
+        want: { step: "stop", outcome: "interrupted" },
+        says: /before 100 %/,
+    },
+    {
+        name: "a ladder that ends below 100 %: an error, never a silent stop",
+        observed: settled,
+        settings: { ladder: [5, 50] },
+        last: [{ step: "look", pair, index: 1, percent: 50 }, looked("promote")],
+        want: { step: "stop", outcome: "error" },
+        says: /ended without reaching 100 %/,
+    },
+    {
+        name: "a look that ends decided on a hold: an error, never a step up",
+        observed: settled,
+        last: [{ step: "look", pair, index: 0, percent: 5 }, looked("hold")],
+        want: { step: "stop", outcome: "error" },
+        says: /ended on hold, not a decision/,
+    },
+    {
+        name: "a look that answers something else: an error, never a step up",
+        observed: settled,
+        last: [{ step: "look", pair, index: 0, percent: 5 }, { outcome: "done" }],
+        want: { step: "stop", outcome: "error" },
+        says: /gave no judgement/,
+    },
+    {
         name: "NO-GO on a resume at 0 %",
         observed: at(0),
         last: [
@@ -290,7 +337,7 @@ describe("the rollout's plan (where are we, what next)", () => {
 
     it("every step the plan names but stop has a row that leads out of it", () => {
         const led = new Set(ROWS.map((r) => r.last?.[0].step).filter(Boolean));
-        for (const step of ["stage", "undo-stage", "resume", "gate", "apply-rung", "look", "promote", "confirm", "roll-back", "commit"]) assert.ok(led.has(step as Step["step"]), step);
+        for (const step of ["stage", "undo-stage", "restage", "resume", "gate", "apply-rung", "look", "promote", "confirm", "roll-back", "commit"]) assert.ok(led.has(step as Step["step"]), step);
     });
 
     it("walks a whole rollout when each step answers as a healthy one does: stage, gate, each rung looked at, promote, confirm, commit", () => {
