@@ -13,8 +13,18 @@ export interface StopSignals {
 /** 128 + the signal's number. */
 const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
+/**
+ * A closed terminal (SIGHUP) or a gone reader closes stdout and stderr too: the next write fails
+ * with EIO or EPIPE, an 'error' event that, unheard, crashes the process mid-stop (and a crash
+ * mid-up cancels the up its first signal promised to let finish). The stop outlives its output.
+ */
+function outliveClosedOutput(): void {
+    for (const stream of [process.stdout, process.stderr]) if (stream.listenerCount("error") === 0) stream.on("error", () => undefined);
+}
+
 /** `messages[i]` is printed on the (i+1)th signal, as that stage's controller aborts. */
 export function onStopSignals(messages: readonly string[]): StopSignals {
+    outliveClosedOutput();
     const stages = messages.map(() => new AbortController());
     let code: number | undefined;
     let count = 0;

@@ -186,6 +186,25 @@ describe("canary stack: the Automation API adapter against a stand-in pulumi CLI
             assert.deepEqual(ups(), ["succeeded"]);
         });
 
+        it("a closed terminal (SIGHUP, its output gone) lets the up finish: a write to the closed output never crashes the run into cancelling it", async () => {
+            const finish = path.join(dir, "finish-up");
+            const env = { ...process.env, STAND_IN_UP_UNTIL: finish, STAND_IN_UP_STEP_MS: "20", DRIVER_ECHO: "1" };
+            const child = spawn(process.execPath, ["-r", "sucrase/register/ts", DRIVER, REPO, "prod"], { cwd: REPO, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+            const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+            const heard = said(child, "stopping at the current rung");
+            await lineOf(child, /^started$/);
+            // The terminal goes away: its output closes, then the hang-up reaches the whole group.
+            child.stdout?.destroy();
+            process.kill(-(child.pid as number), "SIGHUP");
+            await heard;
+            // The up keeps printing into the closed output (a line every 20 ms, each an EPIPE): the
+            // run either crashes on the first of them or lives through 15 of them.
+            await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 300))]);
+            fs.writeFileSync(finish, "");
+            await exited;
+            assert.deepEqual(ups(), ["succeeded"], "the up ran to its end");
+        });
+
         it("a second signal cancels the up gracefully (one SIGINT reaches the CLI: cancel, not terminate)", async () => {
             // The up never ends by itself: only the cancel stops it.
             const child = driver(path.join(dir, "never"));
