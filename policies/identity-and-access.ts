@@ -4,10 +4,13 @@
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
-import { ENVIRONMENTS, PRIMITIVE_ROLES, RUNTIME, RUNTIME_MIGRATE, quoted, iamMemberProblem, isDefaultComputeAccount, openingGrantProblem } from "../catalog";
+import { ENVIRONMENTS, PRIMITIVE_ROLES, RUNTIME, RUNTIME_MIGRATE, quoted, iamMemberProblem, isDefaultComputeAccount, openingGrantProblem, providerSettingProblem } from "../catalog";
 import { TYPES, asObjects, cloudName, iamTarget, isCloudRunIamType, isIamType, serviceAccountOf, stringField, workloadType } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
 import { UNKNOWN, readKnown } from "./lib/unknown";
+
+/** The gcp provider, default or explicit: its settings decide where the deploy's requests go and as whom (catalog/provider.ts). */
+const GCP_PROVIDER = "pulumi:providers:gcp";
 
 const RUNTIME_NAMES = ENVIRONMENTS.map((e) => RUNTIME.names[e]);
 
@@ -62,15 +65,27 @@ function grantsOf(props: Props): Grants {
 
 export const identityAndAccess: PackResourcePolicy = {
     name: "identity-and-access",
-    description: "No workload on the default compute account, no primitive role, and the runtime service is never public.",
+    description:
+        "No workload on the default compute account, no primitive role, the runtime service is never public, and the gcp provider " +
+        "sends the deploy's requests to Google as the deploying identity (no custom endpoint, credentials or impersonation).",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
         "Give each workload its own service account (services/workload-identity.ts), grant predefined roles on the " +
         "narrowest resource (e.g. roles/run.invoker on the runtime for the control service's account), and keep " +
-        "allUsers/allAuthenticatedUsers and invokerIamDisabled off the runtime service.",
+        "allUsers/allAuthenticatedUsers and invokerIamDisabled off the runtime service; set only gcp:project, gcp:region " +
+        "and gcp:zone in the stack file.",
     validateResource: (args, reportViolation) => {
         const { type, props } = args;
+        if (type === GCP_PROVIDER) {
+            // The engine hands the provider its stack settings as inputs; an unknown one is still set.
+            for (const name of Object.keys(props)) {
+                const value = readKnown(() => props[name]);
+                const why = providerSettingProblem(name, value === UNKNOWN ? "(unknown)" : value);
+                if (why) reportViolation(`gcp provider '${args.name}' sets ${name}: ${why}`);
+            }
+            return;
+        }
         const workload = workloadType(type);
         if (workload) {
             const name = cloudName(props, args.name);

@@ -62,6 +62,23 @@ describe("policy identity-and-access", () => {
         assert.deepEqual(messages(await runOn(identityAndAccess, withNull)), ["IAM grant 'project-policy' gives the primitive role 'roles/owner' to user:a@b.com"]);
     });
 
+    it("rejects a gcp provider that sends the deploy's requests elsewhere or acts as another identity, and passes the plain one", async () => {
+        const provider = (props: Record<string, unknown>) => ({
+            type: "pulumi:providers:gcp",
+            name: "default_9_37_0",
+            props: { project: "openagentsgemini", region: "us-central1", version: "9.37.0", ...props },
+        });
+        assert.deepEqual(messages(await runOn(identityAndAccess, provider({ zone: "us-central1-a" }))), []);
+        assert.deepEqual(messages(await runOn(identityAndAccess, provider({ cloudRunV2CustomEndpoint: "https://run.example.net/v2/" }))), [
+            "gcp provider 'default_9_37_0' sets cloudRunV2CustomEndpoint: it sends the deployer's token to another endpoint",
+        ]);
+        assert.deepEqual(messages(await runOn(identityAndAccess, provider({ impersonateServiceAccount: "oa-admin@openagentsgemini.iam.gserviceaccount.com", accessToken: UNKNOWN }))), [
+            "gcp provider 'default_9_37_0' sets impersonateServiceAccount: the deploy acts as another identity than the one its workflow grants",
+            "gcp provider 'default_9_37_0' sets accessToken: the deploy acts as another identity than the one its workflow grants",
+        ]);
+        assert.deepEqual(messages(await runOn(identityAndAccess, provider({ cloudRunV2CustomEndpoint: "" }))), []);
+    });
+
     it("is not applicable to a service account resource", async () => {
         assert.deepEqual(
             (await runOn(identityAndAccess, serviceAccount())).notApplicable.map((n) => n.reason),
