@@ -79,6 +79,25 @@ describe("policy identity-and-access", () => {
         assert.deepEqual(messages(await runOn(identityAndAccess, provider({ cloudRunV2CustomEndpoint: "" }))), []);
     });
 
+    it("rejects a custom role for everyone on the runtime, its job or the project: the pack cannot read what it carries", async () => {
+        for (const role of ["projects/openagentsgemini/roles/callRuntime", "organizations/123456789/roles/invokeAll"]) {
+            const onRuntime = { type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", name: "x", props: { name: "runtime", location: "us-central1", role, member: "allUsers" } };
+            assert.deepEqual(messages(await runOn(identityAndAccess, onRuntime)), [
+                `runtime service 'runtime' is opened by grant 'x': ${role} for 'allUsers' (anyone on the internet) may carry run.routes.invoke (a custom role: its permissions are not in the plan) and lets them call the runtime's unauthenticated internal API`,
+            ]);
+            const onJob = { type: "gcp:cloudrunv2/jobIamMember:JobIamMember", name: "j", props: { name: "runtime-migrate", location: "us-central1", role, member: "allAuthenticatedUsers" } };
+            assert.equal(messages(await runOn(identityAndAccess, onJob)).length, 1, role);
+            const onProject = { type: "gcp:projects/iAMMember:IAMMember", name: "p", props: { project: "openagentsgemini", role, member: "domain:example.com" } };
+            assert.equal(messages(await runOn(identityAndAccess, onProject)).length, 1, role);
+            // A named caller with a custom role stays the reviewer's call, as with roles/run.invoker.
+            const named = { ...onRuntime, props: { ...onRuntime.props, member: "serviceAccount:oa-control-prod@openagentsgemini.iam.gserviceaccount.com" } };
+            assert.deepEqual(messages(await runOn(identityAndAccess, named)), []);
+        }
+        // A predefined role without run.routes.invoke is not an opening.
+        const viewer = { type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", name: "v", props: { name: "runtime", location: "us-central1", role: "roles/run.viewer", member: "allUsers" } };
+        assert.deepEqual(messages(await runOn(identityAndAccess, viewer)), []);
+    });
+
     it("is not applicable to a service account resource", async () => {
         assert.deepEqual(
             (await runOn(identityAndAccess, serviceAccount())).notApplicable.map((n) => n.reason),
