@@ -20,6 +20,17 @@ export const ACCESS_SOURCES = {
         "permissions their author chose, run.routes.invoke and run.jobs.run included; the grant alone does not say which)",
 } as const;
 
+/**
+ * Why a grant on a secret or a service account to `member` gives what it guards to many
+ * principals (ACCESS_SOURCES.members), or undefined. Any role counts: a secret's value or a
+ * workload's identity is for the named account that needs it.
+ */
+export function broadSensitiveGrantProblem(kind: "secret" | "service account", role: string, member: string): string | undefined {
+    const broad = broadMemberReason(member);
+    if (!broad) return undefined;
+    return kind === "secret" ? `${role.trim()} for ${broad}: a secret is read by the named account that needs it, no one at large` : `${role.trim()} for ${broad}: they could act as the workload`;
+}
+
 /** A custom role (ACCESS_SOURCES.customRoles): what it carries is not in the grant. */
 export function isCustomRole(role: string): boolean {
     return /^(projects|organizations)\/[^/]+\/roles\/[^/]+$/.test(role.trim());

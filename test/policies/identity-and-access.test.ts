@@ -98,6 +98,45 @@ describe("policy identity-and-access", () => {
         assert.deepEqual(messages(await runOn(identityAndAccess, viewer)), []);
     });
 
+    it("rejects a grant on a secret or a service account to everyone, whichever resource type spells it; named grants pass", async () => {
+        const cases: [Record<string, unknown>, string][] = [
+            [
+                { type: "gcp:secretmanager/secretIamMember:SecretIamMember", name: "s", props: { secretId: "runtime-database-url", role: "roles/secretmanager.secretAccessor", member: "allUsers" } },
+                "secret 'runtime-database-url' is opened by grant 's': roles/secretmanager.secretAccessor for 'allUsers' (anyone on the internet): a secret is read by the named account that needs it, no one at large",
+            ],
+            [
+                {
+                    type: "gcp:secretmanager/secretIamPolicy:SecretIamPolicy",
+                    name: "sp",
+                    props: {
+                        secretId: "projects/openagentsgemini/secrets/openagents-runtime-signing-key",
+                        policyData: JSON.stringify({ bindings: [{ role: "roles/secretmanager.secretAccessor", members: ["allAuthenticatedUsers"] }] }),
+                    },
+                },
+                "secret 'openagents-runtime-signing-key' is opened by grant 'sp': roles/secretmanager.secretAccessor for 'allAuthenticatedUsers' (anyone with a Google account): a secret is read by the named account that needs it, no one at large",
+            ],
+            [
+                {
+                    type: "gcp:serviceaccount/iAMMember:IAMMember",
+                    name: "sa",
+                    props: {
+                        serviceAccountId: "projects/openagentsgemini/serviceAccounts/oa-control-prod@openagentsgemini.iam.gserviceaccount.com",
+                        role: "roles/iam.serviceAccountTokenCreator",
+                        member: "domain:example.com",
+                    },
+                },
+                "service account 'oa-control-prod@openagentsgemini.iam.gserviceaccount.com' is opened by grant 'sa': roles/iam.serviceAccountTokenCreator for 'domain:example.com' (everyone in a domain): they could act as the workload",
+            ],
+        ];
+        for (const [resource, message] of cases) assert.deepEqual(messages(await runOn(identityAndAccess, resource as never)), [message]);
+        const named = {
+            type: "gcp:secretmanager/secretIamBinding:SecretIamBinding",
+            name: "n",
+            props: { secretId: "runtime-database-url", role: "roles/secretmanager.secretAccessor", members: ["serviceAccount:oa-runtime-prod@openagentsgemini.iam.gserviceaccount.com"] },
+        };
+        assert.deepEqual(messages(await runOn(identityAndAccess, named)), []);
+    });
+
     it("is not applicable to a service account resource", async () => {
         assert.deepEqual(
             (await runOn(identityAndAccess, serviceAccount())).notApplicable.map((n) => n.reason),
