@@ -14,3 +14,4 @@ export * from "./migration";
 export * from "./access";
 export * from "./stack-secrets";
 export * from "./provider";
+export * from "./dns-labels";
