@@ -510,11 +510,14 @@ export function learnSecrets(response: HttpResponse, sink: (secret: string) => v
                     .replace(/^"|"$/g, ""),
             );
     }
-    const head = response.body.subarray(0, 64).toString("utf8").trimStart();
-    if (!head.startsWith("{") && !head.startsWith("[")) return;
+    // Whatever comes before the JSON (a byte-order mark, a run of whitespace of any length): the
+    // gate may judge such a body "not JSON", but the secrets in it still reach the body excerpt.
+    const text = response.body.toString("utf8");
+    const start = text.search(/[^\s\ufeff]/);
+    if (start < 0 || (text[start] !== "{" && text[start] !== "[")) return;
     let value: unknown;
     try {
-        value = JSON.parse(response.body.toString("utf8"));
+        value = JSON.parse(text.slice(start));
     } catch {
         return;
     }

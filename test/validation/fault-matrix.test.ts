@@ -93,6 +93,7 @@ const REFRESH_TOKEN = freshSecret("Rt");
 /** The bypass cookie a fault saw echoed, filled during the run and checked for leaks after it. */
 const ECHOED_COOKIE: Record<string, string> = {};
 const DB_PASSWORD = freshSecret("Db");
+const BOM_TOKEN = freshSecret("Bt");
 
 const RUNTIME_SMOKE = "runtime-staging-smoke";
 const CONTROL_SMOKE = "control-staging-smoke";
@@ -659,6 +660,20 @@ export const FAULTS: readonly Fault[] = [
         inject: (h) => stateFaults.dbUrlInLogs(h, DB_PASSWORD),
         failed: "control-error-log-probe",
         cause: /^prod: 2 severity>=ERROR entries .*postgres:\/\/runtime:\*\*\*@10\.20\.0\.3/,
+    },
+    {
+        kind: "check",
+        cls: "learned",
+        name: "a sync-token answer whose JSON follows a byte-order mark (not JSON to the gate, its token still a secret)",
+        only: CONTROL_SMOKE,
+        secrets: { BOM_TOKEN },
+        inject: (h) =>
+            h.override("stagingControl", /^POST \/api\/sync\/token/, (_q, res) => {
+                res.writeHead(200, { "content-type": "application/json" });
+                res.end(`\ufeff${JSON.stringify(syncTokenAnswer(BOM_TOKEN))}`);
+            }),
+        failed: CONTROL_SMOKE,
+        cause: /POST \/api\/sync\/token answered 200 with a body that is not JSON/,
     },
     {
         kind: "check",
