@@ -247,6 +247,16 @@ describe("validation: the HTTP checks against stand-ins built from the services'
             assert.match(c.smoke.cause!, /GET \/assets\/host-shim\.js answered 404/);
         });
 
+        for (const file of ["update-policy.js", "capability-policy.js"]) {
+            it(`a web shell without ${file}, which the host shim imports: users get a dead page`, async () => {
+                const dist = webShellDist();
+                delete dist.files[`assets/${file}`];
+                const c = await control("prod", { staticDir: dist });
+                assert.equal(c.smoke.status, "failed");
+                assert.match(c.smoke.cause!, new RegExp(`GET /assets/${file.replace(".", "\\.")} answered 404`));
+            });
+        }
+
         it("a web shell without its WebAssembly module: users get a dead page", async () => {
             const dist = webShellDist();
             delete dist.files["assets/openagents_web_shell_bg.wasm"];

@@ -473,17 +473,27 @@ function webShellSteps(o: ControlStepOptions): Step[] {
         assetStep(o, "asset", "js"),
         assetStep(o, "host-shim", "hostShim"),
         assetStep(o, "wasm", "wasm"),
+        ...HOST_SHIM_IMPORTS.map((file) => assetStep(o, file.replace(/\.js$/, ""), "hostShim", file)),
     ];
 }
+
+/** What the host shim imports beside itself besides the entry script (web-shell/host/host-shim.js:1-6@c41c3629). */
+const HOST_SHIM_IMPORTS = ["update-policy.js", "capability-policy.js"] as const;
 
 /**
  * A file of the web shell that users' browsers load, named by the manifest (build-dist.sh:142-166):
  * the entry script, the host shim index.html loads (build-dist.sh:113), the WebAssembly module
  * the entry script instantiates. Served by the asset route with the name rule's cache header.
  */
-function assetStep(o: ControlStepOptions, id: string, field: "js" | "wasm" | "hostShim"): Step {
+function assetStep(o: ControlStepOptions, id: string, field: "js" | "wasm" | "hostShim", besideIt?: string): Step {
     const wasm = field === "wasm";
-    const what = `manifest entry.${field}`;
+    const what = besideIt ? `${besideIt} beside manifest entry.${field}` : `manifest entry.${field}`;
+    // A file the host shim imports sits beside it (its imports are relative, host-shim.js:1-6).
+    const located = (got: Provided): string => {
+        if (!besideIt) return got[field] ?? "";
+        const shim = assetUrl(o.base, got[field] ?? "");
+        return shim ? new URL(besideIt, shim).toString() : "";
+    };
     return {
         id,
         method: "GET",
@@ -494,21 +504,22 @@ function assetStep(o: ControlStepOptions, id: string, field: "js" | "wasm" | "ho
         needs: ["manifest"],
         source: [
             cite("service/src/lib.rs", "1364,2331-2364,2984-3001,111-112"),
-            cite("web-shell/build-dist.sh", field === "js" ? "142-166" : field === "wasm" ? "30-34,142-166" : "60-70,113,142-166"),
+            cite("web-shell/build-dist.sh", besideIt ? "72-73" : field === "js" ? "142-166" : field === "wasm" ? "30-34,142-166" : "60-70,113,142-166"),
+            ...(besideIt ? [cite("web-shell/host/host-shim.js", "1-6")] : []),
         ],
         skip: (got) => {
-            const url = assetUrl(o.base, got[field] ?? "");
-            if (!url) return `${what} ${JSON.stringify((got[field] ?? "").slice(0, 80))} is not a URL: its cache headers were not checked`;
+            const url = assetUrl(o.base, located(got));
+            if (!url) return `${what} ${JSON.stringify(located(got).slice(0, 80))} is not a URL: its cache headers were not checked`;
             // Not fetched (the bypass cookie must not go to another host), so not judged: say so.
             return new URL(url).host !== new URL(o.base).host ? `${what} ${url} is on another host: its cache headers were not checked` : undefined;
         },
         request: (got) => {
-            const url = assetUrl(o.base, got[field] ?? "") ?? o.base;
+            const url = assetUrl(o.base, located(got)) ?? o.base;
             return { path: new URL(url).pathname, url };
         },
         status: (s) => s === 200,
         body: (r, got) => {
-            const name = new URL(assetUrl(o.base, got[field] ?? "") ?? o.base).pathname.split("/").pop() ?? "";
+            const name = new URL(assetUrl(o.base, located(got)) ?? o.base).pathname.split("/").pop() ?? "";
             if (wasm) {
                 if (contentTypeOf(r) !== "application/wasm") return { ok: false, problem: `with ${contentTypeOf(r) || "no content type"}, not application/wasm` };
                 // Browsers refuse to instantiate anything else (WebAssembly core spec 5.5.16: magic 0x00 0x61 0x73 0x6d).
