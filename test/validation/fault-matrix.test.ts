@@ -685,6 +685,18 @@ export const FAULTS: readonly Fault[] = [
         failed: CONTROL_SMOKE,
         cause: /GET \/api\/v1\/control\/status answered 500/,
     },
+    {
+        kind: "check",
+        cls: "learned",
+        name: "a 7-character piece from the middle of the access token (shorter than any run masked before)",
+        only: CONTROL_SMOKE,
+        inject: (h) =>
+            h.override("stagingControl", /^GET \/api\/v1\/control\/status/, (_q, res) =>
+                sendJson(res, 500, { error: `bad credential ...${h.secrets.STAGING_CONTROL_ACCESS_TOKEN.slice(9, 16)}... refused` }),
+            ),
+        failed: CONTROL_SMOKE,
+        cause: /GET \/api\/v1\/control\/status answered 500/,
+    },
 
     // ---- Cloud Run and contract-test state judged on exactly what it names ----
     {
