@@ -43,7 +43,7 @@ export interface Step {
     tolerate?(response: HttpResponse): string | undefined;
     status(code: number): boolean;
     /** What an unexpected status means for this step, in a few words (shown in parentheses). */
-    explainStatus?(code: number): string | undefined;
+    explainStatus?(code: number, response: HttpResponse): string | undefined;
     body(response: HttpResponse, got: Provided): BodyVerdict;
 }
 
@@ -183,7 +183,7 @@ function verdictOf(step: Step, what: string, outcome: HttpOutcome, got: Provided
     if (tolerated) return { step, outcome: "passed", warning: tolerated, httpStatus: r.status };
     if (!step.status(r.status)) {
         showBody();
-        const meaning = step.explainStatus?.(r.status);
+        const meaning = step.explainStatus?.(r.status, r);
         return {
             step,
             outcome: "failed",

@@ -251,6 +251,19 @@ export const FAULTS: readonly Fault[] = [
         cause: /GET \/readyz answered 200 with an empty body/,
     },
 
+    {
+        // Cloud Run's own 503 (no instance could take the request) is not the runtime refusing a
+        // write: only its write_path_frozen error says that (runtime/src/server.rs:1146-1155,1361-1368@c41c3629).
+        kind: "check",
+        cls: "bodies",
+        name: "run creation answered 503 by the front end while /healthz says rust_active: not named a refused write",
+        only: RUNTIME_SMOKE,
+        inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, html(503, "<html><body>Service Unavailable</body></html>")),
+        failed: RUNTIME_SMOKE,
+        cause: /POST \/internal\/v1\/runs answered 503 \(not the runtime's write refusal: no write_path_frozen error\), expected 201/,
+        also: (run) => assert.doesNotMatch(run.result(RUNTIME_SMOKE).cause ?? "", /refused a write/),
+    },
+
     // ---- the wrong environment ----
     {
         kind: "check",
@@ -364,7 +377,7 @@ export const FAULTS: readonly Fault[] = [
         only: RUNTIME_SMOKE,
         inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, echoCredential(503, 120)),
         failed: RUNTIME_SMOKE,
-        cause: /POST \/internal\/v1\/runs answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active/,
+        cause: /POST \/internal\/v1\/runs answered 503 \(not the runtime's write refusal: no write_path_frozen error\), expected 201/,
     },
     {
         kind: "check",
@@ -550,11 +563,12 @@ export const FAULTS: readonly Fault[] = [
     {
         kind: "check",
         cls: "lesser",
+        // The runtime's own refusal (runtime/src/server.rs:1146-1155,1361-1368@c41c3629), from an instance whose mode disagrees with /healthz's.
         name: "a 503 on the write while /healthz says rust_active",
         only: RUNTIME_SMOKE,
-        inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, json(503, { error: "authority unavailable" })),
+        inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, json(503, { error: "write_path_frozen", message: "runtime authority writes are disabled in mode shadow_only" })),
         failed: RUNTIME_SMOKE,
-        cause: /answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active: the runtime refused a write it should take\): \{"error":"authority unavailable"\}/,
+        cause: /answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active: the runtime refused a write it should take\): \{"error":"write_path_frozen","message":"runtime authority writes are disabled in mode shadow_only"\}/,
     },
     {
         kind: "check",
