@@ -94,6 +94,7 @@ const REFRESH_TOKEN = freshSecret("Rt");
 const ECHOED_COOKIE: Record<string, string> = {};
 const DB_PASSWORD = freshSecret("Db");
 const BOM_TOKEN = freshSecret("Bt");
+const HEAD_TOKEN = freshSecret("Hd");
 
 const RUNTIME_SMOKE = "runtime-staging-smoke";
 const CONTROL_SMOKE = "control-staging-smoke";
@@ -696,6 +697,22 @@ export const FAULTS: readonly Fault[] = [
         only: CONTROL_SMOKE,
         inject: (h) =>
             h.override("stagingControl", /^GET \/api\/v1\/control\/status/, (_q, res) => sendJson(res, 500, { error: `bad credential ...${h.secrets.STAGING_CONTROL_ACCESS_TOKEN.slice(4, 22)}...` })),
+        failed: CONTROL_SMOKE,
+        cause: /GET \/api\/v1\/control\/status answered 500/,
+    },
+    {
+        // Integer-like keys come first in a parsed object whatever their place in the text: 300 KiB
+        // of token values under "0" spend the learning budget before the refresh token that the
+        // body's first 200 characters show.
+        kind: "check",
+        cls: "learned",
+        name: "a refresh token at the head of an answer whose other secret-looking values exceed what the gate learns from one answer",
+        only: CONTROL_SMOKE,
+        secrets: { HEAD_TOKEN },
+        inject: override("stagingControl", /^GET \/api\/v1\/control\/status/, (_q, res) => {
+            res.writeHead(500, { "content-type": "application/json" });
+            res.end(`{"refresh_token":"${HEAD_TOKEN}","0":[${Array.from({ length: 300 }, (_, i) => `{"token":"${String(i).padStart(4, "0")}${"z".repeat(1020)}"}`).join(",")}]}`);
+        }),
         failed: CONTROL_SMOKE,
         cause: /GET \/api\/v1\/control\/status answered 500/,
     },
