@@ -13,3 +13,4 @@ export * from "./service-needs";
 export * from "./migration";
 export * from "./access";
 export * from "./stack-secrets";
+export * from "./dns-labels";
