@@ -545,7 +545,8 @@ export function learnSecrets(response: HttpResponse, sink: (secret: string) => v
             const record = node as Record<string, unknown>;
             // An env entry ({name: "DB_PASSWORD", value: "..."}): the name says what the value is.
             const named = typeof record["name"] === "string" && isSecretKey(record["name"]);
-            for (const [k, v] of Object.entries(record)) walk(v, depth + 1, isSecretKey(k) || (named && k === "value"));
+            // Under a secret-looking key every string is the secret's (a credentials object: {"credentials": {"value": ...}}).
+            for (const [k, v] of Object.entries(record)) walk(v, depth + 1, secretKey || isSecretKey(k) || (named && k === "value"));
         }
     };
     walk(value, 0, false);

@@ -95,6 +95,7 @@ const ECHOED_COOKIE: Record<string, string> = {};
 const DB_PASSWORD = freshSecret("Db");
 const BOM_TOKEN = freshSecret("Bt");
 const HEAD_TOKEN = freshSecret("Hd");
+const NESTED_TOKEN = freshSecret("Nt");
 
 const RUNTIME_SMOKE = "runtime-staging-smoke";
 const CONTROL_SMOKE = "control-staging-smoke";
@@ -713,6 +714,16 @@ export const FAULTS: readonly Fault[] = [
             res.writeHead(500, { "content-type": "application/json" });
             res.end(`{"refresh_token":"${HEAD_TOKEN}","0":[${Array.from({ length: 300 }, (_, i) => `{"token":"${String(i).padStart(4, "0")}${"z".repeat(1020)}"}`).join(",")}]}`);
         }),
+        failed: CONTROL_SMOKE,
+        cause: /GET \/api\/v1\/control\/status answered 500/,
+    },
+    {
+        kind: "check",
+        cls: "learned",
+        name: "a credential object (its value under a plain key inside a secret-looking one), echoed by a failing route",
+        only: CONTROL_SMOKE,
+        secrets: { NESTED_TOKEN },
+        inject: override("stagingControl", /^GET \/api\/v1\/control\/status/, json(500, { error: "upstream", credentials: { kind: "oauth", value: NESTED_TOKEN } })),
         failed: CONTROL_SMOKE,
         cause: /GET \/api\/v1\/control\/status answered 500/,
     },
