@@ -539,6 +539,9 @@ export function learnSecrets(response: HttpResponse, sink: (secret: string) => v
         }
         if (typeof node === "string") {
             if (secretKey) learn(node);
+        } else if (typeof node === "number") {
+            // A numeric credential ({"api_key": 4815162342}) as JSON writes it (exact below 2^53).
+            if (secretKey) learn(String(node));
         } else if (Array.isArray(node)) {
             for (const item of node) walk(item, depth + 1, secretKey);
         } else if (node !== null && typeof node === "object") {

@@ -96,6 +96,8 @@ const DB_PASSWORD = freshSecret("Db");
 const BOM_TOKEN = freshSecret("Bt");
 const HEAD_TOKEN = freshSecret("Hd");
 const NESTED_TOKEN = freshSecret("Nt");
+/** Fifteen random digits: exact as a JSON number (below 2^53). */
+const NUMERIC_KEY = String(100_000_000_000_000 + Math.floor(Math.random() * 800_000_000_000_000));
 
 const RUNTIME_SMOKE = "runtime-staging-smoke";
 const CONTROL_SMOKE = "control-staging-smoke";
@@ -724,6 +726,19 @@ export const FAULTS: readonly Fault[] = [
         only: CONTROL_SMOKE,
         secrets: { NESTED_TOKEN },
         inject: override("stagingControl", /^GET \/api\/v1\/control\/status/, json(500, { error: "upstream", credentials: { kind: "oauth", value: NESTED_TOKEN } })),
+        failed: CONTROL_SMOKE,
+        cause: /GET \/api\/v1\/control\/status answered 500/,
+    },
+    {
+        kind: "check",
+        cls: "learned",
+        name: "a numeric credential (a JSON number under a secret-looking key), echoed by a failing route",
+        only: CONTROL_SMOKE,
+        secrets: { NUMERIC_KEY },
+        inject: override("stagingControl", /^GET \/api\/v1\/control\/status/, (_q, res) => {
+            res.writeHead(500, { "content-type": "application/json" });
+            res.end(`{"error":"upstream refused","api_key":${NUMERIC_KEY}}`);
+        }),
         failed: CONTROL_SMOKE,
         cause: /GET \/api\/v1\/control\/status answered 500/,
     },
