@@ -15,7 +15,28 @@ export const ACCESS_SOURCES = {
     members:
         "https://cloud.google.com/iam/docs/principal-identifiers (allUsers, allAuthenticatedUsers, domain:, principalSet:, " +
         "projectOwner:/projectEditor:/projectViewer: each stand for many principals); a project-level grant applies to every resource in it",
+    customRoles:
+        "https://cloud.google.com/iam/docs/creating-custom-roles (projects/<id>/roles/<name> and organizations/<id>/roles/<name> hold any " +
+        "permissions their author chose, run.routes.invoke and run.jobs.run included; the grant alone does not say which)",
 } as const;
+
+/**
+ * Why a grant on a secret or a service account to `member` gives what it guards to many
+ * principals (ACCESS_SOURCES.members), or undefined. Any role counts: a secret's value or a
+ * workload's identity is for the named account that needs it.
+ */
+export function broadSensitiveGrantProblem(kind: "secret" | "service account", role: string, member: string): string | undefined {
+    const broad = broadMemberReason(member);
+    if (!broad) return undefined;
+    return kind === "secret" ? `${role.trim()} for ${broad}: a secret is read by the named account that needs it, no one at large` : `${role.trim()} for ${broad}: they could act as the workload`;
+}
+
+/** A custom role (ACCESS_SOURCES.customRoles): what it carries is not in the grant. */
+export function isCustomRole(role: string): boolean {
+    return /^(projects|organizations)\/[^/]+\/roles\/[^/]+$/.test(role.trim());
+}
+
+const CUSTOM_ROLE_NOTE = "may carry run.routes.invoke (a custom role: its permissions are not in the plan) and";
 
 /** Roles that carry run.routes.invoke (call a service). */
 export const INVOKE_ROLES: readonly string[] = ["roles/run.invoker", "roles/run.servicesInvoker", "roles/run.developer", "roles/run.admin"];
@@ -45,6 +66,12 @@ export type GrantScope = "runtime" | "project" | "job";
 export function openingGrantProblem(scope: GrantScope, role: string, member: string): string | undefined {
     const r = role.trim();
     const broad = broadMemberReason(member);
+    // A custom role for a broad member is judged as if it carried the power: nothing shows it does not.
+    if (broad && isCustomRole(r)) {
+        if (scope === "runtime") return `${r} for ${broad} ${CUSTOM_ROLE_NOTE} lets them call the runtime's unauthenticated internal API`;
+        if (scope === "job") return `${r} for ${broad} ${CUSTOM_ROLE_NOTE.replace("run.routes.invoke", "run.jobs.run")} lets them run migrations with the database secret`;
+        return `${r} on the project for ${broad} ${CUSTOM_ROLE_NOTE} lets them call every service, the runtime's internal API too`;
+    }
     if (scope === "runtime") {
         if (!INVOKE_ROLES.includes(r)) return undefined;
         if (broad) return `${r} for ${broad} lets them call the runtime's unauthenticated internal API`;

@@ -13,3 +13,5 @@ export * from "./service-needs";
 export * from "./migration";
 export * from "./access";
 export * from "./stack-secrets";
+export * from "./provider";
+export * from "./dns-labels";

@@ -3,7 +3,7 @@
 // with time to finish, against the runtime's own database. The program derives its token
 // here; config and the pack judge a plan with the same functions.
 
-import { createHash } from "node:crypto";
+import { shortHash, tagFragment } from "./dns-labels";
 
 export const MIGRATION_SOURCES = {
     token:
@@ -22,20 +22,7 @@ export const PROVIDER_JOB_WAIT_SECONDS = 20 * 60;
 /** Env names the migration reads its database from, in the order it reads them. */
 export const DATABASE_ENV = ["DB_URL", "DATABASE_URL"] as const;
 
-function shortHash(value: unknown, length: number): string {
-    return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, length);
-}
-
 const HASH_LENGTH = 8;
-
-function tagFragment(tagOrDigest: string, max: number): string {
-    const t = tagOrDigest
-        .toLowerCase()
-        .replace(/^sha256:/, "")
-        .replace(/[^a-z0-9-]+/g, "-")
-        .replace(/^-+|-+$/g, "");
-    return t.slice(0, max).replace(/-+$/, "");
-}
 
 /**
  * The migrate job's execution token: derived from the image, so every new runtime image runs

@@ -25,6 +25,11 @@ export interface HttpResponse {
     /** URLs redirected through, in order (empty when none). */
     redirects: string[];
     durationMs: number;
+    /**
+     * Set when the answer carried more secret-looking values than one answer may teach the
+     * redactor (learnSecrets): its body must not be shown, not even its head.
+     */
+    secretsUnlearned?: boolean;
 }
 
 export interface HttpFailure {
@@ -237,7 +242,7 @@ export class HttpClient {
                 durationMs: Date.now() - started,
             };
             // Learned before anything (a log line, a check's cause) can show the answer.
-            if (this.onSecret) learnSecrets(response, this.onSecret);
+            if (this.onSecret && !learnSecrets(response, this.onSecret)) response.secretsUnlearned = true;
             log?.(`${method} ${url} -> ${res.status} (${response.durationMs} ms, ${body.length} B)`);
             return { ok: true, response };
         } catch (error) {
@@ -488,12 +493,17 @@ export const MAX_LEARNED_CHARS = 256 * 1024;
 /**
  * Every secret an answer hands out: each Set-Cookie value (the maintenance bypass cookie, a
  * session), each header named like a credential, and each string under a secret-looking key at
- * any JSON path.
+ * any JSON path. False when the budget ran out before every one was learned (the walk follows
+ * the parsed object's key order, not the text's, so any part of the body may hold one unlearned).
  */
-export function learnSecrets(response: HttpResponse, sink: (secret: string) => void): void {
+export function learnSecrets(response: HttpResponse, sink: (secret: string) => void): boolean {
     let budget = MAX_LEARNED_CHARS;
+    let all = true;
     const learn = (secret: string): void => {
-        if (budget <= 0) return;
+        if (budget <= 0) {
+            all = false;
+            return;
+        }
         budget -= secret.length;
         sink(secret);
     };
@@ -510,28 +520,40 @@ export function learnSecrets(response: HttpResponse, sink: (secret: string) => v
                     .replace(/^"|"$/g, ""),
             );
     }
-    const head = response.body.subarray(0, 64).toString("utf8").trimStart();
-    if (!head.startsWith("{") && !head.startsWith("[")) return;
+    // Whatever comes before the JSON (a byte-order mark, a run of whitespace of any length): the
+    // gate may judge such a body "not JSON", but the secrets in it still reach the body excerpt.
+    const text = response.body.toString("utf8");
+    const start = text.search(/[^\s\ufeff]/);
+    if (start < 0 || (text[start] !== "{" && text[start] !== "[")) return all;
     let value: unknown;
     try {
-        value = JSON.parse(response.body.toString("utf8"));
+        value = JSON.parse(text.slice(start));
     } catch {
-        return;
+        return all;
     }
     const walk = (node: unknown, depth: number, secretKey: boolean): void => {
-        if (depth > SECRET_SEARCH_DEPTH) return;
+        if (depth > SECRET_SEARCH_DEPTH) {
+            // Deeper than the search goes: whatever is down there was not learned.
+            if (node !== null && typeof node === "object") all = false;
+            return;
+        }
         if (typeof node === "string") {
             if (secretKey) learn(node);
+        } else if (typeof node === "number") {
+            // A numeric credential ({"api_key": 4815162342}) as JSON writes it (exact below 2^53).
+            if (secretKey) learn(String(node));
         } else if (Array.isArray(node)) {
             for (const item of node) walk(item, depth + 1, secretKey);
         } else if (node !== null && typeof node === "object") {
             const record = node as Record<string, unknown>;
             // An env entry ({name: "DB_PASSWORD", value: "..."}): the name says what the value is.
             const named = typeof record["name"] === "string" && isSecretKey(record["name"]);
-            for (const [k, v] of Object.entries(record)) walk(v, depth + 1, isSecretKey(k) || (named && k === "value"));
+            // Under a secret-looking key every string is the secret's (a credentials object: {"credentials": {"value": ...}}).
+            for (const [k, v] of Object.entries(record)) walk(v, depth + 1, secretKey || isSecretKey(k) || (named && k === "value"));
         }
     };
     walk(value, 0, false);
+    return all;
 }
 
 /** A short description of an outcome for logs and causes. */

@@ -19,10 +19,13 @@ const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 // Google OAuth access tokens.
 const GOOGLE_ACCESS_TOKEN = /\bya29\.[A-Za-z0-9._-]+/g;
 
-/** The shortest piece of a secret found anywhere, from its head, its middle or its tail. */
-const PIECE = 8;
+/**
+ * The shortest piece of a secret found anywhere, from its head, its middle or its tail: 6, the
+ * piece the evidence is held to (a 7-character run from a token's middle is a leak too).
+ */
+const PIECE = 6;
 /** The shortest secret the gate is given that it can mask without masking ordinary text. */
-export const MIN_SECRET_LENGTH = PIECE;
+export const MIN_SECRET_LENGTH = 8;
 /**
  * The last 4 to 7 characters before a cut mark ("…", "...") or the end of a line. Bounded: an
  * unbounded run would make every start in a long unbroken text rescan it (quadratic time).

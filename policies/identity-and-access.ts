@@ -4,10 +4,24 @@
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return --
    props are the engine's untyped JSON (Record<string, any>, read through its proxy); every value is type-checked where it is used. */
-import { ENVIRONMENTS, PRIMITIVE_ROLES, RUNTIME, RUNTIME_MIGRATE, quoted, iamMemberProblem, isDefaultComputeAccount, openingGrantProblem } from "../catalog";
-import { TYPES, asObjects, cloudName, iamTarget, isCloudRunIamType, isIamType, serviceAccountOf, stringField, workloadType } from "./lib/resources";
+import {
+    ENVIRONMENTS,
+    PRIMITIVE_ROLES,
+    RUNTIME,
+    RUNTIME_MIGRATE,
+    quoted,
+    iamMemberProblem,
+    isDefaultComputeAccount,
+    openingGrantProblem,
+    providerSettingProblem,
+    broadSensitiveGrantProblem,
+} from "../catalog";
+import { TYPES, asObjects, cloudName, iamTarget, isCloudRunIamType, isIamType, isSecretIamType, serviceAccountOf, stringField, workloadType } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
 import { UNKNOWN, readKnown } from "./lib/unknown";
+
+/** The gcp provider, default or explicit: its settings decide where the deploy's requests go and as whom (catalog/provider.ts). */
+const GCP_PROVIDER = "pulumi:providers:gcp";
 
 const RUNTIME_NAMES = ENVIRONMENTS.map((e) => RUNTIME.names[e]);
 
@@ -62,15 +76,28 @@ function grantsOf(props: Props): Grants {
 
 export const identityAndAccess: PackResourcePolicy = {
     name: "identity-and-access",
-    description: "No workload on the default compute account, no primitive role, and the runtime service is never public.",
+    description:
+        "No workload on the default compute account, no primitive role, the runtime service is never public, no secret or " +
+        "service account is opened to everyone, and the gcp provider " +
+        "sends the deploy's requests to Google as the deploying identity (no custom endpoint, credentials or impersonation).",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
         "Give each workload its own service account (services/workload-identity.ts), grant predefined roles on the " +
         "narrowest resource (e.g. roles/run.invoker on the runtime for the control service's account), and keep " +
-        "allUsers/allAuthenticatedUsers and invokerIamDisabled off the runtime service.",
+        "allUsers/allAuthenticatedUsers and invokerIamDisabled off the runtime service; set only gcp:project, gcp:region " +
+        "and gcp:zone in the stack file.",
     validateResource: (args, reportViolation) => {
         const { type, props } = args;
+        if (type === GCP_PROVIDER) {
+            // The engine hands the provider its stack settings as inputs; an unknown one is still set.
+            for (const name of Object.keys(props)) {
+                const value = readKnown(() => props[name]);
+                const why = providerSettingProblem(name, value === UNKNOWN ? "(unknown)" : value);
+                if (why) reportViolation(`gcp provider '${args.name}' sets ${name}: ${why}`);
+            }
+            return;
+        }
         const workload = workloadType(type);
         if (workload) {
             const name = cloudName(props, args.name);
@@ -96,6 +123,21 @@ export const identityAndAccess: PackResourcePolicy = {
         for (const grant of grants) {
             if ((PRIMITIVE_ROLES as readonly string[]).includes(grant.role)) {
                 reportViolation(`IAM grant '${args.name}' gives the primitive role '${grant.role}'${grant.members.length ? ` to ${grant.members.join(", ")}` : ""}`);
+            }
+        }
+        // A secret or a workload's account opened to everyone, whichever resource type spells the grant.
+        const sensitive = isSecretIamType(type)
+            ? { kind: "secret" as const, target: stringField(readKnown(() => props.secretId)) }
+            : /^gcp:serviceaccount\//i.test(type)
+              ? { kind: "service account" as const, target: stringField(readKnown(() => props.serviceAccountId)) }
+              : undefined;
+        if (sensitive) {
+            const target = sensitive.target === undefined ? args.name : (sensitive.target.split("/").pop() ?? sensitive.target);
+            for (const grant of grants) {
+                for (const member of grant.members) {
+                    const why = broadSensitiveGrantProblem(sensitive.kind, grant.role, member);
+                    if (why) reportViolation(`${sensitive.kind} '${target}' is opened by grant '${args.name}': ${why}`);
+                }
             }
         }
         if (isCloudRunIamType(type)) {

@@ -22,8 +22,8 @@ import {
     scalingProblem,
     trafficPinProblem,
 } from "../catalog";
-import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";
-import { TYPES, cloudName, containerLabel, containersOf, envsOf, isServiceType, lastSegment, revisionNameOf, stringField, trafficOf } from "./lib/resources";
+import { environmentConfigProperty, identifyService, resolveEnvironment } from "./lib/environment";
+import { TYPES, containerLabel, containersOf, envsOf, isServiceType, lastSegment, revisionNameOf, stringField, trafficOf } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
 import { SubChecks, UNKNOWN, readKnown } from "./lib/unknown";
 
@@ -84,13 +84,8 @@ export const serviceNeeds: PackResourcePolicy = {
         }
         if (!isServiceType(type)) return args.notApplicable("not a Cloud Run service or domain mapping");
         const checks = new SubChecks(reportViolation);
-        let name = args.name;
-        checks.run(() => (name = cloudName(props, args.name)));
+        const { name, lane } = identifyService(checks, args, config.environment);
         const subject = `service '${name}'`;
-        let environment: Environment | undefined;
-        checks.run(() => (environment = resolveEnvironment({ configured: config.environment, stackTags: args.stackTags, type, props, name })));
-        let lane: ReturnType<typeof laneOf>;
-        checks.run(() => (lane = laneOf(name, environment, type, props)));
 
         checks.run(() => {
             const why = scalingProblem(props.scaling?.scalingMode, props.scaling?.manualInstanceCount);

@@ -16,8 +16,8 @@ import {
     maintenancePathsProblem,
     revisionOwnerProblem,
 } from "../catalog";
-import { environmentConfigProperty, laneOf, resolveEnvironment } from "./lib/environment";
-import { cloudName, containerLabel, containerPortOf, containersOf, envsOf, isServiceType, revisionNameOf, stringField, trafficOf } from "./lib/resources";
+import { environmentConfigProperty, identifyService } from "./lib/environment";
+import { containerLabel, containerPortOf, containersOf, envsOf, isServiceType, revisionNameOf, stringField, trafficOf } from "./lib/resources";
 import type { PackResourcePolicy, Props } from "./lib/types";
 import { SubChecks, UNKNOWN, readKnown } from "./lib/unknown";
 
@@ -57,13 +57,8 @@ export const servingContract: PackResourcePolicy = {
         if (!isServiceType(type)) return args.notApplicable("not a Cloud Run service");
         const config = args.getConfig<ServingContractConfig>();
         const checks = new SubChecks(reportViolation);
-        let name = args.name;
-        checks.run(() => (name = cloudName(props, args.name)));
+        const { name, environment, lane } = identifyService(checks, args, config.environment);
         const subject = `service '${name}'`;
-        let environment: Environment | undefined;
-        checks.run(() => (environment = resolveEnvironment({ configured: config.environment, stackTags: args.stackTags, type, props, name })));
-        let lane: ReturnType<typeof laneOf>;
-        checks.run(() => (lane = laneOf(name, environment, type, props)));
 
         const owned = (revision: string, what: string) => {
             // A legacy service or revision is no-legacy-targets' to report.

@@ -233,7 +233,9 @@ export function parseStackFile(file: string, text: string, project: ProjectFile)
             config[full] = isScalar(value) ? cliScalar(value).text : JSON.stringify((value as Node).toJSON());
             continue;
         }
-        const type = namespace === project.name ? project.config[name]?.type : "string";
+        // Pulumi.yaml types only the project's keys: another namespace's value goes over as the CLI
+        // hands it, a scalar's text or a structure's JSON (the gcp provider takes maps and lists).
+        const type = namespace === project.name ? project.config[name]?.type : undefined;
         config[full] = configValue(file, text, full, value, type);
     }
     return config;

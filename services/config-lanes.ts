@@ -16,8 +16,10 @@ import {
     legacyNameReason,
     legacySecretReason,
     looksSecret,
+    PROVIDER_SETTINGS_ALLOWED,
     parseMemory,
     projectIdProblem,
+    providerSettingProblem,
     resourceNameProblem,
     trafficTagProblem,
 } from "../catalog";
@@ -194,7 +196,15 @@ export function readMigrate(values: ConfigValues, environment: Environment, prob
 }
 
 /** The provider's project and region (the gcp namespace). */
-export function readProvider(provider: { project?: string; region?: string }, problems: ConfigProblem[]): { project: string; region: string } {
+export function readProvider(provider: { project?: string; region?: string; settings?: Readonly<Record<string, string>> }, problems: ConfigProblem[]): { project: string; region: string } {
+    for (const [name, value] of Object.entries(provider.settings ?? {})) {
+        const why = providerSettingProblem(name, value);
+        if (why) {
+            const allowed = PROVIDER_SETTINGS_ALLOWED.map((k) => `gcp:${k}`);
+            const expected = `no provider setting that changes where the deploy sends its requests or as whom (${why}): set only ${allowed.slice(0, -1).join(", ")} and ${allowed[allowed.length - 1]}`;
+            problems.push({ key: `gcp:${name}`, expected });
+        }
+    }
     const project = provider.project ?? "";
     if (!project) problems.push({ key: "gcp:project", expected: `the GCP project id (${GCP.project}) (required)` });
     else if (projectIdProblem(project)) problems.push({ key: "gcp:project", expected: `a GCP project id (${projectIdProblem(project)})`, got: project });

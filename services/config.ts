@@ -37,7 +37,7 @@ export function formatProblem(p: ConfigProblem): string {
  * declare is read by nobody, so it is refused, with the declared key it is closest to. Each lane
  * has its reader (config-lanes.ts); what joins keys is a named rule of CROSS_KEY_RULES (config-rules.ts).
  */
-export function parseStackConfig(read: RawConfigReader, provider: { project?: string; region?: string }, givenKeys: readonly string[] = []): StackConfig {
+export function parseStackConfig(read: RawConfigReader, provider: { project?: string; region?: string; settings?: Readonly<Record<string, string>> }, givenKeys: readonly string[] = []): StackConfig {
     const problems: ConfigProblem[] = [];
     const problem: ProblemSink = (key, expected, got) => problems.push({ key: `${PROJECT}:${key}`, expected, got });
     for (const key of givenKeys) {
@@ -65,8 +65,15 @@ export function parseStackConfig(read: RawConfigReader, provider: { project?: st
 export function loadStackConfig(): StackConfig {
     const config = new pulumi.Config(PROJECT);
     const gcp = new pulumi.Config("gcp");
-    const given = Object.keys(pulumi.runtime.allConfig())
+    const all = pulumi.runtime.allConfig();
+    const given = Object.keys(all)
         .filter((k) => k.startsWith(`${PROJECT}:`))
         .map((k) => k.slice(PROJECT.length + 1));
-    return parseStackConfig((key) => config.get(key), { project: gcp.get("project"), region: gcp.get("region") }, given);
+    // The provider's other settings (endpoints, credentials), which the plan never shows.
+    const settings = Object.fromEntries(
+        Object.entries(all)
+            .filter(([k]) => k.startsWith("gcp:"))
+            .map(([k, v]) => [k.slice("gcp:".length), v]),
+    );
+    return parseStackConfig((key) => config.get(key), { project: gcp.get("project"), region: gcp.get("region"), settings }, given);
 }

@@ -2,22 +2,7 @@
 // labels. Deterministic so that a preview shows exactly what `up` will create and a rollback
 // can name the revision it returns to.
 
-import { createHash } from "node:crypto";
-import { Environment, MANAGED_BY } from "../catalog";
-
-function shortHash(value: unknown, length: number): string {
-    return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, length);
-}
-
-/** "a1b2c3d" or "sha256:abcd..." -> a DNS-label-safe fragment. */
-function tagFragment(tagOrDigest: string, max: number): string {
-    const t = tagOrDigest
-        .toLowerCase()
-        .replace(/^sha256:/, "")
-        .replace(/[^a-z0-9-]+/g, "-")
-        .replace(/^-+|-+$/g, "");
-    return t.slice(0, max).replace(/-+$/, "");
-}
+import { Environment, MANAGED_BY, shortHash, tagFragment } from "../catalog";
 
 /** Cloud Run revision names are DNS labels: at most 63 characters. */
 const REVISION_MAX = 63;

@@ -43,7 +43,7 @@ export interface Step {
     tolerate?(response: HttpResponse): string | undefined;
     status(code: number): boolean;
     /** What an unexpected status means for this step, in a few words (shown in parentheses). */
-    explainStatus?(code: number): string | undefined;
+    explainStatus?(code: number, response: HttpResponse): string | undefined;
     body(response: HttpResponse, got: Provided): BodyVerdict;
 }
 
@@ -173,7 +173,9 @@ type Judged = StepRecord & { retryable?: boolean; provides?: Record<string, stri
 function verdictOf(step: Step, what: string, outcome: HttpOutcome, got: Provided, sc: StepContext, ctx: CheckContext): Judged {
     if (!outcome.ok) return { step, outcome: "failed", cause: `${what}: ${outcome.failure.message}`, action: sc.unreachableAction, retryable: true };
     const r = outcome.response;
-    const showBody = (): void => ctx.log(`body: ${bodyExcerpt(r.body, SNIPPET, sc.redactor)}`);
+    // An answer with more secret-looking values than the gate learned is never shown, not even its head.
+    const shown = r.secretsUnlearned ? Buffer.from("(withheld: the answer carries more secret-looking values than the gate learns from one answer)") : r.body;
+    const showBody = (): void => ctx.log(`body: ${bodyExcerpt(shown, SNIPPET, sc.redactor)}`);
     const impostor = sc.screen(r);
     if (impostor) {
         showBody();
@@ -183,14 +185,14 @@ function verdictOf(step: Step, what: string, outcome: HttpOutcome, got: Provided
     if (tolerated) return { step, outcome: "passed", warning: tolerated, httpStatus: r.status };
     if (!step.status(r.status)) {
         showBody();
-        const meaning = step.explainStatus?.(r.status);
+        const meaning = step.explainStatus?.(r.status, r);
         return {
             step,
             outcome: "failed",
             cause: `${what} answered ${r.status}${meaning ? ` (${meaning})` : ""}, expected ${step.accepts}`,
             action: sc.actionFor(r.status),
             httpStatus: r.status,
-            excerpt: bodyExcerpt(r.body, 120, sc.redactor),
+            excerpt: bodyExcerpt(shown, 120, sc.redactor),
             retryable: true,
         };
     }

@@ -10,9 +10,9 @@ import { CloudRunLane, ENVIRONMENTS, Environment, canonicalLaneAnywhere, canonic
 import type { PolicyConfigSchema } from "@pulumi/policy";
 
 type PolicyConfigJSONSchema = PolicyConfigSchema["properties"][string];
-import { containersOf, labelsOf, workloadType } from "./resources";
+import { cloudName, containersOf, labelsOf, workloadType } from "./resources";
 import type { Props } from "./types";
-import { readKnown } from "./unknown";
+import { readKnown, type SubChecks } from "./unknown";
 
 export const ENVIRONMENT_TAG = "environment";
 export const ENVIRONMENT_LABEL = "environment";
@@ -62,4 +62,23 @@ export function laneOf(name: string, environment: Environment | undefined, type:
         if (lane) return lane;
     }
     return undefined;
+}
+
+/** What a service is: its Cloud Run name, its environment and its lane (each may stay unknown). */
+export interface ServiceIdentity {
+    name: string;
+    environment: Environment | undefined;
+    lane: CloudRunLane | undefined;
+}
+
+/**
+ * A service's name, environment and lane, each read under its own guard of `checks`, so a
+ * preview unknown in one hides no verdict that the others allow.
+ */
+export function identifyService(checks: SubChecks, args: { name: string; type: string; props: Props; stackTags: ReadonlyMap<string, string> }, configured: unknown): ServiceIdentity {
+    const id: ServiceIdentity = { name: args.name, environment: undefined, lane: undefined };
+    checks.run(() => (id.name = cloudName(args.props, args.name)));
+    checks.run(() => (id.environment = resolveEnvironment({ configured, stackTags: args.stackTags, type: args.type, props: args.props, name: id.name })));
+    checks.run(() => (id.lane = laneOf(id.name, id.environment, args.type, args.props)));
+    return id;
 }

@@ -25,6 +25,8 @@ export const TYPES = {
     regionBackendService: "gcp:compute/regionBackendService:RegionBackendService",
     urlMap: "gcp:compute/uRLMap:URLMap",
     regionUrlMap: "gcp:compute/regionUrlMap:RegionUrlMap",
+    hostingVersion: "gcp:firebase/hostingVersion:HostingVersion",
+    globalNetworkEndpoint: "gcp:compute/globalNetworkEndpoint:GlobalNetworkEndpoint",
 } as const;
 
 /** Where a resource delivers traffic or events: a Cloud Run service by name, or a URL. */
@@ -44,7 +46,9 @@ function str(value: unknown): string | undefined {
  * an Eventarc trigger's Cloud Run destination or HTTP endpoint, a Cloud Scheduler job's HTTP
  * target and OIDC audience, a Pub/Sub push endpoint and audience, a Cloud Tasks queue's HTTP
  * target (and App Engine routing), a load balancer's backend groups (NEGs) and URL map services
- * (backend services), each judged by name. Empty for any other type.
+ * (backend services), each judged by name; a Firebase Hosting version's rewrites to Cloud Run
+ * (config.rewrites[].run.serviceId) and an internet NEG's endpoint (fqdn, judged as its URL).
+ * Empty for any other type.
  */
 export const DELIVERY_TYPES: readonly string[] = [
     TYPES.regionNetworkEndpointGroup,
@@ -56,6 +60,8 @@ export const DELIVERY_TYPES: readonly string[] = [
     TYPES.regionBackendService,
     TYPES.urlMap,
     TYPES.regionUrlMap,
+    TYPES.hostingVersion,
+    TYPES.globalNetworkEndpoint,
 ];
 
 export function deliveriesOf(type: string, props: Props): Delivery[] {
@@ -99,6 +105,14 @@ export function deliveriesOf(type: string, props: Props): Delivery[] {
                 for (const rule of asObjects(matcher.pathRules)) add("URL map path rule", rule.service, undefined);
             }
             break;
+        case TYPES.hostingVersion:
+            for (const rewrite of asObjects(props.config?.rewrites)) add("Firebase Hosting rewrite", rewrite.run?.serviceId, undefined);
+            break;
+        case TYPES.globalNetworkEndpoint: {
+            const fqdn = str(props.fqdn);
+            if (fqdn !== undefined) add("internet NEG endpoint", undefined, `https://${fqdn}/`);
+            break;
+        }
         case TYPES.tasksQueue: {
             const host = str(props.httpTarget?.uriOverride?.host);
             if (host !== undefined) add("Cloud Tasks queue", undefined, `https://${host}/`);

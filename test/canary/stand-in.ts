@@ -26,7 +26,8 @@ import type { TimeSeries, TimeSeriesPoint } from "../../canary/monitoring";
 import type { CloudRunService } from "../../io/gcp/types";
 import { notGoogleShaped } from "../google-oracle";
 
-export const TOKEN = "ya29.canary-stand-in-token-0123456789";
+// A Google access token's shape: "ya29." and random text (a word in it would be masked wherever it appears).
+export const TOKEN = "ya29.a0AfB_xK7qPz3mW9vR2tL8nY4cJ6hD0sF5gB1";
 export const PROJECT = "openagentsgemini";
 export const REGION = "us-central1";
 export const SERVICE = "openagents-control-service";

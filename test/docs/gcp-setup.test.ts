@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { CONTROL, GCP, KNOWN_SECRETS, RUNTIME } from "../../catalog";
+import { recordStack } from "../../review/plan";
 import { readStackConfig, stackNames } from "../../review/stack-files";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -41,6 +42,15 @@ describe("docs/gcp-setup.md walks a new project through what the code needs", ()
             if (stack === "prod") wanted.add(config[`${project}:runtimeDatabaseUrlSecret`]);
         }
         for (const name of wanted) assert.match(shell, new RegExp(`gcloud secrets create ${name} `), `secret ${name}`);
+    });
+
+    it("creates every secret each stack's plan grants access to (staging's too: staging deploys first)", async () => {
+        for (const stack of stackNames()) {
+            const plan = await recordStack(stack);
+            const secrets = plan.resources.filter((r) => r.type === "gcp:secretmanager/secretIamMember:SecretIamMember").map((r) => String(r.inputs.secretId));
+            assert.ok(secrets.length > 0, stack);
+            for (const name of secrets) assert.match(shell, new RegExp(`gcloud secrets create ${name} `), `secret ${name} of ${stack}`);
+        }
     });
 
     it("enables the APIs the program, the gate and the canary analysis call", () => {

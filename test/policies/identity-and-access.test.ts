@@ -62,6 +62,81 @@ describe("policy identity-and-access", () => {
         assert.deepEqual(messages(await runOn(identityAndAccess, withNull)), ["IAM grant 'project-policy' gives the primitive role 'roles/owner' to user:a@b.com"]);
     });
 
+    it("rejects a gcp provider that sends the deploy's requests elsewhere or acts as another identity, and passes the plain one", async () => {
+        const provider = (props: Record<string, unknown>) => ({
+            type: "pulumi:providers:gcp",
+            name: "default_9_37_0",
+            props: { project: "openagentsgemini", region: "us-central1", version: "9.37.0", ...props },
+        });
+        assert.deepEqual(messages(await runOn(identityAndAccess, provider({ zone: "us-central1-a" }))), []);
+        assert.deepEqual(messages(await runOn(identityAndAccess, provider({ cloudRunV2CustomEndpoint: "https://run.example.net/v2/" }))), [
+            "gcp provider 'default_9_37_0' sets cloudRunV2CustomEndpoint: it sends the deployer's token to another endpoint",
+        ]);
+        assert.deepEqual(messages(await runOn(identityAndAccess, provider({ impersonateServiceAccount: "oa-admin@openagentsgemini.iam.gserviceaccount.com", accessToken: UNKNOWN }))), [
+            "gcp provider 'default_9_37_0' sets impersonateServiceAccount: the deploy acts as another identity than the one its workflow grants",
+            "gcp provider 'default_9_37_0' sets accessToken: the deploy acts as another identity than the one its workflow grants",
+        ]);
+        assert.deepEqual(messages(await runOn(identityAndAccess, provider({ cloudRunV2CustomEndpoint: "" }))), []);
+    });
+
+    it("rejects a custom role for everyone on the runtime, its job or the project: the pack cannot read what it carries", async () => {
+        for (const role of ["projects/openagentsgemini/roles/callRuntime", "organizations/123456789/roles/invokeAll"]) {
+            const onRuntime = { type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", name: "x", props: { name: "runtime", location: "us-central1", role, member: "allUsers" } };
+            assert.deepEqual(messages(await runOn(identityAndAccess, onRuntime)), [
+                `runtime service 'runtime' is opened by grant 'x': ${role} for 'allUsers' (anyone on the internet) may carry run.routes.invoke (a custom role: its permissions are not in the plan) and lets them call the runtime's unauthenticated internal API`,
+            ]);
+            const onJob = { type: "gcp:cloudrunv2/jobIamMember:JobIamMember", name: "j", props: { name: "runtime-migrate", location: "us-central1", role, member: "allAuthenticatedUsers" } };
+            assert.equal(messages(await runOn(identityAndAccess, onJob)).length, 1, role);
+            const onProject = { type: "gcp:projects/iAMMember:IAMMember", name: "p", props: { project: "openagentsgemini", role, member: "domain:example.com" } };
+            assert.equal(messages(await runOn(identityAndAccess, onProject)).length, 1, role);
+            // A named caller with a custom role stays the reviewer's call, as with roles/run.invoker.
+            const named = { ...onRuntime, props: { ...onRuntime.props, member: "serviceAccount:oa-control-prod@openagentsgemini.iam.gserviceaccount.com" } };
+            assert.deepEqual(messages(await runOn(identityAndAccess, named)), []);
+        }
+        // A predefined role without run.routes.invoke is not an opening.
+        const viewer = { type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", name: "v", props: { name: "runtime", location: "us-central1", role: "roles/run.viewer", member: "allUsers" } };
+        assert.deepEqual(messages(await runOn(identityAndAccess, viewer)), []);
+    });
+
+    it("rejects a grant on a secret or a service account to everyone, whichever resource type spells it; named grants pass", async () => {
+        const cases: [Record<string, unknown>, string][] = [
+            [
+                { type: "gcp:secretmanager/secretIamMember:SecretIamMember", name: "s", props: { secretId: "runtime-database-url", role: "roles/secretmanager.secretAccessor", member: "allUsers" } },
+                "secret 'runtime-database-url' is opened by grant 's': roles/secretmanager.secretAccessor for 'allUsers' (anyone on the internet): a secret is read by the named account that needs it, no one at large",
+            ],
+            [
+                {
+                    type: "gcp:secretmanager/secretIamPolicy:SecretIamPolicy",
+                    name: "sp",
+                    props: {
+                        secretId: "projects/openagentsgemini/secrets/openagents-runtime-signing-key",
+                        policyData: JSON.stringify({ bindings: [{ role: "roles/secretmanager.secretAccessor", members: ["allAuthenticatedUsers"] }] }),
+                    },
+                },
+                "secret 'openagents-runtime-signing-key' is opened by grant 'sp': roles/secretmanager.secretAccessor for 'allAuthenticatedUsers' (anyone with a Google account): a secret is read by the named account that needs it, no one at large",
+            ],
+            [
+                {
+                    type: "gcp:serviceaccount/iAMMember:IAMMember",
+                    name: "sa",
+                    props: {
+                        serviceAccountId: "projects/openagentsgemini/serviceAccounts/oa-control-prod@openagentsgemini.iam.gserviceaccount.com",
+                        role: "roles/iam.serviceAccountTokenCreator",
+                        member: "domain:example.com",
+                    },
+                },
+                "service account 'oa-control-prod@openagentsgemini.iam.gserviceaccount.com' is opened by grant 'sa': roles/iam.serviceAccountTokenCreator for 'domain:example.com' (everyone in a domain): they could act as the workload",
+            ],
+        ];
+        for (const [resource, message] of cases) assert.deepEqual(messages(await runOn(identityAndAccess, resource as never)), [message]);
+        const named = {
+            type: "gcp:secretmanager/secretIamBinding:SecretIamBinding",
+            name: "n",
+            props: { secretId: "runtime-database-url", role: "roles/secretmanager.secretAccessor", members: ["serviceAccount:oa-runtime-prod@openagentsgemini.iam.gserviceaccount.com"] },
+        };
+        assert.deepEqual(messages(await runOn(identityAndAccess, named)), []);
+    });
+
     it("is not applicable to a service account resource", async () => {
         assert.deepEqual(
             (await runOn(identityAndAccess, serviceAccount())).notApplicable.map((n) => n.reason),

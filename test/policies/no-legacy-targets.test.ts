@@ -103,6 +103,32 @@ describe("policy no-legacy-targets", () => {
         assert.deepEqual(messages(await runOn(noLegacyTargets, serverlessNeg("openagents-control-service"))), []);
     });
 
+    it("rejects a Firebase Hosting rewrite and an internet NEG endpoint that deliver to a legacy service; the Rust lanes pass", async () => {
+        const hosting = (serviceId: string) => ({
+            type: "gcp:firebase/hostingVersion:HostingVersion",
+            name: "site-v1",
+            props: {
+                siteId: "openagents",
+                config: {
+                    rewrites: [
+                        { glob: "/api/**", run: { serviceId: "openagents-control-service" } },
+                        { glob: "**", run: { serviceId, region: "us-central1" } },
+                    ],
+                },
+            },
+        });
+        assert.deepEqual(messages(await runOn(noLegacyTargets, hosting("openagents-web"))), [
+            "Firebase Hosting rewrite 'site-v1' delivers to a legacy target: 'openagents-web' is the legacy laravel service (Laravel web (still served openagents.com on 2026-02-21))",
+        ]);
+        assert.deepEqual(messages(await runOn(noLegacyTargets, hosting("runtime"))), []);
+        const endpoint = (fqdn: string) => ({ type: "gcp:compute/globalNetworkEndpoint:GlobalNetworkEndpoint", name: "edge", props: { globalNetworkEndpointGroup: "internet-neg", fqdn, port: 443 } });
+        assert.match(
+            messages(await runOn(noLegacyTargets, endpoint("openagents-web-ezxz4mgdsq-uc.a.run.app")))[0] ?? "",
+            /^internet NEG endpoint 'edge' delivers to a legacy target: URL https:\/\/openagents-web-ezxz4mgdsq-uc\.a\.run\.app\/ addresses a legacy service/,
+        );
+        assert.deepEqual(messages(await runOn(noLegacyTargets, endpoint("openagents-control-service-ezxz4mgdsq-uc.a.run.app"))), []);
+    });
+
     it("is not applicable to a service account", async () => {
         const result = await runOn(noLegacyTargets, serviceAccount());
         assert.deepEqual(result.verdicts, []);

@@ -75,6 +75,20 @@ describe("stack files read as data", () => {
         }
     });
 
+    it("hands a provider's structured setting over as JSON, as the CLI does (no project schema types another namespace), and the review passes it", async () => {
+        // The gcp provider takes defaultLabels as a map and scopes as a list (@pulumi/gcp 9.37 config/vars.d.ts).
+        const dir = withStackFile(`${STAGING}  gcp:defaultLabels:\n    team: platform\n  gcp:scopes:\n    - https://www.googleapis.com/auth/cloud-platform\n`);
+        try {
+            const { config } = readStackConfig("staging", {}, dir);
+            assert.equal(config["gcp:defaultLabels"], '{"team":"platform"}');
+            assert.equal(config["gcp:scopes"], '["https://www.googleapis.com/auth/cloud-platform"]');
+            const err: string[] = [];
+            assert.equal(await run(["--stack", "staging", "--no-base"], { out: () => undefined, err: (t) => err.push(t), stackDir: dir }), 0, err.join(""));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("keeps quoted values as written, integers and booleans as the CLI hands them over", () => {
         const dir = withStackFile(set("controlImageTag", '"0123456"'));
         try {

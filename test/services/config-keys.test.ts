@@ -62,6 +62,38 @@ describe("undeclared config keys", () => {
         }
     });
 
+    it("refuses gcp provider settings that send the deployer's requests elsewhere or as another identity, in the file and from --set", async () => {
+        // A custom endpoint receives every request of its API with the deploy account's token;
+        // credentials, an access token or impersonation change who the deploy acts as. The value is
+        // never echoed: an access token would land in the log.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-keys-"));
+        try {
+            fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            const prod = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
+            fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), `${prod}  gcp:cloudRunV2CustomEndpoint: https://run.example.net/v2/\n`);
+            const endpoint = await review(["--stack", "prod"], dir);
+            assert.equal(endpoint.code, 2);
+            assert.equal(
+                endpoint.err,
+                "review: stack prod: gcp:cloudRunV2CustomEndpoint: expected no provider setting that changes where the deploy sends its requests or as whom (it sends the deployer's token to another endpoint): set only gcp:project, gcp:region and gcp:zone\n",
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        for (const [key, value] of [
+            ["gcp:impersonateServiceAccount", "oa-admin@openagentsgemini.iam.gserviceaccount.com"],
+            ["gcp:accessToken", "ya29.x"],
+            ["gcp:credentials", "/tmp/key.json"],
+            ["gcp:universeDomain", "example.net"],
+            ["gcp:secretManagerCustomEndpoint", "https://sm.example.net/v1/"],
+        ]) {
+            const r = await review(["--stack", "staging", "--set", `${key}=${value}`]);
+            assert.equal(r.code, 2, key);
+            assert.match(r.err, new RegExp(`^review: stack staging: ${key}: expected no provider setting that changes where the deploy sends its requests or as whom`), key);
+        }
+        assert.equal((await review(["--stack", "staging", "--set", "gcp:zone=us-central1-a"])).code, 0);
+    });
+
     it("refuses no valid stack file of the repository", async () => {
         for (const stack of ["staging", "prod"]) assert.equal((await review(["--stack", stack])).code, 0, stack);
     });

@@ -93,6 +93,11 @@ const REFRESH_TOKEN = freshSecret("Rt");
 /** The bypass cookie a fault saw echoed, filled during the run and checked for leaks after it. */
 const ECHOED_COOKIE: Record<string, string> = {};
 const DB_PASSWORD = freshSecret("Db");
+const BOM_TOKEN = freshSecret("Bt");
+const HEAD_TOKEN = freshSecret("Hd");
+const NESTED_TOKEN = freshSecret("Nt");
+/** Fifteen random digits: exact as a JSON number (below 2^53). */
+const NUMERIC_KEY = String(100_000_000_000_000 + Math.floor(Math.random() * 800_000_000_000_000));
 
 const RUNTIME_SMOKE = "runtime-staging-smoke";
 const CONTROL_SMOKE = "control-staging-smoke";
@@ -250,6 +255,19 @@ export const FAULTS: readonly Fault[] = [
         cause: /GET \/readyz answered 200 with an empty body/,
     },
 
+    {
+        // Cloud Run's own 503 (no instance could take the request) is not the runtime refusing a
+        // write: only its write_path_frozen error says that (runtime/src/server.rs:1146-1155,1361-1368@c41c3629).
+        kind: "check",
+        cls: "bodies",
+        name: "run creation answered 503 by the front end while /healthz says rust_active: not named a refused write",
+        only: RUNTIME_SMOKE,
+        inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, html(503, "<html><body>Service Unavailable</body></html>")),
+        failed: RUNTIME_SMOKE,
+        cause: /POST \/internal\/v1\/runs answered 503 \(not the runtime's write refusal: no write_path_frozen error\), expected 201/,
+        also: (run) => assert.doesNotMatch(run.result(RUNTIME_SMOKE).cause ?? "", /refused a write/),
+    },
+
     // ---- the wrong environment ----
     {
         kind: "check",
@@ -363,7 +381,7 @@ export const FAULTS: readonly Fault[] = [
         only: RUNTIME_SMOKE,
         inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, echoCredential(503, 120)),
         failed: RUNTIME_SMOKE,
-        cause: /POST \/internal\/v1\/runs answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active/,
+        cause: /POST \/internal\/v1\/runs answered 503 \(not the runtime's write refusal: no write_path_frozen error\), expected 201/,
     },
     {
         kind: "check",
@@ -549,11 +567,12 @@ export const FAULTS: readonly Fault[] = [
     {
         kind: "check",
         cls: "lesser",
+        // The runtime's own refusal (runtime/src/server.rs:1146-1155,1361-1368@c41c3629), from an instance whose mode disagrees with /healthz's.
         name: "a 503 on the write while /healthz says rust_active",
         only: RUNTIME_SMOKE,
-        inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, json(503, { error: "authority unavailable" })),
+        inject: override("stagingRuntime", /^POST \/internal\/v1\/runs$/, json(503, { error: "write_path_frozen", message: "runtime authority writes are disabled in mode shadow_only" })),
         failed: RUNTIME_SMOKE,
-        cause: /answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active: the runtime refused a write it should take\): \{"error":"authority unavailable"\}/,
+        cause: /answered 503, expected 201 \(although \/healthz said authority_write_mode=rust_active: the runtime refused a write it should take\): \{"error":"write_path_frozen","message":"runtime authority writes are disabled in mode shadow_only"\}/,
     },
     {
         kind: "check",
@@ -663,10 +682,75 @@ export const FAULTS: readonly Fault[] = [
     {
         kind: "check",
         cls: "learned",
+        name: "a sync-token answer whose JSON follows a byte-order mark (not JSON to the gate, its token still a secret)",
+        only: CONTROL_SMOKE,
+        secrets: { BOM_TOKEN },
+        inject: (h) =>
+            h.override("stagingControl", /^POST \/api\/sync\/token/, (_q, res) => {
+                res.writeHead(200, { "content-type": "application/json" });
+                res.end(`\ufeff${JSON.stringify(syncTokenAnswer(BOM_TOKEN))}`);
+            }),
+        failed: CONTROL_SMOKE,
+        cause: /POST \/api\/sync\/token answered 200 with a body that is not JSON/,
+    },
+    {
+        kind: "check",
+        cls: "learned",
         name: "a piece from the middle of the access token (neither its head nor its tail)",
         only: CONTROL_SMOKE,
         inject: (h) =>
             h.override("stagingControl", /^GET \/api\/v1\/control\/status/, (_q, res) => sendJson(res, 500, { error: `bad credential ...${h.secrets.STAGING_CONTROL_ACCESS_TOKEN.slice(4, 22)}...` })),
+        failed: CONTROL_SMOKE,
+        cause: /GET \/api\/v1\/control\/status answered 500/,
+    },
+    {
+        // Integer-like keys come first in a parsed object whatever their place in the text: 300 KiB
+        // of token values under "0" spend the learning budget before the refresh token that the
+        // body's first 200 characters show.
+        kind: "check",
+        cls: "learned",
+        name: "a refresh token at the head of an answer whose other secret-looking values exceed what the gate learns from one answer",
+        only: CONTROL_SMOKE,
+        secrets: { HEAD_TOKEN },
+        inject: override("stagingControl", /^GET \/api\/v1\/control\/status/, (_q, res) => {
+            res.writeHead(500, { "content-type": "application/json" });
+            res.end(`{"refresh_token":"${HEAD_TOKEN}","0":[${Array.from({ length: 300 }, (_, i) => `{"token":"${String(i).padStart(4, "0")}${"z".repeat(1020)}"}`).join(",")}]}`);
+        }),
+        failed: CONTROL_SMOKE,
+        cause: /GET \/api\/v1\/control\/status answered 500/,
+    },
+    {
+        kind: "check",
+        cls: "learned",
+        name: "a credential object (its value under a plain key inside a secret-looking one), echoed by a failing route",
+        only: CONTROL_SMOKE,
+        secrets: { NESTED_TOKEN },
+        inject: override("stagingControl", /^GET \/api\/v1\/control\/status/, json(500, { error: "upstream", credentials: { kind: "oauth", value: NESTED_TOKEN } })),
+        failed: CONTROL_SMOKE,
+        cause: /GET \/api\/v1\/control\/status answered 500/,
+    },
+    {
+        kind: "check",
+        cls: "learned",
+        name: "a numeric credential (a JSON number under a secret-looking key), echoed by a failing route",
+        only: CONTROL_SMOKE,
+        secrets: { NUMERIC_KEY },
+        inject: override("stagingControl", /^GET \/api\/v1\/control\/status/, (_q, res) => {
+            res.writeHead(500, { "content-type": "application/json" });
+            res.end(`{"error":"upstream refused","api_key":${NUMERIC_KEY}}`);
+        }),
+        failed: CONTROL_SMOKE,
+        cause: /GET \/api\/v1\/control\/status answered 500/,
+    },
+    {
+        kind: "check",
+        cls: "learned",
+        name: "a 7-character piece from the middle of the access token (shorter than any run masked before)",
+        only: CONTROL_SMOKE,
+        inject: (h) =>
+            h.override("stagingControl", /^GET \/api\/v1\/control\/status/, (_q, res) =>
+                sendJson(res, 500, { error: `bad credential ...${h.secrets.STAGING_CONTROL_ACCESS_TOKEN.slice(9, 16)}... refused` }),
+            ),
         failed: CONTROL_SMOKE,
         cause: /GET \/api\/v1\/control\/status answered 500/,
     },

@@ -239,6 +239,32 @@ describe("validation: the HTTP checks against stand-ins built from the services'
             assert.match(c.smoke.cause!, /GET \/sw\.js answered 404/);
         });
 
+        it("a web shell without the script its page loads (index.html's host shim): users get a dead page", async () => {
+            const dist = webShellDist();
+            delete dist.files["assets/host-shim.js"];
+            const c = await control("prod", { staticDir: dist });
+            assert.equal(c.smoke.status, "failed");
+            assert.match(c.smoke.cause!, /GET \/assets\/host-shim\.js answered 404/);
+        });
+
+        for (const file of ["update-policy.js", "capability-policy.js"]) {
+            it(`a web shell without ${file}, which the host shim imports: users get a dead page`, async () => {
+                const dist = webShellDist();
+                delete dist.files[`assets/${file}`];
+                const c = await control("prod", { staticDir: dist });
+                assert.equal(c.smoke.status, "failed");
+                assert.match(c.smoke.cause!, new RegExp(`GET /assets/${file.replace(".", "\\.")} answered 404`));
+            });
+        }
+
+        it("a web shell without its WebAssembly module: users get a dead page", async () => {
+            const dist = webShellDist();
+            delete dist.files["assets/openagents_web_shell_bg.wasm"];
+            const c = await control("prod", { staticDir: dist });
+            assert.equal(c.smoke.status, "failed");
+            assert.match(c.smoke.cause!, /GET \/assets\/openagents_web_shell_bg\.wasm answered 404/);
+        });
+
         it("two instances: the session opened on one is unknown to the other, and the cause says so", async () => {
             const c = await control("staging", { authProviderMode: "mock", instances: 2 });
             assert.equal(c.smoke.status, "failed");

@@ -119,6 +119,25 @@ describe("io/http: secrets an answer hands out are learned", () => {
         assert.ok(r.redact("a many-7-xxxxxxxxxxxxxxxxxxxx b").includes(MASK));
         assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
     });
+
+    it("says when it could not learn every one: over the budget, or below the depth it searches", () => {
+        assert.equal(
+            learnSecrets(response({ token: "tok-aaaaaaaa" }), () => undefined),
+            true,
+        );
+        assert.equal(
+            learnSecrets(response({ token: Array.from({ length: 300 }, (_, i) => `${i}-${"x".repeat(1020)}`) }), () => undefined),
+            false,
+        );
+        let deep: unknown = { token: "deep-iiiiiiii" };
+        for (let i = 0; i < 40; i++) deep = { a: deep };
+        const learned: string[] = [];
+        assert.equal(
+            learnSecrets(response(deep), (s) => learned.push(s)),
+            false,
+        );
+        assert.deepEqual(learned, []);
+    });
 });
 
 describe("io/redact: values, pieces and shapes", () => {

@@ -426,8 +426,8 @@ function webShellSteps(o: ControlStepOptions): Step[] {
             path: "/manifest.json",
             auth: "none",
             accepts: "200",
-            expects: `JSON manifestVersion = "${MANIFEST_VERSION}", buildId (string), entry.js (string); cache-control ${CACHE.manifest}`,
-            provides: "entry.js",
+            expects: `JSON manifestVersion = "${MANIFEST_VERSION}", buildId (string), entry.js, entry.wasm, entry.hostShim (strings); cache-control ${CACHE.manifest}`,
+            provides: "entry.js, entry.wasm, entry.hostShim",
             source: [cite("service/src/lib.rs", "1363,2309-2318,2785-2850,113"), cite("web-shell/build-dist.sh", "142-166")],
             request: () => ({ path: "/manifest.json" }),
             status: (s) => s === 200,
@@ -439,11 +439,17 @@ function webShellSteps(o: ControlStepOptions): Step[] {
                         { path: "manifestVersion", equals: MANIFEST_VERSION },
                         { path: "buildId", type: "string" },
                         { path: "entry.js", type: "string", nonEmpty: true },
+                        { path: "entry.wasm", type: "string", nonEmpty: true },
+                        { path: "entry.hostShim", type: "string", nonEmpty: true },
                     ],
                     (json): BodyVerdict => {
                         const cache = cacheControlProblem(r.headers["cache-control"], CACHE.manifest);
                         if (cache) return { ok: false, problem: cache, action: "serve the web shell with the control service's cache headers" };
-                        return { ok: true, provides: { asset: String(fieldAt(json, "entry.js")) }, note: `build ${String(json.buildId).slice(0, 40)}` };
+                        return {
+                            ok: true,
+                            provides: { js: String(fieldAt(json, "entry.js")), wasm: String(fieldAt(json, "entry.wasm")), hostShim: String(fieldAt(json, "entry.hostShim")) },
+                            note: `build ${String(json.buildId).slice(0, 40)}`,
+                        };
                     },
                 ),
         },
@@ -464,35 +470,66 @@ function webShellSteps(o: ControlStepOptions): Step[] {
                 return cache ? { ok: false, problem: cache, action: "serve the web shell with the control service's cache headers" } : { ok: true };
             },
         },
-        {
-            id: "asset",
-            method: "GET",
-            path: "<manifest entry.js>",
-            auth: "none",
-            accepts: "200",
-            expects: `JavaScript; cache-control ${CACHE.immutable} when the file name's last '-' part is 8+ letters or digits (a content hash), else ${CACHE.shortLived}`,
-            needs: ["manifest"],
-            source: [cite("service/src/lib.rs", "1364,2331-2364,2984-3001,111-112")],
-            skip: (got) => {
-                const url = assetUrl(o.base, got.asset ?? "");
-                if (!url) return `manifest entry.js ${JSON.stringify((got.asset ?? "").slice(0, 80))} is not a URL: its cache headers were not checked`;
-                // Not fetched (the bypass cookie must not go to another host), so not judged: say so.
-                return new URL(url).host !== new URL(o.base).host ? `manifest entry.js ${url} is on another host: its cache headers were not checked` : undefined;
-            },
-            request: (got) => {
-                const url = assetUrl(o.base, got.asset ?? "") ?? o.base;
-                return { path: new URL(url).pathname, url };
-            },
-            status: (s) => s === 200,
-            body: (r, got) => {
-                const name = new URL(assetUrl(o.base, got.asset ?? "") ?? o.base).pathname.split("/").pop() ?? "";
-                if (!isJavaScriptContentType(r)) return { ok: false, problem: `with ${contentTypeOf(r) || "no content type"}, not JavaScript` };
-                const hashed = isHashedAssetName(name);
-                const cache = cacheControlProblem(r.headers["cache-control"], hashed ? CACHE.immutable : CACHE.shortLived);
-                return cache ? { ok: false, problem: `(${hashed ? "hashed " : ""}asset ${name}) ${cache}`, action: "serve the web shell with the control service's cache headers" } : { ok: true };
-            },
-        },
+        assetStep(o, "asset", "js"),
+        assetStep(o, "host-shim", "hostShim"),
+        assetStep(o, "wasm", "wasm"),
+        ...HOST_SHIM_IMPORTS.map((file) => assetStep(o, file.replace(/\.js$/, ""), "hostShim", file)),
     ];
+}
+
+/** What the host shim imports beside itself besides the entry script (web-shell/host/host-shim.js:1-6@c41c3629). */
+const HOST_SHIM_IMPORTS = ["update-policy.js", "capability-policy.js"] as const;
+
+/**
+ * A file of the web shell that users' browsers load, named by the manifest (build-dist.sh:142-166):
+ * the entry script, the host shim index.html loads (build-dist.sh:113), the WebAssembly module
+ * the entry script instantiates. Served by the asset route with the name rule's cache header.
+ */
+function assetStep(o: ControlStepOptions, id: string, field: "js" | "wasm" | "hostShim", besideIt?: string): Step {
+    const wasm = field === "wasm";
+    const what = besideIt ? `${besideIt} beside manifest entry.${field}` : `manifest entry.${field}`;
+    // A file the host shim imports sits beside it (its imports are relative, host-shim.js:1-6).
+    const located = (got: Provided): string => {
+        if (!besideIt) return got[field] ?? "";
+        const shim = assetUrl(o.base, got[field] ?? "");
+        return shim ? new URL(besideIt, shim).toString() : "";
+    };
+    return {
+        id,
+        method: "GET",
+        path: `<${what}>`,
+        auth: "none",
+        accepts: "200",
+        expects: `${wasm ? "application/wasm starting with the WebAssembly magic (\\0asm)" : "JavaScript"}; cache-control ${CACHE.immutable} when the file name's last '-' part is 8+ letters or digits (a content hash), else ${CACHE.shortLived}`,
+        needs: ["manifest"],
+        source: [
+            cite("service/src/lib.rs", "1364,2331-2364,2984-3001,111-112"),
+            cite("web-shell/build-dist.sh", besideIt ? "72-73" : field === "js" ? "142-166" : field === "wasm" ? "30-34,142-166" : "60-70,113,142-166"),
+            ...(besideIt ? [cite("web-shell/host/host-shim.js", "1-6")] : []),
+        ],
+        skip: (got) => {
+            const url = assetUrl(o.base, located(got));
+            if (!url) return `${what} ${JSON.stringify(located(got).slice(0, 80))} is not a URL: its cache headers were not checked`;
+            // Not fetched (the bypass cookie must not go to another host), so not judged: say so.
+            return new URL(url).host !== new URL(o.base).host ? `${what} ${url} is on another host: its cache headers were not checked` : undefined;
+        },
+        request: (got) => {
+            const url = assetUrl(o.base, located(got)) ?? o.base;
+            return { path: new URL(url).pathname, url };
+        },
+        status: (s) => s === 200,
+        body: (r, got) => {
+            const name = new URL(assetUrl(o.base, located(got)) ?? o.base).pathname.split("/").pop() ?? "";
+            if (wasm) {
+                if (contentTypeOf(r) !== "application/wasm") return { ok: false, problem: `with ${contentTypeOf(r) || "no content type"}, not application/wasm` };
+                // Browsers refuse to instantiate anything else (WebAssembly core spec 5.5.16: magic 0x00 0x61 0x73 0x6d).
+                if (!r.body.subarray(0, 4).equals(Buffer.from([0x00, 0x61, 0x73, 0x6d]))) return { ok: false, problem: "with a body that is not a WebAssembly module (no \\0asm magic)" };
+            } else if (!isJavaScriptContentType(r)) return { ok: false, problem: `with ${contentTypeOf(r) || "no content type"}, not JavaScript` };
+            const hashed = isHashedAssetName(name);
+            const cache = cacheControlProblem(r.headers["cache-control"], hashed ? CACHE.immutable : CACHE.shortLived);
+            return cache ? { ok: false, problem: `(${hashed ? "hashed " : ""}asset ${name}) ${cache}`, action: "serve the web shell with the control service's cache headers" } : { ok: true };
+        },
+    };
 }
 
 /** The service's rule for a content-hashed file name (lib.rs:2984-3001): the stem's last '-' part is 8+ ASCII letters or digits. */

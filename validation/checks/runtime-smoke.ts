@@ -11,6 +11,7 @@ import { type Environment, RUNTIME } from "../../catalog";
 import { type Check, type CheckContext, type CheckDeps, type CheckIdentity, type CheckVerdict, perEnvironment } from "../check";
 import type { EnvironmentTargets, GateOptions } from "../resolve-options";
 import { type BodyVerdict, type Step, type StepContext, type StepsRun, describeStep, runSteps, stepsVerdict } from "../steps";
+import { type HttpResponse, parseJson } from "../../io/http";
 import { type FieldRule, type Json, describeRules, fieldAt, fieldProblem, jsonWith } from "./answers";
 import { impostorReason, isFrontEnd404, legacyTargetReason, otherLaneReason } from "./probe";
 import { cite } from "./sources";
@@ -33,6 +34,14 @@ const APPEND_EVENT = { event_type: "run.started", payload: { smoke: true } } as 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Runs live in the memory of the instance that created them, unknown to every other instance. */
 const RUNS_IN_MEMORY = `run not found: runs live in the memory of the instance that created them (${cite("runtime/src/authority.rs", "55")}); did the request reach another instance?`;
+
+/** A 503 without the runtime's own refusal (Cloud Run's front end, a proxy): not a word about writes. */
+const NOT_A_WRITE_REFUSAL = "not the runtime's write refusal: no write_path_frozen error";
+
+/** Is a 503 the runtime refusing a write (server.rs:1146-1155,1361-1368: JSON error "write_path_frozen")? */
+function isWriteRefusal(r: HttpResponse): boolean {
+    return fieldAt(parseJson(r), "error") === "write_path_frozen";
+}
 
 /** The registry entries, one per environment. */
 export const runtimeSmoke = perEnvironment("runtime", "smoke", true, runtimeSmokeCheck);
@@ -189,6 +198,7 @@ export function runtimeSteps(environment: Environment, service: string, idempote
             ],
             request: () => ({ path: "/internal/v1/runs", json: CREATE_BODY }),
             status: (s) => s === 201,
+            explainStatus: (s, r) => (s === 503 && !isWriteRefusal(r) ? NOT_A_WRITE_REFUSAL : undefined),
             body: (r) =>
                 jsonWith(r, [], (json): BodyVerdict => {
                     const shape = runShapeProblem(json);
@@ -316,7 +326,7 @@ function explainRefusals(run: StepsRun, authed: boolean): void {
         if (record.outcome !== "failed" || record.httpStatus === undefined) continue;
         if (record.httpStatus === 401 || record.httpStatus === 403) {
             record.cause += `: ${authed ? "the ID token was refused" : "no ID token was sent (no credentials)"}`;
-        } else if (record.step.id === "create-run" && record.httpStatus === 503) {
+        } else if (record.step.id === "create-run" && record.httpStatus === 503 && !record.cause?.includes(NOT_A_WRITE_REFUSAL)) {
             const mode =
                 writeMode === "rust_active"
                     ? "although /healthz said authority_write_mode=rust_active: the runtime refused a write it should take"

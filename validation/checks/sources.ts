@@ -20,6 +20,7 @@ export type SourceFile =
     | "service/src/openapi.rs"
     | "web-shell/src/lib.rs"
     | "web-shell/build-dist.sh"
+    | "web-shell/host/host-shim.js"
     | "client-core/src/compatibility.rs"
     | "app-state/src/command_bus.rs"
     | "runtime/src/server.rs"
