@@ -57,12 +57,13 @@ async function openStack(o: RolloutOptions): Promise<RolloutStack | number> {
     }
 }
 
-function realDeps(o: RolloutOptions, stack: RolloutStack, signals: Signals): RolloutDeps {
+function realDeps(o: RolloutOptions, stack: RolloutStack, signals: Signals, command: "rollout" | "rollback"): RolloutDeps {
     // Every secret the gate and the analysis read from this environment: their tables' secret rows.
     const redactor = new Redactor([...new Set([...SECRET_ENV_VARS, ...secretEnvVars(ANALYZE_OPTIONS)])].map((name) => process.env[name]));
     const write = (text: string): void => void process.stdout.write(text);
     const http = new HttpClient({ timeoutMs: 30_000, userAgent: "openagents-canary-rollout" });
-    const tokenNotice = rolloutTokenNotice(o, process.env);
+    // A rollback is one up and a gate: only the ladder can outlive a token.
+    const tokenNotice = command === "rollout" ? rolloutTokenNotice(o, process.env) : undefined;
     if (tokenNotice) write(`warning: ${tokenNotice}\n`);
     return {
         stack,
@@ -111,7 +112,7 @@ export async function rolloutMain(argv: readonly string[]): Promise<number> {
             stage: o.stage,
             gated: o.gated,
         },
-        realDeps(o, stack, signals),
+        realDeps(o, stack, signals, "rollout"),
     );
     process.stdout.write(`evidence: ${o.outputDir}/SUMMARY.md, ${o.outputDir}/rollout.json\n`);
     return result.record.outcome === "interrupted" ? (signals.exitCode() ?? 130) : result.exitCode;
@@ -123,7 +124,7 @@ export async function rollbackMain(argv: readonly string[]): Promise<number> {
     const stack = await openStack(o);
     if (typeof stack === "number") return stack;
     const signals = handleSignals();
-    const deps = realDeps(o, stack, signals);
+    const deps = realDeps(o, stack, signals, "rollback");
     const result = await runRollback(o.to, deps, `${o.outputDir}/gate`);
     deps.write(`${result.exitCode === 0 ? "ROLLED BACK" : "ROLLBACK INCOMPLETE"}: ${result.message}`);
     return signals.exitCode() ?? result.exitCode;

@@ -42,12 +42,19 @@ export function cloudRunTraffic(env: NodeJS.ProcessEnv, environment: RolloutOpti
     };
 }
 
-/** A warning before the ladder starts when an explicit token cannot last it (each rung waits its window and the ingestion lag). */
-export function rolloutTokenNotice(o: Pick<RolloutOptions, "ladder" | "windowMs">, env: NodeJS.ProcessEnv, now = Date.now()): string | undefined {
+/**
+ * A warning before the ladder starts when an explicit token cannot last it. The ladder's longest
+ * run is planned, not its shortest: a rung may look until its window and lag plus --max-holds
+ * more (rung-looks.ts), and every look after the token's expiry reads nothing and holds, so a
+ * regression then goes unseen until the deadline.
+ */
+export function rolloutTokenNotice(o: Pick<RolloutOptions, "ladder" | "windowMs" | "maxHolds">, env: NodeJS.ProcessEnv, now = Date.now()): string | undefined {
     const token = resolveTable(GOOGLE_ROWS, { env }).accessToken;
     if (!token) return undefined;
-    const plannedMs = o.ladder.length * (o.windowMs + CANARY_WINDOW.ingestionLagMs);
-    return tokenShortfall(accessTokenSource(token), plannedMs, now);
+    const looks = 1 + o.maxHolds;
+    const plannedMs = o.ladder.length * looks * (o.windowMs + CANARY_WINDOW.ingestionLagMs);
+    const short = tokenShortfall(accessTokenSource(token), plannedMs, now);
+    return short && `${short}: ${o.ladder.length} rungs, each up to its window and lag ${looks} times (--max-holds ${o.maxHolds})`;
 }
 
 /** One stage's analysis, given as values to the analysis' own option rules (and its env vars for the thresholds). */

@@ -61,9 +61,19 @@ export type Step =
     | { step: "promote"; pair: Pair }
     /** Cloud Run serves the new revision alone after the promotion. */
     | { step: "confirm"; pair: Pair }
-    | { step: "roll-back"; pair: Pair; why: string }
-    | { step: "commit"; pair: Pair; kind: "promote" | "roll-back"; why?: string; gateSummary?: string }
-    | { step: "stop"; outcome: RolloutOutcome; message: string; finishRung?: boolean; revisions?: Partial<Pair> };
+    /** Back to 0 % from the rung at `percent`. */
+    | { step: "roll-back"; pair: Pair; why: string; percent?: number }
+    /** `unconfirmed`: a promotion whose up succeeded but whose split could not be read (committed, then an error). */
+    | { step: "commit"; pair: Pair; kind: "promote" | "roll-back"; why?: string; gateSummary?: string; unconfirmed?: string }
+    | {
+          step: "stop";
+          outcome: RolloutOutcome;
+          message: string;
+          finishRung?: boolean;
+          revisions?: Partial<Pair>;
+          /** The command that finishes what this stop left undone, when it is not the resume command. */
+          finishWith?: string;
+      };
 
 export type StepName = Step["step"];
 export type StopStep = Extract<Step, { step: "stop" }>;
@@ -76,7 +86,8 @@ export type StepOutcome =
     | { outcome: "gate"; go: boolean; summary: string }
     | { outcome: "looked"; end: "decided" | "deadline"; decision: Decision; reason?: string; looks: number; elapsedMs: number }
     | { outcome: "look-interrupted"; while: "waiting" | "holding" }
-    | { outcome: "serving"; traffic: ServingTarget[] }
+    /** What Cloud Run serves; `unreadable` says why it could not be read. */
+    | { outcome: "serving"; traffic: ServingTarget[]; unreadable?: string }
     | { outcome: "committed"; commit: string };
 
 export interface PlanState {
@@ -114,11 +125,20 @@ export function nextStep(state: PlanState): Step {
         if (percent >= 100) return { step: "promote", pair };
         return { step: "apply-rung", pair, index, percent, applied };
     };
-    const upFailed = (message: string): StopStep => stop("up-failed", message);
+    const upFailed = (failed: Step, message: string): StopStep => {
+        // A rollback whose up failed leaves the canary on its share: what was decided and how to finish it come first.
+        if (failed.step === "roll-back") {
+            const share = failed.percent === undefined ? "its share" : `${failed.percent} %`;
+            return stop("up-failed", `the rollback's up failed (${failed.why}): ${message}; ${failed.pair.canary} still takes ${share}: roll back with \`${s.rollbackCommand}\``, {
+                finishWith: s.rollbackCommand,
+            });
+        }
+        return stop("up-failed", message);
+    };
 
     if (!last) return isSettled(o) ? begin(o) : resume(s, o);
     const { step, outcome } = last;
-    if (outcome.outcome === "up-failed") return upFailed(outcome.message);
+    if (outcome.outcome === "up-failed") return upFailed(step, outcome.message);
     switch (step.step) {
         case "stage": {
             const canary = outcome.outcome === "applied" ? outcome.deployed : "";
@@ -156,6 +176,7 @@ export function nextStep(state: PlanState): Step {
                 return {
                     step: "roll-back",
                     pair: step.pair,
+                    percent: step.percent,
                     why: `the up deployed ${outcome.deployed || "no revision"}, not ${step.pair.canary} (the stack file changed under the rollout): an unjudged revision must not take traffic`,
                 };
             }
@@ -170,7 +191,8 @@ export function nextStep(state: PlanState): Step {
                     `held at ${step.percent} % for ${Math.round(outcome.elapsedMs / 60_000)} min and ${outcome.looks} looks (the window plus --max-holds ${s.maxHolds}): ${outcome.reason ?? ""}; traffic stays at ${step.percent} %; resume with \`${s.resumeCommand}\` or roll back with \`${s.rollbackCommand}\``,
                 );
             }
-            if (outcome.decision === "rollback") return { step: "roll-back", pair: step.pair, why: `the analysis at ${step.percent} %: ${outcome.reason ?? "a clear regression"}` };
+            if (outcome.decision === "rollback")
+                return { step: "roll-back", pair: step.pair, percent: step.percent, why: `the analysis at ${step.percent} %: ${outcome.reason ?? "a clear regression"}` };
             // Only a promote goes on to the next rung.
             if (outcome.decision !== "promote") return stop("error", `the look at ${step.percent} % ended on ${outcome.decision}, not a decision`);
             return enter(step.pair, step.index + 1, false);
@@ -178,6 +200,8 @@ export function nextStep(state: PlanState): Step {
         case "promote":
             return { step: "confirm", pair: step.pair };
         case "confirm": {
+            // The up succeeded, so the stack file names what is deployed: it is committed even when the check cannot be read.
+            if (outcome.outcome === "serving" && outcome.unreadable !== undefined) return { step: "commit", pair: step.pair, kind: "promote", unconfirmed: outcome.unreadable };
             const serving = outcome.outcome === "serving" ? outcome.traffic : [];
             if (!(serving.length === 1 && serving[0].revision === step.pair.canary && serving[0].percent === 100)) {
                 return stop("error", `after the promotion Cloud Run serves ${shown(serving)}, not ${step.pair.canary} alone: check the service before anything else`);
@@ -188,6 +212,12 @@ export function nextStep(state: PlanState): Step {
             return { step: "gate", pair: step.pair, at: "rollback", why: step.why };
         case "commit": {
             const commit = outcome.outcome === "committed" ? outcome.commit : "";
+            if (step.kind === "promote" && step.unconfirmed !== undefined) {
+                return stop(
+                    "error",
+                    `the promotion's up succeeded and the stack file is committed, but Cloud Run's split could not be read (${step.unconfirmed}): check that ${step.pair.canary} serves 100 % alone; ${commit}`,
+                );
+            }
             if (step.kind === "promote") return stop("promoted", `${step.pair.canary} serves 100 % and is the stable revision; ${commit}`);
             return stop("rolled-back", `rolled back to ${step.pair.stable} (100 %): ${step.why ?? ""}; gate after the rollback: ${step.gateSummary ?? ""}; ${commit}`);
         }

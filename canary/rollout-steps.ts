@@ -4,6 +4,7 @@
 
 import { CANARY_SEQUENTIAL, CANARY_WINDOW } from "../catalog";
 import type { Redactor } from "../io/redact";
+import { excerpt } from "../io/text";
 import type { StageRule } from "./analyze";
 import type { StageJudgement } from "./judge";
 import type { RolloutDeps, RolloutSettings } from "./rollout-inputs";
@@ -82,7 +83,10 @@ async function apply(run: RolloutRun, rung: RungRecord, values: ConfigValues): P
         rung.up = { result: "failed", changes: {}, durationMs: 0 };
         rung.error = message;
         const cancelled = deps.cancelUp.aborted ? " (cancelled by a second signal: run `pulumi cancel` and `pulumi refresh` before anything else)" : "";
-        return { outcome: "up-failed", message: `${message}${cancelled}; the stack file's config is back to what was deployed, traffic is as the last successful up left it` };
+        return {
+            outcome: "up-failed",
+            message: `${message}${cancelled}; the stack file's config is back to what was deployed, traffic is as the last successful up left it: resume with \`${run.settings.resumeCommand}\` or roll back with \`${run.settings.rollbackCommand}\``,
+        };
     }
     return { outcome: "applied", deployed: revisionOf(await deps.stack.outputs()) };
 }
@@ -190,8 +194,14 @@ export async function promote(run: RolloutRun, pair: Pair): Promise<StepOutcome>
     return applied;
 }
 
+/** What serves after the promotion; a failed read is an outcome (the stack file is committed either way). */
 export async function confirmServing(run: RolloutRun): Promise<StepOutcome> {
-    return { outcome: "serving", traffic: await run.deps.readTraffic(await run.deps.stack.outputs()) };
+    const outputs = await run.deps.stack.outputs();
+    try {
+        return { outcome: "serving", traffic: await run.deps.readTraffic(outputs) };
+    } catch (error) {
+        return { outcome: "serving", traffic: [], unreadable: excerpt(error instanceof Error ? error.message : String(error), 400, run.redactor) };
+    }
 }
 
 /** Back to 0 %: a new rung for the rollback, then its up. */

@@ -93,7 +93,8 @@ export async function runRollout(settings: RolloutSettings, deps: RolloutDeps): 
     }
     record.outcome = stop.outcome;
     record.message = excerpt(stop.message, 2000, run.redactor);
-    if (stop.outcome === "held" || stop.outcome === "interrupted" || stop.outcome === "error") record.resume = settings.resumeCommand;
+    if (stop.finishWith) record.resume = stop.finishWith;
+    else if (stop.outcome === "held" || stop.outcome === "interrupted" || stop.outcome === "error" || stop.outcome === "up-failed") record.resume = settings.resumeCommand;
     saveRecord(run, deps.stepSummaryFile);
     deps.write(`${stop.outcome.toUpperCase()}: ${record.message}`);
     return { record, exitCode: exitCodeOf(stop.outcome) };

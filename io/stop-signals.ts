@@ -13,12 +13,34 @@ export interface StopSignals {
 /** 128 + the signal's number. */
 const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
+/**
+ * A closed terminal (SIGHUP) or a gone reader closes stdout and stderr too: the next write fails
+ * with EIO or EPIPE, an 'error' event that, unheard, crashes the process mid-stop (and a crash
+ * mid-up cancels the up its first signal promised to let finish). The stop outlives its output.
+ */
+function outliveClosedOutput(): void {
+    for (const stream of [process.stdout, process.stderr]) if (stream.listenerCount("error") === 0) stream.on("error", () => undefined);
+}
+
+/**
+ * The same signal again within this long is the same stop, not the next stage: a Ctrl-C on a
+ * terminal reaches node from the terminal and again from `npm run`, which forwards the SIGINT and
+ * SIGTERM it gets to its child (@npmcli/run-script 10 lib/signal-manager.js, npm 11), a few
+ * milliseconds apart. A person's second Ctrl-C comes later.
+ */
+export const SAME_SIGNAL_MS = 1000;
+
 /** `messages[i]` is printed on the (i+1)th signal, as that stage's controller aborts. */
-export function onStopSignals(messages: readonly string[]): StopSignals {
+export function onStopSignals(messages: readonly string[], now: () => number = () => performance.now()): StopSignals {
+    outliveClosedOutput();
     const stages = messages.map(() => new AbortController());
     let code: number | undefined;
     let count = 0;
+    let last: { signal: NodeJS.Signals; at: number } | undefined;
     const on = (signal: NodeJS.Signals): void => {
+        const at = now();
+        if (last && last.signal === signal && at - last.at < SAME_SIGNAL_MS) return;
+        last = { signal, at };
         code ??= EXIT_CODES[signal] ?? 143;
         if (count >= stages.length) process.exit(code);
         // stderr may be closed too (the terminal that sent SIGHUP): the stop goes on regardless.

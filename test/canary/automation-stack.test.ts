@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { StackError, automationStack, cliEnv } from "../../canary/stack";
+import { SAME_SIGNAL_MS } from "../../io/stop-signals";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const STAND_IN = path.join(__dirname, "pulumi-stand-in.js");
@@ -186,6 +187,54 @@ describe("canary stack: the Automation API adapter against a stand-in pulumi CLI
             assert.deepEqual(ups(), ["succeeded"]);
         });
 
+        it("a closed terminal (SIGHUP, its output gone) lets the up finish: a write to the closed output never crashes the run into cancelling it", async () => {
+            const finish = path.join(dir, "finish-up");
+            const env = { ...process.env, STAND_IN_UP_UNTIL: finish, STAND_IN_UP_STEP_MS: "20", DRIVER_ECHO: "1" };
+            const child = spawn(process.execPath, ["-r", "sucrase/register/ts", DRIVER, REPO, "prod"], { cwd: REPO, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+            const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+            const heard = said(child, "stopping at the current rung");
+            await lineOf(child, /^started$/);
+            // The terminal goes away: its output closes, then the hang-up reaches the whole group.
+            child.stdout?.destroy();
+            process.kill(-(child.pid as number), "SIGHUP");
+            await heard;
+            // The up keeps printing into the closed output (a line every 20 ms, each an EPIPE): the
+            // run either crashes on the first of them or lives through 15 of them.
+            await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 300))]);
+            fs.writeFileSync(finish, "");
+            await exited;
+            assert.deepEqual(ups(), ["succeeded"], "the up ran to its end");
+        });
+
+        it("Ctrl-C under `npm run` (the terminal's SIGINT and npm's forwarded copy) is one signal: the up finishes", async () => {
+            // npm forwards the SIGINT it gets from the terminal to its child (@npmcli/run-script
+            // lib/signal-manager.js), so node hears the same Ctrl-C twice, milliseconds apart.
+            const pkg = path.join(dir, "pkg");
+            fs.mkdirSync(pkg);
+            const drive = `exec ${JSON.stringify(process.execPath)} -r ${path.join(REPO, "node_modules", "sucrase", "register", "ts.js")} ${DRIVER} ${REPO} prod`;
+            fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "drive", version: "1.0.0", private: true, scripts: { drive } }));
+            const finish = path.join(dir, "finish-up");
+            const env = { ...process.env, STAND_IN_UP_UNTIL: finish, STAND_IN_UP_STEP_MS: "50", npm_config_update_notifier: "false" };
+            const npm = spawn("npm", ["run", "--silent", "drive"], { cwd: pkg, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+            const verdict = lineOf(npm, /^up /);
+            let stages = "";
+            const heard = new Promise<void>((resolve) =>
+                npm.stderr?.on("data", (d: Buffer) => {
+                    stages += d.toString("utf8");
+                    if (stages.includes("stopping at the current rung")) resolve();
+                }),
+            );
+            await lineOf(npm, /^started$/);
+            group(npm);
+            await heard;
+            // npm's copy arrives within milliseconds; give it the time of 4 of the up's steps to land before the up may end.
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            fs.writeFileSync(finish, "");
+            assert.equal(await verdict, "up succeeded", stages);
+            assert.doesNotMatch(stages, /cancelling the up in progress/);
+            assert.deepEqual(ups(), ["succeeded"]);
+        });
+
         it("a second signal cancels the up gracefully (one SIGINT reaches the CLI: cancel, not terminate)", async () => {
             // The up never ends by itself: only the cancel stops it.
             const child = driver(path.join(dir, "never"));
@@ -196,7 +245,8 @@ describe("canary stack: the Automation API adapter against a stand-in pulumi CLI
                     said += d.toString("utf8");
                     if (said.includes("stopping at the current rung")) {
                         said = "";
-                        group(child);
+                        // A person's second Ctrl-C: later than npm's forwarded copy of the first (SAME_SIGNAL_MS).
+                        setTimeout(() => group(child), SAME_SIGNAL_MS + 50);
                     }
                     if (said.includes("cancelling the up in progress")) resolve();
                 });

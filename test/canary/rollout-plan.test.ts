@@ -71,6 +71,16 @@ const ROWS: Row[] = [
         says: /after the 0 % up/,
     },
     {
+        name: "a failed rollback up stops with what it was rolling back and the command that finishes it",
+        observed: at(50),
+        last: [
+            { step: "roll-back", pair, percent: 50, why: "the analysis at 50 %: a clear regression" },
+            { outcome: "up-failed", message: "provider said no" },
+        ],
+        want: { step: "stop", outcome: "up-failed" },
+        says: /the rollback's up failed \(the analysis at 50 %: a clear regression\): provider said no; control-00002-new still takes 50 %: roll back with `ROLLBACK`$/,
+    },
+    {
         name: "any failed up stops with its message",
         observed: settled,
         last: [
@@ -168,6 +178,25 @@ const ROWS: Row[] = [
         says: /serves control-00002-new 90 %, control-00001-old 10 %/,
     },
     {
+        name: "the split after the promotion cannot be read: the stack file is committed all the same (the up deployed it)",
+        observed: settled,
+        last: [
+            { step: "confirm", pair },
+            { outcome: "serving", traffic: [], unreadable: "Cloud Run answered 403" },
+        ],
+        want: { step: "commit", kind: "promote", unconfirmed: "Cloud Run answered 403" },
+    },
+    {
+        name: "committed after an unconfirmed promotion: an error that says to check the service",
+        observed: settled,
+        last: [
+            { step: "commit", pair, kind: "promote", unconfirmed: "Cloud Run answered 403" },
+            { outcome: "committed", commit: "committed abc" },
+        ],
+        want: { step: "stop", outcome: "error" },
+        says: /the promotion's up succeeded and the stack file is committed, but Cloud Run's split could not be read \(Cloud Run answered 403\): check that control-00002-new serves 100 % alone; committed abc/,
+    },
+    {
         name: "committed after the promotion: promoted",
         observed: settled,
         last: [
@@ -233,6 +262,53 @@ const ROWS: Row[] = [
         want: { step: "apply-rung", index: 0, percent: 5, applied: false },
     },
     {
+        name: "restaged at 0 %: staged, naming the revision the up made",
+        observed: at(0),
+        settings: { stage: true },
+        last: [{ step: "restage", pair }, applied("control-00003-newer")],
+        want: { step: "stop", outcome: "staged", revisions: { canary: "control-00003-newer" } },
+        says: /^control-00003-newer is up at 0 %, control-00001-old serves 100 %; gate it, then `RESUME`$/,
+    },
+    {
+        name: "GO on a resume at 0 %: the first rung",
+        observed: at(0),
+        last: [
+            { step: "gate", pair, at: "resume" },
+            { outcome: "gate", go: true, summary: "GO" },
+        ],
+        want: { step: "apply-rung", index: 0, percent: 5, applied: false },
+    },
+    {
+        name: "a signal before the promotion stops there: 100 % is a rung like the others",
+        observed: settled,
+        interrupted: true,
+        last: [{ step: "look", pair, index: 1, percent: 50 }, looked("promote")],
+        want: { step: "stop", outcome: "interrupted" },
+        says: /before 100 %/,
+    },
+    {
+        name: "a ladder that ends below 100 %: an error, never a silent stop",
+        observed: settled,
+        settings: { ladder: [5, 50] },
+        last: [{ step: "look", pair, index: 1, percent: 50 }, looked("promote")],
+        want: { step: "stop", outcome: "error" },
+        says: /ended without reaching 100 %/,
+    },
+    {
+        name: "a look that ends decided on a hold: an error, never a step up",
+        observed: settled,
+        last: [{ step: "look", pair, index: 0, percent: 5 }, looked("hold")],
+        want: { step: "stop", outcome: "error" },
+        says: /ended on hold, not a decision/,
+    },
+    {
+        name: "a look that answers something else: an error, never a step up",
+        observed: settled,
+        last: [{ step: "look", pair, index: 0, percent: 5 }, { outcome: "done" }],
+        want: { step: "stop", outcome: "error" },
+        says: /gave no judgement/,
+    },
+    {
         name: "NO-GO on a resume at 0 %",
         observed: at(0),
         last: [
@@ -261,7 +337,7 @@ describe("the rollout's plan (where are we, what next)", () => {
 
     it("every step the plan names but stop has a row that leads out of it", () => {
         const led = new Set(ROWS.map((r) => r.last?.[0].step).filter(Boolean));
-        for (const step of ["stage", "undo-stage", "resume", "gate", "apply-rung", "look", "promote", "confirm", "roll-back", "commit"]) assert.ok(led.has(step as Step["step"]), step);
+        for (const step of ["stage", "undo-stage", "restage", "resume", "gate", "apply-rung", "look", "promote", "confirm", "roll-back", "commit"]) assert.ok(led.has(step as Step["step"]), step);
     });
 
     it("walks a whole rollout when each step answers as a healthy one does: stage, gate, each rung looked at, promote, confirm, commit", () => {

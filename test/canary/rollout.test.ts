@@ -440,6 +440,23 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.ok(!JSON.stringify(evidence().json).includes(TOKEN.slice(5, 20)));
     });
 
+    it("a promotion whose confirming read fails still commits the stack file (the up deployed it) and stops with exit 5", async () => {
+        const up = stack.up.bind(stack);
+        stack.up = async () => {
+            const summary = await up();
+            if (stack.ups.length === 5) standIn.fail(/services\//, { status: 403, body: errorBody(403, "Permission run.services.get denied") });
+            return summary;
+        };
+        const result = await rollout();
+        assert.equal(result.exitCode, 5, printed.join("\n"));
+        assert.equal(result.record.outcome, "error");
+        assert.deepEqual(standIn.state.split, [{ revision: CANARY, percent: 100 }]);
+        // Main holds what the up deployed: a rerun from main (CI's next job) must not find the old split in the stack file.
+        assert.match(git(dir, "log", "-1", "--format=%s"), new RegExp(`^Promote ${CANARY} to 100 % on prod`));
+        assert.equal(git(dir, "status", "--porcelain"), "");
+        assert.match(result.record.message, /the promotion's up succeeded and the stack file is committed, but Cloud Run's split could not be read .*403/);
+    });
+
     it("rollback right after a promotion changes nothing and says so (exit 2, --to)", async () => {
         await rollout();
         const o = resolveRolloutOptions(["--environment", "prod", "--output-dir", out, "--plain"], "rollback", { env: {}, cwd: dir });
@@ -473,6 +490,28 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
             { revision: STABLE, percent: 75 },
             { revision: CANARY, percent: 25 },
         ]);
+    });
+
+    it("a rollback whose up fails says the canary still takes traffic and how to finish the rollback (exit 4)", async () => {
+        stack.failUpAt = { call: 3, error: new StackError("pulumi up failed: error: googleapi: Error 503: backend unavailable", "command") };
+        const result = await rollout({ metrics: (p) => (p === 5 ? broken(300) : healthy(p * 60)) });
+        assert.equal(result.exitCode, 4);
+        assert.equal(result.record.outcome, "up-failed");
+        assert.deepEqual(standIn.state.split, [
+            { revision: STABLE, percent: 95 },
+            { revision: CANARY, percent: 5 },
+        ]);
+        assert.match(result.record.message, /the rollback's up failed .*the analysis at 5 %: canary 5xx rate clearly above/);
+        assert.match(result.record.message, new RegExp(`${CANARY} still takes 5 %: roll back with \`npm run canary -- rollback --environment prod --stack prod\``));
+        assert.equal(evidence().json.resume, "npm run canary -- rollback --environment prod --stack prod", "the command that finishes the rollback, not one that resumes the regressed canary");
+    });
+
+    it("an up that fails on a rung names the resume and rollback commands in the message and the evidence", async () => {
+        stack.failUpAt = { call: 4, error: new StackError("pulumi up failed: error: googleapi: Error 503: backend unavailable", "command") };
+        const result = await rollout();
+        assert.equal(result.exitCode, 4);
+        assert.match(result.record.message, /resume with `npm run canary -- rollout --environment prod --stack prod` or roll back with `npm run canary -- rollback --environment prod --stack prod`/);
+        assert.equal(evidence().json.resume, "npm run canary -- rollout --environment prod --stack prod");
     });
 
     it("a provider error on the first up stops before anything is judged", async () => {

@@ -22,7 +22,16 @@ import { checkStacks } from "../../.github/scripts/check-secrets-provider";
 import { deployedCommit } from "../../.github/scripts/deployed-commit";
 import { ACTION_INPUTS } from "./action-inputs";
 import { REPO, type Workflow, loadWorkflows, parseWorkflow } from "./invariants";
-import { actionInputProblems, artifactNameProblems, contractTestProblems, identityProblems, jobTimeoutProblems, secretsProviderProblems, stackMigrateSeconds } from "./run-invariants";
+import {
+    actionInputProblems,
+    artifactNameProblems,
+    contractTestProblems,
+    identityProblems,
+    jobTimeoutProblems,
+    rolloutTimeoutProblems,
+    secretsProviderProblems,
+    stackMigrateSeconds,
+} from "./run-invariants";
 
 const WORKFLOWS = loadWorkflows();
 
@@ -251,6 +260,16 @@ describe("workflows on their first real run", () => {
             caught(
                 jobTimeoutProblems(edit("migrate.yml", "    timeout-minutes: 60\n", "    timeout-minutes: 20\n"), REPO),
                 /migrate\.yml rerun \(staging\): timeout-minutes 20 cuts an up whose migration may run 29 minutes/,
+            );
+        });
+    });
+
+    describe("a job outlives the ladder it drives", () => {
+        it("holds on the workflows", () => assert.deepEqual(rolloutTimeoutProblems(WORKFLOWS, REPO), []));
+        it("catches a job timeout shorter than the rollout's worst case (holds included)", () => {
+            caught(
+                rolloutTimeoutProblems(edit("deploy.yml", /    timeout-minutes: \d+\n(?=    # Required reviewers)/, "    timeout-minutes: 180\n"), REPO),
+                /deploy\.yml production \(prod\): timeout-minutes 180 cuts a rollout that may run 230 minutes \(migration, certificate wait, 3 rungs x 4 looks of 13 min\)/,
             );
         });
     });

@@ -9,6 +9,8 @@ import YAML from "yaml";
 import { migrateWorstCaseSeconds } from "../../services/runtime-lane";
 import { type AccountName, IDENTITIES, type IdentityName, SERVICE_ACCOUNTS } from "../../catalog/identities";
 import { CONTRACT_CHECK_IDS } from "../../canary/rollout-deps";
+import { resolveRolloutOptions } from "../../canary/rollout-options";
+import { CANARY_WINDOW } from "../../catalog";
 import { ACTION_INPUTS } from "./action-inputs";
 import { type Job, type Step, type Workflow, forStack, jobStacks, jobsOf, npmRuns, pulumiOps } from "./invariants";
 
@@ -234,6 +236,36 @@ export function jobTimeoutProblems(wfs: Workflow[], dir: string): string[] {
             for (const stack of jobStacks(wf, job)) {
                 const needed = Math.ceil(stackMigrateSeconds(stack, dir) / 60);
                 if (minutes < needed) problems.push(`${wf.file} ${id} (${stack}): timeout-minutes ${minutes} cuts an up whose migration may run ${needed} minutes`);
+            }
+        }
+    }
+    return problems;
+}
+
+/**
+ * A job that drives the ladder outlives its longest run: the stage's migration, the certificate
+ * wait, and every judged rung looking for its window and lag (1 + --max-holds) times, read from
+ * the run line as the CLI resolves it. A timeout cancels the job mid-rung: GitHub's SIGINT then
+ * SIGTERM cancel an up in flight, and traffic stays split with the stack file uncommitted.
+ */
+export function rolloutTimeoutProblems(wfs: Workflow[], dir: string): string[] {
+    const problems: string[] = [];
+    for (const wf of wfs) {
+        for (const [id, job] of jobsOf(wf)) {
+            const steps: Step[] = job.steps ?? [];
+            const ladders = steps.flatMap((step) => npmRuns(step.run ?? "").filter((r) => r.script === "canary" && r.args[0] === "rollout" && !r.args.includes("--stage")));
+            if (ladders.length === 0) continue;
+            const minutes = Number((job as { "timeout-minutes"?: unknown })["timeout-minutes"] ?? 360);
+            const certSeconds = steps.filter((st) => /wait-for-domain-certificate\.sh/.test(st.run ?? "")).reduce((sum, st) => sum + Number(st.env?.MAX_WAIT ?? 2700), 0);
+            for (const run of ladders) {
+                const o = resolveRolloutOptions(run.args.slice(1), "rollout", { env: {}, cwd: dir });
+                const judged = o.ladder.filter((p) => p < 100).length;
+                const ladderMinutes = (judged * (1 + o.maxHolds) * (o.windowMs + CANARY_WINDOW.ingestionLagMs)) / 60_000;
+                const needed = Math.ceil(stackMigrateSeconds(o.stackName, dir) / 60 + certSeconds / 60 + ladderMinutes);
+                if (minutes < needed)
+                    problems.push(
+                        `${wf.file} ${id} (${o.stackName}): timeout-minutes ${minutes} cuts a rollout that may run ${needed} minutes (migration, certificate wait, ${judged} rungs x ${1 + o.maxHolds} looks of ${(o.windowMs + CANARY_WINDOW.ingestionLagMs) / 60_000} min)`,
+                    );
             }
         }
     }

@@ -223,12 +223,17 @@ describe("Google API credentials", () => {
     it("a rollout says before its first rung when an explicit token cannot last the ladder", () => {
         const env = { CLOUDSDK_AUTH_ACCESS_TOKEN: "ya29.explicit" };
         const now = performance.timeOrigin + 1000;
-        assert.equal(rolloutTokenNotice({ ladder: [5, 25, 50, 100], windowMs: 10 * 60_000 }, env, now), undefined, "4 x (10 + 3) min fit in the hour");
+        assert.equal(rolloutTokenNotice({ ladder: [5, 25, 50, 100], windowMs: 10 * 60_000, maxHolds: 0 }, env, now), undefined, "4 x (10 + 3) min fit in the hour");
         assert.match(
-            rolloutTokenNotice({ ladder: [5, 25, 50, 100], windowMs: 15 * 60_000 }, env, now) ?? "",
+            rolloutTokenNotice({ ladder: [5, 25, 50, 100], windowMs: 10 * 60_000, maxHolds: 3 }, env, now) ?? "",
+            /CLOUDSDK_AUTH_ACCESS_TOKEN is taken to expire at .* but this run is planned to last until about .*unset it.*: 4 rungs, each up to its window and lag 4 times \(--max-holds 3\)$/,
+            "a rung may hold for its window plus --max-holds windows: with the default 3 a quiet rollout outlives the hour, and every look after it would hold on a 401",
+        );
+        assert.match(
+            rolloutTokenNotice({ ladder: [5, 25, 50, 100], windowMs: 15 * 60_000, maxHolds: 0 }, env, now) ?? "",
             /CLOUDSDK_AUTH_ACCESS_TOKEN is taken to expire at .* but this run is planned to last until about .*unset it/,
         );
-        assert.equal(rolloutTokenNotice({ ladder: [5, 25, 50, 100], windowMs: 15 * 60_000 }, {}, now), undefined, "ADC refreshes: nothing to say");
+        assert.equal(rolloutTokenNotice({ ladder: [5, 25, 50, 100], windowMs: 15 * 60_000, maxHolds: 3 }, {}, now), undefined, "ADC refreshes: nothing to say");
     });
 
     it("with the real google-auth-library and no credentials anywhere, fails without probing the metadata server", async () => {
