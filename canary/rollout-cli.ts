@@ -15,7 +15,7 @@ import { ANALYZE_OPTIONS } from "./options";
 import { Redactor } from "../io/redact";
 import { onStopSignals } from "../io/stop-signals";
 import { excerpt } from "../io/text";
-import { runRollback } from "./rollback";
+import { rollbackExitCode, runRollback } from "./rollback";
 import { type RolloutDeps, runRollout } from "./rollout";
 import { cloudRunTraffic, countdown, environmentGate, rolloutTokenNotice, stackFileCommit, stageAnalysis } from "./rollout-deps";
 import { ROLLOUT_OPTIONS, type RolloutOptions, resolveRolloutOptions } from "./rollout-options";
@@ -127,5 +127,5 @@ export async function rollbackMain(argv: readonly string[]): Promise<number> {
     const deps = realDeps(o, stack, signals, "rollback");
     const result = await runRollback(o.to, deps, `${o.outputDir}/gate`);
     deps.write(`${result.exitCode === 0 ? "ROLLED BACK" : "ROLLBACK INCOMPLETE"}: ${result.message}`);
-    return signals.exitCode() ?? result.exitCode;
+    return rollbackExitCode(result, signals.exitCode());
 }

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { type RolloutDeps, type RolloutSettings, runRollout } from "../../canary/rollout";
 import { cloudRunTraffic, environmentGate, stackFileCommit, stageAnalysis } from "../../canary/rollout-deps";
 import { resolveRolloutOptions } from "../../canary/rollout-options";
-import { runRollback } from "../../canary/rollback";
+import { rollbackExitCode, runRollback } from "../../canary/rollback";
 import { resumeCommand } from "../../canary/rollout-cli";
 import { type RolloutStack, StackError, type UpSummary } from "../../canary/stack";
 import { CONTROL } from "../../catalog";
@@ -557,6 +557,51 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.equal(result.exitCode, 0, result.message);
         assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
         assert.match(git(dir, "log", "-1", "--format=%s"), new RegExp(`Roll back the control service on prod to ${STABLE}`));
+    });
+
+    it("rollback: a signal mid-rollback exits with the outcome when the work completed (0, 4), with the signal's code when it cut the gate short", async () => {
+        const o = resolveRolloutOptions(["--environment", "prod", "--output-dir", out, "--plain"], "rollback", { env: {}, cwd: dir });
+        const rollbackWithSignal = async (gateHonoursSignal: boolean): Promise<number> => {
+            const interrupt = new AbortController();
+            const up = stack.up.bind(stack);
+            // The signal arrives while the up runs (the first stage lets an up finish).
+            stack.up = () => {
+                interrupt.abort();
+                return up();
+            };
+            try {
+                const result = await runRollback(
+                    undefined,
+                    {
+                        stack,
+                        readTraffic: cloudRunTraffic(env(), "prod", http, new Redactor()),
+                        gate: (_outputs, _dir) =>
+                            Promise.resolve(gateHonoursSignal && interrupt.signal.aborted ? { go: false, summary: "NO-GO: interrupted" } : { go: true, summary: "GO: 11 passed" }),
+                        commit: stackFileCommit(o),
+                        write: (l) => void printed.push(l),
+                        interrupt: interrupt.signal,
+                    },
+                    out,
+                );
+                return rollbackExitCode(result, 130);
+            } finally {
+                stack.up = up;
+            }
+        };
+        const rungAt50 = async (): Promise<void> => {
+            await stack.setConfig("controlStableRevision", STABLE);
+            await stack.setConfig("controlCanaryPercent", "50");
+            await stack.up();
+        };
+        await rungAt50();
+        assert.equal(await rollbackWithSignal(false), 0, "the rollback finished and its gate said GO: the signal changes nothing");
+        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
+        await rungAt50();
+        stack.failUpAt = { call: stack.ups.length + 1, error: new StackError("pulumi up failed: error: googleapi: Error 503: backend unavailable", "command") };
+        assert.equal(await rollbackWithSignal(false), 4, "the rollback's up failed: exit 4 names it, not the signal");
+        stack.failUpAt = undefined;
+        await rungAt50();
+        assert.equal(await rollbackWithSignal(true), 130, "the signal cut the gate short: the rollback is not verified");
     });
 });
 
