@@ -17,7 +17,7 @@ import { onStopSignals } from "../io/stop-signals";
 import { excerpt } from "../io/text";
 import { rollbackExitCode, runRollback } from "./rollback";
 import { type RolloutDeps, runRollout } from "./rollout";
-import { cloudRunTraffic, countdown, environmentGate, rolloutTokenNotice, stackFileCommit, stageAnalysis } from "./rollout-deps";
+import { cloudRunRevisionCreated, cloudRunTraffic, countdown, environmentGate, rolloutTokenNotice, stackFileCommit, stageAnalysis } from "./rollout-deps";
 import { ROLLOUT_OPTIONS, type RolloutOptions, resolveRolloutOptions } from "./rollout-options";
 import { type RolloutStack, StackError, automationStack } from "./stack";
 
@@ -68,6 +68,7 @@ function realDeps(o: RolloutOptions, stack: RolloutStack, signals: Signals, comm
     return {
         stack,
         readTraffic: cloudRunTraffic(process.env, o.environment, http, redactor),
+        revisionCreated: cloudRunRevisionCreated(process.env, o.environment, http, redactor),
         analyze: stageAnalysis(o, process.env, { write, interrupt: signals.interrupt.signal, http }),
         gate: environmentGate(o, process.env, { write, interrupt: signals.interrupt.signal }),
         wait: countdown(o.plain, write, signals.interrupt.signal),

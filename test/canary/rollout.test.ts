@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type RolloutDeps, type RolloutSettings, runRollout } from "../../canary/rollout";
-import { cloudRunTraffic, environmentGate, stackFileCommit, stageAnalysis } from "../../canary/rollout-deps";
+import { cloudRunRevisionCreated, cloudRunTraffic, environmentGate, stackFileCommit, stageAnalysis } from "../../canary/rollout-deps";
 import { resolveRolloutOptions } from "../../canary/rollout-options";
 import { rollbackExitCode, runRollback } from "../../canary/rollback";
 import { resumeCommand } from "../../canary/rollout-cli";
@@ -154,6 +154,7 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         const deps: RolloutDeps = {
             stack,
             readTraffic: cloudRunTraffic(env(), "prod", http, new Redactor()),
+            revisionCreated: cloudRunRevisionCreated(env(), "prod", http, new Redactor()),
             analyze: async (stage) => {
                 const n = attempts.get(stage.percent) ?? 0;
                 attempts.set(stage.percent, n + 1);
@@ -355,6 +356,31 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         );
         assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
         assert.match(result.record.message, /NO-GO with .* at 0 %: NO-GO: 1 required failure/);
+    });
+
+    it("every run of a rollout pools from the canary revision's creation, so the error budget holds across resumes", async () => {
+        // Created half an hour ago, with nanoseconds as Google sends them.
+        const created = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 30 * 60_000 + 1234);
+        standIn.state.created = { [CANARY]: created.toISOString().replace(/\.\d+Z$/, ".234567891Z") };
+        const from = new Date(Math.ceil(created.getTime() / 60_000) * 60_000).toISOString();
+        const pooledQueries = (): string[] => standIn.requests.map((r) => r.path).filter((p) => p.includes("/timeSeries") && p.includes(`interval.startTime=${from}`));
+        const first = await rollout({ interruptAtWait: 2 });
+        assert.equal(first.record.outcome, "interrupted");
+        const firstRunQueries = pooledQueries().length;
+        assert.ok(firstRunQueries > 0, "the first run pools from the revision's creation");
+        const resumed = await rollout();
+        assert.equal(resumed.record.outcome, "promoted", resumed.record.message);
+        assert.ok(pooledQueries().length > firstRunQueries, "the resumed run's analyses query from the revision's creation, not from where it resumed");
+        assert.equal(evidence().json.pooledFrom.at, from);
+        assert.match(evidence().json.pooledFrom.source, /createTime .*every run of this rollout pools from it/);
+        assert.match(evidence().summary, /Pooled from /);
+    });
+
+    it("a canary whose createTime cannot be read pools from the run's first rung and says the budget then holds per run", async () => {
+        const result = await rollout();
+        assert.equal(result.record.outcome, "promoted", result.record.message);
+        assert.match(evidence().json.pooledFrom.source, /createTime could not be read \(.*404.*\): this run pools from its own first judged rung, so the error budget holds per run/);
+        assert.ok(evidence().json.pooledFrom.at, "the run's own start is recorded");
     });
 
     it("an interrupt during a wait stops at the rung; a rerun resumes there and finishes", async () => {
