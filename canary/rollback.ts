@@ -8,11 +8,13 @@ import { StackError } from "./stack";
 export interface RollbackResult {
     exitCode: number;
     message: string;
+    /** The gate said NO-GO after a signal came: it may have been cut short, so the rollback is unverified. */
+    cutShort?: boolean;
 }
 
 export async function runRollback(
     to: string | undefined,
-    deps: Pick<RolloutDeps, "stack" | "gate" | "commit" | "write" | "readTraffic"> & { cancelUp?: AbortSignal },
+    deps: Pick<RolloutDeps, "stack" | "gate" | "commit" | "write" | "readTraffic"> & { cancelUp?: AbortSignal; interrupt?: AbortSignal },
     gateDir: string,
 ): Promise<RollbackResult> {
     const stable = to ?? ((await deps.stack.getConfig("controlStableRevision")) || undefined);
@@ -44,5 +46,17 @@ export async function runRollback(
     const gate = await deps.gate(outputs, gateDir);
     const commit = await deps.commit(deps.stack.stackFile, `Roll back the control service on ${deps.stack.name} to ${stable}`);
     const ok = gate.go && after.length === 1 && after[0].revision === stable;
-    return { exitCode: ok ? 0 : 1, message: `${stable} ${ok ? "serves" : "should serve"} 100 % (Cloud Run serves ${shown || "nothing"}); gate: ${gate.summary}; ${commit}` };
+    return {
+        exitCode: ok ? 0 : 1,
+        cutShort: !gate.go && deps.interrupt?.aborted === true,
+        message: `${stable} ${ok ? "serves" : "should serve"} 100 % (Cloud Run serves ${shown || "nothing"}); gate: ${gate.summary}; ${commit}`,
+    };
+}
+
+/**
+ * The exit code of a rollback a signal may have reached: the outcome's whenever the work ran to its
+ * end (0 rolled back, 4 its up failed, 1 NO-GO on its own), the signal's only when it cut the gate short.
+ */
+export function rollbackExitCode(result: RollbackResult, signalCode: number | undefined): number {
+    return result.cutShort ? (signalCode ?? 130) : result.exitCode;
 }

@@ -15,9 +15,9 @@ import { ANALYZE_OPTIONS } from "./options";
 import { Redactor } from "../io/redact";
 import { onStopSignals } from "../io/stop-signals";
 import { excerpt } from "../io/text";
-import { runRollback } from "./rollback";
+import { rollbackExitCode, runRollback } from "./rollback";
 import { type RolloutDeps, runRollout } from "./rollout";
-import { cloudRunTraffic, countdown, environmentGate, rolloutTokenNotice, stackFileCommit, stageAnalysis } from "./rollout-deps";
+import { cloudRunRevisionCreated, cloudRunTraffic, countdown, environmentGate, rolloutTokenNotice, stackFileCommit, stageAnalysis } from "./rollout-deps";
 import { ROLLOUT_OPTIONS, type RolloutOptions, resolveRolloutOptions } from "./rollout-options";
 import { type RolloutStack, StackError, automationStack } from "./stack";
 
@@ -68,6 +68,7 @@ function realDeps(o: RolloutOptions, stack: RolloutStack, signals: Signals, comm
     return {
         stack,
         readTraffic: cloudRunTraffic(process.env, o.environment, http, redactor),
+        revisionCreated: cloudRunRevisionCreated(process.env, o.environment, http, redactor),
         analyze: stageAnalysis(o, process.env, { write, interrupt: signals.interrupt.signal, http }),
         gate: environmentGate(o, process.env, { write, interrupt: signals.interrupt.signal }),
         wait: countdown(o.plain, write, signals.interrupt.signal),
@@ -127,5 +128,5 @@ export async function rollbackMain(argv: readonly string[]): Promise<number> {
     const deps = realDeps(o, stack, signals, "rollback");
     const result = await runRollback(o.to, deps, `${o.outputDir}/gate`);
     deps.write(`${result.exitCode === 0 ? "ROLLED BACK" : "ROLLBACK INCOMPLETE"}: ${result.message}`);
-    return signals.exitCode() ?? result.exitCode;
+    return rollbackExitCode(result, signals.exitCode());
 }

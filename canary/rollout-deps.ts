@@ -42,6 +42,22 @@ export function cloudRunTraffic(env: NodeJS.ProcessEnv, environment: RolloutOpti
     };
 }
 
+/** Revision.create_time (google/cloud/run/v2/revision.proto:206@f8291d2b, a Timestamp: RFC 3339 in JSON). */
+export function cloudRunRevisionCreated(env: NodeJS.ProcessEnv, environment: RolloutOptions["environment"], http: HttpClient, redactor: Redactor): NonNullable<RolloutDeps["revisionCreated"]> {
+    const { accessToken, cloudRunApiUrl } = resolveTable(GOOGLE_ROWS, { env });
+    const token = accessToken || undefined;
+    redactor.add(token);
+    const client = new GcpClient({ http, redactor, tokens: accessTokenSource(token, { load: adcLoader([MONITORING_READ_SCOPE, CLOUD_PLATFORM_SCOPE]), onToken: (t) => redactor.add(t) }) });
+    return async (outputs, revision) => {
+        const api = new CloudRunApi(client, cloudRunApiUrl.replace(/\/+$/, ""), { project: str(outputs.project, GCP.project), region: str(outputs.region, GCP.region) });
+        const ctx = { signal: new AbortController().signal, deadline: Date.now() + 60_000, log: () => undefined };
+        const created = (await api.getRevision(ctx, str(outputs.controlServiceName, CONTROL.names[environment]), revision)).createTime;
+        const at = typeof created === "string" ? Date.parse(created) : NaN;
+        if (Number.isNaN(at)) throw new Error(`revision '${revision}' has no readable createTime (${JSON.stringify(created ?? null)})`);
+        return new Date(at);
+    };
+}
+
 /**
  * A warning before the ladder starts when an explicit token cannot last it. The ladder's longest
  * run is planned, not its shortest: a rung may look until its window and lag plus --max-holds

@@ -53,6 +53,8 @@ export interface RolloutRecord {
     /** What happened to the stack file (committed, pushed, or what to do). */
     commit?: string;
     rungs: RungRecord[];
+    /** Where the rollout's pooled statistics start, and why there (the canary's creation, or this run's first rung when that was unreadable). */
+    pooledFrom?: { at: string; source: string };
 }
 
 const cell = markdownText;
@@ -65,6 +67,7 @@ export function renderRolloutSummary(r: RolloutRecord): string {
         `**${cell(r.message)}**`,
         "",
         `Canary \`${cell(r.canaryRevision ?? "?")}\` against stable \`${cell(r.stableRevision ?? "?")}\`; ladder ${r.ladder.join(" -> ")} %, a look a minute after the ingestion lag, at most ${Math.round(((1 + r.maxHolds) * r.waitSeconds) / 60)} min a stage (the window plus ${r.maxHolds} hold(s)).`,
+        ...(r.pooledFrom ? ["", `Pooled from ${cell(r.pooledFrom.at || "?")}: ${cell(r.pooledFrom.source)}.`] : []),
         ...(r.resume ? ["", `Resume: \`${cell(r.resume)}\``] : []),
         ...(r.commit ? ["", `Stack file: ${cell(r.commit)}`] : []),
         "",

@@ -40,6 +40,12 @@ export interface RolloutDeps {
     stack: RolloutStack;
     /** The control service's split as Cloud Run serves it. */
     readTraffic(outputs: Record<string, unknown>): Promise<ServingTarget[]>;
+    /**
+     * When Cloud Run created a revision of the control service (Revision.create_time): where the
+     * canary's evidence starts, so every run of one rollout pools from the same start. Throws when
+     * unreadable; absent, a run pools from its own first judged rung.
+     */
+    revisionCreated?(outputs: Record<string, unknown>, revision: string): Promise<Date>;
     /** The canary analysis of one look at a stage (its evidence goes to outputDir): the window it reads and the rule that judges it. */
     analyze(stage: {
         canary: string;

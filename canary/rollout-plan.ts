@@ -2,6 +2,9 @@
 // when the run began (the stack's config, the split Cloud Run serves, the deployed revision) and
 // the last step with its outcome, and names the next step or the stop. The steps (rollout-steps.ts)
 // do the I/O and hand back outcomes as values; runRollout (rollout.ts) only loops between them.
+// A resume is another run of the same rollout, not a new one: its looks pool from the canary
+// revision's creation like every earlier run's (rollout-steps.ts pooledFrom), so the error budget
+// holds across holds, interrupts and resumes.
 
 import { CONTROL, imageFromTag, sameImage } from "../catalog";
 import type { ServingTarget } from "../io/gcp/traffic";

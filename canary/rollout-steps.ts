@@ -20,6 +20,40 @@ export interface RolloutRun {
     deps: RolloutDeps;
     record: RolloutRecord;
     redactor: Redactor;
+    /** The canary's creation, read once per run (undefined: not yet read; null: unreadable). */
+    canaryCreated?: { revision: string; at: Date | null };
+}
+
+const wholeMinute = (ms: number): Date => new Date(Math.ceil(ms / 60_000) * 60_000);
+
+/**
+ * Where the rollout's pooled sequences start. A time-uniform confidence sequence is valid over every
+ * look from one fixed start, so every run of a rollout (a hold, an interrupt, a resume) must share
+ * it: the canary revision's creation, before any of its traffic. Only when Cloud Run does not say
+ * does a run pool from its own first judged rung, and then the error budget holds per run.
+ */
+async function pooledFrom(run: RolloutRun, pair: Pair, outputs: Record<string, unknown>): Promise<Date | undefined> {
+    const { deps, record } = run;
+    if (deps.revisionCreated && run.canaryCreated?.revision !== pair.canary) {
+        let at: Date | null = null;
+        try {
+            at = await deps.revisionCreated(outputs, pair.canary);
+        } catch (error) {
+            record.pooledFrom = {
+                at: "",
+                source: `the canary's createTime could not be read (${excerpt(error instanceof Error ? error.message : String(error), 300, run.redactor)}): this run pools from its own first judged rung, so the error budget holds per run, not across resumes`,
+            };
+        }
+        run.canaryCreated = { revision: pair.canary, at };
+        if (at) record.pooledFrom = { at: wholeMinute(at.getTime()).toISOString(), source: `the canary revision's createTime (${at.toISOString()}): every run of this rollout pools from it` };
+    }
+    if (run.canaryCreated?.at) return wholeMinute(run.canaryCreated.at.getTime());
+    const first = record.rungs.find((r) => r.percent > 0 && r.percent < 100);
+    if (!first) return undefined;
+    const from = wholeMinute(Date.parse(first.startedAt));
+    if (!deps.revisionCreated) record.pooledFrom = { at: from.toISOString(), source: "this run's first judged rung (no createTime reader): the error budget holds per run" };
+    else if (record.pooledFrom) record.pooledFrom.at = from.toISOString();
+    return from;
 }
 
 const KEYS = { percent: "controlCanaryPercent", stable: "controlStableRevision" } as const;
@@ -162,14 +196,13 @@ export async function look(run: RolloutRun, pair: Pair, index: number, percent: 
         interrupted: () => deps.interrupt.aborted,
         look: async (window, n) => {
             const judge: StageRule = (input, rollout) => judgeLook({ ...input, rollout, rung: { index, judgedRungs } });
-            // The rollout's data: from the first judged rung of this run (a resumed run pools from where it resumed).
-            const first = record.rungs.find((r) => r.percent > 0 && r.percent < 100);
-            const rolloutStart = first ? new Date(Math.ceil(Date.parse(first.startedAt) / 60_000) * 60_000) : undefined;
+            const outputs = await deps.stack.outputs();
+            const rolloutStart = await pooledFrom(run, pair, outputs);
             const analysis = await deps.analyze({
                 canary: pair.canary,
                 stable: pair.stable,
                 percent,
-                outputs: await deps.stack.outputs(),
+                outputs,
                 outputDir: `${settings.outputDir}/analysis-${record.rungs.length}-${percent}-${n}`,
                 window,
                 rolloutStart,

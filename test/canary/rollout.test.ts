@@ -9,9 +9,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type RolloutDeps, type RolloutSettings, runRollout } from "../../canary/rollout";
-import { cloudRunTraffic, environmentGate, stackFileCommit, stageAnalysis } from "../../canary/rollout-deps";
+import { cloudRunRevisionCreated, cloudRunTraffic, environmentGate, stackFileCommit, stageAnalysis } from "../../canary/rollout-deps";
 import { resolveRolloutOptions } from "../../canary/rollout-options";
-import { runRollback } from "../../canary/rollback";
+import { rollbackExitCode, runRollback } from "../../canary/rollback";
 import { resumeCommand } from "../../canary/rollout-cli";
 import { type RolloutStack, StackError, type UpSummary } from "../../canary/stack";
 import { CONTROL } from "../../catalog";
@@ -154,6 +154,7 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         const deps: RolloutDeps = {
             stack,
             readTraffic: cloudRunTraffic(env(), "prod", http, new Redactor()),
+            revisionCreated: cloudRunRevisionCreated(env(), "prod", http, new Redactor()),
             analyze: async (stage) => {
                 const n = attempts.get(stage.percent) ?? 0;
                 attempts.set(stage.percent, n + 1);
@@ -357,6 +358,31 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.match(result.record.message, /NO-GO with .* at 0 %: NO-GO: 1 required failure/);
     });
 
+    it("every run of a rollout pools from the canary revision's creation, so the error budget holds across resumes", async () => {
+        // Created half an hour ago, with nanoseconds as Google sends them.
+        const created = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 30 * 60_000 + 1234);
+        standIn.state.created = { [CANARY]: created.toISOString().replace(/\.\d+Z$/, ".234567891Z") };
+        const from = new Date(Math.ceil(created.getTime() / 60_000) * 60_000).toISOString();
+        const pooledQueries = (): string[] => standIn.requests.map((r) => r.path).filter((p) => p.includes("/timeSeries") && p.includes(`interval.startTime=${from}`));
+        const first = await rollout({ interruptAtWait: 2 });
+        assert.equal(first.record.outcome, "interrupted");
+        const firstRunQueries = pooledQueries().length;
+        assert.ok(firstRunQueries > 0, "the first run pools from the revision's creation");
+        const resumed = await rollout();
+        assert.equal(resumed.record.outcome, "promoted", resumed.record.message);
+        assert.ok(pooledQueries().length > firstRunQueries, "the resumed run's analyses query from the revision's creation, not from where it resumed");
+        assert.equal(evidence().json.pooledFrom.at, from);
+        assert.match(evidence().json.pooledFrom.source, /createTime .*every run of this rollout pools from it/);
+        assert.match(evidence().summary, /Pooled from /);
+    });
+
+    it("a canary whose createTime cannot be read pools from the run's first rung and says the budget then holds per run", async () => {
+        const result = await rollout();
+        assert.equal(result.record.outcome, "promoted", result.record.message);
+        assert.match(evidence().json.pooledFrom.source, /createTime could not be read \(.*404.*\): this run pools from its own first judged rung, so the error budget holds per run/);
+        assert.ok(evidence().json.pooledFrom.at, "the run's own start is recorded");
+    });
+
     it("an interrupt during a wait stops at the rung; a rerun resumes there and finishes", async () => {
         const first = await rollout({ interruptAtWait: 2 });
         assert.equal(first.record.outcome, "interrupted");
@@ -557,6 +583,51 @@ describe("canary rollout: the ladder driven against a fake stack and the Monitor
         assert.equal(result.exitCode, 0, result.message);
         assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
         assert.match(git(dir, "log", "-1", "--format=%s"), new RegExp(`Roll back the control service on prod to ${STABLE}`));
+    });
+
+    it("rollback: a signal mid-rollback exits with the outcome when the work completed (0, 4), with the signal's code when it cut the gate short", async () => {
+        const o = resolveRolloutOptions(["--environment", "prod", "--output-dir", out, "--plain"], "rollback", { env: {}, cwd: dir });
+        const rollbackWithSignal = async (gateHonoursSignal: boolean): Promise<number> => {
+            const interrupt = new AbortController();
+            const up = stack.up.bind(stack);
+            // The signal arrives while the up runs (the first stage lets an up finish).
+            stack.up = () => {
+                interrupt.abort();
+                return up();
+            };
+            try {
+                const result = await runRollback(
+                    undefined,
+                    {
+                        stack,
+                        readTraffic: cloudRunTraffic(env(), "prod", http, new Redactor()),
+                        gate: (_outputs, _dir) =>
+                            Promise.resolve(gateHonoursSignal && interrupt.signal.aborted ? { go: false, summary: "NO-GO: interrupted" } : { go: true, summary: "GO: 11 passed" }),
+                        commit: stackFileCommit(o),
+                        write: (l) => void printed.push(l),
+                        interrupt: interrupt.signal,
+                    },
+                    out,
+                );
+                return rollbackExitCode(result, 130);
+            } finally {
+                stack.up = up;
+            }
+        };
+        const rungAt50 = async (): Promise<void> => {
+            await stack.setConfig("controlStableRevision", STABLE);
+            await stack.setConfig("controlCanaryPercent", "50");
+            await stack.up();
+        };
+        await rungAt50();
+        assert.equal(await rollbackWithSignal(false), 0, "the rollback finished and its gate said GO: the signal changes nothing");
+        assert.deepEqual(standIn.state.split, [{ revision: STABLE, percent: 100 }]);
+        await rungAt50();
+        stack.failUpAt = { call: stack.ups.length + 1, error: new StackError("pulumi up failed: error: googleapi: Error 503: backend unavailable", "command") };
+        assert.equal(await rollbackWithSignal(false), 4, "the rollback's up failed: exit 4 names it, not the signal");
+        stack.failUpAt = undefined;
+        await rungAt50();
+        assert.equal(await rollbackWithSignal(true), 130, "the signal cut the gate short: the rollback is not verified");
     });
 });
 

@@ -1,5 +1,5 @@
 // A loopback stand-in for Cloud Monitoring API v3 timeSeries.list and the Cloud Run Admin v2
-// service read, with the real shapes: int64 values as strings, distributions with exponential
+// service and revision reads, with the real shapes: int64 values as strings, distributions with exponential
 // buckets, pages with nextPageToken, executionErrors, empty answers ({}), Google's error bodies.
 // It can be told to fail a route.
 //
@@ -111,6 +111,11 @@ export interface MonitoringState {
     pageSize: number;
     /** Each count split over this many points (sum every point). */
     pointsPerSeries: number;
+    /**
+     * Revision.create_time per revision (revision.proto:206, a Timestamp: RFC 3339 in JSON, as
+     * Google sends it with nanoseconds); a revision not named here is NOT_FOUND.
+     */
+    created?: Record<string, string>;
 }
 
 export function healthyState(): MonitoringState {
@@ -254,6 +259,14 @@ export class MonitoringStandIn {
                 trafficStatuses: this.state.split.map((s) => ({ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", ...s })),
             };
             return this.ok(res, "google.cloud.run.v2.Service", service);
+        }
+        const revision = /^\/v2\/projects\/([^/]+)\/locations\/([^/]+)\/services\/([^/]+)\/revisions\/([^/]+)$/.exec(url.pathname);
+        if (revision) {
+            const [, project, region, service, name] = revision;
+            if (project !== PROJECT) return send(res, 403, errorBody(403, `Permission denied on resource project ${project}.`));
+            const createTime = region === REGION && service === SERVICE ? this.state.created?.[name] : undefined;
+            if (!createTime) return send(res, 404, errorBody(404, `Resource '${name}' of kind 'REVISION' in region '${region}' in project '${project}' does not exist.`));
+            return this.ok(res, "google.cloud.run.v2.Revision", { name: `projects/${PROJECT}/locations/${REGION}/services/${SERVICE}/revisions/${name}`, createTime });
         }
         const monitoring = /^\/v3\/projects\/([^/]+)\/timeSeries$/.exec(url.pathname);
         if (!monitoring) return send(res, 404, errorBody(404, `no route ${url.pathname}`));
