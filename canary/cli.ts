@@ -40,9 +40,11 @@ export const ROLLBACK_EXIT: ReadonlyArray<[number, string]> = [
     [4, "the up failed (the stack file's config is put back)"],
 ];
 const INTERRUPTED = "130/143 interrupted (the evidence is written first)";
+/** A rollback that ran to its end keeps its outcome's code, signal or not (canary/rollback.ts rollbackExitCode). */
+const ROLLBACK_INTERRUPTED = "130/143 interrupted: only when a signal cut the gate short; a rollback that ran to its end exits with its outcome";
 
-function exitLines(codes: ReadonlyArray<[number, string]>): string[] {
-    return ["", "Exit codes:", ...codes.map(([code, what]) => `  ${code}  ${what}`), `  ${INTERRUPTED}`];
+function exitLines(codes: ReadonlyArray<[number, string]>, interrupted = INTERRUPTED): string[] {
+    return ["", "Exit codes:", ...codes.map(([code, what]) => `  ${code}  ${what}`), `  ${interrupted}`];
 }
 
 function analyzeHelp(): string[] {
@@ -87,7 +89,7 @@ function rollbackHelp(): string[] {
         "",
         "Options:",
         ...rolloutHelpLines("rollback"),
-        ...exitLines(ROLLBACK_EXIT),
+        ...exitLines(ROLLBACK_EXIT, ROLLBACK_INTERRUPTED),
     ];
 }
 
