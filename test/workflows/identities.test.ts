@@ -21,7 +21,8 @@ import { Redactor } from "../../io/redact";
 import { checkStacks } from "../../.github/scripts/check-secrets-provider";
 import { deployedCommit } from "../../.github/scripts/deployed-commit";
 import { ACTION_INPUTS } from "./action-inputs";
-import { REPO, type Workflow, loadWorkflows, parseWorkflow } from "./invariants";
+import { REPO } from "./invariants";
+import { WORKFLOWS, caught, edit } from "./edits";
 import {
     actionInputProblems,
     artifactNameProblems,
@@ -32,24 +33,6 @@ import {
     secretsProviderProblems,
     stackMigrateSeconds,
 } from "./run-invariants";
-
-const WORKFLOWS = loadWorkflows();
-
-function edit(name: string, from: string | RegExp, to: string): Workflow[] {
-    return WORKFLOWS.map((wf) => {
-        if (wf.file !== name) return wf;
-        const text = wf.text.replace(from, to);
-        assert.notEqual(text, wf.text, `the edit of ${name} applies (${String(from)})`);
-        return parseWorkflow(wf.file, text);
-    });
-}
-
-function caught(problems: string[], pattern: RegExp): void {
-    assert.ok(
-        problems.some((p) => pattern.test(p)),
-        `expected a problem matching ${pattern}, got:\n  ${problems.join("\n  ") || "<none>"}`,
-    );
-}
 
 describe("workflows on their first real run", () => {
     describe("each action's inputs, as its action.yml at the pinned commit defines them", () => {

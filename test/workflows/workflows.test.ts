@@ -23,7 +23,6 @@ import {
     jobStacks,
     jobsOf,
     loadPolicyConfigs,
-    loadWorkflows,
     migrateCommitProblems,
     rolloutProblems,
     reviewCommentProblems,
@@ -41,31 +40,14 @@ import { helpText } from "../../validation/cli";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO } from "./invariants";
+import { WORKFLOWS, caught, edit } from "./edits";
 
-const WORKFLOWS = loadWorkflows();
 const CONFIGS = loadPolicyConfigs();
 
 function file(name: string): Workflow {
     const wf = WORKFLOWS.find((w) => w.file === name);
     assert.ok(wf, `.github/workflows/${name} exists`);
     return wf;
-}
-
-/** The workflows with one text edit in one file; fails if the edit does not apply. */
-function edit(name: string, from: string | RegExp, to: string): Workflow[] {
-    return WORKFLOWS.map((wf) => {
-        if (wf.file !== name) return wf;
-        const text = wf.text.replace(from, to);
-        assert.notEqual(text, wf.text, `the edit of ${name} applies (${String(from)})`);
-        return parseWorkflow(wf.file, text);
-    });
-}
-
-function caught(problems: string[], pattern: RegExp): void {
-    assert.ok(
-        problems.some((p) => pattern.test(p)),
-        `expected a problem matching ${pattern}, got:\n  ${problems.join("\n  ") || "<none>"}`,
-    );
 }
 
 describe("GitHub workflows", () => {
