@@ -11,6 +11,18 @@ import { falsePromote, falseRollback, simulateLadder } from "../../bench/lib/lad
 
 const close = (actual: number, expected: number, tolerance: number, what: string): void => assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} is not ${expected} ± ${tolerance}`);
 
+/** Samples spread over [lo, hi) ms in 10 ms linear buckets. */
+function latency(n: number, lo: number, hi: number): Histogram {
+    const bounds = Array.from({ length: 101 }, (_, i) => i * 10);
+    const counts = new Array<number>(102).fill(0);
+    for (let i = 0; i < n; i++) counts[Math.floor((lo + ((hi - lo) * i) / n) / 10) + 1]++;
+    return { bounds, counts, count: n };
+}
+
+function rev(revision: string, requests: number, errors: number, lo = 40, hi = 160): RevisionObservation {
+    return { revision, requests, errors, latency: latency(requests, lo, hi) };
+}
+
 describe("canary statistics", () => {
     it("Clopper-Pearson one-sided 95 % bounds match the published values", () => {
         close(rateBounds(0, 299, 0.95).upper, 0.00997, 0.0001, "0/299 upper (rule of three)");
@@ -68,14 +80,6 @@ describe("percentiles from histograms", () => {
 
 describe("judgeStage", () => {
     const t = CANARY_THRESHOLDS;
-    // Samples spread over [lo, hi) ms in 10 ms linear buckets.
-    const latency = (n: number, lo: number, hi: number): Histogram => {
-        const bounds = Array.from({ length: 101 }, (_, i) => i * 10);
-        const counts = new Array<number>(102).fill(0);
-        for (let i = 0; i < n; i++) counts[Math.floor((lo + ((hi - lo) * i) / n) / 10) + 1]++;
-        return { bounds, counts, count: n };
-    };
-    const rev = (revision: string, requests: number, errors: number, lo = 40, hi = 160): RevisionObservation => ({ revision, requests, errors, latency: latency(requests, lo, hi) });
 
     it("promotes only with enough requests on both sides, the 5xx rate under the bounds and p95 within the ratio", () => {
         assert.equal(judgeStage({ canary: rev("c", 400, 1), stable: rev("s", 8000, 10), thresholds: t }).decision, "promote");
@@ -225,13 +229,6 @@ describe("the sequential rule's budget", () => {
 
 describe("judgeLook: the sequential rule at one look", () => {
     const t = CANARY_THRESHOLDS;
-    const latency = (n: number, lo: number, hi: number): Histogram => {
-        const bounds = Array.from({ length: 101 }, (_, i) => i * 10);
-        const counts = new Array<number>(102).fill(0);
-        for (let i = 0; i < n; i++) counts[Math.floor((lo + ((hi - lo) * i) / n) / 10) + 1]++;
-        return { bounds, counts, count: n };
-    };
-    const rev = (revision: string, requests: number, errors: number, lo = 40, hi = 160): RevisionObservation => ({ revision, requests, errors, latency: latency(requests, lo, hi) });
     const look = (canary: RevisionObservation, stable: RevisionObservation, index: number, problems?: string[], rollout?: { canary: RevisionObservation; stable: RevisionObservation }) =>
         judgeLook({ canary, stable, thresholds: t, problems, rollout, rung: { index, judgedRungs: 3 } });
 

@@ -10,10 +10,9 @@ import { CONTRACT_CHECK_IDS, environmentGate, servingCheckIds } from "../../cana
 import { resolveRolloutOptions } from "../../canary/rollout-options";
 import { selectChecks } from "../../validation/checks";
 import { noIdTokenSource } from "../../validation/id-token";
-import { ALIGNED } from "../validation/cloud/environments";
 import { cleanEnv } from "../validation/fixtures/cli";
 import { healthyEnvironment } from "../validation/fixtures/healthy";
-import { PROJECT, REGION } from "./stand-in";
+import { prodOutputsOf } from "./stand-in";
 
 describe("canary: the rollout's and the rollback's gate", function () {
     this.timeout(30_000);
@@ -44,16 +43,7 @@ describe("canary: the rollout's and the rollback's gate", function () {
             const env = cleanEnv({ ...rest, PATH: `${bin}${path.delimiter}${process.env.PATH}` });
             const o = resolveRolloutOptions(["--environment", "prod", "--output-dir", out, "--plain"], "rollback", { env: {} });
             const gate = environmentGate(o, env, { write: () => undefined, interrupt: new AbortController().signal, gateIo: { idTokens: noIdTokenSource } });
-            const outputs = {
-                environment: "prod",
-                project: PROJECT,
-                region: REGION,
-                controlServiceName: ALIGNED.control,
-                controlBaseUrl: h.servers.prodControl.url,
-                runtimeServiceName: ALIGNED.runtime,
-                runtimeServiceUrl: h.servers.prodRuntime.url,
-                migrateJobName: ALIGNED.job,
-            };
+            const outputs = prodOutputsOf(h);
             const result = await gate(outputs, path.join(out, "gate"));
             assert.equal(result.go, true, result.summary);
             assert.doesNotMatch(result.summary, /skipped; |khala/);

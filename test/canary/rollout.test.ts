@@ -19,12 +19,11 @@ import { controlTraffic } from "../../services/control-service";
 import { HttpClient } from "../../io/http";
 import { Redactor } from "../../io/redact";
 import { noIdTokenSource } from "../../validation/id-token";
-import { ALIGNED } from "../validation/cloud/environments";
 import { fakeOpenAgentsRepo } from "../validation/cloud/fake-openagents";
 import { cleanEnv } from "../validation/fixtures/cli";
 import { healthyEnvironment } from "../validation/fixtures/healthy";
 import { sendJson } from "../validation/fixtures/server";
-import { CANARY, MonitoringStandIn, PROJECT, REGION, SERVICE, STABLE, TOKEN, errorBody, spread, traffic, type MonitoringState } from "./stand-in";
+import { CANARY, MonitoringStandIn, PROJECT, REGION, SERVICE, STABLE, TOKEN, errorBody, prodOutputsOf, spread, traffic, type MonitoringState } from "./stand-in";
 
 const git = (dir: string, ...args: string[]): string => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" }).trim();
 
@@ -657,16 +656,7 @@ describe("canary rollout: the gate it runs is the real one, on the stack's outpu
             const env = cleanEnv({ ...rest, PATH: fake.path, OPENAGENTS_REPO: fake.repo });
             const o = resolveRolloutOptions(["--environment", "prod", "--output-dir", out, "--plain"], "rollout", { env: {} });
             const gate = environmentGate(o, env, { write: () => undefined, interrupt: new AbortController().signal, gateIo: { idTokens: noIdTokenSource } });
-            const outputs = {
-                environment: "prod",
-                project: PROJECT,
-                region: REGION,
-                controlServiceName: ALIGNED.control,
-                controlBaseUrl: h.servers.prodControl.url,
-                runtimeServiceName: ALIGNED.runtime,
-                runtimeServiceUrl: h.servers.prodRuntime.url,
-                migrateJobName: ALIGNED.job,
-            };
+            const outputs = prodOutputsOf(h);
             const go = await gate(outputs, path.join(out, "go"));
             assert.equal(go.go, true, go.summary);
             assert.ok(h.servers.prodControl.requests.length > 0 && h.servers.stagingControl.requests.length === 0, "prod's targets came from the outputs, staging was not part of it");

@@ -27,6 +27,8 @@ import type { CloudRunService } from "../../io/gcp/types";
 import { notGoogleShaped } from "../google-oracle";
 
 // A Google access token's shape: "ya29." and random text (a word in it would be masked wherever it appears).
+import { ALIGNED } from "../validation/cloud/environments";
+import type { Healthy } from "../validation/fixtures/healthy";
 export const TOKEN = "ya29.a0AfB_xK7qPz3mW9vR2tL8nY4cJ6hD0sF5gB1";
 export const PROJECT = "openagentsgemini";
 export const REGION = "us-central1";
@@ -425,4 +427,18 @@ export function errorBody(code: number, message: string): string {
 function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
     res.writeHead(status, { "content-type": "application/json; charset=UTF-8", ...headers });
     res.end(body);
+}
+
+/** Prod's stack outputs pointing the rollout's gate at a healthy loopback environment. */
+export function prodOutputsOf(h: Healthy): Record<string, string> {
+    return {
+        environment: "prod",
+        project: PROJECT,
+        region: REGION,
+        controlServiceName: ALIGNED.control,
+        controlBaseUrl: h.servers.prodControl.url,
+        runtimeServiceName: ALIGNED.runtime,
+        runtimeServiceUrl: h.servers.prodRuntime.url,
+        migrateJobName: ALIGNED.job,
+    };
 }
